@@ -1,0 +1,474 @@
+// The views every interface reads: set-based SQL over the indexed open book, never a loop over rows.
+// The state expression mirrors src/domain/status.ts (THE RULES); a test holds the two together.
+import { type SQL, sql } from 'drizzle-orm';
+import { addDays, type LocalDate, startOfLocalDay } from '../../domain/dates.js';
+import type { InvoiceState } from '../../domain/status.js';
+import { type DatabaseOrTransaction, queryRows } from '../client.js';
+import type { InvoiceRow, WorkspaceRow } from '../schema.js';
+import { type InvoiceView, toInvoiceView } from './invoices.js';
+
+type Workspace = Pick<WorkspaceRow, 'teamId' | 'timeZone' | 'staleDays'>;
+
+/** Paid invoices stay in the overview this many days after they are paid. */
+export const RECENTLY_PAID_DAYS = 30;
+
+const OPEN = sql`i.voided_at is null and i.paid_minor < i.total_minor`;
+
+export function stateSql(today: LocalDate): SQL {
+  return sql`case
+    when i.voided_at is not null then 'void'
+    when i.paid_minor >= i.total_minor then 'paid'
+    when i.sent_at is null then 'draft'
+    when i.due_date > ${today}::date then 'sent'
+    when i.due_date = ${today}::date then 'due'
+    else 'overdue' end`;
+}
+
+/** Every invoice column, in a form both drivers return without loss (bigint and dates as text). */
+const INVOICE_COLUMNS = sql.raw(`i.id::text as id, i.team_id, i.number, i.client_id::text as client_id, i.currency,
+  i.total_minor::text as total_minor, i.issue_date::text as issue_date, i.terms_kind, i.terms_days,
+  i.terms_basis_date::text as terms_basis_date, i.terms_basis_label, i.due_date::text as due_date, i.owner_user_id,
+  i.description, ${ms('i.sent_at')} as sent_at, ${ms('i.voided_at')} as voided_at, i.void_reason, i.hold_kind,
+  i.hold_reason, ${ms('i.hold_since')} as hold_since, i.hold_by, i.paid_minor::text as paid_minor,
+  i.paid_on::text as paid_on, i.promised_date::text as promised_date, i.next_follow_up::text as next_follow_up,
+  i.last_action_kind, ${ms('i.last_action_at')} as last_action_at, i.last_action_by,
+  ${ms('i.created_at')} as created_at, i.version, c.name as client_name`);
+
+function ms(column: string): string {
+  return `(extract(epoch from ${column}) * 1000)::int8::text`;
+}
+
+type RawInvoice = Record<string, string | number | null>;
+
+function date(value: string | number | null): Date | null {
+  return value === null ? null : new Date(Number(value));
+}
+
+function text(value: string | number | null): string | null {
+  return value === null ? null : String(value);
+}
+
+export function invoiceFromRaw(r: RawInvoice): InvoiceRow {
+  return {
+    id: String(r.id),
+    teamId: String(r.team_id),
+    number: String(r.number),
+    clientId: String(r.client_id),
+    currency: String(r.currency),
+    totalMinor: BigInt(String(r.total_minor)),
+    issueDate: String(r.issue_date),
+    termsKind: String(r.terms_kind),
+    termsDays: Number(r.terms_days),
+    termsBasisDate: String(r.terms_basis_date),
+    termsBasisLabel: text(r.terms_basis_label ?? null),
+    dueDate: String(r.due_date),
+    ownerUserId: text(r.owner_user_id ?? null),
+    description: text(r.description ?? null),
+    sentAt: date(r.sent_at ?? null),
+    voidedAt: date(r.voided_at ?? null),
+    voidReason: text(r.void_reason ?? null),
+    holdKind: text(r.hold_kind ?? null),
+    holdReason: text(r.hold_reason ?? null),
+    holdSince: date(r.hold_since ?? null),
+    holdBy: text(r.hold_by ?? null),
+    paidMinor: BigInt(String(r.paid_minor)),
+    paidOn: text(r.paid_on ?? null),
+    promisedDate: text(r.promised_date ?? null),
+    nextFollowUp: text(r.next_follow_up ?? null),
+    lastActionKind: text(r.last_action_kind ?? null),
+    lastActionAt: date(r.last_action_at ?? null),
+    lastActionBy: text(r.last_action_by ?? null),
+    createdAt: date(r.created_at ?? null) ?? new Date(0),
+    version: Number(r.version),
+  };
+}
+
+function views(rows: RawInvoice[], workspace: Workspace, now: Date): InvoiceView[] {
+  return rows.map((r) => toInvoiceView(invoiceFromRaw(r), String(r.client_name), workspace, now));
+}
+
+export interface ViewParams {
+  workspace: Workspace;
+  /** Today in the workspace's time zone. */
+  today: LocalDate;
+  /** The clock's instant, for the status of each listed invoice. */
+  now: Date;
+}
+
+/** The instant before which a last action makes an invoice stale today. */
+export function staleBefore(workspace: Workspace, today: LocalDate): Date {
+  return startOfLocalDay(addDays(today, 1 - workspace.staleDays), workspace.timeZone);
+}
+
+export interface StateTotal {
+  state: InvoiceState;
+  currency: string;
+  count: number;
+  totalMinor: bigint;
+  dueMinor: bigint;
+}
+
+export interface Overview {
+  /** Count and money per state and currency, most urgent state first. */
+  totals: StateTotal[];
+  /** Invoices per state, most urgent first, at most `limit` each. */
+  invoices: Record<InvoiceState, InvoiceView[]>;
+  /** How many invoices each state holds in all (the lists may be cut at the limit). */
+  counts: Record<InvoiceState, number>;
+  needsAction: { overdue: number; due: number; promisesBroken: number; stale: number };
+}
+
+export interface OverviewParams extends ViewParams {
+  /** Invoices listed per state. */
+  limit?: number;
+  /** Only this client's invoices. */
+  clientId?: string;
+}
+
+const STATE_RANK = sql.raw(
+  `case state when 'overdue' then 0 when 'due' then 1 when 'sent' then 2 when 'draft' then 3 else 4 end`,
+);
+
+/** Live invoices grouped by the five states (paid ones for RECENTLY_PAID_DAYS), most urgent first. */
+export async function getOverview(db: DatabaseOrTransaction, params: OverviewParams): Promise<Overview> {
+  const { workspace, today } = params;
+  const limit = params.limit ?? 20;
+  const team = workspace.teamId;
+  const paidSince = addDays(today, -RECENTLY_PAID_DAYS);
+  const client = params.clientId ? sql`and i.client_id = ${params.clientId}::uuid` : sql``;
+  const stale = staleBefore(workspace, today);
+
+  // Totals: one pass over the open book (partial index) plus the recently paid (paid_on index).
+  const totalsQuery = sql`
+    select state, currency, count(*)::int as count, sum(total_minor)::text as total_minor,
+      sum(due_minor)::text as due_minor, sum(broken)::int as broken, sum(stale)::int as stale
+    from (
+      select ${stateSql(today)} as state, i.currency, i.total_minor, i.total_minor - i.paid_minor as due_minor,
+        case when i.sent_at is not null and i.promised_date < ${today}::date then 1 else 0 end as broken,
+        case when i.sent_at is not null and i.due_date <= ${today}::date and i.hold_kind is null
+          and (i.promised_date is null or i.promised_date < ${today}::date)
+          and (i.last_action_at is null or i.last_action_at < ${stale.toISOString()}::timestamptz) then 1 else 0 end as stale
+      from invoices i
+      where i.team_id = ${team} and ${OPEN} ${client}
+      union all
+      select 'paid', i.currency, i.total_minor, 0, 0, 0
+      from invoices i
+      where i.team_id = ${team} and i.voided_at is null and i.paid_on >= ${paidSince}::date
+        and i.paid_minor >= i.total_minor ${client}
+    ) t
+    group by state, currency
+    order by ${STATE_RANK}, currency`;
+
+  // Lists: each state's most urgent invoices, each read straight off an index with its own limit.
+  const listQuery = sql`
+    (select 'overdue' as state, ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
+      where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date < ${today}::date ${client}
+      order by i.due_date, i.number limit ${limit})
+    union all
+    (select 'due', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
+      where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date = ${today}::date ${client}
+      order by i.total_minor - i.paid_minor desc, i.number limit ${limit})
+    union all
+    (select 'sent', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
+      where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date > ${today}::date ${client}
+      order by i.due_date, i.number limit ${limit})
+    union all
+    (select 'draft', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
+      where i.team_id = ${team} and ${OPEN} and i.sent_at is null ${client}
+      order by i.issue_date, i.number limit ${limit})
+    union all
+    (select 'paid', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
+      where i.team_id = ${team} and i.voided_at is null and i.paid_on >= ${paidSince}::date
+        and i.paid_minor >= i.total_minor ${client}
+      order by i.paid_on desc, i.number limit ${limit})`;
+
+  const totalsRows = await queryRows<Record<string, string | number>>(db, totalsQuery);
+  const listRows = await queryRows<RawInvoice>(db, listQuery);
+
+  const counts: Record<InvoiceState, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0 };
+  const needsAction = { overdue: 0, due: 0, promisesBroken: 0, stale: 0 };
+  const totals: StateTotal[] = totalsRows.map((r) => {
+    const state = r.state as InvoiceState;
+    counts[state] += Number(r.count);
+    needsAction.promisesBroken += Number(r.broken);
+    needsAction.stale += Number(r.stale);
+    return {
+      state,
+      currency: String(r.currency),
+      count: Number(r.count),
+      totalMinor: BigInt(String(r.total_minor)),
+      dueMinor: BigInt(String(r.due_minor)),
+    };
+  });
+  needsAction.overdue = counts.overdue;
+  needsAction.due = counts.due;
+  const invoices: Record<InvoiceState, InvoiceView[]> = { overdue: [], due: [], sent: [], draft: [], paid: [] };
+  for (const view of views(listRows, workspace, params.now)) {
+    const state = view.status.state;
+    if (state) invoices[state].push(view);
+  }
+  return { totals, invoices, counts, needsAction };
+}
+
+export interface AgingRow {
+  currency: string;
+  bucket: 'current' | '1-30' | '31-60' | '61-90' | '90+';
+  count: number;
+  dueMinor: bigint;
+}
+
+/** What is owed by how late it is, per currency: sent, unpaid, not void. Drafts are not yet receivable. */
+export async function getAging(db: DatabaseOrTransaction, params: ViewParams): Promise<AgingRow[]> {
+  const { today } = params;
+  const rows = await queryRows<Record<string, string | number>>(
+    db,
+    sql`select currency, bucket, count(*)::int as count, sum(due_minor)::text as due_minor from (
+        select i.currency, i.total_minor - i.paid_minor as due_minor,
+          case when i.due_date >= ${today}::date then 'current'
+               when ${today}::date - i.due_date <= 30 then '1-30'
+               when ${today}::date - i.due_date <= 60 then '31-60'
+               when ${today}::date - i.due_date <= 90 then '61-90'
+               else '90+' end as bucket
+        from invoices i
+        where i.team_id = ${params.workspace.teamId} and ${OPEN} and i.sent_at is not null
+      ) t
+      group by currency, bucket
+      order by currency, case bucket when 'current' then 0 when '1-30' then 1 when '31-60' then 2
+        when '61-90' then 3 else 4 end`,
+  );
+  return rows.map((r) => ({
+    currency: String(r.currency),
+    bucket: r.bucket as AgingRow['bucket'],
+    count: Number(r.count),
+    dueMinor: BigInt(String(r.due_minor)),
+  }));
+}
+
+export interface ClientRecord {
+  client: {
+    id: string;
+    name: string;
+    contactName: string | null;
+    contactEmail: string | null;
+    terms: string;
+    notes: string | null;
+    archived: boolean;
+  };
+  /** Per currency: what they owe (sent, unpaid) and how much of it is overdue. */
+  balances: { currency: string; outstandingMinor: bigint; overdueMinor: bigint; openCount: number }[];
+  /** Their invoices: open ones first by due date, then the rest newest first; at most `limit`. */
+  invoices: InvoiceView[];
+  invoiceCount: number;
+  /** How they pay: over invoices paid in full. */
+  payment: { paidCount: number; averageDaysLate: number | null; averageDaysToPay: number | null };
+  /** The most recent events, oldest first. */
+  history: HistoryEvent[];
+}
+
+export async function getClientRecord(
+  db: DatabaseOrTransaction,
+  params: ViewParams & { clientId: string; limit?: number; historyLimit?: number },
+): Promise<ClientRecord | undefined> {
+  const team = params.workspace.teamId;
+  const { today } = params;
+  const [client] = await queryRows<Record<string, string | number | boolean | null>>(
+    db,
+    sql`select id::text as id, name, contact_name, contact_email, terms_kind, terms_days, notes, archived
+        from clients where team_id = ${team} and id = ${params.clientId}::uuid`,
+  );
+  if (!client) return undefined;
+  const balances = await queryRows<Record<string, string | number>>(
+    db,
+    sql`select i.currency, count(*)::int as open_count,
+          sum(i.total_minor - i.paid_minor)::text as outstanding,
+          coalesce(sum(i.total_minor - i.paid_minor) filter (where i.due_date < ${today}::date), 0)::text as overdue
+        from invoices i
+        where i.team_id = ${team} and i.client_id = ${params.clientId}::uuid and ${OPEN} and i.sent_at is not null
+        group by i.currency order by i.currency`,
+  );
+  const invoiceRows = await queryRows<RawInvoice>(
+    db,
+    sql`select ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
+        where i.team_id = ${team} and i.client_id = ${params.clientId}::uuid
+        order by (i.voided_at is null and i.paid_minor < i.total_minor) desc,
+          case when i.voided_at is null and i.paid_minor < i.total_minor then i.due_date end,
+          i.issue_date desc, i.number
+        limit ${params.limit ?? 50}`,
+  );
+  const [stats] = await queryRows<Record<string, string | number | null>>(
+    db,
+    sql`select count(*)::int as invoice_count,
+          count(*) filter (where i.paid_on is not null and i.voided_at is null)::int as paid_count,
+          avg(i.paid_on - i.due_date) filter (where i.paid_on is not null and i.voided_at is null)::float8 as days_late,
+          avg(i.paid_on - i.issue_date) filter (where i.paid_on is not null and i.voided_at is null)::float8 as days_to_pay
+        from invoices i where i.team_id = ${team} and i.client_id = ${params.clientId}::uuid`,
+  );
+  const history = await getHistory(db, {
+    teamId: team,
+    clientId: params.clientId,
+    latest: params.historyLimit ?? 20,
+  });
+  const termsDays = Number(client.terms_days);
+  return {
+    client: {
+      id: String(client.id),
+      name: String(client.name),
+      contactName: (client.contact_name as string | null) ?? null,
+      contactEmail: (client.contact_email as string | null) ?? null,
+      terms:
+        client.terms_kind === 'receipt'
+          ? 'due on receipt'
+          : client.terms_kind === 'eom'
+            ? termsDays === 0
+              ? 'end of month'
+              : `end of month + ${termsDays}`
+            : `net ${termsDays}`,
+      notes: (client.notes as string | null) ?? null,
+      archived: Boolean(client.archived),
+    },
+    balances: balances.map((b) => ({
+      currency: String(b.currency),
+      outstandingMinor: BigInt(String(b.outstanding)),
+      overdueMinor: BigInt(String(b.overdue)),
+      openCount: Number(b.open_count),
+    })),
+    invoices: views(invoiceRows, params.workspace, params.now),
+    invoiceCount: Number(stats?.invoice_count ?? 0),
+    payment: {
+      paidCount: Number(stats?.paid_count ?? 0),
+      // Days are whole: a fraction of a day late means nothing to a person.
+      averageDaysLate:
+        stats?.days_late === null || stats?.days_late === undefined ? null : Math.round(Number(stats.days_late)),
+      averageDaysToPay:
+        stats?.days_to_pay === null || stats?.days_to_pay === undefined ? null : Math.round(Number(stats.days_to_pay)),
+    },
+    history,
+  };
+}
+
+export interface DayChanges {
+  date: LocalDate;
+  becameDue: InvoiceView[];
+  becameOverdue: InvoiceView[];
+  promisesBroken: InvoiceView[];
+  wentStale: InvoiceView[];
+}
+
+/**
+ * What changed on a date: invoices that became Due or Overdue, promises that broke (the day after the
+ * promised date, still unpaid) and chases that went stale. Only invoices still open and not on hold.
+ * The status of each is as of `date` (pass `now` within that day).
+ */
+export async function getDayChanges(db: DatabaseOrTransaction, params: ViewParams): Promise<DayChanges> {
+  const { workspace, today } = params;
+  const team = workspace.teamId;
+  const yesterday = addDays(today, -1);
+  const staleDay = addDays(today, -workspace.staleDays);
+  const staleFrom = startOfLocalDay(staleDay, workspace.timeZone).toISOString();
+  const staleTo = startOfLocalDay(addDays(staleDay, 1), workspace.timeZone).toISOString();
+  const rows = await queryRows<RawInvoice & { change: string }>(
+    db,
+    sql`select t.change, ${INVOICE_COLUMNS}
+      from (
+        select 'due' as change, i.id from invoices i
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
+            and i.due_date = ${today}::date
+        union all
+        select 'overdue', i.id from invoices i
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
+            and i.due_date = ${yesterday}::date
+        union all
+        select 'broken', i.id from invoices i
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
+            and i.promised_date = ${yesterday}::date
+        union all
+        select 'stale', i.id from invoices i
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
+            and i.due_date <= ${today}::date
+            and (i.promised_date is null or i.promised_date < ${today}::date)
+            and (i.last_action_at is null or i.last_action_at < ${staleTo}::timestamptz)
+            -- it was not stale yesterday: it became due today, its promise broke today, or its last action just aged out
+            and (i.due_date = ${today}::date or i.promised_date = ${yesterday}::date
+              or i.last_action_at >= ${staleFrom}::timestamptz)
+      ) t
+      join invoices i on i.team_id = ${team} and i.id = t.id
+      join clients c on c.team_id = i.team_id and c.id = i.client_id
+      order by t.change, i.due_date, i.number`,
+  );
+  const result: DayChanges = { date: today, becameDue: [], becameOverdue: [], promisesBroken: [], wentStale: [] };
+  for (const row of rows) {
+    const view = toInvoiceView(invoiceFromRaw(row), String(row.client_name), workspace, params.now);
+    if (row.change === 'due') result.becameDue.push(view);
+    else if (row.change === 'overdue') result.becameOverdue.push(view);
+    else if (row.change === 'broken') result.promisesBroken.push(view);
+    else result.wentStale.push(view);
+  }
+  return result;
+}
+
+export interface HistoryEvent {
+  id: bigint;
+  invoiceId: string | null;
+  invoiceNumber: string | null;
+  clientId: string | null;
+  clientName: string | null;
+  kind: string;
+  actorType: 'user' | 'contact' | 'system';
+  actorId: string;
+  at: Date;
+  details: Record<string, unknown>;
+  visibility: 'internal' | 'shared';
+}
+
+export interface HistoryParams {
+  teamId: string;
+  invoiceId?: string;
+  clientId?: string;
+  /** A period: events at or after `from`, before `to`. */
+  from?: Date;
+  to?: Date;
+  /** Page on: events after this id. */
+  afterId?: bigint;
+  /** At most this many, oldest first (default 500). */
+  limit?: number;
+  /** Instead of the first page, the most recent N (still returned oldest first). */
+  latest?: number;
+}
+
+/** Events for an invoice, a client or a period, oldest first. */
+export async function getHistory(db: DatabaseOrTransaction, params: HistoryParams): Promise<HistoryEvent[]> {
+  const filters: SQL[] = [sql`e.team_id = ${params.teamId}`];
+  if (params.invoiceId) filters.push(sql`e.invoice_id = ${params.invoiceId}::uuid`);
+  // A client's history includes the events of its invoices.
+  if (params.clientId) filters.push(sql`e.client_id = ${params.clientId}::uuid`);
+  if (params.from) filters.push(sql`e.at >= ${params.from.toISOString()}::timestamptz`);
+  if (params.to) filters.push(sql`e.at < ${params.to.toISOString()}::timestamptz`);
+  if (params.afterId !== undefined) filters.push(sql`e.id > ${params.afterId.toString()}::int8`);
+  const where = sql.join(filters, sql` and `);
+  const order = params.latest ? sql`e.id desc limit ${params.latest}` : sql`e.id limit ${params.limit ?? 500}`;
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select e.id::text as id, e.invoice_id::text as invoice_id, i.number as invoice_number,
+          e.client_id::text as client_id, c.name as client_name, e.kind, e.actor_type, e.actor_id,
+          (extract(epoch from e.at) * 1000)::int8::text as at, e.details, e.visibility
+        from events e
+        left join invoices i on i.team_id = e.team_id and i.id = e.invoice_id
+        left join clients c on c.team_id = e.team_id and c.id = e.client_id
+        where ${where}
+        order by ${order}`,
+  );
+  const events = rows.map((r) => ({
+    id: BigInt(String(r.id)),
+    invoiceId: (r.invoice_id as string | null) ?? null,
+    invoiceNumber: (r.invoice_number as string | null) ?? null,
+    clientId: (r.client_id as string | null) ?? null,
+    clientName: (r.client_name as string | null) ?? null,
+    kind: String(r.kind),
+    actorType: r.actor_type as HistoryEvent['actorType'],
+    actorId: String(r.actor_id),
+    at: new Date(Number(r.at)),
+    details: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as Record<string, unknown>,
+    visibility: r.visibility as HistoryEvent['visibility'],
+  }));
+  return params.latest ? events.reverse() : events;
+}

@@ -1,0 +1,214 @@
+// The whole schema in one file. drizzle-kit generates the SQL migrations in drizzle/ from it;
+// migrations are the only way the schema changes. Every table carries team_id (the Slack workspace).
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const money = (name: string) => bigint(name, { mode: 'bigint' });
+const day = (name: string) => date(name, { mode: 'string' });
+
+export const workspaces = pgTable(
+  'workspaces',
+  {
+    teamId: text('team_id').primaryKey(),
+    name: text('name').notNull(),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    financeChannel: text('finance_channel'),
+    /** Local time of the daily alerts, 'HH:MM'. */
+    alertTime: text('alert_time').notNull().default('09:00'),
+    /** 0 = Sunday … 6 = Saturday. */
+    digestWeekday: smallint('digest_weekday').notNull().default(1),
+    digestTime: text('digest_time').notNull().default('09:00'),
+    staleDays: smallint('stale_days').notNull().default(7),
+    /** Days the team works, 0 = Sunday … 6 = Saturday; alerts go out on these. */
+    workingDays: smallint('working_days').array().notNull().default(sql`'{1,2,3,4,5}'::smallint[]`),
+    /** Slack user ids that may record payments, void and change settings. */
+    financeAdmins: text('finance_admins').array().notNull().default(sql`'{}'::text[]`),
+    /** A Slack user group whose members may do the same. */
+    financeAdminGroup: text('finance_admin_group'),
+    createdAt: createdAt(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    check('workspaces_stale_days', sql`${t.staleDays} between 1 and 365`),
+    check('workspaces_digest_weekday', sql`${t.digestWeekday} between 0 and 6`),
+    check('workspaces_alert_time', sql`${t.alertTime} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`),
+    check('workspaces_digest_time', sql`${t.digestTime} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`),
+  ],
+);
+
+export const clients = pgTable(
+  'clients',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId),
+    name: text('name').notNull(),
+    contactName: text('contact_name'),
+    contactEmail: text('contact_email'),
+    /** Default payment terms for new invoices: 'net', 'receipt' or 'eom', with days. */
+    termsKind: text('terms_kind').notNull().default('net'),
+    termsDays: smallint('terms_days').notNull().default(30),
+    notes: text('notes'),
+    archived: boolean('archived').notNull().default(false),
+    createdAt: createdAt(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.id] }),
+    uniqueIndex('clients_team_name_key').on(t.teamId, sql`lower(${t.name})`),
+    check('clients_terms_kind', sql`${t.termsKind} in ('net', 'receipt', 'eom')`),
+    check('clients_name_not_blank', sql`length(btrim(${t.name})) > 0`),
+  ],
+);
+
+export const invoices = pgTable(
+  'invoices',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    teamId: text('team_id').notNull(),
+    number: text('number').notNull(),
+    clientId: uuid('client_id').notNull(),
+    currency: text('currency').notNull(),
+    totalMinor: money('total_minor').notNull(),
+    issueDate: day('issue_date').notNull(),
+    /** 'net' | 'receipt' | 'eom' | 'fixed'. */
+    termsKind: text('terms_kind').notNull(),
+    termsDays: smallint('terms_days').notNull().default(0),
+    /** The date the terms run from: the issue date unless the team says otherwise. */
+    termsBasisDate: day('terms_basis_date').notNull(),
+    /** What the basis date is, shown beside the due date: null for the invoice date, else e.g. 'delivery'. */
+    termsBasisLabel: text('terms_basis_label'),
+    dueDate: day('due_date').notNull(),
+    ownerUserId: text('owner_user_id'),
+    description: text('description'),
+    sentAt: ts('sent_at'),
+    voidedAt: ts('voided_at'),
+    voidReason: text('void_reason'),
+    holdKind: text('hold_kind'),
+    holdReason: text('hold_reason'),
+    holdSince: ts('hold_since'),
+    holdBy: text('hold_by'),
+    /** Sum of payments, kept by the payment service in the payment's own transaction. */
+    paidMinor: money('paid_minor').notNull().default(sql`0`),
+    /** The local date of the payment that covered the total (for "how late they pay"). */
+    paidOn: day('paid_on'),
+    promisedDate: day('promised_date'),
+    nextFollowUp: day('next_follow_up'),
+    lastActionKind: text('last_action_kind'),
+    lastActionAt: ts('last_action_at'),
+    lastActionBy: text('last_action_by'),
+    createdAt: createdAt(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.id] }),
+    foreignKey({ columns: [t.teamId, t.clientId], foreignColumns: [clients.teamId, clients.id] }),
+    uniqueIndex('invoices_team_number_key').on(t.teamId, sql`lower(${t.number})`),
+    // The open book: what every live view reads. Paid and void invoices stay out of it.
+    index('invoices_open_due_idx')
+      .on(t.teamId, t.dueDate)
+      .where(sql`${t.voidedAt} is null and ${t.paidMinor} < ${t.totalMinor}`),
+    index('invoices_open_promise_idx')
+      .on(t.teamId, t.promisedDate)
+      .where(sql`${t.voidedAt} is null and ${t.paidMinor} < ${t.totalMinor} and ${t.promisedDate} is not null`),
+    index('invoices_team_client_idx').on(t.teamId, t.clientId),
+    index('invoices_team_paid_on_idx').on(t.teamId, t.paidOn),
+    check('invoices_total_positive', sql`${t.totalMinor} > 0`),
+    check('invoices_paid_not_negative', sql`${t.paidMinor} >= 0`),
+    check('invoices_currency_code', sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check('invoices_terms_kind', sql`${t.termsKind} in ('net', 'receipt', 'eom', 'fixed')`),
+    check('invoices_due_after_issue', sql`${t.dueDate} >= ${t.issueDate}`),
+    check('invoices_hold_kind', sql`${t.holdKind} is null or ${t.holdKind} in ('hold', 'dispute')`),
+    check('invoices_number_not_blank', sql`length(btrim(${t.number})) > 0`),
+  ],
+);
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    teamId: text('team_id').notNull(),
+    invoiceId: uuid('invoice_id').notNull(),
+    amountMinor: money('amount_minor').notNull(),
+    receivedOn: day('received_on').notNull(),
+    reference: text('reference'),
+    method: text('method'),
+    overpayment: boolean('overpayment').notNull().default(false),
+    recordedBy: text('recorded_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.id] }),
+    foreignKey({ columns: [t.teamId, t.invoiceId], foreignColumns: [invoices.teamId, invoices.id] }),
+    index('payments_team_invoice_idx').on(t.teamId, t.invoiceId),
+    index('payments_team_received_idx').on(t.teamId, t.receivedOn),
+    check('payments_amount_positive', sql`${t.amountMinor} > 0`),
+  ],
+);
+
+/** Append-only: a trigger (see the custom migration) refuses every UPDATE and DELETE. */
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'bigint' }).primaryKey(),
+    teamId: text('team_id').notNull(),
+    invoiceId: uuid('invoice_id'),
+    clientId: uuid('client_id'),
+    kind: text('kind').notNull(),
+    /** 'user' (a Slack user id), 'contact' (the client's contact) or 'system'. */
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id').notNull(),
+    at: ts('at').notNull().defaultNow(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    visibility: text('visibility').notNull().default('internal'),
+  },
+  (t) => [
+    foreignKey({ columns: [t.teamId, t.invoiceId], foreignColumns: [invoices.teamId, invoices.id] }),
+    foreignKey({ columns: [t.teamId, t.clientId], foreignColumns: [clients.teamId, clients.id] }),
+    index('events_team_invoice_idx').on(t.teamId, t.invoiceId, t.id),
+    index('events_team_client_idx').on(t.teamId, t.clientId, t.id),
+    index('events_team_at_idx').on(t.teamId, t.at),
+    check('events_actor_type', sql`${t.actorType} in ('user', 'contact', 'system')`),
+    check('events_visibility', sql`${t.visibility} in ('internal', 'shared')`),
+  ],
+);
+
+/** A request that carries an idempotency key records once; a repeat gets the first result back. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    teamId: text('team_id').notNull(),
+    key: text('key').notNull(),
+    operation: text('operation').notNull(),
+    result: jsonb('result').$type<unknown>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.key] })],
+);
+
+export type WorkspaceRow = typeof workspaces.$inferSelect;
+export type ClientRow = typeof clients.$inferSelect;
+export type InvoiceRow = typeof invoices.$inferSelect;
+export type PaymentRow = typeof payments.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+export type NewEvent = typeof events.$inferInsert;

@@ -1,0 +1,66 @@
+// Errors a person can act on: a literal code for programs, a message for people, and the field at fault.
+import type { z } from 'zod';
+
+export type LedgerErrorCode =
+  | 'VALIDATION'
+  | 'WORKSPACE_NOT_FOUND'
+  | 'CLIENT_NOT_FOUND'
+  | 'INVOICE_NOT_FOUND'
+  | 'DUPLICATE_CLIENT'
+  | 'DUPLICATE_INVOICE_NUMBER'
+  | 'CONFLICT'
+  | 'INVOICE_VOID'
+  | 'INVOICE_PAID'
+  | 'INVOICE_NOT_SENT'
+  | 'INVOICE_ALREADY_SENT'
+  | 'INVOICE_HAS_PAYMENTS'
+  | 'OVERPAYMENT'
+  | 'ALREADY_ON_HOLD'
+  | 'NOT_ON_HOLD'
+  | 'CLIENT_ARCHIVED'
+  | 'IDEMPOTENCY_KEY_REUSED';
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class LedgerError extends Error {
+  override readonly name = 'LedgerError';
+  constructor(
+    readonly code: LedgerErrorCode,
+    message: string,
+    /** Each field at fault with what was wrong, for forms that show errors on their fields. */
+    readonly issues: readonly FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+
+  static invalid(field: string, message: string): LedgerError {
+    return new LedgerError('VALIDATION', `${field}: ${message}`, [{ field, message }]);
+  }
+
+  static fromZod(error: z.ZodError): LedgerError {
+    const issues = error.issues.map((issue) => ({
+      field: issue.path.map(String).join('.') || 'input',
+      message: issue.message,
+    }));
+    return new LedgerError('VALIDATION', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+  }
+}
+
+export function isLedgerError(error: unknown, code?: LedgerErrorCode): error is LedgerError {
+  return error instanceof LedgerError && (code === undefined || error.code === code);
+}
+
+/** PostgreSQL's unique_violation, as both drivers surface it through drizzle. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const candidate = e as { code?: unknown; constraint_name?: unknown; constraint?: unknown };
+    if (candidate.code === '23505') {
+      const name = candidate.constraint_name ?? candidate.constraint;
+      return constraint === undefined || name === undefined || name === constraint;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,571 @@
+// The only way invoices change. Each service validates, then writes the change and its event in one
+// transaction, refusing what makes no sense with a coded error a person can act on.
+import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Transaction } from '../db/client.js';
+import { findInvoiceRow, type InvoiceView, toInvoiceView } from '../db/queries/invoices.js';
+import { clients, type InvoiceRow, invoices, payments, type WorkspaceRow } from '../db/schema.js';
+import { todayIn } from '../domain/dates.js';
+import { formatMoney, parseMoney } from '../domain/money.js';
+import { dueDateFor, type PaymentTerms } from '../domain/terms.js';
+import { changedFields } from './clients.js';
+import type { Actor, LedgerContext, WriteOptions } from './context.js';
+import { isUniqueViolation, LedgerError } from './errors.js';
+import {
+  amountInput,
+  currencyCode,
+  idempotencyKey,
+  localDate,
+  optionalText,
+  paymentTerms,
+  requiredText,
+  slackUserId,
+  uuid,
+  version,
+} from './schemas.js';
+import { appendEvent, loadWorkspace, parseInput, type Written, write } from './write.js';
+
+const invoiceRef = z.string().trim().min(1, 'is required').max(100);
+
+const createSchema = z.object({
+  number: requiredText(40).regex(/^[^\s<>&]+$/, 'must be one word without spaces or < > &, like INV-0042'),
+  clientId: uuid,
+  currency: currencyCode,
+  total: amountInput,
+  issueDate: localDate,
+  /** Defaults to the client's terms. */
+  terms: paymentTerms.optional(),
+  /** The date the terms run from; the issue date unless given. */
+  basisDate: localDate.optional(),
+  basisLabel: optionalText(40),
+  ownerUserId: slackUserId.nullish(),
+  description: optionalText(2000),
+  status: z.enum(['draft', 'sent'], { message: 'must be draft or sent' }).default('draft'),
+});
+
+const editSchema = z.object({
+  invoice: invoiceRef,
+  expectedVersion: version,
+  changes: createSchema.omit({ status: true }).partial(),
+});
+
+const paymentSchema = z.object({
+  invoice: invoiceRef,
+  /** Defaults to everything still due. */
+  amount: amountInput.optional(),
+  /** Defaults to today in the workspace's time zone. */
+  receivedOn: localDate.optional(),
+  reference: optionalText(200),
+  method: optionalText(60),
+  /** Say so to record more than is due. */
+  overpayment: z.boolean().default(false),
+  expectedVersion: version.optional(),
+});
+
+const chaseSchema = z.object({
+  invoice: invoiceRef,
+  method: z.enum(['email', 'call', 'slack', 'meeting', 'other'], {
+    message: 'must be one of email, call, slack, meeting, other',
+  }),
+  note: optionalText(3000),
+  response: optionalText(3000),
+  promisedDate: localDate.optional(),
+  nextFollowUp: localDate.optional(),
+  expectedVersion: version.optional(),
+});
+
+const holdSchema = z.object({
+  invoice: invoiceRef,
+  kind: z.enum(['hold', 'dispute'], { message: 'must be hold or dispute' }),
+  reason: requiredText(2000),
+  expectedVersion: version.optional(),
+});
+
+const releaseSchema = z.object({
+  invoice: invoiceRef,
+  note: optionalText(2000),
+  expectedVersion: version.optional(),
+});
+
+const voidSchema = z.object({ invoice: invoiceRef, reason: requiredText(2000), expectedVersion: version.optional() });
+const sentSchema = z.object({ invoice: invoiceRef, expectedVersion: version.optional() });
+
+export type CreateInvoiceInput = z.input<typeof createSchema>;
+export type EditInvoiceInput = z.input<typeof editSchema>;
+export type RecordPaymentInput = z.input<typeof paymentSchema>;
+export type LogChaseInput = z.input<typeof chaseSchema>;
+export type HoldInput = z.input<typeof holdSchema>;
+export type ReleaseHoldInput = z.input<typeof releaseSchema>;
+export type VoidInvoiceInput = z.input<typeof voidSchema>;
+export type MarkSentInput = z.input<typeof sentSchema>;
+
+export interface PaymentResult {
+  invoice: InvoiceView;
+  paymentId: string;
+  amountMinor: bigint;
+}
+
+export async function getInvoice(ctx: LedgerContext, teamId: string, idOrNumber: string): Promise<InvoiceView> {
+  const workspace = await loadWorkspace(ctx.db, teamId);
+  const found = await findInvoiceRow(ctx.db, { teamId, idOrNumber });
+  if (!found) throw notFound(idOrNumber);
+  return toInvoiceView(found.invoice, found.clientName, workspace, ctx.clock.now());
+}
+
+export async function createInvoice(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: CreateInvoiceInput,
+  options: WriteOptions = {},
+): Promise<Written<InvoiceView>> {
+  const data = parseInput(createSchema, input);
+  const key = parseInput(idempotencyKey, options.idempotencyKey);
+  const totalMinor = toMinor(data.total, data.currency, 'total');
+  let written: Written<{ invoiceId: string }>;
+  try {
+    written = await write(ctx, { teamId, operation: 'createInvoice', idempotencyKey: key }, async (tx) => {
+      await loadWorkspace(tx, teamId);
+      const [client] = await tx
+        .select()
+        .from(clients)
+        .where(and(eq(clients.teamId, teamId), eq(clients.id, data.clientId)));
+      if (!client) throw new LedgerError('CLIENT_NOT_FOUND', 'That client does not exist in this workspace.');
+      if (client.archived) {
+        throw new LedgerError(
+          'CLIENT_ARCHIVED',
+          `${client.name} is archived; restore the client before invoicing it.`,
+          [{ field: 'clientId', message: `${client.name} is archived` }],
+        );
+      }
+      const terms: PaymentTerms =
+        data.terms ??
+        (client.termsKind === 'receipt'
+          ? { kind: 'receipt' }
+          : { kind: client.termsKind as 'net' | 'eom', days: client.termsDays });
+      const due = dueDate(terms, data.issueDate, data.basisDate);
+      await refuseDuplicateNumber(tx, teamId, data.number);
+      const now = ctx.clock.now();
+      const [row] = await tx
+        .insert(invoices)
+        .values({
+          teamId,
+          number: data.number,
+          clientId: client.id,
+          currency: data.currency,
+          totalMinor,
+          issueDate: data.issueDate,
+          termsKind: terms.kind,
+          termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
+          termsBasisDate: data.basisDate ?? data.issueDate,
+          termsBasisLabel: data.basisLabel,
+          dueDate: due,
+          ownerUserId: data.ownerUserId ?? (actor.type === 'user' ? actor.id : null),
+          description: data.description,
+          sentAt: data.status === 'sent' ? now : null,
+        })
+        .returning();
+      if (!row) throw new Error('invoice insert returned no row');
+      await appendEvent(tx, {
+        teamId,
+        invoiceId: row.id,
+        clientId: client.id,
+        kind: 'created',
+        actor,
+        at: now,
+        details: {
+          number: row.number,
+          currency: row.currency,
+          totalMinor: row.totalMinor,
+          issueDate: row.issueDate,
+          dueDate: row.dueDate,
+          terms,
+        },
+      });
+      if (data.status === 'sent') {
+        await appendEvent(tx, { teamId, invoiceId: row.id, clientId: client.id, kind: 'sent', actor, at: now });
+      }
+      return { invoiceId: row.id };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'invoices_team_number_key')) throw duplicateNumber(data.number);
+    throw error;
+  }
+  return { result: await getInvoice(ctx, teamId, written.result.invoiceId), replayed: written.replayed };
+}
+
+export async function editInvoice(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: EditInvoiceInput,
+  options: WriteOptions = {},
+): Promise<Written<InvoiceView>> {
+  const data = parseInput(editSchema, input);
+  return mutate(ctx, teamId, actor, 'editInvoice', data, options, async (tx, row) => {
+    refuseVoid(row);
+    const c = data.changes;
+    const currency = c.currency ?? row.currency;
+    if (c.currency && c.currency !== row.currency && row.paidMinor > 0n) {
+      throw LedgerError.invalid('currency', `cannot change once payments are recorded (${formatPaid(row)} received)`);
+    }
+    const totalMinor = c.total !== undefined ? toMinor(c.total, currency, 'total') : row.totalMinor;
+    if (totalMinor < row.paidMinor) {
+      throw LedgerError.invalid('total', `cannot be less than what has been paid already (${formatPaid(row)})`);
+    }
+    if (c.clientId && c.clientId !== row.clientId) {
+      const [client] = await tx
+        .select({ id: clients.id, archived: clients.archived })
+        .from(clients)
+        .where(and(eq(clients.teamId, teamId), eq(clients.id, c.clientId)));
+      if (!client) throw new LedgerError('CLIENT_NOT_FOUND', 'That client does not exist in this workspace.');
+    }
+    if (c.number && c.number.toLowerCase() !== row.number.toLowerCase()) {
+      await refuseDuplicateNumber(tx, teamId, c.number);
+    }
+    const terms: PaymentTerms = c.terms ?? termsOfRow(row);
+    const issueDate = c.issueDate ?? row.issueDate;
+    // A new issue date moves the basis too, unless the basis was another date (e.g. delivery).
+    const basisDate = c.basisDate ?? (row.termsBasisDate === row.issueDate ? issueDate : row.termsBasisDate);
+    const next: Partial<InvoiceRow> = {
+      number: c.number,
+      clientId: c.clientId,
+      currency,
+      totalMinor,
+      issueDate,
+      termsKind: terms.kind,
+      termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
+      termsBasisDate: basisDate,
+      termsBasisLabel: c.basisLabel !== undefined ? c.basisLabel : row.termsBasisLabel,
+      dueDate: dueDate(terms, issueDate, basisDate),
+      ownerUserId: c.ownerUserId !== undefined ? c.ownerUserId : row.ownerUserId,
+      description: c.description !== undefined ? c.description : row.description,
+    };
+    const changes = changedFields(row, next);
+    if (Object.keys(changes).length === 0) return { changed: false };
+    return {
+      set: next,
+      event: { kind: 'edited', details: { changes }, isAction: false },
+    };
+  });
+}
+
+export async function markSent(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: MarkSentInput,
+  options: WriteOptions = {},
+): Promise<Written<InvoiceView>> {
+  const data = parseInput(sentSchema, input);
+  return mutate(ctx, teamId, actor, 'markSent', data, options, async (_tx, row) => {
+    refuseVoid(row);
+    if (row.sentAt) {
+      throw new LedgerError('INVOICE_ALREADY_SENT', `${row.number} was already marked sent.`);
+    }
+    return { set: { sentAt: ctx.clock.now() }, event: { kind: 'sent' } };
+  });
+}
+
+export async function recordPayment(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: RecordPaymentInput,
+  options: WriteOptions = {},
+): Promise<Written<PaymentResult>> {
+  const data = parseInput(paymentSchema, input);
+  const written = await mutate(ctx, teamId, actor, 'recordPayment', data, options, async (tx, row, workspace) => {
+    refuseVoid(row);
+    const due = row.totalMinor - row.paidMinor;
+    if (due <= 0n) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid in full.`);
+    const amount = data.amount === undefined ? due : toMinor(data.amount, row.currency, 'amount');
+    if (amount > due && !data.overpayment) {
+      throw new LedgerError(
+        'OVERPAYMENT',
+        `${formatMoney(amount, row.currency)} is more than the ${formatMoney(due, row.currency)} due on ${row.number}; ` +
+          'record it as an overpayment if the client really paid more.',
+        [{ field: 'amount', message: `is more than the ${formatMoney(due, row.currency)} due` }],
+      );
+    }
+    const today = todayIn(workspace.timeZone, ctx.clock.now());
+    const receivedOn = data.receivedOn ?? today;
+    if (receivedOn > today) throw LedgerError.invalid('receivedOn', `cannot be in the future (today is ${today})`);
+    const [payment] = await tx
+      .insert(payments)
+      .values({
+        teamId,
+        invoiceId: row.id,
+        amountMinor: amount,
+        receivedOn,
+        reference: data.reference,
+        method: data.method,
+        overpayment: amount > due,
+        recordedBy: actor.id,
+      })
+      .returning({ id: payments.id });
+    if (!payment) throw new Error('payment insert returned no row');
+    const paidInFull = amount >= due;
+    return {
+      set: { paidMinor: row.paidMinor + amount, paidOn: paidInFull ? receivedOn : null },
+      event: {
+        kind: paidInFull ? 'paid' : 'part_paid',
+        details: {
+          paymentId: payment.id,
+          amountMinor: amount,
+          currency: row.currency,
+          receivedOn,
+          reference: data.reference,
+          method: data.method,
+          amountDueAfterMinor: paidInFull ? 0n : due - amount,
+          overpaidMinor: amount > due ? amount - due : 0n,
+        },
+      },
+      result: { paymentId: payment.id, amountMinor: amount },
+    };
+  });
+  const { paymentId, amountMinor } = written.extra as { paymentId: string; amountMinor: bigint };
+  return { result: { invoice: written.result, paymentId, amountMinor }, replayed: written.replayed };
+}
+
+export async function logChase(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: LogChaseInput,
+  options: WriteOptions = {},
+): Promise<Written<InvoiceView>> {
+  const data = parseInput(chaseSchema, input);
+  return mutate(ctx, teamId, actor, 'logChase', data, options, async (_tx, row, workspace) => {
+    refuseVoid(row);
+    if (!row.sentAt) {
+      throw new LedgerError('INVOICE_NOT_SENT', `${row.number} has not been sent yet; mark it sent before chasing it.`);
+    }
+    refusePaid(row);
+    const today = todayIn(workspace.timeZone, ctx.clock.now());
+    if (data.promisedDate && data.promisedDate < today) {
+      throw LedgerError.invalid('promisedDate', `is in the past (today is ${today}); a promise is for today or later`);
+    }
+    if (data.nextFollowUp && data.nextFollowUp < today) {
+      throw LedgerError.invalid('nextFollowUp', `is in the past (today is ${today})`);
+    }
+    return {
+      set: {
+        promisedDate: data.promisedDate ?? row.promisedDate,
+        nextFollowUp: data.nextFollowUp ?? null,
+      },
+      event: {
+        kind: 'chased',
+        details: {
+          method: data.method,
+          note: data.note,
+          response: data.response,
+          promisedDate: data.promisedDate ?? null,
+          nextFollowUp: data.nextFollowUp ?? null,
+        },
+      },
+    };
+  });
+}
+
+export async function placeHold(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: HoldInput,
+  options: WriteOptions = {},
+): Promise<Written<InvoiceView>> {
+  const data = parseInput(holdSchema, input);
+  return mutate(ctx, teamId, actor, 'placeHold', data, options, async (_tx, row) => {
+    refuseVoid(row);
+    refusePaid(row);
+    if (row.holdKind) {
+      throw new LedgerError(
+        'ALREADY_ON_HOLD',
+        `${row.number} is already ${row.holdKind === 'dispute' ? 'disputed' : 'on hold'} (${row.holdReason}); release it first.`,
+      );
+    }
+    const now = ctx.clock.now();
+    return {
+      set: { holdKind: data.kind, holdReason: data.reason, holdSince: now, holdBy: actor.id },
+      event: { kind: data.kind === 'dispute' ? 'disputed' : 'held', details: { reason: data.reason } },
+    };
+  });
+}
+
+/** Placing an invoice in dispute is a hold of the dispute kind. */
+export function dispute(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: Omit<HoldInput, 'kind'>,
+  options: WriteOptions = {},
+): Promise<Written<InvoiceView>> {
+  return placeHold(ctx, teamId, actor, { ...input, kind: 'dispute' }, options);
+}
+
+export async function releaseHold(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: ReleaseHoldInput,
+  options: WriteOptions = {},
+): Promise<Written<InvoiceView>> {
+  const data = parseInput(releaseSchema, input);
+  return mutate(ctx, teamId, actor, 'releaseHold', data, options, async (_tx, row) => {
+    if (!row.holdKind) throw new LedgerError('NOT_ON_HOLD', `${row.number} is not on hold or disputed.`);
+    return {
+      set: { holdKind: null, holdReason: null, holdSince: null, holdBy: null },
+      event: { kind: 'released', details: { was: row.holdKind, reason: row.holdReason, note: data.note } },
+    };
+  });
+}
+
+export async function voidInvoice(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: VoidInvoiceInput,
+  options: WriteOptions = {},
+): Promise<Written<InvoiceView>> {
+  const data = parseInput(voidSchema, input);
+  return mutate(ctx, teamId, actor, 'voidInvoice', data, options, async (_tx, row) => {
+    refuseVoid(row);
+    if (row.paidMinor > 0n) {
+      throw new LedgerError(
+        'INVOICE_HAS_PAYMENTS',
+        `${row.number} has ${formatPaid(row)} recorded against it; it cannot be voided (issue a credit note in your books instead).`,
+      );
+    }
+    return {
+      set: { voidedAt: ctx.clock.now(), voidReason: data.reason, promisedDate: null, nextFollowUp: null },
+      event: { kind: 'voided', details: { reason: data.reason } },
+    };
+  });
+}
+
+interface Mutation {
+  changed?: false;
+  set?: Partial<InvoiceRow>;
+  event?: { kind: string; details?: Record<string, unknown>; isAction?: boolean };
+  /** Kept with the idempotency key, handed back on a replay. */
+  result?: Record<string, unknown>;
+}
+
+/** Locks the invoice, checks its version, applies the change and writes its event, all in one transaction. */
+async function mutate(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  operation: string,
+  data: { invoice: string; expectedVersion?: number | undefined },
+  options: WriteOptions,
+  change: (tx: Transaction, row: InvoiceRow, workspace: WorkspaceRow) => Promise<Mutation>,
+): Promise<Written<InvoiceView> & { extra?: unknown }> {
+  const key = parseInput(idempotencyKey, options.idempotencyKey);
+  const written = await write(ctx, { teamId, operation, idempotencyKey: key }, async (tx) => {
+    const workspace = await loadWorkspace(tx, teamId);
+    const found = await findInvoiceRow(tx, { teamId, idOrNumber: data.invoice, forUpdate: true });
+    if (!found) throw notFound(data.invoice);
+    const row = found.invoice;
+    if (data.expectedVersion !== undefined && data.expectedVersion !== row.version) {
+      throw new LedgerError(
+        'CONFLICT',
+        `${row.number} was changed by someone else meanwhile (now version ${row.version}); reload it and try again.`,
+      );
+    }
+    const mutation = await change(tx, row, workspace);
+    if (mutation.changed !== false && mutation.set) {
+      await tx
+        .update(invoices)
+        .set({ ...mutation.set, version: sql`${invoices.version} + 1` })
+        .where(and(eq(invoices.teamId, teamId), eq(invoices.id, row.id)));
+    }
+    if (mutation.event) {
+      await appendEvent(
+        tx,
+        {
+          teamId,
+          invoiceId: row.id,
+          clientId: mutation.set?.clientId ?? row.clientId,
+          kind: mutation.event.kind,
+          actor,
+          at: ctx.clock.now(),
+          details: mutation.event.details ?? {},
+        },
+        { isAction: mutation.event.isAction ?? true },
+      );
+    }
+    return { invoiceId: row.id, ...(mutation.result ?? {}) };
+  });
+  const { invoiceId, ...extra } = written.result;
+  return {
+    result: await getInvoice(ctx, teamId, invoiceId),
+    replayed: written.replayed,
+    extra: Object.keys(extra).length > 0 ? extra : undefined,
+  };
+}
+
+function dueDate(terms: PaymentTerms, issueDate: string, basisDate: string | undefined): string {
+  const due = terms.kind === 'fixed' ? terms.dueDate : dueDateFor(terms, basisDate ?? issueDate);
+  if (due < issueDate) {
+    throw LedgerError.invalid(
+      terms.kind === 'fixed' ? 'terms' : 'basisDate',
+      `the due date ${due} would fall before the invoice date ${issueDate}`,
+    );
+  }
+  return due;
+}
+
+function termsOfRow(row: InvoiceRow): PaymentTerms {
+  if (row.termsKind === 'fixed') return { kind: 'fixed', dueDate: row.dueDate };
+  if (row.termsKind === 'receipt') return { kind: 'receipt' };
+  return { kind: row.termsKind as 'net' | 'eom', days: row.termsDays };
+}
+
+function toMinor(amount: bigint | string, currency: string, field: string): bigint {
+  let minor: bigint;
+  if (typeof amount === 'bigint') {
+    minor = amount;
+  } else {
+    const parsed = parseMoney(amount, currency);
+    if (!parsed.ok) throw LedgerError.invalid(field, parsed.message);
+    minor = parsed.minor;
+  }
+  if (minor <= 0n) throw LedgerError.invalid(field, 'must be more than zero');
+  return minor;
+}
+
+async function refuseDuplicateNumber(tx: Transaction, teamId: string, number: string) {
+  const [existing] = await tx
+    .select({ number: invoices.number })
+    .from(invoices)
+    .where(and(eq(invoices.teamId, teamId), sql`lower(${invoices.number}) = lower(${number})`));
+  if (existing) throw duplicateNumber(existing.number);
+}
+
+function duplicateNumber(number: string) {
+  return new LedgerError('DUPLICATE_INVOICE_NUMBER', `Invoice ${number} already exists; use another number.`, [
+    { field: 'number', message: `${number} is already used` },
+  ]);
+}
+
+function refuseVoid(row: InvoiceRow) {
+  if (row.voidedAt)
+    throw new LedgerError(
+      'INVOICE_VOID',
+      `${row.number} is void (${row.voidReason}); nothing more can be recorded on it.`,
+    );
+}
+
+function refusePaid(row: InvoiceRow) {
+  if (row.paidMinor >= row.totalMinor) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid in full.`);
+}
+
+function formatPaid(row: InvoiceRow) {
+  return formatMoney(row.paidMinor, row.currency);
+}
+
+function notFound(ref: string) {
+  return new LedgerError('INVOICE_NOT_FOUND', `There is no invoice ${ref} in this workspace.`);
+}

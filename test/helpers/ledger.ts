@@ -1,0 +1,45 @@
+// Small fixtures for service and view tests: a workspace, a client and invoices in known states.
+
+import { createClient } from '../../src/services/clients.js';
+import type { Actor, LedgerContext } from '../../src/services/context.js';
+import { type CreateInvoiceInput, createInvoice } from '../../src/services/invoices.js';
+import { ensureWorkspace } from '../../src/services/workspaces.js';
+
+export const ALICE: Actor = { type: 'user', id: 'U0ALICE' };
+export const BOB: Actor = { type: 'user', id: 'U0BOB' };
+
+export async function workspaceWithClient(
+  ctx: LedgerContext,
+  options: { teamId?: string; timeZone?: string; clientName?: string } = {},
+) {
+  const teamId = options.teamId ?? 'T0ACME';
+  const workspace = await ensureWorkspace(ctx, {
+    teamId,
+    name: 'Studio',
+    timeZone: options.timeZone ?? 'America/New_York',
+  });
+  const { result: client } = await createClient(ctx, teamId, ALICE, {
+    name: options.clientName ?? 'Acme Corp',
+    contactName: 'Ada Payable',
+    contactEmail: 'ap@acme.test',
+  });
+  return { teamId, workspace, client };
+}
+
+export async function invoice(
+  ctx: LedgerContext,
+  teamId: string,
+  clientId: string,
+  input: Partial<CreateInvoiceInput> & { number: string },
+) {
+  const { result } = await createInvoice(ctx, teamId, ALICE, {
+    clientId,
+    currency: 'USD',
+    total: '1,000.00',
+    issueDate: '2026-09-01',
+    terms: { kind: 'net', days: 30 },
+    status: 'sent',
+    ...input,
+  });
+  return result;
+}
