@@ -24,6 +24,20 @@ export function stateSql(today: LocalDate): SQL {
     else 'overdue' end`;
 }
 
+/** Promise broken: still owed, sent, and the promised date has passed. Mirrors status.ts. */
+export function promiseBrokenSql(today: LocalDate): SQL {
+  return sql`(i.voided_at is null and i.paid_minor < i.total_minor and i.sent_at is not null
+    and i.promised_date is not null and i.promised_date < ${today}::date)`;
+}
+
+/** Stale: due or overdue, no hold, no live promise, no action since `before`. Mirrors status.ts. */
+export function staleSql(today: LocalDate, before: Date): SQL {
+  return sql`(i.voided_at is null and i.paid_minor < i.total_minor and i.sent_at is not null
+    and i.due_date <= ${today}::date and i.hold_kind is null
+    and (i.promised_date is null or i.promised_date < ${today}::date)
+    and (i.last_action_at is null or i.last_action_at < ${before.toISOString()}::timestamptz))`;
+}
+
 /** Every invoice column, in a form both drivers return without loss (bigint and dates as text). */
 const INVOICE_COLUMNS = sql.raw(`i.id::text as id, i.team_id, i.number, i.client_id::text as client_id, i.currency,
   i.total_minor::text as total_minor, i.issue_date::text as issue_date, i.terms_kind, i.terms_days,
@@ -144,10 +158,8 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
       sum(due_minor)::text as due_minor, sum(broken)::int as broken, sum(stale)::int as stale
     from (
       select ${stateSql(today)} as state, i.currency, i.total_minor, i.total_minor - i.paid_minor as due_minor,
-        case when i.sent_at is not null and i.promised_date < ${today}::date then 1 else 0 end as broken,
-        case when i.sent_at is not null and i.due_date <= ${today}::date and i.hold_kind is null
-          and (i.promised_date is null or i.promised_date < ${today}::date)
-          and (i.last_action_at is null or i.last_action_at < ${stale.toISOString()}::timestamptz) then 1 else 0 end as stale
+        case when ${promiseBrokenSql(today)} then 1 else 0 end as broken,
+        case when ${staleSql(today, stale)} then 1 else 0 end as stale
       from invoices i
       where i.team_id = ${team} and ${OPEN} ${client}
       union all
