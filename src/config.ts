@@ -20,6 +20,19 @@ export const configSchema = z.object({
   ),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SLACK_BOT_TOKEN: optionalText.pipe(
+    z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb- (OAuth & Permissions page)').optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.pipe(
+    z.string().startsWith('xapp-', 'must be an app-level token starting with xapp- (Basic Information page)').optional(),
+  ),
+  SLACK_API_URL: optionalText.pipe(
+    z.url({ message: 'must be a URL like https://slack.com/api/' }).optional(),
+  ),
+  PORT: z.coerce.number().int().min(0).max(65535, 'must be a port number').default(3000),
+  /** Seconds between sweeps that bring every posted card up to date (changes from other processes, a new day). */
+  CARD_SYNC_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -36,4 +49,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(
     `The configuration is not valid:\n${lines.join('\n')}\nFix these in the environment or in .env (see .env.sample).`,
   );
+}
+
+export interface SlackSettings {
+  botToken: string;
+  signingSecret: string | undefined;
+  appToken: string | undefined;
+  mode: 'socket' | 'http';
+}
+
+/** The Slack half of the configuration, with one message naming every missing token and where to find it. */
+export function slackSettings(config: Config): SlackSettings {
+  const missing: string[] = [];
+  if (!config.SLACK_BOT_TOKEN) {
+    missing.push('  - SLACK_BOT_TOKEN: the Bot User OAuth Token (xoxb-…), on your app\'s "OAuth & Permissions" page');
+  }
+  const mode = config.SLACK_APP_TOKEN ? 'socket' : 'http';
+  if (mode === 'http' && !config.SLACK_SIGNING_SECRET) {
+    missing.push(
+      '  - SLACK_SIGNING_SECRET: the Signing Secret on your app\'s "Basic Information" page (HTTP mode), ' +
+        'or set SLACK_APP_TOKEN (xapp-…, "Basic Information" → App-Level Tokens, scope connections:write) for Socket Mode',
+    );
+  }
+  if (missing.length > 0 || !config.SLACK_BOT_TOKEN) {
+    throw new ConfigError(
+      `Slack is not configured:\n${missing.join('\n')}\nSee "Connect it to Slack" in the README; put them in .env.`,
+    );
+  }
+  return {
+    botToken: config.SLACK_BOT_TOKEN,
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    appToken: config.SLACK_APP_TOKEN,
+    mode,
+  };
 }

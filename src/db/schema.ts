@@ -212,3 +212,39 @@ export type InvoiceRow = typeof invoices.$inferSelect;
 export type PaymentRow = typeof payments.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
 export type NewEvent = typeof events.$inferInsert;
+
+/**
+ * Every Slack message the app posted about an invoice, so each one can be updated in place when the
+ * invoice changes, or when its derived state moves with the date. `rendered_*` say what it shows now.
+ */
+export const postedMessages = pgTable(
+  'posted_messages',
+  {
+    teamId: text('team_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    ts: text('ts').notNull(),
+    invoiceId: uuid('invoice_id').notNull(),
+    renderedVersion: integer('rendered_version').notNull(),
+    renderedOn: day('rendered_on').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.channelId, t.ts] }),
+    foreignKey({ columns: [t.teamId, t.invoiceId], foreignColumns: [invoices.teamId, invoices.id] }),
+    index('posted_messages_invoice_idx').on(t.teamId, t.invoiceId),
+  ],
+);
+
+/** Who has opened the App Home, so it can be refreshed for them when the book changes. */
+export const homeViewers = pgTable(
+  'home_viewers',
+  {
+    teamId: text('team_id').notNull(),
+    userId: text('user_id').notNull(),
+    lastOpenedAt: ts('last_opened_at').notNull(),
+    publishedAt: ts('published_at'),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] })],
+);
+
+export type PostedMessageRow = typeof postedMessages.$inferSelect;
