@@ -29,7 +29,9 @@ const invoiceRef = z.string().trim().min(1, 'is required').max(100);
 
 const createSchema = z.object({
   number: requiredText(40).regex(/^[^\s<>&]+$/, 'must be one word without spaces or < > &, like INV-0042'),
-  clientId: uuid,
+  /** An existing client; or give clientName to pick one by name (any case) or create it in the same transaction. */
+  clientId: uuid.optional(),
+  clientName: requiredText(200).optional(),
   currency: currencyCode,
   total: amountInput,
   issueDate: localDate,
@@ -46,7 +48,7 @@ const createSchema = z.object({
 const editSchema = z.object({
   invoice: invoiceRef,
   expectedVersion: version,
-  changes: createSchema.omit({ status: true }).partial(),
+  changes: createSchema.omit({ status: true, clientName: true }).partial(),
 });
 
 const paymentSchema = z.object({
@@ -126,11 +128,7 @@ export async function createInvoice(
   try {
     written = await write(ctx, { teamId, operation: 'createInvoice', idempotencyKey: key }, async (tx) => {
       await loadWorkspace(tx, teamId);
-      const [client] = await tx
-        .select()
-        .from(clients)
-        .where(and(eq(clients.teamId, teamId), eq(clients.id, data.clientId)));
-      if (!client) throw new LedgerError('CLIENT_NOT_FOUND', 'That client does not exist in this workspace.');
+      const client = await clientFor(tx, teamId, actor, data, ctx.clock.now());
       if (client.archived) {
         throw new LedgerError(
           'CLIENT_ARCHIVED',
@@ -504,6 +502,45 @@ async function mutate(
     replayed: written.replayed,
     extra: Object.keys(extra).length > 0 ? extra : undefined,
   };
+}
+
+/** The invoice's client: by id, or by name (any case), created in this transaction when new. */
+async function clientFor(
+  tx: Transaction,
+  teamId: string,
+  actor: Actor,
+  data: { clientId?: string | undefined; clientName?: string | undefined },
+  now: Date,
+) {
+  if (data.clientId) {
+    const [client] = await tx
+      .select()
+      .from(clients)
+      .where(and(eq(clients.teamId, teamId), eq(clients.id, data.clientId)));
+    if (!client) {
+      throw new LedgerError('CLIENT_NOT_FOUND', 'That client does not exist in this workspace.', [
+        { field: 'clientId', message: 'does not exist in this workspace' },
+      ]);
+    }
+    return client;
+  }
+  if (!data.clientName) throw LedgerError.invalid('clientId', 'pick a client or type the name of a new one');
+  const [existing] = await tx
+    .select()
+    .from(clients)
+    .where(and(eq(clients.teamId, teamId), sql`lower(${clients.name}) = lower(${data.clientName})`));
+  if (existing) return existing;
+  const [created] = await tx.insert(clients).values({ teamId, name: data.clientName }).returning();
+  if (!created) throw new Error('client insert returned no row');
+  await appendEvent(tx, {
+    teamId,
+    clientId: created.id,
+    kind: 'client_created',
+    actor,
+    at: now,
+    details: { name: created.name },
+  });
+  return created;
 }
 
 function dueDate(terms: PaymentTerms, issueDate: string, basisDate: string | undefined): string {

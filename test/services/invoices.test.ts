@@ -67,6 +67,22 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       expect(result.totalMinor).toBe(9990n);
     });
 
+    it('picks a client by name in any case, or creates it in the same transaction', async () => {
+      const { ctx, handle } = get();
+      const { teamId, client } = await workspaceWithClient(ctx);
+      const base = { currency: 'USD', total: '10', issueDate: '2026-09-01' };
+      const known = await createInvoice(ctx, teamId, ALICE, { ...base, number: 'N-1', clientName: 'ACME CORP' });
+      expect(known.result.clientId).toBe(client.id);
+      const fresh = await createInvoice(ctx, teamId, ALICE, { ...base, number: 'N-2', clientName: 'Hooli' });
+      expect(fresh.result.clientName).toBe('Hooli');
+      // A refused invoice leaves no new client behind.
+      await expect(
+        createInvoice(ctx, teamId, ALICE, { ...base, number: 'n-1', clientName: 'Ghost' }),
+      ).rejects.toThrow();
+      const names = await handle.raw('select name from clients order by name', []);
+      expect(names.map((r) => r.name)).toEqual(['Acme Corp', 'Hooli']);
+    });
+
     it('keeps money exact in JPY and KWD', async () => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
