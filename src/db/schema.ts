@@ -248,3 +248,45 @@ export const homeViewers = pgTable(
 );
 
 export type PostedMessageRow = typeof postedMessages.$inferSelect;
+
+/**
+ * Every alert, nudge and digest message, decided once under a key naming the workspace, the subject,
+ * the kind and the local date — recorded before it is posted and marked delivered after, so each goes
+ * out exactly once across restarts and replicas.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    teamId: text('team_id').notNull(),
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    invoiceId: uuid('invoice_id'),
+    localDate: day('local_date').notNull(),
+    /** Where it goes: a channel id, or a user id for a private message. */
+    channelId: text('channel_id').notNull(),
+    /** Post in the thread of this other delivery (by key) once it is delivered. */
+    parentKey: text('parent_key'),
+    /** Pre-rendered content ({ text, blocks }) for digests; alerts render at post time. */
+    payload: jsonb('payload').$type<Record<string, unknown>>(),
+    /** pending → posting → delivered | skipped | failed. */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    claimedUntil: ts('claimed_until'),
+    /** A previous attempt may have posted (timeout, crash): look before posting again. */
+    uncertain: boolean('uncertain').notNull().default(false),
+    postedChannel: text('posted_channel'),
+    postedTs: text('posted_ts'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.key] }),
+    index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'posting')`),
+    index('deliveries_team_date_idx').on(t.teamId, t.localDate),
+    check('deliveries_status', sql`${t.status} in ('pending', 'posting', 'delivered', 'skipped', 'failed')`),
+  ],
+);
+
+export type DeliveryRow = typeof deliveries.$inferSelect;

@@ -207,3 +207,23 @@ export function startOfLocalDay(d: LocalDate, timeZone: string): Date {
 function offsetAt(ms: number, timeZone: string): number {
   return wallClockAt(ms, timeZone).ms - (ms - (((ms % 1000) + 1000) % 1000));
 }
+
+/** The wall-clock time 'HH:MM' in `timeZone` at `instant`. */
+export function localTimeOf(instant: Date, timeZone: string): string {
+  const wall = wallClockAt(instant.getTime(), timeZone);
+  const minuteOfDay = Math.floor((wall.ms - dayNumberOf(wall) * MS_PER_DAY) / 60_000);
+  return `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The instant when the wall clock in `timeZone` shows `time` ('HH:MM') on `d`. A time skipped by a DST
+ * change resolves to the same wall time after the change (02:30 on a spring-forward day → 03:30).
+ */
+export function instantAt(d: LocalDate, time: string, timeZone: string): Date {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (!match) throw new RangeError(`Not a time (HH:MM): "${time}"`);
+  const wallAsUtc = dayNumberOf(toYmd(d)) * MS_PER_DAY + (Number(match[1]) * 60 + Number(match[2])) * 60_000;
+  const first = wallAsUtc - offsetAt(wallAsUtc, timeZone);
+  const second = wallAsUtc - offsetAt(first, timeZone);
+  return new Date(wallClockAt(second, timeZone).ms === wallAsUtc ? second : first);
+}
