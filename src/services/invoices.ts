@@ -289,6 +289,12 @@ export async function recordPayment(
     const today = todayIn(workspace.timeZone, ctx.clock.now());
     const receivedOn = data.receivedOn ?? today;
     if (receivedOn > today) throw LedgerError.invalid('receivedOn', `cannot be in the future (today is ${today})`);
+    if (receivedOn < row.issueDate) {
+      throw LedgerError.invalid(
+        'receivedOn',
+        `is before the invoice date ${row.issueDate}; a deposit paid in advance is recorded on the invoice date`,
+      );
+    }
     const [payment] = await tx
       .insert(payments)
       .values({

@@ -1,0 +1,150 @@
+// The command line without the process: reading the arguments, picking the workspace, running a command.
+// main.ts gives it the real database and stdout; tests give it theirs.
+import { asc } from 'drizzle-orm';
+import { type WorkspaceRow, workspaces } from '../db/schema.js';
+import type { LedgerContext } from '../services/context.js';
+import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
+import { plainStyle, type Style } from './table.js';
+
+interface CommandSpec {
+  usage: string;
+  summary: string;
+  run: Command;
+}
+
+export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  overview: {
+    usage: 'overview',
+    summary: 'the five states with counts and money per currency, then the invoices in each, most urgent first',
+    run: overview,
+  },
+  client: {
+    usage: 'client NAME',
+    summary: "a client's contact, terms, balance, how late they pay, invoices and recent history",
+    run: client,
+  },
+  aging: { usage: 'aging', summary: 'what is owed per currency by days past due', run: aging },
+  history: { usage: 'history INVOICE', summary: "an invoice's events, oldest first", run: history },
+  'day-changes': {
+    usage: 'day-changes [YYYY-MM-DD]',
+    summary: 'what became due or overdue, promises broken and chases gone stale on a day (default today)',
+    run: dayChanges,
+  },
+};
+
+const COMMAND_NAMES = [...Object.keys(COMMANDS), 'help'];
+
+export function helpLines(): string[] {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  return [
+    'receivables-bot — read the invoice ledger from a terminal.',
+    '',
+    'Usage: npm run cli -- <command> [arguments] [--workspace T0123ABCD]',
+    '',
+    'Commands:',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  this list`,
+    '',
+    'Options:',
+    '  --workspace T…   which workspace, when the database holds more than one',
+    '  --no-color       plain text even at a terminal (so does NO_COLOR=1)',
+    '',
+    'The database is DATABASE_URL when set, else the embedded one in DATA_DIR (default ./data).',
+    'Examples: npm run cli -- client northwind   ·   npm run cli -- history INV-001',
+  ];
+}
+
+export interface ParsedArgs {
+  command: string | undefined;
+  args: string[];
+  workspace: string | undefined;
+  help: boolean;
+  color: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs | { error: string } {
+  const parsed: ParsedArgs = { command: undefined, args: [], workspace: undefined, help: false, color: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') parsed.help = true;
+    else if (arg === '--no-color') parsed.color = false;
+    else if (arg === '--workspace' || arg === '-w') {
+      const value = argv[++i];
+      if (!value || value.startsWith('-'))
+        return { error: '--workspace needs a Slack team id, like --workspace T0DEMO' };
+      parsed.workspace = value;
+    } else if (arg.startsWith('--workspace=')) parsed.workspace = arg.slice('--workspace='.length);
+    else if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) return { error: `Unknown option ${arg}` };
+    else if (parsed.command === undefined) parsed.command = arg;
+    else parsed.args.push(arg);
+  }
+  return parsed;
+}
+
+/** The workspace to read: the one named, or the only one. Otherwise an exit code, having said why. */
+export async function resolveWorkspace(
+  ctx: LedgerContext,
+  requested: string | undefined,
+  out: Out,
+): Promise<WorkspaceRow | number> {
+  const all = await ctx.db.select().from(workspaces).orderBy(asc(workspaces.name), asc(workspaces.teamId));
+  const list = () => {
+    for (const w of all) out(`  ${w.teamId}  ${w.name} (${w.timeZone})`);
+  };
+  if (requested !== undefined) {
+    const match = all.find((w) => w.teamId.toUpperCase() === requested.trim().toUpperCase());
+    if (match) return match;
+    out(`There is no workspace ${requested} in this database.${all.length > 0 ? ' It has:' : ''}`);
+    list();
+    return 1;
+  }
+  if (all.length === 1 && all[0]) return all[0];
+  if (all.length === 0) {
+    out('This database has no workspace yet. Seed a demo book with `npm run db:seed`, or open the app in Slack.');
+    return 1;
+  }
+  out(`This database holds ${all.length} workspaces; pick one with --workspace:`);
+  list();
+  return 2;
+}
+
+export interface LedgerSession {
+  ctx: LedgerContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs one command line. `open` is called only when the command needs the database, so `help` and
+ * mistakes in the arguments are answered without one.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: { out: Out; open: () => Promise<LedgerSession>; style?: Style },
+): Promise<number> {
+  const { out } = io;
+  const parsed = parseArgs(argv);
+  if ('error' in parsed) {
+    out(parsed.error);
+    out('Run `npm run cli -- help` for the commands and options.');
+    return 2;
+  }
+  if (parsed.help || parsed.command === undefined || parsed.command === 'help') {
+    for (const line of helpLines()) out(line);
+    return 0;
+  }
+  const spec = COMMANDS[parsed.command];
+  if (!spec) {
+    out(`Unknown command "${parsed.command}". Commands: ${COMMAND_NAMES.join(', ')}.`);
+    out('Run `npm run cli -- help` for what each does.');
+    return 2;
+  }
+  const style = parsed.color ? (io.style ?? plainStyle) : plainStyle;
+  const session = await io.open();
+  try {
+    const workspace = await resolveWorkspace(session.ctx, parsed.workspace, out);
+    if (typeof workspace === 'number') return workspace;
+    return await spec.run(session.ctx, workspace, parsed.args, out, { style });
+  } finally {
+    await session.close();
+  }
+}
