@@ -25,11 +25,12 @@ export const configSchema = z.object({
   ),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText.pipe(
-    z.string().startsWith('xapp-', 'must be an app-level token starting with xapp- (Basic Information page)').optional(),
+    z
+      .string()
+      .startsWith('xapp-', 'must be an app-level token starting with xapp- (Basic Information page)')
+      .optional(),
   ),
-  SLACK_API_URL: optionalText.pipe(
-    z.url({ message: 'must be a URL like https://slack.com/api/' }).optional(),
-  ),
+  SLACK_API_URL: optionalText.pipe(z.url({ message: 'must be a URL like https://slack.com/api/' }).optional()),
   PORT: z.coerce.number().int().min(0).max(65535, 'must be a port number').default(3000),
   /** Seconds between sweeps that bring every posted card up to date (changes from other processes, a new day). */
   CARD_SYNC_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),

@@ -226,6 +226,8 @@ export const postedMessages = pgTable(
     invoiceId: uuid('invoice_id').notNull(),
     renderedVersion: integer('rendered_version').notNull(),
     renderedOn: day('rendered_on').notNull(),
+    /** A line kept above the card on every update (an alert's reason: "now overdue", "promise broken"). */
+    lead: text('lead'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -8,6 +8,8 @@ export interface CardRef {
   channelId: string;
   ts: string;
   invoiceId: string;
+  /** The line kept above the card (an alert's reason), if any. */
+  lead?: string | null;
 }
 
 export async function rememberCard(
@@ -16,10 +18,15 @@ export async function rememberCard(
 ): Promise<void> {
   await db
     .insert(postedMessages)
-    .values(card)
+    .values({ ...card, lead: card.lead ?? null })
     .onConflictDoUpdate({
       target: [postedMessages.teamId, postedMessages.channelId, postedMessages.ts],
-      set: { invoiceId: card.invoiceId, renderedVersion: card.renderedVersion, renderedOn: card.renderedOn },
+      set: {
+        invoiceId: card.invoiceId,
+        renderedVersion: card.renderedVersion,
+        renderedOn: card.renderedOn,
+        lead: card.lead ?? null,
+      },
     });
 }
 
@@ -64,7 +71,7 @@ export async function staleCards(
   const invoice = params.invoiceId ? sql`and p.invoice_id = ${params.invoiceId}::uuid` : sql``;
   const rows = await queryRows<Record<string, string>>(
     db,
-    sql`select p.team_id, p.channel_id, p.ts, p.invoice_id::text as invoice_id
+    sql`select p.team_id, p.channel_id, p.ts, p.invoice_id::text as invoice_id, p.lead
         from posted_messages p
         join invoices i on i.team_id = p.team_id and i.id = p.invoice_id
         join workspaces w on w.team_id = p.team_id
@@ -75,16 +82,27 @@ export async function staleCards(
         order by p.team_id, p.invoice_id, p.created_at
         limit ${params.limit ?? 500}`,
   );
-  return rows.map((r) => ({ teamId: r.team_id ?? '', channelId: r.channel_id ?? '', ts: r.ts ?? '', invoiceId: r.invoice_id ?? '' }));
+  return rows.map((r) => ({
+    teamId: r.team_id ?? '',
+    channelId: r.channel_id ?? '',
+    ts: r.ts ?? '',
+    invoiceId: r.invoice_id ?? '',
+    lead: r.lead ?? null,
+  }));
 }
 
-export async function cardsForInvoice(db: DatabaseOrTransaction, teamId: string, invoiceId: string): Promise<CardRef[]> {
+export async function cardsForInvoice(
+  db: DatabaseOrTransaction,
+  teamId: string,
+  invoiceId: string,
+): Promise<CardRef[]> {
   return db
     .select({
       teamId: postedMessages.teamId,
       channelId: postedMessages.channelId,
       ts: postedMessages.ts,
       invoiceId: postedMessages.invoiceId,
+      lead: postedMessages.lead,
     })
     .from(postedMessages)
     .where(and(eq(postedMessages.teamId, teamId), eq(postedMessages.invoiceId, invoiceId)));
@@ -102,6 +120,8 @@ export async function recentHomeViewers(db: DatabaseOrTransaction, teamId: strin
   const rows = await db
     .select({ userId: homeViewers.userId })
     .from(homeViewers)
-    .where(and(eq(homeViewers.teamId, teamId), sql`${homeViewers.lastOpenedAt} >= ${since.toISOString()}::timestamptz`));
+    .where(
+      and(eq(homeViewers.teamId, teamId), sql`${homeViewers.lastOpenedAt} >= ${since.toISOString()}::timestamptz`),
+    );
   return rows.map((r) => r.userId);
 }

@@ -8,11 +8,16 @@ export async function searchClients(
   db: DatabaseOrTransaction,
   params: { teamId: string; query: string; limit?: number },
 ): Promise<{ id: string; name: string }[]> {
-  const q = params.query.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+  const q = params.query
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`);
   return db
     .select({ id: clients.id, name: clients.name })
     .from(clients)
-    .where(and(eq(clients.teamId, params.teamId), eq(clients.archived, false), sql`lower(${clients.name}) like ${`%${q}%`}`))
+    .where(
+      and(eq(clients.teamId, params.teamId), eq(clients.archived, false), sql`lower(${clients.name}) like ${`%${q}%`}`),
+    )
     .orderBy(sql`lower(${clients.name}) like ${`${q}%`} desc`, asc(sql`lower(${clients.name})`))
     .limit(params.limit ?? 50);
 }
@@ -22,7 +27,11 @@ export async function invoiceNumbersLike(
   db: DatabaseOrTransaction,
   params: { teamId: string; text: string; limit?: number },
 ): Promise<string[]> {
-  const prefix = params.text.trim().toLowerCase().slice(0, 2).replace(/[\\%_]/g, (c) => `\\${c}`);
+  const prefix = params.text
+    .trim()
+    .toLowerCase()
+    .slice(0, 2)
+    .replace(/[\\%_]/g, (c) => `\\${c}`);
   const rows = await db
     .select({ number: invoices.number })
     .from(invoices)
@@ -33,11 +42,7 @@ export async function invoiceNumbersLike(
 }
 
 export async function clientNames(db: DatabaseOrTransaction, teamId: string): Promise<string[]> {
-  const rows = await db
-    .select({ name: clients.name })
-    .from(clients)
-    .where(eq(clients.teamId, teamId))
-    .limit(5000);
+  const rows = await db.select({ name: clients.name }).from(clients).where(eq(clients.teamId, teamId)).limit(5000);
   return rows.map((r) => r.name);
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE "posted_messages" ADD COLUMN "lead" text;

@@ -1,0 +1,70 @@
+// Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly.
+import { ConfigError, loadConfig, slackSettings } from './config.js';
+import { openDatabase, redact } from './db/client.js';
+import { systemClock } from './services/context.js';
+import { createSlackApp, SlackUnreachableError } from './slack/app.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const settings = slackSettings(config);
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const where = config.DATABASE_URL
+    ? `PostgreSQL at ${redact(config.DATABASE_URL)}`
+    : `the embedded database in ${config.DATA_DIR}`;
+  const ledger = { db: database.db, clock: systemClock };
+  const bot = createSlackApp({
+    settings,
+    ledger,
+    apiUrl: config.SLACK_API_URL,
+    port: config.PORT,
+    databaseHealthy: async () => {
+      await database.raw('select 1', []);
+      return true;
+    },
+  });
+  const log = bot.deps.logger;
+
+  let stopping = false;
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = setInterval(() => {
+    sweeping = bot.live.sync().catch((error) => log.warn('Card sweep failed:', error));
+  }, config.CARD_SYNC_SECONDS * 1000);
+  sweep.unref();
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: finishing in-flight work, then closing.`);
+    clearInterval(sweep);
+    await bot.stop().catch((error) => log.warn('Stopping the Slack app:', error));
+    await sweeping;
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    const { slack } = await bot.start();
+    if (settings.mode === 'http') {
+      log.info(`receivables-bot is listening on port ${bot.port()} (HTTP, /slack/events) with ${where}.`);
+      if (slack !== 'ok') log.error(`Cannot reach Slack (${slack}); serving anyway, see /healthz.`);
+    } else {
+      log.info(`receivables-bot is connected with Socket Mode, using ${where}.`);
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  // Bring cards posted while the app was down up to date (a new day moves states too).
+  sweeping = bot.live.sync().catch((error) => log.warn('Card sweep failed:', error));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof SlackUnreachableError) {
+    console.error(error.message);
+  } else {
+    console.error(error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,188 @@
+// The Bolt app: HTTP receiver (production shape) or Socket Mode (no public URL), by configuration.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, type Logger, LogLevel } from '@slack/bolt';
+import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
+import type { SlackSettings } from '../config.js';
+import type { LedgerContext } from '../services/context.js';
+import type { SlackDeps } from './deps.js';
+import { registerListeners } from './listeners/index.js';
+import { createLive, describe, type Live } from './live.js';
+
+export interface SlackAppOptions {
+  settings: SlackSettings;
+  ledger: LedgerContext;
+  /** Base URL of the Slack Web API (tests point it at a local fake). */
+  apiUrl?: string | undefined;
+  port: number;
+  logLevel?: LogLevel;
+  logger?: Logger;
+  /** Whether the database answers, for /healthz. */
+  databaseHealthy: () => Promise<boolean>;
+}
+
+export interface SlackApp {
+  app: App;
+  live: Live;
+  deps: SlackDeps;
+  /** Starts receiving; resolves with whether Slack could be reached (HTTP keeps serving either way). */
+  start(): Promise<{ slack: 'ok' | string }>;
+  stop(): Promise<void>;
+  /** Resolves once no listener is running (their work goes on after the ack). */
+  idle(): Promise<void>;
+  /** The port actually listened on (HTTP mode). */
+  port(): number | undefined;
+}
+
+/** Slack's own rule: a request more than five minutes away from now, either way, is refused. */
+const MAX_CLOCK_SKEW_S = 5 * 60;
+
+/**
+ * Bolt's HTTP receiver verifies the signature and refuses stale timestamps but accepts ones from the
+ * future; a guard in front of it refuses those too, before anything is read.
+ */
+function httpReceiver(
+  signingSecret: string,
+  port: number,
+  logLevel: LogLevel,
+  healthz: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    port,
+    logLevel,
+    customRoutes: [{ path: '/healthz', method: ['GET'], handler: (req, res) => void healthz(req, res) }],
+  });
+  const verified = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const header = req.headers['x-slack-request-timestamp'];
+    const timestamp = Number(Array.isArray(header) ? header[0] : header);
+    if (req.method === 'POST' && Number.isFinite(timestamp) && timestamp - Date.now() / 1000 > MAX_CLOCK_SKEW_S) {
+      res.writeHead(401).end();
+      return;
+    }
+    verified(req, res);
+  };
+  return receiver;
+}
+
+export class SlackUnreachableError extends Error {
+  readonly code = 'SLACK_UNREACHABLE';
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { settings, ledger } = options;
+  const slackApiUrl = options.apiUrl;
+  const logLevel = options.logLevel ?? LogLevel.INFO;
+  let slackStatus: 'ok' | string = 'not checked yet';
+  let listening: number | undefined;
+
+  const healthz = async (_req: IncomingMessage, res: ServerResponse) => {
+    const database = await options.databaseHealthy().catch(() => false);
+    res.writeHead(database ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ database: database ? 'ok' : 'unreachable', slack: slackStatus }));
+  };
+
+  // People's requests: few retries, so a slow Slack never holds a modal hostage.
+  const clientOptions = {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    timeout: 5_000,
+    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 1_000 },
+  };
+  const common = {
+    token: settings.botToken,
+    logLevel,
+    ...(options.logger ? { logger: options.logger } : {}),
+    clientOptions,
+    // No auth.test at construction: start-up checks Slack itself, and never hangs on it.
+    tokenVerificationEnabled: false,
+  };
+  const app =
+    settings.mode === 'socket'
+      ? new App({
+          ...common,
+          appToken: settings.appToken,
+          socketMode: true,
+          installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 0 } } },
+        })
+      : new App({ ...common, receiver: httpReceiver(settings.signingSecret ?? '', options.port, logLevel, healthz) });
+
+  // Background posting (cards, homes, alerts): its own client, a timeout and bounded retries.
+  const background = new WebClient(settings.botToken, {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    timeout: 10_000,
+    retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
+    logLevel: WebLogLevel.ERROR,
+  });
+  const deps: SlackDeps = { ledger, background, logger: app.logger };
+  const live = createLive(deps);
+  // Listeners go on working after their ack: count them, so shutdown (and tests) can wait for them.
+  let inFlight = 0;
+  let whenIdle: (() => void)[] = [];
+  app.use(async ({ next }) => {
+    inFlight += 1;
+    try {
+      await next();
+    } finally {
+      inFlight -= 1;
+      if (inFlight === 0) {
+        for (const resolve of whenIdle) resolve();
+        whenIdle = [];
+      }
+    }
+  });
+  registerListeners(app, deps, live);
+  app.error(async (error) => {
+    app.logger.error('Unhandled error in a listener:', error);
+  });
+
+  async function checkSlack(): Promise<'ok' | string> {
+    const probe = new WebClient(settings.botToken, {
+      ...(slackApiUrl ? { slackApiUrl } : {}),
+      timeout: 5_000,
+      retryConfig: { retries: 0 },
+      logLevel: WebLogLevel.ERROR,
+    });
+    try {
+      await probe.auth.test();
+      return 'ok';
+    } catch (error) {
+      return `unreachable: ${describe(error)}`;
+    }
+  }
+
+  return {
+    app,
+    live,
+    deps,
+    port: () => listening,
+    async start() {
+      if (settings.mode === 'socket') {
+        slackStatus = await checkSlack();
+        if (slackStatus !== 'ok') {
+          throw new SlackUnreachableError(
+            `Cannot reach Slack at ${slackApiUrl ?? 'https://slack.com/api/'} (${slackStatus.replace('unreachable: ', '')}).`,
+          );
+        }
+        try {
+          await app.start();
+        } catch (error) {
+          throw new SlackUnreachableError(`Cannot open the Socket Mode connection: ${describe(error)}.`);
+        }
+        return { slack: slackStatus };
+      }
+      const server = (await app.start(options.port)) as unknown as { address(): { port: number } | string | null };
+      const address = server?.address?.();
+      listening = typeof address === 'object' && address ? address.port : options.port;
+      slackStatus = await checkSlack();
+      return { slack: slackStatus };
+    },
+    idle() {
+      return inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenIdle.push(resolve));
+    },
+    async stop() {
+      await app.stop();
+      // What was acknowledged is finished before the database closes.
+      if (inFlight > 0) await new Promise<void>((resolve) => whenIdle.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,11 @@
+// What the Slack layer is given: the ledger, a Web API client for background posting, a logger.
+import type { Logger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { LedgerContext } from '../services/context.js';
+
+export interface SlackDeps {
+  ledger: LedgerContext;
+  /** Its own client (timeout, bounded retries): a throttled post never delays a person's modal. */
+  background: WebClient;
+  logger: Logger;
+}

@@ -1,0 +1,250 @@
+// /invoice and its subcommands. Acknowledge at once; modals open with the trigger straight away;
+// answers go back through response_url.
+import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { findInvoiceRow } from '../../db/queries/invoices.js';
+import { clientNames, invoiceNumbersLike, suggestInvoiceNumber } from '../../db/queries/search.js';
+import { getClientRecord, getHistory, getOverview, type Overview } from '../../db/queries/views.js';
+import type { WorkspaceRow } from '../../db/schema.js';
+import { todayIn } from '../../domain/dates.js';
+import { type InvoiceState, STATE_LABEL } from '../../domain/status.js';
+import { findClient } from '../../services/clients.js';
+import { getInvoice } from '../../services/invoices.js';
+import { updateWorkspaceSettings } from '../../services/workspaces.js';
+import { closest, parseInvoiceCommand } from '../command.js';
+import type { SlackDeps } from '../deps.js';
+import type { Live } from '../live.js';
+import { invoiceCard } from '../ui/card.js';
+import {
+  clientMessage,
+  deniedMessage,
+  errorMessage,
+  helpMessage,
+  listMessage,
+  notFoundMessage,
+} from '../ui/messages.js';
+import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals.js';
+import { explain, mayHandle, newKey, workspaceOf } from './shared.js';
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+export function registerCommands(app: App, deps: SlackDeps, live: Live): void {
+  app.command('/invoice', async (args: CommandArgs) => {
+    const { ack, respond } = args;
+    await ack();
+    try {
+      await handle(args, deps, live);
+    } catch (error) {
+      await respond({ response_type: 'ephemeral', ...errorMessage(explain(deps, error, 'answering /invoice')) });
+    }
+  });
+}
+
+async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps, live: Live): Promise<void> {
+  const workspace = await workspaceOf(deps, command.team_id, command.team_domain);
+  const parsed = parseInvoiceCommand(command.text);
+  const teamId = workspace.teamId;
+  const now = deps.ledger.clock.now();
+  const today = todayIn(workspace.timeZone, now);
+  const reply = (message: { text: string; blocks?: unknown[] }) =>
+    respond({ response_type: 'ephemeral', ...(message as { text: string }) });
+
+  switch (parsed.kind) {
+    case 'help': {
+      const overview = await getOverview(deps.ledger.db, { workspace, today, now, limit: 1 });
+      await reply(helpMessage({ isEmpty: isEmpty(overview) }));
+      return;
+    }
+    case 'new': {
+      const suggestedNumber = await suggestInvoiceNumber(deps.ledger.db, teamId);
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: newInvoiceModal({
+          metadata: { key: newKey(), channelId: command.channel_id },
+          suggestedNumber,
+          today,
+          ownerUserId: command.user_id,
+          defaultCurrency: 'USD',
+        }),
+      });
+      return;
+    }
+    case 'list': {
+      let clientId: string | undefined;
+      if (parsed.client) {
+        const found = await findClient(deps.ledger, teamId, parsed.client);
+        if (!found) return clientNotFound(deps, teamId, parsed.client, reply);
+        clientId = found.id;
+      }
+      const overview = await getOverview(deps.ledger.db, {
+        workspace,
+        today,
+        now,
+        limit: 25,
+        ...(clientId ? { clientId } : {}),
+      });
+      const filtered = parsed.state ? onlyState(overview, parsed.state) : overview;
+      const filterLabel = [parsed.state ? STATE_LABEL[parsed.state] : null, parsed.client ?? null]
+        .filter(Boolean)
+        .join(' · ');
+      await reply(
+        listMessage({ overview: filtered, now, timeZone: workspace.timeZone, ...(filterLabel ? { filterLabel } : {}) }),
+      );
+      return;
+    }
+    case 'show': {
+      const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
+      if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
+      try {
+        await live.postCard(teamId, command.channel_id, found.invoice.id);
+      } catch {
+        // Not in that channel (or a DM the app cannot post in): show it privately instead, not live.
+        const invoice = await getInvoice(deps.ledger, teamId, found.invoice.id);
+        const card = invoiceCard(invoice, { now, timeZone: workspace.timeZone });
+        await reply({
+          text: card.text,
+          blocks: [
+            ...card.blocks,
+            {
+              type: 'context',
+              elements: [
+                { type: 'mrkdwn', text: 'Only you can see this. Invite me to this channel to post live cards here.' },
+              ],
+            },
+          ],
+        });
+      }
+      return;
+    }
+    case 'client': {
+      const found = await findClient(deps.ledger, teamId, parsed.name);
+      if (!found) return clientNotFound(deps, teamId, parsed.name, reply);
+      const record = await getClientRecord(deps.ledger.db, { workspace, today, now, clientId: found.id });
+      if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone }));
+      return;
+    }
+    case 'paid': {
+      if (!(await mayHandle(client, workspace, command.user_id)))
+        return void (await reply(deniedMessage('record payments')));
+      const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
+      if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
+      const invoice = await getInvoice(deps.ledger, teamId, found.invoice.id);
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: paymentModal({
+          invoice,
+          today,
+          metadata: { key: newKey(), invoiceId: invoice.id, version: invoice.version, channelId: command.channel_id },
+          ...(parsed.amount ? { initialAmount: parsed.amount } : {}),
+          ...(parsed.date ? { initialDate: parsed.date } : {}),
+        }),
+      });
+      return;
+    }
+    case 'chase': {
+      const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
+      if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
+      await openChase(deps, client, workspace, found.invoice.id, command.trigger_id, command.channel_id, parsed.note);
+      return;
+    }
+    case 'settings': {
+      await openSettings(deps, client, workspace, command.user_id, command.trigger_id, reply);
+      return;
+    }
+    case 'missing':
+      await reply(
+        errorMessage(`\`/invoice ${parsed.command}\` needs ${parsed.what}, for example \`${parsed.example}\`.`),
+      );
+      return;
+    case 'unknown':
+      await reply(notFoundMessage('command', parsed.word, parsed.suggestion));
+      return;
+  }
+}
+
+export async function openChase(
+  deps: SlackDeps,
+  client: WebClient,
+  workspace: WorkspaceRow,
+  invoiceId: string,
+  triggerId: string,
+  channelId: string | undefined,
+  note?: string,
+): Promise<void> {
+  const now = deps.ledger.clock.now();
+  const invoice = await getInvoice(deps.ledger, workspace.teamId, invoiceId);
+  const recent = await getHistory(deps.ledger.db, { teamId: workspace.teamId, invoiceId, latest: 50 });
+  const lastChase = [...recent].reverse().find((e) => e.kind === 'chased');
+  await client.views.open({
+    trigger_id: triggerId,
+    view: chaseModal({
+      invoice,
+      today: todayIn(workspace.timeZone, now),
+      metadata: { key: newKey(), invoiceId, version: invoice.version, ...(channelId ? { channelId } : {}) },
+      ...(note ? { initialNote: note } : {}),
+      ...(lastChase ? { lastChase } : {}),
+      timeZone: workspace.timeZone,
+    }),
+  });
+}
+
+/** Settings: the first person to open them in a new workspace becomes its first admin. */
+export async function openSettings(
+  deps: SlackDeps,
+  client: WebClient,
+  workspace: WorkspaceRow,
+  userId: string,
+  triggerId: string,
+  tell: (message: { text: string; blocks?: unknown[] }) => Promise<unknown>,
+): Promise<void> {
+  let current = workspace;
+  if (current.financeAdmins.length === 0 && !current.financeAdminGroup) {
+    current = await updateWorkspaceSettings(deps.ledger, workspace.teamId, {
+      financeAdmins: [userId],
+      expectedVersion: workspace.version,
+    });
+  } else if (!(await mayHandle(client, current, userId))) {
+    await tell(deniedMessage('change the settings'));
+    return;
+  }
+  await client.views.open({
+    trigger_id: triggerId,
+    view: settingsModal({ workspace: current, metadata: { key: newKey() } }),
+  });
+}
+
+function isEmpty(overview: Overview): boolean {
+  return Object.values(overview.counts).every((n) => n === 0);
+}
+
+function onlyState(overview: Overview, state: InvoiceState): Overview {
+  const empty = { overdue: [], due: [], sent: [], draft: [], paid: [] };
+  const zero = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0 };
+  return {
+    ...overview,
+    totals: overview.totals.filter((t) => t.state === state),
+    invoices: { ...empty, [state]: overview.invoices[state] },
+    counts: { ...zero, [state]: overview.counts[state] },
+  };
+}
+
+async function invoiceNotFound(
+  deps: SlackDeps,
+  teamId: string,
+  ref: string,
+  reply: (m: { text: string; blocks?: unknown[] }) => Promise<unknown>,
+): Promise<void> {
+  const suggestion = closest(ref, await invoiceNumbersLike(deps.ledger.db, { teamId, text: ref }));
+  await reply(notFoundMessage('invoice', ref, suggestion));
+}
+
+async function clientNotFound(
+  deps: SlackDeps,
+  teamId: string,
+  name: string,
+  reply: (m: { text: string; blocks?: unknown[] }) => Promise<unknown>,
+): Promise<void> {
+  const names = await clientNames(deps.ledger.db, teamId);
+  const prefix = names.find((n) => n.toLowerCase().startsWith(name.toLowerCase()));
+  await reply(notFoundMessage('client', name, prefix ?? closest(name, names)));
+}

@@ -1,0 +1,16 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+import type { Live } from '../live.js';
+import { registerActions } from './actions.js';
+import { registerCommands } from './commands.js';
+import { registerEvents } from './events.js';
+import { registerOptions } from './options.js';
+import { registerViews } from './views.js';
+
+export function registerListeners(app: App, deps: SlackDeps, live: Live): void {
+  registerCommands(app, deps, live);
+  registerActions(app, deps, live);
+  registerViews(app, deps, live);
+  registerEvents(app, deps, live);
+  registerOptions(app, deps);
+}

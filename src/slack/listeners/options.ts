@@ -1,0 +1,20 @@
+// Type-ahead for the client picker in the new-invoice modal.
+import type { App } from '@slack/bolt';
+import { searchClients } from '../../db/queries/search.js';
+import type { SlackDeps } from '../deps.js';
+import { ACTION } from '../ui/ids.js';
+
+export function registerOptions(app: App, deps: SlackDeps): void {
+  app.options(ACTION.clientSelect, async ({ body, options, ack }) => {
+    const teamId = body.team?.id ?? '';
+    try {
+      const found = await searchClients(deps.ledger.db, { teamId, query: options.value ?? '', limit: 100 });
+      await ack({
+        options: found.map((c) => ({ text: { type: 'plain_text', text: c.name.slice(0, 75) }, value: c.id })),
+      });
+    } catch (error) {
+      deps.logger.error('Client search failed:', error);
+      await ack({ options: [] });
+    }
+  });
+}

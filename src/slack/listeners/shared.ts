@@ -1,0 +1,61 @@
+// What every listener does the same way: find the workspace, check who may act, explain failures.
+import { randomUUID } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import type { WorkspaceRow } from '../../db/schema.js';
+import { isLedgerError } from '../../services/errors.js';
+import { ensureWorkspace, mayHandleMoney } from '../../services/workspaces.js';
+import type { SlackDeps } from '../deps.js';
+import type { ModalMetadata } from '../ui/ids.js';
+
+export function newKey(): string {
+  return randomUUID();
+}
+
+export function readMetadata(raw: string | undefined): ModalMetadata {
+  try {
+    const parsed = JSON.parse(raw ?? '{}') as Partial<ModalMetadata>;
+    return { ...parsed, key: typeof parsed.key === 'string' ? parsed.key : newKey() };
+  } catch {
+    return { key: newKey() };
+  }
+}
+
+/** The workspace the request came from; created with defaults on first contact. */
+export function workspaceOf(deps: SlackDeps, teamId: string, teamName?: string): Promise<WorkspaceRow> {
+  return ensureWorkspace(deps.ledger, { teamId, name: teamName || teamId });
+}
+
+/**
+ * A person from another organisation (a shared channel) acts as a member of their own workspace, not
+ * of the one whose card they are looking at: they may do nothing here.
+ */
+export function isForeignUser(body: { team?: { id?: string } | null; user?: { team_id?: string } }): boolean {
+  const team = body.team?.id;
+  const userTeam = body.user?.team_id;
+  return Boolean(team && userTeam && team !== userTeam);
+}
+
+const groupCache = new Map<string, { at: number; users: string[] }>();
+const GROUP_TTL_MS = 5 * 60_000;
+
+/** Deny by default: only the people (or the user group) named in settings may handle money. */
+export async function mayHandle(client: WebClient, workspace: WorkspaceRow, userId: string): Promise<boolean> {
+  if (mayHandleMoney(workspace, userId)) return true;
+  const group = workspace.financeAdminGroup;
+  if (!group) return false;
+  const key = `${workspace.teamId}/${group}`;
+  let cached = groupCache.get(key);
+  if (!cached || Date.now() - cached.at > GROUP_TTL_MS) {
+    const result = await client.usergroups.users.list({ usergroup: group });
+    cached = { at: Date.now(), users: result.users ?? [] };
+    groupCache.set(key, cached);
+  }
+  return mayHandleMoney(workspace, userId, cached.users.includes(userId) ? [group] : []);
+}
+
+/** Words for a person: a ledger refusal as it is, anything else as our failure with nothing recorded. */
+export function explain(deps: SlackDeps, error: unknown, doing: string): string {
+  if (isLedgerError(error)) return error.message;
+  deps.logger.error(`Failed while ${doing}:`, error);
+  return `Something went wrong on our side while ${doing}, and nothing was recorded. Please try again in a minute.`;
+}

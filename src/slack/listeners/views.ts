@@ -1,0 +1,259 @@
+// Modal submissions. Validate and record before acknowledging, so a mistake is shown on its field
+// (response_action: errors) and nothing is recorded until it is right; Slack calls come after the ack.
+import type { AllMiddlewareArgs, App, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { WorkspaceRow } from '../../db/schema.js';
+import type { Actor } from '../../services/context.js';
+import { type FieldIssue, isLedgerError, LedgerError } from '../../services/errors.js';
+import {
+  createInvoice,
+  editInvoice,
+  logChase,
+  placeHold,
+  recordPayment,
+  voidInvoice,
+} from '../../services/invoices.js';
+import { updateWorkspaceSettings } from '../../services/workspaces.js';
+import type { SlackDeps } from '../deps.js';
+import type { Live } from '../live.js';
+import { FIELD, type ModalMetadata, VIEW } from '../ui/ids.js';
+import {
+  CHASE_FIELDS,
+  fieldErrors,
+  formTerms,
+  HOLD_FIELDS,
+  invoiceFormErrors,
+  NEW_INVOICE_FIELDS,
+  PAYMENT_FIELDS,
+  readChase,
+  readEditInvoice,
+  readHold,
+  readNewInvoice,
+  readPayment,
+  readSettings,
+  readVoid,
+  SETTINGS_FIELDS,
+  VOID_FIELDS,
+} from '../ui/modals.js';
+import { explain, isForeignUser, mayHandle, readMetadata, workspaceOf } from './shared.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
+type Values = SlackViewAction['view']['state']['values'];
+
+interface Submission {
+  deps: SlackDeps;
+  workspace: WorkspaceRow;
+  actor: Actor;
+  userId: string;
+  metadata: ModalMetadata;
+  values: Values;
+  args: ViewArgs;
+}
+
+/** Mistakes in the form itself, already on their blocks. */
+class FormErrors extends Error {
+  constructor(readonly errors: Record<string, string>) {
+    super('the form has mistakes');
+  }
+}
+
+/** What a submit handler returns: after the ack, the invoice whose live views must catch up. */
+type Outcome = { invoiceId?: string; after?: () => Promise<void> };
+
+export function registerViews(app: App, deps: SlackDeps, live: Live): void {
+  const on = (
+    callbackId: string,
+    fields: Record<string, string>,
+    fallbackBlock: string,
+    handler: (s: Submission) => Promise<Outcome>,
+  ) => {
+    app.view<SlackViewAction>(callbackId, async (args) => {
+      const { body, view, ack } = args;
+      if (isForeignUser(body)) {
+        await ack({
+          response_action: 'errors',
+          errors: { [fallbackBlock]: 'Only members of this workspace can do this.' },
+        });
+        return;
+      }
+      let outcome: Outcome;
+      try {
+        const teamId = body.team?.id ?? body.user.team_id ?? '';
+        const workspace = await workspaceOf(deps, teamId, body.team?.domain);
+        outcome = await handler({
+          deps,
+          workspace,
+          actor: { type: 'user', id: body.user.id },
+          userId: body.user.id,
+          metadata: readMetadata(view.private_metadata),
+          values: view.state.values,
+          args,
+        });
+      } catch (error) {
+        if (error instanceof FormErrors) {
+          await ack({ response_action: 'errors', errors: error.errors });
+          return;
+        }
+        const issues: FieldIssue[] = isLedgerError(error) && error.issues.length > 0 ? [...error.issues] : [];
+        const errors =
+          issues.length > 0
+            ? fieldErrors(issues, fields)
+            : { [fallbackBlock]: explain(deps, error, 'saving that form').slice(0, 2000) };
+        await ack({ response_action: 'errors', errors });
+        return;
+      }
+      await ack();
+      try {
+        if (outcome.invoiceId) await live.invoiceChanged(body.team?.id ?? '', outcome.invoiceId);
+        await outcome.after?.();
+      } catch (error) {
+        deps.logger.error('After a submission, updating Slack failed:', error);
+      }
+    });
+  };
+
+  on(VIEW.newInvoice, NEW_INVOICE_FIELDS, FIELD.number, async (s) => {
+    const form = readNewInvoice(s.values);
+    const mistakes = invoiceFormErrors(form);
+    if (Object.keys(mistakes).length > 0) throw new FormErrors(mistakes);
+    const { result: invoice, replayed } = await createInvoice(
+      s.deps.ledger,
+      s.workspace.teamId,
+      s.actor,
+      {
+        number: form.number,
+        ...(form.clientId ? { clientId: form.clientId } : { clientName: form.newClientName }),
+        currency: form.currency,
+        total: form.amount,
+        issueDate: form.issueDate ?? '',
+        terms: formTerms(form) ?? '',
+        ...(form.basisDate ? { basisDate: form.basisDate } : {}),
+        basisLabel: form.basisLabel ?? null,
+        ownerUserId: form.ownerUserId ?? s.userId,
+        description: form.description ?? null,
+        status: form.status,
+      },
+      { idempotencyKey: s.metadata.key },
+    );
+    return {
+      after: async () => {
+        if (replayed) return;
+        const channel = s.workspace.financeChannel ?? s.metadata.channelId ?? s.userId;
+        try {
+          await live.postCard(s.workspace.teamId, channel, invoice.id);
+        } catch (error) {
+          // The app is not in that channel: the creator still gets the card, in their DM with the app.
+          s.deps.logger.warn(`Could not post ${invoice.number} to ${channel}: ${explain(s.deps, error, 'posting')}`);
+          await live.postCard(s.workspace.teamId, s.userId, invoice.id);
+        }
+        await live.refreshHomes(s.workspace.teamId);
+      },
+    };
+  });
+
+  on(VIEW.payment, PAYMENT_FIELDS, FIELD.paymentAmount, async (s) => {
+    await requireMoneyRight(s, 'record payments');
+    const form = readPayment(s.values);
+    const { result } = await recordPayment(
+      s.deps.ledger,
+      s.workspace.teamId,
+      s.actor,
+      {
+        invoice: s.metadata.invoiceId ?? '',
+        amount: form.amount,
+        ...(form.receivedOn ? { receivedOn: form.receivedOn } : {}),
+        reference: form.reference ?? null,
+        overpayment: form.overpayment,
+      },
+      { idempotencyKey: s.metadata.key },
+    );
+    return { invoiceId: result.invoice.id };
+  });
+
+  on(VIEW.chase, CHASE_FIELDS, FIELD.chaseMethod, async (s) => {
+    const form = readChase(s.values);
+    const { result } = await logChase(
+      s.deps.ledger,
+      s.workspace.teamId,
+      s.actor,
+      {
+        invoice: s.metadata.invoiceId ?? '',
+        method: form.method as 'email',
+        note: form.note ?? null,
+        response: form.response ?? null,
+        ...(form.promisedDate ? { promisedDate: form.promisedDate } : {}),
+        ...(form.nextFollowUp ? { nextFollowUp: form.nextFollowUp } : {}),
+      },
+      { idempotencyKey: s.metadata.key },
+    );
+    return { invoiceId: result.id };
+  });
+
+  on(VIEW.hold, HOLD_FIELDS, FIELD.reason, async (s) => {
+    const form = readHold(s.values);
+    const { result } = await placeHold(
+      s.deps.ledger,
+      s.workspace.teamId,
+      s.actor,
+      { invoice: s.metadata.invoiceId ?? '', kind: form.kind, reason: form.reason },
+      { idempotencyKey: s.metadata.key },
+    );
+    return { invoiceId: result.id };
+  });
+
+  on(VIEW.void, VOID_FIELDS, FIELD.reason, async (s) => {
+    await requireMoneyRight(s, 'void invoices');
+    const form = readVoid(s.values);
+    const { result } = await voidInvoice(
+      s.deps.ledger,
+      s.workspace.teamId,
+      s.actor,
+      { invoice: s.metadata.invoiceId ?? '', reason: form.reason },
+      { idempotencyKey: s.metadata.key },
+    );
+    return { invoiceId: result.id };
+  });
+
+  on(VIEW.editInvoice, NEW_INVOICE_FIELDS, FIELD.number, async (s) => {
+    const form = readEditInvoice(s.values);
+    const mistakes = invoiceFormErrors({ ...form, clientId: 'kept' }, { requireClient: false });
+    if (Object.keys(mistakes).length > 0) throw new FormErrors(mistakes);
+    const { result } = await editInvoice(
+      s.deps.ledger,
+      s.workspace.teamId,
+      s.actor,
+      {
+        invoice: s.metadata.invoiceId ?? '',
+        expectedVersion: s.metadata.version ?? 0,
+        changes: {
+          number: form.number,
+          currency: form.currency,
+          total: form.amount,
+          ...(form.issueDate ? { issueDate: form.issueDate } : {}),
+          terms: formTerms(form) ?? '',
+          ...(form.basisDate ? { basisDate: form.basisDate } : {}),
+          basisLabel: form.basisLabel,
+          ...(form.ownerUserId ? { ownerUserId: form.ownerUserId } : {}),
+          description: form.description,
+        },
+      },
+      { idempotencyKey: s.metadata.key },
+    );
+    return { invoiceId: result.id };
+  });
+
+  on(VIEW.settings, SETTINGS_FIELDS, FIELD.financeChannel, async (s) => {
+    await requireMoneyRight(s, 'change the settings');
+    const form = readSettings(s.values);
+    await updateWorkspaceSettings(s.deps.ledger, s.workspace.teamId, form);
+    return { after: () => live.refreshHomes(s.workspace.teamId) };
+  });
+}
+
+async function requireMoneyRight(s: Submission, what: string): Promise<void> {
+  if (!(await mayHandle(s.args.client, s.workspace, s.userId))) {
+    throw new LedgerError(
+      'VALIDATION',
+      `Only the people named in /invoice settings can ${what}. Ask one of them, or a finance admin, to add you.`,
+    );
+  }
+}

@@ -1,0 +1,181 @@
+// Keeps every view live: each card posted about an invoice is updated in place when the invoice
+// changes (or its state moves with the date), and the App Home is republished for those who use it.
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import {
+  type CardRef,
+  cardsForInvoice,
+  forgetCard,
+  markRendered,
+  recentHomeViewers,
+  rememberCard,
+  staleCards,
+} from '../db/queries/cards.js';
+import { getOverview } from '../db/queries/views.js';
+import { todayIn } from '../domain/dates.js';
+import { getInvoice } from '../services/invoices.js';
+import { getWorkspace, mayHandleMoney } from '../services/workspaces.js';
+import type { SlackDeps } from './deps.js';
+import { invoiceCard } from './ui/card.js';
+import { homeView } from './ui/home.js';
+
+const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
+const HOME_AUDIENCE_DAYS = 30;
+
+export interface Live {
+  /** Posts an invoice's card (under a lead line, if given) and remembers it, so it stays live. */
+  postCard(
+    teamId: string,
+    channelId: string,
+    invoiceId: string,
+    options?: {
+      threadTs?: string;
+      lead?: string;
+      metadata?: { event_type: string; event_payload: Record<string, string> };
+    },
+  ): Promise<CardRef>;
+  /** Brings every card of one invoice up to date, then the homes of its workspace. */
+  invoiceChanged(teamId: string, invoiceId: string): Promise<void>;
+  /** One sweep over all cards that no longer show the live state (other processes, a new day). */
+  sync(): Promise<number>;
+  publishHome(teamId: string, userId: string, client?: WebClient): Promise<void>;
+  refreshHomes(teamId: string): Promise<void>;
+}
+
+export function createLive(deps: SlackDeps): Live {
+  const { ledger, background, logger } = deps;
+
+  async function render(teamId: string, invoiceId: string, lead?: string | null) {
+    const workspace = await getWorkspace(ledger, teamId);
+    const now = ledger.clock.now();
+    const invoice = await getInvoice(ledger, teamId, invoiceId);
+    const card = invoiceCard(invoice, { now, timeZone: workspace.timeZone });
+    return {
+      invoice,
+      message: lead ? withLead(lead, card) : card,
+      today: todayIn(workspace.timeZone, now),
+    };
+  }
+
+  async function update(cards: CardRef[]): Promise<number> {
+    let updated = 0;
+    const byInvoice = new Map<string, CardRef[]>();
+    for (const card of cards) {
+      const key = `${card.teamId}/${card.invoiceId}/${card.lead ?? ''}`;
+      byInvoice.set(key, [...(byInvoice.get(key) ?? []), card]);
+    }
+    for (const group of byInvoice.values()) {
+      const first = group[0];
+      if (!first) continue;
+      const { invoice, message, today } = await render(first.teamId, first.invoiceId, first.lead);
+      for (const card of group) {
+        try {
+          await background.chat.update({
+            channel: card.channelId,
+            ts: card.ts,
+            text: message.text,
+            blocks: message.blocks,
+          });
+          await markRendered(ledger.db, { ...card, renderedVersion: invoice.version, renderedOn: today });
+          updated += 1;
+        } catch (error) {
+          const code = (error as { data?: { error?: string } }).data?.error;
+          if (code && GONE.has(code)) {
+            await forgetCard(ledger.db, card);
+          } else {
+            logger.warn(`Could not update the card of ${invoice.number} in ${card.channelId}: ${describe(error)}`);
+          }
+        }
+      }
+    }
+    return updated;
+  }
+
+  const homeRefreshes = new Map<string, Promise<void>>();
+
+  const live: Live = {
+    async postCard(teamId, channelId, invoiceId, options = {}) {
+      const { invoice, message, today } = await render(teamId, invoiceId, options.lead);
+      const posted = await background.chat.postMessage({
+        channel: channelId,
+        text: message.text,
+        blocks: message.blocks,
+        ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+        metadata: options.metadata ?? { event_type: 'invoice_card', event_payload: { invoice_id: invoice.id } },
+        unfurl_links: false,
+      });
+      const card = {
+        teamId,
+        channelId: posted.channel ?? channelId,
+        ts: posted.ts ?? '',
+        invoiceId,
+        lead: options.lead ?? null,
+      };
+      await rememberCard(ledger.db, { ...card, renderedVersion: invoice.version, renderedOn: today });
+      return card;
+    },
+
+    async invoiceChanged(teamId, invoiceId) {
+      await update(await cardsForInvoice(ledger.db, teamId, invoiceId));
+      await live.refreshHomes(teamId);
+    },
+
+    async sync() {
+      const cards = await staleCards(ledger.db, { now: ledger.clock.now() });
+      const updated = await update(cards);
+      for (const teamId of new Set(cards.map((c) => c.teamId))) await live.refreshHomes(teamId);
+      return updated;
+    },
+
+    async publishHome(teamId, userId, client = background) {
+      const workspace = await getWorkspace(ledger, teamId);
+      const now = ledger.clock.now();
+      const today = todayIn(workspace.timeZone, now);
+      const overview = await getOverview(ledger.db, { workspace, today, now, limit: 15 });
+      const isEmpty = Object.values(overview.counts).every((n) => n === 0);
+      const view = homeView({
+        overview,
+        today,
+        timeZone: workspace.timeZone,
+        now,
+        isEmpty,
+        canHandleMoney: mayHandleMoney(workspace, userId),
+        financeChannel: workspace.financeChannel,
+      });
+      await client.views.publish({ user_id: userId, view });
+    },
+
+    /** One refresh per workspace at a time; a change during a refresh queues one more, not one per change. */
+    refreshHomes(teamId) {
+      const running = homeRefreshes.get(teamId);
+      if (running) return running;
+      const job = (async () => {
+        const since = new Date(ledger.clock.now().getTime() - HOME_AUDIENCE_DAYS * 86_400_000);
+        for (const userId of await recentHomeViewers(ledger.db, teamId, since)) {
+          try {
+            await live.publishHome(teamId, userId);
+          } catch (error) {
+            logger.warn(`Could not refresh the App Home of ${userId}: ${describe(error)}`);
+          }
+        }
+      })().finally(() => homeRefreshes.delete(teamId));
+      homeRefreshes.set(teamId, job);
+      return job;
+    },
+  };
+  return live;
+}
+
+/** The card under its lead line: the lead is a section above it and starts the notification text. */
+export function withLead(lead: string, card: { text: string; blocks: KnownBlock[] }) {
+  return {
+    text: `${lead.replace(/[*_~`]/g, '')} — ${card.text}`.slice(0, 3000),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lead } } as KnownBlock, ...card.blocks].slice(0, 50),
+  };
+}
+
+export function describe(error: unknown): string {
+  const data = (error as { data?: { error?: string } }).data;
+  if (data?.error) return data.error;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,112 @@
+// One invoice as a message card: what it is, where it stands, and the buttons to act on it.
+import type { ActionsBlock, Button, KnownBlock, MrkdwnElement, Overflow } from '@slack/types';
+import type { InvoiceView } from '../../db/queries/invoices.js';
+import { localDateOf } from '../../domain/dates.js';
+import { ACTION } from './ids.js';
+import { amountLine, flags, lastActionText, statusText } from './phrases.js';
+import { asOf, escapeClip, inline, mention, money, type SlackMessage } from './text.js';
+
+export interface CardOptions {
+  /** The instant the card shows the invoice at (the status was derived for it). */
+  now: Date;
+  /** The workspace's time zone, for the dates a card prints. */
+  timeZone: string;
+}
+
+/** The invoice as a card: number, client, amount due, state, due date and basis, owner, last action, buttons. */
+export function invoiceCard(inv: InvoiceView, opts: CardOptions): SlackMessage {
+  const { status } = inv;
+  const open = status.state !== null && status.state !== 'paid';
+  const number = inline(inv.number, 40);
+  const client = inline(inv.clientName, 100);
+
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: mrkdwn(`*${number}* · ${client}\n${amountLine(inv)}`) },
+    { type: 'section', fields: fields(inv, opts.timeZone) },
+  ];
+  if (inv.description?.trim()) {
+    blocks.push({ type: 'section', text: mrkdwn(`*Description*\n${escapeClip(inv.description.trim(), 1000)}`) });
+  }
+  blocks.push(open ? openActions(inv) : closedActions(inv));
+  blocks.push({ type: 'context', elements: [mrkdwn(asOf(opts.now, opts.timeZone))] });
+
+  const text = [`${number} · ${client}: ${plainAmount(inv)}`, statusText(inv), ...flags(inv)].join(' · ');
+  return { text, blocks };
+}
+
+function mrkdwn(text: string): MrkdwnElement {
+  return { type: 'mrkdwn', text };
+}
+
+function plainAmount(inv: InvoiceView): string {
+  const total = money(inv.totalMinor, inv.currency);
+  if (inv.status.lifecycle === 'void' || inv.status.state === 'paid') return total;
+  return `${money(inv.status.amountDueMinor, inv.currency)} due of ${total}`;
+}
+
+function fields(inv: InvoiceView, timeZone: string): MrkdwnElement[] {
+  const { status } = inv;
+  const open = status.state !== null && status.state !== 'paid';
+  const out = [
+    mrkdwn(`*Status*\n${statusText(inv)}`),
+    mrkdwn(`*Due*\n${inv.dueDate} · ${escapeClip(inv.dueBasis, 200)}`),
+    mrkdwn(`*Owner*\n${mention(inv.ownerUserId)}`),
+    mrkdwn(`*Last action*\n${lastActionText(status) ?? 'nothing yet'}`),
+  ];
+  if (status.hold) {
+    const what = status.hold.kind === 'dispute' ? '⚠️ Disputed' : '⏸️ On hold';
+    const by = status.hold.by ? ` by ${mention(status.hold.by)}` : '';
+    const since = localDateOf(status.hold.since, timeZone);
+    out.push(mrkdwn(`*${what}* since ${since}${by}\n${escapeClip(status.hold.reason, 1000)}`));
+  }
+  if (open && status.promisedDate) {
+    const broken = status.promiseBroken ? ' — 💔 broken' : '';
+    out.push(mrkdwn(`*Promised to pay by*\n${status.promisedDate}${broken}`));
+  }
+  if (open && inv.nextFollowUp) out.push(mrkdwn(`*Next follow-up*\n${inv.nextFollowUp}`));
+  if (status.lifecycle === 'void' && inv.voidReason) {
+    out.push(mrkdwn(`*Void because*\n${escapeClip(inv.voidReason, 1000)}`));
+  }
+  return out;
+}
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text, emoji: true },
+    action_id: actionId,
+    value,
+    ...(style ? { style } : {}),
+  };
+}
+
+/** Mark paid, Log chase (or Mark sent for a draft), Hold or dispute (or Release), and a menu: edit, void, history. */
+function openActions(inv: InvoiceView): ActionsBlock {
+  const elements: ActionsBlock['elements'] = [button('Mark paid', ACTION.markPaid, inv.id, 'primary')];
+  if (inv.status.state === 'draft') elements.push(button('Mark sent', ACTION.markSent, inv.id));
+  else elements.push(button('Log chase', ACTION.logChase, inv.id));
+  elements.push(
+    inv.status.hold
+      ? button(inv.status.hold.kind === 'dispute' ? 'Resolve dispute' : 'Release hold', ACTION.release, inv.id)
+      : button('Hold or dispute', ACTION.hold, inv.id),
+  );
+  const more: Overflow = {
+    type: 'overflow',
+    action_id: ACTION.more,
+    options: [
+      { text: { type: 'plain_text', text: 'Edit' }, value: `edit:${inv.id}` },
+      { text: { type: 'plain_text', text: 'Void' }, value: `void:${inv.id}` },
+      { text: { type: 'plain_text', text: 'History' }, value: `history:${inv.id}` },
+    ],
+  };
+  elements.push(more);
+  return { type: 'actions', elements };
+}
+
+/**
+ * Paid and void invoices take no more actions: only their history. A button, as an overflow needs two
+ * options; it shares the menu's action id and value form (`history:<id>`), so one listener serves both.
+ */
+function closedActions(inv: InvoiceView): ActionsBlock {
+  return { type: 'actions', elements: [button('History', ACTION.more, `history:${inv.id}`)] };
+}

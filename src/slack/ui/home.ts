@@ -1,0 +1,175 @@
+// The App Home tab: what needs action today, then every state with its totals and invoices.
+// Large books are cut by lines, never by blocks, so the view stays within 100 blocks and 3,000
+// characters a section whatever the overview holds.
+import type { Button, HomeView, KnownBlock, MrkdwnElement } from '@slack/types';
+import type { InvoiceView } from '../../db/queries/invoices.js';
+import type { Overview } from '../../db/queries/views.js';
+import { type InvoiceState, STATE_ORDER } from '../../domain/status.js';
+import { ACTION } from './ids.js';
+import { invoiceLine } from './phrases.js';
+import { asOf, channelLink, moneyList, packLines, plural, STATE_AMOUNT_WORD, stateTitle } from './text.js';
+
+export interface HomeViewParams {
+  overview: Overview;
+  /** Today in the workspace's zone. */
+  today: string;
+  timeZone: string;
+  now: Date;
+  /** No invoices at all yet: show how to start instead of empty lists. */
+  isEmpty: boolean;
+  /** The viewer may record payments, void and change settings. */
+  canHandleMoney: boolean;
+  financeChannel: string | null;
+}
+
+/** Lines listed under "Needs action today" and under each state; the rest are counted in "and N more". */
+export const HOME_NEEDS_ACTION_LINES = 10;
+export const HOME_LINES_PER_STATE = 15;
+
+const COMMAND_FOR: Readonly<Record<InvoiceState, string>> = {
+  overdue: '/invoice list overdue',
+  due: '/invoice list due',
+  sent: '/invoice list sent',
+  draft: '/invoice list draft',
+  paid: '/invoice list paid',
+};
+
+function mrkdwn(text: string): MrkdwnElement {
+  return { type: 'mrkdwn', text };
+}
+
+function button(text: string, actionId: string, style?: 'primary'): Button {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text, emoji: true },
+    action_id: actionId,
+    value: actionId,
+    ...(style ? { style } : {}),
+  };
+}
+
+export function homeView(p: HomeViewParams): HomeView {
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: 'Receivables', emoji: true } },
+    {
+      type: 'actions',
+      elements: [
+        button('New invoice', ACTION.homeNewInvoice, 'primary'),
+        button('Settings', ACTION.homeSettings),
+        button('Refresh', ACTION.homeRefresh),
+      ],
+    },
+    { type: 'context', elements: contextLines(p).map(mrkdwn) },
+  ];
+  if (p.isEmpty) {
+    blocks.push(...firstTouch());
+    return { type: 'home', blocks };
+  }
+  blocks.push({ type: 'divider' }, ...needsAction(p.overview), { type: 'divider' });
+  for (const state of STATE_ORDER) blocks.push(...stateSection(p.overview, state));
+  return { type: 'home', blocks };
+}
+
+function contextLines(p: HomeViewParams): string[] {
+  const channel = channelLink(p.financeChannel);
+  const lines = [
+    `${asOf(p.now, p.timeZone)} · ${
+      channel ? `Alerts go to ${channel}` : 'No finance channel yet: choose one in Settings'
+    }`,
+  ];
+  if (!p.canHandleMoney) {
+    lines.push('You can log invoices and chases; payments, voids and settings are for the finance admins.');
+  }
+  return lines;
+}
+
+function firstTouch(): KnownBlock[] {
+  return [
+    { type: 'section', text: mrkdwn('*Nothing here yet.* Three ways to start:') },
+    {
+      type: 'section',
+      text: mrkdwn('*1. Log your first invoice*\nNumber, client, amount and terms; the due date follows from them.'),
+      accessory: button('New invoice', ACTION.homeNewInvoice, 'primary'),
+    },
+    {
+      type: 'section',
+      text: mrkdwn('*2. Bring in the invoices you already have*\n`/invoice import` (coming soon).'),
+    },
+    {
+      type: 'section',
+      text: mrkdwn('*3. Choose the finance channel*\nWhere the daily alerts and the weekly digest go.'),
+      accessory: button('Settings', ACTION.homeSettings),
+    },
+  ];
+}
+
+/** Overdue and due today, then broken promises and stale chases in the other lists, each invoice once. */
+function needsActionInvoices(overview: Overview): InvoiceView[] {
+  const seen = new Set<string>();
+  const out: InvoiceView[] = [];
+  const add = (inv: InvoiceView) => {
+    if (!seen.has(inv.id)) {
+      seen.add(inv.id);
+      out.push(inv);
+    }
+  };
+  overview.invoices.overdue.forEach(add);
+  overview.invoices.due.forEach(add);
+  for (const state of STATE_ORDER) {
+    for (const inv of overview.invoices[state]) {
+      if (inv.status.needsAction && (inv.status.promiseBroken || inv.status.stale)) add(inv);
+    }
+  }
+  return out;
+}
+
+function needsAction(overview: Overview): KnownBlock[] {
+  const n = overview.needsAction;
+  const counts = [
+    n.overdue > 0 ? `🔴 ${n.overdue.toLocaleString('en-US')} overdue` : null,
+    n.due > 0 ? `🟡 ${n.due.toLocaleString('en-US')} due today` : null,
+    n.promisesBroken > 0 ? `💔 ${plural(n.promisesBroken, 'broken promise')}` : null,
+    n.stale > 0 ? `💤 ${plural(n.stale, 'stale chase')}` : null,
+  ].filter((c): c is string => c !== null);
+  if (counts.length === 0) {
+    return [
+      {
+        type: 'section',
+        text: mrkdwn('*Needs action today*\n🎉 Nothing: no invoice is due, late or waiting on a chase.'),
+      },
+    ];
+  }
+  const invoices = needsActionInvoices(overview);
+  // Overdue and due invoices beyond the overview's lists still need action: count them in "and N more".
+  const unlisted =
+    Math.max(0, overview.counts.overdue - overview.invoices.overdue.length) +
+    Math.max(0, overview.counts.due - overview.invoices.due.length);
+  const lines = [
+    `*Needs action today*\n${counts.join(' · ')}`,
+    ...invoices.slice(0, HOME_NEEDS_ACTION_LINES).map((inv) => invoiceLine(inv, { marker: true })),
+  ];
+  const texts = packLines(lines, {
+    maxTexts: 2,
+    total: invoices.length + unlisted + 1,
+    more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: see the lists below or \`/invoice list\`_`,
+  });
+  return texts.map((text) => ({ type: 'section', text: mrkdwn(text) }));
+}
+
+function stateSection(overview: Overview, state: InvoiceState): KnownBlock[] {
+  const count = overview.counts[state];
+  const totals = overview.totals
+    .filter((t) => t.state === state)
+    .map((t) => ({ currency: t.currency, minor: state === 'paid' ? t.totalMinor : t.dueMinor }));
+  const heading =
+    count === 0
+      ? `*${stateTitle(state)}* — none`
+      : `*${stateTitle(state)}* — ${plural(count, 'invoice')} · ${moneyList(totals)} ${STATE_AMOUNT_WORD[state]}`;
+  const lines = [heading, ...overview.invoices[state].slice(0, HOME_LINES_PER_STATE).map((inv) => invoiceLine(inv))];
+  const texts = packLines(lines, {
+    maxTexts: 2,
+    total: Math.max(count, overview.invoices[state].length) + 1,
+    more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: \`${COMMAND_FOR[state]}\`_`,
+  });
+  return texts.map((text) => ({ type: 'section', text: mrkdwn(text) }));
+}

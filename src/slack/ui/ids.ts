@@ -1,0 +1,81 @@
+// Every action, view callback and block id the app uses: builders set them, listeners match on them.
+
+/** Buttons and menus. A button's value is the invoice id. */
+export const ACTION = {
+  markPaid: 'invoice.mark_paid',
+  logChase: 'invoice.log_chase',
+  markSent: 'invoice.mark_sent',
+  hold: 'invoice.hold',
+  release: 'invoice.release',
+  /** Overflow menu on a card: option values are `edit:<id>`, `void:<id>`, `history:<id>`. */
+  // Also the History button on paid and void cards (value `history:<id>`): an overflow needs two options.
+  more: 'invoice.more',
+  homeNewInvoice: 'home.new_invoice',
+  homeSettings: 'home.settings',
+  homeRefresh: 'home.refresh',
+  /** The owner's private "did they pay?" on the morning an invoice is due: "not yet". Value: invoice id. */
+  notYet: 'invoice.not_yet',
+  /** external_select over clients in the new-invoice modal (options handler). */
+  clientSelect: 'client.select',
+} as const;
+
+/** Modal callback ids. private_metadata is JSON: see ModalMetadata. */
+export const VIEW = {
+  newInvoice: 'view.new_invoice',
+  editInvoice: 'view.edit_invoice',
+  payment: 'view.payment',
+  chase: 'view.chase',
+  hold: 'view.hold',
+  void: 'view.void',
+  settings: 'view.settings',
+  history: 'view.history',
+} as const;
+
+/** Input blocks: block_id and action_id are the same string, so errors can name the block. */
+export const FIELD = {
+  client: 'f.client',
+  newClient: 'f.new_client',
+  number: 'f.number',
+  amount: 'f.amount',
+  currency: 'f.currency',
+  issueDate: 'f.issue_date',
+  terms: 'f.terms',
+  customDueDate: 'f.custom_due_date',
+  basisDate: 'f.basis_date',
+  basisLabel: 'f.basis_label',
+  owner: 'f.owner',
+  description: 'f.description',
+  status: 'f.status',
+  paymentAmount: 'f.payment_amount',
+  paymentDate: 'f.payment_date',
+  paymentReference: 'f.payment_reference',
+  overpayment: 'f.overpayment',
+  chaseMethod: 'f.chase_method',
+  chaseNote: 'f.chase_note',
+  chaseResponse: 'f.chase_response',
+  promisedDate: 'f.promised_date',
+  nextFollowUp: 'f.next_follow_up',
+  holdKind: 'f.hold_kind',
+  reason: 'f.reason',
+  financeChannel: 'f.finance_channel',
+  timeZone: 'f.time_zone',
+  alertTime: 'f.alert_time',
+  digestWeekday: 'f.digest_weekday',
+  digestTime: 'f.digest_time',
+  staleDays: 'f.stale_days',
+  workingDays: 'f.working_days',
+  financeAdmins: 'f.finance_admins',
+  financeAdminGroup: 'f.finance_admin_group',
+} as const;
+
+/** What a modal carries between open and submit. */
+export interface ModalMetadata {
+  /** The invoice the modal acts on. */
+  invoiceId?: string;
+  /** The invoice's version when the modal opened: a submit against an older one is a conflict. */
+  version?: number;
+  /** Where to answer (the channel the command came from), if anywhere. */
+  channelId?: string;
+  /** Idempotency key for the submit, fixed when the modal opens so a double submit records once. */
+  key: string;
+}

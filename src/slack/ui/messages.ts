@@ -1,0 +1,219 @@
+// Messages answering /invoice: help, lists, a client's record, and the not-found, error and denied replies.
+// A message holds at most 50 blocks and about 12,000 characters of block text: lists are cut by lines.
+import type { KnownBlock, MrkdwnElement } from '@slack/types';
+import type { ClientRecord, Overview } from '../../db/queries/views.js';
+import { STATE_LABEL, STATE_ORDER } from '../../domain/status.js';
+import { eventLine, invoiceLine } from './phrases.js';
+import {
+  asOf,
+  days,
+  escapeClip,
+  inline,
+  money,
+  moneyList,
+  packLines,
+  plural,
+  type SlackMessage,
+  STATE_AMOUNT_WORD,
+  stateTitle,
+  truncate,
+} from './text.js';
+
+function mrkdwn(text: string): MrkdwnElement {
+  return { type: 'mrkdwn', text };
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: mrkdwn(text) };
+}
+
+function context(text: string): KnownBlock {
+  return { type: 'context', elements: [mrkdwn(text)] };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Help
+
+const COMMANDS = [
+  '`/invoice new` — log an invoice (opens a form)',
+  '`/invoice list [state] [client]` — what is open, e.g. `/invoice list overdue` or `/invoice list Acme`',
+  '`/invoice show INV-001` — one invoice, with buttons to act on it',
+  '`/invoice client Acme` — what a client owes and how late they usually pay',
+  '`/invoice paid INV-001 [amount] [date]` — record a payment, e.g. `/invoice paid INV-001 2,500 2026-11-14`',
+  '`/invoice chase INV-001 [what happened]` — log a chase, e.g. `/invoice chase INV-001 called, paying Friday`',
+  '`/invoice settings` — the finance channel, alert times and who may record payments',
+];
+
+export function helpMessage(p: { isEmpty: boolean }): SlackMessage {
+  const blocks: KnownBlock[] = [];
+  if (p.isEmpty) {
+    blocks.push(
+      section(
+        '*Nothing here yet.* Start with `/invoice new` to log your first invoice, then `/invoice settings` ' +
+          'to choose the finance channel where the daily alerts go.',
+      ),
+    );
+  }
+  blocks.push(
+    section(`*What you can do with /invoice*\n${COMMANDS.map((c) => `• ${c}`).join('\n')}`),
+    context('The app’s Home tab shows what needs action today. States: Draft, Sent, Due today, Overdue, Paid.'),
+  );
+  const text = p.isEmpty
+    ? 'Nothing here yet: start with /invoice new, then /invoice settings. /invoice help lists every command.'
+    : 'Commands: /invoice new, list, show, client, paid, chase, settings.';
+  return { text, blocks };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// List
+
+/** Lines per state in a list message; with PER_STATE_CHARS this keeps a message near 11,500 characters. */
+export const LIST_LINES_PER_STATE = 25;
+const PER_STATE_CHARS = 2200;
+
+export function listMessage(p: {
+  overview: Overview;
+  filterLabel?: string;
+  now: Date;
+  timeZone: string;
+}): SlackMessage {
+  const { overview } = p;
+  const filter = p.filterLabel ? ` — ${inline(p.filterLabel, 100)}` : '';
+  const present = STATE_ORDER.filter((s) => overview.counts[s] > 0 || overview.invoices[s].length > 0);
+  if (present.length === 0) {
+    const text = `No invoices${filter} match.`;
+    return {
+      text,
+      blocks: [
+        section(`${text} \`/invoice list\` shows everything; \`/invoice new\` logs one.`),
+        context(asOf(p.now, p.timeZone)),
+      ],
+    };
+  }
+  const summaries = present.map((s) => {
+    const totals = totalsFor(overview, s);
+    const count = overview.counts[s];
+    const word = s === 'draft' ? (count === 1 ? 'draft' : 'drafts') : STATE_LABEL[s].toLowerCase();
+    return `${count.toLocaleString('en-US')} ${word}${totals ? ` (${totals})` : ''}`;
+  });
+  const blocks: KnownBlock[] = [section(truncate(`*Invoices${filter}*\n${summaries.join(' · ')}`, 600))];
+  for (const state of present) {
+    const count = Math.max(overview.counts[state], overview.invoices[state].length);
+    const totals = totalsFor(overview, state);
+    const heading = `*${stateTitle(state)}* — ${plural(count, 'invoice')}${totals ? ` · ${totals} ${STATE_AMOUNT_WORD[state]}` : ''}`;
+    const lines = [heading, ...overview.invoices[state].slice(0, LIST_LINES_PER_STATE).map((inv) => invoiceLine(inv))];
+    for (const text of packLines(lines, { maxTexts: 1, maxChars: PER_STATE_CHARS, total: count + 1 })) {
+      blocks.push(section(text));
+    }
+  }
+  blocks.push(context(asOf(p.now, p.timeZone)));
+  return { text: truncate(`Invoices${filter}: ${summaries.join(', ')}`, 3000), blocks };
+}
+
+function totalsFor(overview: Overview, state: (typeof STATE_ORDER)[number]): string {
+  const totals = overview.totals
+    .filter((t) => t.state === state)
+    .map((t) => ({ currency: t.currency, minor: state === 'paid' ? t.totalMinor : t.dueMinor }));
+  return totals.length > 0 ? moneyList(totals) : '';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Client
+
+export const CLIENT_INVOICE_LINES = 15;
+export const CLIENT_HISTORY_LINES = 10;
+
+/** 'usually pays 12 days late', 'usually pays on time', 'no paid invoices yet'. */
+export function payingHabit(payment: ClientRecord['payment']): string {
+  const late = payment.averageDaysLate;
+  if (payment.paidCount === 0 || late === null) return 'no paid invoices yet';
+  const over = ` (over ${plural(payment.paidCount, 'paid invoice')})`;
+  if (late > 0) return `usually pays ${days(late)} late${over}`;
+  if (late < 0) return `usually pays on time, ${days(-late)} early on average${over}`;
+  return `usually pays on time${over}`;
+}
+
+export function clientMessage(p: { record: ClientRecord; now: Date; timeZone: string }): SlackMessage {
+  const { client, balances, payment } = p.record;
+  const name = inline(client.name, 150);
+  const contact =
+    [client.contactName, client.contactEmail]
+      .filter((c): c is string => !!c?.trim())
+      .map((c) => inline(c, 150))
+      .join(' · ') || 'none on file';
+  const blocks: KnownBlock[] = [
+    section(
+      `*${name}*${client.archived ? ' (archived)' : ''}\nTerms: ${inline(client.terms, 60)} · Billing contact: ${contact}`,
+    ),
+  ];
+
+  const owes = balances.filter((b) => b.outstandingMinor > 0n);
+  const owesText =
+    owes.length === 0
+      ? 'Owes nothing right now.'
+      : owes
+          .map((b) => {
+            const overdue = b.overdueMinor > 0n ? `, ${money(b.overdueMinor, b.currency)} of it overdue` : '';
+            return `Owes *${money(b.outstandingMinor, b.currency)}* on ${plural(b.openCount, 'invoice')}${overdue}`;
+          })
+          .join('\n');
+  blocks.push(section(`${truncate(owesText, 2000)}\nPays: ${payingHabit(payment)}`));
+  if (client.notes?.trim()) blocks.push(section(`*Notes*\n${escapeClip(client.notes.trim(), 1000)}`));
+
+  const invoices = p.record.invoices.slice(0, CLIENT_INVOICE_LINES).map((inv) => invoiceLine(inv, { marker: true }));
+  const invoiceTotal = Math.max(p.record.invoiceCount, p.record.invoices.length);
+  if (invoiceTotal === 0) {
+    blocks.push(section('*Invoices*\nNone yet.'));
+  } else {
+    const lines = [`*Invoices* — ${invoiceTotal.toLocaleString('en-US')}`, ...invoices];
+    for (const text of packLines(lines, { maxTexts: 1, total: invoiceTotal + 1 })) blocks.push(section(text));
+  }
+
+  const history = p.record.history.slice(-CLIENT_HISTORY_LINES);
+  if (history.length > 0) {
+    const lines = ['*Recent history*', ...history.map((e) => eventLine(e, p.timeZone, { withInvoice: true }))];
+    for (const text of packLines(lines, { maxTexts: 1 })) blocks.push(section(text));
+  }
+  blocks.push(context(asOf(p.now, p.timeZone)));
+
+  const owed =
+    owes.length > 0
+      ? `owes ${moneyList(owes.map((b) => ({ currency: b.currency, minor: b.outstandingMinor })))}`
+      : 'owes nothing';
+  return { text: `${name} ${owed}; ${payingHabit(payment)}.`, blocks };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Replies
+
+const NOT_FOUND_TIP: Readonly<Record<'invoice' | 'client' | 'command', string>> = {
+  invoice: '`/invoice list` shows the open invoices.',
+  client: '`/invoice list` shows the clients with open invoices; `/invoice new` can add a client.',
+  command: '`/invoice help` lists what you can do.',
+};
+
+/** "There is no invoice INV-0O12. Did you mean INV-0012?" */
+export function notFoundMessage(
+  kind: 'invoice' | 'client' | 'command',
+  text: string,
+  suggestion?: string,
+): SlackMessage {
+  const code = (s: string) => (kind === 'command' ? `\`${inline(s.replaceAll('`', "'"), 100)}\`` : inline(s, 100));
+  const missing = text.trim() === '' ? `There is no such ${kind}.` : `There is no ${kind} ${code(text)}.`;
+  const message = suggestion ? `${missing} Did you mean ${code(suggestion)}?` : missing;
+  return { text: message, blocks: [section(message), context(NOT_FOUND_TIP[kind])] };
+}
+
+/** Something went wrong, in words a person can act on (the text is escaped: it may quote what they typed). */
+export function errorMessage(text: string): SlackMessage {
+  const message = `⚠️ ${escapeClip(text, 2900)}`;
+  return { text: message, blocks: [section(message)] };
+}
+
+/** "Only the people named in /invoice settings can record payments…" */
+export function deniedMessage(action: string): SlackMessage {
+  const message =
+    `🔒 Only the people named in \`/invoice settings\` can ${inline(action, 200)}. ` +
+    'Ask one of them to do it, or to add you as a finance admin.';
+  return { text: message, blocks: [section(message)] };
+}

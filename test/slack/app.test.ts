@@ -1,0 +1,302 @@
+// Slack end to end: the real Bolt HTTP app, requests signed as Slack signs them, a local fake Web API.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createInvoice, getInvoice, recordPayment } from '../../src/services/invoices.js';
+import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
+import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
+import { startTestBot, type TestBot } from '../helpers/bot.js';
+import { emptyDatabase } from '../helpers/db.js';
+import { blockActionPayload, nowSeconds, stateValue, type ValuesInput } from '../helpers/signed.js';
+
+const TEAM = 'T0TEAM';
+const ADMIN = 'U0ADMIN';
+const OTHER = 'U0OTHER';
+
+let t: TestBot;
+
+beforeAll(async () => {
+  t = await startTestBot();
+});
+afterAll(async () => {
+  await t?.close();
+});
+beforeEach(async () => {
+  await t.bot.idle();
+  await t.bot.live.refreshHomes(TEAM);
+  await emptyDatabase(t.handle);
+  t.fake.reset();
+  t.clock.set('2026-11-23T15:00:00Z');
+});
+
+function blockText(blocks: unknown): string {
+  return JSON.stringify(blocks ?? []);
+}
+
+async function workspace(options: { financeChannel?: string } = {}) {
+  await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' });
+  await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [ADMIN], ...options });
+}
+
+async function sentInvoice(number = 'INV-0042') {
+  const { result } = await createInvoice(
+    t.ledger,
+    TEAM,
+    { type: 'user', id: ADMIN },
+    {
+      number,
+      clientName: 'Globex',
+      currency: 'USD',
+      total: '1,200.00',
+      issueDate: '2026-10-01',
+      terms: 'net 30',
+      status: 'sent',
+    },
+  );
+  return result;
+}
+
+function newInvoiceValues(overrides: Record<string, unknown> = {}) {
+  return {
+    [FIELD.client]: { [ACTION.clientSelect]: stateValue.external(null) },
+    [FIELD.newClient]: { [FIELD.newClient]: 'Initech' },
+    [FIELD.number]: { [FIELD.number]: 'INV-0001' },
+    [FIELD.amount]: { [FIELD.amount]: '$2,500.00' },
+    [FIELD.currency]: { [FIELD.currency]: stateValue.select('USD') },
+    [FIELD.issueDate]: { [FIELD.issueDate]: stateValue.date('2026-11-20') },
+    [FIELD.terms]: { [FIELD.terms]: stateValue.select('Net 30') },
+    [FIELD.customDueDate]: { [FIELD.customDueDate]: stateValue.date(null) },
+    [FIELD.basisDate]: { [FIELD.basisDate]: stateValue.date(null) },
+    [FIELD.basisLabel]: { [FIELD.basisLabel]: null },
+    [FIELD.owner]: { [FIELD.owner]: stateValue.user(ADMIN) },
+    [FIELD.description]: { [FIELD.description]: 'Website <!channel> redesign' },
+    [FIELD.status]: { [FIELD.status]: stateValue.radio('sent') },
+    ...overrides,
+  } as ValuesInput;
+}
+
+describe('/invoice', () => {
+  it('shows first-touch help in a new workspace, acknowledged at once', async () => {
+    const response = await t.as(ADMIN).slashCommand({ text: 'help' });
+    expect(response.status).toBe(200);
+    expect(response.elapsedMs).toBeLessThan(3000);
+    const reply = await t.fake.waitFor('response_url');
+    expect(reply.args.response_type).toBe('ephemeral');
+    expect(reply.args.text).toContain('start with /invoice new');
+  });
+
+  it('opens the new-invoice modal with a suggested number', async () => {
+    await workspace();
+    await sentInvoice('INV-0041');
+    await t.as(ADMIN).slashCommand({ text: 'new' });
+    const opened = await t.fake.waitFor('views.open');
+    expect(opened.args.view.callback_id).toBe(VIEW.newInvoice);
+    expect(blockText(opened.args.view.blocks)).toContain('"initial_value":"INV-0042"');
+  });
+
+  it('lists the book grouped by state, and shows an invoice as a live card in the channel', async () => {
+    await workspace();
+    await sentInvoice();
+    await t.as(ADMIN).slashCommand({ text: 'list' });
+    const list = await t.fake.waitFor('response_url');
+    expect(list.args.text + blockText(list.args.blocks)).toContain('INV-0042');
+    expect(blockText(list.args.blocks)).toContain('Overdue');
+    await t.as(ADMIN).slashCommand({ text: 'show inv-0042', channel_id: 'C0CHAN' });
+    const card = await t.fake.waitFor('chat.postMessage');
+    expect(card.args.channel).toBe('C0CHAN');
+    expect(blockText(card.args.blocks)).toContain('Globex');
+    expect(blockText(card.args.blocks)).toContain(ACTION.markPaid);
+  });
+
+  it('suggests the invoice number that was probably meant, and the subcommand', async () => {
+    await workspace();
+    await sentInvoice('INV-0012');
+    await t.as(ADMIN).slashCommand({ text: 'show INV-0O12' });
+    const reply = await t.fake.waitFor('response_url');
+    expect(reply.args.text).toContain('Did you mean INV-0012?');
+    t.fake.reset();
+    await t.as(ADMIN).slashCommand({ text: 'lsit' });
+    expect((await t.fake.waitFor('response_url')).args.text).toContain('list');
+  });
+
+  it("shows a client's record with how late they pay", async () => {
+    await workspace();
+    await sentInvoice();
+    await t.as(ADMIN).slashCommand({ text: 'client globex' });
+    const reply = await t.fake.waitFor('response_url');
+    expect(blockText(reply.args.blocks)).toContain('Globex');
+    expect(blockText(reply.args.blocks)).toContain('$1,200.00');
+  });
+
+  it('makes the first person to open settings its first admin, and refuses the next person', async () => {
+    await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Acme' });
+    await t.as(ADMIN).slashCommand({ text: 'settings' });
+    expect((await t.fake.waitFor('views.open')).args.view.callback_id).toBe(VIEW.settings);
+    await t.as(OTHER).slashCommand({ text: 'settings' });
+    const refused = await t.fake.waitFor('response_url');
+    expect(refused.args.text).toContain('can change the settings');
+  });
+});
+
+describe('the new-invoice modal', () => {
+  it('records a valid invoice once, even when Slack sends the submission twice, and posts its card', async () => {
+    await workspace({ financeChannel: 'C0FIN' });
+    const metadata = JSON.stringify({ key: 'modal-key-1', channelId: 'C0CHAN' });
+    const submit = () =>
+      t
+        .as(ADMIN)
+        .viewSubmission({ callback_id: VIEW.newInvoice, private_metadata: metadata, values: newInvoiceValues() });
+    const first = await submit();
+    expect(first.status).toBe(200);
+    expect(first.body).toBe('');
+    const again = await submit();
+    expect(again.status).toBe(200);
+    const card = await t.fake.waitFor('chat.postMessage');
+    expect(card.args.channel).toBe('C0FIN');
+    // The description is escaped: no one can mention the whole channel through it.
+    expect(blockText(card.args.blocks)).toContain('Website &lt;!channel&gt; redesign');
+    const invoice = await getInvoice(t.ledger, TEAM, 'INV-0001');
+    expect(invoice).toMatchObject({ clientName: 'Initech', totalMinor: 250_000n, dueBasis: 'net 30 from 2026-11-20' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.fake.calls('chat.postMessage')).toHaveLength(1);
+    const rows = await t.handle.raw('select count(*)::int as n from invoices', []);
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
+  it('shows each mistake on its field and records nothing', async () => {
+    await workspace();
+    const response = await t.as(ADMIN).viewSubmission({
+      callback_id: VIEW.newInvoice,
+      private_metadata: JSON.stringify({ key: 'k2' }),
+      values: newInvoiceValues({ [FIELD.amount]: { [FIELD.amount]: '12.345' } }),
+    });
+    expect(response.body).toMatchObject({ response_action: 'errors' });
+    const errors = (response.body as { errors: Record<string, string> }).errors;
+    expect(Object.keys(errors)).toEqual([FIELD.amount]);
+    expect(errors[FIELD.amount]).toContain('USD has 2');
+    const noClient = await t.as(ADMIN).viewSubmission({
+      callback_id: VIEW.newInvoice,
+      private_metadata: JSON.stringify({ key: 'k3' }),
+      values: newInvoiceValues({ [FIELD.newClient]: { [FIELD.newClient]: null } }),
+    });
+    expect(Object.keys((noClient.body as { errors: Record<string, string> }).errors)).toEqual([FIELD.client]);
+    expect(await t.handle.raw('select count(*)::int as n from invoices', [])).toEqual([{ n: 0 }]);
+    expect(await t.handle.raw('select count(*)::int as n from clients', [])).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('cards stay live', () => {
+  it('records a payment from the Mark paid modal and updates the card in place', async () => {
+    await workspace();
+    const invoice = await sentInvoice();
+    const card = await t.bot.live.postCard(TEAM, 'C0CHAN', invoice.id);
+    t.fake.reset();
+    await t.as(ADMIN).blockAction({ action_id: ACTION.markPaid, value: invoice.id, message_ts: card.ts });
+    const opened = await t.fake.waitFor('views.open');
+    expect(opened.args.view.callback_id).toBe(VIEW.payment);
+    expect(blockText(opened.args.view.blocks)).toContain('1200.00');
+    const response = await t.as(ADMIN).viewSubmission({
+      callback_id: VIEW.payment,
+      private_metadata: opened.args.view.private_metadata,
+      values: {
+        [FIELD.paymentAmount]: { [FIELD.paymentAmount]: '1,200.00' },
+        [FIELD.paymentDate]: { [FIELD.paymentDate]: stateValue.date('2026-11-23') },
+        [FIELD.paymentReference]: { [FIELD.paymentReference]: 'wire 889' },
+        [FIELD.overpayment]: { [FIELD.overpayment]: stateValue.checkboxes([]) },
+      },
+    });
+    expect(response.status).toBe(200);
+    const updated = await t.fake.waitFor('chat.update');
+    expect(updated.args).toMatchObject({ channel: 'C0CHAN', ts: card.ts });
+    expect(blockText(updated.args.blocks)).toContain('Paid');
+    expect((await getInvoice(t.ledger, TEAM, invoice.id)).status.state).toBe('paid');
+  });
+
+  it('updates every card when the invoice is paid from somewhere else (the CLI, another replica)', async () => {
+    await workspace();
+    const invoice = await sentInvoice();
+    const a = await t.bot.live.postCard(TEAM, 'C0CHAN', invoice.id);
+    const b = await t.bot.live.postCard(TEAM, 'C0FIN', invoice.id);
+    await recordPayment(t.ledger, TEAM, { type: 'user', id: ADMIN }, { invoice: invoice.id, amount: '200' });
+    expect(await t.bot.live.sync()).toBe(2);
+    const updates = t.fake.calls('chat.update');
+    expect(updates.map((u) => u.args.ts).sort()).toEqual([a.ts, b.ts].sort());
+    expect(blockText(updates[0]?.args.blocks)).toContain('$1,000.00');
+    // Nothing more to do until something changes again, or the day turns.
+    expect(await t.bot.live.sync()).toBe(0);
+    t.clock.set('2026-11-24T15:00:00Z');
+    expect(await t.bot.live.sync()).toBe(2);
+  });
+
+  it('refuses a payment from someone the settings do not name', async () => {
+    await workspace();
+    const invoice = await sentInvoice();
+    await t.as(OTHER).blockAction({ action_id: ACTION.markPaid, value: invoice.id });
+    const reply = await t.fake.waitFor('response_url');
+    expect(reply.args.text).toContain('can record payments');
+    expect(t.fake.calls('views.open')).toHaveLength(0);
+  });
+});
+
+describe('the App Home', () => {
+  it('shows the book grouped by state when opened', async () => {
+    await workspace();
+    await sentInvoice();
+    const response = await t.as(ADMIN).eventCallback({
+      event: {
+        type: 'app_home_opened',
+        user: ADMIN,
+        channel: 'D0HOME',
+        tab: 'home',
+        event_ts: `${nowSeconds()}.000100`,
+      },
+    });
+    expect(response.status).toBe(200);
+    const published = await t.fake.waitFor('views.publish');
+    expect(published.args.user_id).toBe(ADMIN);
+    expect(published.args.view.type).toBe('home');
+    expect(blockText(published.args.view.blocks)).toContain('INV-0042');
+  });
+});
+
+describe('requests Slack did not sign', () => {
+  it('refuses a bad signature, an old timestamp and one from the future', async () => {
+    const body = 'command=%2Finvoice&text=help&team_id=T0TEAM&user_id=U0ADMIN';
+    const form = 'application/x-www-form-urlencoded';
+    expect((await t.as(ADMIN).postSigned(body, form, { signature: 'v0=deadbeef' })).status).toBe(401);
+    expect((await t.as(ADMIN).postSigned(body, form, { timestamp: nowSeconds() - 10 * 60 })).status).toBe(401);
+    expect((await t.as(ADMIN).postSigned(body, form, { timestamp: nowSeconds() + 10 * 60 })).status).toBe(401);
+    expect(t.fake.calls()).toHaveLength(0);
+  });
+
+  it('answers /healthz with the database state', async () => {
+    const response = await fetch(`${t.baseUrl}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ database: 'ok', slack: 'ok' });
+  });
+});
+
+describe('workspaces', () => {
+  it('never shows one workspace anything of another', async () => {
+    await workspace();
+    await sentInvoice('INV-0042');
+    await t.as('U0STRANGER', 'T0OTHER').slashCommand({ text: 'show INV-0042' });
+    const reply = await t.fake.waitFor('response_url');
+    expect(reply.args.text).toContain('There is no invoice INV-0042');
+    expect(t.fake.calls('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('lets a person from another organisation in a shared channel do nothing', async () => {
+    await workspace();
+    const invoice = await sentInvoice();
+    const payload = { action_id: ACTION.markSent, value: invoice.id };
+    const client = t.as(ADMIN);
+    // Same team on the card, but the user belongs to another organisation.
+    const response = await client.payload({
+      ...blockActionPayload({ ...payload, team_id: TEAM, user_id: 'U0EXT', response_url: t.fake.responseUrl() }),
+      user: { id: 'U0EXT', username: 'ext', name: 'ext', team_id: 'T0EXTERNAL' },
+    });
+    expect(response.status).toBe(200);
+    const reply = await t.fake.waitFor('response_url');
+    expect(reply.args.text).toContain('another organisation');
+    expect((await getInvoice(t.ledger, TEAM, invoice.id)).status.state).toBe('overdue');
+  });
+});
