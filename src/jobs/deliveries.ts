@@ -117,10 +117,7 @@ export async function markDelivered(
 }
 
 export async function markSkipped(db: DatabaseOrTransaction, row: Pick<DeliveryRow, 'teamId' | 'key'>, reason: string) {
-  await db
-    .update(deliveries)
-    .set({ status: 'skipped', lastError: reason, claimedUntil: null })
-    .where(where(row));
+  await db.update(deliveries).set({ status: 'skipped', lastError: reason, claimedUntil: null }).where(where(row));
 }
 
 /** Puts a delivery back for a later attempt, or gives up on it (visible as failed, with the reason). */
@@ -143,12 +140,23 @@ export async function markRetry(
     .where(where(row));
 }
 
-export async function findDelivery(db: DatabaseOrTransaction, teamId: string, key: string): Promise<DeliveryRow | undefined> {
-  const [row] = await db.select().from(deliveries).where(and(eq(deliveries.teamId, teamId), eq(deliveries.key, key)));
+export async function findDelivery(
+  db: DatabaseOrTransaction,
+  teamId: string,
+  key: string,
+): Promise<DeliveryRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.teamId, teamId), eq(deliveries.key, key)));
   return row;
 }
 
-export async function deliveriesOn(db: DatabaseOrTransaction, teamId: string, localDate: string): Promise<DeliveryRow[]> {
+export async function deliveriesOn(
+  db: DatabaseOrTransaction,
+  teamId: string,
+  localDate: string,
+): Promise<DeliveryRow[]> {
   return db
     .select()
     .from(deliveries)

@@ -1,0 +1,117 @@
+// Deciding what the finance channel must hear today: one decision per invoice and kind under a key
+// with the local date. Planning is idempotent; run it on every tick and at start to catch up.
+import { getDayChanges } from '../db/queries/views.js';
+import type { WorkspaceRow } from '../db/schema.js';
+import { localTimeOf, todayIn } from '../domain/dates.js';
+import { alertDatesFor, digestInstant, latestDigestDate } from '../domain/schedule.js';
+import type { LedgerContext } from '../services/context.js';
+import { type Decision, type DeliveryKind, decide } from './deliveries.js';
+
+/** More alerts than this in one day become one summary message with the cards in its thread. */
+export const SUMMARY_THRESHOLD = 5;
+/** The owner's "did they pay?" comes first; the channel hears of a newly Due invoice this much later. */
+export const HEADS_UP_GRACE_MS = 30 * 60_000;
+
+const SEVERITY: DeliveryKind[] = ['became_overdue', 'became_due', 'promise_broken', 'stale_chase'];
+
+/** The alerts due for a workspace at `now`: nothing before its alert time or on a day off. */
+export async function planAlerts(ledger: LedgerContext, workspace: WorkspaceRow, now: Date): Promise<Decision[]> {
+  if (!workspace.financeChannel) return [];
+  const today = todayIn(workspace.timeZone, now);
+  if (localTimeOf(now, workspace.timeZone) < workspace.alertTime) return [];
+  const dates = alertDatesFor(today, workspace.workingDays);
+  if (dates.length === 0) return [];
+
+  // Each invoice once, with its most severe change over the dates this working day covers.
+  const chosen = new Map<string, { kind: DeliveryKind; ownerUserId: string | null }>();
+  for (const date of dates) {
+    const changes = await getDayChanges(ledger.db, { workspace, today: date, now });
+    const found: [DeliveryKind, typeof changes.becameDue][] = [
+      ['became_overdue', changes.becameOverdue],
+      ['became_due', changes.becameDue],
+      ['promise_broken', changes.promisesBroken],
+      ['stale_chase', changes.wentStale],
+    ];
+    for (const [kind, invoices] of found) {
+      for (const invoice of invoices) {
+        const previous = chosen.get(invoice.id);
+        if (!previous || SEVERITY.indexOf(kind) < SEVERITY.indexOf(previous.kind)) {
+          chosen.set(invoice.id, { kind, ownerUserId: invoice.ownerUserId });
+        }
+      }
+    }
+  }
+  if (chosen.size === 0) return [];
+
+  const summaryKey = `summary:${today}`;
+  const grouped = chosen.size > SUMMARY_THRESHOLD;
+  const decisions: Decision[] = [];
+  if (grouped) {
+    decisions.push({
+      teamId: workspace.teamId,
+      key: summaryKey,
+      kind: 'summary',
+      localDate: today,
+      channelId: workspace.financeChannel,
+    });
+  }
+  for (const [invoiceId, { kind, ownerUserId }] of chosen) {
+    const headsUp = kind === 'became_due' && ownerUserId !== null;
+    if (headsUp) {
+      decisions.push({
+        teamId: workspace.teamId,
+        key: `paid_check:${invoiceId}:${today}`,
+        kind: 'paid_check',
+        invoiceId,
+        localDate: today,
+        channelId: ownerUserId,
+      });
+    }
+    decisions.push({
+      teamId: workspace.teamId,
+      key: `${kind}:${invoiceId}:${today}`,
+      kind,
+      invoiceId,
+      localDate: today,
+      channelId: workspace.financeChannel,
+      parentKey: grouped ? summaryKey : null,
+      ...(headsUp ? { notBefore: new Date(now.getTime() + HEADS_UP_GRACE_MS) } : {}),
+    });
+  }
+  return decisions;
+}
+
+/**
+ * The week's digest, once: due at the workspace's digest day and time, caught up at the next tick if
+ * the app was down then (one digest, never one per missed week). Content is rendered by `render`.
+ */
+export function planDigest(workspace: WorkspaceRow, now: Date): { date: string; key: string } | undefined {
+  if (!workspace.financeChannel) return undefined;
+  const today = todayIn(workspace.timeZone, now);
+  const date = latestDigestDate(today, localTimeOf(now, workspace.timeZone), {
+    weekday: workspace.digestWeekday,
+    time: workspace.digestTime,
+  });
+  // A workspace set up after that digest was due starts with the next one.
+  if (digestInstant(date, workspace.digestTime, workspace.timeZone) < workspace.createdAt) return undefined;
+  return { date, key: `digest:${date}` };
+}
+
+/** A workspace with no finance channel gets one prompt to choose it, to its first admin. */
+export function planChannelPrompt(workspace: WorkspaceRow, now: Date): Decision | undefined {
+  const admin = workspace.financeAdmins[0];
+  if (workspace.financeChannel || !admin) return undefined;
+  return {
+    teamId: workspace.teamId,
+    key: 'channel_prompt',
+    kind: 'channel_prompt',
+    localDate: todayIn(workspace.timeZone, now),
+    channelId: admin,
+  };
+}
+
+export async function recordAlerts(ledger: LedgerContext, workspace: WorkspaceRow, now: Date): Promise<number> {
+  const decisions = await planAlerts(ledger, workspace, now);
+  const prompt = planChannelPrompt(workspace, now);
+  return decide(ledger.db, prompt ? [...decisions, prompt] : decisions, now);
+}
