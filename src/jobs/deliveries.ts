@@ -72,7 +72,8 @@ export async function claimDue(
           select team_id, key from deliveries
           where ((status = 'pending' and next_attempt_at <= ${now}::timestamptz)
              or (status = 'posting' and claimed_until < ${now}::timestamptz)) ${team}
-          order by next_attempt_at, created_at, key
+          -- a thread's parent before its replies, so the replies can go straight into it
+          order by parent_key is not null, next_attempt_at, created_at, key
           limit ${params.limit}
           for update skip locked
         ) c

@@ -105,17 +105,19 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow): Promise<Outcome> {
   }
 
   const metadata = { event_type: DELIVERY_EVENT, event_payload: { key: d.key } };
+  // A private message goes to the person's DM with the app, where it can also be looked for later.
+  const channel = await resolveChannel(env, d.channelId);
   if (d.uncertain) {
-    const found = await findPosted(env, d);
+    const found = await findPosted(env, d, channel, threadTs);
     if (found) {
       await markDelivered(db, d, { channel: found.channel, ts: found.ts, at: now });
       return 'delivered';
     }
   }
+  let posted: { channel: string; ts: string };
   try {
-    let posted: { channel: string; ts: string };
     if (content.invoiceId) {
-      const card = await env.live.postCard(d.teamId, d.channelId, content.invoiceId, {
+      const card = await env.live.postCard(d.teamId, channel, content.invoiceId, {
         ...(content.lead ? { lead: content.lead } : {}),
         ...(threadTs ? { threadTs } : {}),
         metadata,
@@ -123,21 +125,21 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow): Promise<Outcome> {
       posted = { channel: card.channelId, ts: card.ts };
     } else {
       const result = await env.poster.chat.postMessage({
-        channel: d.channelId,
+        channel,
         text: content.message.text,
         blocks: content.message.blocks,
         metadata,
         ...(threadTs ? { thread_ts: threadTs } : {}),
         unfurl_links: false,
       });
-      posted = { channel: result.channel ?? d.channelId, ts: result.ts ?? '' };
+      posted = { channel: result.channel ?? channel, ts: result.ts ?? '' };
     }
-    env.fault?.('posted');
-    await markDelivered(db, d, { ...posted, at: env.ledger.clock.now() });
-    return 'delivered';
   } catch (error) {
     return retryLater(env, d, error);
   }
+  env.fault?.('posted');
+  await markDelivered(db, d, { ...posted, at: env.ledger.clock.now() });
+  return 'delivered';
 }
 
 /** What went wrong decides what is next: a rate limit waits its Retry-After; an unknown outcome is looked up. */
@@ -169,20 +171,26 @@ async function retryLater(env: PosterEnv, d: DeliveryRow, error: unknown): Promi
   return giveUp ? 'failed' : 'retried';
 }
 
-/** Looks in the channel for a message we may already have posted for this delivery (it carries the key). */
-async function findPosted(env: PosterEnv, d: DeliveryRow): Promise<{ channel: string; ts: string } | undefined> {
-  let channel = d.channelId;
-  if (/^[UW]/.test(channel)) {
-    const opened = await env.poster.conversations.open({ users: channel });
-    channel = opened.channel?.id ?? channel;
-  }
-  const history = await env.poster.conversations.history({
-    channel,
-    oldest: String(Math.floor(d.createdAt.getTime() / 1000) - 60),
-    include_all_metadata: true,
-    limit: 200,
-  });
-  for (const message of history.messages ?? []) {
+async function resolveChannel(env: PosterEnv, target: string): Promise<string> {
+  if (!/^[UW][A-Z0-9]+$/.test(target)) return target;
+  const opened = await env.poster.conversations.open({ users: target });
+  return opened.channel?.id ?? target;
+}
+
+/**
+ * Looks for a message we may already have posted for this delivery (it carries the key in its metadata):
+ * among the channel's latest messages, or in the thread it was to go in.
+ */
+async function findPosted(
+  env: PosterEnv,
+  d: DeliveryRow,
+  channel: string,
+  threadTs: string | undefined,
+): Promise<{ channel: string; ts: string } | undefined> {
+  const page = threadTs
+    ? await env.poster.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 })
+    : await env.poster.conversations.history({ channel, include_all_metadata: true, limit: 200 });
+  for (const message of page.messages ?? []) {
     const meta = (message as { metadata?: { event_type?: string; event_payload?: { key?: string } } }).metadata;
     if (meta?.event_type === DELIVERY_EVENT && meta.event_payload?.key === d.key && message.ts) {
       return { channel, ts: message.ts };

@@ -169,7 +169,7 @@ export function createLive(deps: SlackDeps): Live {
 /** The card under its lead line: the lead is a section above it and starts the notification text. */
 export function withLead(lead: string, card: { text: string; blocks: KnownBlock[] }) {
   return {
-    text: `${lead.replace(/[*_~`]/g, '')} — ${card.text}`.slice(0, 3000),
+    text: `${lead.replace(/\*/g, '')} — ${card.text}`.slice(0, 3000),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lead } } as KnownBlock, ...card.blocks].slice(0, 50),
   };
 }

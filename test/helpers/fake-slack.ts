@@ -515,6 +515,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const limit = Math.max(1, Math.min(999, Number(args.limit ?? 100) || 100));
       const offset = typeof args.cursor === 'string' && args.cursor !== '' ? Number(args.cursor) || 0 : 0;
       const all = [...(channels.get(args.channel) ?? [])]
+        // Like Slack: the channel's own messages; replies in threads come from conversations.replies.
+        .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
         .filter((m) => {
           const ts = Number(m.ts);
           if (oldest !== undefined && (inclusive ? ts < oldest : ts <= oldest)) return false;
@@ -535,6 +537,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         pin_count: 0,
         response_metadata: { next_cursor: hasMore ? String(offset + limit) : '' },
       };
+    },
+    'conversations.replies': (args) => {
+      const list = channels.get(String(args.channel)) ?? [];
+      const thread = list.filter((m) => m.ts === args.ts || m.thread_ts === args.ts);
+      if (thread.length === 0) return { ok: false, error: 'thread_not_found' };
+      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+      const messages = thread.map((m) => {
+        if (withMetadata) return m;
+        const { metadata: _metadata, ...rest } = m;
+        return rest;
+      });
+      return { ok: true, messages, has_more: false, response_metadata: { next_cursor: '' } };
     },
     'conversations.info': (args) => ({
       ok: true,
