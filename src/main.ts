@@ -1,6 +1,7 @@
 // Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly.
 import { ConfigError, loadConfig, slackSettings } from './config.js';
 import { openDatabase, redact } from './db/client.js';
+import { createJobs } from './jobs/index.js';
 import { systemClock } from './services/context.js';
 import { createSlackApp, SlackUnreachableError } from './slack/app.js';
 
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
     },
   });
   const log = bot.deps.logger;
+  const jobs = createJobs({ botToken: settings.botToken, apiUrl: config.SLACK_API_URL, ledger, logger: log });
+  bot.deps.jobs = jobs.scheduler;
 
   let stopping = false;
   let sweeping: Promise<unknown> = Promise.resolve();
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`${signal}: finishing in-flight work, then closing.`);
     clearInterval(sweep);
+    await jobs.scheduler.stop().catch((error) => log.warn('Stopping the jobs:', error));
     await bot.stop().catch((error) => log.warn('Stopping the Slack app:', error));
     await sweeping;
     await database.close();
@@ -56,8 +60,10 @@ async function main(): Promise<void> {
     await database.close();
     throw error;
   }
-  // Bring cards posted while the app was down up to date (a new day moves states too).
+  // Bring cards posted while the app was down up to date (a new day moves states too), and catch up
+  // on today's alerts and the week's digest if they were missed.
   sweeping = bot.live.sync().catch((error) => log.warn('Card sweep failed:', error));
+  await jobs.scheduler.start();
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,7 @@ import { asc } from 'drizzle-orm';
 import { type WorkspaceRow, workspaces } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
+import { digest } from './digest.js';
 import { plainStyle, type Style } from './table.js';
 
 interface CommandSpec {
@@ -29,6 +30,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     usage: 'day-changes [YYYY-MM-DD]',
     summary: 'what became due or overdue, promises broken and chases gone stale on a day (default today)',
     run: dayChanges,
+  },
+  digest: {
+    usage: 'digest',
+    summary: 'the weekly digest as it would be posted now: totals, aging, what changed, who must act, every invoice',
+    run: digest,
   },
 };
 

@@ -2,7 +2,7 @@
 // with the local date. Planning is idempotent; run it on every tick and at start to catch up.
 import { getDayChanges } from '../db/queries/views.js';
 import type { WorkspaceRow } from '../db/schema.js';
-import { localTimeOf, todayIn } from '../domain/dates.js';
+import { addDays, localTimeOf, todayIn } from '../domain/dates.js';
 import { alertDatesFor, digestInstant, latestDigestDate } from '../domain/schedule.js';
 import type { LedgerContext } from '../services/context.js';
 import { type Decision, type DeliveryKind, decide } from './deliveries.js';
@@ -11,6 +11,8 @@ import { type Decision, type DeliveryKind, decide } from './deliveries.js';
 export const SUMMARY_THRESHOLD = 5;
 /** The owner's "did they pay?" comes first; the channel hears of a newly Due invoice this much later. */
 export const HEADS_UP_GRACE_MS = 30 * 60_000;
+/** A missed digest is dropped if the next one is due sooner than this. */
+export const SKIP_MISSED_DIGEST_WITHIN_MS = 12 * 3_600_000;
 
 const SEVERITY: DeliveryKind[] = ['became_overdue', 'became_due', 'promise_broken', 'stale_chase'];
 
@@ -94,6 +96,9 @@ export function planDigest(workspace: WorkspaceRow, now: Date): { date: string; 
   });
   // A workspace set up after that digest was due starts with the next one.
   if (digestInstant(date, workspace.digestTime, workspace.timeZone) < workspace.createdAt) return undefined;
+  // A missed digest is not caught up when the next one is due within hours: that one will say it all.
+  const next = digestInstant(addDays(date, 7), workspace.digestTime, workspace.timeZone);
+  if (next.getTime() - now.getTime() < SKIP_MISSED_DIGEST_WITHIN_MS) return undefined;
   return { date, key: `digest:${date}` };
 }
 

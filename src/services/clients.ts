@@ -60,6 +60,7 @@ export async function createClient(
           termsKind: data.terms?.kind ?? 'net',
           termsDays: data.terms?.kind === 'receipt' ? 0 : (data.terms?.days ?? 30),
           notes: data.notes,
+          createdAt: ctx.clock.now(),
         })
         .returning();
       if (!client) throw new Error('client insert returned no row');

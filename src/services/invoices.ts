@@ -161,6 +161,7 @@ export async function createInvoice(
           ownerUserId: data.ownerUserId ?? (actor.type === 'user' ? actor.id : null),
           description: data.description,
           sentAt: data.status === 'sent' ? now : null,
+          createdAt: now,
         })
         .returning();
       if (!row) throw new Error('invoice insert returned no row');
@@ -536,7 +537,7 @@ async function clientFor(
     .from(clients)
     .where(and(eq(clients.teamId, teamId), sql`lower(${clients.name}) = lower(${data.clientName})`));
   if (existing) return existing;
-  const [created] = await tx.insert(clients).values({ teamId, name: data.clientName }).returning();
+  const [created] = await tx.insert(clients).values({ teamId, name: data.clientName, createdAt: now }).returning();
   if (!created) throw new Error('client insert returned no row');
   await appendEvent(tx, {
     teamId,

@@ -57,7 +57,7 @@ export async function ensureWorkspace(ctx: LedgerContext, input: z.input<typeof 
   const data = parseInput(ensureSchema, input);
   await ctx.db
     .insert(workspaces)
-    .values({ teamId: data.teamId, name: data.name, timeZone: data.timeZone ?? 'UTC' })
+    .values({ teamId: data.teamId, name: data.name, timeZone: data.timeZone ?? 'UTC', createdAt: ctx.clock.now() })
     .onConflictDoNothing();
   return loadWorkspace(ctx.db, data.teamId);
 }

@@ -10,10 +10,11 @@ export type InvoiceCommand =
   | { kind: 'paid'; ref: string; amount?: string; date?: string }
   | { kind: 'chase'; ref: string; note?: string }
   | { kind: 'settings' }
+  | { kind: 'digest'; post: boolean }
   | { kind: 'missing'; command: string; what: string; example: string }
   | { kind: 'unknown'; word: string; suggestion?: string };
 
-export const SUBCOMMANDS = ['help', 'new', 'list', 'show', 'client', 'paid', 'chase', 'settings'] as const;
+export const SUBCOMMANDS = ['help', 'new', 'list', 'show', 'client', 'paid', 'chase', 'settings', 'digest'] as const;
 
 const STATES: Record<string, InvoiceState> = {
   draft: 'draft',
@@ -70,6 +71,8 @@ export function parseInvoiceCommand(text: string): InvoiceCommand {
     case 'settings':
     case 'setup':
       return { kind: 'settings' };
+    case 'digest':
+      return { kind: 'digest', post: rest[0]?.toLowerCase() === 'post' };
     default: {
       // "/invoice INV-001" shows the invoice: a bare invoice number is the most common thing to type.
       if (/\d/.test(first) && rest.length === 0) return { kind: 'show', ref: first };

@@ -8,4 +8,6 @@ export interface SlackDeps {
   /** Its own client (timeout, bounded retries): a throttled post never delays a person's modal. */
   background: WebClient;
   logger: Logger;
+  /** The jobs, when running: "post the digest now" asks them to deliver at once. */
+  jobs?: { tick(): Promise<unknown> };
 }

@@ -8,6 +8,7 @@ import { getClientRecord, getHistory, getOverview, type Overview } from '../../d
 import type { WorkspaceRow } from '../../db/schema.js';
 import { todayIn } from '../../domain/dates.js';
 import { type InvoiceState, STATE_LABEL } from '../../domain/status.js';
+import { digestSummary, queueDigest } from '../../jobs/digest.js';
 import { findClient } from '../../services/clients.js';
 import { getInvoice } from '../../services/invoices.js';
 import { updateWorkspaceSettings } from '../../services/workspaces.js';
@@ -15,6 +16,7 @@ import { closest, parseInvoiceCommand } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { invoiceCard } from '../ui/card.js';
+import { digestPreview } from '../ui/digest.js';
 import {
   clientMessage,
   deniedMessage,
@@ -149,6 +151,24 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
     }
     case 'settings': {
       await openSettings(deps, client, workspace, command.user_id, command.trigger_id, reply);
+      return;
+    }
+    case 'digest': {
+      if (!parsed.post) {
+        const summary = await digestSummary(deps.ledger, workspace, now);
+        const messages = digestPreview(summary, { today, timeZone: workspace.timeZone, weekLabel: `As of ${today}` });
+        for (const message of messages) await reply(message);
+        return;
+      }
+      if (!(await mayHandle(client, workspace, command.user_id)))
+        return void (await reply(deniedMessage('post the digest')));
+      if (!workspace.financeChannel) {
+        await reply(errorMessage('Choose the finance channel in /invoice settings first: the digest is posted there.'));
+        return;
+      }
+      await queueDigest(deps.ledger, workspace, now, `digest:now:${now.toISOString()}`, `As of ${today}`);
+      await deps.jobs?.tick();
+      await reply({ text: `The digest is on its way to <#${workspace.financeChannel}>.` });
       return;
     }
     case 'missing':

@@ -1,0 +1,270 @@
+// What the weekly digest reads: the whole open book as compact lines, the totals, and what changed since
+// the previous digest. Every part is one set-based query; none loops over invoices.
+import { type SQL, sql } from 'drizzle-orm';
+import { type LocalDate, localDateOf } from '../../domain/dates.js';
+import type { ChangedInvoice, DigestChanges, DigestData, OpenState } from '../../domain/digest.js';
+import { type DatabaseOrTransaction, queryRows } from '../client.js';
+import type { WorkspaceRow } from '../schema.js';
+import { getAging, promiseBrokenSql, staleBefore, staleSql, stateSql } from './views.js';
+
+export interface GetDigestDataParams {
+  workspace: Pick<WorkspaceRow, 'teamId' | 'timeZone' | 'staleDays'>;
+  /** Today in the workspace's time zone. */
+  today: LocalDate;
+  /** The clock's instant. */
+  now: Date;
+  /** The previous digest, or 7 days ago: changes are the events at or after it. */
+  since: Date;
+}
+
+const OPEN = sql`i.voided_at is null and i.paid_minor < i.total_minor`;
+const STATE_RANK = sql.raw(`case t.state when 'overdue' then 0 when 'due' then 1 when 'sent' then 2 else 3 end`);
+
+/** Epoch milliseconds as text: exact on both drivers, whatever their timestamp parsing. */
+function ms(column: SQL): SQL {
+  return sql`(extract(epoch from ${column}) * 1000)::int8::text`;
+}
+
+type Raw = Record<string, string | number | boolean | null>;
+
+const str = (v: Raw[string] | undefined): string => String(v);
+const strOrNull = (v: Raw[string] | undefined): string | null => (v === null || v === undefined ? null : String(v));
+const big = (v: Raw[string] | undefined): bigint => BigInt(String(v ?? 0));
+const num = (v: Raw[string] | undefined): number => Number(v ?? 0);
+const instant = (v: Raw[string] | undefined): Date => new Date(Number(v));
+
+/**
+ * Everything the weekly digest shows, as of `today`. Seven set-based queries, run one after another; pass
+ * a repeatable-read transaction as `db` when all of them must see one snapshot.
+ */
+export async function getDigestData(db: DatabaseOrTransaction, params: GetDigestDataParams): Promise<DigestData> {
+  const { workspace, today, since } = params;
+  const team = workspace.teamId;
+  const sinceDate = localDateOf(since, workspace.timeZone);
+  const sinceAt = since.toISOString();
+
+  // The open book, all of it, in display order: one pass over the open-book partial index.
+  const invoiceRows = await queryRows<Raw>(
+    db,
+    sql`select t.* from (
+        select i.id::text as id, i.number, c.name as client_name, i.currency,
+          (i.total_minor - i.paid_minor)::text as due_minor, i.due_date::text as due_date,
+          ${stateSql(today)} as state,
+          case when i.sent_at is not null and i.due_date < ${today}::date then ${today}::date - i.due_date else 0 end
+            as days_overdue,
+          i.owner_user_id, i.last_action_kind, ${ms(sql`i.last_action_at`)} as last_action_at,
+          i.hold_kind, i.hold_reason, i.promised_date::text as promised_date,
+          (${promiseBrokenSql(today)})::int as promise_broken,
+          (${staleSql(today, staleBefore(workspace, today))})::int as stale
+        from invoices i
+        join clients c on c.team_id = i.team_id and c.id = i.client_id
+        where i.team_id = ${team} and ${OPEN}
+      ) t
+      order by ${STATE_RANK}, t.due_date, t.number, t.id`,
+  );
+
+  // Money per currency: sent and unpaid (outstanding), overdue, due today, and drafts.
+  const totalRows = await queryRows<Raw>(
+    db,
+    sql`select i.currency,
+        count(*) filter (where i.sent_at is not null)::int as outstanding_count,
+        coalesce(sum(i.total_minor - i.paid_minor) filter (where i.sent_at is not null), 0)::text as outstanding_minor,
+        count(*) filter (where i.sent_at is not null and i.due_date < ${today}::date)::int as overdue_count,
+        coalesce(sum(i.total_minor - i.paid_minor)
+          filter (where i.sent_at is not null and i.due_date < ${today}::date), 0)::text as overdue_minor,
+        count(*) filter (where i.sent_at is not null and i.due_date = ${today}::date)::int as due_count,
+        coalesce(sum(i.total_minor - i.paid_minor)
+          filter (where i.sent_at is not null and i.due_date = ${today}::date), 0)::text as due_minor,
+        count(*) filter (where i.sent_at is null)::int as draft_count,
+        coalesce(sum(i.total_minor - i.paid_minor) filter (where i.sent_at is null), 0)::text as draft_minor
+      from invoices i
+      where i.team_id = ${team} and ${OPEN}
+      group by i.currency
+      order by i.currency`,
+  );
+
+  const aging = await getAging(db, params);
+
+  // What changed: events since the last digest, and dates that passed since its local date.
+  const changeRows = await queryRows<Raw>(
+    db,
+    sql`select t.change, t.on_date, i.id::text as invoice_id, i.number, c.name as client_name, i.currency,
+        (case when t.change = 'new' then i.total_minor else i.total_minor - i.paid_minor end)::text as amount_minor,
+        i.owner_user_id
+      from (
+        select case e.kind when 'created' then 'new' when 'chased' then 'promise_made'
+            when 'disputed' then 'dispute_opened' else 'dispute_closed' end as change,
+          e.invoice_id, case when e.kind = 'chased' then e.details->>'promisedDate' end as on_date, e.id as ord
+        from events e
+        where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.invoice_id is not null
+          and (e.kind in ('created', 'disputed')
+            or (e.kind = 'chased' and e.details->>'promisedDate' is not null)
+            or (e.kind = 'released' and e.details->>'was' = 'dispute'))
+        union all
+        select 'newly_overdue', i.id, i.due_date::text, null::int8 from invoices i
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null
+            and i.due_date >= ${sinceDate}::date and i.due_date < ${today}::date
+        union all
+        select 'promise_broken', i.id, i.promised_date::text, null::int8 from invoices i
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null
+            and i.promised_date >= ${sinceDate}::date and i.promised_date < ${today}::date
+      ) t
+      join invoices i on i.team_id = ${team} and i.id = t.invoice_id
+      join clients c on c.team_id = i.team_id and c.id = i.client_id
+      -- a new invoice voided since was a mistake, not new business
+      where not (t.change = 'new' and i.voided_at is not null)
+      order by t.change, t.ord nulls first, t.on_date, i.number`,
+  );
+
+  // Money received since, per currency, from the payment events (amounts are {"$bigint": "…"} in jsonb).
+  const receivedRows = await queryRows<Raw>(
+    db,
+    sql`select e.details->>'currency' as currency, count(*)::int as count,
+        coalesce(sum((e.details->'amountMinor'->>'$bigint')::int8), 0)::text as amount_minor
+      from events e
+      where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.kind in ('paid', 'part_paid')
+        and e.details->>'currency' is not null
+      group by 1
+      order by 1`,
+  );
+
+  // The payments behind those events, as lines: recorded since the last digest, whatever day they arrived,
+  // so each payment is listed in exactly one digest and the lines add up to the money received.
+  const paymentRows = await queryRows<Raw>(
+    db,
+    sql`select p.id::text as payment_id, i.id::text as invoice_id, i.number, c.name as client_name, i.currency,
+        p.amount_minor::text as amount_minor, p.received_on::text as received_on, p.recorded_by,
+        ${ms(sql`e.at`)} as recorded_at
+      from events e
+      join payments p on p.team_id = e.team_id
+        and p.id = case when e.details->>'paymentId' ~ '^[0-9a-fA-F-]{36}$' then (e.details->>'paymentId')::uuid end
+      join invoices i on i.team_id = p.team_id and i.id = p.invoice_id
+      join clients c on c.team_id = i.team_id and c.id = i.client_id
+      where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.kind in ('paid', 'part_paid')
+      order by p.received_on, e.id`,
+  );
+
+  // Who needs to act: per owner, over the open book.
+  const ownerRows = await queryRows<Raw>(
+    db,
+    sql`select owner_user_id,
+        count(*) filter (where state = 'overdue')::int as overdue,
+        count(*) filter (where state = 'due')::int as due,
+        count(*) filter (where broken)::int as broken,
+        count(*) filter (where stale)::int as stale,
+        count(*) filter (where state in ('overdue', 'due') or broken or stale)::int as needs_action
+      from (
+        select i.owner_user_id, ${stateSql(today)} as state, ${promiseBrokenSql(today)} as broken,
+          ${staleSql(today, staleBefore(workspace, today))} as stale
+        from invoices i
+        where i.team_id = ${team} and ${OPEN}
+      ) t
+      group by owner_user_id
+      having count(*) filter (where state in ('overdue', 'due') or broken or stale) > 0
+      order by needs_action desc, owner_user_id nulls last`,
+  );
+
+  const changes: DigestChanges = {
+    newInvoices: [],
+    received: receivedRows.map((r) => ({
+      currency: str(r.currency),
+      count: num(r.count),
+      amountMinor: big(r.amount_minor),
+    })),
+    newlyOverdue: [],
+    promisesMade: [],
+    promisesBroken: [],
+    disputesOpened: [],
+    disputesClosed: [],
+  };
+  const lists: Record<string, ChangedInvoice[]> = {
+    new: changes.newInvoices,
+    newly_overdue: changes.newlyOverdue,
+    promise_made: changes.promisesMade,
+    promise_broken: changes.promisesBroken,
+    dispute_opened: changes.disputesOpened,
+    dispute_closed: changes.disputesClosed,
+  };
+  for (const r of changeRows) {
+    lists[str(r.change)]?.push({
+      invoiceId: str(r.invoice_id),
+      number: str(r.number),
+      clientName: str(r.client_name),
+      currency: str(r.currency),
+      amountMinor: big(r.amount_minor),
+      date: strOrNull(r.on_date),
+      ownerUserId: strOrNull(r.owner_user_id),
+    });
+  }
+
+  return {
+    today,
+    since,
+    sinceDate,
+    invoices: invoiceRows.map((r) => ({
+      id: str(r.id),
+      number: str(r.number),
+      clientName: str(r.client_name),
+      currency: str(r.currency),
+      amountDueMinor: big(r.due_minor),
+      dueDate: str(r.due_date),
+      state: r.state as OpenState,
+      daysOverdue: num(r.days_overdue),
+      ownerUserId: strOrNull(r.owner_user_id),
+      lastAction:
+        r.last_action_kind !== null && r.last_action_at !== null
+          ? { kind: str(r.last_action_kind), at: instant(r.last_action_at) }
+          : null,
+      hold:
+        r.hold_kind === 'hold' || r.hold_kind === 'dispute'
+          ? { kind: r.hold_kind, reason: str(r.hold_reason ?? '') }
+          : null,
+      promisedDate: strOrNull(r.promised_date),
+      promiseBroken: num(r.promise_broken) === 1,
+      stale: num(r.stale) === 1,
+    })),
+    totals: totalRows.map((r) => ({
+      currency: str(r.currency),
+      outstandingCount: num(r.outstanding_count),
+      outstandingMinor: big(r.outstanding_minor),
+      overdueCount: num(r.overdue_count),
+      overdueMinor: big(r.overdue_minor),
+      dueTodayCount: num(r.due_count),
+      dueTodayMinor: big(r.due_minor),
+      draftCount: num(r.draft_count),
+      draftMinor: big(r.draft_minor),
+    })),
+    aging,
+    changes,
+    payments: paymentRows.map((r) => ({
+      paymentId: str(r.payment_id),
+      invoiceId: str(r.invoice_id),
+      number: str(r.number),
+      clientName: str(r.client_name),
+      currency: str(r.currency),
+      amountMinor: big(r.amount_minor),
+      receivedOn: str(r.received_on),
+      recordedBy: str(r.recorded_by),
+      recordedAt: instant(r.recorded_at),
+    })),
+    owners: ownerRows.map((r) => ({
+      ownerUserId: strOrNull(r.owner_user_id),
+      overdue: num(r.overdue),
+      due: num(r.due),
+      promisesBroken: num(r.broken),
+      stale: num(r.stale),
+      needsAction: num(r.needs_action),
+    })),
+  };
+}
+
+export type {
+  ChangedInvoice,
+  CurrencyTotals,
+  DigestChanges,
+  DigestData,
+  DigestInvoice,
+  DigestPayment,
+  OpenState,
+  OwnerWork,
+} from '../../domain/digest.js';

@@ -1,0 +1,342 @@
+// The weekly digest's content, pure: the facts the store reads (DigestData) and what they add up to, in the
+// order people read them (DigestSummary). Nothing here knows about Slack; `today` and the zone are passed in.
+import { AGING_BUCKETS, type AgingBucket } from './aging.js';
+import { daysBetween, type LocalDate, localDateOf } from './dates.js';
+
+/** The four states an open invoice can be in, most urgent first. */
+export type OpenState = 'overdue' | 'due' | 'sent' | 'draft';
+
+export const OPEN_STATES: readonly OpenState[] = ['overdue', 'due', 'sent', 'draft'];
+
+/** One open invoice (not void, something still due), as the digest's thread lists it. */
+export interface DigestInvoice {
+  id: string;
+  number: string;
+  clientName: string;
+  currency: string;
+  amountDueMinor: bigint;
+  dueDate: LocalDate;
+  state: OpenState;
+  /** today − due date when overdue, else 0. */
+  daysOverdue: number;
+  ownerUserId: string | null;
+  lastAction: { kind: string; at: Date } | null;
+  hold: { kind: 'hold' | 'dispute'; reason: string } | null;
+  promisedDate: LocalDate | null;
+  /** Sent, still owed, and the promised date has passed (status.ts THE RULES). */
+  promiseBroken: boolean;
+  /** Due or overdue, no hold, no live promise, no action for the workspace's stale days. */
+  stale: boolean;
+}
+
+/** Per currency, over the open book. Outstanding is what was sent and is unpaid; drafts are apart. */
+export interface CurrencyTotals {
+  currency: string;
+  outstandingCount: number;
+  outstandingMinor: bigint;
+  overdueCount: number;
+  overdueMinor: bigint;
+  dueTodayCount: number;
+  dueTodayMinor: bigint;
+  draftCount: number;
+  draftMinor: bigint;
+}
+
+/** An invoice named by a change. */
+export interface ChangedInvoice {
+  invoiceId: string;
+  number: string;
+  clientName: string;
+  currency: string;
+  /** The invoice total for a new invoice; what is due now for every other change. */
+  amountMinor: bigint;
+  /** The due date (newly overdue) or the promised date (promises); null otherwise. */
+  date: LocalDate | null;
+  ownerUserId: string | null;
+}
+
+export interface DigestChanges {
+  /** Invoices created since (kind 'created'), unless voided since. */
+  newInvoices: ChangedInvoice[];
+  /** Payments recorded since ('paid' and 'part_paid' events), summed per currency. */
+  received: { currency: string; count: number; amountMinor: bigint }[];
+  /** Open and sent, and the due date fell in [since's local date, today): it went overdue after the last digest. */
+  newlyOverdue: ChangedInvoice[];
+  /** Chases since that recorded a promised date, one per chase. */
+  promisesMade: ChangedInvoice[];
+  /** Open and sent, and the promised date fell in [since's local date, today). */
+  promisesBroken: ChangedInvoice[];
+  /** 'disputed' events since. */
+  disputesOpened: ChangedInvoice[];
+  /** 'released' events since that ended a dispute. */
+  disputesClosed: ChangedInvoice[];
+}
+
+/** A payment recorded since the last digest. */
+export interface DigestPayment {
+  paymentId: string;
+  invoiceId: string;
+  number: string;
+  clientName: string;
+  currency: string;
+  amountMinor: bigint;
+  receivedOn: LocalDate;
+  recordedBy: string;
+  recordedAt: Date;
+}
+
+/** How much one owner (null: nobody) has that needs action. An invoice may count under several heads. */
+export interface OwnerWork {
+  ownerUserId: string | null;
+  overdue: number;
+  due: number;
+  promisesBroken: number;
+  stale: number;
+  /** Distinct invoices needing action (overdue, due, broken promise or stale). */
+  needsAction: number;
+}
+
+export interface DigestData {
+  today: LocalDate;
+  since: Date;
+  /** `since` as a date in the workspace's time zone. */
+  sinceDate: LocalDate;
+  /** Every open invoice, most urgent state first, then most days overdue / soonest due. */
+  invoices: DigestInvoice[];
+  /** Per currency, alphabetical. */
+  totals: CurrencyTotals[];
+  /** What is owed by how late it is, per currency (getAging). */
+  aging: { currency: string; bucket: AgingBucket; count: number; dueMinor: bigint }[];
+  changes: DigestChanges;
+  /** Payments recorded since, by received date. */
+  payments: DigestPayment[];
+  /** Owners with something that needs action, most first. */
+  owners: OwnerWork[];
+}
+
+/** An amount in one currency. */
+export interface CurrencyAmount {
+  currency: string;
+  minor: bigint;
+}
+
+/** How many, and how much per currency (currencies alphabetical, zero amounts left out). */
+export interface CountedAmounts {
+  count: number;
+  amounts: CurrencyAmount[];
+}
+
+/** A change: how many, how much, and the invoices it names, in display order. */
+export interface ChangeSummary extends CountedAmounts {
+  invoices: ChangedInvoice[];
+}
+
+/** An open invoice as a line: the facts plus the days since its last action, in the workspace's zone. */
+export interface DigestLine extends DigestInvoice {
+  daysSinceLastAction: number | null;
+}
+
+export interface DigestStateSection extends CountedAmounts {
+  state: OpenState;
+  invoices: DigestLine[];
+}
+
+export interface DigestSummary {
+  today: LocalDate;
+  since: Date;
+  sinceDate: LocalDate;
+  /** Sent and unpaid, per currency. */
+  outstanding: CountedAmounts;
+  overdue: CountedAmounts;
+  dueToday: CountedAmounts;
+  /** Not sent yet: not receivable, shown apart. */
+  drafts: CountedAmounts;
+  /** All five buckets, youngest first, each with its amount per currency. */
+  aging: ({ bucket: AgingBucket } & CountedAmounts)[];
+  changes: {
+    newInvoices: ChangeSummary;
+    /** count = payments recorded. */
+    received: CountedAmounts;
+    newlyOverdue: ChangeSummary;
+    promisesMade: ChangeSummary;
+    promisesBroken: ChangeSummary;
+    disputesOpened: ChangeSummary;
+    disputesClosed: ChangeSummary;
+    /** True when nothing at all changed. */
+    none: boolean;
+  };
+  /** Owners with something to do, most first; invoices nobody owns last. */
+  people: OwnerWork[];
+  /** One per open state that has invoices, most urgent first; every open invoice is in exactly one. */
+  sections: DigestStateSection[];
+  /** Payments recorded since the last digest, by received date. */
+  payments: CountedAmounts & { lines: DigestPayment[] };
+  /** Open invoices in all (drafts included). */
+  openCount: number;
+}
+
+export interface SummariseOptions {
+  today: LocalDate;
+  timeZone: string;
+}
+
+/** Code-unit order, for dates, codes and ids: never dependent on a database collation. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// Invoice numbers as people count them: INV-2 before INV-10.
+const numberOrder = new Intl.Collator('en-US', { numeric: true });
+
+/** Sums per currency, alphabetical, dropping currencies whose sum is zero. */
+export function amountsByCurrency(items: readonly { currency: string; minor: bigint }[]): CurrencyAmount[] {
+  const sums = new Map<string, bigint>();
+  for (const item of items) sums.set(item.currency, (sums.get(item.currency) ?? 0n) + item.minor);
+  return [...sums]
+    .filter(([, minor]) => minor !== 0n)
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([currency, minor]) => ({ currency, minor }));
+}
+
+function counted(count: number, items: readonly { currency: string; minor: bigint }[]): CountedAmounts {
+  return { count, amounts: amountsByCurrency(items) };
+}
+
+function change(invoices: readonly ChangedInvoice[]): ChangeSummary {
+  return {
+    ...counted(
+      invoices.length,
+      invoices.map((i) => ({ currency: i.currency, minor: i.amountMinor })),
+    ),
+    invoices: [...invoices],
+  };
+}
+
+const STATE_RANK: Readonly<Record<OpenState, number>> = { overdue: 0, due: 1, sent: 2, draft: 3 };
+
+/** Most urgent first: state, then the earliest due date (the most days overdue, or the soonest due). */
+export function compareLines(a: DigestInvoice, b: DigestInvoice): number {
+  return (
+    STATE_RANK[a.state] - STATE_RANK[b.state] ||
+    compareText(a.dueDate, b.dueDate) ||
+    numberOrder.compare(a.number, b.number) ||
+    compareText(a.number, b.number) ||
+    compareText(a.id, b.id)
+  );
+}
+
+/** Most to do first; nobody's invoices last. */
+function comparePeople(a: OwnerWork, b: OwnerWork): number {
+  if ((a.ownerUserId === null) !== (b.ownerUserId === null)) return a.ownerUserId === null ? 1 : -1;
+  return (
+    b.needsAction - a.needsAction ||
+    b.overdue - a.overdue ||
+    b.promisesBroken - a.promisesBroken ||
+    compareText(a.ownerUserId ?? '', b.ownerUserId ?? '')
+  );
+}
+
+/** What the digest says, in the order it says it. */
+export function summariseDigest(data: DigestData, opts: SummariseOptions): DigestSummary {
+  const { today, timeZone } = opts;
+  const totals = (count: (t: CurrencyTotals) => number, minor: (t: CurrencyTotals) => bigint): CountedAmounts =>
+    counted(
+      data.totals.reduce((n, t) => n + count(t), 0),
+      data.totals.map((t) => ({ currency: t.currency, minor: minor(t) })),
+    );
+
+  const lines: DigestLine[] = data.invoices
+    .map((inv) => ({
+      ...inv,
+      daysSinceLastAction: inv.lastAction ? daysBetween(localDateOf(inv.lastAction.at, timeZone), today) : null,
+    }))
+    .sort(compareLines);
+  const sections: DigestStateSection[] = OPEN_STATES.map((state) => {
+    const invoices = lines.filter((l) => l.state === state);
+    return {
+      state,
+      ...counted(
+        invoices.length,
+        invoices.map((i) => ({ currency: i.currency, minor: i.amountDueMinor })),
+      ),
+      invoices,
+    };
+  }).filter((s) => s.count > 0);
+
+  const aging = AGING_BUCKETS.map((bucket) => {
+    const rows = data.aging.filter((a) => a.bucket === bucket);
+    return {
+      bucket,
+      ...counted(
+        rows.reduce((n, r) => n + r.count, 0),
+        rows.map((r) => ({ currency: r.currency, minor: r.dueMinor })),
+      ),
+    };
+  });
+
+  const c = data.changes;
+  const received = counted(
+    c.received.reduce((n, r) => n + r.count, 0),
+    c.received.map((r) => ({ currency: r.currency, minor: r.amountMinor })),
+  );
+  const changes = {
+    newInvoices: change(c.newInvoices),
+    received,
+    newlyOverdue: change([...c.newlyOverdue].sort((a, b) => compareText(a.date ?? '', b.date ?? ''))),
+    promisesMade: change(c.promisesMade),
+    promisesBroken: change([...c.promisesBroken].sort((a, b) => compareText(a.date ?? '', b.date ?? ''))),
+    disputesOpened: change(c.disputesOpened),
+    disputesClosed: change(c.disputesClosed),
+  };
+  const none =
+    received.count === 0 &&
+    [
+      changes.newInvoices,
+      changes.newlyOverdue,
+      changes.promisesMade,
+      changes.promisesBroken,
+      changes.disputesOpened,
+      changes.disputesClosed,
+    ].every((g) => g.count === 0);
+
+  const payments = [...data.payments].sort(
+    (a, b) =>
+      compareText(a.receivedOn, b.receivedOn) ||
+      a.recordedAt.getTime() - b.recordedAt.getTime() ||
+      compareText(a.paymentId, b.paymentId),
+  );
+
+  return {
+    today,
+    since: data.since,
+    sinceDate: data.sinceDate,
+    outstanding: totals(
+      (t) => t.outstandingCount,
+      (t) => t.outstandingMinor,
+    ),
+    overdue: totals(
+      (t) => t.overdueCount,
+      (t) => t.overdueMinor,
+    ),
+    dueToday: totals(
+      (t) => t.dueTodayCount,
+      (t) => t.dueTodayMinor,
+    ),
+    drafts: totals(
+      (t) => t.draftCount,
+      (t) => t.draftMinor,
+    ),
+    aging,
+    changes: { ...changes, none },
+    people: data.owners.filter((o) => o.needsAction > 0).sort(comparePeople),
+    sections,
+    payments: {
+      ...counted(
+        payments.length,
+        payments.map((p) => ({ currency: p.currency, minor: p.amountMinor })),
+      ),
+      lines: payments,
+    },
+    openCount: lines.length,
+  };
+}

@@ -1,0 +1,31 @@
+// The jobs' own Slack client and scheduler. Its client never retries by itself: a retried timeout could
+// post twice, so the delivery ledger retries, after looking whether the first attempt went through.
+import type { Logger } from '@slack/bolt';
+import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
+import type { LedgerContext } from '../services/context.js';
+import { createLive } from '../slack/live.js';
+import type { PosterEnv } from './post.js';
+import { createScheduler, type Scheduler } from './scheduler.js';
+
+export function createJobs(options: {
+  botToken: string;
+  apiUrl?: string | undefined;
+  ledger: LedgerContext;
+  logger: Logger;
+}): { scheduler: Scheduler; env: PosterEnv } {
+  const poster = new WebClient(options.botToken, {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    timeout: 10_000,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: WebLogLevel.ERROR,
+  });
+  const deps = { ledger: options.ledger, background: poster, logger: options.logger };
+  const env: PosterEnv = {
+    ...deps,
+    poster,
+    live: createLive(deps),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+  return { scheduler: createScheduler(env), env };
+}

@@ -1,0 +1,373 @@
+// The weekly digest in Block Kit: a parent message with the numbers, what changed and who needs to act,
+// and thread replies listing every open invoice (Overdue, Due today, Sent, Draft) and the week's payments.
+// Every message keeps Slack's limits (DIGEST_LIMITS); a long list continues in more replies, never cut.
+import type { KnownBlock, MrkdwnElement } from '@slack/types';
+import type { AgingBucket } from '../../domain/aging.js';
+import type { LocalDate } from '../../domain/dates.js';
+import type {
+  ChangedInvoice,
+  CountedAmounts,
+  DigestLine,
+  DigestPayment,
+  DigestSummary,
+  OpenState,
+  OwnerWork,
+} from '../../domain/digest.js';
+import { STATE_LABEL } from '../../domain/status.js';
+import {
+  actionVerb,
+  days,
+  daysAgo,
+  escapeText,
+  inline,
+  localDateTime,
+  mention,
+  money,
+  moneyList,
+  packLines,
+  plural,
+  type SlackMessage,
+  STATE_MARK,
+  truncate,
+} from './text.js';
+
+/** What Slack accepts in one message: blocks, characters per section, characters of block text in all. */
+export const DIGEST_LIMITS = { blocks: 50, sectionChars: 3000, messageChars: 12_000 } as const;
+
+// A reply fills to REPLY_CHARS, below the limit, so a preview can add its note to any of them.
+const REPLY_CHARS = 11_000;
+const TITLE_CHARS = 300;
+const LINE_CHARS = 600;
+// Blocks a reply may use for its lines: one is the title, one is kept for a note.
+const REPLY_SECTIONS = DIGEST_LIMITS.blocks - 2;
+
+export interface DigestOptions {
+  today: LocalDate;
+  timeZone: string;
+  /** Names the digest, e.g. 'Week of 2026-11-23'. */
+  weekLabel: string;
+}
+
+export interface DigestMessages {
+  /** Posted to the finance channel. */
+  parent: SlackMessage;
+  /** Posted in the parent's thread, in order. */
+  replies: SlackMessage[];
+}
+
+function mrkdwn(text: string): MrkdwnElement {
+  return { type: 'mrkdwn', text };
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: mrkdwn(text) };
+}
+
+function context(text: string): KnownBlock {
+  return { type: 'context', elements: [mrkdwn(text)] };
+}
+
+function header(text: string): KnownBlock {
+  return { type: 'header', text: { type: 'plain_text', text: truncate(text, 150), emoji: true } };
+}
+
+/** '$1,000.00 + €300.00', or 'nothing'. */
+function amounts(c: CountedAmounts): string {
+  return c.amounts.length > 0 ? moneyList(c.amounts) : 'nothing';
+}
+
+/** '$2,100.00 on 3 invoices', or 'nothing'. */
+function amountsOn(c: CountedAmounts): string {
+  return c.count === 0 ? 'nothing' : `${amounts(c)} on ${plural(c.count, 'invoice')}`;
+}
+
+const STATE_HEADING: Readonly<Record<OpenState, string>> = {
+  overdue: `${STATE_MARK.overdue} ${STATE_LABEL.overdue}`,
+  due: `${STATE_MARK.due} ${STATE_LABEL.due}`,
+  sent: `${STATE_MARK.sent} ${STATE_LABEL.sent}`,
+  draft: `${STATE_MARK.draft} ${STATE_LABEL.draft}`,
+};
+
+const BUCKET_LABEL: Readonly<Record<AgingBucket, string>> = {
+  current: 'Not yet late',
+  '1-30': '1–30 days late',
+  '31-60': '31–60 days late',
+  '61-90': '61–90 days late',
+  '90+': 'Over 90 days late',
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// The parent message
+
+function totalsText(s: DigestSummary): string {
+  const lines = [`*Outstanding:* ${amountsOn(s.outstanding)}`, `*${STATE_HEADING.overdue}:* ${amountsOn(s.overdue)}`];
+  if (s.dueToday.count > 0) lines.push(`*${STATE_HEADING.due}:* ${amountsOn(s.dueToday)}`);
+  if (s.drafts.count > 0) lines.push(`*${STATE_HEADING.draft}s, not sent yet:* ${amountsOn(s.drafts)}`);
+  return packLines(lines, { maxTexts: 1, maxChars: 1500 }).join('\n');
+}
+
+function agingText(s: DigestSummary): string {
+  const lines = [
+    '*Aging* (sent, unpaid)',
+    ...s.aging.map((b) => `${BUCKET_LABEL[b.bucket]}: ${b.count === 0 ? '—' : `${amounts(b)} (${b.count})`}`),
+  ];
+  return packLines(lines, { maxTexts: 1, maxChars: 1500 }).join('\n');
+}
+
+/** '*INV-3* Acme Corp, *INV-9* Beta and 2 more', with an optional note per invoice. */
+function names(invoices: readonly ChangedInvoice[], note?: (i: ChangedInvoice) => string): string {
+  const shown = invoices
+    .slice(0, 3)
+    .map((i) => `*${inline(i.number, 40)}* ${inline(i.clientName, 40)}${note ? ` ${note(i)}` : ''}`);
+  const more = invoices.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more.toLocaleString('en-US')} more` : shown.join(', ');
+}
+
+function changesText(s: DigestSummary, timeZone: string): string {
+  const c = s.changes;
+  const lines = [`*Since the last digest* (${localDateTime(s.since, timeZone)})`];
+  if (c.none) lines.push('Nothing changed.');
+  if (c.newInvoices.count > 0) {
+    lines.push(`🆕 ${plural(c.newInvoices.count, 'new invoice')} · ${amounts(c.newInvoices)}`);
+  }
+  if (c.received.count > 0) lines.push(`💰 ${amounts(c.received)} received · ${plural(c.received.count, 'payment')}`);
+  if (c.newlyOverdue.count > 0) {
+    lines.push(
+      `${STATE_MARK.overdue} ${c.newlyOverdue.count.toLocaleString('en-US')} newly overdue · ${amounts(c.newlyOverdue)} — ${names(c.newlyOverdue.invoices)}`,
+    );
+  }
+  if (c.promisesMade.count > 0) {
+    lines.push(
+      `🤝 ${plural(c.promisesMade.count, 'promise')} made — ${names(c.promisesMade.invoices, (i) => `(by ${i.date ?? '?'})`)}`,
+    );
+  }
+  if (c.promisesBroken.count > 0) {
+    lines.push(
+      `💔 ${plural(c.promisesBroken.count, 'promise')} broken · ${amounts(c.promisesBroken)} — ${names(c.promisesBroken.invoices, (i) => `(promised ${i.date ?? '?'})`)}`,
+    );
+  }
+  if (c.disputesOpened.count > 0) {
+    lines.push(`⚠️ ${plural(c.disputesOpened.count, 'dispute')} opened — ${names(c.disputesOpened.invoices)}`);
+  }
+  if (c.disputesClosed.count > 0) {
+    lines.push(`✅ ${plural(c.disputesClosed.count, 'dispute')} closed — ${names(c.disputesClosed.invoices)}`);
+  }
+  return packLines(lines, { maxTexts: 1, maxChars: DIGEST_LIMITS.sectionChars }).join('\n');
+}
+
+function workText(p: OwnerWork): string {
+  const parts = [
+    p.overdue > 0 ? `${p.overdue.toLocaleString('en-US')} overdue` : null,
+    p.due > 0 ? `${p.due.toLocaleString('en-US')} due today` : null,
+    p.promisesBroken > 0 ? `${plural(p.promisesBroken, 'promise')} broken` : null,
+    p.stale > 0 ? `${p.stale.toLocaleString('en-US')} not chased lately` : null,
+  ].filter((x): x is string => x !== null);
+  return `${p.ownerUserId === null ? 'No owner' : mention(p.ownerUserId)} — ${parts.join(' · ')}`;
+}
+
+function peopleText(s: DigestSummary): string {
+  const lines =
+    s.people.length === 0
+      ? ['*Who needs to act*', 'Nobody: nothing is overdue, due today, broken or waiting on a chase.']
+      : ['*Who needs to act*', ...s.people.map(workText)];
+  return packLines(lines, {
+    maxTexts: 1,
+    maxChars: DIGEST_LIMITS.sectionChars,
+    total: lines.length,
+    more: (n) => `_…and ${plural(n, 'more person', 'more people')}_`,
+  }).join('\n');
+}
+
+function threadNote(s: DigestSummary, where: 'thread' | 'below', complete = true): string {
+  const payments =
+    s.payments.count > 0 ? `, then the ${plural(s.payments.count, 'payment')} recorded since the last digest` : '';
+  const place = where === 'thread' ? 'in the thread' : 'below';
+  if (s.openCount === 0) {
+    return s.payments.count > 0
+      ? `No invoice is open. The ${plural(s.payments.count, 'payment')} recorded since the last digest ${s.payments.count === 1 ? 'is' : 'are'} ${place}.`
+      : 'No invoice is open.';
+  }
+  const all = complete ? 'all ' : '';
+  return `${where === 'thread' ? 'The thread lists' : 'Below are'} ${all}${plural(s.openCount, 'open invoice')}, most urgent first${payments}.`;
+}
+
+function parentMessage(s: DigestSummary, opts: DigestOptions, preview: boolean, complete = true): SlackMessage {
+  const title = preview ? `Receivables digest preview · ${opts.weekLabel}` : `Receivables digest · ${opts.weekLabel}`;
+  const note = preview
+    ? `Only you can see this preview, as of ${opts.today}. ${threadNote(s, 'below', complete)}`
+    : threadNote(s, 'thread');
+  const blocks: KnownBlock[] = [
+    header(title),
+    section(totalsText(s)),
+    section(agingText(s)),
+    section(changesText(s, opts.timeZone)),
+    section(peopleText(s)),
+    context(note),
+  ];
+  const overdue =
+    s.overdue.count > 0 ? `${amounts(s.overdue)} overdue on ${plural(s.overdue.count, 'invoice')}` : 'nothing overdue';
+  const text = `${escapeText(truncate(title, 150))}: ${s.outstanding.count > 0 ? `${amounts(s.outstanding)} outstanding` : 'nothing outstanding'}, ${overdue}. ${note}`;
+  return { text: truncate(text, 3000), blocks };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The thread replies
+
+/** '*INV-0042* · Acme Corp · $6,000.00 · 12 days overdue · ⚠️ disputed ('Wrong PO') · <@U1> · chased 3 days ago'. */
+export function digestLine(l: DigestLine): string {
+  const when =
+    l.state === 'overdue' ? `${days(l.daysOverdue)} overdue` : l.state === 'due' ? 'due today' : `due ${l.dueDate}`;
+  const parts = [`*${inline(l.number, 40)}*`, inline(l.clientName, 60), money(l.amountDueMinor, l.currency), when];
+  if (l.hold) {
+    const what = l.hold.kind === 'dispute' ? '⚠️ disputed' : '⏸️ on hold';
+    parts.push(l.hold.reason.trim() ? `${what} ('${inline(l.hold.reason, 80)}')` : what);
+  }
+  if (l.promisedDate)
+    parts.push(l.promiseBroken ? `💔 promised ${l.promisedDate}, broken` : `🤝 promised ${l.promisedDate}`);
+  if (l.stale) parts.push('💤 not chased lately');
+  parts.push(l.ownerUserId ? mention(l.ownerUserId) : 'no owner');
+  parts.push(
+    l.lastAction ? `${actionVerb(l.lastAction.kind)} ${daysAgo(l.daysSinceLastAction ?? 0)}` : 'nothing done yet',
+  );
+  return truncate(parts.join(' · '), LINE_CHARS);
+}
+
+/** '*INV-0042* · Acme Corp · $2,500.00 · received 2026-11-20 · recorded by <@U1>'. */
+export function paymentLine(p: DigestPayment): string {
+  return truncate(
+    [
+      `*${inline(p.number, 40)}*`,
+      inline(p.clientName, 60),
+      money(p.amountMinor, p.currency),
+      `received ${p.receivedOn}`,
+      `recorded by ${mention(p.recordedBy)}`,
+    ].join(' · '),
+    LINE_CHARS,
+  );
+}
+
+/**
+ * Lines packed into messages of sections: each section at most DIGEST_LIMITS.sectionChars, each message at
+ * most REPLY_CHARS with TITLE_CHARS kept for its title, and at most REPLY_SECTIONS sections. Order is kept.
+ */
+function paginate(lines: readonly string[]): { sections: string[]; lines: number }[] {
+  const messages: { sections: string[]; lines: number }[] = [];
+  let sections: string[] = [];
+  let current = '';
+  let used = TITLE_CHARS;
+  let count = 0;
+  const close = () => {
+    if (current !== '') sections.push(current);
+    if (sections.length > 0) messages.push({ sections, lines: count });
+    sections = [];
+    current = '';
+    used = TITLE_CHARS;
+    count = 0;
+  };
+  for (const raw of lines) {
+    const line = truncate(raw, LINE_CHARS);
+    const joined = current === '' ? line : `${current}\n${line}`;
+    const grows = joined.length - current.length;
+    if (joined.length <= DIGEST_LIMITS.sectionChars && used + grows <= REPLY_CHARS) {
+      current = joined;
+      used += grows;
+    } else if (used + line.length <= REPLY_CHARS && sections.length + 2 <= REPLY_SECTIONS) {
+      sections.push(current);
+      current = line;
+      used += line.length;
+    } else {
+      close();
+      current = line;
+      used += line.length;
+    }
+    count += 1;
+  }
+  close();
+  return messages;
+}
+
+interface Reply {
+  message: SlackMessage;
+  invoices: number;
+  payments: number;
+}
+
+/** One list (a state, or the payments) as replies titled 'Overdue', 'Overdue (continued, 2/3)'. */
+function listReplies(p: {
+  heading: string;
+  plainHeading: string;
+  summary: string;
+  lines: readonly string[];
+  kind: 'invoices' | 'payments';
+}): Reply[] {
+  const pages = paginate(p.lines);
+  return pages.map((page, index) => {
+    const part =
+      pages.length === 1 ? '' : index === 0 ? ` (1/${pages.length})` : ` (continued, ${index + 1}/${pages.length})`;
+    const title = truncate(index === 0 ? `*${p.heading}*${part} — ${p.summary}` : `*${p.heading}*${part}`, TITLE_CHARS);
+    const text = truncate(index === 0 ? `${p.plainHeading}${part}: ${p.summary}` : `${p.plainHeading}${part}`, 3000);
+    return {
+      message: { text, blocks: [section(title), ...page.sections.map(section)] },
+      invoices: p.kind === 'invoices' ? page.lines : 0,
+      payments: p.kind === 'payments' ? page.lines : 0,
+    };
+  });
+}
+
+function replies(s: DigestSummary): Reply[] {
+  const out: Reply[] = [];
+  for (const state of s.sections) {
+    out.push(
+      ...listReplies({
+        heading: STATE_HEADING[state.state],
+        plainHeading: STATE_LABEL[state.state],
+        summary: `${plural(state.count, 'invoice')} · ${amounts(state)}`,
+        lines: state.invoices.map(digestLine),
+        kind: 'invoices',
+      }),
+    );
+  }
+  if (s.payments.count > 0) {
+    out.push(
+      ...listReplies({
+        heading: '💰 Payments recorded since the last digest',
+        plainHeading: 'Payments recorded since the last digest',
+        summary: `${plural(s.payments.count, 'payment')} · ${amounts(s.payments)}`,
+        lines: s.payments.lines.map(paymentLine),
+        kind: 'payments',
+      }),
+    );
+  }
+  return out;
+}
+
+/** The weekly digest: the parent for the finance channel and the replies for its thread. */
+export function digestMessages(summary: DigestSummary, opts: DigestOptions): DigestMessages {
+  return { parent: parentMessage(summary, opts, false), replies: replies(summary).map((r) => r.message) };
+}
+
+/**
+ * The same digest for `/invoice digest`, shown only to the person who asked: one list of messages (an
+ * ephemeral message has no thread). At most `maxMessages` (default 5, what one response_url allows); when
+ * the lists need more, the last message says how many invoices and payments were left out and where to look.
+ */
+export function digestPreview(summary: DigestSummary, opts: DigestOptions & { maxMessages?: number }): SlackMessage[] {
+  const max = Math.max(1, Math.floor(opts.maxMessages ?? 5));
+  const all = replies(summary);
+  const shown = all.slice(0, max - 1);
+  const left = all.slice(max - 1);
+  const messages = [parentMessage(summary, opts, true, left.length === 0), ...shown.map((r) => r.message)];
+  if (left.length === 0) return messages;
+  const invoices = left.reduce((n, r) => n + r.invoices, 0);
+  const payments = left.reduce((n, r) => n + r.payments, 0);
+  const missing = [
+    invoices > 0 ? plural(invoices, 'more invoice') : null,
+    payments > 0 ? plural(payments, 'payment') : null,
+  ]
+    .filter((x): x is string => x !== null)
+    .join(' and ');
+  const note = `…and ${missing} not shown here: the digest thread in the finance channel lists them all, and \`/invoice list\` shows the open invoices.`;
+  const last = messages[messages.length - 1];
+  if (last) messages[messages.length - 1] = { text: last.text, blocks: [...last.blocks, context(note)] };
+  return messages;
+}
