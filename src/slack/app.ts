@@ -88,13 +88,30 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     timeout: 5_000,
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 1_000 },
   };
+  // Who the bot is, learned once (at start-up, or at the first request if Slack was unreachable then).
+  // Bolt's own single-token authorize would call auth.test on every request.
+  let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
+  const learnIdentity = (client: WebClient) => {
+    identity ??= client.auth.test().then(
+      (r) => ({ ...(r.user_id ? { botUserId: r.user_id } : {}), ...(r.bot_id ? { botId: r.bot_id } : {}) }),
+      (error: unknown) => {
+        identity = undefined;
+        throw error;
+      },
+    );
+    return identity;
+  };
+  const identityClient = new WebClient(settings.botToken, {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    timeout: 5_000,
+    retryConfig: { retries: 0 },
+    logLevel: WebLogLevel.ERROR,
+  });
   const common = {
-    token: settings.botToken,
+    authorize: async () => ({ botToken: settings.botToken, ...(await learnIdentity(identityClient)) }),
     logLevel,
     ...(options.logger ? { logger: options.logger } : {}),
     clientOptions,
-    // No auth.test at construction: start-up checks Slack itself, and never hangs on it.
-    tokenVerificationEnabled: false,
   };
   const app =
     settings.mode === 'socket'
@@ -136,14 +153,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   async function checkSlack(): Promise<'ok' | string> {
-    const probe = new WebClient(settings.botToken, {
-      ...(slackApiUrl ? { slackApiUrl } : {}),
-      timeout: 5_000,
-      retryConfig: { retries: 0 },
-      logLevel: WebLogLevel.ERROR,
-    });
     try {
-      await probe.auth.test();
+      await learnIdentity(identityClient);
       return 'ok';
     } catch (error) {
       return `unreachable: ${describe(error)}`;
