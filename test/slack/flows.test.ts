@@ -36,7 +36,15 @@ async function invoice(number: string, status: 'draft' | 'sent' = 'sent') {
     t.ledger,
     TEAM,
     { type: 'user', id: BOB },
-    { number, clientName: 'Globex', currency: 'EUR', total: '€800.00', issueDate: '2026-10-01', terms: 'net 30', status },
+    {
+      number,
+      clientName: 'Globex',
+      currency: 'EUR',
+      total: '€800.00',
+      issueDate: '2026-10-01',
+      terms: 'net 30',
+      status,
+    },
   );
   // Forget earlier calls, but keep the card's message in the fake channel so it can be updated.
   t.fake.reset();
