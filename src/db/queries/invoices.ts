@@ -53,6 +53,8 @@ export function toInvoiceView(
   clientName: string,
   workspace: Pick<WorkspaceRow, 'timeZone' | 'staleDays'>,
   now: Date,
+  /** Today in the workspace at `now`, when the caller already knows it (lists compute it once). */
+  today: string = todayIn(workspace.timeZone, now),
 ): InvoiceView {
   const terms = termsOf(row);
   const status = deriveStatus(
@@ -72,7 +74,7 @@ export function toInvoiceView(
           ? { kind: row.lastActionKind, at: row.lastActionAt, by: row.lastActionBy }
           : null,
     },
-    { today: todayIn(workspace.timeZone, now), timeZone: workspace.timeZone, staleDays: workspace.staleDays },
+    { today, timeZone: workspace.timeZone, staleDays: workspace.staleDays },
   );
   return {
     id: row.id,

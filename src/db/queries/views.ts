@@ -1,7 +1,7 @@
 // The views every interface reads: set-based SQL over the indexed open book, never a loop over rows.
 // The state expression mirrors src/domain/status.ts (THE RULES); a test holds the two together.
 import { type SQL, sql } from 'drizzle-orm';
-import { addDays, type LocalDate, startOfLocalDay } from '../../domain/dates.js';
+import { addDays, type LocalDate, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import type { InvoiceState } from '../../domain/status.js';
 import { type DatabaseOrTransaction, queryRows } from '../client.js';
 import type { InvoiceRow, WorkspaceRow } from '../schema.js';
@@ -48,8 +48,9 @@ const INVOICE_COLUMNS = sql.raw(`i.id::text as id, i.team_id, i.number, i.client
   i.last_action_kind, ${ms('i.last_action_at')} as last_action_at, i.last_action_by,
   ${ms('i.created_at')} as created_at, i.version, c.name as client_name`);
 
+/** Milliseconds since the epoch, truncated like both drivers truncate microseconds. */
 function ms(column: string): string {
-  return `(extract(epoch from ${column}) * 1000)::int8::text`;
+  return `floor(extract(epoch from ${column}) * 1000)::int8::text`;
 }
 
 type RawInvoice = Record<string, string | number | null>;
@@ -98,7 +99,8 @@ export function invoiceFromRaw(r: RawInvoice): InvoiceRow {
 }
 
 function views(rows: RawInvoice[], workspace: Workspace, now: Date): InvoiceView[] {
-  return rows.map((r) => toInvoiceView(invoiceFromRaw(r), String(r.client_name), workspace, now));
+  const today = todayIn(workspace.timeZone, now);
+  return rows.map((r) => toInvoiceView(invoiceFromRaw(r), String(r.client_name), workspace, now, today));
 }
 
 export interface ViewParams {
@@ -277,6 +279,9 @@ export interface ClientRecord {
   history: HistoryEvent[];
 }
 
+const CLIENT_INVOICE_ORDER = sql.raw(`(i.voided_at is null and i.paid_minor < i.total_minor) desc,
+  case when i.voided_at is null and i.paid_minor < i.total_minor then i.due_date end, i.issue_date desc, i.number`);
+
 export async function getClientRecord(
   db: DatabaseOrTransaction,
   params: ViewParams & { clientId: string; limit?: number; historyLimit?: number },
@@ -300,12 +305,14 @@ export async function getClientRecord(
   );
   const invoiceRows = await queryRows<RawInvoice>(
     db,
-    sql`select ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-        where i.team_id = ${team} and i.client_id = ${params.clientId}::uuid
-        order by (i.voided_at is null and i.paid_minor < i.total_minor) desc,
-          case when i.voided_at is null and i.paid_minor < i.total_minor then i.due_date end,
-          i.issue_date desc, i.number
-        limit ${params.limit ?? 50}`,
+    // Sort and cut on the raw columns first; convert only the rows that are kept.
+    sql`select ${INVOICE_COLUMNS} from (
+          select * from invoices i
+          where i.team_id = ${team} and i.client_id = ${params.clientId}::uuid
+          order by ${CLIENT_INVOICE_ORDER}
+          limit ${params.limit ?? 50}
+        ) i join clients c on c.team_id = i.team_id and c.id = i.client_id
+        order by ${CLIENT_INVOICE_ORDER}`,
   );
   const [stats] = await queryRows<Record<string, string | number | null>>(
     db,
@@ -401,15 +408,16 @@ export async function getDayChanges(db: DatabaseOrTransaction, params: ViewParam
             and (i.last_action_at is null or i.last_action_at < ${staleTo}::timestamptz)
             -- it was not stale yesterday: it became due today, its promise broke today, or its last action just aged out
             and (i.due_date = ${today}::date or i.promised_date = ${yesterday}::date
-              or i.last_action_at >= ${staleFrom}::timestamptz)
+              or (i.last_action_at >= ${staleFrom}::timestamptz and i.last_action_at < ${staleTo}::timestamptz))
       ) t
       join invoices i on i.team_id = ${team} and i.id = t.id
       join clients c on c.team_id = i.team_id and c.id = i.client_id
       order by t.change, i.due_date, i.number`,
   );
   const result: DayChanges = { date: today, becameDue: [], becameOverdue: [], promisesBroken: [], wentStale: [] };
+  const asOf = todayIn(workspace.timeZone, params.now);
   for (const row of rows) {
-    const view = toInvoiceView(invoiceFromRaw(row), String(row.client_name), workspace, params.now);
+    const view = toInvoiceView(invoiceFromRaw(row), String(row.client_name), workspace, params.now, asOf);
     if (row.change === 'due') result.becameDue.push(view);
     else if (row.change === 'overdue') result.becameOverdue.push(view);
     else if (row.change === 'broken') result.promisesBroken.push(view);
@@ -462,7 +470,7 @@ export async function getHistory(db: DatabaseOrTransaction, params: HistoryParam
     db,
     sql`select e.id::text as id, e.invoice_id::text as invoice_id, i.number as invoice_number,
           e.client_id::text as client_id, c.name as client_name, e.kind, e.actor_type, e.actor_id,
-          (extract(epoch from e.at) * 1000)::int8::text as at, e.details, e.visibility
+          floor(extract(epoch from e.at) * 1000)::int8::text as at, e.details, e.visibility
         from events e
         left join invoices i on i.team_id = e.team_id and i.id = e.invoice_id
         left join clients c on c.team_id = e.team_id and c.id = e.client_id
