@@ -5,7 +5,7 @@ import { deliveriesOn } from '../../src/jobs/deliveries.js';
 import { recordAlerts } from '../../src/jobs/plan.js';
 import { DELIVERY_EVENT, deliverDue } from '../../src/jobs/post.js';
 import type { LedgerContext } from '../../src/services/context.js';
-import { placeHold, recordPayment } from '../../src/services/invoices.js';
+import { logChase, placeHold, recordPayment } from '../../src/services/invoices.js';
 import { getWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
@@ -206,6 +206,29 @@ describeEachDatabase('same-day alerts', '2026-11-23T13:30:00Z', (get) => {
     expect((a?.delivered ?? 0) + (b?.delivered ?? 0)).toBe(4);
     expect(fake.messages(FIN)).toHaveLength(4);
     expect(new Set(keysPosted()).size).toBe(4);
+  });
+
+  it('nudges the owner about a stale chase with the last chase: what was done, what they said, when', async () => {
+    const { ctx } = get();
+    const { teamId, client } = await book(ctx);
+    ctx.clock.set('2026-11-01T15:00:00Z');
+    await invoice(ctx, teamId, client.id, { number: 'ST-1', terms: { kind: 'fixed', dueDate: '2026-11-02' } });
+    ctx.clock.set('2026-11-16T15:00:00Z'); // chased a week before the 23rd
+    await logChase(ctx, teamId, ALICE, {
+      invoice: 'ST-1',
+      method: 'email',
+      note: 'Sent statement',
+      response: 'AP is <b>checking</b>',
+    });
+    ctx.clock.set('2026-11-23T15:00:00Z');
+    await tick(ctx, teamId);
+    const [nudge] = posted();
+    expect(nudge?.args.text).toContain('has had no action for 7 days');
+    const lead = JSON.stringify(nudge?.args.blocks?.[0]);
+    expect(lead).toContain('Last chase: 2026-11-16 10:00');
+    expect(lead).toContain('chased by email');
+    expect(lead).toContain('Sent statement');
+    expect(lead).toContain('AP is &lt;b&gt;checking&lt;/b&gt;');
   });
 
   it('prompts a workspace with no finance channel once, instead of failing', async () => {
