@@ -155,20 +155,30 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
   const stale = staleBefore(workspace, today);
 
   // Totals: one pass over the open book (partial index) plus the recently paid (paid_on index).
+  // Totals in two steps: first per currency and due date (a few hundred groups, hashed, off the covering
+  // index), then each due date to its state — the same rules as stateSql for an open invoice.
   const totalsQuery = sql`
-    select state, currency, count(*)::int as count, sum(total_minor)::text as total_minor,
+    select state, currency, sum(n)::int as count, sum(total_minor)::text as total_minor,
       sum(due_minor)::text as due_minor, sum(broken)::int as broken, sum(stale)::int as stale
     from (
-      select ${stateSql(today)} as state, i.currency, i.total_minor, i.total_minor - i.paid_minor as due_minor,
-        case when ${promiseBrokenSql(today)} then 1 else 0 end as broken,
-        case when ${staleSql(today, stale)} then 1 else 0 end as stale
-      from invoices i
-      where i.team_id = ${team} and ${OPEN} ${client}
+      select case when g.draft then 'draft' when g.due_date > ${today}::date then 'sent'
+                  when g.due_date = ${today}::date then 'due' else 'overdue' end as state,
+        g.currency, g.n, g.total_minor, g.due_minor, g.broken, g.stale
+      from (
+        select i.currency, i.due_date, i.sent_at is null as draft, count(*) as n,
+          sum(i.total_minor) as total_minor, sum(i.total_minor - i.paid_minor) as due_minor,
+          count(*) filter (where ${promiseBrokenSql(today)}) as broken,
+          count(*) filter (where ${staleSql(today, stale)}) as stale
+        from invoices i
+        where i.team_id = ${team} and ${OPEN} ${client}
+        group by i.currency, i.due_date, i.sent_at is null
+      ) g
       union all
-      select 'paid', i.currency, i.total_minor, 0, 0, 0
+      select 'paid', i.currency, count(*), sum(i.total_minor), 0, 0, 0
       from invoices i
       where i.team_id = ${team} and i.voided_at is null and i.paid_on >= ${paidSince}::date
         and i.paid_minor >= i.total_minor ${client}
+      group by i.currency
     ) t
     group by state, currency
     order by ${STATE_RANK}, currency`;
