@@ -111,6 +111,28 @@ describe('from the command line', () => {
   });
 });
 
+describe('the owner\'s private "did they pay?"', () => {
+  it('answers "Not yet" in place and lets the finance channel hear at once', async () => {
+    const { invoice: inv } = await invoice('N-1');
+    const today = '2026-11-23';
+    await t.handle.raw(
+      `insert into deliveries (team_id, key, kind, invoice_id, local_date, channel_id, next_attempt_at)
+       values ($1, $2, 'became_due', $3::uuid, $4::date, 'C0FIN', '2026-11-23T16:00:00Z')`,
+      [TEAM, `became_due:${inv.id}:${today}`, inv.id, today],
+    );
+    await t.as(BOB).blockAction({ action_id: ACTION.notYet, value: inv.id });
+    const answer = await t.fake.waitFor('response_url');
+    expect(answer.args).toMatchObject({ replace_original: true });
+    expect(answer.args.text).toContain('N-1 is not paid yet');
+    // It was waiting until 16:00 (the owner's window); now it may go at the clock's 15:00.
+    const [row] = await t.handle.raw(
+      `select next_attempt_at = '2026-11-23T15:00:00Z'::timestamptz as released from deliveries`,
+      [],
+    );
+    expect(row).toEqual({ released: true });
+  });
+});
+
 describe('card buttons', () => {
   it('marks a draft sent, once, and the card shows it', async () => {
     const { invoice: inv, card } = await invoice('D-1', 'draft');
