@@ -5,12 +5,15 @@ import { type WorkspaceRow, workspaces } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
 import { digest } from './digest.js';
+import { exportCommand, importCommand } from './io.js';
 import { plainStyle, type Style } from './table.js';
 
 interface CommandSpec {
   usage: string;
   summary: string;
   run: Command;
+  /** Long options the command reads itself; any other option is refused. */
+  options?: readonly string[];
 }
 
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
@@ -35,6 +38,18 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     usage: 'digest',
     summary: 'the weekly digest as it would be posted now: totals, aging, what changed, who must act, every invoice',
     run: digest,
+  },
+  import: {
+    usage: 'import FILE [--dry-run]',
+    summary: 'invoices from a CSV (Xero, QuickBooks Online or ours): all of the file or none of it',
+    run: importCommand,
+    options: ['--dry-run', '--currency', '--date-order'],
+  },
+  export: {
+    usage: 'export invoices|history',
+    summary: 'the invoices (in our import format) or the history as CSV; --from/--to YYYY-MM-DD, --out FILE',
+    run: exportCommand,
+    options: ['--from', '--to', '--out'],
   },
 };
 
@@ -80,7 +95,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs | { error: string
         return { error: '--workspace needs a Slack team id, like --workspace T0DEMO' };
       parsed.workspace = value;
     } else if (arg.startsWith('--workspace=')) parsed.workspace = arg.slice('--workspace='.length);
-    else if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) return { error: `Unknown option ${arg}` };
+    else if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) {
+      const spec = parsed.command === undefined ? undefined : COMMANDS[parsed.command];
+      if (spec?.options?.includes(arg.split('=')[0] ?? '')) parsed.args.push(arg);
+      else return { error: `Unknown option ${arg}` };
+    }
     else if (parsed.command === undefined) parsed.command = arg;
     else parsed.args.push(arg);
   }

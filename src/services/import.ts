@@ -1,0 +1,371 @@
+// Importing an invoice CSV (Xero, QuickBooks Online or ours): all of the file or none of it.
+//
+// The whole file runs in one transaction, through the invoice and client services themselves: their
+// transactions become savepoints inside it, so every rule, refusal and event is theirs. Each invoice gets
+// its own savepoint, so a refused invoice is reported and the next one still checked. At the end the
+// transaction commits only when nothing was refused and this is not a dry run; otherwise it is rolled
+// back, so a dry run reports exactly what a real run would do, and writes nothing.
+//
+// Re-importing is safe: invoices are matched by number (any case). One the ledger already has is brought
+// in line with the file through editInvoice (an 'edited' event), marked sent, paid the difference between
+// the file's amount paid and what is recorded (a payment with reference "import"), or voided. A file never
+// removes a payment, un-sends an invoice or revives a void one: those are reported as errors.
+import { and, eq, sql } from 'drizzle-orm';
+import { findInvoiceRow, termsOf } from '../db/queries/invoices.js';
+import { clients, type InvoiceRow } from '../db/schema.js';
+import { parseMoney, toDecimalString } from '../domain/money.js';
+import { dueDateFor, type PaymentTerms, parseTerms } from '../domain/terms.js';
+import {
+  FORMAT_NAMES,
+  type FormatId,
+  type ImportedInvoice,
+  type InvoiceField,
+  type RowProblem,
+  readInvoicesCsv,
+} from '../io/formats.js';
+import type { DateOrder } from '../io/values.js';
+import { createClient } from './clients.js';
+import type { Actor, LedgerContext } from './context.js';
+import { isLedgerError, LedgerError } from './errors.js';
+import { createInvoice, type EditInvoiceInput, editInvoice, markSent, recordPayment, voidInvoice } from './invoices.js';
+import { loadWorkspace } from './write.js';
+
+export interface ImportOptions {
+  /** Check everything and report what would happen; write nothing. */
+  dryRun?: boolean;
+  /** The currency of files that have no currency column. */
+  defaultCurrency?: string | undefined;
+  /** How to read dates like 03/04/2026 when no date in the file tells. */
+  dateOrder?: DateOrder | undefined;
+}
+
+export interface ImportReport {
+  format: FormatId | null;
+  /** The format for people: "Xero invoice export". */
+  formatName: string | null;
+  dryRun: boolean;
+  /** True when the changes were committed: a real run with no errors. */
+  written: boolean;
+  /** Data lines read. */
+  rows: number;
+  /** Invoices found in the file. */
+  invoices: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** Payments recorded (each the difference between the file's amount paid and the ledger's). */
+  payments: number;
+  voided: number;
+  clientsCreated: number;
+  /** Lines left out on purpose (credit notes, a void invoice never imported), with why. */
+  skipped: { line: number; reason: string }[];
+  /** Every problem, by line. Any error means nothing was written. */
+  errors: RowProblem[];
+}
+
+/** Thrown inside the transaction to roll it back on purpose. */
+class RollBack extends Error {}
+
+interface Tally {
+  created: number;
+  updated: number;
+  unchanged: number;
+  payments: number;
+  voided: number;
+  clientsCreated: number;
+}
+
+const PAYMENT_REFERENCE = 'import';
+
+export async function importInvoices(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  csvText: string,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  await loadWorkspace(ctx.db, teamId);
+  const read = readInvoicesCsv(csvText, { defaultCurrency: options.defaultCurrency, dateOrder: options.dateOrder });
+  const report: ImportReport = {
+    format: read.format,
+    formatName: read.format ? FORMAT_NAMES[read.format] : null,
+    dryRun: options.dryRun ?? false,
+    written: false,
+    rows: read.rows,
+    // Invoices with errors count too: the file has them, even though they cannot be imported.
+    invoices:
+      read.invoices.length + new Set(read.errors.flatMap((e) => (e.number ? [e.number.toLowerCase()] : []))).size,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    payments: 0,
+    voided: 0,
+    clientsCreated: 0,
+    skipped: [...read.skipped],
+    errors: [...read.errors],
+  };
+  if (read.format === null) return report;
+  const source = FORMAT_NAMES[read.format];
+  try {
+    await ctx.db.transaction(async (tx) => {
+      for (const invoice of read.invoices) {
+        const tally: Tally = { created: 0, updated: 0, unchanged: 0, payments: 0, voided: 0, clientsCreated: 0 };
+        try {
+          await tx.transaction(async (savepoint) => {
+            await applyInvoice({ db: savepoint, clock: ctx.clock }, teamId, actor, invoice, source, tally, report);
+          });
+        } catch (error) {
+          if (!isLedgerError(error)) throw error;
+          report.errors.push(...problemsOf(error, invoice));
+          continue;
+        }
+        for (const key of Object.keys(tally) as (keyof Tally)[]) report[key] += tally[key];
+      }
+      if (report.dryRun || report.errors.length > 0) throw new RollBack();
+    });
+    report.written = true;
+  } catch (error) {
+    if (!(error instanceof RollBack)) throw error;
+  }
+  report.errors.sort((a, b) => a.line - b.line);
+  report.skipped.sort((a, b) => a.line - b.line);
+  return report;
+}
+
+async function applyInvoice(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  invoice: ImportedInvoice,
+  source: string,
+  tally: Tally,
+  report: ImportReport,
+): Promise<void> {
+  const found = await findInvoiceRow(ctx.db, { teamId, idOrNumber: invoice.number });
+  if (!found) {
+    await createFromFile(ctx, teamId, actor, invoice, source, tally, report);
+    return;
+  }
+  const row = found.invoice;
+  if (row.voidedAt) {
+    if (invoice.status === 'void') {
+      tally.unchanged++;
+      return;
+    }
+    throw new LedgerError('INVOICE_VOID', `${row.number} is void here, so it cannot take the file's changes`, [
+      { field: 'status', message: `${row.number} is void in the ledger; the file has it ${invoice.status}` },
+    ]);
+  }
+  let changed = false;
+  const changes = await editsFor(ctx, teamId, actor, invoice, row, found.clientName, tally);
+  if (Object.keys(changes).length > 0) {
+    const { result } = await editInvoice(ctx, teamId, actor, {
+      invoice: row.id,
+      expectedVersion: row.version,
+      changes,
+    });
+    changed ||= result.version !== row.version;
+  }
+  if ((invoice.status === 'sent' || invoice.status === 'paid') && !row.sentAt) {
+    await markSent(ctx, teamId, actor, { invoice: row.id });
+    changed = true;
+  }
+  if (invoice.amountPaid !== undefined) {
+    const paid = minor(invoice.amountPaid, invoice.currency);
+    if (paid < row.paidMinor) {
+      throw LedgerError.invalid(
+        'amountPaid',
+        `is ${invoice.amountPaid}, less than the ${toDecimalString(row.paidMinor, row.currency)} already recorded; an import never removes a payment`,
+      );
+    }
+    if (paid > row.paidMinor) {
+      await pay(ctx, teamId, actor, row.id, paid - row.paidMinor, invoice);
+      tally.payments++;
+      changed = true;
+    }
+  }
+  if (invoice.status === 'void') {
+    await voidInvoice(ctx, teamId, actor, { invoice: row.id, reason: `Voided in the ${source}` });
+    tally.voided++;
+    changed = true;
+  }
+  if (changed) tally.updated++;
+  else tally.unchanged++;
+}
+
+async function createFromFile(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  invoice: ImportedInvoice,
+  source: string,
+  tally: Tally,
+  report: ImportReport,
+): Promise<void> {
+  if (invoice.total === null) {
+    report.skipped.push({
+      line: invoice.line,
+      reason: `${invoice.number} is void in the file without an amount, and was never in the ledger`,
+    });
+    return;
+  }
+  const clientId = await clientIdFor(ctx, teamId, actor, invoice, tally);
+  const { result } = await createInvoice(ctx, teamId, actor, {
+    number: invoice.number,
+    clientId,
+    currency: invoice.currency,
+    total: invoice.total,
+    issueDate: invoice.issueDate,
+    terms: invoice.terms ?? (invoice.dueDate ? { kind: 'fixed', dueDate: invoice.dueDate } : undefined),
+    basisDate: invoice.basisDate,
+    basisLabel: invoice.basisLabel,
+    ownerUserId: invoice.ownerUserId,
+    description: invoice.description,
+    status: invoice.status === 'draft' ? 'draft' : 'sent',
+  });
+  tally.created++;
+  const paid = invoice.amountPaid === undefined ? 0n : minor(invoice.amountPaid, invoice.currency);
+  if (paid > 0n) {
+    await pay(ctx, teamId, actor, result.id, paid, invoice);
+    tally.payments++;
+  }
+  if (invoice.status === 'void') {
+    await voidInvoice(ctx, teamId, actor, { invoice: result.id, reason: `Voided in the ${source}` });
+    tally.voided++;
+  }
+}
+
+function pay(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  invoiceId: string,
+  amount: bigint,
+  file: ImportedInvoice,
+) {
+  return recordPayment(ctx, teamId, actor, {
+    invoice: invoiceId,
+    amount,
+    receivedOn: file.paidOn,
+    reference: PAYMENT_REFERENCE,
+  });
+}
+
+/** The client named in the file (any case), created with its email when new. */
+async function clientIdFor(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  invoice: ImportedInvoice,
+  tally: Tally,
+): Promise<string> {
+  const [existing] = await ctx.db
+    .select({ id: clients.id })
+    .from(clients)
+    .where(and(eq(clients.teamId, teamId), sql`lower(${clients.name}) = lower(${invoice.clientName})`));
+  if (existing) return existing.id;
+  const { result } = await createClient(ctx, teamId, actor, {
+    name: invoice.clientName,
+    contactEmail: invoice.clientEmail ?? null,
+  });
+  tally.clientsCreated++;
+  return result.id;
+}
+
+type Changes = NonNullable<EditInvoiceInput['changes']>;
+
+/** What editInvoice must change for the ledger's invoice to say what the file says (only what the file says). */
+async function editsFor(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  invoice: ImportedInvoice,
+  row: InvoiceRow,
+  clientName: string,
+  tally: Tally,
+): Promise<Changes> {
+  const changes: Changes = {};
+  if (invoice.clientName.toLowerCase() !== clientName.toLowerCase()) {
+    changes.clientId = await clientIdFor(ctx, teamId, actor, invoice, tally);
+  }
+  if (invoice.currency !== row.currency) changes.currency = invoice.currency;
+  if (invoice.total !== null) {
+    const total = minor(invoice.total, invoice.currency);
+    if (total !== row.totalMinor) changes.total = total;
+  }
+  if (invoice.issueDate !== row.issueDate) changes.issueDate = invoice.issueDate;
+
+  const current = termsOf(row);
+  if (invoice.terms !== undefined) {
+    const parsed = parseTerms(invoice.terms);
+    if (!parsed.ok) throw LedgerError.invalid('terms', parsed.message);
+    if (!sameTerms(parsed.terms, current)) changes.terms = parsed.terms;
+    const basis = invoice.basisDate ?? invoice.issueDate;
+    if (basis !== row.termsBasisDate) changes.basisDate = basis;
+  } else if (invoice.dueDate !== undefined) {
+    // editInvoice moves a basis that was the invoice date along with it; see where the due date would land.
+    const issueAfter = changes.issueDate ?? row.issueDate;
+    const basisAfter = invoice.basisDate ?? (row.termsBasisDate === row.issueDate ? issueAfter : row.termsBasisDate);
+    const dueAfter = current.kind === 'fixed' ? current.dueDate : dueDateFor(current, basisAfter);
+    if (dueAfter !== invoice.dueDate) changes.terms = { kind: 'fixed', dueDate: invoice.dueDate };
+  }
+  if (invoice.basisLabel !== undefined && invoice.basisLabel !== row.termsBasisLabel) {
+    changes.basisLabel = invoice.basisLabel;
+  }
+  if (invoice.ownerUserId !== undefined && invoice.ownerUserId !== row.ownerUserId) {
+    changes.ownerUserId = invoice.ownerUserId;
+  }
+  if (invoice.description !== undefined && invoice.description !== row.description) {
+    changes.description = invoice.description;
+  }
+  return changes;
+}
+
+function sameTerms(a: PaymentTerms, b: PaymentTerms): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'fixed' && b.kind === 'fixed') return a.dueDate === b.dueDate;
+  if ((a.kind === 'net' || a.kind === 'eom') && (b.kind === 'net' || b.kind === 'eom')) return a.days === b.days;
+  return true;
+}
+
+function minor(decimal: string, currency: string): bigint {
+  const parsed = parseMoney(decimal, currency);
+  if (!parsed.ok) throw LedgerError.invalid('total', parsed.message);
+  return parsed.minor;
+}
+
+// The services name fields by their inputs; the report names them as the file does.
+const FIELD_OF: Record<string, InvoiceField> = {
+  number: 'number',
+  invoice: 'number',
+  clientId: 'clientName',
+  clientName: 'clientName',
+  name: 'clientName',
+  contactEmail: 'clientEmail',
+  currency: 'currency',
+  total: 'total',
+  issueDate: 'issueDate',
+  terms: 'terms',
+  basisDate: 'basisDate',
+  basisLabel: 'basisLabel',
+  ownerUserId: 'ownerUserId',
+  description: 'description',
+  status: 'status',
+  amount: 'amountPaid',
+  amountPaid: 'amountPaid',
+  receivedOn: 'paidOn',
+};
+
+function problemsOf(error: LedgerError, invoice: ImportedInvoice): RowProblem[] {
+  const base = { line: invoice.line, number: invoice.number };
+  if (error.issues.length === 0) return [{ ...base, message: error.message }];
+  return error.issues.map((issue) => {
+    const field = FIELD_OF[issue.field.replace(/^changes\./, '')];
+    const column = field ? invoice.columns[field] : undefined;
+    return {
+      ...base,
+      ...(column ? { field: column } : {}),
+      message: column ? issue.message : `${issue.field}: ${issue.message}`,
+    };
+  });
+}

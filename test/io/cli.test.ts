@@ -1,0 +1,145 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportCommand, importCommand } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/run.js';
+import { ensureWorkspace } from '../../src/services/workspaces.js';
+import { describeEachDatabase } from '../helpers/db.js';
+
+const fixtures = new URL('../fixtures/', import.meta.url).pathname;
+const XERO = path.join(fixtures, 'xero-sales-invoices.csv');
+const XERO_WITH_ERRORS = path.join(fixtures, 'xero-sales-invoices-with-errors.csv');
+
+// Monday 23 November 2026, 15:00 UTC: Tuesday 24 November, 04:00 in Wellington.
+describeEachDatabase('importing and exporting from the command line', '2026-11-23T15:00:00Z', (get) => {
+  async function studio() {
+    return ensureWorkspace(get().ctx, { teamId: 'T0STUDIO', name: 'Harbourside Studio', timeZone: 'Pacific/Auckland' });
+  }
+
+  async function cli(...argv: string[]) {
+    const lines: string[] = [];
+    const code = await runCli(argv, {
+      out: (line) => lines.push(line),
+      open: async () => ({ ctx: get().ctx, close: async () => {} }),
+    });
+    return { code, text: lines.join('\n') };
+  }
+
+  /** A command with its options, called as the CLI calls it once the workspace is known. */
+  async function command(run: typeof importCommand, ...args: string[]) {
+    const lines: string[] = [];
+    const code = await run(get().ctx, await studio(), args, (line) => lines.push(line));
+    return { code, text: lines.join('\n') };
+  }
+
+  async function invoiceCount() {
+    const [row] = await get().handle.raw('select count(*)::int as n from invoices', []);
+    return row?.n;
+  }
+
+  describe('import', () => {
+    it('imports a clean file, says what it did and exits 0', async () => {
+      await studio();
+      const { code, text } = await cli('import', XERO);
+      expect(code).toBe(0);
+      expect(text).toBe(
+        [
+          `${XERO}: Xero invoice export, 9 lines, 5 invoices.`,
+          '  5 created, 0 updated, 0 unchanged, 2 payments, 1 voided, 3 new clients.',
+          'Imported.',
+        ].join('\n'),
+      );
+      expect(await invoiceCount()).toBe(5);
+    });
+
+    it('lists every error by line, writes nothing and exits 1', async () => {
+      await studio();
+      const { code, text } = await cli('import', XERO_WITH_ERRORS);
+      expect(code).toBe(1);
+      expect(text).toContain('6 errors — nothing was written:');
+      expect(text).toContain(
+        '  line 3 INV-0202  InvoiceDate: "31/02/2026" is not a real date (read as day/month/year)',
+      );
+      expect(text).toContain('  line 6 INV-0205  ContactName: is empty; name the contact');
+      expect(await invoiceCount()).toBe(0);
+    });
+
+    it('with --dry-run says what would happen, writes nothing and exits 0', async () => {
+      const { code, text } = await command(importCommand, XERO, '--dry-run');
+      expect(code).toBe(0);
+      expect(text).toContain('  5 to create, 0 to update, 0 unchanged, 2 payments, 1 voided, 3 new clients.');
+      expect(text).toContain('Dry run: nothing was written. Run it again without --dry-run to import.');
+      expect(await invoiceCount()).toBe(0);
+    });
+
+    it('reads a QuickBooks report in the currency given with --currency', async () => {
+      const file = path.join(fixtures, 'quickbooks-invoice-list.csv');
+      const { code, text } = await command(importCommand, file, '--currency', 'usd');
+      expect(code).toBe(0);
+      expect(text).toContain('  skipped line 11: CM-7 is a Credit Memo, not an invoice');
+      expect(await invoiceCount()).toBe(4);
+    });
+
+    it('exits 1 for a file it cannot read and 2 when used wrongly', async () => {
+      expect(await command(importCommand, '/nonexistent/invoices.csv')).toEqual({
+        code: 1,
+        text: 'Cannot read /nonexistent/invoices.csv: no such file',
+      });
+      expect((await command(importCommand)).code).toBe(2);
+      expect((await command(importCommand, XERO, '--date-order', 'ymd')).code).toBe(2);
+      expect((await command(importCommand, XERO, '--currency', 'dollars')).code).toBe(2);
+      expect((await command(importCommand, XERO, '--force')).text).toContain('Unknown option --force');
+    });
+  });
+
+  describe('export', () => {
+    it('prints the invoices as CSV on stdout', async () => {
+      await studio();
+      await cli('import', XERO);
+      const { code, text } = await cli('export', 'invoices');
+      expect(code).toBe(0);
+      expect(text.split('\n')[0]).toBe(
+        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_due,state',
+      );
+      expect(text.split('\n')).toHaveLength(6);
+    });
+
+    it('writes the history of a period to a file with --out', async () => {
+      await studio();
+      expect((await cli('import', XERO)).code).toBe(0);
+      const out = path.join(mkdtempSync(path.join(tmpdir(), 'receivables-io-')), 'history.csv');
+      const { code, text } = await command(
+        exportCommand,
+        'history',
+        '--from',
+        '2026-11-24',
+        '--to',
+        '2026-11-24',
+        '--out',
+        out,
+      );
+      expect(code).toBe(0);
+      expect(text).toBe(`Wrote the history to ${out}.`);
+      const written = readFileSync(out, 'utf8').trimEnd().split('\n');
+      expect(written).toHaveLength(16);
+      expect(written[1]).toMatch(
+        /^\d+,2026-11-24 04:00:00,Pacific\/Auckland,2026-11-23T15:00:00\.000Z,,Kowhai Design Ltd,client_created,system,import,/,
+      );
+      const before = await command(exportCommand, 'history', '--to', '2026-11-23');
+      expect(before.text).toBe(
+        'event_id,at_local,time_zone,at_iso,invoice_number,client,kind,actor_type,actor_id,visibility,amount,currency,details',
+      );
+    });
+
+    it('exits 2 when used wrongly', async () => {
+      expect((await command(exportCommand)).code).toBe(2);
+      expect((await command(exportCommand, 'clients')).code).toBe(2);
+      expect(await command(exportCommand, 'invoices', '--from', '2026-13-01')).toEqual({
+        code: 2,
+        text: '--from 2026-13-01 is not a date like 2026-09-01.\nUsage: npm run cli -- export invoices|history [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out FILE]',
+      });
+      expect((await command(exportCommand, 'history', '--from', '2026-11-24', '--to', '2026-11-01')).code).toBe(2);
+    });
+  });
+});
