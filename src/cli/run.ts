@@ -99,8 +99,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs | { error: string
       const spec = parsed.command === undefined ? undefined : COMMANDS[parsed.command];
       if (spec?.options?.includes(arg.split('=')[0] ?? '')) parsed.args.push(arg);
       else return { error: `Unknown option ${arg}` };
-    }
-    else if (parsed.command === undefined) parsed.command = arg;
+    } else if (parsed.command === undefined) parsed.command = arg;
     else parsed.args.push(arg);
   }
   return parsed;
