@@ -93,7 +93,9 @@ function firstTouch(): KnownBlock[] {
     },
     {
       type: 'section',
-      text: mrkdwn('*2. Bring in the invoices you already have*\n`/invoice import` (coming soon).'),
+      text: mrkdwn(
+        '*2. Bring in the invoices you already have*\nExport them from Xero or QuickBooks as CSV and run `npm run cli -- import invoices.csv --dry-run`, then without `--dry-run`.',
+      ),
     },
     {
       type: 'section',

@@ -62,7 +62,7 @@ describe('homeView', () => {
           type: 'section',
           text: {
             type: 'mrkdwn',
-            text: '*2. Bring in the invoices you already have*\n`/invoice import` (coming soon).',
+            text: '*2. Bring in the invoices you already have*\nExport them from Xero or QuickBooks as CSV and run `npm run cli -- import invoices.csv --dry-run`, then without `--dry-run`.',
           },
         },
         {
