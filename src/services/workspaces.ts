@@ -55,6 +55,9 @@ export type WorkspaceSettings = z.input<typeof settingsSchema>;
 /** Creates the workspace on first contact; later calls leave its settings alone. */
 export async function ensureWorkspace(ctx: LedgerContext, input: z.input<typeof ensureSchema>): Promise<WorkspaceRow> {
   const data = parseInput(ensureSchema, input);
+  // Every Slack request comes through here: one read in the common case, a write only the first time.
+  const [existing] = await ctx.db.select().from(workspaces).where(eq(workspaces.teamId, data.teamId));
+  if (existing) return existing;
   await ctx.db
     .insert(workspaces)
     .values({ teamId: data.teamId, name: data.name, timeZone: data.timeZone ?? 'UTC', createdAt: ctx.clock.now() })
