@@ -7,6 +7,7 @@ import { aging, type Command, client, dayChanges, history, type Out, overview } 
 import { digest } from './digest.js';
 import { exportCommand, importCommand } from './io.js';
 import { plainStyle, type Style } from './table.js';
+import { webhooksCommand } from './webhooks.js';
 
 interface CommandSpec {
   usage: string;
@@ -50,6 +51,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: 'the invoices (in our import format) or the history as CSV; --from/--to YYYY-MM-DD, --out FILE',
     run: exportCommand,
     options: ['--from', '--to', '--out'],
+  },
+  webhooks: {
+    usage: 'webhooks [add URL [--replay] | remove ID]',
+    summary: 'the ledger webhooks and how their deliveries stand; add one (prints its secret once) or remove one',
+    run: webhooksCommand,
+    options: ['--replay'],
   },
 };
 

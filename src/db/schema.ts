@@ -295,3 +295,40 @@ export const deliveries = pgTable(
 );
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
+
+/**
+ * Where the ledger's events go out as signed webhooks. The endpoint's cursor is its outbox: it holds the
+ * last event id the receiver answered 2xx for, and a delivery pass sends the events after it in id order.
+ */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId),
+    id: uuid('id').notNull().defaultRandom(),
+    url: text('url').notNull(),
+    /** 32 random bytes, hex: signs every request (HMAC-SHA256). Shown once, when the endpoint is added. */
+    secret: text('secret').notNull(),
+    active: boolean('active').notNull().default(true),
+    /** The last event delivered (2xx); the next pass starts after it. */
+    lastEventId: bigint('last_event_id', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** Not before this instant: the backoff after a failure. */
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    /** A pass is delivering to it until then (a crashed pass's claim lapses); the token fences its writes. */
+    claimedUntil: ts('claimed_until'),
+    claimToken: uuid('claim_token'),
+    lastSuccessAt: ts('last_success_at'),
+    lastFailureAt: ts('last_failure_at'),
+    lastError: text('last_error'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.id] }),
+    index('webhook_endpoints_due_idx').on(t.nextAttemptAt).where(sql`${t.active}`),
+    check('webhook_endpoints_url', sql`${t.url} ~ '^https?://'`),
+  ],
+);
+
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;

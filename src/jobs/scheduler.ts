@@ -2,6 +2,7 @@
 // (and one at start, to catch up) decides what is due for every workspace, then posts what is pending.
 import cron, { type ScheduledTask } from 'node-cron';
 import { workspaces } from '../db/schema.js';
+import { deliverWebhooks } from '../webhooks/deliver.js';
 import { recordDigest } from './digest.js';
 import { recordAlerts } from './plan.js';
 import { type DeliveryReport, deliverDue, type PosterEnv } from './post.js';
@@ -32,6 +33,9 @@ export function createScheduler(env: PosterEnv): Scheduler {
         env.logger.error(`Planning for ${workspace.teamId} failed:`, error);
       }
     }
+    await deliverWebhooks({ ...env.ledger, logger: env.logger }).catch((error) =>
+      env.logger.error('Webhook delivery failed:', error),
+    );
     return deliverDue(env);
   }
 

@@ -1,0 +1,238 @@
+// Ledger events out as webhooks. Each endpoint's cursor is its outbox: a pass claims endpoints that have
+// events after their cursor (SKIP LOCKED plus a lease, so replicas share endpoints and never deliver to
+// one twice at once), POSTs those events one by one in id order, and moves the cursor only after a 2xx.
+// A failure stops that endpoint (everything after waits, so order per invoice holds) and backs it off.
+// A crash between a 2xx and the cursor moving sends the event again: receivers deduplicate on its id.
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { type Database, queryRows } from '../db/client.js';
+import { type WebhookEndpointRow, webhookEndpoints } from '../db/schema.js';
+import type { Clock } from '../services/context.js';
+import { webhookHeaders, webhookPayload } from './payload.js';
+
+export interface WebhookEnv {
+  db: Database;
+  clock: Clock;
+  logger: { warn(...args: unknown[]): void };
+  fetch?: typeof fetch;
+  /** Per request (default 10 s); a timeout is a failure, retried. */
+  timeoutMs?: number;
+  /** Test hook: throw to simulate a crash at a step. */
+  fault?: (step: 'posted') => void;
+}
+
+export interface WebhookReport {
+  delivered: number;
+  /** Endpoints that failed in this pass (each is backed off and retried later). */
+  failed: number;
+}
+
+const TIMEOUT_MS = 10_000;
+/** A pass keeps its claim on an endpoint this long after each delivery; a crashed pass's claim lapses. */
+export const WEBHOOK_LEASE_MS = 2 * 60_000;
+const MAX_BACKOFF_MS = 60 * 60_000;
+
+/** 30 s, 1 min, 2 min … capped at an hour, and never given up: events are not dropped. */
+export function webhookBackoffMs(consecutiveFailures: number): number {
+  return Math.min(MAX_BACKOFF_MS, 30_000 * 2 ** Math.max(0, consecutiveFailures - 1));
+}
+
+/** Delivers every event that is due, to every endpoint that is due. */
+export async function deliverWebhooks(
+  env: WebhookEnv,
+  options: { limit?: number; teamId?: string } = {},
+): Promise<WebhookReport> {
+  const report: WebhookReport = { delivered: 0, failed: 0 };
+  const horizon = await safeHorizon(env.db);
+  if (horizon === undefined || horizon === 0n) return report;
+  const token = randomUUID();
+  // One endpoint at a time, so passes running at once spread the endpoints between them.
+  for (let round = 0; round < 1_000; round++) {
+    const [endpoint] = await claimEndpoints(env, { token, horizon, teamId: options.teamId });
+    if (!endpoint) break;
+    await deliverToEndpoint(env, endpoint, { token, horizon, limit: options.limit ?? 50 }, report);
+  }
+  return report;
+}
+
+/**
+ * The highest event id that can be sent without ever skipping one. Ids come from a sequence when the
+ * event is inserted, not when it commits: id 11 can be visible while id 10's transaction is still open.
+ * So take the largest visible id and the snapshot's next transaction id, then wait until every
+ * transaction that was running then has ended. (Every service locks or writes its row before its event,
+ * so a transaction already has its id when it takes an event id.) Undefined when one stays open: the
+ * next pass tries again.
+ */
+async function safeHorizon(db: Database): Promise<bigint | undefined> {
+  const [seen] = await queryRows<{ max_id: string | null; xmax: string }>(
+    db,
+    sql`select max(id)::text as max_id, pg_snapshot_xmax(pg_current_snapshot())::text as xmax from events`,
+  );
+  if (!seen?.max_id) return 0n;
+  // Writes are short: wait up to about a second (a long import's transaction is waited for by later passes).
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const [now] = await queryRows<{ done: boolean }>(
+      db,
+      sql`select pg_snapshot_xmin(pg_current_snapshot()) >= ${seen.xmax}::xid8 as done`,
+    );
+    if (now?.done) return BigInt(seen.max_id);
+    await new Promise((resolve) => setTimeout(resolve, 25 * (attempt + 1)));
+  }
+  return undefined;
+}
+
+async function claimEndpoints(
+  env: WebhookEnv,
+  params: { token: string; horizon: bigint; teamId: string | undefined },
+): Promise<WebhookEndpointRow[]> {
+  const now = env.clock.now();
+  const leaseEnd = new Date(now.getTime() + WEBHOOK_LEASE_MS).toISOString();
+  const team = params.teamId ? sql`and w.team_id = ${params.teamId}` : sql``;
+  const claimed = await queryRows<{ team_id: string; id: string }>(
+    env.db,
+    sql`update webhook_endpoints u
+        set claimed_until = ${leaseEnd}::timestamptz, claim_token = ${params.token}::uuid
+        from (
+          select w.team_id, w.id from webhook_endpoints w
+          where w.active and w.next_attempt_at <= ${now.toISOString()}::timestamptz
+            and (w.claimed_until is null or w.claimed_until < ${now.toISOString()}::timestamptz) ${team}
+            and exists (select 1 from events e
+                        where e.team_id = w.team_id and e.id > w.last_event_id and e.id <= ${params.horizon.toString()}::bigint)
+          order by w.next_attempt_at, w.created_at, w.id
+          limit 1
+          for update skip locked
+        ) c
+        where u.team_id = c.team_id and u.id = c.id
+        returning u.team_id, u.id`,
+  );
+  if (claimed.length === 0) return [];
+  const rows = await env.db
+    .select()
+    .from(webhookEndpoints)
+    .where(
+      sql`(${webhookEndpoints.teamId}, ${webhookEndpoints.id}) in (${sql.join(
+        claimed.map((c) => sql`(${c.team_id}, ${c.id}::uuid)`),
+        sql`, `,
+      )})`,
+    );
+  return rows.filter((r) => r.claimToken === params.token);
+}
+
+interface EventRow {
+  id: string;
+  team_id: string;
+  kind: string;
+  actor_type: string;
+  actor_id: string;
+  at: string;
+  invoice_id: string | null;
+  invoice_number: string | null;
+  client_id: string | null;
+  client_name: string | null;
+  details: Record<string, unknown> | string;
+}
+
+async function deliverToEndpoint(
+  env: WebhookEnv,
+  endpoint: WebhookEndpointRow,
+  params: { token: string; horizon: bigint; limit: number },
+  report: WebhookReport,
+): Promise<void> {
+  const mine = and(
+    eq(webhookEndpoints.teamId, endpoint.teamId),
+    eq(webhookEndpoints.id, endpoint.id),
+    eq(webhookEndpoints.claimToken, params.token),
+  );
+  const batch = await queryRows<EventRow>(
+    env.db,
+    sql`select e.id::text as id, e.team_id, e.kind, e.actor_type, e.actor_id, to_json(e.at) #>> '{}' as at, e.invoice_id, i.number as invoice_number,
+               e.client_id, c.name as client_name, e.details
+        from events e
+        left join invoices i on i.team_id = e.team_id and i.id = e.invoice_id
+        left join clients c on c.team_id = e.team_id and c.id = e.client_id
+        where e.team_id = ${endpoint.teamId} and e.id > ${endpoint.lastEventId.toString()}::bigint
+          and e.id <= ${params.horizon.toString()}::bigint
+        order by e.id
+        limit ${params.limit}`,
+  );
+  for (const event of batch) {
+    const payload = webhookPayload({
+      id: BigInt(event.id),
+      teamId: event.team_id,
+      kind: event.kind,
+      actorType: event.actor_type,
+      actorId: event.actor_id,
+      at: new Date(event.at),
+      invoiceId: event.invoice_id,
+      invoiceNumber: event.invoice_number,
+      clientId: event.client_id,
+      clientName: event.client_name,
+      details: typeof event.details === 'string' ? JSON.parse(event.details) : event.details,
+    });
+    const body = JSON.stringify(payload);
+    const error = await post(env, endpoint, payload.id, body);
+    const now = env.clock.now();
+    if (error) {
+      const failures = endpoint.consecutiveFailures + 1;
+      await env.db
+        .update(webhookEndpoints)
+        .set({
+          lastError: `event ${payload.id}: ${error}`,
+          lastFailureAt: now,
+          consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
+          nextAttemptAt: new Date(now.getTime() + webhookBackoffMs(failures)),
+          claimedUntil: null,
+          claimToken: null,
+        })
+        .where(mine);
+      env.logger.warn(`Webhook ${endpoint.id} (${endpoint.url}) failed on event ${payload.id}: ${error}; will retry`);
+      report.failed += 1;
+      return;
+    }
+    env.fault?.('posted');
+    const moved = await env.db
+      .update(webhookEndpoints)
+      .set({
+        lastEventId: sql`greatest(${webhookEndpoints.lastEventId}, ${event.id}::bigint)`,
+        lastSuccessAt: now,
+        lastError: null,
+        consecutiveFailures: 0,
+        claimedUntil: new Date(now.getTime() + WEBHOOK_LEASE_MS),
+      })
+      .where(mine)
+      .returning({ id: webhookEndpoints.id });
+    report.delivered += 1;
+    // Removed, or our claim lapsed and another pass took the endpoint over: it carries on from the cursor.
+    if (moved.length === 0) return;
+  }
+  await env.db
+    .update(webhookEndpoints)
+    .set({ claimedUntil: null, claimToken: null, nextAttemptAt: env.clock.now() })
+    .where(mine);
+}
+
+/** POSTs one event; undefined on a 2xx, else what went wrong, in words. */
+async function post(env: WebhookEnv, endpoint: WebhookEndpointRow, eventId: string, body: string) {
+  const controller = new AbortController();
+  const timeoutMs = env.timeoutMs ?? TIMEOUT_MS;
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await (env.fetch ?? fetch)(endpoint.url, {
+      method: 'POST',
+      headers: webhookHeaders(endpoint.secret, eventId, body, env.clock.now()),
+      body,
+      // A redirect is not an answer: the event is not re-posted somewhere we were not told about.
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+    const text = await response.text().catch(() => '');
+    if (response.status >= 200 && response.status < 300) return undefined;
+    return `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+  } catch (error) {
+    if (controller.signal.aborted) return `no answer within ${timeoutMs / 1000} s`;
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    return `${error instanceof Error ? error.message : String(error)}${cause ? ` (${cause})` : ''}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
