@@ -1,7 +1,12 @@
-// The views against the best hand-written SQL for the same answer, on PGlite and PostgreSQL.
+// The views against the best hand-written SQL for the same answer, on PGlite and PostgreSQL; and, with --suite,
+// the Slack round trip (bench/slack.ts) and the daily jobs (bench/jobs.ts).
 //
-//   npm run bench -- [--invoices N | --million | --quick] [--db pglite|postgres|both] [--iterations N]
-//                    [--explain] [--keep] [--reuse] [--sql STATEMENT]…
+//   npm run bench -- [--suite views|slack|jobs|all] [--invoices N | --million | --quick] [--db pglite|postgres|both]
+//                    [--iterations N] [--explain] [--keep] [--reuse] [--sql STATEMENT]…
+//                    [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]
+//
+// --suite (default all) picks what runs. The views run on both databases unless --db says; the slack and jobs
+// suites run on PostgreSQL unless --db says, each in its own database (receivables_bench_slack, _jobs).
 //
 // For each database: open it (migrations applied), seed a book of N invoices (bench/seed.ts), check that each
 // view and its baseline give the same answer, then time both, interleaved, after a warm-up, and print p50/p99.
@@ -38,6 +43,9 @@ import { formatMs, formatRatio, type Summary, summarize } from './stats.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+export const SUITES = ['views', 'slack', 'jobs'] as const;
+export type Suite = (typeof SUITES)[number];
+
 export interface BenchOptions {
   invoices: number;
   iterations: number;
@@ -51,6 +59,20 @@ export interface BenchOptions {
   reuse: boolean;
   /** Statements to run after seeding and before timing (candidate indexes, database settings). */
   sql: string[];
+  /** What runs (--suite). */
+  suites: Suite[];
+  /** The databases of the slack and jobs suites: PostgreSQL unless --db says. */
+  suiteDatabases: DatabaseKind[];
+  /** Rounds of the slack suite per concurrency level and app (--iterations sets it too). */
+  slackIterations: number;
+  /** Iterations of the jobs suite (--iterations sets it too). */
+  jobsIterations: number;
+  /** Requests sent at once, per level of the slack suite. */
+  concurrency: number[];
+  /** Where the fake Slack runs: in the app's process (and event loop), or in the load generator's. */
+  fakeIn: 'app' | 'client';
+  /** Connections in the PostgreSQL pool (the app's default, 10, when unset). */
+  pool?: number | undefined;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -62,15 +84,33 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   keep: false,
   reuse: false,
   sql: [],
+  suites: [...SUITES],
+  suiteDatabases: ['postgres'],
+  slackIterations: 300,
+  jobsIterations: 50,
+  concurrency: [1, 50],
+  fakeIn: 'app',
 };
 
-export const QUICK_OPTIONS: Partial<BenchOptions> = { invoices: 2_000, iterations: 20 };
+export const QUICK_OPTIONS: Partial<BenchOptions> = {
+  invoices: 2_000,
+  iterations: 20,
+  slackIterations: 20,
+  jobsIterations: 20,
+};
 
-const USAGE = `usage: tsx bench/run.ts [--invoices N | --million | --quick] [--db pglite|postgres|both]
-                        [--iterations N] [--explain] [--keep] [--reuse] [--sql STATEMENT]…`;
+const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|all] [--invoices N | --million | --quick]
+                        [--db pglite|postgres|both] [--iterations N] [--explain] [--keep] [--reuse]
+                        [--sql STATEMENT]… [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { ...DEFAULT_OPTIONS, sql: [] };
+  const options: BenchOptions = {
+    ...DEFAULT_OPTIONS,
+    sql: [],
+    suites: [...DEFAULT_OPTIONS.suites],
+    suiteDatabases: [...DEFAULT_OPTIONS.suiteDatabases],
+    concurrency: [...DEFAULT_OPTIONS.concurrency],
+  };
   if (argv.includes('--quick')) Object.assign(options, QUICK_OPTIONS);
   const count = (flag: string, value: string | undefined) => {
     const n = Number(value);
@@ -82,12 +122,31 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (arg === '--quick') continue;
     else if (arg === '--million') options.invoices = 1_000_000;
     else if (arg === '--invoices') options.invoices = count(arg, argv[++i]);
-    else if (arg === '--iterations') options.iterations = count(arg, argv[++i]);
-    else if (arg === '--db') {
+    else if (arg === '--iterations') {
+      options.iterations = options.slackIterations = options.jobsIterations = count(arg, argv[++i]);
+    } else if (arg === '--db') {
       const value = argv[++i];
       if (value === 'both') options.databases = ['pglite', 'postgres'];
       else if (value === 'pglite' || value === 'postgres') options.databases = [value];
       else throw new Error(`--db takes pglite, postgres or both\n${USAGE}`);
+      options.suiteDatabases = [...options.databases];
+    } else if (arg === '--pool') options.pool = count(arg, argv[++i]);
+    else if (arg === '--warmup') {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 0) throw new Error(`--warmup needs a whole number\n${USAGE}`);
+      options.warmup = value;
+    } else if (arg === '--suite') {
+      const value = argv[++i];
+      if (value === 'all') options.suites = [...SUITES];
+      else if (SUITES.includes(value as Suite)) options.suites = [value as Suite];
+      else throw new Error(`--suite takes views, slack, jobs or all\n${USAGE}`);
+    } else if (arg === '--concurrency') {
+      const value = argv[++i] ?? '';
+      options.concurrency = value.split(',').map((n) => count(arg, n));
+    } else if (arg === '--fake-in') {
+      const value = argv[++i];
+      if (value !== 'app' && value !== 'client') throw new Error(`--fake-in takes app or client\n${USAGE}`);
+      options.fakeIn = value;
     } else if (arg === '--explain') options.explain = true;
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--reuse') options.reuse = options.keep = true;
@@ -381,7 +440,7 @@ const OVERVIEW_LISTS_SQL = [
 ].join('\nunion all');
 
 // $1 team, $2 today
-const AGING_SQL = `
+export const AGING_SQL = `
 select currency, bucket, count(*)::int as count, sum(due_minor)::text as due_minor
 from (
   select i.currency, i.total_minor - i.paid_minor as due_minor,
@@ -642,9 +701,9 @@ export async function explainViews(f: Fixture, log: (line: string) => void): Pro
 const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const BENCH_DATABASE = 'receivables_bench';
 
-function benchDatabaseUrl(serverUrl: string): string {
+function benchDatabaseUrl(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DATABASE}`;
+  url.pathname = `/${name}`;
   return url.toString();
 }
 
@@ -657,7 +716,7 @@ async function withServer<T>(serverUrl: string, work: (admin: DatabaseHandle) =>
   }
 }
 
-interface OpenedBench {
+export interface OpenedBench {
   handle: DatabaseHandle;
   seed: SeedResult | null;
   /** Opens a fresh connection pool, so settings changed with ALTER DATABASE apply (PostgreSQL). */
@@ -665,39 +724,52 @@ interface OpenedBench {
   close(): Promise<void>;
 }
 
-async function openBenchDatabase(kind: DatabaseKind, options: BenchOptions, log: Logger): Promise<OpenedBench> {
+/**
+ * A migrated database for a benchmark: PGlite in memory, or a fresh PostgreSQL database `name` (each suite has
+ * its own, so suites run at the same time do not drop each other's).
+ */
+export async function openBenchDatabase(
+  kind: DatabaseKind,
+  options: Pick<BenchOptions, 'invoices' | 'keep' | 'reuse'> & { pool?: number | undefined },
+  log: Logger,
+  name: string = BENCH_DATABASE,
+): Promise<OpenedBench> {
   if (kind === 'pglite') {
     const handle = await openDatabase({});
     return { handle, seed: null, reconnect: async () => {}, close: () => handle.close() };
   }
   const serverUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_SERVER_URL;
-  const url = benchDatabaseUrl(serverUrl);
+  const url = benchDatabaseUrl(serverUrl, name);
   const exists = await withServer(serverUrl, async (admin) => {
-    const found = await admin.raw('select 1 from pg_database where datname = $1', [BENCH_DATABASE]);
+    const found = await admin.raw('select 1 from pg_database where datname = $1', [name]);
     if (found.length > 0 && options.reuse) return true;
-    await admin.raw(`drop database if exists ${BENCH_DATABASE} with (force)`, []);
-    await admin.raw(`create database ${BENCH_DATABASE}`, []);
+    await admin.raw(`drop database if exists ${name} with (force)`, []);
+    await admin.raw(`create database ${name}`, []);
     return false;
   });
   log(`PostgreSQL: ${redact(url)}${exists ? ' (reused)' : ' (fresh)'}`);
   const opened: OpenedBench = {
-    handle: await openDatabase({ url }),
+    handle: await openDatabase({ url, ...(options.pool ? { maxConnections: options.pool } : {}) }),
     seed: null,
     reconnect: async () => {
       await opened.handle.close();
-      opened.handle = await openDatabase({ url, migrate: false });
+      opened.handle = await openDatabase({
+        url,
+        migrate: false,
+        ...(options.pool ? { maxConnections: options.pool } : {}),
+      });
     },
     close: async () => {
       await opened.handle.close();
       if (options.keep) return log(`kept ${redact(url)}`);
-      await withServer(serverUrl, (admin) => admin.raw(`drop database if exists ${BENCH_DATABASE} with (force)`, []));
+      await withServer(serverUrl, (admin) => admin.raw(`drop database if exists ${name} with (force)`, []));
     },
   };
   if (!exists) return opened;
   const counts = await countRows(opened.handle);
   if (counts.benchInvoices !== options.invoices) {
     await opened.close();
-    throw new Error(`${BENCH_DATABASE} holds ${counts.benchInvoices} invoices, not ${options.invoices}: drop --reuse`);
+    throw new Error(`${name} holds ${counts.benchInvoices} invoices, not ${options.invoices}: drop --reuse`);
   }
   opened.seed = { seconds: 0, analyzeSeconds: 0, counts, bigClients: await bigClients(opened.handle) };
   return opened;
@@ -832,13 +904,29 @@ export function formatReport(results: readonly DatabaseResult[], options: BenchO
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  if (options.invoices > 200_000 && options.databases.includes('pglite')) {
+  const log = (line: string) => console.log(line);
+  const pglite = [
+    ...(options.suites.includes('views') ? options.databases : []),
+    ...(options.suites.some((s) => s !== 'views') ? options.suiteDatabases : []),
+  ].includes('pglite');
+  if (options.invoices > 200_000 && pglite) {
     console.warn(
       `warning: ${options.invoices.toLocaleString('en-US')} invoices in PGlite (in memory) is slow and large`,
     );
   }
-  const results = await runBench(options, (line) => console.log(line));
-  console.log(formatReport(results, options));
+  if (options.suites.includes('views')) {
+    const results = await runBench(options, log);
+    console.log(formatReport(results, options));
+  }
+  // Loaded only when asked for (and no import cycle: both import this module).
+  if (options.suites.includes('slack')) {
+    const { runSlackSuite, formatSlackReport } = await import('./slack.js');
+    console.log(formatSlackReport(await runSlackSuite(options, log), options));
+  }
+  if (options.suites.includes('jobs')) {
+    const { runJobsSuite, formatJobsReport } = await import('./jobs.js');
+    console.log(formatJobsReport(await runJobsSuite(options, log), options));
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
