@@ -462,7 +462,7 @@ async function listenerSteps(
   iterations: number,
 ): Promise<SlackBreakdown> {
   const times: Record<string, number[]> = {
-    'ensureWorkspace (insert … on conflict do nothing + select)': [],
+    ensureWorkspace: [],
     'getOverview (limit 25)': [],
     '… of which in db.execute': [],
     'listMessage (Block Kit)': [],
@@ -482,7 +482,7 @@ async function listenerSteps(
     JSON.stringify({ response_type: 'ephemeral', ...message });
     const t4 = performance.now();
     if (!keep) continue;
-    push('ensureWorkspace (insert … on conflict do nothing + select)', t1 - t);
+    push('ensureWorkspace', t1 - t);
     push('getOverview (limit 25)', t2 - t1);
     push('… of which in db.execute', fixture.probe.sqlMs);
     push('listMessage (Block Kit)', t3 - t2);

@@ -8,7 +8,11 @@ import { createSlackApp, SlackUnreachableError } from './slack/app.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const settings = slackSettings(config);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    maxConnections: config.DATABASE_POOL_SIZE,
+  });
   const where = config.DATABASE_URL
     ? `PostgreSQL at ${redact(config.DATABASE_URL)}`
     : `the embedded database in ${config.DATA_DIR}`;

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, slackSettings } from '../src/config.js';
+
+describe('the configuration', () => {
+  it('has defaults that run the embedded database with nothing set', () => {
+    expect(loadConfig({})).toEqual({
+      DATABASE_URL: undefined,
+      DATA_DIR: './data',
+      DATABASE_POOL_SIZE: 10,
+      LOG_LEVEL: 'info',
+      SLACK_BOT_TOKEN: undefined,
+      SLACK_SIGNING_SECRET: undefined,
+      SLACK_APP_TOKEN: undefined,
+      SLACK_API_URL: undefined,
+      PORT: 3000,
+      CARD_SYNC_SECONDS: 30,
+    });
+  });
+
+  it('names every problem at once, with how to fix it', () => {
+    let message = '';
+    try {
+      loadConfig({
+        DATABASE_URL: 'mysql://x',
+        DATABASE_POOL_SIZE: '0',
+        SLACK_BOT_TOKEN: 'xapp-wrong',
+        PORT: '99999',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL: must start with postgres:// or postgresql://');
+    expect(message).toContain('DATABASE_POOL_SIZE: must be at least 1');
+    expect(message).toContain('SLACK_BOT_TOKEN: must be a bot token starting with xoxb-');
+    expect(message).toContain('PORT: must be a port number');
+    expect(message).toContain('LOG_LEVEL:');
+    expect(message).toContain('see .env.sample');
+  });
+
+  it('chooses Socket Mode with an app token, HTTP otherwise, and says which tokens are missing', () => {
+    expect(slackSettings(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).mode).toBe('socket');
+    expect(slackSettings(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })).mode).toBe('http');
+    expect(() => slackSettings(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }))).toThrow(
+      /SLACK_SIGNING_SECRET: the Signing Secret/,
+    );
+    expect(() => slackSettings(loadConfig({}))).toThrow(/SLACK_BOT_TOKEN: the Bot User OAuth Token/);
+  });
+});
