@@ -3,9 +3,8 @@
 // decision is not announced. A failed post is retried with backoff; a give-up is visible, never silent.
 import type { WebClient } from '@slack/web-api';
 import type { InvoiceView } from '../db/queries/invoices.js';
-import { getClientRecord, getHistory } from '../db/queries/views.js';
+import { getClientStats, getLastChase } from '../db/queries/views.js';
 import type { DeliveryRow } from '../db/schema.js';
-import { todayIn } from '../domain/dates.js';
 import { isLedgerError } from '../services/errors.js';
 import { getInvoice } from '../services/invoices.js';
 import { getWorkspace } from '../services/workspaces.js';
@@ -216,23 +215,14 @@ async function render(
     case 'became_overdue':
     case 'promise_broken':
     case 'stale_chase': {
-      const invoice = await getInvoice(ledger, d.teamId, d.invoiceId ?? '');
+      const workspace = await getWorkspace(ledger, d.teamId);
+      const invoice = await getInvoice(ledger, d.teamId, d.invoiceId ?? '', workspace);
       const kind = d.kind as AlertKind;
       if (invoice.status.hold || !ALERT_STILL_APPLIES[kind](invoice)) return null;
-      const workspace = await getWorkspace(ledger, d.teamId);
-      const now = ledger.clock.now();
-      const record = await getClientRecord(ledger.db, {
-        workspace,
-        today: todayIn(workspace.timeZone, now),
-        now,
-        clientId: invoice.clientId,
-        limit: 1,
-        historyLimit: 1,
-      });
-      const recent = await getHistory(ledger.db, { teamId: d.teamId, invoiceId: invoice.id, latest: 50 });
-      const lastChase = [...recent].reverse().find((e) => e.kind === 'chased');
+      const stats = await getClientStats(ledger.db, { teamId: d.teamId, clientId: invoice.clientId });
+      const lastChase = await getLastChase(ledger.db, { teamId: d.teamId, invoiceId: invoice.id });
       const lead = alertLead(kind, invoice, {
-        averageDaysLate: record?.payment.averageDaysLate ?? null,
+        averageDaysLate: stats.payment.averageDaysLate,
         lastChase,
         timeZone: workspace.timeZone,
       });

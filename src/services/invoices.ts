@@ -107,8 +107,14 @@ export interface PaymentResult {
   amountMinor: bigint;
 }
 
-export async function getInvoice(ctx: LedgerContext, teamId: string, idOrNumber: string): Promise<InvoiceView> {
-  const workspace = await loadWorkspace(ctx.db, teamId);
+export async function getInvoice(
+  ctx: LedgerContext,
+  teamId: string,
+  idOrNumber: string,
+  /** The invoice's workspace, when the caller has already read it. */
+  known?: WorkspaceRow,
+): Promise<InvoiceView> {
+  const workspace = known ?? (await loadWorkspace(ctx.db, teamId));
   const found = await findInvoiceRow(ctx.db, { teamId, idOrNumber });
   if (!found) throw notFound(idOrNumber);
   return toInvoiceView(found.invoice, found.clientName, workspace, ctx.clock.now());

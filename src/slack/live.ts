@@ -48,7 +48,7 @@ export function createLive(deps: SlackDeps): Live {
   async function render(teamId: string, invoiceId: string, lead?: string | null) {
     const workspace = await getWorkspace(ledger, teamId);
     const now = ledger.clock.now();
-    const invoice = await getInvoice(ledger, teamId, invoiceId);
+    const invoice = await getInvoice(ledger, teamId, invoiceId, workspace);
     const card = invoiceCard(invoice, { now, timeZone: workspace.timeZone });
     return {
       invoice,

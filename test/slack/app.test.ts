@@ -267,6 +267,13 @@ describe('requests Slack did not sign', () => {
     expect(t.fake.calls()).toHaveLength(0);
   });
 
+  it('learns who the bot is once, not with an auth.test on every request', async () => {
+    await workspace();
+    for (const text of ['help', 'list', 'help']) await t.as(ADMIN).slashCommand({ text });
+    await t.fake.waitForCount('response_url', 3);
+    expect(t.fake.calls('auth.test')).toHaveLength(0);
+  });
+
   it('answers /healthz with the database state', async () => {
     const response = await fetch(`${t.baseUrl}/healthz`);
     expect(response.status).toBe(200);

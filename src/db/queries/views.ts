@@ -289,6 +289,38 @@ export interface ClientRecord {
   history: HistoryEvent[];
 }
 
+export interface ClientStats {
+  invoiceCount: number;
+  /** How they pay: over invoices paid in full. */
+  payment: ClientRecord['payment'];
+}
+
+/** A client's invoice count and paying habit, in one query (the record shows it; alerts quote it). */
+export async function getClientStats(
+  db: DatabaseOrTransaction,
+  params: { teamId: string; clientId: string },
+): Promise<ClientStats> {
+  const [stats] = await queryRows<Record<string, string | number | null>>(
+    db,
+    sql`select count(*)::int as invoice_count,
+          count(*) filter (where i.paid_on is not null and i.voided_at is null)::int as paid_count,
+          avg(i.paid_on - i.due_date) filter (where i.paid_on is not null and i.voided_at is null)::float8 as days_late,
+          avg(i.paid_on - i.issue_date) filter (where i.paid_on is not null and i.voided_at is null)::float8 as days_to_pay
+        from invoices i where i.team_id = ${params.teamId} and i.client_id = ${params.clientId}::uuid`,
+  );
+  // Days are whole: a fraction of a day late means nothing to a person.
+  const days = (value: string | number | null | undefined) =>
+    value === null || value === undefined ? null : Math.round(Number(value));
+  return {
+    invoiceCount: Number(stats?.invoice_count ?? 0),
+    payment: {
+      paidCount: Number(stats?.paid_count ?? 0),
+      averageDaysLate: days(stats?.days_late),
+      averageDaysToPay: days(stats?.days_to_pay),
+    },
+  };
+}
+
 const CLIENT_INVOICE_ORDER = sql.raw(`(i.voided_at is null and i.paid_minor < i.total_minor) desc,
   case when i.voided_at is null and i.paid_minor < i.total_minor then i.due_date end, i.issue_date desc, i.number`);
 
@@ -324,14 +356,7 @@ export async function getClientRecord(
         ) i join clients c on c.team_id = i.team_id and c.id = i.client_id
         order by ${CLIENT_INVOICE_ORDER}`,
   );
-  const [stats] = await queryRows<Record<string, string | number | null>>(
-    db,
-    sql`select count(*)::int as invoice_count,
-          count(*) filter (where i.paid_on is not null and i.voided_at is null)::int as paid_count,
-          avg(i.paid_on - i.due_date) filter (where i.paid_on is not null and i.voided_at is null)::float8 as days_late,
-          avg(i.paid_on - i.issue_date) filter (where i.paid_on is not null and i.voided_at is null)::float8 as days_to_pay
-        from invoices i where i.team_id = ${team} and i.client_id = ${params.clientId}::uuid`,
-  );
+  const stats = await getClientStats(db, { teamId: team, clientId: params.clientId });
   const history = await getHistory(db, {
     teamId: team,
     clientId: params.clientId,
@@ -362,15 +387,8 @@ export async function getClientRecord(
       openCount: Number(b.open_count),
     })),
     invoices: views(invoiceRows, params.workspace, params.now),
-    invoiceCount: Number(stats?.invoice_count ?? 0),
-    payment: {
-      paidCount: Number(stats?.paid_count ?? 0),
-      // Days are whole: a fraction of a day late means nothing to a person.
-      averageDaysLate:
-        stats?.days_late === null || stats?.days_late === undefined ? null : Math.round(Number(stats.days_late)),
-      averageDaysToPay:
-        stats?.days_to_pay === null || stats?.days_to_pay === undefined ? null : Math.round(Number(stats.days_to_pay)),
-    },
+    invoiceCount: stats.invoiceCount,
+    payment: stats.payment,
     history,
   };
 }
@@ -454,6 +472,8 @@ export interface HistoryParams {
   teamId: string;
   invoiceId?: string;
   clientId?: string;
+  /** Only events of these kinds. */
+  kinds?: readonly string[];
   /** A period: events at or after `from`, before `to`. */
   from?: Date;
   to?: Date;
@@ -465,12 +485,28 @@ export interface HistoryParams {
   latest?: number;
 }
 
+/** The invoice's most recent chase, so the next one starts from it. */
+export async function getLastChase(
+  db: DatabaseOrTransaction,
+  params: { teamId: string; invoiceId: string },
+): Promise<HistoryEvent | undefined> {
+  const [last] = await getHistory(db, { ...params, kinds: ['chased'], latest: 1 });
+  return last;
+}
+
 /** Events for an invoice, a client or a period, oldest first. */
 export async function getHistory(db: DatabaseOrTransaction, params: HistoryParams): Promise<HistoryEvent[]> {
   const filters: SQL[] = [sql`e.team_id = ${params.teamId}`];
   if (params.invoiceId) filters.push(sql`e.invoice_id = ${params.invoiceId}::uuid`);
   // A client's history includes the events of its invoices.
   if (params.clientId) filters.push(sql`e.client_id = ${params.clientId}::uuid`);
+  if (params.kinds)
+    filters.push(
+      sql`e.kind in (${sql.join(
+        params.kinds.map((k) => sql`${k}`),
+        sql`, `,
+      )})`,
+    );
   if (params.from) filters.push(sql`e.at >= ${params.from.toISOString()}::timestamptz`);
   if (params.to) filters.push(sql`e.at < ${params.to.toISOString()}::timestamptz`);
   if (params.afterId !== undefined) filters.push(sql`e.id > ${params.afterId.toString()}::int8`);

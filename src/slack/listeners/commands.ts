@@ -4,7 +4,7 @@ import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/
 import type { WebClient } from '@slack/web-api';
 import { findInvoiceRow } from '../../db/queries/invoices.js';
 import { clientNames, invoiceNumbersLike, suggestInvoiceNumber } from '../../db/queries/search.js';
-import { getClientRecord, getHistory, getOverview, type Overview } from '../../db/queries/views.js';
+import { getClientRecord, getLastChase, getOverview, type Overview } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { todayIn } from '../../domain/dates.js';
 import { type InvoiceState, STATE_LABEL } from '../../domain/status.js';
@@ -193,8 +193,7 @@ export async function openChase(
 ): Promise<void> {
   const now = deps.ledger.clock.now();
   const invoice = await getInvoice(deps.ledger, workspace.teamId, invoiceId);
-  const recent = await getHistory(deps.ledger.db, { teamId: workspace.teamId, invoiceId, latest: 50 });
-  const lastChase = [...recent].reverse().find((e) => e.kind === 'chased');
+  const lastChase = await getLastChase(deps.ledger.db, { teamId: workspace.teamId, invoiceId });
   await client.views.open({
     trigger_id: triggerId,
     view: chaseModal({
