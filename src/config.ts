@@ -1,5 +1,6 @@
 // One zod schema over the environment, parsed once at start. A bad or missing value stops the
 // program with one message that names every problem and how to fix it. .env.sample lists every key.
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const optionalText = z
@@ -44,6 +45,14 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Reads `.env` from the working folder into the environment, if there is one. What the environment
+ * already has wins, so a deployment's variables are never overridden by a stray file.
+ */
+export function loadEnvFile(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';

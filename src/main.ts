@@ -1,11 +1,12 @@
 // Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly.
-import { ConfigError, loadConfig, slackSettings } from './config.js';
+import { ConfigError, loadConfig, loadEnvFile, slackSettings } from './config.js';
 import { openDatabase, redact } from './db/client.js';
 import { createJobs } from './jobs/index.js';
 import { systemClock } from './services/context.js';
 import { createSlackApp, SlackUnreachableError } from './slack/app.js';
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const config = loadConfig();
   const settings = slackSettings(config);
   const database = await openDatabase({

@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, slackSettings } from '../src/config.js';
+import { ConfigError, loadConfig, loadEnvFile, slackSettings } from '../src/config.js';
 
 describe('the configuration', () => {
   it('has defaults that run the embedded database with nothing set', () => {
@@ -46,5 +49,19 @@ describe('the configuration', () => {
       /SLACK_SIGNING_SECRET: the Signing Secret/,
     );
     expect(() => slackSettings(loadConfig({}))).toThrow(/SLACK_BOT_TOKEN: the Bot User OAuth Token/);
+  });
+
+  it('reads .env, without overriding what the environment already says', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'rb-env-')), '.env');
+    writeFileSync(file, 'RB_TEST_FROM_FILE=file\nRB_TEST_SET_ALREADY=file\n');
+    process.env.RB_TEST_SET_ALREADY = 'environment';
+    try {
+      loadEnvFile(file);
+      expect(process.env.RB_TEST_FROM_FILE).toBe('file');
+      expect(process.env.RB_TEST_SET_ALREADY).toBe('environment');
+    } finally {
+      delete process.env.RB_TEST_FROM_FILE;
+      delete process.env.RB_TEST_SET_ALREADY;
+    }
   });
 });

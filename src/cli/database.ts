@@ -1,6 +1,6 @@
 // Opening the configured database for the command-line scripts, and turning their failures into one clear line.
 import path from 'node:path';
-import { type Config, ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig, loadEnvFile } from '../config.js';
 import { type DatabaseHandle, openDatabase, redact } from '../db/client.js';
 
 export interface OpenedDatabase {
@@ -13,6 +13,7 @@ export interface OpenedDatabase {
 export async function openConfiguredDatabase(
   options: { migrate?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<OpenedDatabase> {
+  if (!options.env) loadEnvFile();
   const config = loadConfig(options.env);
   const handle = await openDatabase({
     url: config.DATABASE_URL,
