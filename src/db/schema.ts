@@ -231,6 +231,8 @@ export const postedMessages = pgTable(
     renderedOn: day('rendered_on').notNull(),
     /** A line kept above the card on every update (an alert's reason: "now overdue", "promise broken"). */
     lead: text('lead'),
+    /** The thread the card was posted in; null for a message at the top of the channel (a thread of its own). */
+    threadTs: text('thread_ts'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -332,3 +334,36 @@ export const webhookEndpoints = pgTable(
 );
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+
+/**
+ * A client's private status link (/c/<token>). Only the token's SHA-256 is kept: the link is shown once,
+ * when it is made. Making a new one ends the old one (rotation); revoking ends it. A link that ended stays
+ * as a record of who shared what, when.
+ */
+export const clientLinks = pgTable(
+  'client_links',
+  {
+    teamId: text('team_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    clientId: uuid('client_id').notNull(),
+    /** hex SHA-256 of the token; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull(),
+    /** 32 random bytes, hex: signs the page's forms (a cross-site post cannot know it). */
+    formSecret: text('form_secret').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    revokedAt: ts('revoked_at'),
+    revokedBy: text('revoked_by'),
+    lastSeenAt: ts('last_seen_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.id] }),
+    foreignKey({ columns: [t.teamId, t.clientId], foreignColumns: [clients.teamId, clients.id] }),
+    // The token is what finds the workspace, so its hash is unique across all of them.
+    uniqueIndex('client_links_token_hash_key').on(t.tokenHash),
+    // At most one live link per client.
+    uniqueIndex('client_links_live_key').on(t.teamId, t.clientId).where(sql`${t.revokedAt} is null`),
+  ],
+);
+
+export type ClientLinkRow = typeof clientLinks.$inferSelect;

@@ -13,7 +13,9 @@ export type DeliveryKind =
   | 'summary'
   | 'digest'
   | 'digest_reply'
-  | 'channel_prompt';
+  | 'channel_prompt'
+  /** The client answered on its status page: told in the invoice's thread in the finance channel. */
+  | 'client_answer';
 
 export interface Decision {
   teamId: string;

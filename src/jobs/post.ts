@@ -2,6 +2,7 @@
 // An alert is rendered when it is posted, from the live record: what was paid or put on hold since the
 // decision is not announced. A failed post is retried with backoff; a give-up is visible, never silent.
 import type { WebClient } from '@slack/web-api';
+import { invoiceThread } from '../db/queries/cards.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { getClientStats, getLastChase } from '../db/queries/views.js';
 import type { DeliveryRow } from '../db/schema.js';
@@ -14,6 +15,8 @@ import {
   type AlertKind,
   alertLead,
   channelPromptMessage,
+  clientAnswerLead,
+  lineMessage,
   paidCheckMessage,
   summaryMessage,
 } from '../slack/ui/alerts.js';
@@ -91,7 +94,7 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow): Promise<Outcome> {
     // A parent that was skipped or failed: post on its own rather than not at all.
   }
 
-  let content: { message: SlackMessage; invoiceId?: string; lead?: string } | null;
+  let content: Rendered | null;
   try {
     content = await render(env, d);
   } catch (error) {
@@ -103,6 +106,7 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow): Promise<Outcome> {
     return 'skipped';
   }
 
+  if (content.threadTs) threadTs = content.threadTs;
   const metadata = { event_type: DELIVERY_EVENT, event_payload: { key: d.key } };
   // A private message goes to the person's DM with the app, where it can also be looked for later.
   const channel = await resolveChannel(env, d.channelId);
@@ -205,10 +209,16 @@ const ALERT_STILL_APPLIES: Record<AlertKind, (inv: InvoiceView) => boolean> = {
   stale_chase: (inv) => inv.status.stale,
 };
 
-async function render(
-  env: PosterEnv,
-  d: DeliveryRow,
-): Promise<{ message: SlackMessage; invoiceId?: string; lead?: string } | null> {
+interface Rendered {
+  message: SlackMessage;
+  /** Post the invoice's live card (under `lead`) rather than `message`. */
+  invoiceId?: string;
+  lead?: string;
+  /** Post in this thread. */
+  threadTs?: string;
+}
+
+async function render(env: PosterEnv, d: DeliveryRow): Promise<Rendered | null> {
   const { ledger } = env;
   switch (d.kind) {
     case 'became_due':
@@ -244,6 +254,18 @@ async function render(
       const payload = d.payload as { text?: string; blocks?: SlackMessage['blocks'] } | null;
       if (!payload?.text) return null;
       return { message: { text: payload.text, blocks: payload.blocks ?? [] } };
+    }
+    case 'client_answer': {
+      // In the invoice's own thread in the channel when it has one; else its card, under the answer, starts one.
+      const invoice = await getInvoice(ledger, d.teamId, d.invoiceId ?? '');
+      const lead = clientAnswerLead(invoice, (d.payload ?? {}) as Record<string, unknown>);
+      const thread = await invoiceThread(ledger.db, {
+        teamId: d.teamId,
+        invoiceId: invoice.id,
+        channelId: d.channelId,
+      });
+      if (thread) return { message: lineMessage(lead), threadTs: thread };
+      return { message: lineMessage(lead), invoiceId: invoice.id, lead };
     }
     case 'channel_prompt': {
       const workspace = await getWorkspace(ledger, d.teamId);

@@ -73,6 +73,8 @@ const chaseSchema = z.object({
   response: optionalText(3000),
   promisedDate: localDate.optional(),
   nextFollowUp: localDate.optional(),
+  /** Show this chase (its note and what they said) on the client's status page. */
+  shared: z.boolean().default(false),
   expectedVersion: version.optional(),
 });
 
@@ -188,7 +190,15 @@ export async function createInvoice(
         },
       });
       if (data.status === 'sent') {
-        await appendEvent(tx, { teamId, invoiceId: row.id, clientId: client.id, kind: 'sent', actor, at: now });
+        await appendEvent(tx, {
+          teamId,
+          invoiceId: row.id,
+          clientId: client.id,
+          kind: 'sent',
+          actor,
+          at: now,
+          visibility: 'shared',
+        });
       }
       return { invoiceId: row.id };
     });
@@ -268,7 +278,7 @@ export async function markSent(
     if (row.sentAt) {
       throw new LedgerError('INVOICE_ALREADY_SENT', `${row.number} was already marked sent.`);
     }
-    return { set: { sentAt: ctx.clock.now() }, event: { kind: 'sent' } };
+    return { set: { sentAt: ctx.clock.now() }, event: { kind: 'sent', visibility: 'shared' } };
   });
 }
 
@@ -321,6 +331,7 @@ export async function recordPayment(
       set: { paidMinor: row.paidMinor + amount, paidOn: paidInFull ? receivedOn : null },
       event: {
         kind: paidInFull ? 'paid' : 'part_paid',
+        visibility: 'shared',
         details: {
           paymentId: payment.id,
           amountMinor: amount,
@@ -367,6 +378,7 @@ export async function logChase(
       },
       event: {
         kind: 'chased',
+        visibility: data.shared ? 'shared' : 'internal',
         details: {
           method: data.method,
           note: data.note,
@@ -427,7 +439,12 @@ export async function releaseHold(
     if (!row.holdKind) throw new LedgerError('NOT_ON_HOLD', `${row.number} is not on hold or disputed.`);
     return {
       set: { holdKind: null, holdReason: null, holdSince: null, holdBy: null },
-      event: { kind: 'released', details: { was: row.holdKind, reason: row.holdReason, note: data.note } },
+      event: {
+        kind: 'released',
+        // The client hears that a dispute is settled; an internal hold stays internal.
+        visibility: row.holdKind === 'dispute' ? 'shared' : 'internal',
+        details: { was: row.holdKind, reason: row.holdReason, note: data.note },
+      },
     };
   });
 }
@@ -455,16 +472,20 @@ export async function voidInvoice(
   });
 }
 
-interface Mutation {
+export interface Mutation {
   changed?: false;
   set?: Partial<InvoiceRow>;
-  event?: { kind: string; details?: Record<string, unknown>; isAction?: boolean };
+  /**
+   * The change's event. `shared` events appear on the client's status page (what the client did, what was
+   * sent and paid, a dispute settled, a chase someone chose to share); everything else stays internal.
+   */
+  event?: { kind: string; details?: Record<string, unknown>; isAction?: boolean; visibility?: 'internal' | 'shared' };
   /** Kept with the idempotency key, handed back on a replay. */
   result?: Record<string, unknown>;
 }
 
 /** Locks the invoice, checks its version, applies the change and writes its event, all in one transaction. */
-async function mutate(
+export async function mutate(
   ctx: LedgerContext,
   teamId: string,
   actor: Actor,
@@ -503,6 +524,7 @@ async function mutate(
           actor,
           at: ctx.clock.now(),
           details: mutation.event.details ?? {},
+          visibility: mutation.event.visibility ?? 'internal',
         },
         { isAction: mutation.event.isAction ?? true },
       );

@@ -10,6 +10,8 @@ export interface CardRef {
   invoiceId: string;
   /** The line kept above the card (an alert's reason), if any. */
   lead?: string | null;
+  /** The thread it was posted in, if it is a reply. */
+  threadTs?: string | null;
 }
 
 export async function rememberCard(
@@ -18,7 +20,7 @@ export async function rememberCard(
 ): Promise<void> {
   await db
     .insert(postedMessages)
-    .values({ ...card, lead: card.lead ?? null })
+    .values({ ...card, lead: card.lead ?? null, threadTs: card.threadTs ?? null })
     .onConflictDoUpdate({
       target: [postedMessages.teamId, postedMessages.channelId, postedMessages.ts],
       set: {
@@ -124,4 +126,28 @@ export async function recentHomeViewers(db: DatabaseOrTransaction, teamId: strin
       and(eq(homeViewers.teamId, teamId), sql`${homeViewers.lastOpenedAt} >= ${since.toISOString()}::timestamptz`),
     );
   return rows.map((r) => r.userId);
+}
+
+/**
+ * The invoice's own thread in a channel: the latest card of it posted at the top of that channel (not as a
+ * reply in someone else's thread), or undefined when there is none.
+ */
+export async function invoiceThread(
+  db: DatabaseOrTransaction,
+  params: { teamId: string; invoiceId: string; channelId: string },
+): Promise<string | undefined> {
+  const [row] = await db
+    .select({ ts: postedMessages.ts })
+    .from(postedMessages)
+    .where(
+      and(
+        eq(postedMessages.teamId, params.teamId),
+        eq(postedMessages.invoiceId, params.invoiceId),
+        eq(postedMessages.channelId, params.channelId),
+        sql`${postedMessages.threadTs} is null`,
+      ),
+    )
+    .orderBy(sql`${postedMessages.createdAt} desc`)
+    .limit(1);
+  return row?.ts;
 }

@@ -4,7 +4,7 @@ import type { KnownBlock } from '@slack/types';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { HistoryEvent } from '../../db/queries/views.js';
 import { ACTION } from './ids.js';
-import { eventLine } from './phrases.js';
+import { clientAnswerText, eventLine } from './phrases.js';
 import { inline, mention, money, plural, type SlackMessage } from './text.js';
 
 export type AlertKind = 'became_due' | 'became_overdue' | 'promise_broken' | 'stale_chase';
@@ -48,6 +48,28 @@ export function alertLead(
   if (opts.lastChase) parts.push(`Last chase: ${eventLine(opts.lastChase, opts.timeZone)}`);
   else if (kind === 'stale_chase') parts.push('No chase logged yet.');
   return parts.join('\n').slice(0, 2900);
+}
+
+/**
+ * The finance channel hears of a client's answer from its status page:
+ * "💬 Acme Corp answered on *INV-7* from their status page: payment scheduled for 2026-12-10 · ref 'BACS 42' · @owner".
+ * The client's words are escaped: nothing they type can mention anyone.
+ */
+export function clientAnswerLead(inv: InvoiceView, answer: Record<string, unknown>): string {
+  const kind = typeof answer.kind === 'string' ? answer.kind : '';
+  const eventKind = `client_${kind === 'dispute' ? 'disputed' : kind}`;
+  const owner = inv.ownerUserId ? ` · ${mention(inv.ownerUserId)}` : '';
+  const contact = typeof answer.contact === 'string' && answer.contact ? ` (${inline(answer.contact, 120)})` : '';
+  const icon = kind === 'dispute' ? ':warning:' : kind === 'question' ? ':question:' : ':speech_balloon:';
+  return `${icon} ${inline(inv.clientName, 80)}${contact} answered on *${inline(inv.number, 40)}* from their status page: ${clientAnswerText(eventKind, answer)}${owner}`.slice(
+    0,
+    2900,
+  );
+}
+
+/** A line as a message (its text is also the notification). */
+export function lineMessage(text: string): SlackMessage {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
 /** The owner's private heads-up on the morning an invoice is due, before anyone is chased. */

@@ -203,16 +203,54 @@ export function eventText(kind: string, details: Record<string, unknown>): strin
       parts.push(names.length > 0 ? `edited ${names.join(', ')}` : 'edited');
       break;
     }
+    case 'client_approved':
+    case 'client_scheduled':
+    case 'client_question':
+    case 'client_disputed':
+      parts.push(clientAnswerText(kind, details));
+      break;
     default:
       parts.push(actionVerb(kind));
   }
   return parts.join(' · ');
 }
 
-/** Who did it: a mention for a Slack user, else 'client contact' or 'system'. */
+/**
+ * A client's answer from its status page, in the client's words (escaped, on one line):
+ * "approved for payment by 'Ada'", "payment scheduled for 2026-12-10 · ref 'BACS 42'",
+ * "asked: 'Which PO is this?'", "disputed: 'Hours do not match'".
+ */
+export function clientAnswerText(kind: string, details: Record<string, unknown>): string {
+  const name = textOf(details.name);
+  switch (kind) {
+    case 'client_approved':
+      return `approved for payment${name ? ` by ${quote(name, 120)}` : ''}`;
+    case 'client_scheduled': {
+      const reference = textOf(details.reference);
+      const date = textOf(details.date);
+      return [
+        `payment scheduled for ${date ? inline(date, 10) : 'a date'}`,
+        reference ? `ref ${quote(reference, 120)}` : null,
+        name ? `by ${quote(name, 120)}` : null,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    }
+    case 'client_question':
+    case 'client_disputed': {
+      const reason = textOf(details.reason);
+      const verb = kind === 'client_question' ? 'asked' : 'disputed it';
+      return `${verb}${reason ? `: ${quote(reason, 500)}` : ''}${name ? ` · by ${quote(name, 120)}` : ''}`;
+    }
+    default:
+      return actionVerb(kind);
+  }
+}
+
+/** Who did it: a mention for a Slack user, the client's contact (from their status page), or 'system'. */
 export function actorText(event: Pick<HistoryEvent, 'actorType' | 'actorId'>): string {
   if (event.actorType === 'user') return mention(event.actorId);
-  return event.actorType === 'contact' ? 'client contact' : 'system';
+  return event.actorType === 'contact' ? `client contact ${inline(event.actorId, 120)}` : 'system';
 }
 
 /** '2026-11-02 14:05 · <@U1> · chased by call — 'Paying Friday' · promised 2026-11-06'. */

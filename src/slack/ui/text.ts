@@ -168,6 +168,18 @@ export function actionVerb(kind: string): string {
       return 'voided';
     case 'edited':
       return 'edited';
+    case 'client_approved':
+      return 'client approved it for payment';
+    case 'client_scheduled':
+      return 'client scheduled payment';
+    case 'client_question':
+      return 'client asked a question';
+    case 'client_disputed':
+      return 'client disputed it';
+    case 'link_shared':
+      return 'shared a status link';
+    case 'link_revoked':
+      return 'ended the status link';
     default:
       return escapeClip(kind.replaceAll('_', ' '), 40);
   }

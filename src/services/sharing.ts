@@ -1,0 +1,320 @@
+// The client's side of the shared record: a private status link per client (only its hash is kept),
+// and the client's answers on an invoice, each an event attributed to the client's contact.
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import {
+  type ClientLinkRow,
+  type ClientRow,
+  clientLinks,
+  clients,
+  type WorkspaceRow,
+  workspaces,
+} from '../db/schema.js';
+import { addDays, todayIn } from '../domain/dates.js';
+import { decide } from '../jobs/deliveries.js';
+import { findClient } from './clients.js';
+import type { Actor, LedgerContext } from './context.js';
+import { LedgerError } from './errors.js';
+import { type Mutation, mutate } from './invoices.js';
+import { idempotencyKey, localDate, optionalText, requiredText, uuid } from './schemas.js';
+import { appendEvent, parseInput, type Written } from './write.js';
+
+/** 32 random bytes, base64url: 43 characters. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** How far ahead a client may schedule a payment. */
+export const MAX_SCHEDULE_DAYS = 366;
+/** A page's form is good for this long after the page was rendered. */
+export const FORM_TTL_MS = 12 * 60 * 60_000;
+/** last_seen_at moves at most this often (a page view is not a write each time). */
+const SEEN_EVERY_MS = 60 * 60_000;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function looksLikeToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
+}
+
+export interface ShareResult {
+  /** The link's secret part: shown once, to the person who made it; never stored. */
+  token: string;
+  link: ClientLinkRow;
+  client: ClientRow;
+  /** The link it replaced (which stopped working), if the client had one. */
+  replaced: ClientLinkRow | null;
+}
+
+/**
+ * Makes a new status link for a client. A client has at most one live link: a previous one stops working
+ * (rotation). Not idempotent by design: the token is shown once and never stored, so a repeat makes a new one.
+ */
+export async function shareClient(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: { client: string },
+): Promise<ShareResult> {
+  const clientRef = parseInput(z.object({ client: requiredText(200) }), input).client;
+  const token = randomBytes(32).toString('base64url');
+  return ctx.db.transaction(async (tx) => {
+    const client = await findClient({ ...ctx, db: tx }, teamId, clientRef);
+    if (!client) throw clientNotFound(clientRef);
+    if (client.archived) {
+      throw new LedgerError('CLIENT_ARCHIVED', `${client.name} is archived; restore the client before sharing it.`);
+    }
+    const now = ctx.clock.now();
+    const [replaced] = await tx
+      .update(clientLinks)
+      .set({ revokedAt: now, revokedBy: actor.id })
+      .where(and(eq(clientLinks.teamId, teamId), eq(clientLinks.clientId, client.id), isNull(clientLinks.revokedAt)))
+      .returning();
+    const [link] = await tx
+      .insert(clientLinks)
+      .values({
+        teamId,
+        clientId: client.id,
+        tokenHash: hashToken(token),
+        formSecret: randomBytes(32).toString('hex'),
+        createdBy: actor.id,
+        createdAt: now,
+      })
+      .returning();
+    if (!link) throw new Error('link insert returned no row');
+    await appendEvent(tx, {
+      teamId,
+      clientId: client.id,
+      kind: 'link_shared',
+      actor,
+      at: now,
+      details: { linkId: link.id, replacedLinkId: replaced?.id ?? null },
+    });
+    return { token, link, client, replaced: replaced ?? null };
+  });
+}
+
+/** Ends a client's live link. Returns the link that ended, or null when there was none. */
+export async function revokeClientLink(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  input: { client: string },
+): Promise<{ client: ClientRow; revoked: ClientLinkRow | null }> {
+  const clientRef = parseInput(z.object({ client: requiredText(200) }), input).client;
+  return ctx.db.transaction(async (tx) => {
+    const client = await findClient({ ...ctx, db: tx }, teamId, clientRef);
+    if (!client) throw clientNotFound(clientRef);
+    const now = ctx.clock.now();
+    const [revoked] = await tx
+      .update(clientLinks)
+      .set({ revokedAt: now, revokedBy: actor.id })
+      .where(and(eq(clientLinks.teamId, teamId), eq(clientLinks.clientId, client.id), isNull(clientLinks.revokedAt)))
+      .returning();
+    if (revoked) {
+      await appendEvent(tx, {
+        teamId,
+        clientId: client.id,
+        kind: 'link_revoked',
+        actor,
+        at: now,
+        details: { linkId: revoked.id },
+      });
+    }
+    return { client, revoked: revoked ?? null };
+  });
+}
+
+/** The client's live link, if any (when it was made, by whom, when it was last opened). */
+export async function liveClientLink(
+  ctx: LedgerContext,
+  teamId: string,
+  clientId: string,
+): Promise<ClientLinkRow | undefined> {
+  const [row] = await ctx.db
+    .select()
+    .from(clientLinks)
+    .where(and(eq(clientLinks.teamId, teamId), eq(clientLinks.clientId, clientId), isNull(clientLinks.revokedAt)));
+  return row;
+}
+
+export interface OpenedLink {
+  link: ClientLinkRow;
+  client: ClientRow;
+  workspace: WorkspaceRow;
+}
+
+/**
+ * What a token opens: its live link, client and workspace — or undefined for a malformed, unknown, revoked
+ * or replaced token, all alike. The token is the one thing that finds the workspace; everything after is
+ * scoped by the link's team and client.
+ */
+export async function openClientLink(ctx: LedgerContext, token: string): Promise<OpenedLink | undefined> {
+  if (!looksLikeToken(token)) return undefined;
+  const [row] = await ctx.db
+    .select({ link: clientLinks, client: clients, workspace: workspaces })
+    .from(clientLinks)
+    .innerJoin(clients, and(eq(clients.teamId, clientLinks.teamId), eq(clients.id, clientLinks.clientId)))
+    .innerJoin(workspaces, eq(workspaces.teamId, clientLinks.teamId))
+    .where(and(eq(clientLinks.tokenHash, hashToken(token)), isNull(clientLinks.revokedAt)));
+  if (!row || row.client.archived) return undefined;
+  const now = ctx.clock.now();
+  if (!row.link.lastSeenAt || now.getTime() - row.link.lastSeenAt.getTime() > SEEN_EVERY_MS) {
+    await ctx.db
+      .update(clientLinks)
+      .set({ lastSeenAt: now })
+      .where(and(eq(clientLinks.teamId, row.link.teamId), eq(clientLinks.id, row.link.id)));
+  }
+  return row;
+}
+
+/**
+ * A form token for the page: `<issued ms>.<HMAC of link id and issued time with the link's form secret>`.
+ * A page on another site cannot make one (it does not know the secret), and it expires.
+ */
+export function formToken(link: Pick<ClientLinkRow, 'id' | 'formSecret'>, now: Date): string {
+  const issued = now.getTime().toString();
+  return `${issued}.${formMac(link, issued)}`;
+}
+
+export function checkFormToken(link: Pick<ClientLinkRow, 'id' | 'formSecret'>, value: string, now: Date): boolean {
+  const [issued = '', mac = ''] = value.split('.');
+  if (!/^\d{1,15}$/.test(issued) || !/^[0-9a-f]{64}$/.test(mac)) return false;
+  const age = now.getTime() - Number(issued);
+  if (age < -60_000 || age > FORM_TTL_MS) return false;
+  return timingSafeEqual(Buffer.from(mac, 'hex'), Buffer.from(formMac(link, issued), 'hex'));
+}
+
+function formMac(link: Pick<ClientLinkRow, 'id' | 'formSecret'>, issued: string): string {
+  return createHmac('sha256', link.formSecret).update(`${link.id}:${issued}`).digest('hex');
+}
+
+export const ANSWER_KINDS = ['approved', 'scheduled', 'question', 'dispute'] as const;
+export type AnswerKind = (typeof ANSWER_KINDS)[number];
+
+const answerSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('approved'), invoiceId: uuid, name: requiredText(120) }),
+    z.object({
+      kind: z.literal('scheduled'),
+      invoiceId: uuid,
+      name: optionalText(120),
+      date: localDate,
+      reference: optionalText(120),
+    }),
+    z.object({ kind: z.literal('question'), invoiceId: uuid, name: optionalText(120), reason: requiredText(2000) }),
+    z.object({ kind: z.literal('dispute'), invoiceId: uuid, name: optionalText(120), reason: requiredText(2000) }),
+  ],
+  { error: 'must be one of approved, scheduled, question, dispute' },
+);
+
+export type ClientAnswerInput = z.input<typeof answerSchema>;
+
+/** The event kind each answer records. */
+export const ANSWER_EVENT: Readonly<Record<AnswerKind, string>> = {
+  approved: 'client_approved',
+  scheduled: 'client_scheduled',
+  question: 'client_question',
+  dispute: 'client_disputed',
+};
+
+/**
+ * Records the client's answer on one of its invoices: an event attributed to the client's contact, shared
+ * (it shows on the page), and — in the same transaction — the finance channel's message about it, decided
+ * once. A scheduled date becomes the invoice's promised date (so a missed one is a broken promise); a
+ * dispute puts the invoice in dispute.
+ */
+export async function answerAsClient(
+  ctx: LedgerContext,
+  opened: Pick<OpenedLink, 'link' | 'client'>,
+  input: ClientAnswerInput,
+  options: { idempotencyKey?: string | undefined } = {},
+): Promise<Written<{ invoiceNumber: string; invoiceId: string }>> {
+  const data = parseInput(answerSchema, input);
+  const key = parseInput(idempotencyKey, options.idempotencyKey);
+  const { link, client } = opened;
+  const teamId = link.teamId;
+  const actor: Actor = { type: 'contact', id: client.contactEmail ?? client.contactName ?? client.name };
+  const written = await mutate(
+    ctx,
+    teamId,
+    actor,
+    'answerAsClient',
+    { invoice: data.invoiceId },
+    { idempotencyKey: key },
+    async (tx, row, workspace): Promise<Mutation> => {
+      // Another client's invoice is as good as missing.
+      if (row.clientId !== client.id || !row.sentAt) {
+        throw new LedgerError('INVOICE_NOT_FOUND', 'There is no such invoice on this page.');
+      }
+      if (row.voidedAt) throw new LedgerError('INVOICE_VOID', `${row.number} has been cancelled.`);
+      if (row.paidMinor >= row.totalMinor) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid.`);
+      const now = ctx.clock.now();
+      const today = todayIn(workspace.timeZone, now);
+      const answerId = randomUUID();
+      const details: Record<string, unknown> = { answerId, via: 'status page', linkId: link.id, name: data.name };
+      let set: Mutation['set'] = {};
+      switch (data.kind) {
+        case 'approved':
+          break;
+        case 'scheduled': {
+          if (data.date < today) {
+            throw LedgerError.invalid('date', `is in the past (today is ${today}); pick today or a later date`);
+          }
+          const latest = addDays(today, MAX_SCHEDULE_DAYS);
+          if (data.date > latest) throw LedgerError.invalid('date', `must be within a year (by ${latest})`);
+          details.date = data.date;
+          details.reference = data.reference;
+          set = { promisedDate: data.date };
+          break;
+        }
+        case 'question':
+          details.reason = data.reason;
+          break;
+        case 'dispute':
+          if (row.holdKind === 'dispute') {
+            throw new LedgerError(
+              'ALREADY_ON_HOLD',
+              `${row.number} is already in dispute; we will come back to you about it.`,
+              [{ field: 'reason', message: 'this invoice is already in dispute' }],
+            );
+          }
+          details.reason = data.reason;
+          // A dispute from the client replaces an internal hold: it is what stops the chasing now.
+          set = { holdKind: 'dispute', holdReason: data.reason, holdSince: now, holdBy: actor.id };
+          break;
+      }
+      if (workspace.financeChannel) {
+        await decide(
+          tx,
+          [
+            {
+              teamId,
+              key: `client_answer:${answerId}`,
+              kind: 'client_answer',
+              invoiceId: row.id,
+              localDate: today,
+              channelId: workspace.financeChannel,
+              payload: { kind: data.kind, ...details, clientName: client.name, contact: actor.id },
+            },
+          ],
+          now,
+        );
+      }
+      return {
+        ...(Object.keys(set).length > 0 ? { set } : { set: {} }),
+        event: { kind: ANSWER_EVENT[data.kind], details, visibility: 'shared' },
+        result: { invoiceNumber: row.number },
+      };
+    },
+  );
+  const extra = written.extra as { invoiceNumber: string };
+  return { result: { invoiceNumber: extra.invoiceNumber, invoiceId: written.result.id }, replayed: written.replayed };
+}
+
+function clientNotFound(ref: string) {
+  return new LedgerError('CLIENT_NOT_FOUND', `There is no client ${ref} in this workspace.`, [
+    { field: 'client', message: `no client named ${ref}` },
+  ]);
+}
