@@ -33,9 +33,12 @@ export function createScheduler(env: PosterEnv): Scheduler {
         env.logger.error(`Planning for ${workspace.teamId} failed:`, error);
       }
     }
-    await deliverWebhooks({ ...env.ledger, logger: env.logger }).catch((error) =>
-      env.logger.error('Webhook delivery failed:', error),
-    );
+    // An endpoint that starts failing or recovers changes the App Home's warning: refresh the homes then only.
+    await deliverWebhooks({
+      ...env.ledger,
+      logger: env.logger,
+      onFailingChanged: (teamId) => env.live.refreshHomes(teamId),
+    }).catch((error) => env.logger.error('Webhook delivery failed:', error));
     return deliverDue(env);
   }
 

@@ -15,6 +15,7 @@ import { getOverview } from '../db/queries/views.js';
 import { todayIn } from '../domain/dates.js';
 import { getInvoice } from '../services/invoices.js';
 import { getWorkspace, mayHandleMoney } from '../services/workspaces.js';
+import { failingWebhookEndpoints } from '../webhooks/endpoints.js';
 import type { SlackDeps } from './deps.js';
 import { invoiceCard } from './ui/card.js';
 import { homeView } from './ui/home.js';
@@ -110,6 +111,7 @@ export function createLive(deps: SlackDeps): Live {
         ts: posted.ts ?? '',
         invoiceId,
         lead: options.lead ?? null,
+        threadTs: options.threadTs ?? null,
       };
       await rememberCard(ledger.db, { ...card, renderedVersion: invoice.version, renderedOn: today });
       return card;
@@ -133,6 +135,7 @@ export function createLive(deps: SlackDeps): Live {
       const today = todayIn(workspace.timeZone, now);
       const overview = await getOverview(ledger.db, { workspace, today, now, limit: 15 });
       const isEmpty = Object.values(overview.counts).every((n) => n === 0);
+      const failingWebhooks = await failingWebhookEndpoints(ledger.db, teamId);
       const view = homeView({
         overview,
         today,
@@ -141,6 +144,7 @@ export function createLive(deps: SlackDeps): Live {
         isEmpty,
         canHandleMoney: mayHandleMoney(workspace, userId),
         financeChannel: workspace.financeChannel,
+        failingWebhooks,
       });
       await client.views.publish({ user_id: userId, view });
     },

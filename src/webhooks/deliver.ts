@@ -19,6 +19,11 @@ export interface WebhookEnv {
   timeoutMs?: number;
   /** Test hook: throw to simulate a crash at a step. */
   fault?: (step: 'posted') => void;
+  /**
+   * Called after a pass, once for each workspace where an endpoint started failing or recovered in it (not on
+   * every retry), so whoever shows the endpoints' state (the App Home) can refresh. Its errors are logged.
+   */
+  onFailingChanged?: (teamId: string) => Promise<unknown>;
 }
 
 export interface WebhookReport {
@@ -46,11 +51,17 @@ export async function deliverWebhooks(
   const horizon = await safeHorizon(env.db);
   if (horizon === undefined || horizon === 0n) return report;
   const token = randomUUID();
+  const flipped = new Set<string>();
   // One endpoint at a time, so passes running at once spread the endpoints between them.
   for (let round = 0; round < 1_000; round++) {
     const [endpoint] = await claimEndpoints(env, { token, horizon, teamId: options.teamId });
     if (!endpoint) break;
-    await deliverToEndpoint(env, endpoint, { token, horizon, limit: options.limit ?? 50 }, report);
+    await deliverToEndpoint(env, endpoint, { token, horizon, limit: options.limit ?? 50, flipped }, report);
+  }
+  for (const teamId of flipped) {
+    await env
+      .onFailingChanged?.(teamId)
+      .catch((error) => env.logger.warn(`After a webhook of ${teamId} started failing or recovered:`, error));
   }
   return report;
 }
@@ -135,9 +146,11 @@ interface EventRow {
 async function deliverToEndpoint(
   env: WebhookEnv,
   endpoint: WebhookEndpointRow,
-  params: { token: string; horizon: bigint; limit: number },
+  params: { token: string; horizon: bigint; limit: number; flipped: Set<string> },
   report: WebhookReport,
 ): Promise<void> {
+  // Only the claim's holder writes the failure count, so the row read at the claim is current.
+  let failing = endpoint.consecutiveFailures > 0;
   const mine = and(
     eq(webhookEndpoints.teamId, endpoint.teamId),
     eq(webhookEndpoints.id, endpoint.id),
@@ -174,7 +187,7 @@ async function deliverToEndpoint(
     const now = env.clock.now();
     if (error) {
       const failures = endpoint.consecutiveFailures + 1;
-      await env.db
+      const failed = await env.db
         .update(webhookEndpoints)
         .set({
           lastError: `event ${payload.id}: ${error}`,
@@ -184,7 +197,9 @@ async function deliverToEndpoint(
           claimedUntil: null,
           claimToken: null,
         })
-        .where(mine);
+        .where(mine)
+        .returning({ consecutiveFailures: webhookEndpoints.consecutiveFailures });
+      if (failed[0]?.consecutiveFailures === 1) params.flipped.add(endpoint.teamId);
       env.logger.warn(`Webhook ${endpoint.id} (${endpoint.url}) failed on event ${payload.id}: ${error}; will retry`);
       report.failed += 1;
       return;
@@ -202,6 +217,10 @@ async function deliverToEndpoint(
       .where(mine)
       .returning({ id: webhookEndpoints.id });
     report.delivered += 1;
+    if (failing && moved.length > 0) {
+      failing = false;
+      params.flipped.add(endpoint.teamId);
+    }
     // Removed, or our claim lapsed and another pass took the endpoint over: it carries on from the cursor.
     if (moved.length === 0) return;
   }

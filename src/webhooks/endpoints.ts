@@ -1,6 +1,6 @@
 // The workspace's webhook endpoints: add (the secret is returned once), list with their delivery state, remove.
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { type DatabaseOrTransaction, queryRows } from '../db/client.js';
 import { events, webhookEndpoints } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
@@ -67,8 +67,12 @@ export interface WebhookEndpointState {
   url: string;
   active: boolean;
   lastEventId: bigint;
-  /** Events after the cursor, not yet delivered. */
+  /** Events after the cursor, not yet delivered (at most `pendingCap` when one was given). */
   pending: number;
+  /** `pending` reached the cap: there are at least that many. */
+  pendingCapped: boolean;
+  /** When the oldest event not yet delivered happened (the one a failing endpoint is stuck on); null when none. */
+  waitingSince: Date | null;
   nextAttemptAt: Date;
   lastSuccessAt: Date | null;
   lastFailureAt: Date | null;
@@ -77,32 +81,119 @@ export interface WebhookEndpointState {
   createdAt: Date;
 }
 
+export interface ListWebhookEndpointsParams {
+  /** Only the endpoints whose last attempt failed (active, with consecutive failures). */
+  failingOnly?: boolean;
+  /** Count pending events only up to this many, so a long backlog costs no more than that; unset counts them all. */
+  pendingCap?: number;
+}
+
 /** Every endpoint of the workspace with how far it has got and, when it is failing, why. */
-export async function listWebhookEndpoints(db: DatabaseOrTransaction, teamId: string): Promise<WebhookEndpointState[]> {
+export async function listWebhookEndpoints(
+  db: DatabaseOrTransaction,
+  teamId: string,
+  params: ListWebhookEndpointsParams = {},
+): Promise<WebhookEndpointState[]> {
   const rows = await db
     .select()
     .from(webhookEndpoints)
-    .where(eq(webhookEndpoints.teamId, teamId))
+    .where(
+      and(
+        eq(webhookEndpoints.teamId, teamId),
+        // The same test the CLI's FAILING uses: the last attempt failed.
+        params.failingOnly
+          ? and(eq(webhookEndpoints.active, true), gt(webhookEndpoints.consecutiveFailures, 0))
+          : undefined,
+      ),
+    )
     .orderBy(asc(webhookEndpoints.createdAt), asc(webhookEndpoints.id));
-  const pending = await queryRows<{ id: string; pending: string }>(
+  if (rows.length === 0) return [];
+  const cap = params.pendingCap === undefined ? sql`` : sql`limit ${Math.max(0, Math.floor(params.pendingCap))}`;
+  const backlog = await queryRows<{ id: string; pending: string; waiting_since: string | null }>(
     db,
-    sql`select w.id::text as id, (select count(*) from events e where e.team_id = w.team_id and e.id > w.last_event_id)::text as pending
-        from webhook_endpoints w where w.team_id = ${teamId}`,
+    sql`select w.id::text as id,
+               (select count(*) from (select 1 from events e
+                                      where e.team_id = w.team_id and e.id > w.last_event_id ${cap}) p)::text as pending,
+               (select to_json(e.at) #>> '{}' from events e
+                where e.team_id = w.team_id and e.id > w.last_event_id order by e.id limit 1) as waiting_since
+        from webhook_endpoints w
+        where w.team_id = ${teamId} and w.id in (${sql.join(
+          rows.map((r) => sql`${r.id}::uuid`),
+          sql`, `,
+        )})`,
   );
-  const counts = new Map(pending.map((p) => [p.id, Number(p.pending)]));
-  return rows.map((r) => ({
-    id: r.id,
-    url: r.url,
-    active: r.active,
-    lastEventId: r.lastEventId,
-    pending: counts.get(r.id) ?? 0,
-    nextAttemptAt: r.nextAttemptAt,
-    lastSuccessAt: r.lastSuccessAt,
-    lastFailureAt: r.lastFailureAt,
-    lastError: r.lastError,
-    consecutiveFailures: r.consecutiveFailures,
-    createdAt: r.createdAt,
+  const byId = new Map(backlog.map((b) => [b.id, b]));
+  return rows.map((r) => {
+    const b = byId.get(r.id);
+    const pending = Number(b?.pending ?? 0);
+    return {
+      id: r.id,
+      url: r.url,
+      active: r.active,
+      lastEventId: r.lastEventId,
+      pending,
+      pendingCapped: params.pendingCap !== undefined && pending >= params.pendingCap,
+      waitingSince: b?.waiting_since ? new Date(b.waiting_since) : null,
+      nextAttemptAt: r.nextAttemptAt,
+      lastSuccessAt: r.lastSuccessAt,
+      lastFailureAt: r.lastFailureAt,
+      lastError: r.lastError,
+      consecutiveFailures: r.consecutiveFailures,
+      createdAt: r.createdAt,
+    };
+  });
+}
+
+/** Pending events are counted up to this many for the App Home ("1,000+"). */
+export const FAILING_PENDING_CAP = 1_000;
+
+/** A failing endpoint as the App Home shows it: where (never the secret, query or credentials) and how it stands. */
+export interface FailingWebhookEndpoint {
+  id: string;
+  /** Host and path only: a token in the query string or user info is not shown to the whole workspace. */
+  displayUrl: string;
+  consecutiveFailures: number;
+  /**
+   * The last failure. The first failure of the current run is not stored (each failure overwrites the last),
+   * so "since" is told by `waitingSince`: every failure of a run is on that same oldest waiting event.
+   */
+  lastFailureAt: Date | null;
+  waitingSince: Date | null;
+  lastError: string | null;
+  nextAttemptAt: Date;
+  /** Events waiting for it, counted up to FAILING_PENDING_CAP. */
+  pending: number;
+  pendingCapped: boolean;
+}
+
+/** The workspace's endpoints whose last attempt failed, oldest first; empty when every endpoint is healthy. */
+export async function failingWebhookEndpoints(
+  db: DatabaseOrTransaction,
+  teamId: string,
+): Promise<FailingWebhookEndpoint[]> {
+  const failing = await listWebhookEndpoints(db, teamId, { failingOnly: true, pendingCap: FAILING_PENDING_CAP });
+  return failing.map((e) => ({
+    id: e.id,
+    displayUrl: webhookDisplayUrl(e.url),
+    consecutiveFailures: e.consecutiveFailures,
+    lastFailureAt: e.lastFailureAt,
+    waitingSince: e.waitingSince,
+    lastError: e.lastError?.trim() || null,
+    nextAttemptAt: e.nextAttemptAt,
+    pending: e.pending,
+    pendingCapped: e.pendingCapped,
   }));
+}
+
+/** 'erp.example.com/hooks' from 'https://user:pw@erp.example.com/hooks?token=…#x'. */
+export function webhookDisplayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    // Stored URLs were parsed when added; should one not parse, show nothing that could be a credential.
+    return 'an endpoint with an unreadable URL';
+  }
 }
 
 /** Removes an endpoint (nothing more is sent to it). False when the workspace has no such endpoint. */

@@ -1,13 +1,26 @@
-// The App Home tab: what needs action today, then every state with its totals and invoices.
-// Large books are cut by lines, never by blocks, so the view stays within 100 blocks and 3,000
-// characters a section whatever the overview holds.
+// The App Home tab: a failing ledger webhook first, then what needs action today, then every state with
+// its totals and invoices. Large books are cut by lines, never by blocks, so the view stays within 100
+// blocks and 3,000 characters a section whatever the overview holds.
 import type { Button, HomeView, KnownBlock, MrkdwnElement } from '@slack/types';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { Overview } from '../../db/queries/views.js';
 import { type InvoiceState, STATE_ORDER } from '../../domain/status.js';
+import type { FailingWebhookEndpoint } from '../../webhooks/endpoints.js';
 import { ACTION } from './ids.js';
 import { invoiceLine } from './phrases.js';
-import { asOf, channelLink, moneyList, packLines, plural, STATE_AMOUNT_WORD, stateTitle } from './text.js';
+import {
+  asOf,
+  channelLink,
+  escapeClip,
+  inline,
+  localDateTime,
+  moneyList,
+  packLines,
+  plural,
+  STATE_AMOUNT_WORD,
+  slackDate,
+  stateTitle,
+} from './text.js';
 
 export interface HomeViewParams {
   overview: Overview;
@@ -20,11 +33,15 @@ export interface HomeViewParams {
   /** The viewer may record payments, void and change settings. */
   canHandleMoney: boolean;
   financeChannel: string | null;
+  /** Ledger webhook endpoints whose last attempt failed: events are not reaching the books. */
+  failingWebhooks?: readonly FailingWebhookEndpoint[];
 }
 
 /** Lines listed under "Needs action today" and under each state; the rest are counted in "and N more". */
 export const HOME_NEEDS_ACTION_LINES = 10;
 export const HOME_LINES_PER_STATE = 15;
+/** Failing webhook endpoints listed in the warning; the rest are counted in "and N more". */
+export const HOME_WEBHOOK_LINES = 5;
 
 const COMMAND_FOR: Readonly<Record<InvoiceState, string>> = {
   overdue: '/invoice list overdue',
@@ -60,6 +77,7 @@ export function homeView(p: HomeViewParams): HomeView {
       ],
     },
     { type: 'context', elements: contextLines(p).map(mrkdwn) },
+    ...webhookWarning(p),
   ];
   if (p.isEmpty) {
     blocks.push(...firstTouch());
@@ -174,4 +192,53 @@ function stateSection(overview: Overview, state: InvoiceState): KnownBlock[] {
     more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: \`${COMMAND_FOR[state]}\`_`,
   });
   return texts.map((text) => ({ type: 'section', text: mrkdwn(text) }));
+}
+
+/** One section warning that ledger events are not reaching the books; nothing when every endpoint is healthy. */
+function webhookWarning(p: HomeViewParams): KnownBlock[] {
+  const failing = p.failingWebhooks ?? [];
+  const [only] = failing;
+  if (!only) return [];
+  const remove = (id: string) => `\`npm run cli -- webhooks remove ${escapeClip(id, 40)}\``;
+  if (failing.length === 1) {
+    const headline = `⚠️ *Ledger webhook ${endpointName(only)} is failing:*`;
+    const text = `${headline} ${webhookFacts(only, p)} — fix the endpoint or remove it with ${remove(only.id)}`;
+    return [{ type: 'section', text: mrkdwn(text) }];
+  }
+  const headline = `⚠️ *${plural(failing.length, 'ledger webhook')} are failing*`;
+  const lines = [
+    `${headline} — events are not reaching your books. Fix each endpoint or remove it:`,
+    ...failing
+      .slice(0, HOME_WEBHOOK_LINES)
+      .map((e) => `• *${endpointName(e)}*: ${webhookFacts(e, p)} · ${remove(e.id)}`),
+  ];
+  const [text = ''] = packLines(lines, {
+    maxTexts: 1,
+    total: failing.length + 1,
+    more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: \`npm run cli -- webhooks\`_`,
+  });
+  return [{ type: 'section', text: mrkdwn(text) }];
+}
+
+function endpointName(e: FailingWebhookEndpoint): string {
+  return inline(e.displayUrl, 120);
+}
+
+/** "12 events waiting since … · failed 3 times in a row, the last … · last error 'HTTP 500' · next try …" */
+function webhookFacts(e: FailingWebhookEndpoint, p: HomeViewParams): string {
+  const at = (date: Date) => slackDate(date, localDateTime(date, p.timeZone), '{date_short_pretty} at {time}');
+  const count = e.pendingCapped ? `${e.pending.toLocaleString('en-US')}+ events` : plural(e.pending, 'event');
+  const last = e.lastFailureAt ? at(e.lastFailureAt) : null;
+  const failures =
+    e.consecutiveFailures === 1
+      ? `failed once${last ? `, ${last}` : ''}`
+      : `failed ${e.consecutiveFailures.toLocaleString('en-US')} times in a row${last ? `, the last ${last}` : ''}`;
+  return [
+    e.waitingSince ? `${count} waiting since ${at(e.waitingSince)}` : `${count} waiting`,
+    failures,
+    e.lastError ? `last error '${inline(e.lastError, 160)}'` : null,
+    e.nextAttemptAt > p.now ? `next try ${at(e.nextAttemptAt)}` : 'next try any moment',
+  ]
+    .filter((fact): fact is string => fact !== null)
+    .join(' · ');
 }

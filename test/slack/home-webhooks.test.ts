@@ -1,0 +1,126 @@
+// Slack end to end: a ledger webhook endpoint that answers 500 shows on the App Home after the jobs' delivery
+// pass, the homes are refreshed when it starts failing and when it recovers (not on every retry), and the
+// warning is gone once it answers again.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/jobs/scheduler.js';
+import { createInvoice } from '../../src/services/invoices.js';
+import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
+import { addWebhookEndpoint } from '../../src/webhooks/endpoints.js';
+import { startTestBot, type TestBot } from '../helpers/bot.js';
+import { emptyDatabase } from '../helpers/db.js';
+import type { Call } from '../helpers/fake-slack.js';
+import { posterEnv } from '../helpers/jobs.js';
+import { nowSeconds } from '../helpers/signed.js';
+
+const TEAM = 'T0TEAM';
+const ADMIN = 'U0ADMIN';
+
+let t: TestBot;
+let server: Server;
+let url: string;
+/** What the ledger's endpoint answers, and how many requests it has had. */
+let answer = 500;
+let requests = 0;
+
+beforeAll(async () => {
+  t = await startTestBot();
+  server = createServer((req, res) => {
+    requests += 1;
+    req.resume();
+    req.on('end', () => res.writeHead(answer).end(answer === 500 ? 'ledger down <!channel>' : undefined));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+});
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await t?.close();
+});
+beforeEach(async () => {
+  await t.bot.idle();
+  await emptyDatabase(t.handle);
+  t.fake.reset();
+  t.clock.set('2026-11-23T15:00:00Z');
+  answer = 500;
+  await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' });
+  await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [ADMIN] });
+});
+
+/** The home's section texts as a person reads them: dates as their fallback, entities as characters. */
+function homeText(call: Call | undefined): string {
+  const blocks = (call?.args.view?.blocks ?? []) as { type: string; text?: { text: string } }[];
+  return blocks
+    .flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []))
+    .join('\n')
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, '$1');
+}
+
+async function openHome(): Promise<Call | undefined> {
+  const before = t.fake.calls('views.publish').length;
+  await t.as(ADMIN).eventCallback({
+    event: { type: 'app_home_opened', user: ADMIN, channel: 'D0HOME', tab: 'home', event_ts: `${nowSeconds()}.000100` },
+  });
+  return (await t.fake.waitForCount('views.publish', before + 1)).at(-1);
+}
+
+describe('the App Home and a failing ledger webhook', () => {
+  it('warns once the endpoint answers 500, refreshes only when it flips, and clears when it recovers', async () => {
+    const endpoint = await addWebhookEndpoint(t.ledger, TEAM, { url });
+    await createInvoice(
+      t.ledger,
+      TEAM,
+      { type: 'user', id: ADMIN },
+      {
+        number: 'INV-7',
+        clientName: 'Globex',
+        currency: 'EUR',
+        total: '€800.00',
+        issueDate: '2026-10-01',
+        terms: 'net 30',
+        status: 'sent',
+      },
+    );
+    // The admin has opened the App Home: a healthy book, no warning.
+    expect(homeText(await openHome())).not.toContain('webhook');
+    const scheduler = createScheduler(posterEnv(t.ledger, t.fake));
+    const port = new URL(url).port;
+
+    // The delivery pass fails: the homes are refreshed with the warning.
+    let published = t.fake.calls('views.publish').length;
+    t.clock.set('2026-11-23T15:01:00Z');
+    await scheduler.tick();
+    const warned = t.fake.calls('views.publish').slice(published);
+    expect(warned.map((c) => c.args.user_id)).toEqual([ADMIN]);
+    const text = homeText(warned[0]);
+    expect(text).toMatch(
+      new RegExp(
+        `^⚠️ \\*Ledger webhook 127\\.0\\.0\\.1:${port}/hooks is failing:\\* 3 events waiting since 2026-11-23 10:00 · failed once, 2026-11-23 10:01 · last error 'event \\d+: HTTP 500: ledger down &lt;!channel&gt;' · next try 2026-11-23 10:01 — fix the endpoint or remove it with \`npm run cli -- webhooks remove ${endpoint.id}\`$`,
+        'm',
+      ),
+    );
+    expect(text).not.toContain('<!channel>');
+    // Opening the home shows it too.
+    expect(homeText(await openHome())).toContain(`Ledger webhook 127.0.0.1:${port}/hooks is failing`);
+
+    // A retry that fails again changes nothing worth a refresh.
+    published = t.fake.calls('views.publish').length;
+    const tried = requests;
+    t.clock.set('2026-11-23T15:01:30Z');
+    await scheduler.tick();
+    expect(requests).toBe(tried + 1);
+    expect(t.fake.calls('views.publish')).toHaveLength(published);
+
+    // It answers again: the next pass delivers and the homes lose the warning.
+    answer = 204;
+    t.clock.set('2026-11-23T15:02:30Z');
+    await scheduler.tick();
+    const cleared = t.fake.calls('views.publish').slice(published);
+    expect(cleared.map((c) => c.args.user_id)).toEqual([ADMIN]);
+    expect(homeText(cleared[0])).not.toContain('webhook');
+    expect(homeText(cleared[0])).toContain('INV-7');
+    await scheduler.stop();
+  });
+});
