@@ -1,5 +1,9 @@
 // Reads what a person typed after /invoice. Pure: no I/O.
+import { isLocalDate, type LocalDate } from '../domain/dates.js';
 import type { InvoiceState } from '../domain/status.js';
+
+/** What /invoice export writes: the book (our import format) or the history of events. */
+export type ExportKind = 'invoices' | 'history';
 
 export type InvoiceCommand =
   | { kind: 'help' }
@@ -11,10 +15,27 @@ export type InvoiceCommand =
   | { kind: 'chase'; ref: string; note?: string }
   | { kind: 'settings' }
   | { kind: 'digest'; post: boolean }
+  | { kind: 'share'; client: string; action: 'share' | 'new' | 'revoke' }
+  | { kind: 'import' }
+  | { kind: 'export'; what: ExportKind; from?: LocalDate; to?: LocalDate }
   | { kind: 'missing'; command: string; what: string; example: string }
+  | { kind: 'invalid'; command: string; message: string; example: string }
   | { kind: 'unknown'; word: string; suggestion?: string };
 
-export const SUBCOMMANDS = ['help', 'new', 'list', 'show', 'client', 'paid', 'chase', 'settings', 'digest'] as const;
+export const SUBCOMMANDS = [
+  'help',
+  'new',
+  'list',
+  'show',
+  'client',
+  'paid',
+  'chase',
+  'settings',
+  'digest',
+  'share',
+  'import',
+  'export',
+] as const;
 
 const STATES: Record<string, InvoiceState> = {
   draft: 'draft',
@@ -73,6 +94,19 @@ export function parseInvoiceCommand(text: string): InvoiceCommand {
       return { kind: 'settings' };
     case 'digest':
       return { kind: 'digest', post: rest[0]?.toLowerCase() === 'post' };
+    case 'share': {
+      // "/invoice share Northwind Traders revoke": the action is the last word when it is one.
+      const last = rest.at(-1)?.toLowerCase();
+      const action =
+        last === 'revoke' || last === 'end' ? 'revoke' : last === 'new' || last === 'rotate' ? 'new' : null;
+      const client = (action ? rest.slice(0, -1) : rest).join(' ').trim();
+      if (!client) return missing('share', 'a client name', '/invoice share Acme');
+      return { kind: 'share', client, action: action ?? 'share' };
+    }
+    case 'import':
+      return { kind: 'import' };
+    case 'export':
+      return parseExport(rest);
     default: {
       // "/invoice INV-001" shows the invoice: a bare invoice number is the most common thing to type.
       if (/\d/.test(first) && rest.length === 0) return { kind: 'show', ref: first };
@@ -84,6 +118,44 @@ export function parseInvoiceCommand(text: string): InvoiceCommand {
 
 function missing(command: string, what: string, example: string): InvoiceCommand {
   return { kind: 'missing', command, what, example };
+}
+
+const EXPORT_EXAMPLE = '/invoice export history from 2026-11-01 to 2026-11-30';
+
+/** `export [invoices|history] [from YYYY-MM-DD] [to YYYY-MM-DD]`; a wrong word or date is named. */
+function parseExport(words: readonly string[]): InvoiceCommand {
+  const invalid = (message: string): InvoiceCommand => ({
+    kind: 'invalid',
+    command: 'export',
+    message,
+    example: EXPORT_EXAMPLE,
+  });
+  const first = words[0]?.toLowerCase();
+  const what: ExportKind = first === 'history' ? 'history' : 'invoices';
+  let i = first === 'history' || first === 'invoices' || first === 'invoice' ? 1 : 0;
+  const dates: { from?: LocalDate; to?: LocalDate } = {};
+  while (i < words.length) {
+    const word = words[i] ?? '';
+    const bound = word.toLowerCase().replace(/^--/, '');
+    if (bound !== 'from' && bound !== 'to') {
+      const expected = i === 0 ? ['invoices', 'history', 'from', 'to'] : ['from', 'to'];
+      const suggestion = closest(word, expected);
+      return invalid(
+        `\`${word}\` is not something export understands${suggestion ? ` (did you mean \`${suggestion}\`?)` : ''}: ` +
+          'say `invoices` or `history`, then `from` and `to` with dates like 2026-11-01.',
+      );
+    }
+    const value = words[i + 1];
+    if (value === undefined) return invalid(`\`${bound}\` needs a date after it, like 2026-11-01.`);
+    if (!isLocalDate(value)) return invalid(`The \`${bound}\` date \`${value}\` is not a date like 2026-11-01.`);
+    if (dates[bound] !== undefined) return invalid(`\`${bound}\` is given twice.`);
+    dates[bound] = value;
+    i += 2;
+  }
+  if (dates.from && dates.to && dates.from > dates.to) {
+    return invalid(`The \`from\` date ${dates.from} is after the \`to\` date ${dates.to}.`);
+  }
+  return { kind: 'export', what, ...dates };
 }
 
 /** The closest candidate by edit distance, if it is close enough to be what was meant. */

@@ -8,6 +8,8 @@ export interface SlackDeps {
   /** Its own client (timeout, bounded retries): a throttled post never delays a person's modal. */
   background: WebClient;
   logger: Logger;
+  /** Where people reach the app's HTTP server: clients' status links start with it. */
+  publicUrl?: () => string;
   /** The jobs, when running: "post the digest now" asks them to deliver at once. */
   jobs?: { tick(): Promise<unknown> };
 }

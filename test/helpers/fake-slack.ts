@@ -8,6 +8,10 @@
 // bad arguments: no_text, invalid_blocks, expired_trigger_id, hash_conflict, message_not_found, not_authed…),
 // keeps the messages the app posted per channel (conversations.history returns them) and can script failures
 // (429 with Retry-After, an `ok: false` error, a slow answer, no answer at all).
+//
+// Files: addFile() puts a file a person uploaded (a modal's file_input) where files.info finds it, its
+// url_private_download serving the bytes only to a bot token; files.uploadV2 (getUploadURLExternal, the upload,
+// completeUploadExternal) keeps what the app uploaded (file(id)) and shares it as a message in channel_id.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,6 +78,27 @@ export interface StoredMessage {
   metadata?: { event_type: string; event_payload: Args };
   thread_ts?: string;
   edited?: { user: string; ts: string };
+  /** Files shared with the message (files.completeUploadExternal with a channel_id). */
+  files?: Args[];
+  upload?: boolean;
+}
+
+/** A file the fake holds: one a person uploaded (addFile) or one the app uploaded (files.uploadV2). */
+export interface FakeFile {
+  id: string;
+  name: string;
+  title: string;
+  filetype: string;
+  mimetype: string;
+  /** Who uploaded it: a person, or the bot user. */
+  user: string;
+  /** The bytes: addFile's content, or what the app sent to the upload URL (undefined until then). */
+  bytes: Buffer | undefined;
+  /** Channels it was shared to by files.completeUploadExternal. */
+  channels: string[];
+  /** files.completeUploadExternal was called for it. */
+  completed: boolean;
+  created: number;
 }
 
 export interface FakeSlackOptions {
@@ -130,6 +155,13 @@ export interface FakeSlack {
   setUsergroup(id: string, userIds: string[]): void;
   /** apps.connections.open answers with this socket's url (ok: false, 'fake_slack_has_no_socket_attached' when none). */
   attachSocket(socket: FakeSocketLike | undefined): void;
+  /**
+   * A file a person uploaded (as a modal's file_input does): files.info knows it, and its url_private_download
+   * serves `content` to a bot token. Returns the file object as Slack puts it in view.state.values.
+   */
+  addFile(file: { name: string; content: string | Buffer; user?: string; filetype?: string; title?: string }): Args;
+  /** A file by id, with its bytes: one from addFile or one the app uploaded. */
+  file(id: string): FakeFile | undefined;
   /** Forget calls, scripted failures, custom handlers, messages, views, used trigger ids and response_url uses. */
   reset(): void;
   close(): Promise<void>;
@@ -155,6 +187,9 @@ const JSON_FIELDS = new Set([
 const TOKENLESS = new Set(['oauth.v2.access', 'oauth.access', 'oauth.v2.exchange', 'api.test']);
 
 const RESPONSE_URL_MAX_USES = 5;
+
+/** What Slack answers a file URL fetched without a token it accepts: its sign-in page, with HTTP 200. */
+const SIGN_IN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>';
 
 /** Slack's error for arguments it rejects, with the messages web-api logs. */
 function invalidArguments(...messages: string[]): Args {
@@ -280,6 +315,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let homeViews = new Map<string, string>();
   let usedTriggers = new Set<string>();
   let responseUrlUses = new Map<string, number>();
+  let fileStore = new Map<string, FakeFile>();
   const users = new Map<string, Partial<Omit<SlackUser, 'id'>>>(Object.entries(options.users ?? {}));
   const usergroups = new Map<string, string[]>(Object.entries(options.usergroups ?? {}));
   let socket: FakeSocketLike | undefined;
@@ -407,6 +443,63 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       for (const record of views.values()) if (record.view.external_id === args.external_id) return record;
     }
     return undefined;
+  }
+
+  function mimetypeOf(filetype: string): string {
+    return filetype === 'csv' ? 'text/csv' : filetype === 'text' ? 'text/plain' : 'application/octet-stream';
+  }
+
+  function newFile(p: { name: string; title?: string; filetype?: string; user: string; bytes?: Buffer }): FakeFile {
+    const extension = /\.([a-z0-9]+)$/i.exec(p.name)?.[1]?.toLowerCase();
+    const filetype = p.filetype ?? (extension === 'txt' ? 'text' : (extension ?? 'binary'));
+    const file: FakeFile = {
+      id: nextId('F'),
+      name: p.name,
+      title: p.title ?? p.name,
+      filetype,
+      mimetype: mimetypeOf(filetype),
+      user: p.user,
+      bytes: p.bytes,
+      channels: [],
+      completed: false,
+      created: Math.floor(Date.now() / 1000),
+    };
+    fileStore.set(file.id, file);
+    return file;
+  }
+
+  /** A file as Slack's API shows it (files.info, view.state.values, a message's files). */
+  function fileObject(f: FakeFile): Args {
+    const path = `${baseUrl}/files-pri/${teamId}-${f.id}`;
+    const name = encodeURIComponent(f.name);
+    return {
+      id: f.id,
+      created: f.created,
+      timestamp: f.created,
+      name: f.name,
+      title: f.title,
+      mimetype: f.mimetype,
+      filetype: f.filetype,
+      pretty_type: f.filetype.toUpperCase(),
+      user: f.user,
+      user_team: teamId,
+      editable: false,
+      size: f.bytes?.length ?? 0,
+      mode: 'hosted',
+      is_external: false,
+      external_type: '',
+      is_public: false,
+      public_url_shared: false,
+      display_as_bot: false,
+      username: '',
+      url_private: `${path}/${name}`,
+      url_private_download: `${path}/download/${name}`,
+      permalink: `https://${teamDomain}.slack.com/files/${f.user}/${f.id}/${name}`,
+      channels: f.channels.filter((c) => c.startsWith('C')),
+      groups: f.channels.filter((c) => c.startsWith('G')),
+      ims: f.channels.filter((c) => c.startsWith('D')),
+      comments_count: 0,
+    };
   }
 
   function messageFor(args: Args, ts: string): StoredMessage {
@@ -612,8 +705,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const id = nextId('F');
       return { ok: true, file: { id, name: args.filename ?? 'file', title: args.title ?? args.filename ?? 'file' } };
     },
+    'files.info': (args) => {
+      const file = typeof args.file === 'string' ? fileStore.get(args.file) : undefined;
+      if (!file) return { ok: false, error: 'file_not_found' };
+      return { ok: true, file: fileObject(file), content: '', comments: [], response_metadata: { next_cursor: '' } };
+    },
     'files.getUploadURLExternal': (args) => {
-      const id = nextId('F');
+      // Like Slack: a file of length 0 cannot be uploaded.
+      if (args.length === undefined || Number(args.length) <= 0) return { ok: false, error: 'missing_argument' };
+      const id = newFile({ name: String(args.filename ?? 'file'), user: botUserId }).id;
       return {
         ok: true,
         upload_url: `${baseUrl}/upload/${id}?filename=${encodeURIComponent(args.filename)}`,
@@ -623,6 +723,29 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'files.completeUploadExternal': (args) => {
       const files: unknown = args.files;
       const list = Array.isArray(files) ? (files as Args[]) : [];
+      const channel = typeof args.channel_id === 'string' && args.channel_id !== '' ? args.channel_id : undefined;
+      const shared: Args[] = [];
+      for (const f of list) {
+        const stored = typeof f.id === 'string' ? fileStore.get(f.id) : undefined;
+        if (!stored) continue;
+        if (typeof f.title === 'string' && f.title !== '') stored.title = f.title;
+        stored.completed = true;
+        if (channel && !stored.channels.includes(channel)) stored.channels.push(channel);
+        shared.push(fileObject(stored));
+      }
+      if (channel && shared.length > 0) {
+        // Slack shares the files as a message in the channel, with the initial comment as its text.
+        const ts = nextTs();
+        const message: StoredMessage = {
+          ...messageFor({ text: typeof args.initial_comment === 'string' ? args.initial_comment : '' }, ts),
+          files: shared,
+          upload: true,
+        };
+        if (typeof args.thread_ts === 'string') message.thread_ts = args.thread_ts;
+        const messages = channels.get(channel) ?? [];
+        messages.push(message);
+        channels.set(channel, messages);
+      }
       return { ok: true, files: list.map((f) => ({ id: f.id, title: f.title ?? '' })) };
     },
     'apps.connections.open': () =>
@@ -748,7 +871,37 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       id,
     };
     record(call);
+    const stored = fileStore.get(id);
+    if (stored) stored.bytes = await uploadedBytes(raw, String(req.headers['content-type'] ?? ''));
     send(res, 200, `OK - ${raw.length}`);
+  }
+
+  /** The file's bytes: raw, or the file part of a multipart form (as @slack/web-api sends them). */
+  async function uploadedBytes(raw: Buffer, contentType: string): Promise<Buffer> {
+    if (!contentType.toLowerCase().includes('multipart/form-data')) return raw;
+    const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+    for (const [, value] of form) if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+    return raw;
+  }
+
+  /** url_private(_download): the bytes for a bot token; without one, Slack's sign-in page (HTML), as Slack does. */
+  async function handleFileDownload(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    await readBody(req);
+    const match = /^\/files-pri\/[^/]+-(F[A-Z0-9]+)\//.exec(path);
+    const id = match?.[1] ?? '';
+    const token = bearer(req);
+    record({ method: 'file_download', args: { file: id, path }, token, at: Date.now(), id });
+    if (checkTokens && !token?.startsWith('xox')) {
+      res.writeHead(302, { location: `/signin?redir=${encodeURIComponent(path)}` }).end();
+      return;
+    }
+    const file = fileStore.get(id);
+    if (!file?.bytes) {
+      send(res, 404, 'file_not_found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.length) });
+    res.end(file.bytes);
   }
 
   const server: Server = createServer((req, res) => {
@@ -761,6 +914,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     else if (path.startsWith('/respond/') && req.method === 'POST') {
       work = handleResponseUrl(req, res, decodeURIComponent(path.slice('/respond/'.length)), url);
     } else if (path.startsWith('/upload/')) work = handleUpload(req, res, decodeURIComponent(path.slice(8)), url);
+    else if (path.startsWith('/files-pri/') && req.method === 'GET') work = handleFileDownload(req, res, path);
+    else if (path === '/signin') send(res, 200, SIGN_IN_PAGE, { 'content-type': 'text/html; charset=utf-8' });
     else send(res, 404, 'not found');
     work?.catch((error: unknown) => send(res, 500, `fake-slack error: ${String(error)}`));
   });
@@ -834,6 +989,21 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     attachSocket(s) {
       socket = s;
     },
+    addFile(file) {
+      const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+      const stored = newFile({
+        name: file.name,
+        user: file.user ?? 'U0USER',
+        bytes,
+        ...(file.title ? { title: file.title } : {}),
+        ...(file.filetype ? { filetype: file.filetype } : {}),
+      });
+      stored.completed = true;
+      return fileObject(stored);
+    },
+    file(id) {
+      return fileStore.get(id);
+    },
     reset() {
       calls = [];
       failures = new Map();
@@ -843,6 +1013,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       homeViews = new Map();
       usedTriggers = new Set();
       responseUrlUses = new Map();
+      fileStore = new Map();
     },
     async close() {
       if (closed) return;

@@ -17,6 +17,7 @@ import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { invoiceCard } from '../ui/card.js';
 import { digestPreview } from '../ui/digest.js';
+import { exportAck } from '../ui/io.js';
 import {
   clientMessage,
   deniedMessage,
@@ -26,6 +27,8 @@ import {
   notFoundMessage,
 } from '../ui/messages.js';
 import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals.js';
+import { openImport, sendExport } from './io.js';
+import { shareCommand } from './share.js';
 import { explain, mayHandle, newKey, workspaceOf } from './shared.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -33,7 +36,8 @@ type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export function registerCommands(app: App, deps: SlackDeps, live: Live): void {
   app.command('/invoice', async (args: CommandArgs) => {
     const { ack, respond } = args;
-    await ack();
+    // An export takes a moment: the ack itself says so, and the file follows in the person's DM.
+    await ack(parseInvoiceCommand(args.command.text).kind === 'export' ? exportAck() : undefined);
     try {
       await handle(args, deps, live);
     } catch (error) {
@@ -125,6 +129,17 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
       if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone }));
       return;
     }
+    case 'share':
+      return shareCommand({
+        deps,
+        client,
+        workspace,
+        userId: command.user_id,
+        clientRef: parsed.client,
+        action: parsed.action,
+        reply,
+        notFound: () => clientNotFound(deps, teamId, parsed.client, reply),
+      });
     case 'paid': {
       if (!(await mayHandle(client, workspace, command.user_id)))
         return void (await reply(deniedMessage('record payments')));
@@ -171,10 +186,19 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
       await reply({ text: `The digest is on its way to <#${workspace.financeChannel}>.` });
       return;
     }
+    case 'import':
+      await openImport(client, workspace, command.user_id, command.trigger_id, reply);
+      return;
+    case 'export':
+      await sendExport(deps, { workspace, userId: command.user_id, request: parsed }, reply);
+      return;
     case 'missing':
       await reply(
         errorMessage(`\`/invoice ${parsed.command}\` needs ${parsed.what}, for example \`${parsed.example}\`.`),
       );
+      return;
+    case 'invalid':
+      await reply(errorMessage(`${parsed.message} For example \`${parsed.example}\`.`));
       return;
     case 'unknown':
       await reply(notFoundMessage('command', parsed.word, parsed.suggestion));

@@ -4,6 +4,7 @@ import type { Live } from '../live.js';
 import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
+import { registerImportExport } from './io.js';
 import { registerOptions } from './options.js';
 import { registerViews } from './views.js';
 
@@ -11,6 +12,7 @@ export function registerListeners(app: App, deps: SlackDeps, live: Live): void {
   registerCommands(app, deps, live);
   registerActions(app, deps, live);
   registerViews(app, deps, live);
+  registerImportExport(app, deps, live);
   registerEvents(app, deps, live);
   registerOptions(app, deps);
 }

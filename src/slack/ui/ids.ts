@@ -29,6 +29,12 @@ export const VIEW = {
   void: 'view.void',
   settings: 'view.settings',
   history: 'view.history',
+  /** /invoice import: choose the file (then "Checking…", then the report). */
+  importFile: 'view.import_file',
+  /** The dry run's report; submitting it imports the file for real. private_metadata: ImportMetadata (ui/io.ts). */
+  importReport: 'view.import_report',
+  /** Checking, importing, done or failed: nothing to submit. */
+  importStatus: 'view.import_status',
 } as const;
 
 /** Input blocks: block_id and action_id are the same string, so errors can name the block. */
@@ -66,6 +72,9 @@ export const FIELD = {
   workingDays: 'f.working_days',
   financeAdmins: 'f.finance_admins',
   financeAdminGroup: 'f.finance_admin_group',
+  importFile: 'f.import_file',
+  importCurrency: 'f.import_currency',
+  importDateOrder: 'f.import_date_order',
 } as const;
 
 /** What a modal carries between open and submit. */

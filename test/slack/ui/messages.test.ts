@@ -18,6 +18,9 @@ const commands = [
   '• `/invoice client Acme` — what a client owes and how late they usually pay',
   '• `/invoice paid INV-001 [amount] [date]` — record a payment, e.g. `/invoice paid INV-001 2,500 2026-11-14`',
   '• `/invoice chase INV-001 [what happened]` — log a chase, e.g. `/invoice chase INV-001 called, paying Friday`',
+  '• `/invoice import` — invoices from a CSV (Xero, QuickBooks or ours), checked before anything is saved',
+  '• `/invoice export [invoices|history] [from DATE] [to DATE]` — a CSV in your DM with the app',
+  '• `/invoice share Acme` — a private status page for the client, where they see their invoices and answer (`new` replaces the link, `revoke` ends it)',
   '• `/invoice digest` — the weekly digest now, just for you (`/invoice digest post` posts it to the finance channel)',
   '• `/invoice settings` — the finance channel, alert times and who may record payments',
 ].join('\n');
