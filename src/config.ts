@@ -40,6 +40,14 @@ export const configSchema = z.object({
   ),
   SLACK_API_URL: optionalText.pipe(z.url({ message: 'must be a URL like https://slack.com/api/' }).optional()),
   PORT: z.coerce.number().int().min(0).max(65535, 'must be a port number').default(3000),
+  /** Where people reach this app's HTTP server (clients' status pages): https://receivables.example.com. */
+  PUBLIC_URL: optionalText.pipe(
+    z
+      .url({ message: 'must be a URL like https://receivables.example.com' })
+      .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
   /** Seconds between sweeps that bring every posted card up to date (changes from other processes, a new day). */
   CARD_SYNC_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });

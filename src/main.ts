@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     ledger,
     apiUrl: config.SLACK_API_URL,
     port: config.PORT,
+    publicUrl: config.PUBLIC_URL,
     databaseHealthy: async () => {
       await database.raw('select 1', []);
       return true;

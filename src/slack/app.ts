@@ -1,9 +1,10 @@
 // The Bolt app: HTTP receiver (production shape) or Socket Mode (no public URL), by configuration.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, type Logger, LogLevel } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel } from '@slack/bolt';
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
 import type { SlackSettings } from '../config.js';
 import type { LedgerContext } from '../services/context.js';
+import { CLIENT_PAGE_PATH, type ClientPageLimits, createClientPageHandler } from '../web/client-page.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { createLive, describe, type Live } from './live.js';
@@ -18,6 +19,10 @@ export interface SlackAppOptions {
   logger?: Logger;
   /** Whether the database answers, for /healthz. */
   databaseHealthy: () => Promise<boolean>;
+  /** Where people reach the HTTP server (clients' status links); default http://localhost:<port>. */
+  publicUrl?: string | undefined;
+  /** The client pages' rate limits (tests lower them). */
+  pageLimits?: Partial<ClientPageLimits>;
 }
 
 export interface SlackApp {
@@ -31,6 +36,8 @@ export interface SlackApp {
   idle(): Promise<void>;
   /** The port actually listened on (HTTP mode). */
   port(): number | undefined;
+  /** The address clients' status links start with. */
+  publicUrl(): string;
 }
 
 /** Slack's own rule: a request more than five minutes away from now, either way, is refused. */
@@ -44,14 +51,9 @@ function httpReceiver(
   signingSecret: string,
   port: number,
   logLevel: LogLevel,
-  healthz: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  customRoutes: CustomRoute[],
 ): HTTPReceiver {
-  const receiver = new HTTPReceiver({
-    signingSecret,
-    port,
-    logLevel,
-    customRoutes: [{ path: '/healthz', method: ['GET'], handler: (req, res) => void healthz(req, res) }],
-  });
+  const receiver = new HTTPReceiver({ signingSecret, port, logLevel, customRoutes });
   const verified = receiver.requestListener;
   receiver.requestListener = (req, res) => {
     const header = req.headers['x-slack-request-timestamp'];
@@ -81,6 +83,25 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     res.writeHead(database ? 200 : 503, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ database: database ? 'ok' : 'unreachable', slack: slackStatus }));
   };
+
+  // The clients' status pages, served beside /slack/events (and, in Socket Mode, on PORT too).
+  let live: Live | undefined;
+  let deps: SlackDeps | undefined;
+  const clientPage = createClientPageHandler({
+    ledger,
+    logger: { warn: (...args) => app.logger.warn(...args), error: (...args) => app.logger.error(...args) },
+    answered: async (teamId, invoiceId) => {
+      await live?.invoiceChanged(teamId, invoiceId);
+      // The channel hears of it now, not at the next tick (and the ledger's webhooks go out).
+      await deps?.jobs?.tick();
+    },
+    publicUrl: options.publicUrl,
+    ...(options.pageLimits ? { limits: options.pageLimits } : {}),
+  });
+  const customRoutes: CustomRoute[] = [
+    { path: '/healthz', method: ['GET'], handler: (req, res) => void healthz(req, res) },
+    { path: CLIENT_PAGE_PATH, method: ['GET', 'POST'], handler: clientPage },
+  ];
 
   // People's requests: few retries, so a slow Slack never holds a modal hostage.
   const clientOptions = {
@@ -119,9 +140,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           ...common,
           appToken: settings.appToken,
           socketMode: true,
-          installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 0 } } },
+          customRoutes,
+          installerOptions: { port: options.port, clientOptions: { ...clientOptions, retryConfig: { retries: 0 } } },
         })
-      : new App({ ...common, receiver: httpReceiver(settings.signingSecret ?? '', options.port, logLevel, healthz) });
+      : new App({
+          ...common,
+          receiver: httpReceiver(settings.signingSecret ?? '', options.port, logLevel, customRoutes),
+        });
 
   // Background posting (cards, homes, alerts): its own client, a timeout and bounded retries.
   const background = new WebClient(settings.botToken, {
@@ -130,8 +155,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
     logLevel: WebLogLevel.ERROR,
   });
-  const deps: SlackDeps = { ledger, background, logger: app.logger };
-  const live = createLive(deps);
+  deps = {
+    ledger,
+    background,
+    logger: app.logger,
+    publicUrl: () => options.publicUrl ?? `http://localhost:${listening ?? options.port}`,
+  };
+  live = createLive(deps);
   // Listeners go on working after their ack: count them, so shutdown (and tests) can wait for them.
   let inFlight = 0;
   let whenIdle: (() => void)[] = [];
@@ -166,6 +196,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     live,
     deps,
     port: () => listening,
+    publicUrl: () => deps?.publicUrl?.() ?? '',
     async start() {
       if (settings.mode === 'socket') {
         slackStatus = await checkSlack();
@@ -187,13 +218,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       slackStatus = await checkSlack();
       return { slack: slackStatus };
     },
-    idle() {
-      return inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenIdle.push(resolve));
+    async idle() {
+      if (inFlight > 0) await new Promise<void>((resolve) => whenIdle.push(resolve));
+      await clientPage.idle();
     },
     async stop() {
       await app.stop();
       // What was acknowledged is finished before the database closes.
       if (inFlight > 0) await new Promise<void>((resolve) => whenIdle.push(resolve));
+      await clientPage.idle();
     },
   };
 }

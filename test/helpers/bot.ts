@@ -4,6 +4,7 @@ import { LogLevel } from '@slack/bolt';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { fixedClock } from '../../src/services/context.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { ClientPageLimits } from '../../src/web/client-page.js';
 import { emptyDatabase, testDatabase } from './db.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { SLACK_DEFAULTS, type SlackClient, slackClient } from './signed.js';
@@ -22,7 +23,9 @@ export interface TestBot {
   close(): Promise<void>;
 }
 
-export async function startTestBot(options: { now?: string } = {}): Promise<TestBot> {
+export async function startTestBot(
+  options: { now?: string; pageLimits?: Partial<ClientPageLimits> } = {},
+): Promise<TestBot> {
   const fake = await startFakeSlack();
   const handle = await testDatabase('pglite');
   await emptyDatabase(handle);
@@ -34,6 +37,7 @@ export async function startTestBot(options: { now?: string } = {}): Promise<Test
     apiUrl: fake.apiUrl,
     port: 0,
     logLevel: LogLevel.ERROR,
+    ...(options.pageLimits ? { pageLimits: options.pageLimits } : {}),
     databaseHealthy: async () => {
       await handle.raw('select 1', []);
       return true;
