@@ -236,7 +236,9 @@ describeEachDatabase('client answers', '2026-11-23T15:00:00Z', (get) => {
     expect(
       JSON.stringify(page.events.get(inv.id), (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
     ).not.toContain('grumpy');
-    expect(page.payments.get(inv.id)).toMatchObject([{ amountMinor: 25000n, receivedOn: '2026-11-23', reference: 'BACS 1' }]);
+    expect(page.payments.get(inv.id)).toMatchObject([
+      { amountMinor: 25000n, receivedOn: '2026-11-23', reference: 'BACS 1' },
+    ]);
     const row = (await ctx.db.select().from(invoices).where(eq(invoices.id, inv.id)))[0];
     expect(row?.paidMinor).toBe(25000n);
   });
