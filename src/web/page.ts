@@ -7,7 +7,7 @@ import type { InvoiceView } from '../db/queries/invoices.js';
 import { addDays } from '../domain/dates.js';
 import { MAX_SCHEDULE_DAYS } from '../services/sharing.js';
 import { statusText } from '../slack/ui/phrases.js';
-import { localDateTime, money, plural } from '../slack/ui/text.js';
+import { localDateTime, money, plural, STATE_MARK } from '../slack/ui/text.js';
 
 /** Escapes text for HTML content and quoted attribute values. */
 export function html(s: string): string {
@@ -169,7 +169,7 @@ function invoiceArticle(inv: InvoiceView, data: ClientPageData, opts: PageOption
   const events = data.events.get(inv.id) ?? [];
   return [
     `<article class="invoice state-${status.lifecycle}" id="inv-${html(inv.id)}">`,
-    `<h2>${html(inv.number)} <span class="badge">${html(statusText(inv))}</span></h2>`,
+    `<h2>${html(inv.number)} <span class="badge">${html(badgeText(inv))}</span></h2>`,
     `<dl>${rows.map(([k, v]) => `<dt>${html(k)}</dt><dd>${v}</dd>`).join('')}</dl>`,
     inv.description?.trim() ? `<p>${html(inv.description.trim())}</p>` : '',
     payments.length > 0
@@ -181,6 +181,13 @@ function invoiceArticle(inv: InvoiceView, data: ClientPageData, opts: PageOption
     open ? answerForms(inv, data.today, opts) : '',
     '</article>',
   ].join('');
+}
+
+/** The card's status words without its emoji mark (the badge's colour says it; not every device has the font). */
+export function badgeText(inv: InvoiceView): string {
+  const text = statusText(inv);
+  const mark = `${STATE_MARK[inv.status.lifecycle]} `;
+  return text.startsWith(mark) ? text.slice(mark.length) : text;
 }
 
 function paymentLine(p: PagePayment, currency: string): string {

@@ -109,13 +109,15 @@ describe('what the client sees', () => {
     // The same phrases as the card: state, due date with its basis, amounts.
     const inv1 = await getInvoice(t.ledger, TEAM, overdue.id);
     expect(inv1.status.state).toBe('overdue');
-    expect(html).toContain(statusText(inv1)); // "🔴 Overdue · 19 days"
+    expect(statusText(inv1)).toBe('🔴 Overdue · 19 days');
+    expect(html).toContain('<span class="badge">Overdue · 19 days</span>');
     expect(html).toContain('2026-11-04 · net 60 from 2026-09-05 (delivery)');
     expect(html).toContain('$1,000.00'); // due
     expect(html).toContain('$1,200.00'); // total
     expect(html).toContain('$200.00 received 2026-11-23 · ref BACS 7');
     const inv2 = await getInvoice(t.ledger, TEAM, later.id);
-    expect(html).toContain(statusText(inv2)); // "🔵 Sent · due in 27 days"
+    expect(statusText(inv2)).toBe('🔵 Sent · due in 27 days');
+    expect(html).toContain('<span class="badge">Sent · due in 27 days</span>');
     expect(html).toContain('¥5,000');
     expect(html).toContain('2 open invoices · $1,000.00 + ¥5,000 to pay');
 
