@@ -13,6 +13,12 @@ export const WEBHOOK_TYPES: Readonly<Record<string, string>> = {
   disputed: 'invoice.disputed',
   released: 'invoice.released',
   voided: 'invoice.voided',
+  client_approved: 'invoice.client_approved',
+  client_scheduled: 'invoice.payment_scheduled',
+  client_question: 'invoice.client_question',
+  client_disputed: 'invoice.client_disputed',
+  link_shared: 'client.link_shared',
+  link_revoked: 'client.link_revoked',
   client_created: 'client.created',
   client_updated: 'client.updated',
 };
