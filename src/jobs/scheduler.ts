@@ -10,6 +10,8 @@ import { type DeliveryReport, deliverDue, type PosterEnv } from './post.js';
 export interface Scheduler {
   /** One pass: decide for every workspace, then deliver. Safe to run concurrently in several replicas. */
   tick(): Promise<DeliveryReport>;
+  /** Posts what is pending for one workspace now (beside a running tick: claims never overlap). */
+  deliverNow(teamId: string): Promise<DeliveryReport>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export function createScheduler(env: PosterEnv): Scheduler {
 
   return {
     tick: guarded,
+    deliverNow: (teamId) => deliverDue(env, { teamId }),
     async start() {
       task = cron.schedule(EVERY_MINUTE, () => {
         guarded().catch((error) => env.logger.error('Scheduled tick failed:', error));

@@ -73,7 +73,7 @@ const chaseSchema = z.object({
   response: optionalText(3000),
   promisedDate: localDate.optional(),
   nextFollowUp: localDate.optional(),
-  /** Show this chase (its note and what they said) on the client's status page. */
+  /** Show this chase's note (not what they said) on the client's status page. */
   shared: z.boolean().default(false),
   expectedVersion: version.optional(),
 });

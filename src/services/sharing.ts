@@ -15,7 +15,7 @@ import { addDays, todayIn } from '../domain/dates.js';
 import { decide } from '../jobs/deliveries.js';
 import { findClient } from './clients.js';
 import type { Actor, LedgerContext } from './context.js';
-import { LedgerError } from './errors.js';
+import { isUniqueViolation, LedgerError } from './errors.js';
 import { type Mutation, mutate } from './invoices.js';
 import { idempotencyKey, localDate, optionalText, requiredText, uuid } from './schemas.js';
 import { appendEvent, parseInput, type Written } from './write.js';
@@ -58,6 +58,27 @@ export async function shareClient(
 ): Promise<ShareResult> {
   const clientRef = parseInput(z.object({ client: requiredText(200) }), input).client;
   const token = randomBytes(32).toString('base64url');
+  try {
+    return await makeLink(ctx, teamId, actor, clientRef, token);
+  } catch (error) {
+    // Two people sharing the same client at the same moment: one link wins, the other is told.
+    if (isUniqueViolation(error, 'client_links_live_key')) {
+      throw new LedgerError(
+        'CONFLICT',
+        `Someone made a status link for ${clientRef} at the same moment; \`/invoice share ${clientRef}\` shows it.`,
+      );
+    }
+    throw error;
+  }
+}
+
+async function makeLink(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Actor,
+  clientRef: string,
+  token: string,
+): Promise<ShareResult> {
   return ctx.db.transaction(async (tx) => {
     const client = await findClient({ ...ctx, db: tx }, teamId, clientRef);
     if (!client) throw clientNotFound(clientRef);
@@ -235,7 +256,8 @@ export async function answerAsClient(
   const key = parseInput(idempotencyKey, options.idempotencyKey);
   const { link, client } = opened;
   const teamId = link.teamId;
-  const actor: Actor = { type: 'contact', id: client.contactEmail ?? client.contactName ?? client.name };
+  // The billing contact's email; without one, their name marked as the client's (never mistaken for a Slack id).
+  const actor: Actor = { type: 'contact', id: client.contactEmail ?? `${client.contactName ?? client.name} (client)` };
   const written = await mutate(
     ctx,
     teamId,

@@ -92,8 +92,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger: { warn: (...args) => app.logger.warn(...args), error: (...args) => app.logger.error(...args) },
     answered: async (teamId, invoiceId) => {
       await live?.invoiceChanged(teamId, invoiceId);
-      // The channel hears of it now, not at the next tick (and the ledger's webhooks go out).
-      await deps?.jobs?.tick();
+      // The channel hears of it now, not at the next tick (even while a tick is running).
+      const jobs = deps?.jobs;
+      await (jobs?.deliverNow ? jobs.deliverNow(teamId) : jobs?.tick());
     },
     publicUrl: options.publicUrl,
     ...(options.pageLimits ? { limits: options.pageLimits } : {}),

@@ -47,8 +47,13 @@ const STATES: Record<string, InvoiceState> = {
   paid: 'paid',
 };
 
-export function parseInvoiceCommand(text: string): InvoiceCommand {
-  const trimmed = text.trim();
+/** Slack sends a command's text with `&`, `<` and `>` escaped as in messages; people typed the characters. */
+export function unescapeCommandText(text: string): string {
+  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
+
+export function parseInvoiceCommand(raw: string): InvoiceCommand {
+  const trimmed = unescapeCommandText(raw).trim();
   if (trimmed === '') return { kind: 'help' };
   const [first = '', ...rest] = trimmed.split(/\s+/);
   const word = first.toLowerCase();

@@ -89,6 +89,21 @@ describeEachDatabase('client status links', '2026-11-23T15:00:00Z', (get) => {
     expect(page.open.map((i) => [i.teamId, i.number, i.totalMinor])).toEqual([['T0ACME', 'INV-1', 100000n]]);
   });
 
+  it('two links made at the same moment: one is live, the other is told so', async () => {
+    const { ctx } = get();
+    const { teamId } = await workspaceWithClient(ctx);
+    await shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, () => shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' })),
+    );
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(isLedgerError(outcome.reason, 'CONFLICT')).toBe(true);
+    }
+    expect(outcomes.some((o) => o.status === 'fulfilled')).toBe(true);
+    const live = (await ctx.db.select().from(clientLinks)).filter((l) => l.revokedAt === null);
+    expect(live).toHaveLength(1);
+  });
+
   it('refuses a client that does not exist, naming the field', async () => {
     const { ctx } = get();
     const { teamId } = await workspaceWithClient(ctx);

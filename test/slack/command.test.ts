@@ -71,3 +71,20 @@ describe('reading /invoice', () => {
     expect(closest('XYZ-1', ['INV-0012'])).toBeUndefined();
   });
 });
+
+describe('text as Slack sends it', () => {
+  it('reads &amp;, &lt; and &gt; as the characters the person typed', () => {
+    expect(parseInvoiceCommand('client Tom &amp; Jerry')).toEqual({ kind: 'client', name: 'Tom & Jerry' });
+    expect(parseInvoiceCommand('share A&amp;B &lt;Ltd&gt; revoke')).toEqual({
+      kind: 'share',
+      client: 'A&B <Ltd>',
+      action: 'revoke',
+    });
+    expect(parseInvoiceCommand('share Northwind Traders')).toEqual({
+      kind: 'share',
+      client: 'Northwind Traders',
+      action: 'share',
+    });
+    expect(parseInvoiceCommand('share')).toMatchObject({ kind: 'missing', command: 'share' });
+  });
+});

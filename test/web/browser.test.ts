@@ -39,7 +39,7 @@ describe.skipIf(!haveBrowser)('the status page in Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     t = await startTestBot();
     const env = posterEnv(t.ledger, t.fake);
-    t.bot.deps.jobs = { tick: () => deliverDue(env) };
+    t.bot.deps.jobs = { tick: () => deliverDue(env), deliverNow: (teamId) => deliverDue(env, { teamId }) };
     browser = await chromium.launch({
       executablePath,
       args: [

@@ -23,7 +23,7 @@ beforeAll(async () => {
     pageLimits: { views: { max: 40, windowMs: 60_000 }, answers: { max: 6, windowMs: 60_000 } },
   });
   const env = posterEnv(t.ledger, t.fake);
-  t.bot.deps.jobs = { tick: () => deliverDue(env) };
+  t.bot.deps.jobs = { tick: () => deliverDue(env), deliverNow: (teamId) => deliverDue(env, { teamId }) };
 });
 afterAll(async () => {
   await t?.close();

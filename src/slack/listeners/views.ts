@@ -180,6 +180,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
         method: form.method as 'email',
         note: form.note ?? null,
         response: form.response ?? null,
+        shared: form.shared,
         ...(form.promisedDate ? { promisedDate: form.promisedDate } : {}),
         ...(form.nextFollowUp ? { nextFollowUp: form.nextFollowUp } : {}),
       },

@@ -59,6 +59,8 @@ export const FIELD = {
   chaseMethod: 'f.chase_method',
   chaseNote: 'f.chase_note',
   chaseResponse: 'f.chase_response',
+  /** The chase form's "show this note to the client" checkbox (option value 'shared'). */
+  chaseShared: 'f.chase_shared',
   promisedDate: 'f.promised_date',
   nextFollowUp: 'f.next_follow_up',
   holdKind: 'f.hold_kind',

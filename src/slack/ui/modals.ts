@@ -219,6 +219,7 @@ export const CHASE_FIELDS: Readonly<Record<string, string>> = {
   method: FIELD.chaseMethod,
   note: FIELD.chaseNote,
   response: FIELD.chaseResponse,
+  shared: FIELD.chaseShared,
   promisedDate: FIELD.promisedDate,
   nextFollowUp: FIELD.nextFollowUp,
 };
@@ -687,9 +688,17 @@ function lastChaseText(p: ChaseModalParams): string {
   return last ? `Last: ${last}` : 'No chase logged yet.';
 }
 
+/** The chase form's checkbox's one option: ticked, the chase (and its note) is shown on the status page. */
+const SHARED = 'shared';
+
 export function chaseModal(p: ChaseModalParams): ModalView {
   const inv = p.invoice;
   const methods = CHASE_METHODS.map((m) => option(CHASE_METHOD_LABEL[m], m));
+  // Unticked by default: a note is internal unless someone chooses to show it.
+  const shared: Checkboxes = {
+    type: 'checkboxes',
+    options: [option('Show this note to the client on their status page', SHARED)],
+  };
   const promise = inv.status.promisedDate
     ? ` · Promised ${inv.status.promisedDate}${inv.status.promiseBroken ? ' — 💔 broken' : ''}`
     : '';
@@ -709,6 +718,10 @@ export function chaseModal(p: ChaseModalParams): ModalView {
       },
       { optional: true },
     ),
+    input(FIELD.chaseShared, 'Client’s status page', shared, {
+      optional: true,
+      hint: 'Ticked, the client sees what you wrote under “What you did”, word for word. “What they said” stays internal.',
+    }),
     input(
       FIELD.chaseResponse,
       'What they said',
@@ -730,6 +743,8 @@ export interface ChaseForm {
   method: ChaseMethod;
   note?: string;
   response?: string;
+  /** Show the chase and its note on the client's status page. */
+  shared: boolean;
   promisedDate?: string;
   nextFollowUp?: string;
 }
@@ -740,6 +755,7 @@ export function readChase(values: ViewStateValues): ChaseForm {
     method: CHASE_METHODS.find((m) => m === method) ?? 'other',
     note: textIn(values, FIELD.chaseNote),
     response: textIn(values, FIELD.chaseResponse),
+    shared: optionsIn(values, FIELD.chaseShared).includes(SHARED),
     promisedDate: dateIn(values, FIELD.promisedDate),
     nextFollowUp: dateIn(values, FIELD.nextFollowUp),
   });

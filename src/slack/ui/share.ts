@@ -28,7 +28,8 @@ export function linkSharedMessage(params: {
 }): SlackMessage {
   const name = inline(params.clientName, 100);
   const lines = [
-    `🔗 The status page for *${name}* (only you can see this; send it to their billing contact):\n${params.url}`,
+    // In angle brackets: a bare URL is mrkdwn, and the token's underscores could turn part of it to italics.
+    `🔗 The status page for *${name}* (only you can see this; send it to their billing contact):\n<${params.url}>`,
     `It shows ${name} their open invoices as Slack shows them — state, due date and its basis, payments, what is due — and the history marked shared, and lets them answer: approved for payment, a payment date, a question or a dispute. Their answers land on the invoice's card and in the finance channel.`,
     `Only a fingerprint of the link is kept, so it cannot be shown again. ${commands(params.clientName)}`,
   ];

@@ -439,10 +439,29 @@ describe('chaseModal', () => {
     expect(view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual([
       FIELD.chaseMethod,
       FIELD.chaseNote,
+      FIELD.chaseShared,
       FIELD.chaseResponse,
       FIELD.promisedDate,
       FIELD.nextFollowUp,
     ]);
+  });
+
+  it('offers to show the note to the client, unticked, saying the client reads it word for word', () => {
+    const view = chaseModal({ invoice: sentInvoice(), today: TODAY, metadata });
+    expect(view.blocks.find((b) => b.block_id === FIELD.chaseShared)).toEqual({
+      type: 'input',
+      block_id: FIELD.chaseShared,
+      label: plain('Client’s status page'),
+      optional: true,
+      hint: plain(
+        'Ticked, the client sees what you wrote under “What you did”, word for word. “What they said” stays internal.',
+      ),
+      element: {
+        type: 'checkboxes',
+        action_id: FIELD.chaseShared,
+        options: [{ text: plain('Show this note to the client on their status page'), value: 'shared' }],
+      },
+    });
   });
 
   it('falls back to the invoice’s last action, and pre-fills the note it is given', () => {
@@ -470,8 +489,25 @@ describe('chaseModal', () => {
       method: 'call',
       note: 'Spoke to Jane in AP',
       response: 'Paying Friday',
+      shared: false,
       promisedDate: '2026-11-20',
     });
+  });
+
+  it('reads the ticked checkbox as a shared chase', () => {
+    const values: Values = {
+      'f.chase_method': {
+        'f.chase_method': { type: 'static_select', selected_option: { text: plain('Email') as never, value: 'email' } },
+      },
+      'f.chase_note': { 'f.chase_note': { type: 'plain_text_input', value: 'Sent a reminder' } },
+      'f.chase_shared': {
+        'f.chase_shared': {
+          type: 'checkboxes',
+          selected_options: [{ text: plain('Show this note to the client') as never, value: 'shared' }],
+        },
+      },
+    };
+    expect(readChase(values)).toStrictEqual({ method: 'email', note: 'Sent a reminder', shared: true });
   });
 });
 
