@@ -1,31 +1,17 @@
 // Slack end to end: the real Bolt HTTP app, requests signed as Slack signs them, a local fake Web API.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createInvoice, getInvoice, recordPayment } from '../../src/services/invoices.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
-import { startTestBot, type TestBot } from '../helpers/bot.js';
-import { emptyDatabase } from '../helpers/db.js';
+import { useTestBot } from '../helpers/bot.js';
 import { blockActionPayload, nowSeconds, stateValue, type ValuesInput } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
 const ADMIN = 'U0ADMIN';
 const OTHER = 'U0OTHER';
 
-let t: TestBot;
-
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(async () => {
-  await t.bot.idle();
-  await t.bot.live.refreshHomes(TEAM);
-  await emptyDatabase(t.handle);
-  t.fake.reset();
-  t.clock.set('2026-11-23T15:00:00Z');
-});
+// No workspace yet: each test makes its own (see workspace() below).
+const t = useTestBot({ settle: ({ bot }) => bot.live.refreshHomes(TEAM) });
 
 function blockText(blocks: unknown): string {
   return JSON.stringify(blocks ?? []);

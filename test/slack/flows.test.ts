@@ -1,32 +1,19 @@
 // Slack end to end, the rest of the flows: paid and chase from the command line, the chase, hold, void,
 // edit and history forms, Mark sent — each seen as a person would: the modal, the message, the card.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getHistory } from '../../src/db/queries/views.js';
 import { createInvoice, getInvoice } from '../../src/services/invoices.js';
-import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
-import { startTestBot, type TestBot } from '../helpers/bot.js';
-import { emptyDatabase } from '../helpers/db.js';
+import { useTestBot } from '../helpers/bot.js';
 import { stateValue } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
 const ADMIN = 'U0ADMIN';
 const BOB = 'U0BOB';
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(async () => {
-  await t.bot.idle();
-  await emptyDatabase(t.handle);
-  t.fake.reset();
-  t.clock.set('2026-11-23T15:00:00Z');
-  await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' });
-  await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [ADMIN] });
+const t = useTestBot({
+  workspace: { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' },
+  settings: { financeAdmins: [ADMIN] },
 });
 
 const json = (value: unknown) => JSON.stringify(value ?? null);

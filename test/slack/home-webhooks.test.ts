@@ -6,10 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import { createInvoice } from '../../src/services/invoices.js';
-import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { addWebhookEndpoint } from '../../src/webhooks/endpoints.js';
-import { startTestBot, type TestBot } from '../helpers/bot.js';
-import { emptyDatabase } from '../helpers/db.js';
+import { useTestBot } from '../helpers/bot.js';
 import type { Call } from '../helpers/fake-slack.js';
 import { posterEnv } from '../helpers/jobs.js';
 import { nowSeconds } from '../helpers/signed.js';
@@ -17,7 +15,10 @@ import { nowSeconds } from '../helpers/signed.js';
 const TEAM = 'T0TEAM';
 const ADMIN = 'U0ADMIN';
 
-let t: TestBot;
+const t = useTestBot({
+  workspace: { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' },
+  settings: { financeAdmins: [ADMIN] },
+});
 let server: Server;
 let url: string;
 /** What the ledger's endpoint answers, and how many requests it has had. */
@@ -25,7 +26,6 @@ let answer = 500;
 let requests = 0;
 
 beforeAll(async () => {
-  t = await startTestBot();
   server = createServer((req, res) => {
     requests += 1;
     req.resume();
@@ -37,16 +37,9 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  await t?.close();
 });
-beforeEach(async () => {
-  await t.bot.idle();
-  await emptyDatabase(t.handle);
-  t.fake.reset();
-  t.clock.set('2026-11-23T15:00:00Z');
+beforeEach(() => {
   answer = 500;
-  await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' });
-  await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [ADMIN] });
 });
 
 /** The home's section texts as a person reads them: dates as their fallback, entities as characters. */

@@ -2,15 +2,13 @@
 // file from a modal's file input (a dry run, every bad line by number) and imports it only when confirmed, once.
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/context.js';
 import { type ImportReport, importInvoices } from '../../src/services/import.js';
 import { createInvoice, recordPayment } from '../../src/services/invoices.js';
-import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { importReportView, REPORT_ERROR_SECTIONS } from '../../src/slack/ui/io.js';
-import { startTestBot, type TestBot } from '../helpers/bot.js';
-import { emptyDatabase } from '../helpers/db.js';
+import { useTestBot } from '../helpers/bot.js';
 import type { Args } from '../helpers/fake-slack.js';
 import { stateValue } from '../helpers/signed.js';
 
@@ -21,21 +19,10 @@ const BOB = 'U0BOB';
 const dm = (userId: string) => `D${userId}`;
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(async () => {
-  await t.bot.idle();
-  await emptyDatabase(t.handle);
-  t.fake.reset();
-  // Monday 23 November 2026, 10:00 in New York.
-  t.clock.set('2026-11-23T15:00:00Z');
-  await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' });
-  await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [ADMIN] });
+// Each test starts on Monday 23 November 2026, 10:00 in New York.
+const t = useTestBot({
+  workspace: { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' },
+  settings: { financeAdmins: [ADMIN] },
 });
 
 const json = (value: unknown) => JSON.stringify(value ?? null);

@@ -2,13 +2,11 @@
 // (privately, the link once, kept only as a fingerprint), the page behind the link, who may not, and the chase
 // form's "show this note to the client" checkbox as the client then reads it on the page.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/services/clients.js';
 import { createInvoice } from '../../src/services/invoices.js';
-import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
-import { startTestBot, type TestBot } from '../helpers/bot.js';
-import { emptyDatabase } from '../helpers/db.js';
+import { useTestBot } from '../helpers/bot.js';
 import type { Args } from '../helpers/fake-slack.js';
 import { stateValue } from '../helpers/signed.js';
 
@@ -17,21 +15,12 @@ const ADMIN = 'U0ADMIN';
 const BOB = 'U0BOB';
 const alice = { type: 'user', id: ADMIN } as const;
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(async () => {
-  await t?.close();
+// Each test starts on Monday 23 November 2026, 10:00 in New York.
+const t = useTestBot({
+  workspace: { teamId: TEAM, name: 'Studio North', timeZone: 'America/New_York' },
+  settings: { financeAdmins: [ADMIN] },
 });
 beforeEach(async () => {
-  await t.bot.idle();
-  await emptyDatabase(t.handle);
-  t.fake.reset();
-  // Monday 23 November 2026, 10:00 in New York.
-  t.clock.set('2026-11-23T15:00:00Z');
-  await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Studio North', timeZone: 'America/New_York' });
-  await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [ADMIN] });
   await invoice('INV-1', 'Acme');
   await invoice('NW-1', 'Northwind Traders');
 });

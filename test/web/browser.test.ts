@@ -12,9 +12,7 @@ import { deliverDue } from '../../src/jobs/post.js';
 import { createClient } from '../../src/services/clients.js';
 import { createInvoice, getInvoice } from '../../src/services/invoices.js';
 import { shareClient } from '../../src/services/sharing.js';
-import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
-import { startTestBot, type TestBot } from '../helpers/bot.js';
-import { emptyDatabase } from '../helpers/db.js';
+import { useTestBot } from '../helpers/bot.js';
 import { posterEnv } from '../helpers/jobs.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,14 +30,18 @@ const FINANCE = 'C0FINANCE';
 const alice = { type: 'user', id: 'U0ADMIN' } as const;
 
 describe.skipIf(!haveBrowser)('the status page in Chromium', () => {
-  let t: TestBot;
+  const t = useTestBot({
+    onStart: ({ ledger, fake, bot }) => {
+      const env = posterEnv(ledger, fake);
+      bot.deps.jobs = { tick: () => deliverDue(env), deliverNow: (teamId) => deliverDue(env, { teamId }) };
+    },
+    workspace: { teamId: TEAM, name: 'Studio North', timeZone: 'Europe/London' },
+    settings: { financeAdmins: [alice.id], financeChannel: FINANCE },
+  });
   let browser: Browser;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    t = await startTestBot();
-    const env = posterEnv(t.ledger, t.fake);
-    t.bot.deps.jobs = { tick: () => deliverDue(env), deliverNow: (teamId) => deliverDue(env, { teamId }) };
     browser = await chromium.launch({
       executablePath,
       args: [
@@ -55,16 +57,9 @@ describe.skipIf(!haveBrowser)('the status page in Chromium', () => {
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await t?.close();
   });
 
   it('opens on a phone without JavaScript, takes an answer, and shows it on the page and in Slack', async () => {
-    await t.bot.idle();
-    await emptyDatabase(t.handle);
-    t.fake.reset();
-    t.clock.set('2026-11-23T15:00:00Z');
-    await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Studio North', timeZone: 'Europe/London' });
-    await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [alice.id], financeChannel: FINANCE });
     const { result: client } = await createClient(t.ledger, TEAM, alice, {
       name: 'Northwind Traders',
       contactEmail: 'ap@northwind.test',

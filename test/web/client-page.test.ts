@@ -1,15 +1,13 @@
 // The client's status page over HTTP, served by the real Bolt app beside /slack/events: what the client
 // sees (the same state, due basis and amounts as the Slack card), what it never sees, the same 404 for every
 // bad link, forms that only work from the page, a rate limit, and an answer reaching the cards and the channel.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliverDue } from '../../src/jobs/post.js';
 import { createClient } from '../../src/services/clients.js';
 import { createInvoice, getInvoice, logChase, recordPayment } from '../../src/services/invoices.js';
 import { shareClient } from '../../src/services/sharing.js';
-import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { statusText } from '../../src/slack/ui/phrases.js';
-import { startTestBot, type TestBot } from '../helpers/bot.js';
-import { emptyDatabase } from '../helpers/db.js';
+import { useTestBot } from '../helpers/bot.js';
 import { posterEnv } from '../helpers/jobs.js';
 
 const TEAM = 'T0TEAM';
@@ -17,24 +15,14 @@ const ADMIN = 'U0ADMIN';
 const FINANCE = 'C0FINANCE';
 const alice = { type: 'user', id: ADMIN } as const;
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot({
-    pageLimits: { views: { max: 40, windowMs: 60_000 }, answers: { max: 6, windowMs: 60_000 } },
-  });
-  const env = posterEnv(t.ledger, t.fake);
-  t.bot.deps.jobs = { tick: () => deliverDue(env), deliverNow: (teamId) => deliverDue(env, { teamId }) };
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(async () => {
-  await t.bot.idle();
-  await emptyDatabase(t.handle);
-  t.fake.reset();
-  t.clock.set('2026-11-23T15:00:00Z');
-  await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Studio North', timeZone: 'America/New_York' });
-  await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [ADMIN], financeChannel: FINANCE });
+const t = useTestBot({
+  pageLimits: { views: { max: 40, windowMs: 60_000 }, answers: { max: 6, windowMs: 60_000 } },
+  onStart: ({ ledger, fake, bot }) => {
+    const env = posterEnv(ledger, fake);
+    bot.deps.jobs = { tick: () => deliverDue(env), deliverNow: (teamId) => deliverDue(env, { teamId }) };
+  },
+  workspace: { teamId: TEAM, name: 'Studio North', timeZone: 'America/New_York' },
+  settings: { financeAdmins: [ADMIN], financeChannel: FINANCE },
 });
 
 async function book() {
