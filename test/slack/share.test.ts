@@ -101,6 +101,14 @@ describe('/invoice share', () => {
     });
     expect(json(rows)).not.toContain(token);
     expect(json(await events())).not.toContain(token);
+
+    // The client's record says it has a page, and who shared it — still without the link.
+    await t.as(ADMIN).slashCommand({ text: 'client Acme', response_url: t.fake.responseUrl('client-acme') });
+    const record = await t.fake.waitFor('response_url', (c) => c.id === 'client-acme');
+    expect(json(record.args.blocks)).toContain(
+      '*Status page*: shared by <@U0ADMIN> on 2026-11-23 10:00, not opened yet',
+    );
+    expect(json(record.args)).not.toContain(token);
   });
 
   it('says the client already has a link — by whom, when, whether opened — without showing or changing it', async () => {

@@ -11,6 +11,7 @@ import { type InvoiceState, STATE_LABEL } from '../../domain/status.js';
 import { digestSummary, queueDigest } from '../../jobs/digest.js';
 import { findClient } from '../../services/clients.js';
 import { getInvoice } from '../../services/invoices.js';
+import { liveClientLink } from '../../services/sharing.js';
 import { updateWorkspaceSettings } from '../../services/workspaces.js';
 import { closest, parseInvoiceCommand } from '../command.js';
 import type { SlackDeps } from '../deps.js';
@@ -126,7 +127,8 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
       const found = await findClient(deps.ledger, teamId, parsed.name);
       if (!found) return clientNotFound(deps, teamId, parsed.name, reply);
       const record = await getClientRecord(deps.ledger.db, { workspace, today, now, clientId: found.id });
-      if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone }));
+      const statusLink = (await liveClientLink(deps.ledger, teamId, found.id)) ?? null;
+      if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone, statusLink }));
       return;
     }
     case 'share':

@@ -2,6 +2,7 @@
 // A message holds at most 50 blocks and about 12,000 characters of block text: lists are cut by lines.
 import type { KnownBlock, MrkdwnElement } from '@slack/types';
 import type { ClientRecord, Overview } from '../../db/queries/views.js';
+import type { ClientLinkRow } from '../../db/schema.js';
 import { STATE_LABEL, STATE_ORDER } from '../../domain/status.js';
 import { eventLine, invoiceLine } from './phrases.js';
 import {
@@ -9,6 +10,8 @@ import {
   days,
   escapeClip,
   inline,
+  localDateTime,
+  mention,
   money,
   moneyList,
   packLines,
@@ -137,7 +140,13 @@ export function payingHabit(payment: ClientRecord['payment']): string {
   return `usually pays on time${over}`;
 }
 
-export function clientMessage(p: { record: ClientRecord; now: Date; timeZone: string }): SlackMessage {
+export function clientMessage(p: {
+  record: ClientRecord;
+  now: Date;
+  timeZone: string;
+  /** The client's live status link (its record, never the link itself), when the caller looked it up. */
+  statusLink?: Pick<ClientLinkRow, 'createdBy' | 'createdAt' | 'lastSeenAt'> | null;
+}): SlackMessage {
   const { client, balances, payment } = p.record;
   const name = inline(client.name, 150);
   const contact =
@@ -163,6 +172,18 @@ export function clientMessage(p: { record: ClientRecord; now: Date; timeZone: st
           .join('\n');
   blocks.push(section(`${truncate(owesText, 2000)}\nPays: ${payingHabit(payment)}`));
   if (client.notes?.trim()) blocks.push(section(`*Notes*\n${escapeClip(client.notes.trim(), 1000)}`));
+  if (p.statusLink !== undefined) {
+    const link = p.statusLink;
+    blocks.push(
+      section(
+        link
+          ? `*Status page*: shared by ${mention(link.createdBy)} on ${localDateTime(link.createdAt, p.timeZone)}, ${
+              link.lastSeenAt ? `last opened ${localDateTime(link.lastSeenAt, p.timeZone)}` : 'not opened yet'
+            }`
+          : `*Status page*: none yet — \`/invoice share ${name}\` makes one.`,
+      ),
+    );
+  }
 
   const invoices = p.record.invoices.slice(0, CLIENT_INVOICE_LINES).map((inv) => invoiceLine(inv, { marker: true }));
   const invoiceTotal = Math.max(p.record.invoiceCount, p.record.invoices.length);

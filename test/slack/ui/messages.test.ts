@@ -8,6 +8,7 @@ import {
   notFoundMessage,
   payingHabit,
 } from '../../../src/slack/ui/messages.js';
+import { localDateTime } from '../../../src/slack/ui/text.js';
 import { makeClientRecord, makeOverview, NOW, NOW_UNIX, ZONE } from './fixtures.js';
 
 const commands = [
@@ -117,6 +118,24 @@ describe('clientMessage', () => {
     expect(payingHabit({ paidCount: 2, averageDaysLate: -3, averageDaysToPay: 27 })).toBe(
       'usually pays on time, 3 days early on average (over 2 paid invoices)',
     );
+  });
+
+  it('says whether the client has a status page, who shared it and when it was last opened (never the link)', () => {
+    const texts = (statusLink: Parameters<typeof clientMessage>[0]['statusLink']) =>
+      clientMessage({ record: makeClientRecord(), now: NOW, timeZone: ZONE, statusLink }).blocks.map(
+        (b) => (b as { text?: { text: string } }).text?.text ?? '',
+      );
+    const shared = {
+      createdBy: 'U0ANA',
+      createdAt: new Date('2026-11-20T14:00:00Z'),
+      lastSeenAt: new Date('2026-11-22T09:30:00Z'),
+    };
+    expect(texts(shared)).toContain(
+      `*Status page*: shared by <@U0ANA> on ${localDateTime(shared.createdAt, ZONE)}, last opened ${localDateTime(shared.lastSeenAt, ZONE)}`,
+    );
+    expect(texts({ ...shared, lastSeenAt: null }).join('\n')).toContain('not opened yet');
+    expect(texts(null)).toContain('*Status page*: none yet — `/invoice share Acme Corp` makes one.');
+    expect(texts(undefined).join('\n')).not.toContain('Status page');
   });
 
   it('says when a client owes nothing and has no invoices', () => {
