@@ -106,7 +106,7 @@ describe('/invoice share', () => {
     await t.as(ADMIN).slashCommand({ text: 'client Acme', response_url: t.fake.responseUrl('client-acme') });
     const record = await t.fake.waitFor('response_url', (c) => c.id === 'client-acme');
     expect(json(record.args.blocks)).toContain(
-      '*Status page*: shared by <@U0ADMIN> on 2026-11-23 10:00, not opened yet',
+      '*Status page*: shared by <@U0ADMIN> on 2026-11-23 10:00, last opened 2026-11-23 10:00',
     );
     expect(json(record.args)).not.toContain(token);
   });
