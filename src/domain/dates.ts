@@ -120,8 +120,43 @@ interface WallClock extends Ymd {
   ms: number; // the wall-clock reading (to the second) taken as if it were UTC
 }
 
+// Reading the wall clock through Intl costs microseconds, and lists read it for every row. A zone's UTC
+// offset is the same all through almost every UTC day: when it is the same at the first and the last second
+// of the day (no zone changes its offset and back within one day), it holds for the whole day and is kept;
+// an instant on such a day is then plain arithmetic. A day with a change is always read through Intl.
+const DAY_OFFSETS_MAX = 20_000;
+const dayOffsets = new Map<string, Map<number, number | null>>();
+// Years the offsets are kept for; outside them (and before the common era) every reading goes through Intl.
+const CACHED_FROM_MS = Date.UTC(1900, 0, 1);
+const CACHED_UNTIL_MS = Date.UTC(2200, 0, 1);
+
 function wallClockAt(ms: number, timeZone: string): WallClock {
   if (Number.isNaN(ms)) throw new RangeError('Invalid Date');
+  if (ms < CACHED_FROM_MS || ms >= CACHED_UNTIL_MS) return readWallClock(ms, timeZone);
+  const utcDay = Math.floor(ms / MS_PER_DAY);
+  let days = dayOffsets.get(timeZone);
+  if (!days) {
+    days = new Map();
+    dayOffsets.set(timeZone, days);
+  }
+  let offset = days.get(utcDay);
+  if (offset === undefined) {
+    const first = utcDay * MS_PER_DAY;
+    const atStart = readWallClock(first, timeZone).ms - first;
+    const last = first + MS_PER_DAY - 1000;
+    const atEnd = readWallClock(last, timeZone).ms - last;
+    offset = atStart === atEnd ? atStart : null;
+    if (days.size >= DAY_OFFSETS_MAX) days.clear();
+    days.set(utcDay, offset);
+  }
+  if (offset === null) return readWallClock(ms, timeZone);
+  const wallMs = ms - (((ms % 1000) + 1000) % 1000) + offset;
+  const ymd = ymdOfDayNumber(Math.floor(wallMs / MS_PER_DAY)) as WallClock;
+  ymd.ms = wallMs;
+  return ymd;
+}
+
+function readWallClock(ms: number, timeZone: string): WallClock {
   const fields: Record<string, number> = {};
   let beforeCommonEra = false;
   for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) {

@@ -8,6 +8,7 @@ import {
   isLocalDate,
   isValidTimeZone,
   localDateOf,
+  localTimeOf,
   startOfLocalDay,
   todayIn,
   weekdayOf,
@@ -330,5 +331,72 @@ describe('compareDates', () => {
 
   it('refuses something that is not a date', () => {
     expect(() => compareDates('2026-11-23', 'tomorrow')).toThrow(RangeError);
+  });
+});
+
+describe('the wall clock, read through a per-day offset cache', () => {
+  // The reference: Intl straight, without the cache.
+  const reference = (instant: Date, timeZone: string) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
+        .formatToParts(instant)
+        .map((p) => [p.type, p.value]),
+    );
+    return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+  };
+  // Zones with DST both ways, half and three-quarter hour offsets, a skipped day (Apia 2011-12-30), a
+  // midnight change (Santiago) and 30-minute DST (Lord Howe).
+  const TRICKY = [
+    ...ZONES,
+    'America/Santiago',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'Pacific/Chatham',
+    'Pacific/Apia',
+    'America/St_Johns',
+    'Europe/Dublin',
+    'Asia/Beirut',
+  ];
+
+  it('agrees with Intl for any instant in any zone', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.constantFrom(...TRICKY),
+        (t, zone) => {
+          const want = reference(t, zone);
+          expect(localDateOf(t, zone)).toBe(want.date);
+          expect(localTimeOf(t, zone)).toBe(want.time);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agrees with Intl minute by minute across DST changes and a skipped day', () => {
+    const spans: [string, string][] = [
+      ['2026-03-08T05:00:00Z', 'America/New_York'],
+      ['2026-11-01T04:00:00Z', 'America/New_York'],
+      ['2026-03-29T00:00:00Z', 'Europe/London'],
+      ['2026-04-05T02:00:00Z', 'America/Santiago'],
+      ['2026-09-06T03:00:00Z', 'America/Santiago'],
+      ['2026-04-04T14:00:00Z', 'Australia/Lord_Howe'],
+      ['2011-12-29T09:00:00Z', 'Pacific/Apia'],
+    ];
+    for (const [start, zone] of spans) {
+      for (let minute = 0; minute < 6 * 60; minute += 1) {
+        const t = new Date(new Date(start).getTime() + minute * 60_000);
+        const want = reference(t, zone);
+        expect(`${localDateOf(t, zone)} ${localTimeOf(t, zone)}`).toBe(`${want.date} ${want.time}`);
+      }
+    }
   });
 });
