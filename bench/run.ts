@@ -1,12 +1,12 @@
 // The views against the best hand-written SQL for the same answer, on PGlite and PostgreSQL; and, with --suite,
-// the Slack round trip (bench/slack.ts) and the daily jobs (bench/jobs.ts).
+// the Slack round trip (bench/slack.ts), the daily jobs (bench/jobs.ts) and the client's status page (bench/page.ts).
 //
-//   npm run bench -- [--suite views|slack|jobs|all] [--invoices N | --million | --quick] [--db pglite|postgres|both]
+//   npm run bench -- [--suite views|slack|jobs|page|all] [--invoices N | --million | --quick] [--db pglite|postgres|both]
 //                    [--iterations N] [--explain] [--keep] [--reuse] [--sql STATEMENT]…
 //                    [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]
 //
-// --suite (default all) picks what runs. The views run on both databases unless --db says; the slack and jobs
-// suites run on PostgreSQL unless --db says, each in its own database (receivables_bench_slack, _jobs).
+// --suite (default all) picks what runs. The views run on both databases unless --db says; the slack, jobs and page
+// suites run on PostgreSQL unless --db says, each in its own database (receivables_bench_slack, _jobs, _page).
 //
 // For each database: open it (migrations applied), seed a book of N invoices (bench/seed.ts), check that each
 // view and its baseline give the same answer, then time both, interleaved, after a warm-up, and print p50/p99.
@@ -43,7 +43,7 @@ import { formatMs, formatRatio, type Summary, summarize } from './stats.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
-export const SUITES = ['views', 'slack', 'jobs'] as const;
+export const SUITES = ['views', 'slack', 'jobs', 'page'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -61,13 +61,15 @@ export interface BenchOptions {
   sql: string[];
   /** What runs (--suite). */
   suites: Suite[];
-  /** The databases of the slack and jobs suites: PostgreSQL unless --db says. */
+  /** The databases of the slack, jobs and page suites: PostgreSQL unless --db says. */
   suiteDatabases: DatabaseKind[];
   /** Rounds of the slack suite per concurrency level and app (--iterations sets it too). */
   slackIterations: number;
   /** Iterations of the jobs suite (--iterations sets it too). */
   jobsIterations: number;
-  /** Requests sent at once, per level of the slack suite. */
+  /** Rounds of the page suite at 1 request at once; a tenth of it at more (--iterations sets it too). */
+  pageIterations: number;
+  /** Requests sent at once, per level of the slack and page suites. */
   concurrency: number[];
   /** Where the fake Slack runs: in the app's process (and event loop), or in the load generator's. */
   fakeIn: 'app' | 'client';
@@ -88,6 +90,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   suiteDatabases: ['postgres'],
   slackIterations: 300,
   jobsIterations: 50,
+  pageIterations: 200,
   concurrency: [1, 50],
   fakeIn: 'app',
 };
@@ -97,9 +100,10 @@ export const QUICK_OPTIONS: Partial<BenchOptions> = {
   iterations: 20,
   slackIterations: 20,
   jobsIterations: 20,
+  pageIterations: 20,
 };
 
-const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|all] [--invoices N | --million | --quick]
+const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|page|all] [--invoices N | --million | --quick]
                         [--db pglite|postgres|both] [--iterations N] [--explain] [--keep] [--reuse]
                         [--sql STATEMENT]… [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]`;
 
@@ -123,7 +127,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     else if (arg === '--million') options.invoices = 1_000_000;
     else if (arg === '--invoices') options.invoices = count(arg, argv[++i]);
     else if (arg === '--iterations') {
-      options.iterations = options.slackIterations = options.jobsIterations = count(arg, argv[++i]);
+      options.iterations = count(arg, argv[++i]);
+      options.slackIterations = options.jobsIterations = options.pageIterations = options.iterations;
     } else if (arg === '--db') {
       const value = argv[++i];
       if (value === 'both') options.databases = ['pglite', 'postgres'];
@@ -139,7 +144,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       const value = argv[++i];
       if (value === 'all') options.suites = [...SUITES];
       else if (SUITES.includes(value as Suite)) options.suites = [value as Suite];
-      else throw new Error(`--suite takes views, slack, jobs or all\n${USAGE}`);
+      else throw new Error(`--suite takes views, slack, jobs, page or all\n${USAGE}`);
     } else if (arg === '--concurrency') {
       const value = argv[++i] ?? '';
       options.concurrency = value.split(',').map((n) => count(arg, n));
@@ -926,6 +931,10 @@ async function main(): Promise<void> {
   if (options.suites.includes('jobs')) {
     const { runJobsSuite, formatJobsReport } = await import('./jobs.js');
     console.log(formatJobsReport(await runJobsSuite(options, log), options));
+  }
+  if (options.suites.includes('page')) {
+    const { runPageSuite, formatPageReport } = await import('./page.js');
+    console.log(formatPageReport(await runPageSuite(options, log), options));
   }
 }
 
