@@ -11,6 +11,7 @@ import { localDateTime, money, plural, STATE_MARK } from '../slack/ui/text.js';
 
 /** Escapes text for HTML content and quoted attribute values. */
 export function html(s: string): string {
+  if (!/[&<>"']/.test(s)) return s;
   return s
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
@@ -176,7 +177,7 @@ function invoiceArticle(inv: InvoiceView, data: ClientPageData, opts: PageOption
       ? `<h3>Payments received</h3><ul>${payments.map((p) => `<li>${paymentLine(p, inv.currency)}</li>`).join('')}</ul>`
       : '',
     events.length > 0
-      ? `<h3>History</h3><ol>${events.map((e) => `<li>${html(localDateTime(e.at, opts.timeZone))} · ${html(pageEventText(e, opts.workspaceName))}</li>`).join('')}</ol>`
+      ? `<h3>History</h3>${earlierNote(data.earlierEvents.get(inv.id) ?? 0)}<ol>${events.map((e) => `<li>${html(localDateTime(e.at, opts.timeZone))} · ${html(pageEventText(e, opts.workspaceName))}</li>`).join('')}</ol>`
       : '',
     open ? answerForms(inv, data.today, opts) : '',
     '</article>',
@@ -188,6 +189,12 @@ export function badgeText(inv: InvoiceView): string {
   const text = statusText(inv);
   const mark = `${STATE_MARK[inv.status.lifecycle]} `;
   return text.startsWith(mark) ? text.slice(mark.length) : text;
+}
+
+function earlierNote(earlier: number): string {
+  return earlier > 0
+    ? `<p class="asof">${html(plural(earlier, 'earlier event'))} not shown; the latest are below.</p>`
+    : '';
 }
 
 function paymentLine(p: PagePayment, currency: string): string {

@@ -239,6 +239,22 @@ describeEachDatabase('client answers', '2026-11-23T15:00:00Z', (get) => {
     expect(await ctx.db.select().from(deliveries)).toHaveLength(1);
   });
 
+  it("the page shows an invoice's latest 50 shared events and says how many earlier ones there are", async () => {
+    const { ctx, inv, opened } = await setup();
+    for (let i = 1; i <= 54; i++) {
+      await answerAsClient(ctx, opened, { kind: 'question', invoiceId: inv.id, reason: `question ${i}` });
+    }
+    const page = await getClientPage(ctx.db, { ...opened, now: ctx.clock.now() });
+    const shown = page.events.get(inv.id) ?? [];
+    expect(shown).toHaveLength(50);
+    expect(page.earlierEvents.get(inv.id)).toBe(5); // 'sent' and questions 1-4
+    expect(shown[0]?.details.reason).toBe('question 5');
+    expect(shown.at(-1)?.details.reason).toBe('question 54');
+    expect(shown.every((e, i) => i === 0 || (shown[i - 1]?.id ?? 0n) < e.id)).toBe(true);
+    expect(shown[0]?.at).toBeInstanceOf(Date);
+    expect(typeof shown[0]?.id).toBe('bigint');
+  });
+
   it('the page shows shared events only: not the internal chase note, not the hold', async () => {
     const { ctx, teamId, inv, opened } = await setup();
     await logChase(ctx, teamId, ALICE, { invoice: 'INV-7', method: 'call', note: 'INTERNAL: grumpy CFO' });

@@ -1,6 +1,6 @@
 // What a client's status page shows: its invoices that were sent and are open (or paid lately), their
 // payments, and the events marked shared. Scoped by the link's team and client; drafts never appear.
-import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { addDays, todayIn } from '../../domain/dates.js';
 import type { DatabaseOrTransaction } from '../client.js';
 import { type ClientRow, events, invoices, payments, type WorkspaceRow } from '../schema.js';
@@ -9,6 +9,8 @@ import { type InvoiceView, toInvoiceView } from './invoices.js';
 /** Paid invoices stay on the page this long after they were paid, so the client sees the payment land. */
 export const PAID_SHOWN_DAYS = 90;
 const MAX_INVOICES = 200;
+/** An invoice's page history shows its latest events, up to this many. */
+export const HISTORY_SHOWN = 50;
 
 export interface PagePayment {
   amountMinor: bigint;
@@ -29,7 +31,10 @@ export interface ClientPageData {
   open: InvoiceView[];
   paid: InvoiceView[];
   payments: Map<string, PagePayment[]>;
+  /** The latest shared events of each invoice (at most HISTORY_SHOWN), oldest first. */
   events: Map<string, PageEvent[]>;
+  /** How many older shared events each invoice has beyond those. */
+  earlierEvents: Map<string, number>;
 }
 
 export async function getClientPage(
@@ -58,6 +63,7 @@ export async function getClientPage(
 
   const paymentMap = new Map<string, PagePayment[]>();
   const eventMap = new Map<string, PageEvent[]>();
+  const earlier = new Map<string, number>();
   if (ids.length > 0) {
     const paymentRows = await db
       .select({
@@ -72,7 +78,8 @@ export async function getClientPage(
     for (const p of paymentRows) {
       paymentMap.set(p.invoiceId, [...(paymentMap.get(p.invoiceId) ?? []), p]);
     }
-    const eventRows = await db
+    // The latest HISTORY_SHOWN shared events of each invoice, and how many there are in all.
+    const ranked = db
       .select({
         id: events.id,
         invoiceId: events.invoiceId,
@@ -80,14 +87,18 @@ export async function getClientPage(
         actorType: events.actorType,
         at: events.at,
         details: events.details,
+        rank: sql<number>`row_number() over (partition by ${events.invoiceId} order by ${events.id} desc)`.as('rank'),
+        total: sql<number>`count(*) over (partition by ${events.invoiceId})`.as('total'),
       })
       .from(events)
       .where(and(eq(events.teamId, teamId), inArray(events.invoiceId, ids), eq(events.visibility, 'shared')))
-      .orderBy(asc(events.id));
-    for (const e of eventRows) {
+      .as('ranked');
+    const eventRows = await db.select().from(ranked).where(lte(ranked.rank, HISTORY_SHOWN)).orderBy(asc(ranked.id));
+    for (const { rank: _rank, total, ...e } of eventRows) {
       if (!e.invoiceId) continue;
       const event: PageEvent = { ...e, actorType: e.actorType as PageEvent['actorType'] };
       eventMap.set(e.invoiceId, [...(eventMap.get(e.invoiceId) ?? []), event]);
+      earlier.set(e.invoiceId, Math.max(0, Number(total) - HISTORY_SHOWN));
     }
   }
   return {
@@ -96,5 +107,6 @@ export async function getClientPage(
     paid: views.filter((v) => v.status.state === 'paid').sort((a, b) => (b.paidOn ?? '').localeCompare(a.paidOn ?? '')),
     payments: paymentMap,
     events: eventMap,
+    earlierEvents: earlier,
   };
 }

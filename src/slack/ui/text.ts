@@ -1,6 +1,7 @@
 // Text for Block Kit: escaping what people typed, cutting it to Slack's limits, and the small phrases
 // (money, days, dates, mentions) every builder shares. Pure: the time and the zone are always passed in.
 import type { KnownBlock } from '@slack/types';
+import { localDateOf, localTimeOf } from '../../domain/dates.js';
 import { currencyExponent, formatMoney } from '../../domain/money.js';
 import { type InvoiceState, type Lifecycle, STATE_LABEL } from '../../domain/status.js';
 
@@ -64,28 +65,9 @@ export function slackDate(date: Date, fallback: string, format = '{date_short}')
   return `<!date^${Math.floor(date.getTime() / 1000)}^${format}|${escapeText(fallback)}>`;
 }
 
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** 'YYYY-MM-DD HH:MM' (24-hour) in `timeZone`: the fallback text and the history lines. */
 export function localDateTime(at: Date, timeZone: string): string {
-  let format = dateTimeFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      calendar: 'gregory',
-      numberingSystem: 'latn',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    dateTimeFormats.set(timeZone, format);
-  }
-  const parts: Record<string, string> = {};
-  for (const part of format.formatToParts(at)) parts[part.type] = part.value;
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  return `${localDateOf(at, timeZone)} ${localTimeOf(at, timeZone)}`;
 }
 
 /** 'As of 2026-11-14 09:00' rendered in each reader's zone, with the workspace's time as fallback. */
