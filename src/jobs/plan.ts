@@ -1,6 +1,6 @@
 // Deciding what the finance channel must hear today: one decision per invoice and kind under a key
 // with the local date. Planning is idempotent; run it on every tick and at start to catch up.
-import { getDayChanges } from '../db/queries/views.js';
+import { type DayChangeKind, getDayChangeIds } from '../db/queries/views.js';
 import type { WorkspaceRow } from '../db/schema.js';
 import { addDays, localTimeOf, todayIn } from '../domain/dates.js';
 import { alertDatesFor, digestInstant, latestDigestDate } from '../domain/schedule.js';
@@ -15,6 +15,12 @@ export const HEADS_UP_GRACE_MS = 30 * 60_000;
 export const SKIP_MISSED_DIGEST_WITHIN_MS = 12 * 3_600_000;
 
 const SEVERITY: DeliveryKind[] = ['became_overdue', 'became_due', 'promise_broken', 'stale_chase'];
+const CHANGE_KIND: Readonly<Record<DayChangeKind, DeliveryKind>> = {
+  overdue: 'became_overdue',
+  due: 'became_due',
+  broken: 'promise_broken',
+  stale: 'stale_chase',
+};
 
 /** The alerts due for a workspace at `now`: nothing before its alert time or on a day off. */
 export async function planAlerts(ledger: LedgerContext, workspace: WorkspaceRow, now: Date): Promise<Decision[]> {
@@ -24,23 +30,14 @@ export async function planAlerts(ledger: LedgerContext, workspace: WorkspaceRow,
   const dates = alertDatesFor(today, workspace.workingDays);
   if (dates.length === 0) return [];
 
-  // Each invoice once, with its most severe change over the dates this working day covers.
+  // Each invoice once, with its most severe change over the dates this working day covers. Only ids and
+  // owners are read here: every minute's tick plans again, and alerts render from the live record when posted.
   const chosen = new Map<string, { kind: DeliveryKind; ownerUserId: string | null }>();
-  for (const date of dates) {
-    const changes = await getDayChanges(ledger.db, { workspace, today: date, now });
-    const found: [DeliveryKind, typeof changes.becameDue][] = [
-      ['became_overdue', changes.becameOverdue],
-      ['became_due', changes.becameDue],
-      ['promise_broken', changes.promisesBroken],
-      ['stale_chase', changes.wentStale],
-    ];
-    for (const [kind, invoices] of found) {
-      for (const invoice of invoices) {
-        const previous = chosen.get(invoice.id);
-        if (!previous || SEVERITY.indexOf(kind) < SEVERITY.indexOf(previous.kind)) {
-          chosen.set(invoice.id, { kind, ownerUserId: invoice.ownerUserId });
-        }
-      }
+  for (const change of await getDayChangeIds(ledger.db, { workspace, dates })) {
+    const kind = CHANGE_KIND[change.change];
+    const previous = chosen.get(change.id);
+    if (!previous || SEVERITY.indexOf(kind) < SEVERITY.indexOf(previous.kind)) {
+      chosen.set(change.id, { kind, ownerUserId: change.ownerUserId });
     }
   }
   if (chosen.size === 0) return [];

@@ -1,5 +1,12 @@
 import { expect, it } from 'vitest';
-import { getAging, getClientRecord, getDayChanges, getHistory, getOverview } from '../../src/db/queries/views.js';
+import {
+  getAging,
+  getClientRecord,
+  getDayChangeIds,
+  getDayChanges,
+  getHistory,
+  getOverview,
+} from '../../src/db/queries/views.js';
 import { todayIn } from '../../src/domain/dates.js';
 import type { LedgerContext } from '../../src/services/context.js';
 import { dispute, logChase, recordPayment } from '../../src/services/invoices.js';
@@ -155,6 +162,20 @@ describeEachDatabase('views', '2026-11-23T17:00:00Z', (get) => {
     const tomorrow = await getDayChanges(ctx.db, await params(ctx, teamId));
     expect(tomorrow.wentStale.map((i) => i.number)).toEqual(['OVER', 'PROM'].filter((n) => n === 'PROM'));
     expect(tomorrow.promisesBroken).toEqual([]);
+
+    // The jobs' lean reading says the same, for both days in one query.
+    const workspace = (await params(ctx, teamId)).workspace;
+    const ids = await getDayChangeIds(ctx.db, { workspace, dates: ['2026-11-23', '2026-11-24'] });
+    const full = [
+      ...[changes, tomorrow].flatMap((c) => [
+        ...c.becameDue.map((i) => [c.date, 'due', i.id, i.ownerUserId]),
+        ...c.becameOverdue.map((i) => [c.date, 'overdue', i.id, i.ownerUserId]),
+        ...c.promisesBroken.map((i) => [c.date, 'broken', i.id, i.ownerUserId]),
+        ...c.wentStale.map((i) => [c.date, 'stale', i.id, i.ownerUserId]),
+      ]),
+    ];
+    const key = (r: unknown[]) => r.join('|');
+    expect(ids.map((r) => key([r.date, r.change, r.id, r.ownerUserId])).sort()).toEqual(full.map(key).sort());
   });
 
   it('shows history for an invoice, a client and a period, oldest first, for its own workspace only', async () => {

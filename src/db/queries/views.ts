@@ -409,14 +409,59 @@ export interface DayChanges {
 export async function getDayChanges(db: DatabaseOrTransaction, params: ViewParams): Promise<DayChanges> {
   const { workspace, today } = params;
   const team = workspace.teamId;
+  const rows = await queryRows<RawInvoice & { change: string }>(
+    db,
+    sql`select t.change, ${INVOICE_COLUMNS}
+      from ${dayChangesSql(workspace, today)} t
+      join invoices i on i.team_id = ${team} and i.id = t.id
+      join clients c on c.team_id = i.team_id and c.id = i.client_id
+      order by t.change, i.due_date, i.number`,
+  );
+  const result: DayChanges = { date: today, becameDue: [], becameOverdue: [], promisesBroken: [], wentStale: [] };
+  const asOf = todayIn(workspace.timeZone, params.now);
+  for (const row of rows) {
+    const view = toInvoiceView(invoiceFromRaw(row), String(row.client_name), workspace, params.now, asOf);
+    if (row.change === 'due') result.becameDue.push(view);
+    else if (row.change === 'overdue') result.becameOverdue.push(view);
+    else if (row.change === 'broken') result.promisesBroken.push(view);
+    else result.wentStale.push(view);
+  }
+  return result;
+}
+
+export type DayChangeKind = 'due' | 'overdue' | 'broken' | 'stale';
+
+/**
+ * The same changes as getDayChanges, for the jobs: only which invoice changed how and whose it is, for
+ * several dates in one query (no rows to read in full, nothing to render: alerts render when posted).
+ */
+export async function getDayChangeIds(
+  db: DatabaseOrTransaction,
+  params: { workspace: Workspace; dates: readonly LocalDate[] },
+): Promise<{ date: LocalDate; change: DayChangeKind; id: string; ownerUserId: string | null }[]> {
+  const { workspace, dates } = params;
+  if (dates.length === 0) return [];
+  const parts = dates.map(
+    (date) => sql`select ${date}::text as day, t.change, t.id from ${dayChangesSql(workspace, date)} t`,
+  );
+  const rows = await queryRows<{ day: string; change: DayChangeKind; id: string; owner_user_id: string | null }>(
+    db,
+    sql`select c.day, c.change, i.id::text as id, i.owner_user_id
+        from (${sql.join(parts, sql` union all `)}) c
+        join invoices i on i.team_id = ${workspace.teamId} and i.id = c.id
+        order by c.day, c.change, i.id`,
+  );
+  return rows.map((r) => ({ date: String(r.day), change: r.change, id: r.id, ownerUserId: r.owner_user_id }));
+}
+
+/** The day's changes as a subquery of (change, id): the one definition both readers share. */
+function dayChangesSql(workspace: Workspace, today: LocalDate): SQL {
+  const team = workspace.teamId;
   const yesterday = addDays(today, -1);
   const staleDay = addDays(today, -workspace.staleDays);
   const staleFrom = startOfLocalDay(staleDay, workspace.timeZone).toISOString();
   const staleTo = startOfLocalDay(addDays(staleDay, 1), workspace.timeZone).toISOString();
-  const rows = await queryRows<RawInvoice & { change: string }>(
-    db,
-    sql`select t.change, ${INVOICE_COLUMNS}
-      from (
+  return sql`(
         select 'due' as change, i.id from invoices i
           where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
             and i.due_date = ${today}::date
@@ -437,21 +482,7 @@ export async function getDayChanges(db: DatabaseOrTransaction, params: ViewParam
             -- it was not stale yesterday: it became due today, its promise broke today, or its last action just aged out
             and (i.due_date = ${today}::date or i.promised_date = ${yesterday}::date
               or (i.last_action_at >= ${staleFrom}::timestamptz and i.last_action_at < ${staleTo}::timestamptz))
-      ) t
-      join invoices i on i.team_id = ${team} and i.id = t.id
-      join clients c on c.team_id = i.team_id and c.id = i.client_id
-      order by t.change, i.due_date, i.number`,
-  );
-  const result: DayChanges = { date: today, becameDue: [], becameOverdue: [], promisesBroken: [], wentStale: [] };
-  const asOf = todayIn(workspace.timeZone, params.now);
-  for (const row of rows) {
-    const view = toInvoiceView(invoiceFromRaw(row), String(row.client_name), workspace, params.now, asOf);
-    if (row.change === 'due') result.becameDue.push(view);
-    else if (row.change === 'overdue') result.becameOverdue.push(view);
-    else if (row.change === 'broken') result.promisesBroken.push(view);
-    else result.wentStale.push(view);
-  }
-  return result;
+      )`;
 }
 
 export interface HistoryEvent {
