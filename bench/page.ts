@@ -29,8 +29,8 @@ import { fixedClock } from '../src/services/context.js';
 import { formToken, hashToken, openClientLink, shareClient } from '../src/services/sharing.js';
 import { createSlackApp, type SlackApp } from '../src/slack/app.js';
 import { localDateTime, money } from '../src/slack/ui/text.js';
-import { CLIENT_PAGE_PATH, type ClientPageLimits, DEFAULT_LIMITS } from '../src/web/client-page.js';
-import { html, PAGE_CSS_HASH, pageEventText, renderClientPage } from '../src/web/page.js';
+import { CLIENT_PAGE_PATH, type ClientPageLimits, DEFAULT_LIMITS, PAGE_HEADERS } from '../src/web/client-page.js';
+import { html, pageEventText, renderClientPage } from '../src/web/page.js';
 import { type FakeSlack, startFakeSlack } from '../test/helpers/fake-slack.js';
 import {
   type BenchOptions,
@@ -233,17 +233,6 @@ async function startLoadClient(): Promise<LoadClient> {
 
 // ---------------------------------------------------------------------------------------------------------
 // The bare Bolt app: the same receiver and route, a static page of the same bytes.
-
-/** The headers the page handler sends (src/web/client-page.ts send()), so the bare app writes the same response. */
-const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'x-robots-tag': 'noindex, nofollow',
-  'content-security-policy': `default-src 'none'; style-src '${PAGE_CSS_HASH}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-} as const;
 
 interface BareApp {
   url: string;
