@@ -1,5 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { getDigestData } from '../../src/db/queries/digest.js';
+import { invoices } from '../../src/db/schema.js';
 import { todayIn } from '../../src/domain/dates.js';
 import { createClient } from '../../src/services/clients.js';
 import type { LedgerContext } from '../../src/services/context.js';
@@ -11,6 +13,7 @@ import {
   releaseHold,
   voidInvoice,
 } from '../../src/services/invoices.js';
+import { answerAsClient, openClientLink, shareClient } from '../../src/services/sharing.js';
 import { getWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase, type TestLedger } from '../helpers/db.js';
 import { ALICE, BOB, invoice, workspaceWithClient } from '../helpers/ledger.js';
@@ -281,6 +284,26 @@ describeEachDatabase('digest data', '2026-11-23T17:00:00Z', (get) => {
     expect(named(changes.disputesOpened)).toEqual([['NEWDUE', 50_000n, null]]);
     // HELD was disputed before the previous digest and settled this week.
     expect(named(changes.disputesClosed)).toEqual([['HELD', 7_000n, null]]);
+  });
+
+  it("counts the client's own answers from its status page: a scheduled date as a promise, a dispute as a dispute", async () => {
+    const { teamId } = await buildBook(get());
+    const { ctx } = get();
+    const { opened, later, today } = await (async () => {
+      const shared = await shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' });
+      const link = await openClientLink(ctx, shared.token);
+      if (!link) throw new Error('link did not open');
+      const rows = await ctx.db.select().from(invoices).where(eq(invoices.teamId, teamId));
+      const find = (n: string) => rows.find((r) => r.number === n);
+      return { opened: link, later: find('STALE'), today: find('TODAY') };
+    })();
+    if (!later || !today) throw new Error('book changed');
+    await answerAsClient(ctx, opened, { kind: 'scheduled', invoiceId: later.id, date: '2026-12-01' });
+    const before = await digestAt(ctx, teamId);
+    expect(before.changes.promisesMade.map((c) => [c.number, c.date])).toContainEqual(['STALE', '2026-12-01']);
+    await answerAsClient(ctx, opened, { kind: 'dispute', invoiceId: later.id, reason: 'never delivered' });
+    const after = await digestAt(ctx, teamId);
+    expect(after.changes.disputesOpened.map((c) => c.number)).toContain('STALE');
   });
 
   it("lists the week's payments with who recorded them, by the day they arrived", async () => {

@@ -92,12 +92,18 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
         (case when t.change = 'new' then i.total_minor else i.total_minor - i.paid_minor end)::text as amount_minor,
         i.owner_user_id
       from (
+        -- The client's own answers count too: a payment date it scheduled is a promise, its dispute a dispute.
         select case e.kind when 'created' then 'new' when 'chased' then 'promise_made'
-            when 'disputed' then 'dispute_opened' else 'dispute_closed' end as change,
-          e.invoice_id, case when e.kind = 'chased' then e.details->>'promisedDate' end as on_date, e.id as ord
+            when 'client_scheduled' then 'promise_made'
+            when 'disputed' then 'dispute_opened' when 'client_disputed' then 'dispute_opened'
+            else 'dispute_closed' end as change,
+          e.invoice_id,
+          case e.kind when 'chased' then e.details->>'promisedDate' when 'client_scheduled' then e.details->>'date' end
+            as on_date,
+          e.id as ord
         from events e
         where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.invoice_id is not null
-          and (e.kind in ('created', 'disputed')
+          and (e.kind in ('created', 'disputed', 'client_disputed', 'client_scheduled')
             or (e.kind = 'chased' and e.details->>'promisedDate' is not null)
             or (e.kind = 'released' and e.details->>'was' = 'dispute'))
         union all
