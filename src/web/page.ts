@@ -2,7 +2,7 @@
 // It shows exactly what Slack shows of each invoice — state, due date and its basis, total, payments,
 // amount due — through the same phrases, and the client's three ways to answer.
 import { createHash } from 'node:crypto';
-import type { ClientPageData, PageEvent, PagePayment } from '../db/queries/client-page.js';
+import { type ClientPageData, MAX_INVOICES, type PageEvent, type PagePayment } from '../db/queries/client-page.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { addDays } from '../domain/dates.js';
 import { MAX_SCHEDULE_DAYS } from '../services/sharing.js';
@@ -103,6 +103,9 @@ export function renderClientPage(data: ClientPageData, opts: PageOptions): strin
     `<p class="summary">${summary}</p>`,
     `<p class="asof">As of ${html(localDateTime(opts.now, opts.timeZone))} (${html(opts.timeZone)})</p></header>`,
     opts.notice ? `<p class="notice" role="status">${html(opts.notice)}</p>` : '',
+    data.more
+      ? `<p class="asof">This page shows the ${MAX_INVOICES} invoices due first; ask ${html(opts.workspaceName)} for a statement of the rest.</p>`
+      : '',
     problemBanner,
     data.open.length > 0
       ? `<section aria-label="Open invoices">${data.open.map((inv) => invoiceArticle(inv, data, opts, true)).join('')}</section>`

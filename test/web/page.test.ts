@@ -24,6 +24,7 @@ function render(data: Partial<ClientPageData> = {}, clientName = 'Acme Corp') {
         [INVOICE_ID, [event(1, 'sent'), event(2, 'client_question', { reason: HOSTILE, name: HOSTILE })]],
       ]),
       earlierEvents: new Map(),
+      more: false,
       ...data,
     },
     {
@@ -64,6 +65,11 @@ describe('the status page HTML', () => {
   it('says how many earlier events a long history leaves out', () => {
     expect(render({ earlierEvents: new Map([[INVOICE_ID, 7]]) })).toContain('7 earlier events not shown');
     expect(render()).not.toContain('earlier event');
+  });
+
+  it('says when a client has more invoices than the page shows', () => {
+    expect(render({ more: true })).toContain('This page shows the 200 invoices due first');
+    expect(render()).not.toContain('invoices due first');
   });
 
   it('html() leaves plain text as it is and escapes the five characters', () => {

@@ -8,7 +8,7 @@ import { type InvoiceView, toInvoiceView } from './invoices.js';
 
 /** Paid invoices stay on the page this long after they were paid, so the client sees the payment land. */
 export const PAID_SHOWN_DAYS = 90;
-const MAX_INVOICES = 200;
+export const MAX_INVOICES = 200;
 /** An invoice's page history shows its latest events, up to this many. */
 export const HISTORY_SHOWN = 50;
 
@@ -35,6 +35,8 @@ export interface ClientPageData {
   events: Map<string, PageEvent[]>;
   /** How many older shared events each invoice has beyond those. */
   earlierEvents: Map<string, number>;
+  /** More invoices than the page shows (MAX_INVOICES, earliest due first). */
+  more: boolean;
 }
 
 export async function getClientPage(
@@ -57,8 +59,9 @@ export async function getClientPage(
       ),
     )
     .orderBy(asc(invoices.dueDate), asc(invoices.number))
-    .limit(MAX_INVOICES);
-  const views = rows.map((row) => toInvoiceView(row, client.name, workspace, now, today));
+    .limit(MAX_INVOICES + 1);
+  const more = rows.length > MAX_INVOICES;
+  const views = rows.slice(0, MAX_INVOICES).map((row) => toInvoiceView(row, client.name, workspace, now, today));
   const ids = views.map((v) => v.id);
 
   const paymentMap = new Map<string, PagePayment[]>();
@@ -108,5 +111,6 @@ export async function getClientPage(
     payments: paymentMap,
     events: eventMap,
     earlierEvents: earlier,
+    more,
   };
 }
