@@ -255,6 +255,16 @@ describeEachDatabase('client answers', '2026-11-23T15:00:00Z', (get) => {
     expect(typeof shown[0]?.id).toBe('bigint');
   });
 
+  it('reads sends and payments recorded before the status page existed (written internal) as shared', async () => {
+    const { ctx, teamId, inv, opened } = await setup();
+    await ctx.db.insert(events).values([
+      { teamId, invoiceId: inv.id, kind: 'part_paid', actorType: 'user', actorId: 'U0OLD', at: ctx.clock.now() },
+      { teamId, invoiceId: inv.id, kind: 'chased', actorType: 'user', actorId: 'U0OLD', at: ctx.clock.now() },
+    ]);
+    const page = await getClientPage(ctx.db, { ...opened, now: ctx.clock.now() });
+    expect((page.events.get(inv.id) ?? []).map((e) => e.kind)).toEqual(['sent', 'part_paid']);
+  });
+
   it('the page shows shared events only: not the internal chase note, not the hold', async () => {
     const { ctx, teamId, inv, opened } = await setup();
     await logChase(ctx, teamId, ALICE, { invoice: 'INV-7', method: 'call', note: 'INTERNAL: grumpy CFO' });

@@ -9,6 +9,11 @@ import { type InvoiceView, toInvoiceView } from './invoices.js';
 /** Paid invoices stay on the page this long after they were paid, so the client sees the payment land. */
 export const PAID_SHOWN_DAYS = 90;
 export const MAX_INVOICES = 200;
+/**
+ * Kinds the client always sees. The services record them as shared; the same kinds recorded before the status
+ * page existed (when every event was written internal, and events are never updated) are read as shared too.
+ */
+const ALWAYS_SHARED = ['sent', 'paid', 'part_paid'];
 /** An invoice's page history shows its latest events, up to this many. */
 export const HISTORY_SHOWN = 50;
 
@@ -94,7 +99,13 @@ export async function getClientPage(
         total: sql<number>`count(*) over (partition by ${events.invoiceId})`.as('total'),
       })
       .from(events)
-      .where(and(eq(events.teamId, teamId), inArray(events.invoiceId, ids), eq(events.visibility, 'shared')))
+      .where(
+        and(
+          eq(events.teamId, teamId),
+          inArray(events.invoiceId, ids),
+          or(eq(events.visibility, 'shared'), inArray(events.kind, ALWAYS_SHARED)),
+        ),
+      )
       .as('ranked');
     const eventRows = await db.select().from(ranked).where(lte(ranked.rank, HISTORY_SHOWN)).orderBy(asc(ranked.id));
     for (const { rank: _rank, total, ...e } of eventRows) {
