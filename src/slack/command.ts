@@ -5,6 +5,12 @@ import type { InvoiceState } from '../domain/status.js';
 /** What /invoice export writes: the book (our import format) or the history of events. */
 export type ExportKind = 'invoices' | 'history';
 
+/** What /invoice webhooks asks for: the endpoints, a new one (sent every past event with `replay`), or one removed. */
+export type WebhooksRequest =
+  | { action: 'list' }
+  | { action: 'add'; url: string; replay: boolean }
+  | { action: 'remove'; id: string };
+
 export type InvoiceCommand =
   | { kind: 'help' }
   | { kind: 'new' }
@@ -18,6 +24,7 @@ export type InvoiceCommand =
   | { kind: 'share'; client: string; action: 'share' | 'new' | 'revoke' }
   | { kind: 'import' }
   | { kind: 'export'; what: ExportKind; from?: LocalDate; to?: LocalDate }
+  | ({ kind: 'webhooks' } & WebhooksRequest)
   | { kind: 'missing'; command: string; what: string; example: string }
   | { kind: 'invalid'; command: string; message: string; example: string }
   | { kind: 'unknown'; word: string; suggestion?: string };
@@ -35,6 +42,7 @@ export const SUBCOMMANDS = [
   'share',
   'import',
   'export',
+  'webhooks',
 ] as const;
 
 const STATES: Record<string, InvoiceState> = {
@@ -112,6 +120,9 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
       return { kind: 'import' };
     case 'export':
       return parseExport(rest);
+    case 'webhook':
+    case 'webhooks':
+      return parseWebhooks(tail);
     default: {
       // "/invoice INV-001" shows the invoice: a bare invoice number is the most common thing to type.
       if (/\d/.test(first) && rest.length === 0) return { kind: 'show', ref: first };
@@ -161,6 +172,57 @@ function parseExport(words: readonly string[]): InvoiceCommand {
     return invalid(`The \`from\` date ${dates.from} is after the \`to\` date ${dates.to}.`);
   }
   return { kind: 'export', what, ...dates };
+}
+
+const WEBHOOKS_EXAMPLE = '/invoice webhooks add https://erp.example.com/hooks';
+
+/** `webhooks`, `webhooks add <url> [replay]`, `webhooks remove <id>`. */
+function parseWebhooks(text: string): InvoiceCommand {
+  const invalid = (message: string): InvoiceCommand => ({
+    kind: 'invalid',
+    command: 'webhooks',
+    message,
+    example: WEBHOOKS_EXAMPLE,
+  });
+  const [first = '', ...rest] = text === '' ? [] : text.split(/\s+/);
+  const action = first.toLowerCase();
+  const after = text.slice(first.length).trim();
+  if (action === '' || action === 'list' || action === 'ls') {
+    return rest.length === 0
+      ? { kind: 'webhooks', action: 'list' }
+      : invalid(`\`/invoice webhooks\` alone lists the endpoints; \`${after}\` is not something it takes.`);
+  }
+  if (action === 'add' || action === 'new') {
+    // Slack sends a link it recognised as <https://…> or <https://…|label>: the address is inside, before the bar.
+    const link = /^<([^|>\s]*)(?:\|[^>]*)?>/.exec(after);
+    const url = link ? (link[1] ?? '') : (after.split(/\s+/)[0] ?? '');
+    const more = after.slice(link ? link[0].length : url.length).trim();
+    if (url === '') return missing('webhooks add', 'the address to send the events to', WEBHOOKS_EXAMPLE);
+    const flags = more === '' ? [] : more.split(/\s+/);
+    const [flag] = flags;
+    if (flags.length > 1 || (flag !== undefined && !['replay', '--replay'].includes(flag.toLowerCase()))) {
+      return invalid(
+        `After the address \`webhooks add\` takes only \`replay\` (send every event from the start), not \`${more}\`.`,
+      );
+    }
+    return { kind: 'webhooks', action: 'add', url, replay: flag !== undefined };
+  }
+  if (action === 'remove' || action === 'rm' || action === 'delete') {
+    const [id, ...extra] = rest;
+    if (!id)
+      return missing(
+        'webhooks remove',
+        'the endpoint’s id (or its first 8 characters)',
+        '/invoice webhooks remove 6f1c2a3b',
+      );
+    if (extra.length > 0) return invalid(`\`webhooks remove\` takes one endpoint id, not \`${rest.join(' ')}\`.`);
+    return { kind: 'webhooks', action: 'remove', id };
+  }
+  const suggestion = closest(first, ['add', 'remove', 'list']);
+  return invalid(
+    `\`${first}\` is not something webhooks understands${suggestion ? ` (did you mean \`${suggestion}\`?)` : ''}: ` +
+      'say nothing for the list, `add` and an address, or `remove` and an endpoint’s id.',
+  );
 }
 
 /** The closest candidate by edit distance, if it is close enough to be what was meant. */

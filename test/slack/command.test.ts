@@ -29,6 +29,22 @@ describe('reading /invoice', () => {
       { kind: 'export', what: 'invoices', from: '2026-01-01', to: '2026-06-30' },
     ],
     ['export history --to 2026-11-30', { kind: 'export', what: 'history', to: '2026-11-30' }],
+    ['webhooks', { kind: 'webhooks', action: 'list' }],
+    ['Webhooks list', { kind: 'webhooks', action: 'list' }],
+    [
+      'webhooks add https://erp.example.com/hooks',
+      { kind: 'webhooks', action: 'add', url: 'https://erp.example.com/hooks', replay: false },
+    ],
+    [
+      'webhooks add https://erp.example.com/hooks replay',
+      { kind: 'webhooks', action: 'add', url: 'https://erp.example.com/hooks', replay: true },
+    ],
+    [
+      'webhooks add https://erp.example.com/hooks --replay',
+      { kind: 'webhooks', action: 'add', url: 'https://erp.example.com/hooks', replay: true },
+    ],
+    ['webhooks remove 6f1c2a3b', { kind: 'webhooks', action: 'remove', id: '6f1c2a3b' }],
+    ['webhook rm 6F1C2A3B-0000', { kind: 'webhooks', action: 'remove', id: '6F1C2A3B-0000' }],
   ])('reads "%s"', (text, expected) => {
     expect(parseInvoiceCommand(text)).toEqual(expected);
   });
@@ -66,6 +82,37 @@ describe('reading /invoice', () => {
     expect(message('export history since 2026-11-01')).toContain('`since` is not something export understands');
   });
 
+  it('says what is wrong in webhooks: no address, no id, a word it does not take', () => {
+    expect(parseInvoiceCommand('webhooks add')).toEqual({
+      kind: 'missing',
+      command: 'webhooks add',
+      what: 'the address to send the events to',
+      example: '/invoice webhooks add https://erp.example.com/hooks',
+    });
+    expect(parseInvoiceCommand('webhooks remove')).toMatchObject({ kind: 'missing', command: 'webhooks remove' });
+    const message = (text: string) => {
+      const parsed = parseInvoiceCommand(text);
+      expect(parsed).toMatchObject({ kind: 'invalid', command: 'webhooks' });
+      return parsed.kind === 'invalid' ? parsed.message : '';
+    };
+    expect(message('webhooks add https://erp.example.com/hooks now')).toBe(
+      'After the address `webhooks add` takes only `replay` (send every event from the start), not `now`.',
+    );
+    expect(message('webhooks remove 6f1c2a3b 7a2d3e4f')).toBe(
+      '`webhooks remove` takes one endpoint id, not `6f1c2a3b 7a2d3e4f`.',
+    );
+    expect(message('webhooks rmove 6f1c2a3b')).toContain(
+      '`rmove` is not something webhooks understands (did you mean `remove`?)',
+    );
+    expect(message('webhooks list everything')).toBe(
+      '`/invoice webhooks` alone lists the endpoints; `everything` is not something it takes.',
+    );
+    expect(message('webhooks everything')).toBe(
+      '`everything` is not something webhooks understands: say nothing for the list, `add` and an address, ' +
+        'or `remove` and an endpoint’s id.',
+    );
+  });
+
   it('suggests the closest invoice number', () => {
     expect(closest('INV-0O12', ['INV-0012', 'INV-0013', 'INV-0100'])).toBe('INV-0012');
     expect(closest('XYZ-1', ['INV-0012'])).toBeUndefined();
@@ -86,5 +133,22 @@ describe('text as Slack sends it', () => {
       action: 'share',
     });
     expect(parseInvoiceCommand('share')).toMatchObject({ kind: 'missing', command: 'share' });
+  });
+
+  it('takes the address out of the link Slack makes of it: <https://…> or <https://…|label>, escaped or not', () => {
+    const added = (url: string, replay = false) => ({ kind: 'webhooks', action: 'add', url, replay });
+    expect(parseInvoiceCommand('webhooks add <https://erp.example.com/hooks>')).toEqual(
+      added('https://erp.example.com/hooks'),
+    );
+    expect(parseInvoiceCommand('webhooks add <https://erp.example.com/hooks|erp.example.com/hooks> replay')).toEqual(
+      added('https://erp.example.com/hooks', true),
+    );
+    expect(
+      parseInvoiceCommand('webhooks add &lt;https://erp.example.com/hooks?a=1&amp;b=2|our ERP&gt; replay'),
+    ).toEqual(added('https://erp.example.com/hooks?a=1&b=2', true));
+    expect(parseInvoiceCommand('webhooks add https://erp.example.com/hooks?a=1&amp;b=2')).toEqual(
+      added('https://erp.example.com/hooks?a=1&b=2'),
+    );
+    expect(parseInvoiceCommand('webhooks add <>')).toMatchObject({ kind: 'missing', command: 'webhooks add' });
   });
 });

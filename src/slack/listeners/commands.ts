@@ -31,6 +31,7 @@ import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/
 import { openImport, sendExport } from './io.js';
 import { shareCommand } from './share.js';
 import { explain, mayHandle, newKey, workspaceOf } from './shared.js';
+import { webhooksCommand } from './webhooks.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -194,6 +195,8 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
     case 'export':
       await sendExport(deps, { workspace, userId: command.user_id, request: parsed }, reply);
       return;
+    case 'webhooks':
+      return webhooksCommand({ deps, live, client, workspace, userId: command.user_id, request: parsed, reply });
     case 'missing':
       await reply(
         errorMessage(`\`/invoice ${parsed.command}\` needs ${parsed.what}, for example \`${parsed.example}\`.`),

@@ -47,6 +47,7 @@ const COMMANDS = [
   '`/invoice import` — invoices from a CSV (Xero, QuickBooks or ours), checked before anything is saved',
   '`/invoice export [invoices|history] [from DATE] [to DATE]` — a CSV in your DM with the app',
   '`/invoice share Acme` — a private status page for the client, where they see their invoices and answer (`new` replaces the link, `revoke` ends it)',
+  '`/invoice webhooks` — the ledger’s webhook endpoints and how their deliveries stand (`add https://…` adds one, `remove ID` removes one)',
   '`/invoice digest` — the weekly digest now, just for you (`/invoice digest post` posts it to the finance channel)',
   '`/invoice settings` — the finance channel, alert times and who may record payments',
 ];
