@@ -92,7 +92,7 @@ export function createLive(deps: SlackDeps): Live {
     return updated;
   }
 
-  const homeRefreshes = new Map<string, Promise<void>>();
+  const homeRefreshes = new Map<string, { done: Promise<void>; again: boolean }>();
 
   const live: Live = {
     async postCard(teamId, channelId, invoiceId, options = {}) {
@@ -152,19 +152,33 @@ export function createLive(deps: SlackDeps): Live {
     /** One refresh per workspace at a time; a change during a refresh queues one more, not one per change. */
     refreshHomes(teamId) {
       const running = homeRefreshes.get(teamId);
-      if (running) return running;
-      const job = (async () => {
-        const since = new Date(ledger.clock.now().getTime() - HOME_AUDIENCE_DAYS * 86_400_000);
-        for (const userId of await recentHomeViewers(ledger.db, teamId, since)) {
-          try {
-            await live.publishHome(teamId, userId);
-          } catch (error) {
-            logger.warn(`Could not refresh the App Home of ${userId}: ${describe(error)}`);
-          }
+      if (running) {
+        // A change during a refresh may have come after some homes were drawn: one more pass follows,
+        // shared by every change that arrives meanwhile.
+        running.again = true;
+        return running.done;
+      }
+      const state: { done: Promise<void>; again: boolean } = { done: Promise.resolve(), again: false };
+      state.done = (async () => {
+        try {
+          do {
+            state.again = false;
+            const since = new Date(ledger.clock.now().getTime() - HOME_AUDIENCE_DAYS * 86_400_000);
+            for (const userId of await recentHomeViewers(ledger.db, teamId, since)) {
+              try {
+                await live.publishHome(teamId, userId);
+              } catch (error) {
+                logger.warn(`Could not refresh the App Home of ${userId}: ${describe(error)}`);
+              }
+            }
+          } while (state.again);
+        } finally {
+          // In the same step as the last look at `again`: a later change starts a refresh of its own.
+          homeRefreshes.delete(teamId);
         }
-      })().finally(() => homeRefreshes.delete(teamId));
-      homeRefreshes.set(teamId, job);
-      return job;
+      })();
+      homeRefreshes.set(teamId, state);
+      return state.done;
     },
   };
   return live;

@@ -59,6 +59,10 @@ function parseUrl(input: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw LedgerError.invalid('url', `webhooks go over https (or http); "${url.protocol}" is not supported`);
   }
+  // fetch refuses them, and the address shows in errors people see: put a secret in the path or a query.
+  if (url.username || url.password) {
+    throw LedgerError.invalid('url', 'must not hold a user name or password (user:pw@); each request is signed instead');
+  }
   return url.toString();
 }
 

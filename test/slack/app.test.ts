@@ -243,6 +243,37 @@ describe('the App Home', () => {
   });
 });
 
+describe('App Homes kept live', () => {
+  it('refreshes once more after a change that came while a refresh was drawing, never losing it', async () => {
+    await workspace();
+    await sentInvoice('INV-0042');
+    await t.as(ADMIN).eventCallback({
+      event: {
+        type: 'app_home_opened',
+        user: ADMIN,
+        channel: 'D0HOME',
+        tab: 'home',
+        event_ts: `${nowSeconds()}.000100`,
+      },
+    });
+    await t.fake.waitFor('views.publish');
+    await t.bot.idle();
+    t.fake.reset();
+    // The first refresh is drawing (its publish answers late) when a new invoice arrives.
+    t.fake.failNext('views.publish', { delayMs: 300 });
+    const first = t.bot.live.refreshHomes(TEAM);
+    await t.fake.waitFor('views.publish');
+    await sentInvoice('INV-0043');
+    const second = t.bot.live.refreshHomes(TEAM);
+    const third = t.bot.live.refreshHomes(TEAM);
+    await Promise.all([first, second, third]);
+    const published = t.fake.calls('views.publish');
+    // One pass for the first call, one more for the two that came during it.
+    expect(published).toHaveLength(2);
+    expect(blockText(published[1]?.args.view.blocks)).toContain('INV-0043');
+  });
+});
+
 describe('requests Slack did not sign', () => {
   it('refuses a bad signature, an old timestamp and one from the future', async () => {
     const body = 'command=%2Finvoice&text=help&team_id=T0TEAM&user_id=U0ADMIN';

@@ -90,7 +90,7 @@ describe('the App Home and a failing ledger webhook', () => {
     const text = homeText(warned[0]);
     expect(text).toMatch(
       new RegExp(
-        `^⚠️ \\*Ledger webhook 127\\.0\\.0\\.1:${port}/hooks is failing:\\* 3 events waiting since 2026-11-23 10:00 · failed once, 2026-11-23 10:01 · last error 'event \\d+: HTTP 500: ledger down &lt;!channel&gt;' · next try 2026-11-23 10:01 — fix the endpoint or remove it with \`npm run cli -- webhooks remove ${endpoint.id}\`$`,
+        `^⚠️ \\*Ledger webhook 127\\.0\\.0\\.1:${port}/hooks is failing:\\* 3 events waiting since 2026-11-23 10:00 · failed once, 2026-11-23 10:01 · last error 'event \\d+: HTTP 500: ledger down &lt;!channel&gt;' · next try 2026-11-23 10:01 — fix the endpoint or remove it with \`/invoice webhooks remove ${endpoint.id}\`$`,
         'm',
       ),
     );

@@ -273,6 +273,10 @@ describe('/invoice webhooks', () => {
         'https://example.com/hooks. Nothing was added. For example `/invoice webhooks add https://erp.example.com/hooks`.',
     );
     expect((await webhooks(ADMIN, 'add javascript:alert(1)')).text).toContain('"javascript:" is not supported');
+    // A password in the address would show in errors everyone sees (and fetch refuses it): requests are signed.
+    const withPassword = await webhooks(ADMIN, 'add https://erp:hunter2@erp.example.com/hooks');
+    expect(withPassword.text).toContain('must not hold a user name or password');
+    expect(json(withPassword)).not.toContain('hunter2');
     expect((await webhooks(ADMIN, 'add')).text).toBe(
       '⚠️ `/invoice webhooks add` needs the address to send the events to, for example ' +
         '`/invoice webhooks add https://erp.example.com/hooks`.',

@@ -43,7 +43,7 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
     const { teamId, client } = await workspaceWithClient(ctx);
     await addWebhookEndpoint(ctx, teamId, { url: 'https://books.example.com/ok' });
     const erp = await addWebhookEndpoint(ctx, teamId, {
-      url: 'https://user:pw@erp.example.com/hooks?token=s3cret#frag',
+      url: 'https://erp.example.com/hooks?token=s3cret#frag',
     });
     // Another workspace's failing endpoint is never shown here.
     const other = await workspaceWithClient(ctx, { teamId: 'T0OTHER' });

@@ -199,7 +199,7 @@ function webhookWarning(p: HomeViewParams): KnownBlock[] {
   const failing = p.failingWebhooks ?? [];
   const [only] = failing;
   if (!only) return [];
-  const remove = (id: string) => `\`npm run cli -- webhooks remove ${escapeClip(id, 40)}\``;
+  const remove = (id: string) => `\`/invoice webhooks remove ${escapeClip(id, 40)}\``;
   if (failing.length === 1) {
     const headline = `⚠️ *Ledger webhook ${endpointName(only)} is failing:*`;
     const text = `${headline} ${webhookFacts(only, p)} — fix the endpoint or remove it with ${remove(only.id)}`;

@@ -63,12 +63,12 @@ describe('the App Home with a failing ledger webhook', () => {
           `· failed 3 times in a row, the last ${date('2026-11-14T09:04:00Z', '2026-11-14 09:04')}`,
           "· last error 'event 4182: HTTP 500: try later'",
           `· next try ${date('2026-11-14T09:35:00Z', '2026-11-14 09:35')}`,
-          `— fix the endpoint or remove it with \`npm run cli -- webhooks remove ${ENDPOINT_ID}\``,
+          `— fix the endpoint or remove it with \`/invoice webhooks remove ${ENDPOINT_ID}\``,
         ].join(' '),
       },
     });
     expect(seen(sections(view)[0] ?? '')).toBe(
-      "⚠️ *Ledger webhook erp.example.com/hooks is failing:* 12 events waiting since 2026-11-14 08:05 · failed 3 times in a row, the last 2026-11-14 09:04 · last error 'event 4182: HTTP 500: try later' · next try 2026-11-14 09:35 — fix the endpoint or remove it with `npm run cli -- webhooks remove 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f`",
+      "⚠️ *Ledger webhook erp.example.com/hooks is failing:* 12 events waiting since 2026-11-14 08:05 · failed 3 times in a row, the last 2026-11-14 09:04 · last error 'event 4182: HTTP 500: try later' · next try 2026-11-14 09:35 — fix the endpoint or remove it with `/invoice webhooks remove 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f`",
     );
     // The rest of the home is unchanged below it.
     expect(view.blocks.slice(4)).toEqual(homeView(base).blocks.slice(3));
@@ -98,7 +98,7 @@ describe('the App Home with a failing ledger webhook', () => {
       ],
     });
     expect(seen(sections(view)[0] ?? '')).toBe(
-      "⚠️ *Ledger webhook erp.example.com/hooks is failing:* 1,000+ events waiting since 2026-11-14 08:05 · failed once, 2026-11-14 09:04 · last error 'no answer within 10 s' · next try any moment — fix the endpoint or remove it with `npm run cli -- webhooks remove 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f`",
+      "⚠️ *Ledger webhook erp.example.com/hooks is failing:* 1,000+ events waiting since 2026-11-14 08:05 · failed once, 2026-11-14 09:04 · last error 'no answer within 10 s' · next try any moment — fix the endpoint or remove it with `/invoice webhooks remove 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f`",
     );
   });
 
@@ -143,7 +143,7 @@ describe('the App Home with a failing ledger webhook', () => {
       '• *erp3.example.com/hooks*',
       '• *erp4.example.com/hooks*',
     ]);
-    expect(lines[1]).toMatch(/ · `npm run cli -- webhooks remove 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e40`$/);
+    expect(lines[1]).toMatch(/ · `\/invoice webhooks remove 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e40`$/);
     expect(lines[6]).toBe('_…and 3 more: `npm run cli -- webhooks`_');
     expect(lines).toHaveLength(7);
     expect(text.length).toBeLessThanOrEqual(3000);
