@@ -61,7 +61,10 @@ function parseUrl(input: string): string {
   }
   // fetch refuses them, and the address shows in errors people see: put a secret in the path or a query.
   if (url.username || url.password) {
-    throw LedgerError.invalid('url', 'must not hold a user name or password (user:pw@); each request is signed instead');
+    throw LedgerError.invalid(
+      'url',
+      'must not hold a user name or password (user:pw@); each request is signed instead',
+    );
   }
   return url.toString();
 }
