@@ -295,23 +295,21 @@ cross join lateral (select coalesce(i.paid_on, least($2::date, i.issue_date + 20
 where i.team_id = $1 and i.voided_at is null and i.paid_minor > 0
 order by r.received_on, i.number`;
 
-// $1 team, $2 clients (array literal). For their invoices, the events the app marks shared: sent, each payment, and
-// on a third of the chased open invoices a chase someone chose to show the client. In time order, as a ledger fills.
+// $1 team, $2 clients (array literal). For their invoices, the events the app marks shared beyond the seed's own
+// sends (which the page reads as shared): each payment, and on a third of the chased open invoices a chase someone
+// chose to show the client. In time order, as a ledger fills.
 const INSERT_SHARED_EVENTS = `
 insert into events (team_id, invoice_id, client_id, kind, actor_type, actor_id, at, details, visibility)
 select team_id, invoice_id, client_id, kind, 'user', 'U_BENCH_AR', at, details, 'shared'
 from (
-  select i.team_id, i.id as invoice_id, i.client_id, 'sent' as kind, i.sent_at as at, '{}'::jsonb as details,
-    i.number, 0 as k
-  from invoices i where i.team_id = $1 and i.client_id = any($2::uuid[]) and i.sent_at is not null
-  union all
-  select i.team_id, i.id, i.client_id, case when i.paid_minor >= i.total_minor then 'paid' else 'part_paid' end,
-    p.created_at,
+  select i.team_id, i.id as invoice_id, i.client_id,
+    case when i.paid_minor >= i.total_minor then 'paid' else 'part_paid' end as kind,
+    p.created_at as at,
     jsonb_build_object('paymentId', p.id::text, 'amountMinor', jsonb_build_object('$bigint', p.amount_minor::text),
       'currency', i.currency, 'receivedOn', p.received_on::text, 'reference', p.reference, 'method', p.method,
       'amountDueAfterMinor', jsonb_build_object('$bigint', (i.total_minor - i.paid_minor)::text),
-      'overpaidMinor', jsonb_build_object('$bigint', '0')),
-    i.number, 1
+      'overpaidMinor', jsonb_build_object('$bigint', '0')) as details,
+    i.number, 1 as k
   from payments p join invoices i on i.team_id = p.team_id and i.id = p.invoice_id
   where p.team_id = $1 and i.client_id = any($2::uuid[])
   union all
@@ -388,9 +386,14 @@ order by p.received_on, p.created_at`;
 
 // $1 team, $2 invoice ids (array literal)
 const PAGE_EVENTS_SQL = `
-select e.id::text as id, e.invoice_id::text as invoice_id, e.kind, e.actor_type, e.at, e.details
-from events e where e.team_id = $1 and e.invoice_id = any($2::uuid[]) and e.visibility = 'shared'
-order by e.id`;
+select id::text as id, invoice_id::text as invoice_id, kind, actor_type, at, details
+from (
+  select e.*, row_number() over (partition by e.invoice_id order by e.id desc) as rank
+  from events e where e.team_id = $1 and e.invoice_id = any($2::uuid[])
+    and (e.visibility = 'shared' or e.kind in ('sent', 'paid', 'part_paid'))
+) e
+where rank <= 50
+order by id`;
 
 interface PageRows {
   link: Row | undefined;
