@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { type ClientPageData, getClientPage, PAID_SHOWN_DAYS, type PageEvent } from '../src/db/queries/client-page.js';
-import { addDays, todayIn } from '../src/domain/dates.js';
+import { addDays, startOfLocalDay, todayIn } from '../src/domain/dates.js';
 import { fixedClock } from '../src/services/context.js';
 import { formToken, hashToken, openClientLink, shareClient } from '../src/services/sharing.js';
 import { createSlackApp, type SlackApp } from '../src/slack/app.js';
@@ -360,21 +360,24 @@ join clients c on c.team_id = l.team_id and c.id = l.client_id
 join workspaces w on w.team_id = l.team_id
 where l.token_hash = $1 and l.revoked_at is null and not c.archived`;
 
-// $1 team, $2 client, $3 paid since. The page's invoices (the first 200 by due date), open first, then the paid
-// ones, most recently paid first.
+// $1 team, $2 client, $3 paid since, $4 cancelled since (an instant). The page's invoices (the first 200 by due
+// date, counting the recently cancelled ones, which are not compared), open first, then the paid ones, most
+// recently paid first.
 const PAGE_INVOICES_SQL = `
 select * from (
   select i.id::text as id, i.number, i.currency, i.total_minor::text as total_minor,
     i.paid_minor::text as paid_minor, i.issue_date::text as issue_date, i.due_date::text as due_date,
     i.terms_kind, i.terms_days, i.terms_basis_date::text as terms_basis_date, i.terms_basis_label, i.description,
     i.sent_at, i.hold_kind, i.hold_reason, i.promised_date::text as promised_date, i.paid_on::text as paid_on,
-    i.last_action_kind, i.last_action_at
+    i.last_action_kind, i.last_action_at, i.voided_at is not null as voided
   from invoices i
-  where i.team_id = $1 and i.client_id = $2::uuid and i.sent_at is not null and i.voided_at is null
-    and (i.paid_minor < i.total_minor or i.paid_on >= $3::date)
+  where i.team_id = $1 and i.client_id = $2::uuid and i.sent_at is not null
+    and ((i.voided_at is null and (i.paid_minor < i.total_minor or i.paid_on >= $3::date))
+      or i.voided_at >= $4::timestamptz)
   order by i.due_date, i.number
   limit ${PAGE_MAX_INVOICES}
 ) t
+where not t.voided
 order by t.paid_minor::int8 >= t.total_minor::int8, t.paid_on desc, t.due_date, t.number`;
 
 // $1 team, $2 invoice ids (array literal)
@@ -410,6 +413,7 @@ async function pageBaseline(f: Fixture, token: string): Promise<PageRows> {
     link.team_id,
     link.client_id,
     addDays(today, -PAID_SHOWN_DAYS),
+    startOfLocalDay(addDays(today, -PAID_SHOWN_DAYS), String(link.time_zone)).toISOString(),
   ]);
   if (invoices.length === 0) return { link, invoices, payments: [], events: [] };
   const ids = arrayLiteral(invoices.map((r) => String(r.id)));
@@ -540,6 +544,7 @@ export function invoicesFromHtml(body: string): string[] {
   return body
     .split('<article class="invoice ')
     .slice(1)
+    .filter((chunk) => !chunk.startsWith('state-void'))
     .map((chunk) => {
       const a = chunk.slice(0, chunk.indexOf('</article>'));
       const open = a.includes('<h3>Answer on ');

@@ -110,6 +110,9 @@ export function renderClientPage(data: ClientPageData, opts: PageOptions): strin
     data.open.length > 0
       ? `<section aria-label="Open invoices">${data.open.map((inv) => invoiceArticle(inv, data, opts, true)).join('')}</section>`
       : '',
+    data.cancelled.length > 0
+      ? `<section aria-label="Cancelled"><h2>Cancelled</h2>${data.cancelled.map((inv) => cancelledArticle(inv, opts)).join('')}</section>`
+      : '',
     data.paid.length > 0
       ? `<section aria-label="Paid recently"><h2>Paid recently</h2>${data.paid
           .map((inv) => invoiceArticle(inv, data, opts, false))
@@ -192,6 +195,19 @@ export function badgeText(inv: InvoiceView): string {
   const text = statusText(inv);
   const mark = `${STATE_MARK[inv.status.lifecycle]} `;
   return text.startsWith(mark) ? text.slice(mark.length) : text;
+}
+
+/** A cancelled invoice: what it was and when it was cancelled (the reason is the team's own note, not shown). */
+function cancelledArticle(inv: InvoiceView, opts: PageOptions): string {
+  const on = inv.voidedAt ? localDateTime(inv.voidedAt, opts.timeZone).slice(0, 10) : '';
+  return [
+    `<article class="invoice state-void" id="inv-${html(inv.id)}">`,
+    `<h2>${html(inv.number)} <span class="badge">Cancelled</span></h2>`,
+    `<dl><dt>Total</dt><dd><s>${html(money(inv.totalMinor, inv.currency))}</s> nothing to pay</dd>`,
+    `<dt>Invoice date</dt><dd>${html(inv.issueDate)}</dd>`,
+    on ? `<dt>Cancelled on</dt><dd>${html(on)}</dd>` : '',
+    '</dl></article>',
+  ].join('');
 }
 
 function earlierNote(earlier: number): string {

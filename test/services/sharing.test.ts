@@ -255,6 +255,22 @@ describeEachDatabase('client answers', '2026-11-23T15:00:00Z', (get) => {
     expect(typeof shown[0]?.id).toBe('bigint');
   });
 
+  it('lists a sent invoice cancelled in the last 90 days as cancelled, never a voided draft or an old one', async () => {
+    const { ctx, teamId, client, inv, opened } = await setup();
+    ctx.clock.set('2026-07-01T15:00:00Z');
+    await invoice(ctx, teamId, client.id, { number: 'OLD-VOID', issueDate: '2026-06-01' });
+    await voidInvoice(ctx, teamId, ALICE, { invoice: 'OLD-VOID', reason: 'duplicate' });
+    ctx.clock.set('2026-11-23T15:00:00Z');
+    await invoice(ctx, teamId, client.id, { number: 'VOIDED', issueDate: '2026-11-01' });
+    await voidInvoice(ctx, teamId, ALICE, { invoice: 'VOIDED', reason: 'INTERNAL: client went bust' });
+    await invoice(ctx, teamId, client.id, { number: 'DRAFT-VOID', status: 'draft' });
+    await voidInvoice(ctx, teamId, ALICE, { invoice: 'DRAFT-VOID', reason: 'typo' });
+    const page = await getClientPage(ctx.db, { ...opened, now: ctx.clock.now() });
+    expect(page.cancelled.map((i) => i.number)).toEqual(['VOIDED']);
+    expect(page.open.map((i) => i.id)).toEqual([inv.id]);
+    expect(page.paid).toEqual([]);
+  });
+
   it('reads sends and payments recorded before the status page existed (written internal) as shared', async () => {
     const { ctx, teamId, inv, opened } = await setup();
     await ctx.db.insert(events).values([

@@ -19,6 +19,7 @@ function render(data: Partial<ClientPageData> = {}, clientName = 'Acme Corp') {
       today: TODAY,
       open: [inv],
       paid: [],
+      cancelled: [],
       payments: new Map([[INVOICE_ID, [{ amountMinor: 25_000n, receivedOn: TODAY, reference: HOSTILE }]]]),
       events: new Map([
         [INVOICE_ID, [event(1, 'sent'), event(2, 'client_question', { reason: HOSTILE, name: HOSTILE })]],
@@ -65,6 +66,16 @@ describe('the status page HTML', () => {
   it('says how many earlier events a long history leaves out', () => {
     expect(render({ earlierEvents: new Map([[INVOICE_ID, 7]]) })).toContain('7 earlier events not shown');
     expect(render()).not.toContain('earlier event');
+  });
+
+  it('shows a cancelled invoice as cancelled, with when, and not the team’s reason', () => {
+    const voided = makeInvoice({ voidedAt: new Date('2026-11-10T15:00:00Z'), voidReason: 'INTERNAL: went bust' });
+    const page = render({ open: [], cancelled: [voided] });
+    expect(page).toContain('<h2>Cancelled</h2>');
+    expect(page).toContain('<span class="badge">Cancelled</span>');
+    expect(page).toContain('<dt>Cancelled on</dt><dd>2026-11-10</dd>');
+    expect(page).not.toContain('went bust');
+    expect(page).not.toContain('Answer on');
   });
 
   it('says when a client has more invoices than the page shows', () => {

@@ -1,12 +1,12 @@
 // What a client's status page shows: its invoices that were sent and are open (or paid lately), their
 // payments, and the events marked shared. Scoped by the link's team and client; drafts never appear.
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { addDays, todayIn } from '../../domain/dates.js';
+import { addDays, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import type { DatabaseOrTransaction } from '../client.js';
 import { type ClientRow, events, invoices, payments, type WorkspaceRow } from '../schema.js';
 import { type InvoiceView, toInvoiceView } from './invoices.js';
 
-/** Paid invoices stay on the page this long after they were paid, so the client sees the payment land. */
+/** Paid (and cancelled) invoices stay on the page this long after, so the client sees what became of them. */
 export const PAID_SHOWN_DAYS = 90;
 export const MAX_INVOICES = 200;
 /**
@@ -35,6 +35,8 @@ export interface ClientPageData {
   today: string;
   open: InvoiceView[];
   paid: InvoiceView[];
+  /** Sent invoices cancelled (voided) lately, so one does not vanish from the client's page without a word. */
+  cancelled: InvoiceView[];
   payments: Map<string, PagePayment[]>;
   /** The latest shared events of each invoice (at most HISTORY_SHOWN), oldest first. */
   events: Map<string, PageEvent[]>;
@@ -59,8 +61,13 @@ export async function getClientPage(
         eq(invoices.teamId, teamId),
         eq(invoices.clientId, client.id),
         isNotNull(invoices.sentAt),
-        isNull(invoices.voidedAt),
-        or(lt(invoices.paidMinor, invoices.totalMinor), gte(invoices.paidOn, addDays(today, -PAID_SHOWN_DAYS))),
+        or(
+          and(
+            isNull(invoices.voidedAt),
+            or(lt(invoices.paidMinor, invoices.totalMinor), gte(invoices.paidOn, addDays(today, -PAID_SHOWN_DAYS))),
+          ),
+          gte(invoices.voidedAt, startOfLocalDay(addDays(today, -PAID_SHOWN_DAYS), workspace.timeZone)),
+        ),
       ),
     )
     .orderBy(asc(invoices.dueDate), asc(invoices.number))
@@ -117,7 +124,8 @@ export async function getClientPage(
   }
   return {
     today,
-    open: views.filter((v) => v.status.state !== 'paid'),
+    open: views.filter((v) => v.status.state !== null && v.status.state !== 'paid'),
+    cancelled: views.filter((v) => v.status.lifecycle === 'void'),
     paid: views.filter((v) => v.status.state === 'paid').sort((a, b) => (b.paidOn ?? '').localeCompare(a.paidOn ?? '')),
     payments: paymentMap,
     events: eventMap,
