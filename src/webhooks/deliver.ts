@@ -20,6 +20,12 @@ export interface WebhookEnv {
   /** Test hook: throw to simulate a crash at a step. */
   fault?: (step: 'posted') => void;
   /**
+   * How long a pass waits for transactions that were running when it looked to end (default 1 s) before it
+   * leaves the events to the next pass. PostgreSQL's snapshot spans the whole server, so a long transaction in
+   * another database of the same server (a backup, another app) postpones deliveries too; nothing is skipped.
+   */
+  horizonWaitMs?: number;
+  /**
    * Called after a pass, once for each workspace where an endpoint started failing or recovered in it (not on
    * every retry), so whoever shows the endpoints' state (the App Home) can refresh. Its errors are logged.
    */
@@ -48,7 +54,7 @@ export async function deliverWebhooks(
   options: { limit?: number; teamId?: string } = {},
 ): Promise<WebhookReport> {
   const report: WebhookReport = { delivered: 0, failed: 0 };
-  const horizon = await safeHorizon(env.db);
+  const horizon = await safeHorizon(env.db, env.horizonWaitMs ?? 1_000);
   if (horizon === undefined || horizon === 0n) return report;
   const token = randomUUID();
   const flipped = new Set<string>();
@@ -74,22 +80,23 @@ export async function deliverWebhooks(
  * so a transaction already has its id when it takes an event id.) Undefined when one stays open: the
  * next pass tries again.
  */
-async function safeHorizon(db: Database): Promise<bigint | undefined> {
+async function safeHorizon(db: Database, waitMs: number): Promise<bigint | undefined> {
   const [seen] = await queryRows<{ max_id: string | null; xmax: string }>(
     db,
     sql`select max(id)::text as max_id, pg_snapshot_xmax(pg_current_snapshot())::text as xmax from events`,
   );
   if (!seen?.max_id) return 0n;
-  // Writes are short: wait up to about a second (a long import's transaction is waited for by later passes).
-  for (let attempt = 0; attempt < 8; attempt++) {
+  // Writes are short: wait a little (a long import's transaction is waited for by later passes).
+  const until = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
     const [now] = await queryRows<{ done: boolean }>(
       db,
       sql`select pg_snapshot_xmin(pg_current_snapshot()) >= ${seen.xmax}::xid8 as done`,
     );
     if (now?.done) return BigInt(seen.max_id);
-    await new Promise((resolve) => setTimeout(resolve, 25 * (attempt + 1)));
+    if (Date.now() >= until) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(25 * (attempt + 1), 250)));
   }
-  return undefined;
 }
 
 async function claimEndpoints(

@@ -35,7 +35,15 @@ describe('webhookDisplayUrl', () => {
 // Monday 2026-11-23, 10:00 in New York.
 describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) => {
   function env(ctx: LedgerContext, extra: Partial<WebhookEnv> = {}): WebhookEnv {
-    return { db: ctx.db, clock: ctx.clock, logger: { warn: () => {} }, fetch: stubFetch(), ...extra };
+    // Other test workers' transactions on the same server count too (see horizonWaitMs): wait for them.
+    return {
+      db: ctx.db,
+      clock: ctx.clock,
+      logger: { warn: () => {} },
+      fetch: stubFetch(),
+      horizonWaitMs: 20_000,
+      ...extra,
+    };
   }
 
   it('lists only the failing endpoint of the workspace, with where, how often, since when, why and when next', async () => {

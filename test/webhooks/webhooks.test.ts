@@ -156,7 +156,8 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
   }
 
   function env(ctx: LedgerContext, extra: Partial<WebhookEnv> = {}): WebhookEnv {
-    return { db: ctx.db, clock: ctx.clock, logger: quiet, ...extra };
+    // Other test workers' transactions on the same server count too (see horizonWaitMs): wait for them.
+    return { db: ctx.db, clock: ctx.clock, logger: quiet, horizonWaitMs: 20_000, ...extra };
   }
 
   async function endpointRow(ctx: LedgerContext, id: string) {
@@ -407,7 +408,7 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
     try {
       await hasInserted;
       await logChase(ctx, teamId, ALICE, { invoice: 'FAST', method: 'email' });
-      expect(await deliverWebhooks(env(ctx))).toEqual({ delivered: 0, failed: 0 });
+      expect(await deliverWebhooks(env(ctx, { horizonWaitMs: 300 }))).toEqual({ delivered: 0, failed: 0 });
     } finally {
       release();
       await slow;
