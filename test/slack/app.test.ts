@@ -260,7 +260,7 @@ describe('App Homes kept live', () => {
     await t.bot.idle();
     t.fake.reset();
     // The first refresh is drawing (its publish answers late) when a new invoice arrives.
-    t.fake.failNext('views.publish', { delayMs: 300 });
+    t.fake.failNext('views.publish', { delayMs: 1_500 });
     const first = t.bot.live.refreshHomes(TEAM);
     await t.fake.waitFor('views.publish');
     await sentInvoice('INV-0043');
