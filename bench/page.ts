@@ -23,7 +23,14 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { type ClientPageData, getClientPage, PAID_SHOWN_DAYS, type PageEvent } from '../src/db/queries/client-page.js';
+import {
+  type ClientPageData,
+  getClientPage,
+  HISTORY_SHOWN,
+  MAX_INVOICES,
+  PAID_SHOWN_DAYS,
+  type PageEvent,
+} from '../src/db/queries/client-page.js';
 import { addDays, startOfLocalDay, todayIn } from '../src/domain/dates.js';
 import { fixedClock } from '../src/services/context.js';
 import { formToken, hashToken, openClientLink, shareClient } from '../src/services/sharing.js';
@@ -50,8 +57,6 @@ const SECRET = 'bench-signing-secret';
 const SHARED_BY = { type: 'user', id: 'U_BENCH_FIN' } as const;
 const REQUEST_TIMEOUT_MS = 60_000;
 const LOAD_CLIENT_ARG = '--page-load-client';
-/** What getClientPage lists at most (src/db/queries/client-page.ts MAX_INVOICES, not exported). */
-const PAGE_MAX_INVOICES = 200;
 
 /**
  * Limits no run reaches: the bench measures the page, not the limiter. The real ones (DEFAULT_LIMITS) are 120 views a
@@ -375,7 +380,7 @@ select * from (
     and ((i.voided_at is null and (i.paid_minor < i.total_minor or i.paid_on >= $3::date))
       or i.voided_at >= $4::timestamptz)
   order by i.due_date, i.number
-  limit ${PAGE_MAX_INVOICES}
+  limit ${MAX_INVOICES}
 ) t
 where not t.voided
 order by t.paid_minor::int8 >= t.total_minor::int8, t.paid_on desc, t.due_date, t.number`;
@@ -395,7 +400,7 @@ from (
   from events e where e.team_id = $1 and e.invoice_id = any($2::uuid[])
     and (e.visibility = 'shared' or e.kind in ('sent', 'paid', 'part_paid'))
 ) e
-where rank <= 50
+where rank <= ${HISTORY_SHOWN}
 order by id`;
 
 interface PageRows {

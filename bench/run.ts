@@ -1,7 +1,8 @@
 // The views against the best hand-written SQL for the same answer, on PGlite and PostgreSQL; and, with --suite,
-// the Slack round trip (bench/slack.ts), the daily jobs (bench/jobs.ts) and the client's status page (bench/page.ts).
+// the Slack round trip (bench/slack.ts), the daily jobs (bench/jobs.ts), the client's status page (bench/page.ts)
+// and reading instants as local dates (bench/dates.ts, no database).
 //
-//   npm run bench -- [--suite views|slack|jobs|page|all] [--invoices N | --million | --quick] [--db pglite|postgres|both]
+//   npm run bench -- [--suite views|slack|jobs|page|dates|all] [--invoices N | --million | --quick] [--db pglite|postgres|both]
 //                    [--iterations N] [--explain] [--keep] [--reuse] [--sql STATEMENT]…
 //                    [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]
 //
@@ -43,7 +44,7 @@ import { formatMs, formatRatio, type Summary, summarize } from './stats.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
-export const SUITES = ['views', 'slack', 'jobs', 'page'] as const;
+export const SUITES = ['views', 'slack', 'jobs', 'page', 'dates'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -103,7 +104,7 @@ export const QUICK_OPTIONS: Partial<BenchOptions> = {
   pageIterations: 20,
 };
 
-const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|page|all] [--invoices N | --million | --quick]
+const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|page|dates|all] [--invoices N | --million | --quick]
                         [--db pglite|postgres|both] [--iterations N] [--explain] [--keep] [--reuse]
                         [--sql STATEMENT]… [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]`;
 
@@ -144,7 +145,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       const value = argv[++i];
       if (value === 'all') options.suites = [...SUITES];
       else if (SUITES.includes(value as Suite)) options.suites = [value as Suite];
-      else throw new Error(`--suite takes views, slack, jobs, page or all\n${USAGE}`);
+      else throw new Error(`--suite takes views, slack, jobs, page, dates or all\n${USAGE}`);
     } else if (arg === '--concurrency') {
       const value = argv[++i] ?? '';
       options.concurrency = value.split(',').map((n) => count(arg, n));
@@ -912,7 +913,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
   const pglite = [
     ...(options.suites.includes('views') ? options.databases : []),
-    ...(options.suites.some((s) => s !== 'views') ? options.suiteDatabases : []),
+    ...(options.suites.some((s) => s !== 'views' && s !== 'dates') ? options.suiteDatabases : []),
   ].includes('pglite');
   if (options.invoices > 200_000 && pglite) {
     console.warn(
@@ -935,6 +936,10 @@ async function main(): Promise<void> {
   if (options.suites.includes('page')) {
     const { runPageSuite, formatPageReport } = await import('./page.js');
     console.log(formatPageReport(await runPageSuite(options, log), options));
+  }
+  if (options.suites.includes('dates')) {
+    const { runDatesSuite, formatDatesReport } = await import('./dates.js');
+    console.log(formatDatesReport(runDatesSuite(options), options));
   }
 }
 

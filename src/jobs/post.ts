@@ -16,10 +16,10 @@ import {
   alertLead,
   channelPromptMessage,
   clientAnswerLead,
-  lineMessage,
   paidCheckMessage,
   summaryMessage,
 } from '../slack/ui/alerts.js';
+import { linesMessage } from '../slack/ui/blocks.js';
 import type { SlackMessage } from '../slack/ui/text.js';
 import { claimDue, deliveriesOn, findDelivery, markDelivered, markRetry, markSkipped } from './deliveries.js';
 
@@ -264,8 +264,8 @@ async function render(env: PosterEnv, d: DeliveryRow): Promise<Rendered | null> 
         invoiceId: invoice.id,
         channelId: d.channelId,
       });
-      if (thread) return { message: lineMessage(lead), threadTs: thread };
-      return { message: lineMessage(lead), invoiceId: invoice.id, lead };
+      if (thread) return { message: linesMessage([lead]), threadTs: thread };
+      return { message: linesMessage([lead]), invoiceId: invoice.id, lead };
     }
     case 'channel_prompt': {
       const workspace = await getWorkspace(ledger, d.teamId);

@@ -25,7 +25,7 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** How far ahead a client may schedule a payment. */
 export const MAX_SCHEDULE_DAYS = 366;
 /** A page's form is good for this long after the page was rendered. */
-export const FORM_TTL_MS = 12 * 60 * 60_000;
+const FORM_TTL_MS = 12 * 60 * 60_000;
 /** last_seen_at moves at most this often (a page view is not a write each time). */
 const SEEN_EVERY_MS = 60 * 60_000;
 
@@ -33,7 +33,7 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export function looksLikeToken(token: string): boolean {
+function looksLikeToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);
 }
 
@@ -233,7 +233,7 @@ const answerSchema = z.discriminatedUnion(
 export type ClientAnswerInput = z.input<typeof answerSchema>;
 
 /** The event kind each answer records. */
-export const ANSWER_EVENT: Readonly<Record<AnswerKind, string>> = {
+const ANSWER_EVENT: Readonly<Record<AnswerKind, string>> = {
   approved: 'client_approved',
   scheduled: 'client_scheduled',
   question: 'client_question',
@@ -325,7 +325,8 @@ export async function answerAsClient(
         );
       }
       return {
-        ...(Object.keys(set).length > 0 ? { set } : { set: {} }),
+        // Even an answer that changes no fact is a new last action: the version moves, so cards redraw.
+        set,
         event: { kind: ANSWER_EVENT[data.kind], details, visibility: 'shared' },
         result: { invoiceNumber: row.number },
       };

@@ -84,6 +84,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     res.end(JSON.stringify({ database: database ? 'ok' : 'unreachable', slack: slackStatus }));
   };
 
+  const publicUrl = () => options.publicUrl ?? `http://localhost:${listening ?? options.port}`;
+
   // The clients' status pages, served beside /slack/events (and, in Socket Mode, on PORT too).
   let live: Live | undefined;
   let deps: SlackDeps | undefined;
@@ -93,8 +95,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     answered: async (teamId, invoiceId) => {
       await live?.invoiceChanged(teamId, invoiceId);
       // The channel hears of it now, not at the next tick (even while a tick is running).
-      const jobs = deps?.jobs;
-      await (jobs?.deliverNow ? jobs.deliverNow(teamId) : jobs?.tick());
+      await deps?.jobs?.deliverNow(teamId);
     },
     publicUrl: options.publicUrl,
     ...(options.pageLimits ? { limits: options.pageLimits } : {}),
@@ -160,7 +161,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ledger,
     background,
     logger: app.logger,
-    publicUrl: () => options.publicUrl ?? `http://localhost:${listening ?? options.port}`,
+    publicUrl,
   };
   live = createLive(deps);
   // Listeners go on working after their ack: count them, so shutdown (and tests) can wait for them.
@@ -197,7 +198,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     live,
     deps,
     port: () => listening,
-    publicUrl: () => deps?.publicUrl?.() ?? '',
+    publicUrl,
     async start() {
       if (settings.mode === 'socket') {
         slackStatus = await checkSlack();

@@ -56,7 +56,7 @@ const STATES: Record<string, InvoiceState> = {
 };
 
 /** Slack sends a command's text with `&`, `<` and `>` escaped as in messages; people typed the characters. */
-export function unescapeCommandText(text: string): string {
+function unescapeCommandText(text: string): string {
   return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 }
 

@@ -11,5 +11,5 @@ export interface SlackDeps {
   /** Where people reach the app's HTTP server: clients' status links start with it. */
   publicUrl?: () => string;
   /** The jobs, when running: "post the digest now" asks them to deliver at once. */
-  jobs?: { tick(): Promise<unknown>; deliverNow?(teamId: string): Promise<unknown> };
+  jobs?: { tick(): Promise<unknown>; deliverNow(teamId: string): Promise<unknown> };
 }

@@ -92,6 +92,31 @@ export function createLive(deps: SlackDeps): Live {
     return updated;
   }
 
+  /** What every viewer's App Home shows: the workspace's book and its failing webhooks, read once. */
+  async function homeData(teamId: string) {
+    const workspace = await getWorkspace(ledger, teamId);
+    const now = ledger.clock.now();
+    const today = todayIn(workspace.timeZone, now);
+    const overview = await getOverview(ledger.db, { workspace, today, now, limit: 15 });
+    const failingWebhooks = await failingWebhookEndpoints(ledger.db, teamId);
+    return { workspace, now, today, overview, failingWebhooks };
+  }
+
+  async function publish(data: Awaited<ReturnType<typeof homeData>>, userId: string, client: WebClient) {
+    const { workspace, overview } = data;
+    const view = homeView({
+      overview,
+      today: data.today,
+      timeZone: workspace.timeZone,
+      now: data.now,
+      isEmpty: Object.values(overview.counts).every((n) => n === 0),
+      canHandleMoney: mayHandleMoney(workspace, userId),
+      financeChannel: workspace.financeChannel,
+      failingWebhooks: data.failingWebhooks,
+    });
+    await client.views.publish({ user_id: userId, view });
+  }
+
   const homeRefreshes = new Map<string, { done: Promise<void>; again: boolean }>();
 
   const live: Live = {
@@ -130,23 +155,7 @@ export function createLive(deps: SlackDeps): Live {
     },
 
     async publishHome(teamId, userId, client = background) {
-      const workspace = await getWorkspace(ledger, teamId);
-      const now = ledger.clock.now();
-      const today = todayIn(workspace.timeZone, now);
-      const overview = await getOverview(ledger.db, { workspace, today, now, limit: 15 });
-      const isEmpty = Object.values(overview.counts).every((n) => n === 0);
-      const failingWebhooks = await failingWebhookEndpoints(ledger.db, teamId);
-      const view = homeView({
-        overview,
-        today,
-        timeZone: workspace.timeZone,
-        now,
-        isEmpty,
-        canHandleMoney: mayHandleMoney(workspace, userId),
-        financeChannel: workspace.financeChannel,
-        failingWebhooks,
-      });
-      await client.views.publish({ user_id: userId, view });
+      await publish(await homeData(teamId), userId, client);
     },
 
     /** One refresh per workspace at a time; a change during a refresh queues one more, not one per change. */
@@ -164,9 +173,19 @@ export function createLive(deps: SlackDeps): Live {
           do {
             state.again = false;
             const since = new Date(ledger.clock.now().getTime() - HOME_AUDIENCE_DAYS * 86_400_000);
-            for (const userId of await recentHomeViewers(ledger.db, teamId, since)) {
+            const viewers = await recentHomeViewers(ledger.db, teamId, since);
+            if (viewers.length === 0) continue;
+            // The book is the same for every viewer: read it once a pass, draw it for each.
+            let data: Awaited<ReturnType<typeof homeData>>;
+            try {
+              data = await homeData(teamId);
+            } catch (error) {
+              logger.warn(`Could not read the App Home of ${teamId}: ${describe(error)}`);
+              continue;
+            }
+            for (const userId of viewers) {
               try {
-                await live.publishHome(teamId, userId);
+                await publish(data, userId, background);
               } catch (error) {
                 logger.warn(`Could not refresh the App Home of ${userId}: ${describe(error)}`);
               }

@@ -236,7 +236,7 @@ function pageMessage(error: LedgerError): string {
  * A post must come from this site: the browser's Origin (or, without it, Sec-Fetch-Site) names where the
  * form was. Browsers always send one of them on a cross-site form post.
  */
-export function sameSite(req: IncomingMessage, publicUrl?: string): boolean {
+function sameSite(req: IncomingMessage, publicUrl?: string): boolean {
   const origin = req.headers.origin;
   if (origin && origin !== 'null') {
     const allowed = new Set<string>();

@@ -42,7 +42,10 @@ describe('bench --suite slack --quick on PGlite', () => {
       concurrency: [1, 50],
       fakeIn: 'app',
     });
-    expect(parseArgs(['--quick'])).toMatchObject({ suites: ['views', 'slack', 'jobs', 'page'], slackIterations: 20 });
+    expect(parseArgs(['--quick'])).toMatchObject({
+      suites: ['views', 'slack', 'jobs', 'page', 'dates'],
+      slackIterations: 20,
+    });
     expect(parseArgs(['--fake-in', 'client', '--db', 'both'])).toMatchObject({
       fakeIn: 'client',
       databases: ['pglite', 'postgres'],

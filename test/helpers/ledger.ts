@@ -43,3 +43,30 @@ export async function invoice(
   });
   return result;
 }
+
+/**
+ * A sent invoice made the way a person in Slack would: the client by name (created when new), $1,200.00 net 30
+ * from 2026-10-01 unless `input` says otherwise, by `by` (a Slack user id).
+ */
+export async function sentInvoice(
+  ctx: LedgerContext,
+  teamId: string,
+  by: string,
+  input: Partial<CreateInvoiceInput> & { number: string },
+) {
+  const { result } = await createInvoice(
+    ctx,
+    teamId,
+    { type: 'user', id: by },
+    {
+      clientName: 'Globex',
+      currency: 'USD',
+      total: '1,200.00',
+      issueDate: '2026-10-01',
+      terms: 'net 30',
+      status: 'sent',
+      ...input,
+    },
+  );
+  return result;
+}

@@ -1,9 +1,10 @@
 // Slack end to end: the real Bolt HTTP app, requests signed as Slack signs them, a local fake Web API.
 import { describe, expect, it } from 'vitest';
-import { createInvoice, getInvoice, recordPayment } from '../../src/services/invoices.js';
+import { getInvoice, recordPayment } from '../../src/services/invoices.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { useTestBot } from '../helpers/bot.js';
+import { sentInvoice as sentBy } from '../helpers/ledger.js';
 import { blockActionPayload, nowSeconds, stateValue, type ValuesInput } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
@@ -22,22 +23,8 @@ async function workspace(options: { financeChannel?: string } = {}) {
   await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [ADMIN], ...options });
 }
 
-async function sentInvoice(number = 'INV-0042') {
-  const { result } = await createInvoice(
-    t.ledger,
-    TEAM,
-    { type: 'user', id: ADMIN },
-    {
-      number,
-      clientName: 'Globex',
-      currency: 'USD',
-      total: '1,200.00',
-      issueDate: '2026-10-01',
-      terms: 'net 30',
-      status: 'sent',
-    },
-  );
-  return result;
+function sentInvoice(number = 'INV-0042') {
+  return sentBy(t.ledger, TEAM, ADMIN, { number });
 }
 
 function newInvoiceValues(overrides: Record<string, unknown> = {}) {
@@ -222,19 +209,18 @@ describe('cards stay live', () => {
   });
 });
 
+/** The person opens the app's Home tab. */
+function openHome(user: string) {
+  return t.as(user).eventCallback({
+    event: { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: `${nowSeconds()}.000100` },
+  });
+}
+
 describe('the App Home', () => {
   it('shows the book grouped by state when opened', async () => {
     await workspace();
     await sentInvoice();
-    const response = await t.as(ADMIN).eventCallback({
-      event: {
-        type: 'app_home_opened',
-        user: ADMIN,
-        channel: 'D0HOME',
-        tab: 'home',
-        event_ts: `${nowSeconds()}.000100`,
-      },
-    });
+    const response = await openHome(ADMIN);
     expect(response.status).toBe(200);
     const published = await t.fake.waitFor('views.publish');
     expect(published.args.user_id).toBe(ADMIN);
@@ -247,15 +233,7 @@ describe('App Homes kept live', () => {
   it('refreshes once more after a change that came while a refresh was drawing, never losing it', async () => {
     await workspace();
     await sentInvoice('INV-0042');
-    await t.as(ADMIN).eventCallback({
-      event: {
-        type: 'app_home_opened',
-        user: ADMIN,
-        channel: 'D0HOME',
-        tab: 'home',
-        event_ts: `${nowSeconds()}.000100`,
-      },
-    });
+    await openHome(ADMIN);
     await t.fake.waitFor('views.publish');
     await t.bot.idle();
     t.fake.reset();

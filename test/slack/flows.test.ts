@@ -2,9 +2,10 @@
 // edit and history forms, Mark sent — each seen as a person would: the modal, the message, the card.
 import { describe, expect, it } from 'vitest';
 import { getHistory } from '../../src/db/queries/views.js';
-import { createInvoice, getInvoice } from '../../src/services/invoices.js';
+import { getInvoice } from '../../src/services/invoices.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { useTestBot } from '../helpers/bot.js';
+import { sentInvoice as sentBy } from '../helpers/ledger.js';
 import { stateValue } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
@@ -19,20 +20,7 @@ const t = useTestBot({
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
 async function invoice(number: string, status: 'draft' | 'sent' = 'sent') {
-  const { result } = await createInvoice(
-    t.ledger,
-    TEAM,
-    { type: 'user', id: BOB },
-    {
-      number,
-      clientName: 'Globex',
-      currency: 'EUR',
-      total: '€800.00',
-      issueDate: '2026-10-01',
-      terms: 'net 30',
-      status,
-    },
-  );
+  const result = await sentBy(t.ledger, TEAM, BOB, { number, currency: 'EUR', total: '€800.00', status });
   // Forget earlier calls, but keep the card's message in the fake channel so it can be updated.
   t.fake.reset();
   const card = await t.bot.live.postCard(TEAM, 'C0CHAN', result.id);

@@ -5,11 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/jobs/scheduler.js';
-import { createInvoice } from '../../src/services/invoices.js';
 import { addWebhookEndpoint } from '../../src/webhooks/endpoints.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Call } from '../helpers/fake-slack.js';
 import { posterEnv } from '../helpers/jobs.js';
+import { sentInvoice as sentBy } from '../helpers/ledger.js';
 import { nowSeconds } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
@@ -62,20 +62,7 @@ async function openHome(): Promise<Call | undefined> {
 describe('the App Home and a failing ledger webhook', () => {
   it('warns once the endpoint answers 500, refreshes only when it flips, and clears when it recovers', async () => {
     const endpoint = await addWebhookEndpoint(t.ledger, TEAM, { url });
-    await createInvoice(
-      t.ledger,
-      TEAM,
-      { type: 'user', id: ADMIN },
-      {
-        number: 'INV-7',
-        clientName: 'Globex',
-        currency: 'EUR',
-        total: '€800.00',
-        issueDate: '2026-10-01',
-        terms: 'net 30',
-        status: 'sent',
-      },
-    );
+    await sentBy(t.ledger, TEAM, ADMIN, { number: 'INV-7', currency: 'EUR', total: '€800.00' });
     // The admin has opened the App Home: a healthy book, no warning.
     expect(homeText(await openHome())).not.toContain('webhook');
     const scheduler = createScheduler(posterEnv(t.ledger, t.fake));

@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/services/clients.js';
-import { createInvoice } from '../../src/services/invoices.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Args } from '../helpers/fake-slack.js';
+import { sentInvoice as sentBy } from '../helpers/ledger.js';
 import { stateValue } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
@@ -27,17 +27,8 @@ beforeEach(async () => {
 
 const json = (value: unknown) => JSON.stringify(value ?? null, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 
-async function invoice(number: string, clientName: string) {
-  const { result } = await createInvoice(t.ledger, TEAM, alice, {
-    number,
-    clientName,
-    currency: 'USD',
-    total: '1,200.00',
-    issueDate: '2026-10-01',
-    terms: 'net 30',
-    status: 'sent',
-  });
-  return result;
+function invoice(number: string, clientName: string) {
+  return sentBy(t.ledger, TEAM, ADMIN, { number, clientName });
 }
 
 let replies = 0;

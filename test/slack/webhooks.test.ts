@@ -6,11 +6,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webhookEndpoints } from '../../src/db/schema.js';
-import { createInvoice } from '../../src/services/invoices.js';
 import { webhookListMessage } from '../../src/slack/ui/webhooks.js';
 import { deliverWebhooks } from '../../src/webhooks/deliver.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Args, Call } from '../helpers/fake-slack.js';
+import { sentInvoice as sentBy } from '../helpers/ledger.js';
 import { nowSeconds } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
@@ -87,20 +87,7 @@ async function openHome(): Promise<Call | undefined> {
 }
 
 async function sentInvoice(number: string) {
-  await createInvoice(
-    t.ledger,
-    TEAM,
-    { type: 'user', id: ADMIN },
-    {
-      number,
-      clientName: 'Globex',
-      currency: 'USD',
-      total: '1,200.00',
-      issueDate: '2026-10-01',
-      terms: 'net 30',
-      status: 'sent',
-    },
-  );
+  await sentBy(t.ledger, TEAM, ADMIN, { number });
 }
 
 function deliver() {

@@ -6,8 +6,9 @@ import { deliverDue } from '../../src/jobs/post.js';
 import { createClient } from '../../src/services/clients.js';
 import { createInvoice, getInvoice, logChase, recordPayment } from '../../src/services/invoices.js';
 import { shareClient } from '../../src/services/sharing.js';
+import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { statusText } from '../../src/slack/ui/phrases.js';
-import { useTestBot } from '../helpers/bot.js';
+import { startTestBot, useTestBot } from '../helpers/bot.js';
 import { posterEnv } from '../helpers/jobs.js';
 
 const TEAM = 'T0TEAM';
@@ -143,6 +144,26 @@ describe('what the client sees', () => {
     expect(other).toContain('G-1');
     expect(other).not.toContain('INV-1');
     expect(other).not.toContain('Acme');
+  });
+});
+
+describe('guessing at links', () => {
+  it('limits misses per address, and a real link still opens', async () => {
+    // Its own bot, with a low limit for misses; it shares the test database, so the book is made after it starts.
+    const guessing = await startTestBot({ pageLimits: { misses: { max: 3, windowMs: 60_000 } } });
+    try {
+      await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Studio North', timeZone: 'America/New_York' });
+      const { token } = await book();
+      const guess = (i: number) => fetch(`${guessing.baseUrl}/c/${String(i).padStart(43, 'A')}`);
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await guess(i)).status);
+      expect(statuses).toEqual([404, 404, 404, 429, 429]);
+      const limited = await guess(9);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await fetch(`${guessing.baseUrl}/c/${token}`)).status).toBe(200);
+    } finally {
+      await guessing.close();
+    }
   });
 });
 

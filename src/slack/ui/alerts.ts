@@ -67,11 +67,6 @@ export function clientAnswerLead(inv: InvoiceView, answer: Record<string, unknow
   );
 }
 
-/** A line as a message (its text is also the notification). */
-export function lineMessage(text: string): SlackMessage {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-}
-
 /** The owner's private heads-up on the morning an invoice is due, before anyone is chased. */
 export function paidCheckMessage(inv: InvoiceView): SlackMessage {
   const amount = money(inv.status.amountDueMinor, inv.currency);

@@ -2,6 +2,7 @@
 import type { ActionsBlock, Button, KnownBlock, MrkdwnElement, Overflow } from '@slack/types';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import { localDateOf } from '../../domain/dates.js';
+import { mrkdwn } from './blocks.js';
 import { ACTION } from './ids.js';
 import { amountLine, flags, lastActionText, statusText } from './phrases.js';
 import { asOf, escapeClip, inline, mention, money, type SlackMessage } from './text.js';
@@ -32,10 +33,6 @@ export function invoiceCard(inv: InvoiceView, opts: CardOptions): SlackMessage {
 
   const text = [`${number} · ${client}: ${plainAmount(inv)}`, statusText(inv), ...flags(inv)].join(' · ');
   return { text, blocks };
-}
-
-function mrkdwn(text: string): MrkdwnElement {
-  return { type: 'mrkdwn', text };
 }
 
 function plainAmount(inv: InvoiceView): string {

@@ -1,7 +1,7 @@
 // The weekly digest in Block Kit: a parent message with the numbers, what changed and who needs to act,
 // and thread replies listing every open invoice (Overdue, Due today, Sent, Draft) and the week's payments.
 // Every message keeps Slack's limits (DIGEST_LIMITS); a long list continues in more replies, never cut.
-import type { KnownBlock, MrkdwnElement } from '@slack/types';
+import type { KnownBlock } from '@slack/types';
 import type { AgingBucket } from '../../domain/aging.js';
 import type { LocalDate } from '../../domain/dates.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   OwnerWork,
 } from '../../domain/digest.js';
 import { STATE_LABEL } from '../../domain/status.js';
+import { context, section } from './blocks.js';
 import {
   actionVerb,
   days,
@@ -53,18 +54,6 @@ export interface DigestMessages {
   parent: SlackMessage;
   /** Posted in the parent's thread, in order. */
   replies: SlackMessage[];
-}
-
-function mrkdwn(text: string): MrkdwnElement {
-  return { type: 'mrkdwn', text };
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: mrkdwn(text) };
-}
-
-function context(text: string): KnownBlock {
-  return { type: 'context', elements: [mrkdwn(text)] };
 }
 
 function header(text: string): KnownBlock {

@@ -1,11 +1,12 @@
 // The App Home tab: a failing ledger webhook first, then what needs action today, then every state with
 // its totals and invoices. Large books are cut by lines, never by blocks, so the view stays within 100
 // blocks and 3,000 characters a section whatever the overview holds.
-import type { Button, HomeView, KnownBlock, MrkdwnElement } from '@slack/types';
+import type { Button, HomeView, KnownBlock } from '@slack/types';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { Overview } from '../../db/queries/views.js';
 import { type InvoiceState, STATE_ORDER } from '../../domain/status.js';
 import type { FailingWebhookEndpoint } from '../../webhooks/endpoints.js';
+import { mrkdwn } from './blocks.js';
 import { ACTION } from './ids.js';
 import { invoiceLine } from './phrases.js';
 import {
@@ -50,10 +51,6 @@ const COMMAND_FOR: Readonly<Record<InvoiceState, string>> = {
   draft: '/invoice list draft',
   paid: '/invoice list paid',
 };
-
-function mrkdwn(text: string): MrkdwnElement {
-  return { type: 'mrkdwn', text };
-}
 
 function button(text: string, actionId: string, style?: 'primary'): Button {
   return {
@@ -215,7 +212,7 @@ function webhookWarning(p: HomeViewParams): KnownBlock[] {
   const [text = ''] = packLines(lines, {
     maxTexts: 1,
     total: failing.length + 1,
-    more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: \`npm run cli -- webhooks\`_`,
+    more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: \`/invoice webhooks\`_`,
   });
   return [{ type: 'section', text: mrkdwn(text) }];
 }

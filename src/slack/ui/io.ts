@@ -4,12 +4,13 @@
 // A report can hold thousands of bad lines; a modal holds 100 blocks of at most 3,000 characters each, so
 // the lines are packed into a few sections and the rest is counted ("…and 212 more").
 import type { ViewOutput } from '@slack/bolt';
-import type { KnownBlock, ModalView, MrkdwnElement, PlainTextElement, PlainTextOption } from '@slack/types';
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { LocalDate } from '../../domain/dates.js';
 import { isCurrency } from '../../domain/money.js';
 import type { DateOrder } from '../../io/values.js';
 import type { ImportReport } from '../../services/import.js';
 import type { ExportKind } from '../command.js';
+import { context, mrkdwn, plain, section } from './blocks.js';
 import { FIELD, VIEW } from './ids.js';
 import { escapeClip, inline, packLines, plural, type SlackMessage, truncate } from './text.js';
 
@@ -21,22 +22,6 @@ const MAX_METADATA = 3000;
 export const REPORT_ERROR_SECTIONS = 8;
 /** Sections of lines left out on purpose (credit notes…). */
 export const REPORT_SKIPPED_SECTIONS = 2;
-
-function plain(text: string, max = 2000): PlainTextElement {
-  return { type: 'plain_text', text: truncate(text, max) };
-}
-
-function mrkdwn(text: string): MrkdwnElement {
-  return { type: 'mrkdwn', text };
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: mrkdwn(truncate(text, 3000)) };
-}
-
-function context(text: string): KnownBlock {
-  return { type: 'context', elements: [mrkdwn(truncate(text, 3000))] };
-}
 
 function option(text: string, value: string): PlainTextOption {
   return { text: plain(text, 75), value };

@@ -1,9 +1,10 @@
 // Messages answering /invoice: help, lists, a client's record, and the not-found, error and denied replies.
 // A message holds at most 50 blocks and about 12,000 characters of block text: lists are cut by lines.
-import type { KnownBlock, MrkdwnElement } from '@slack/types';
+import type { KnownBlock } from '@slack/types';
 import type { ClientRecord, Overview } from '../../db/queries/views.js';
 import type { ClientLinkRow } from '../../db/schema.js';
 import { STATE_LABEL, STATE_ORDER } from '../../domain/status.js';
+import { context, section } from './blocks.js';
 import { eventLine, invoiceLine } from './phrases.js';
 import {
   asOf,
@@ -21,18 +22,6 @@ import {
   stateTitle,
   truncate,
 } from './text.js';
-
-function mrkdwn(text: string): MrkdwnElement {
-  return { type: 'mrkdwn', text };
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: mrkdwn(text) };
-}
-
-function context(text: string): KnownBlock {
-  return { type: 'context', elements: [mrkdwn(text)] };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Help

@@ -4,15 +4,7 @@
 // ACTION.clientSelect, so the options handler can match it), so an error can name the block.
 
 import type { ViewOutput } from '@slack/bolt';
-import type {
-  Checkboxes,
-  InputBlock,
-  KnownBlock,
-  ModalView,
-  MrkdwnElement,
-  PlainTextElement,
-  PlainTextOption,
-} from '@slack/types';
+import type { Checkboxes, InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { HistoryEvent } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
@@ -20,6 +12,7 @@ import { localDateOf } from '../../domain/dates.js';
 import { toDecimalString } from '../../domain/money.js';
 import { describeTerms, type PaymentTerms, TERMS_CHOICES } from '../../domain/terms.js';
 import type { WorkspaceSettings } from '../../services/workspaces.js';
+import { context, plain, section } from './blocks.js';
 import { ACTION, FIELD, type ModalMetadata, VIEW } from './ids.js';
 import { eventLine, invoiceHeadline, lastActionText, quote } from './phrases.js';
 import { actionVerb, isChannelId, isUserId, mention, packLines, slackDate, truncate } from './text.js';
@@ -66,24 +59,8 @@ export function parseMetadata(privateMetadata: string | undefined | null): Modal
 // ---------------------------------------------------------------------------------------------------------
 // Small builders
 
-function plain(text: string, max = 2000): PlainTextElement {
-  return { type: 'plain_text', text: truncate(text, max) };
-}
-
-function mrkdwn(text: string): MrkdwnElement {
-  return { type: 'mrkdwn', text };
-}
-
 function option(text: string, value: string): PlainTextOption {
   return { text: plain(text, MAX_OPTION_TEXT), value };
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: mrkdwn(text) };
-}
-
-function context(text: string): KnownBlock {
-  return { type: 'context', elements: [mrkdwn(text)] };
 }
 
 /** An input block whose block_id and action_id are both `field` (unless the element names its own action). */

@@ -1,13 +1,6 @@
-// What /invoice share answers, privately: the new status link (shown once), the live one's record, or its end.
-import type { KnownBlock } from '@slack/types';
 import type { ClientLinkRow } from '../../db/schema.js';
+import { linesMessage } from './blocks.js';
 import { inline, localDateTime, mention, type SlackMessage } from './text.js';
-
-function message(lines: string[]): SlackMessage {
-  const text = lines.join('\n');
-  const blocks: KnownBlock[] = lines.map((line) => ({ type: 'section', text: { type: 'mrkdwn', text: line } }));
-  return { text, blocks };
-}
 
 function commands(clientName: string): string {
   const name = inline(clientName, 100);
@@ -36,13 +29,13 @@ export function linkSharedMessage(params: {
   if (params.replaced) {
     lines.push(`The previous link (${when(params.replaced, params.timeZone)}) no longer works.`);
   }
-  return message(lines);
+  return linesMessage(lines);
 }
 
 /** The client already has a live link: when it was made, by whom, when it was last opened. */
 export function linkExistsMessage(params: { clientName: string; link: ClientLinkRow; timeZone: string }): SlackMessage {
   const name = inline(params.clientName, 100);
-  return message([
+  return linesMessage([
     `🔗 *${name}* has a status link, ${when(params.link, params.timeZone)}.`,
     `Only a fingerprint of it is kept, so it cannot be shown again. ${commands(params.clientName)}`,
   ]);
@@ -50,7 +43,7 @@ export function linkExistsMessage(params: { clientName: string; link: ClientLink
 
 export function linkRevokedMessage(params: { clientName: string; revoked: ClientLinkRow | null }): SlackMessage {
   const name = inline(params.clientName, 100);
-  return message([
+  return linesMessage([
     params.revoked
       ? `🔒 The status link for *${name}* no longer works. \`/invoice share ${name}\` makes a new one.`
       : `*${name}* has no status link. \`/invoice share ${name}\` makes one.`,

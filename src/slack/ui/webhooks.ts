@@ -1,8 +1,6 @@
-// What /invoice webhooks answers, privately: the ledger's endpoints and how their deliveries stand, a new
-// endpoint with its signing secret (shown once), an endpoint removed, and why an address or an id will not do.
-import type { KnownBlock } from '@slack/types';
 import type { AddedWebhookEndpoint, WebhookEndpointState } from '../../webhooks/endpoints.js';
 import { webhookDisplayUrl } from '../../webhooks/endpoints.js';
+import { context, linesMessage, section } from './blocks.js';
 import { asOf, inline, localDateTime, packLines, plural, type SlackMessage, slackDate } from './text.js';
 
 /**
@@ -12,18 +10,6 @@ import { asOf, inline, localDateTime, packLines, plural, type SlackMessage, slac
 const LIST_SECTIONS = 3;
 
 const ADD_EXAMPLE = '`/invoice webhooks add https://erp.example.com/hooks`';
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
-}
-
-function context(text: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
-}
-
-function message(lines: string[]): SlackMessage {
-  return { text: lines.join('\n'), blocks: lines.map(section) };
-}
 
 /** Where an endpoint sends, as anyone may see it: host and path, never credentials or the query. */
 function endpointName(url: string): string {
@@ -47,7 +33,9 @@ export function webhookListMessage(p: {
 }): SlackMessage {
   if (p.endpoints.length === 0) {
     const text = 'There are no ledger webhooks yet.';
-    return message([`${text} ${ADD_EXAMPLE} adds one: every event in the ledger then goes to it as a signed POST.`]);
+    return linesMessage([
+      `${text} ${ADD_EXAMPLE} adds one: every event in the ledger then goes to it as a signed POST.`,
+    ]);
   }
   const at = (date: Date) => slackDate(date, localDateTime(date, p.timeZone), '{date_short_pretty} at {time}');
   const failing = p.endpoints.filter(isFailing).length;
@@ -88,7 +76,7 @@ export function webhookListMessage(p: {
 /** The new endpoint and its signing secret, for the person who added it: the only time the secret is shown. */
 export function webhookAddedMessage(p: { added: AddedWebhookEndpoint; replay: boolean }): SlackMessage {
   const from = p.replay ? 'every event from the start, oldest first' : 'every event from now on';
-  return message([
+  return linesMessage([
     `🔗 Added the ledger webhook ${endpointName(p.added.url)} (id ${idCode(p.added.id)}): it will receive ${from}.`,
     `*Signing secret* — only you can see this, and it is shown only now; keep it with the receiver:\n\`${p.added.secret}\``,
     'Each request is signed: `X-Receivables-Signature` is `v1=` and the hex HMAC-SHA256 of ' +
@@ -101,13 +89,13 @@ export function webhookAddedMessage(p: { added: AddedWebhookEndpoint; replay: bo
 
 /** The address was refused (not a URL, not http or https): what was wrong, and that nothing was added. */
 export function webhookUrlRefusedMessage(reason: string): SlackMessage {
-  return message([
+  return linesMessage([
     `⚠️ That address cannot be a ledger webhook: ${inline(reason, 600)}. Nothing was added. For example ${ADD_EXAMPLE}.`,
   ]);
 }
 
 export function webhookRemovedMessage(p: { id: string; url: string }): SlackMessage {
-  return message([
+  return linesMessage([
     `🗑️ Removed the ledger webhook ${endpointName(p.url)} (id ${idCode(p.id)}): nothing more is sent to it.`,
   ]);
 }
@@ -118,7 +106,7 @@ export function webhookNotFoundMessage(ref: string, reason: 'none' | 'malformed'
     reason === 'malformed'
       ? `${idCode(ref)} is not an endpoint id: give the id, or at least its first 8 characters.`
       : `There is no ledger webhook with the id ${idCode(ref)}.`;
-  return message([`${why} \`/invoice webhooks\` lists them with their ids. Nothing was removed.`]);
+  return linesMessage([`${why} \`/invoice webhooks\` lists them with their ids. Nothing was removed.`]);
 }
 
 /** More than one endpoint's id starts with what was typed. */
@@ -127,7 +115,7 @@ export function webhookAmbiguousMessage(ref: string, matches: readonly { id: str
     .slice(0, 10)
     .map((m) => `${endpointName(m.url)} (${idCode(m.id)})`)
     .join(', ');
-  return message([
+  return linesMessage([
     `${idCode(ref)} starts the id of ${plural(matches.length, 'ledger webhook')}: ${which}. Give more of the id. Nothing was removed.`,
   ]);
 }

@@ -144,7 +144,7 @@ describe('the App Home with a failing ledger webhook', () => {
       '• *erp4.example.com/hooks*',
     ]);
     expect(lines[1]).toMatch(/ · `\/invoice webhooks remove 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e40`$/);
-    expect(lines[6]).toBe('_…and 3 more: `npm run cli -- webhooks`_');
+    expect(lines[6]).toBe('_…and 3 more: `/invoice webhooks`_');
     expect(lines).toHaveLength(7);
     expect(text.length).toBeLessThanOrEqual(3000);
     expect(text).not.toContain('<!channel>');
