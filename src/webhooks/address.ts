@@ -384,7 +384,8 @@ export function checkResolved(
     const verdict = checkAddress(address, allow);
     if (verdict.ok) continue;
     const found = verdict.found;
-    if (!found) return { ok: false, reason: `refused: ${clip(name)} resolves to ${verdict.reason}` };
+    if (!found)
+      return { ok: false, reason: `refused: ${clip(name)} resolves to "${clip(address)}", not an IP address` };
     const inner = found.embedded ? ` (${found.embedded})` : '';
     return {
       ok: false,
