@@ -31,7 +31,7 @@ export interface HomeViewParams {
   now: Date;
   /** No invoices at all yet: show how to start instead of empty lists. */
   isEmpty: boolean;
-  /** The viewer may record payments, void and change settings. */
+  /** The viewer may record payments, void and change settings (a finance admin): and may see why a webhook fails. */
   canHandleMoney: boolean;
   financeChannel: string | null;
   /** Ledger webhook endpoints whose last attempt failed: events are not reaching the books. */
