@@ -452,14 +452,44 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
 });
 
 describeEachDatabase('the webhooks command', '2026-11-23T15:00:00Z', (get) => {
+  /** The CLI as run with WEBHOOK_ALLOW_NETWORKS=127.0.0.0/8, or (`installed`) with nothing allowed. */
   async function cli(...argv: string[]) {
+    return run(allowingLoopback(get().ctx), argv);
+  }
+  async function installed(...argv: string[]) {
+    return run(get().ctx, argv);
+  }
+  async function run(ctx: LedgerContext, argv: string[]) {
     const lines: string[] = [];
     const code = await runCli(argv, {
       out: (line) => lines.push(line),
-      open: async () => ({ ctx: allowingLoopback(get().ctx), close: async () => {} }),
+      open: async () => ({ ctx, close: async () => {} }),
     });
     return { code, lines, text: lines.join('\n') };
   }
+
+  async function endpointCount(ctx: LedgerContext) {
+    return (await ctx.db.select().from(webhookEndpoints)).length;
+  }
+
+  it('refuses an address inside the network unless the installation allows it, naming the field', async () => {
+    const { ctx } = get();
+    await workspaceWithClient(ctx);
+    expect(await installed('webhooks', 'add', 'http://0x7f000001:5432/')).toEqual({
+      code: 2,
+      lines: [
+        'url: it points inside the network: 127.0.0.1 is a loopback address; webhooks go to public addresses only ' +
+          '(whoever runs the app can allow a private network with WEBHOOK_ALLOW_NETWORKS)',
+        'Usage: npm run cli -- webhooks [add URL [--replay] | remove ID]',
+      ],
+      text: expect.any(String),
+    });
+    expect(await endpointCount(ctx)).toBe(0);
+    expect((await cli('webhooks', 'add', 'http://0x7f000001:5432/')).lines[0]).toMatch(
+      /^Added webhook \S+ → http:\/\/127\.0\.0\.1:5432\/$/,
+    );
+    expect(await endpointCount(ctx)).toBe(1);
+  });
 
   it('adds an endpoint showing its secret once, lists how it stands, and removes it', async () => {
     const { ctx } = get();
@@ -486,6 +516,7 @@ describeEachDatabase('the webhooks command', '2026-11-23T15:00:00Z', (get) => {
     );
 
     expect((await cli('webhooks', 'add', 'ftp://example.com')).code).toBe(2);
+    expect(await endpointCount(ctx)).toBe(1);
     expect((await cli('webhooks', 'remove', '00000000-0000-0000-0000-000000000000')).code).toBe(1);
     expect(await cli('webhooks', 'remove', id)).toMatchObject({
       code: 0,
