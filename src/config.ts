@@ -2,6 +2,7 @@
 // program with one message that names every problem and how to fix it. .env.sample lists every key.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { parseNetworks } from './webhooks/address.js';
 
 const optionalText = z
   .string()
@@ -50,6 +51,22 @@ export const configSchema = z.object({
   ),
   /** Seconds between sweeps that bring every posted card up to date (changes from other processes, a new day). */
   CARD_SYNC_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * Networks besides the public internet that ledger webhooks may be sent to, in CIDR form (`10.0.0.0/8,fd00::/8`):
+   * for an install whose books live on a private network. Empty (the default): public addresses only.
+   */
+  WEBHOOK_ALLOW_NETWORKS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const { networks, bad } = parseNetworks(text ?? '');
+      if (bad.length === 0) return networks;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${bad.map((b) => `"${b.slice(0, 60)}"`).join(', ')} ${bad.length === 1 ? 'is not a network' : 'are not networks'}: write addresses or ranges like 10.0.0.0/8, 192.168.1.20 or fd00::/8, separated by commas`,
+      });
+      return z.NEVER;
+    }),
 });
 
 export type Config = z.infer<typeof configSchema>;

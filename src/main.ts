@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   const where = config.DATABASE_URL
     ? `PostgreSQL at ${redact(config.DATABASE_URL)}`
     : `the embedded database in ${config.DATA_DIR}`;
-  const ledger = { db: database.db, clock: systemClock };
+  // Where ledger webhooks may go besides the public internet: checked when one is added and on every delivery.
+  const ledger = { db: database.db, clock: systemClock, webhookNetworks: config.WEBHOOK_ALLOW_NETWORKS };
   const bot = createSlackApp({
     settings,
     ledger,

@@ -17,6 +17,7 @@ describe('the configuration', () => {
       SLACK_API_URL: undefined,
       PORT: 3000,
       CARD_SYNC_SECONDS: 30,
+      WEBHOOK_ALLOW_NETWORKS: [],
     });
   });
 
@@ -40,6 +41,20 @@ describe('the configuration', () => {
     expect(message).toContain('PORT: must be a port number');
     expect(message).toContain('LOG_LEVEL:');
     expect(message).toContain('see .env.sample');
+  });
+
+  it('reads the networks ledger webhooks may reach besides public ones, and names an entry that is not one', () => {
+    expect(
+      loadConfig({ WEBHOOK_ALLOW_NETWORKS: ' 10.20.0.0/16, 192.168.1.20 fd00:20::/32 ' }).WEBHOOK_ALLOW_NETWORKS,
+    ).toEqual([
+      { family: 4, base: 0x0a140000n, prefix: 16, cidr: '10.20.0.0/16' },
+      { family: 4, base: 0xc0a80114n, prefix: 32, cidr: '192.168.1.20/32' },
+      { family: 6, base: 0xfd000020n << 96n, prefix: 32, cidr: 'fd00:20::/32' },
+    ]);
+    expect(loadConfig({ WEBHOOK_ALLOW_NETWORKS: '' }).WEBHOOK_ALLOW_NETWORKS).toEqual([]);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_NETWORKS: '10.0.0.0/8,private,10.0.0.0/33' })).toThrow(
+      '  - WEBHOOK_ALLOW_NETWORKS: "private", "10.0.0.0/33" are not networks: write addresses or ranges like 10.0.0.0/8, 192.168.1.20 or fd00::/8, separated by commas',
+    );
   });
 
   it('chooses Socket Mode with an app token, HTTP otherwise, and says which tokens are missing', () => {

@@ -7,6 +7,7 @@ export interface OpenedDatabase {
   handle: DatabaseHandle;
   /** Which database this is, for people: "PostgreSQL at postgres://app:***@db/receivables". */
   description: string;
+  config: Config;
 }
 
 /** Reads the environment and opens its database: PostgreSQL when DATABASE_URL is set, else PGlite in DATA_DIR. */
@@ -21,7 +22,7 @@ export async function openConfiguredDatabase(
     migrate: options.migrate ?? true,
     maxConnections: 2,
   });
-  return { handle, description: describeDatabase(config) };
+  return { handle, description: describeDatabase(config), config };
 }
 
 export function describeDatabase(config: Config): string {

@@ -18,8 +18,9 @@ await runScript(() =>
     },
     style: styleFor(process.stdout),
     open: async () => {
-      const { handle } = await openConfiguredDatabase();
-      return { ctx: { db: handle.db, clock: systemClock }, close: () => handle.close() };
+      const { handle, config } = await openConfiguredDatabase();
+      const ctx = { db: handle.db, clock: systemClock, webhookNetworks: config.WEBHOOK_ALLOW_NETWORKS };
+      return { ctx, close: () => handle.close() };
     },
   }),
 );

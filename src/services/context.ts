@@ -1,5 +1,6 @@
 // What every service needs: the database and the clock. The clock is injected so tests can move time.
 import type { Database } from '../db/client.js';
+import type { Network } from '../webhooks/address.js';
 
 export interface Clock {
   now(): Date;
@@ -24,6 +25,11 @@ export function fixedClock(start: Date | string): Clock & { set(at: Date | strin
 export interface LedgerContext {
   db: Database;
   clock: Clock;
+  /**
+   * Private networks ledger webhooks may be sent to (WEBHOOK_ALLOW_NETWORKS); unset, only public addresses. Checked
+   * when an endpoint is added and again on every delivery.
+   */
+  webhookNetworks?: readonly Network[];
 }
 
 /** Who did something: a Slack user, the client's contact (from the shared page), or the app itself. */

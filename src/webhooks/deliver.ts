@@ -8,14 +8,25 @@ import { and, eq, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
 import { type WebhookEndpointRow, webhookEndpoints } from '../db/schema.js';
 import type { Clock } from '../services/context.js';
+import type { Network } from './address.js';
+import { webhookDisplayUrl } from './endpoints.js';
 import { webhookHeaders, webhookPayload } from './payload.js';
+import { resolveHost, sendPinned, sendWebhook, type WebhookSender } from './send.js';
 
 export interface WebhookEnv {
   db: Database;
   clock: Clock;
   logger: { warn(...args: unknown[]): void };
-  fetch?: typeof fetch;
-  /** Per request (default 10 s); a timeout is a failure, retried. */
+  /**
+   * Networks other than the public internet that deliveries may reach (WEBHOOK_ALLOW_NETWORKS, for an install
+   * whose books live on a private network). Unset: public addresses only.
+   */
+  webhookNetworks?: readonly Network[];
+  /** Every address a host name has (default: the system resolver). Tests inject one: no real DNS. */
+  resolve?: (hostname: string) => Promise<string[]>;
+  /** Sends one request to the address that was checked (default: node:http(s) connecting to that address only). */
+  send?: WebhookSender;
+  /** Per request, the host's resolution included (default 10 s); a timeout is a failure, retried. */
   timeoutMs?: number;
   /** Test hook: throw to simulate a crash at a step. */
   fault?: (step: 'posted') => void;
@@ -207,7 +218,9 @@ async function deliverToEndpoint(
         .where(mine)
         .returning({ consecutiveFailures: webhookEndpoints.consecutiveFailures });
       if (failed[0]?.consecutiveFailures === 1) params.flipped.add(endpoint.teamId);
-      env.logger.warn(`Webhook ${endpoint.id} (${endpoint.url}) failed on event ${payload.id}: ${error}; will retry`);
+      env.logger.warn(
+        `Webhook ${endpoint.id} (${webhookDisplayUrl(endpoint.url)}) failed on event ${payload.id}: ${error}; will retry`,
+      );
       report.failed += 1;
       return;
     }
@@ -237,28 +250,15 @@ async function deliverToEndpoint(
     .where(mine);
 }
 
-/** POSTs one event; undefined on a 2xx, else what went wrong, in words. */
-async function post(env: WebhookEnv, endpoint: WebhookEndpointRow, eventId: string, body: string) {
-  const controller = new AbortController();
-  const timeoutMs = env.timeoutMs ?? TIMEOUT_MS;
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    const response = await (env.fetch ?? fetch)(endpoint.url, {
-      method: 'POST',
-      headers: webhookHeaders(endpoint.secret, eventId, body, env.clock.now()),
-      body,
-      // A redirect is not an answer: the event is not re-posted somewhere we were not told about.
-      redirect: 'manual',
-      signal: controller.signal,
-    });
-    const text = await response.text().catch(() => '');
-    if (response.status >= 200 && response.status < 300) return undefined;
-    return `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
-  } catch (error) {
-    if (controller.signal.aborted) return `no answer within ${timeoutMs / 1000} s`;
-    const cause = (error as { cause?: { message?: string } }).cause?.message;
-    return `${error instanceof Error ? error.message : String(error)}${cause ? ` (${cause})` : ''}`;
-  } finally {
-    clearTimeout(timer);
-  }
+/** POSTs one event; undefined on a 2xx, else a short classification of what went wrong (never the answer's body). */
+function post(env: WebhookEnv, endpoint: WebhookEndpointRow, eventId: string, body: string) {
+  return sendWebhook(
+    {
+      allow: env.webhookNetworks ?? [],
+      resolve: env.resolve ?? resolveHost,
+      send: env.send ?? sendPinned,
+      timeoutMs: env.timeoutMs ?? TIMEOUT_MS,
+    },
+    { url: endpoint.url, headers: webhookHeaders(endpoint.secret, eventId, body, env.clock.now()), body },
+  );
 }

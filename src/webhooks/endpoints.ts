@@ -6,6 +6,7 @@ import { events, webhookEndpoints } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { LedgerError } from '../services/errors.js';
 import { loadWorkspace } from '../services/write.js';
+import { checkWebhookUrl } from './address.js';
 
 export interface AddWebhookEndpointParams {
   url: string;
@@ -25,7 +26,7 @@ export async function addWebhookEndpoint(
   teamId: string,
   params: AddWebhookEndpointParams,
 ): Promise<AddedWebhookEndpoint> {
-  const url = parseUrl(params.url);
+  const url = checkedUrl(ctx, params.url);
   return ctx.db.transaction(async (tx) => {
     await loadWorkspace(tx, teamId);
     const [latest] = await tx
@@ -49,24 +50,11 @@ export async function addWebhookEndpoint(
   });
 }
 
-function parseUrl(input: string): string {
-  let url: URL;
-  try {
-    url = new URL(input.trim());
-  } catch {
-    throw LedgerError.invalid('url', `"${input}" is not a URL; write it in full, like https://example.com/hooks`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw LedgerError.invalid('url', `webhooks go over https (or http); "${url.protocol}" is not supported`);
-  }
-  // fetch refuses them, and the address shows in errors people see: put a secret in the path or a query.
-  if (url.username || url.password) {
-    throw LedgerError.invalid(
-      'url',
-      'must not hold a user name or password (user:pw@); each request is signed instead',
-    );
-  }
-  return url.toString();
+/** The address as stored, or a refusal naming the field: not a URL, not http(s), too long, or inside the network. */
+function checkedUrl(ctx: LedgerContext, input: string): string {
+  const verdict = checkWebhookUrl(input, ctx.webhookNetworks ?? []);
+  if (!verdict.ok) throw LedgerError.invalid('url', verdict.reason);
+  return verdict.url.toString();
 }
 
 export interface WebhookEndpointState {
@@ -144,11 +132,22 @@ export async function listWebhookEndpoints(
       nextAttemptAt: r.nextAttemptAt,
       lastSuccessAt: r.lastSuccessAt,
       lastFailureAt: r.lastFailureAt,
-      lastError: r.lastError,
+      lastError: r.lastError === null ? null : webhookErrorText(r.lastError),
       consecutiveFailures: r.consecutiveFailures,
       createdAt: r.createdAt,
     };
   });
+}
+
+/**
+ * A stored error as it may be shown: one line of at most 200 characters, and nothing after an HTTP status. Errors
+ * stored now hold only our own words; one stored before that may hold what the receiver answered (its body).
+ */
+export function webhookErrorText(stored: string): string {
+  const line = stored.replace(/\s+/g, ' ').trim();
+  const status = /^((?:event \d+: )?HTTP \d{3})\b/.exec(line);
+  const text = status?.[1] && !line.startsWith(`${status[1]} (a redirect`) ? status[1] : line;
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
 /** Pending events are counted up to this many for the App Home ("1,000+"). */

@@ -7,6 +7,7 @@ import { fixedClock } from '../../src/services/context.js';
 import { ensureWorkspace, updateWorkspaceSettings, type WorkspaceSettings } from '../../src/services/workspaces.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import type { ClientPageLimits } from '../../src/web/client-page.js';
+import type { Network } from '../../src/webhooks/address.js';
 import { emptyDatabase, testDatabase } from './db.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { SLACK_DEFAULTS, type SlackClient, slackClient } from './signed.js';
@@ -20,7 +21,7 @@ export interface TestBot {
   bot: SlackApp;
   handle: DatabaseHandle;
   clock: ReturnType<typeof fixedClock>;
-  ledger: { db: DatabaseHandle['db']; clock: ReturnType<typeof fixedClock> };
+  ledger: { db: DatabaseHandle['db']; clock: ReturnType<typeof fixedClock>; webhookNetworks?: readonly Network[] };
   baseUrl: string;
   /** Requests signed as Slack signs them, from a person in T0TEAM. */
   as(userId: string, teamId?: string): SlackClient;
@@ -28,13 +29,17 @@ export interface TestBot {
 }
 
 export async function startTestBot(
-  options: { now?: string; pageLimits?: Partial<ClientPageLimits> } = {},
+  options: { now?: string; pageLimits?: Partial<ClientPageLimits>; webhookNetworks?: readonly Network[] } = {},
 ): Promise<TestBot> {
   const fake = await startFakeSlack();
   const handle = await testDatabase('pglite');
   await emptyDatabase(handle);
   const clock = fixedClock(options.now ?? TEST_NOW);
-  const ledger = { db: handle.db, clock };
+  const ledger = {
+    db: handle.db,
+    clock,
+    ...(options.webhookNetworks ? { webhookNetworks: options.webhookNetworks } : {}),
+  };
   const bot = createSlackApp({
     settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },
     ledger,
@@ -69,6 +74,8 @@ export interface UseTestBotOptions {
   /** Where the clock starts, and where it is put back before each test. */
   now?: string;
   pageLimits?: Partial<ClientPageLimits>;
+  /** Networks ledger webhooks may reach besides public ones (WEBHOOK_ALLOW_NETWORKS); unset, none. */
+  webhookNetworks?: readonly Network[];
   /** Once, after the bot has started: e.g. wire in the jobs. */
   onStart?: (t: TestBot) => void | Promise<void>;
   /** Before each test, once the bot is idle and before the database is emptied: more to wait for. */
@@ -87,7 +94,7 @@ export interface UseTestBotOptions {
  * What it returns reads through to the running TestBot, so use it only inside hooks and tests.
  */
 export function useTestBot(options: UseTestBotOptions = {}): TestBot {
-  const { now = TEST_NOW, pageLimits, onStart, settle, workspace, settings } = options;
+  const { now = TEST_NOW, pageLimits, webhookNetworks, onStart, settle, workspace, settings } = options;
   let started: TestBot | undefined;
   const current = (): TestBot => {
     if (!started) throw new Error('The test bot is not running: use it inside hooks and tests.');
@@ -95,7 +102,11 @@ export function useTestBot(options: UseTestBotOptions = {}): TestBot {
   };
 
   beforeAll(async () => {
-    started = await startTestBot({ now, ...(pageLimits ? { pageLimits } : {}) });
+    started = await startTestBot({
+      now,
+      ...(pageLimits ? { pageLimits } : {}),
+      ...(webhookNetworks ? { webhookNetworks } : {}),
+    });
     await onStart?.(started);
   });
   afterAll(async () => {

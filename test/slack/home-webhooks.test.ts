@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/jobs/scheduler.js';
+import { parseNetworks } from '../../src/webhooks/address.js';
 import { addWebhookEndpoint } from '../../src/webhooks/endpoints.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Call } from '../helpers/fake-slack.js';
@@ -14,10 +15,13 @@ import { nowSeconds } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
 const ADMIN = 'U0ADMIN';
+const BOB = 'U0BOB';
 
+// The endpoint listens on 127.0.0.1: this bot allows it as WEBHOOK_ALLOW_NETWORKS=127.0.0.0/8 would.
 const t = useTestBot({
   workspace: { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' },
   settings: { financeAdmins: [ADMIN] },
+  webhookNetworks: parseNetworks('127.0.0.0/8').networks,
 });
 let server: Server;
 let url: string;
@@ -29,7 +33,9 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     requests += 1;
     req.resume();
-    req.on('end', () => res.writeHead(answer).end(answer === 500 ? 'ledger down <!channel>' : undefined));
+    req.on('end', () =>
+      res.writeHead(answer).end(answer === 500 ? 'ledger down <!channel> password=hunter2' : undefined),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
@@ -51,10 +57,10 @@ function homeText(call: Call | undefined): string {
     .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, '$1');
 }
 
-async function openHome(): Promise<Call | undefined> {
+async function openHome(user = ADMIN): Promise<Call | undefined> {
   const before = t.fake.calls('views.publish').length;
-  await t.as(ADMIN).eventCallback({
-    event: { type: 'app_home_opened', user: ADMIN, channel: 'D0HOME', tab: 'home', event_ts: `${nowSeconds()}.000100` },
+  await t.as(user).eventCallback({
+    event: { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: `${nowSeconds()}.000100` },
   });
   return (await t.fake.waitForCount('views.publish', before + 1)).at(-1);
 }
@@ -77,11 +83,12 @@ describe('the App Home and a failing ledger webhook', () => {
     const text = homeText(warned[0]);
     expect(text).toMatch(
       new RegExp(
-        `^⚠️ \\*Ledger webhook 127\\.0\\.0\\.1:${port}/hooks is failing:\\* 3 events waiting since 2026-11-23 10:00 · failed once, 2026-11-23 10:01 · last error 'event \\d+: HTTP 500: ledger down &lt;!channel&gt;' · next try 2026-11-23 10:01 — fix the endpoint or remove it with \`/invoice webhooks remove ${endpoint.id}\`$`,
+        `^⚠️ \\*Ledger webhook 127\\.0\\.0\\.1:${port}/hooks is failing:\\* 3 events waiting since 2026-11-23 10:00 · failed once, 2026-11-23 10:01 · last error 'event \\d+: HTTP 500' · next try 2026-11-23 10:01 — fix the endpoint or remove it with \`/invoice webhooks remove ${endpoint.id}\`$`,
         'm',
       ),
     );
-    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('ledger down');
+    expect(text).not.toContain('hunter2');
     // Opening the home shows it too.
     expect(homeText(await openHome())).toContain(`Ledger webhook 127.0.0.1:${port}/hooks is failing`);
 
@@ -102,5 +109,30 @@ describe('the App Home and a failing ledger webhook', () => {
     expect(homeText(cleared[0])).not.toContain('webhook');
     expect(homeText(cleared[0])).toContain('INV-7');
     await scheduler.stop();
+  });
+
+  it('tells a member only that a webhook is failing and since when; where and why are for the finance admins', async () => {
+    await addWebhookEndpoint(t.ledger, TEAM, { url });
+    await sentBy(t.ledger, TEAM, ADMIN, { number: 'INV-7', currency: 'EUR', total: '€800.00' });
+    const scheduler = createScheduler(posterEnv(t.ledger, t.fake));
+    t.clock.set('2026-11-23T15:01:00Z');
+    await scheduler.tick();
+    await scheduler.stop();
+
+    const member = await openHome(BOB);
+    const seen = homeText(member);
+    expect(seen).toContain(
+      '⚠️ *A ledger webhook is failing* since 2026-11-23 10:00: events are not reaching your books. ' +
+        'A finance admin can see why with `/invoice webhooks`.',
+    );
+    const view = JSON.stringify(member?.args.view);
+    for (const hidden of ['127.0.0.1', '/hooks', 'HTTP 500', 'ledger down', 'hunter2', 'remove', 'next try']) {
+      expect(view).not.toContain(hidden);
+    }
+    // The admin, opening the same home, sees where and why (the status only, never the body).
+    const admin = homeText(await openHome(ADMIN));
+    expect(admin).toContain(`Ledger webhook 127.0.0.1:${new URL(url).port}/hooks is failing`);
+    expect(admin).toMatch(/last error 'event \d+: HTTP 500'/);
+    expect(admin).not.toContain('hunter2');
   });
 });

@@ -10,17 +10,17 @@ import {
   listWebhookEndpoints,
   webhookDisplayUrl,
 } from '../../src/webhooks/endpoints.js';
+import type { WebhookSender } from '../../src/webhooks/send.js';
 import { describeEachDatabase } from '../helpers/db.js';
 import { invoice, workspaceWithClient } from '../helpers/ledger.js';
 
-/** Every request to a host named "erp…" answers 500 with a padded body; any other answers 204. */
-function stubFetch(state: { erpDown: boolean } = { erpDown: true }): typeof fetch {
-  return (async (input: string | URL | Request) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (state.erpDown && url.hostname.startsWith('erp')) return new Response('  oops \n', { status: 500 });
-    return new Response(null, { status: 204 });
-  }) as typeof fetch;
+/** Every request to a host named "erp…" answers 500 (with a body that is never read); any other answers 204. */
+function stubSend(state: { erpDown: boolean } = { erpDown: true }): WebhookSender {
+  return async (request) => ({ status: state.erpDown && request.url.hostname.startsWith('erp') ? 500 : 204 });
 }
+
+/** Every name resolves to one public address (a documentation-free one): no real DNS in tests. */
+const resolve = async () => ['93.184.216.34'];
 
 describe('webhookDisplayUrl', () => {
   it('shows host and path only: no user info, query or fragment, and a hostile path stays percent-encoded', () => {
@@ -40,7 +40,8 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
       db: ctx.db,
       clock: ctx.clock,
       logger: { warn: () => {} },
-      fetch: stubFetch(),
+      resolve,
+      send: stubSend(),
       horizonWaitMs: 20_000,
       ...extra,
     };
@@ -73,7 +74,7 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
         lastFailureAt: new Date('2026-11-23T15:06:30Z'),
         // Every failure of the run is on the oldest waiting event: the invoice's creation at 15:05.
         waitingSince: new Date('2026-11-23T15:05:00Z'),
-        lastError: expect.stringMatching(/^event \d+: HTTP 500: {3}oops$/),
+        lastError: expect.stringMatching(/^event \d+: HTTP 500$/),
         // 30 s after the first failure, a minute after the second.
         nextAttemptAt: new Date('2026-11-23T15:07:30Z'),
         pending: 2,
@@ -112,12 +113,12 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
     expect(await failingWebhookEndpoints(ctx.db, teamId)).toEqual([]);
     await invoice(ctx, teamId, client.id, { number: 'INV-001' });
     const erpDown = { erpDown: true };
-    await deliverWebhooks(env(ctx, { fetch: stubFetch(erpDown) }));
+    await deliverWebhooks(env(ctx, { send: stubSend(erpDown) }));
     expect(await failingWebhookEndpoints(ctx.db, teamId)).toHaveLength(1);
 
     erpDown.erpDown = false;
     ctx.clock.advance(30_000);
-    expect(await deliverWebhooks(env(ctx, { fetch: stubFetch(erpDown) }))).toEqual({ delivered: 2, failed: 0 });
+    expect(await deliverWebhooks(env(ctx, { send: stubSend(erpDown) }))).toEqual({ delivered: 2, failed: 0 });
     expect(await failingWebhookEndpoints(ctx.db, teamId)).toEqual([]);
   });
 
@@ -129,7 +130,7 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
     const flips: string[] = [];
     const erpDown = { erpDown: true };
     const watched = env(ctx, {
-      fetch: stubFetch(erpDown),
+      send: stubSend(erpDown),
       onFailingChanged: async (team) => {
         flips.push(team);
       },

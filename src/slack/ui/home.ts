@@ -31,7 +31,7 @@ export interface HomeViewParams {
   now: Date;
   /** No invoices at all yet: show how to start instead of empty lists. */
   isEmpty: boolean;
-  /** The viewer may record payments, void and change settings. */
+  /** The viewer may record payments, void and change settings (a finance admin): and may see why a webhook fails. */
   canHandleMoney: boolean;
   financeChannel: string | null;
   /** Ledger webhook endpoints whose last attempt failed: events are not reaching the books. */
@@ -196,6 +196,7 @@ function webhookWarning(p: HomeViewParams): KnownBlock[] {
   const failing = p.failingWebhooks ?? [];
   const [only] = failing;
   if (!only) return [];
+  if (!p.canHandleMoney) return [{ type: 'section', text: mrkdwn(memberWebhookWarning(failing, p)) }];
   const remove = (id: string) => `\`/invoice webhooks remove ${escapeClip(id, 40)}\``;
   if (failing.length === 1) {
     const headline = `⚠️ *Ledger webhook ${endpointName(only)} is failing:*`;
@@ -215,6 +216,23 @@ function webhookWarning(p: HomeViewParams): KnownBlock[] {
     more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: \`/invoice webhooks\`_`,
   });
   return [{ type: 'section', text: mrkdwn(text) }];
+}
+
+/**
+ * For a viewer who is not a finance admin: that events are not reaching the books and since when. Where the
+ * endpoints are and why they fail (an internal service's words, perhaps) is for the finance admins.
+ */
+function memberWebhookWarning(failing: readonly FailingWebhookEndpoint[], p: HomeViewParams): string {
+  const since = failing
+    .map((e) => e.waitingSince ?? e.lastFailureAt)
+    .filter((d): d is Date => d !== null)
+    .reduce<Date | null>((first, d) => (first === null || d < first ? d : first), null);
+  const when = since
+    ? ` since ${slackDate(since, localDateTime(since, p.timeZone), '{date_short_pretty} at {time}')}`
+    : '';
+  const what =
+    failing.length === 1 ? 'A ledger webhook is failing' : `${plural(failing.length, 'ledger webhook')} are failing`;
+  return `⚠️ *${what}*${when}: events are not reaching your books. A finance admin can see why with \`/invoice webhooks\`.`;
 }
 
 function endpointName(e: FailingWebhookEndpoint): string {

@@ -87,7 +87,7 @@ export function webhookAddedMessage(p: { added: AddedWebhookEndpoint; replay: bo
   ]);
 }
 
-/** The address was refused (not a URL, not http or https): what was wrong, and that nothing was added. */
+/** The address was refused (not a URL, not http(s), too long, or inside the network): why, and that nothing was added. */
 export function webhookUrlRefusedMessage(reason: string): SlackMessage {
   return linesMessage([
     `⚠️ That address cannot be a ledger webhook: ${inline(reason, 600)}. Nothing was added. For example ${ADD_EXAMPLE}.`,

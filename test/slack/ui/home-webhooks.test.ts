@@ -149,4 +149,34 @@ describe('the App Home with a failing ledger webhook', () => {
     expect(text.length).toBeLessThanOrEqual(3000);
     expect(text).not.toContain('<!channel>');
   });
+
+  it('tells a member only that an endpoint is failing and since when: no address, error, retry or fix', () => {
+    const view = homeView({ ...base, canHandleMoney: false, failingWebhooks: [failing()] });
+    const [text = ''] = sections(view);
+    expect(text).toBe(
+      `⚠️ *A ledger webhook is failing* since ${date('2026-11-14T08:05:00Z', '2026-11-14 08:05')}: events are not reaching your books. A finance admin can see why with \`/invoice webhooks\`.`,
+    );
+    const shown = JSON.stringify(view);
+    for (const hidden of ['erp.example.com', 'HTTP 500', 'try later', ENDPOINT_ID, 'next try', '12 events']) {
+      expect(shown).not.toContain(hidden);
+    }
+    // The admin's home, from the same data, says where and why.
+    expect(sections(homeView({ ...base, failingWebhooks: [failing()] }))[0]).toContain(
+      "last error 'event 4182: HTTP 500",
+    );
+  });
+
+  it('tells a member how many endpoints are failing, since the earliest, and nothing of any of them', () => {
+    const many = [
+      failing({ waitingSince: new Date('2026-11-14T08:05:00Z') }),
+      failing({ displayUrl: 'intranet.example/<!channel>', waitingSince: new Date('2026-11-13T07:00:00Z') }),
+      failing({ waitingSince: null, lastFailureAt: new Date('2026-11-14T09:00:00Z'), lastError: 'secret=hunter2' }),
+    ];
+    const view = homeView({ ...base, canHandleMoney: false, failingWebhooks: many });
+    expect(seen(sections(view)[0] ?? '')).toBe(
+      '⚠️ *3 ledger webhooks are failing* since 2026-11-13 07:00: events are not reaching your books. A finance admin can see why with `/invoice webhooks`.',
+    );
+    expect(JSON.stringify(view)).not.toMatch(/intranet|channel|hunter2|remove/);
+    expect(view.blocks).toHaveLength(homeView({ ...base, canHandleMoney: false }).blocks.length + 1);
+  });
 });
