@@ -4,7 +4,13 @@ import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel } from '@sla
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
 import type { SlackSettings } from '../config.js';
 import type { LedgerContext } from '../services/context.js';
-import { CLIENT_PAGE_PATH, type ClientPageLimits, createClientPageHandler } from '../web/client-page.js';
+import {
+  CLIENT_PAGE_METHODS,
+  CLIENT_PAGE_ROUTE,
+  type ClientPageLimits,
+  createClientPageHandler,
+  isClientPagePath,
+} from '../web/client-page.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { createLive, describe, type Live } from './live.js';
@@ -52,10 +58,16 @@ function httpReceiver(
   port: number,
   logLevel: LogLevel,
   customRoutes: CustomRoute[],
+  clientPage: (req: IncomingMessage, res: ServerResponse) => void,
 ): HTTPReceiver {
   const receiver = new HTTPReceiver({ signingSecret, port, logLevel, customRoutes });
   const verified = receiver.requestListener;
   receiver.requestListener = (req, res) => {
+    // Every method and path under /c is the client page's, with its headers (Bolt would answer a bare 404).
+    if (isClientPagePath(req.url)) {
+      clientPage(req, res);
+      return;
+    }
     const header = req.headers['x-slack-request-timestamp'];
     const timestamp = Number(Array.isArray(header) ? header[0] : header);
     if (req.method === 'POST' && Number.isFinite(timestamp) && timestamp - Date.now() / 1000 > MAX_CLOCK_SKEW_S) {
@@ -97,12 +109,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // The channel hears of it now, not at the next tick (even while a tick is running).
       await deps?.jobs?.deliverNow(teamId);
     },
-    publicUrl: options.publicUrl,
+    publicUrl,
     ...(options.pageLimits ? { limits: options.pageLimits } : {}),
   });
   const customRoutes: CustomRoute[] = [
     { path: '/healthz', method: ['GET'], handler: (req, res) => void healthz(req, res) },
-    { path: CLIENT_PAGE_PATH, method: ['GET', 'POST'], handler: clientPage },
+    // Socket Mode's server routes through these; in HTTP mode the receiver hands /c paths to the page first.
+    { path: CLIENT_PAGE_ROUTE, method: CLIENT_PAGE_METHODS, handler: clientPage },
   ];
 
   // People's requests: few retries, so a slow Slack never holds a modal hostage.
@@ -147,7 +160,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         })
       : new App({
           ...common,
-          receiver: httpReceiver(settings.signingSecret ?? '', options.port, logLevel, customRoutes),
+          receiver: httpReceiver(settings.signingSecret ?? '', options.port, logLevel, customRoutes, clientPage),
         });
 
   // Background posting (cards, homes, alerts): its own client, a timeout and bounded retries.

@@ -1,6 +1,7 @@
 // The client's status page over HTTP, served by the real Bolt app beside /slack/events: what the client
 // sees (the same state, due basis and amounts as the Slack card), what it never sees, the same 404 for every
 // bad link, forms that only work from the page, a rate limit, and an answer reaching the cards and the channel.
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { deliverDue } from '../../src/jobs/post.js';
 import { createClient } from '../../src/services/clients.js';
@@ -61,6 +62,18 @@ async function book() {
   return { acme, overdue, later, token };
 }
 
+/** A GET sent from another local address, as another client would: its status. */
+function statusFrom(localAddress: string, url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { localAddress, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
+  });
+}
+
 const page = (token: string, init?: RequestInit) => fetch(`${t.baseUrl}/c/${token}`, { redirect: 'manual', ...init });
 
 function formFields(html: string, invoiceId: string, kind: string): Record<string, string> {
@@ -75,7 +88,7 @@ function formFields(html: string, invoiceId: string, kind: string): Record<strin
 function post(token: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
   return page(token, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.baseUrl, ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.bot.publicUrl(), ...headers },
     body: new URLSearchParams(fields).toString(),
   });
 }
@@ -148,18 +161,27 @@ describe('what the client sees', () => {
 });
 
 describe('guessing at links', () => {
-  it('limits misses per address, and a real link still opens', async () => {
+  it('limits misses per address: once limited, the address is refused every link, a real one too, until its window ends; another address is not', async () => {
     // Its own bot, with a low limit for misses; it shares the test database, so the book is made after it starts.
     const guessing = await startTestBot({ pageLimits: { misses: { max: 3, windowMs: 60_000 } } });
     try {
       await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Studio North', timeZone: 'America/New_York' });
       const { token } = await book();
+      const port = guessing.bot.port() ?? 0;
+      // An honest client opens its link as often as it likes (within the link's own limit): no miss, no hold.
+      for (let i = 0; i < 5; i++) expect((await fetch(`${guessing.baseUrl}/c/${token}`)).status).toBe(200);
       const guess = (i: number) => fetch(`${guessing.baseUrl}/c/${String(i).padStart(43, 'A')}`);
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await guess(i)).status);
       expect(statuses).toEqual([404, 404, 404, 429, 429]);
-      const limited = await guess(9);
+      const limited = await fetch(`${guessing.baseUrl}/c/${token}`);
+      expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited.text()).toContain('Too many requests');
+      // Another address (127.0.0.2 is loopback too) is not held back by this one.
+      expect(await statusFrom('127.0.0.2', `http://127.0.0.1:${port}/c/${token}`)).toBe(200);
+      // When the window has passed, the link opens again from the first address.
+      guessing.clock.advance(60_000);
       expect((await fetch(`${guessing.baseUrl}/c/${token}`)).status).toBe(200);
     } finally {
       await guessing.close();
