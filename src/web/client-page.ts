@@ -23,15 +23,8 @@ import {
 import { type FormProblem, messagePage, notFoundPage, PAGE_CSS_HASH, renderClientPage } from './page.js';
 import { addressKey, type RateLimit, RateLimiter } from './rate-limit.js';
 
-/**
- * The pattern for Bolt's custom routes (Socket Mode's server): /c, /c/ and everything below. In HTTP mode the app
- * hands every such path to the page before Bolt routes it (isClientPagePath), so no method or path falls to Bolt's
- * bare 404.
- */
-/** A client's link: PUBLIC_URL/c/<token>. */
+/** A client's link: PUBLIC_URL/c/<token>. The app hands every path under /c to the page (isClientPagePath). */
 export const CLIENT_PAGE_PATH = '/c/:token';
-export const CLIENT_PAGE_ROUTE = '/c{/*rest}';
-export const CLIENT_PAGE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'];
 const ALLOWED = 'GET, HEAD, POST';
 
 /**
