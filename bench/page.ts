@@ -846,7 +846,8 @@ export async function benchPage(
           const requests = invoices.map(({ invoiceId, reason }, i) =>
             method === 'GET'
               ? getRequest(`${target}-${round}-${i}`, s.token)
-              : postRequest(`${target}-${round}-${i}`, urls[target], s.token, {
+              : // The app takes forms from its public URL's origin only (the bare app checks none).
+                postRequest(`${target}-${round}-${i}`, target === 'app' ? bot.publicUrl() : urls[target], s.token, {
                   invoice: invoiceId,
                   kind: 'question',
                   form: s.form,

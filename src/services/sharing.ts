@@ -12,12 +12,13 @@ import {
   workspaces,
 } from '../db/schema.js';
 import { addDays, todayIn } from '../domain/dates.js';
+import { characterCount, hasControlCharacter, hasVisibleText, normalizeLine, normalizeText } from '../domain/text.js';
 import { decide } from '../jobs/deliveries.js';
 import { findClient } from './clients.js';
 import type { Actor, LedgerContext } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
 import { type Mutation, mutate } from './invoices.js';
-import { idempotencyKey, localDate, optionalText, requiredText, uuid } from './schemas.js';
+import { idempotencyKey, localDate, requiredText, uuid } from './schemas.js';
 import { appendEvent, parseInput, type Written } from './write.js';
 
 /** 32 random bytes, base64url: 43 characters. */
@@ -213,19 +214,68 @@ function formMac(link: Pick<ClientLinkRow, 'id' | 'formSecret'>, issued: string)
 export const ANSWER_KINDS = ['approved', 'scheduled', 'question', 'dispute'] as const;
 export type AnswerKind = (typeof ANSWER_KINDS)[number];
 
+/**
+ * A client's words, as the page keeps them: normalised (NFC, no bidirectional controls; a one-line field on one
+ * line), refused when they hold a control character (NUL…) or nothing anyone can see (only zero-width characters,
+ * say), and counted in characters, not bytes or UTF-16 units, so 2,000 characters of any script fit.
+ */
+function answerText(max: number, options: { multiline?: boolean } = {}) {
+  const error = (issue: { input: unknown }) => (issue.input == null ? 'is required' : 'must be text');
+  return z.string({ error }).transform((raw, ctx) => {
+    if (hasControlCharacter(raw)) {
+      ctx.addIssue({ code: 'custom', message: 'contains a character that cannot be used (a control character)' });
+      return z.NEVER;
+    }
+    const text = options.multiline ? normalizeText(raw).trim() : normalizeLine(raw);
+    if (text === '') return '';
+    if (!hasVisibleText(text)) {
+      ctx.addIssue({ code: 'custom', message: 'has no visible characters; please write it out' });
+      return z.NEVER;
+    }
+    if (characterCount(text) > max) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${max.toLocaleString('en-US')} characters` });
+      return z.NEVER;
+    }
+    return text;
+  });
+}
+
+const requiredAnswer = (max: number, options?: { multiline?: boolean }) =>
+  answerText(max, options).refine((v) => v !== '', 'is required');
+
+const optionalAnswer = (max: number) =>
+  answerText(max)
+    .nullish()
+    .transform((v) => (v ? v : null));
+
+/** The longest question or dispute reason, in characters. */
+export const MAX_REASON_CHARS = 2000;
+/** The longest name or reference, in characters. */
+export const MAX_LINE_CHARS = 120;
+
 const answerSchema = z.discriminatedUnion(
   'kind',
   [
-    z.object({ kind: z.literal('approved'), invoiceId: uuid, name: requiredText(120) }),
+    z.object({ kind: z.literal('approved'), invoiceId: uuid, name: requiredAnswer(MAX_LINE_CHARS) }),
     z.object({
       kind: z.literal('scheduled'),
       invoiceId: uuid,
-      name: optionalText(120),
+      name: optionalAnswer(MAX_LINE_CHARS),
       date: localDate,
-      reference: optionalText(120),
+      reference: optionalAnswer(MAX_LINE_CHARS),
     }),
-    z.object({ kind: z.literal('question'), invoiceId: uuid, name: optionalText(120), reason: requiredText(2000) }),
-    z.object({ kind: z.literal('dispute'), invoiceId: uuid, name: optionalText(120), reason: requiredText(2000) }),
+    z.object({
+      kind: z.literal('question'),
+      invoiceId: uuid,
+      name: optionalAnswer(MAX_LINE_CHARS),
+      reason: requiredAnswer(MAX_REASON_CHARS, { multiline: true }),
+    }),
+    z.object({
+      kind: z.literal('dispute'),
+      invoiceId: uuid,
+      name: optionalAnswer(MAX_LINE_CHARS),
+      reason: requiredAnswer(MAX_REASON_CHARS, { multiline: true }),
+    }),
   ],
   { error: 'must be one of approved, scheduled, question, dispute' },
 );

@@ -1,10 +1,10 @@
 // The Bolt app: HTTP receiver (production shape) or Socket Mode (no public URL), by configuration.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel } from '@slack/bolt';
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
 import type { SlackSettings } from '../config.js';
 import type { LedgerContext } from '../services/context.js';
-import { CLIENT_PAGE_PATH, type ClientPageLimits, createClientPageHandler } from '../web/client-page.js';
+import { type ClientPageLimits, createClientPageHandler, isClientPagePath } from '../web/client-page.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { createLive, describe, type Live } from './live.js';
@@ -52,10 +52,16 @@ function httpReceiver(
   port: number,
   logLevel: LogLevel,
   customRoutes: CustomRoute[],
+  clientPage: (req: IncomingMessage, res: ServerResponse) => void,
 ): HTTPReceiver {
   const receiver = new HTTPReceiver({ signingSecret, port, logLevel, customRoutes });
   const verified = receiver.requestListener;
   receiver.requestListener = (req, res) => {
+    // Every method and path under /c is the client page's, with its headers (Bolt would answer a bare 404).
+    if (isClientPagePath(req.url)) {
+      clientPage(req, res);
+      return;
+    }
     const header = req.headers['x-slack-request-timestamp'];
     const timestamp = Number(Array.isArray(header) ? header[0] : header);
     if (req.method === 'POST' && Number.isFinite(timestamp) && timestamp - Date.now() / 1000 > MAX_CLOCK_SKEW_S) {
@@ -97,13 +103,25 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // The channel hears of it now, not at the next tick (even while a tick is running).
       await deps?.jobs?.deliverNow(teamId);
     },
-    publicUrl: options.publicUrl,
+    publicUrl,
     ...(options.pageLimits ? { limits: options.pageLimits } : {}),
   });
   const customRoutes: CustomRoute[] = [
     { path: '/healthz', method: ['GET'], handler: (req, res) => void healthz(req, res) },
-    { path: CLIENT_PAGE_PATH, method: ['GET', 'POST'], handler: clientPage },
   ];
+
+  // In Socket Mode, /healthz and the clients' pages get a server of their own on PORT, not Bolt's: Bolt's decodes a
+  // custom route's path outside any catch, so one request for /c/%ZZ would end the process.
+  const socketServer: Server | undefined =
+    settings.mode === 'socket'
+      ? createServer((req, res) => {
+          if (isClientPagePath(req.url)) return clientPage(req, res);
+          if (req.method === 'GET' && new URL(req.url ?? '/', 'http://x').pathname === '/healthz') {
+            return void healthz(req, res);
+          }
+          res.writeHead(404).end();
+        })
+      : undefined;
 
   // People's requests: few retries, so a slow Slack never holds a modal hostage.
   const clientOptions = {
@@ -142,12 +160,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           ...common,
           appToken: settings.appToken,
           socketMode: true,
-          customRoutes,
-          installerOptions: { port: options.port, clientOptions: { ...clientOptions, retryConfig: { retries: 0 } } },
+          installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 0 } } },
         })
       : new App({
           ...common,
-          receiver: httpReceiver(settings.signingSecret ?? '', options.port, logLevel, customRoutes),
+          receiver: httpReceiver(settings.signingSecret ?? '', options.port, logLevel, customRoutes, clientPage),
         });
 
   // Background posting (cards, homes, alerts): its own client, a timeout and bounded retries.
@@ -212,6 +229,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         } catch (error) {
           throw new SlackUnreachableError(`Cannot open the Socket Mode connection: ${describe(error)}.`);
         }
+        if (socketServer) {
+          await new Promise<void>((resolve, reject) => {
+            socketServer.once('error', reject).listen(options.port, () => resolve());
+          });
+          const address = socketServer.address();
+          listening = typeof address === 'object' && address ? address.port : options.port;
+        }
         return { slack: slackStatus };
       }
       const server = (await app.start(options.port)) as unknown as { address(): { port: number } | string | null };
@@ -226,6 +250,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     async stop() {
       await app.stop();
+      if (socketServer?.listening) await new Promise<void>((resolve) => socketServer.close(() => resolve()));
       // What was acknowledged is finished before the database closes.
       if (inFlight > 0) await new Promise<void>((resolve) => whenIdle.push(resolve));
       await clientPage.idle();

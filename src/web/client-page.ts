@@ -1,10 +1,13 @@
-// The client's status page over HTTP: GET /c/<token> shows it, POST /c/<token> records an answer and
-// redirects back to it (post/redirect/get). A bad, revoked or replaced token gets the same plain 404 as
-// a missing one. Forms carry a signed, expiring token and must come from this site; each link is rate limited.
+// The client's status page over HTTP: GET (or HEAD) /c/<token> shows it, POST /c/<token> records an answer and
+// redirects back to it (post/redirect/get). Everything under /c answers here, with the page's headers: a bad,
+// revoked or replaced token and any other path get the same plain 404, another method a 405. Forms carry a
+// signed, expiring token and must come from PUBLIC_URL's origin; each link is rate limited, and an address
+// that guesses at links is refused every link for a while.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@slack/bolt';
-import { getClientPage } from '../db/queries/client-page.js';
+import { getClientPage, pageHasInvoice } from '../db/queries/client-page.js';
+import { hasControlCharacter, stripControlCharacters } from '../domain/text.js';
 import type { LedgerContext } from '../services/context.js';
 import { isLedgerError, type LedgerError } from '../services/errors.js';
 import {
@@ -14,22 +17,35 @@ import {
   type ClientAnswerInput,
   checkFormToken,
   formToken,
-  hashToken,
   type OpenedLink,
   openClientLink,
 } from '../services/sharing.js';
 import { type FormProblem, messagePage, notFoundPage, PAGE_CSS_HASH, renderClientPage } from './page.js';
-import { type RateLimit, RateLimiter } from './rate-limit.js';
+import { addressKey, type RateLimit, RateLimiter } from './rate-limit.js';
 
+/** A client's link: PUBLIC_URL/c/<token>. The app hands every path under /c to the page (isClientPagePath). */
 export const CLIENT_PAGE_PATH = '/c/:token';
-const MAX_BODY_BYTES = 16 * 1024;
+const ALLOWED = 'GET, HEAD, POST';
+
+/**
+ * The body of an answer is read up to this many bytes. The longest answer a client may send is 2,000 characters
+ * of reason and 120 each of name and reference: in UTF-8 at most 4 bytes a character, each byte percent-encoded
+ * as 3, that is (2,000 + 2 × 120) × 12 = 26,880 bytes, plus the hidden fields — 64 KiB leaves room to spare.
+ * Characters are counted by the service, not here.
+ */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** After a 413 the rest of an oversized body is read and dropped up to this much, so the client reads the answer; beyond it the connection is cut. */
+const DRAIN_BYTES = 1024 * 1024;
 
 export interface ClientPageLimits {
   /** Page views per link. */
   views: RateLimit;
   /** Answers per link. */
   answers: RateLimit;
-  /** Requests for links that do not exist, per address (guessing). */
+  /**
+   * Requests for links that do not exist, per address (IPv4, or an IPv6 /64). Past it the address gets 429 for
+   * every link, a real one too, until its window ends: it is guessing. An address that never misses is never held.
+   */
   misses: RateLimit;
 }
 
@@ -44,13 +60,13 @@ export interface ClientPageDeps {
   logger: Pick<Logger, 'warn' | 'error'>;
   /** After an answer is recorded: bring the invoice's cards and homes up to date, tell the channel now. */
   answered(teamId: string, invoiceId: string): Promise<void>;
-  /** The app's public address (PUBLIC_URL): forms posted from it are accepted, as are same-host posts. */
-  publicUrl?: string | undefined;
+  /** The app's public address (PUBLIC_URL, or its default): forms are accepted from its origin only. */
+  publicUrl(): string;
   limits?: Partial<ClientPageLimits>;
 }
 
 export interface ClientPageHandler {
-  (req: IncomingMessage & { params?: Record<string, string | string[]> }, res: ServerResponse): void;
+  (req: IncomingMessage, res: ServerResponse): void;
   /** Resolves when the work that follows answers (cards, channel) is done: for shutdown and tests. */
   idle(): Promise<void>;
 }
@@ -65,27 +81,35 @@ const THANKS: Readonly<Record<AnswerKind, (number: string) => string>> = {
 export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const limiter = new RateLimiter(() => deps.ledger.clock.now().getTime());
+  const publicOrigin = () => new URL(deps.publicUrl()).origin;
   const pending = new Set<Promise<void>>();
 
-  async function handle(req: IncomingMessage & { params?: Record<string, string | string[]> }, res: ServerResponse) {
-    const param = req.params?.token;
-    const token = typeof param === 'string' ? param : '';
-    const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'POST') {
-      send(res, 405, messagePage('Not allowed', 'This page only answers GET and POST.'), { allow: 'GET, POST' });
-      return;
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const token = tokenOf(req.url);
+    // Every other path under /c is the same page as a link that does not exist; nothing is looked up.
+    if (token === undefined) return send(res, 404, notFoundPage());
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+      return send(res, 405, messagePage('Not allowed', 'This page only answers GET, HEAD and POST.'), {
+        allow: ALLOWED,
+      });
     }
-    const tokenKey = hashToken(token);
-    const waitS = limiter.take(`${method}:${tokenKey}`, method === 'POST' ? limits.answers : limits.views);
-    if (waitS > 0) return tooMany(res, waitS);
+    // An address that has been guessing is refused every link, a real one too, until its window ends.
+    const address = `miss:${addressKey(req.socket.remoteAddress)}`;
+    const guessing = limiter.check(address, limits.misses);
+    if (guessing > 0) return tooMany(res, guessing);
     const opened = await openClientLink(deps.ledger, token);
     if (!opened) {
-      const missWait = limiter.take(`miss:${req.socket.remoteAddress ?? ''}`, limits.misses);
+      const missWait = limiter.take(address, limits.misses);
       if (missWait > 0) return tooMany(res, missWait);
-      send(res, 404, notFoundPage());
-      return;
+      return send(res, 404, notFoundPage());
     }
-    if (method === 'GET') {
+    const linkWait = limiter.take(
+      `${method === 'POST' ? 'answer' : 'view'}:${opened.link.id}`,
+      method === 'POST' ? limits.answers : limits.views,
+    );
+    if (linkWait > 0) return tooMany(res, linkWait);
+    if (method !== 'POST') {
       const url = new URL(req.url ?? '/', 'http://page.invalid');
       const kind = url.searchParams.get('answered');
       const invoiceId = url.searchParams.get('invoice');
@@ -123,7 +147,7 @@ export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler
   }
 
   async function answer(req: IncomingMessage, res: ServerResponse, opened: OpenedLink, token: string) {
-    if (!sameSite(req, deps.publicUrl)) {
+    if (!fromPublicOrigin(req, publicOrigin())) {
       send(res, 403, messagePage('Not sent', 'Answers can only be sent from the page itself.'));
       return;
     }
@@ -132,11 +156,11 @@ export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler
       send(res, 415, messagePage('Not sent', 'Send the form from the page.'));
       return;
     }
-    let body: string;
-    try {
-      body = await readBody(req, MAX_BODY_BYTES);
-    } catch {
-      send(res, 413, messagePage('Too long', 'That answer is too long; please shorten it.'));
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === undefined) {
+      // Answered before the rest of the body is read: the client gets the page, then the connection closes.
+      send(res, 413, messagePage('Too long', 'That answer is too long; please shorten it.'), { connection: 'close' });
+      drain(req);
       return;
     }
     const form = new URLSearchParams(body);
@@ -149,10 +173,30 @@ export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler
       reference: form.get('reference') ?? '',
       reason: form.get('reason') ?? '',
     };
+    const problemKind = isAnswerKind(kind) ? kind : 'question';
+    // NUL and other control characters never reach the ledger (nor the database, which refuses NUL in text).
+    const controlled = [...form.values()].some(hasControlCharacter);
+    if (controlled) {
+      const fieldErrors: Record<string, string> = {};
+      for (const [field, value] of Object.entries(values)) {
+        if (hasControlCharacter(value)) fieldErrors[field] = 'contains a character that cannot be used';
+      }
+      const problem: FormProblem = {
+        invoiceId,
+        kind: problemKind,
+        values: Object.fromEntries(
+          Object.entries(values).map(([field, value]) => [field, stripControlCharacters(value)]),
+        ),
+        fieldErrors,
+        message: `${describeFields(Object.keys(fieldErrors))} a character that cannot be used (a control character such as NUL), so nothing was recorded. Please type it again.`,
+      };
+      await showPage(res, opened, 400, { problem });
+      return;
+    }
     if (!checkFormToken(opened.link, form.get('form') ?? '', now)) {
       const problem: FormProblem = {
         invoiceId,
-        kind: isAnswerKind(kind) ? kind : 'question',
+        kind: problemKind,
         values,
         fieldErrors: {},
         message:
@@ -160,6 +204,13 @@ export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler
       };
       await showPage(res, opened, 403, { problem });
       return;
+    }
+    // An invoice that is not this client's (another client's, another workspace's, a draft, or no invoice at all)
+    // gets one answer, the same whatever else the form holds.
+    if (
+      !(await pageHasInvoice(deps.ledger.db, { teamId: opened.link.teamId, clientId: opened.client.id, invoiceId }))
+    ) {
+      return invoiceNotFound(res, token);
     }
     const nonce = form.get('nonce') ?? '';
     try {
@@ -179,13 +230,15 @@ export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler
       send(res, 303, '', { location });
     } catch (error) {
       if (!isLedgerError(error)) throw error;
+      // The invoice went from the page meanwhile: the same answer as one that never was on it.
+      if (error.code === 'INVOICE_NOT_FOUND') return invoiceNotFound(res, token);
       const fieldErrors: Record<string, string> = {};
       for (const issue of error.issues) {
         if (issue.field in values) fieldErrors[issue.field] = issue.message;
       }
       const problem: FormProblem = {
         invoiceId,
-        kind: isAnswerKind(kind) ? kind : 'question',
+        kind: problemKind,
         values,
         fieldErrors,
         message: pageMessage(error),
@@ -232,43 +285,112 @@ function pageMessage(error: LedgerError): string {
   return error.issues.map((i) => `${fields[i.field] ?? 'The form'} ${i.message}.`).join(' ');
 }
 
-/**
- * A post must come from this site: the browser's Origin (or, without it, Sec-Fetch-Site) names where the
- * form was. Browsers always send one of them on a cross-site form post.
- */
-function sameSite(req: IncomingMessage, publicUrl?: string): boolean {
-  const origin = req.headers.origin;
-  if (origin && origin !== 'null') {
-    const allowed = new Set<string>();
-    const host = req.headers.host;
-    if (host) {
-      allowed.add(`http://${host}`);
-      allowed.add(`https://${host}`);
-    }
-    if (publicUrl) allowed.add(new URL(publicUrl).origin);
-    return allowed.has(origin.toLowerCase());
+/** The names the page gives its fields, for messages. */
+const FIELD_NAMES: Readonly<Record<string, string>> = {
+  name: 'Your name',
+  date: 'The payment date',
+  reference: 'The reference',
+  reason: 'What it is about',
+};
+
+function describeFields(fields: string[]): string {
+  const names = fields.map((f) => FIELD_NAMES[f] ?? 'The form');
+  if (names.length === 0) return 'The form contained';
+  return `${names.join(' and ')} contained`;
+}
+
+/** The path's token, when the path is /c/<one segment>; undefined for /c, /c/, /c/<token>/more or a bad escape. */
+export function tokenOf(url: string | undefined): string | undefined {
+  let path: string;
+  try {
+    path = new URL(url ?? '/', 'http://page.invalid').pathname;
+  } catch {
+    return undefined;
   }
+  const segment = /^\/c\/([^/]+)$/.exec(path)?.[1];
+  if (segment === undefined) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a request's path is the page's (/c or anything below it): the app sends every such request here. */
+export function isClientPagePath(url: string | undefined): boolean {
+  let path: string;
+  try {
+    path = new URL(url ?? '/', 'http://page.invalid').pathname;
+  } catch {
+    return false;
+  }
+  return path === '/c' || path.startsWith('/c/');
+}
+
+/**
+ * A post must come from the page itself, at PUBLIC_URL's origin (never from whatever Host the request names).
+ * A browser names where a form was in Origin; the page's Referrer-Policy (no-referrer) makes it send
+ * `Origin: null` even for its own forms, and then Sec-Fetch-Site says whether the form was on the same origin.
+ * Without either header the post is not a browser's cross-site form (browsers send one of them), and the form
+ * token still has to be right.
+ */
+export function fromPublicOrigin(req: IncomingMessage, publicOrigin: string): boolean {
+  const origin = req.headers.origin;
   const site = req.headers['sec-fetch-site'];
-  if (origin === 'null' && site === undefined) return false;
+  if (origin !== undefined && origin !== 'null') return origin.trim().toLowerCase() === publicOrigin.toLowerCase();
+  if (origin === 'null') return site === 'same-origin';
   return site === undefined || site === 'same-origin' || site === 'none';
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<string> {
+/** The body as text, or undefined when it is longer than max bytes (what came is not kept). */
+function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > max) {
-        reject(new Error('body too large'));
-        req.destroy();
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.pause();
+        resolve(undefined);
         return;
       }
       chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    req.on('data', onData);
+    req.on('end', onEnd);
     req.on('error', reject);
   });
+}
+
+/**
+ * Reads and drops what is left of a body after the answer went out, so the client reads the 413 instead of a
+ * reset connection; a client that goes on sending past DRAIN_BYTES is cut off.
+ */
+function drain(req: IncomingMessage) {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DRAIN_BYTES) req.socket.destroy();
+  });
+  req.on('error', () => undefined);
+  req.resume();
+}
+
+/** One answer for an invoice that is not on this page, whoever's it is: the same status and the same bytes. */
+function invoiceNotFound(res: ServerResponse, token: string) {
+  send(
+    res,
+    404,
+    messagePage('Not found', 'That invoice is not on this page, so nothing was recorded.', {
+      href: `/c/${encodeURIComponent(token)}`,
+      text: 'Back to your invoices',
+    }),
+  );
 }
 
 function tooMany(res: ServerResponse, waitS: number) {

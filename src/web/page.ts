@@ -5,12 +5,17 @@ import { createHash } from 'node:crypto';
 import { type ClientPageData, MAX_INVOICES, type PageEvent, type PagePayment } from '../db/queries/client-page.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { addDays } from '../domain/dates.js';
+import { stripBidiControls } from '../domain/text.js';
 import { MAX_SCHEDULE_DAYS } from '../services/sharing.js';
 import { statusText } from '../slack/ui/phrases.js';
 import { localDateTime, money, plural, STATE_MARK } from '../slack/ui/text.js';
 
-/** Escapes text for HTML content and quoted attribute values. */
-export function html(s: string): string {
+/**
+ * Escapes text for HTML content and quoted attribute values, and drops bidirectional controls (a right-to-left
+ * override in a name or a note, stored before they were refused, cannot turn the page's words around).
+ */
+export function html(text: string): string {
+  const s = BIDI.test(text) ? stripBidiControls(text) : text;
   if (!/[&<>"']/.test(s)) return s;
   return s
     .replaceAll('&', '&amp;')
@@ -19,6 +24,8 @@ export function html(s: string): string {
     .replaceAll('"', '&quot;')
     .replaceAll("'", '&#39;');
 }
+
+const BIDI = /\p{Bidi_Control}/u;
 
 export const PAGE_CSS = `
 :root{color-scheme:light;--ink:#1d1d1f;--muted:#5f6368;--line:#e3e3e8;--bg:#f6f6f8;--card:#fff;--accent:#1f5fbf;
@@ -142,13 +149,15 @@ export function notFoundPage(): string {
   ].join('\n');
 }
 
-export function messagePage(title: string, text: string): string {
+/** A short page with a title, a sentence and, when given, a link (back to the client's page, say). */
+export function messagePage(title: string, text: string, link?: { href: string; text: string }): string {
+  const back = link ? `<p><a href="${html(link.href)}">${html(link.text)}</a></p>` : '';
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">',
     `<meta name="robots" content="noindex,nofollow"><title>${html(title)}</title>`,
     `<style>${PAGE_CSS}</style></head>`,
-    `<body><main><h1>${html(title)}</h1><p>${html(text)}</p></main></body></html>`,
+    `<body><main><h1>${html(title)}</h1><p>${html(text)}</p>${back}</main></body></html>`,
   ].join('\n');
 }
 
@@ -164,9 +173,12 @@ function invoiceArticle(inv: InvoiceView, data: ClientPageData, opts: PageOption
   rows.push(['Due', `${html(inv.dueDate)} · ${html(inv.dueBasis)}`]);
   rows.push(['Invoice date', html(inv.issueDate)]);
   if (open && status.hold?.kind === 'dispute') {
-    rows.push(['In dispute', `<span class="flag">${html(status.hold.reason)}</span>`]);
+    // The client's own reason; a dispute the team recorded shows as a dispute, without the team's words.
+    const reason = data.clientDisputes.get(inv.id);
+    rows.push(['In dispute', `<span class="flag">${reason ? html(reason) : 'yes'}</span>`]);
   }
-  if (open && status.promisedDate) {
+  // A scheduled date only when the client gave it on this page or the team shared it, never an internal note's.
+  if (open && status.promisedDate && data.sharedPromises.get(inv.id) === status.promisedDate) {
     rows.push([
       'Payment scheduled',
       `${html(status.promisedDate)}${status.promiseBroken ? ' <span class="flag">(date passed)</span>' : ''}`,

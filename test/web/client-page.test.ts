@@ -1,6 +1,7 @@
 // The client's status page over HTTP, served by the real Bolt app beside /slack/events: what the client
 // sees (the same state, due basis and amounts as the Slack card), what it never sees, the same 404 for every
 // bad link, forms that only work from the page, a rate limit, and an answer reaching the cards and the channel.
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { deliverDue } from '../../src/jobs/post.js';
 import { createClient } from '../../src/services/clients.js';
@@ -61,6 +62,18 @@ async function book() {
   return { acme, overdue, later, token };
 }
 
+/** A GET sent from another local address, as another client would: its status. */
+function statusFrom(localAddress: string, url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { localAddress, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
+  });
+}
+
 const page = (token: string, init?: RequestInit) => fetch(`${t.baseUrl}/c/${token}`, { redirect: 'manual', ...init });
 
 function formFields(html: string, invoiceId: string, kind: string): Record<string, string> {
@@ -75,7 +88,7 @@ function formFields(html: string, invoiceId: string, kind: string): Record<strin
 function post(token: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
   return page(token, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.baseUrl, ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.bot.publicUrl(), ...headers },
     body: new URLSearchParams(fields).toString(),
   });
 }
@@ -148,18 +161,27 @@ describe('what the client sees', () => {
 });
 
 describe('guessing at links', () => {
-  it('limits misses per address, and a real link still opens', async () => {
+  it('limits misses per address: once limited, the address is refused every link, a real one too, until its window ends; another address is not', async () => {
     // Its own bot, with a low limit for misses; it shares the test database, so the book is made after it starts.
     const guessing = await startTestBot({ pageLimits: { misses: { max: 3, windowMs: 60_000 } } });
     try {
       await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Studio North', timeZone: 'America/New_York' });
       const { token } = await book();
+      const port = guessing.bot.port() ?? 0;
+      // An honest client opens its link as often as it likes (within the link's own limit): no miss, no hold.
+      for (let i = 0; i < 5; i++) expect((await fetch(`${guessing.baseUrl}/c/${token}`)).status).toBe(200);
       const guess = (i: number) => fetch(`${guessing.baseUrl}/c/${String(i).padStart(43, 'A')}`);
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await guess(i)).status);
       expect(statuses).toEqual([404, 404, 404, 429, 429]);
-      const limited = await guess(9);
+      const limited = await fetch(`${guessing.baseUrl}/c/${token}`);
+      expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited.text()).toContain('Too many requests');
+      // Another address (127.0.0.2 is loopback too) is not held back by this one.
+      expect(await statusFrom('127.0.0.2', `http://127.0.0.1:${port}/c/${token}`)).toBe(200);
+      // When the window has passed, the link opens again from the first address.
+      guessing.clock.advance(60_000);
       expect((await fetch(`${guessing.baseUrl}/c/${token}`)).status).toBe(200);
     } finally {
       await guessing.close();
@@ -270,3 +292,145 @@ describe('answering', () => {
     expect((await post(token, { ...fields, nonce: crypto.randomUUID(), reason: 'later' })).status).toBe(303);
   });
 });
+
+/** The headers a browser sends with the page's own form: the page's no-referrer policy makes Origin null. */
+const FROM_THE_PAGE = { origin: 'null', 'sec-fetch-site': 'same-origin' };
+
+async function eventCount(): Promise<number> {
+  const [row] = await t.handle.raw('select count(*)::int as n from events', []);
+  return (row as { n: number }).n;
+}
+
+describe('hardened answers (issue 9)', () => {
+  it('answers an invoice id of another client exactly as one that does not exist', async () => {
+    const { overdue, token } = await book();
+    const [globex] = await t.handle.raw(`select id from invoices where number = 'G-1'`, []);
+    const fields = formFields(await (await page(token)).text(), overdue.id, 'approved');
+    const before = await eventCount();
+    const other = await post(token, { ...fields, invoice: (globex as { id: string }).id, name: 'M' }, FROM_THE_PAGE);
+    const unknown = await post(token, { ...fields, invoice: crypto.randomUUID(), name: 'M' }, FROM_THE_PAGE);
+    expect([other.status, unknown.status]).toEqual([404, 404]);
+    expect(await other.text()).toBe(await unknown.text());
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses a dispute whose reason is only zero-width characters, and puts nothing in dispute', async () => {
+    const { overdue, token } = await book();
+    const fields = formFields(await (await page(token)).text(), overdue.id, 'dispute');
+    const before = await eventCount();
+    const res = await post(token, { ...fields, reason: '\u200b\u200c\u200d\u2060' }, FROM_THE_PAGE);
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('What it is about has no visible characters; please write it out.');
+    expect(await eventCount()).toBe(before);
+    expect((await getInvoice(t.ledger, TEAM, overdue.id)).status.hold).toBeNull();
+  });
+
+  it('strips right-to-left overrides from an answer before it reaches the ledger, the page and Slack', async () => {
+    const { overdue, token } = await book();
+    const fields = formFields(await (await page(token)).text(), overdue.id, 'question');
+    const res = await post(token, { ...fields, reason: 'Invoice \u202eFDP.exe\u202c attached?' }, FROM_THE_PAGE);
+    expect(res.status).toBe(303);
+    const html = await (await page(token)).text();
+    expect(html).toContain('Question: Invoice FDP.exe attached?');
+    expect(html).not.toContain('\u202e');
+    await t.bot.idle();
+    const told = await t.fake.waitFor('chat.postMessage', (c) => c.args.channel === FINANCE);
+    expect(JSON.stringify(told.args)).toContain('Invoice FDP.exe attached?');
+    expect(JSON.stringify(told.args)).not.toContain('\\u202e');
+    expect(JSON.stringify(told.args)).not.toContain('\u202e');
+  });
+
+  it('takes a 2,000-character question in Chinese (18 KB as a form), and answers a body too big with 413 and the page', async () => {
+    const { overdue, token } = await book();
+    const fields = formFields(await (await page(token)).text(), overdue.id, 'question');
+    const chinese = '请问这张发票的采购订单号是多少'.repeat(134).slice(0, 2000);
+    expect(new URLSearchParams({ reason: chinese }).toString().length).toBeGreaterThan(16 * 1024);
+    const taken = await post(token, { ...fields, reason: chinese }, FROM_THE_PAGE);
+    expect(taken.status).toBe(303);
+    const before = await eventCount();
+    const fresh = formFields(await (await page(token)).text(), overdue.id, 'question');
+    const tooBig = await post(token, { ...fresh, reason: '中'.repeat(30_000) }, FROM_THE_PAGE);
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await tooBig.text()).toContain('That answer is too long; please shorten it.');
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('answers a NUL byte in a field with 400 and the page, and records nothing', async () => {
+    const { overdue, token } = await book();
+    const fields = formFields(await (await page(token)).text(), overdue.id, 'approved');
+    const before = await eventCount();
+    const res = await post(token, { ...fields, name: 'Ada\u0000' }, FROM_THE_PAGE);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Your name contained a character that cannot be used');
+    expect(html).toContain('value="Ada"');
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('gives every method and path under /c the page’s headers: 405 with Allow, or the same 404 page', async () => {
+    const { token } = await book();
+    const notFound = await (await page('A'.repeat(43))).text();
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const res = await page(token, { method });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+    const head = await page(token, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('cache-control')).toBe('no-store');
+    for (const path of ['/c', '/c/', `/c/${token}/extra`]) {
+      for (const method of ['GET', 'PUT', 'DELETE', 'POST']) {
+        const res = await fetch(`${t.baseUrl}${path}`, { method, redirect: 'manual' });
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+        expect(await res.text()).toBe(notFound);
+      }
+    }
+  });
+
+  it('takes forms from PUBLIC_URL’s origin only, never from whatever Host the request names', async () => {
+    const { overdue, token } = await book();
+    const fields = formFields(await (await page(token)).text(), overdue.id, 'approved');
+    const before = await eventCount();
+    // The address the server listens on is not its public URL (http://localhost:<port>), whatever Host says.
+    const listening = await post(token, { ...fields, name: 'Mallory' }, { origin: t.baseUrl });
+    expect(listening.status).toBe(403);
+    const spoofed = await statusOfRaw(token, { origin: 'http://evil.example', host: 'evil.example' }, fields);
+    expect(spoofed).toBe(403);
+    expect(await eventCount()).toBe(before);
+    expect((await post(token, { ...fields, name: 'Ada' })).status).toBe(303);
+  });
+
+  it('shows no scheduled payment for a promise noted in an internal chase', async () => {
+    const { overdue, token } = await book();
+    await logChase(t.ledger, TEAM, alice, {
+      invoice: 'INV-1',
+      method: 'call',
+      note: "they said they'd pay on the 27th",
+      promisedDate: '2026-11-27',
+    });
+    expect((await getInvoice(t.ledger, TEAM, overdue.id)).promisedDate).toBe('2026-11-27');
+    const html = await (await page(token)).text();
+    expect(html).not.toContain('Payment scheduled');
+    expect(html).not.toContain('2026-11-27');
+  });
+});
+
+/** A POST with a Host header of our choosing (fetch does not let a page set Host): its status. */
+function statusOfRaw(token: string, headers: Record<string, string>, fields: Record<string, string>): Promise<number> {
+  const body = new URLSearchParams({ ...fields, name: 'Mallory' }).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${t.baseUrl}/c/${token}`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -26,6 +26,8 @@ function render(data: Partial<ClientPageData> = {}, clientName = 'Acme Corp') {
       ]),
       earlierEvents: new Map(),
       more: false,
+      sharedPromises: new Map(),
+      clientDisputes: new Map(),
       ...data,
     },
     {

@@ -1,6 +1,6 @@
 // What a client's status page shows: its invoices that were sent and are open (or paid lately), their
 // payments, and the events marked shared. Scoped by the link's team and client; drafts never appear.
-import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { addDays, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import type { DatabaseOrTransaction } from '../client.js';
 import { type ClientRow, events, invoices, payments, type WorkspaceRow } from '../schema.js';
@@ -44,6 +44,13 @@ export interface ClientPageData {
   earlierEvents: Map<string, number>;
   /** More invoices than the page shows (MAX_INVOICES, earliest due first). */
   more: boolean;
+  /**
+   * The promised date of each invoice whose promise the client gave on the page or the team shared (a shared chase).
+   * An invoice whose latest promise came from an internal chase has none here: the page shows no date for it.
+   */
+  sharedPromises: Map<string, string>;
+  /** The client's own reason for each invoice in dispute because the client disputed it on the page. */
+  clientDisputes: Map<string, string>;
 }
 
 export async function getClientPage(
@@ -122,8 +129,15 @@ export async function getClientPage(
       earlier.set(e.invoiceId, Math.max(0, Number(total) - HISTORY_SHOWN));
     }
   }
+  const { sharedPromises, clientDisputes } = await promisesAndDisputes(db, {
+    teamId,
+    promised: views.filter((v) => v.status.promisedDate !== null).map((v) => v.id),
+    disputed: views.filter((v) => v.status.hold?.kind === 'dispute').map((v) => v.id),
+  });
   return {
     today,
+    sharedPromises,
+    clientDisputes,
     open: views.filter((v) => v.status.state !== null && v.status.state !== 'paid'),
     cancelled: views.filter((v) => v.status.lifecycle === 'void'),
     paid: views.filter((v) => v.status.state === 'paid').sort((a, b) => (b.paidOn ?? '').localeCompare(a.paidOn ?? '')),
@@ -133,3 +147,76 @@ export async function getClientPage(
     more,
   };
 }
+
+/** What set each promise and each dispute: the latest event of each kind of change, per invoice. */
+async function promisesAndDisputes(
+  db: DatabaseOrTransaction,
+  params: { teamId: string; promised: string[]; disputed: string[] },
+): Promise<{ sharedPromises: Map<string, string>; clientDisputes: Map<string, string> }> {
+  const sharedPromises = new Map<string, string>();
+  const clientDisputes = new Map<string, string>();
+  const ids = [...new Set([...params.promised, ...params.disputed])];
+  if (ids.length === 0) return { sharedPromises, clientDisputes };
+  const topic = sql<
+    'promise' | 'dispute'
+  >`case when ${events.kind} in ('disputed', 'client_disputed') then 'dispute' else 'promise' end`;
+  const rows = await db
+    .selectDistinctOn([events.invoiceId, topic], {
+      invoiceId: events.invoiceId,
+      kind: events.kind,
+      visibility: events.visibility,
+      details: events.details,
+      topic,
+    })
+    .from(events)
+    .where(
+      and(
+        eq(events.teamId, params.teamId),
+        inArray(events.invoiceId, ids),
+        or(
+          // The events that set a promise: the client's scheduled date, a chase that noted one (shared or not)…
+          eq(events.kind, 'client_scheduled'),
+          and(eq(events.kind, 'chased'), sql`${events.details} ->> 'promisedDate' is not null`),
+          // …and that put an invoice in dispute: the team's, or the client's own.
+          inArray(events.kind, ['disputed', 'client_disputed']),
+        ),
+      ),
+    )
+    .orderBy(events.invoiceId, topic, desc(events.id));
+  for (const row of rows) {
+    if (!row.invoiceId) continue;
+    const d = row.details;
+    if (row.topic === 'promise') {
+      const date = row.kind === 'client_scheduled' ? d.date : d.promisedDate;
+      if (row.visibility === 'shared' && typeof date === 'string') sharedPromises.set(row.invoiceId, date);
+    } else if (row.kind === 'client_disputed' && typeof d.reason === 'string') {
+      clientDisputes.set(row.invoiceId, d.reason);
+    }
+  }
+  return { sharedPromises, clientDisputes };
+}
+
+/**
+ * Whether an invoice is one the client's page may take an answer on: this workspace's, this client's, sent.
+ * Anything else — another client's, another workspace's, a draft, not an invoice id at all — is not.
+ */
+export async function pageHasInvoice(
+  db: DatabaseOrTransaction,
+  params: { teamId: string; clientId: string; invoiceId: string },
+): Promise<boolean> {
+  if (!UUID.test(params.invoiceId)) return false;
+  const [row] = await db
+    .select({ id: invoices.id })
+    .from(invoices)
+    .where(
+      and(
+        eq(invoices.teamId, params.teamId),
+        eq(invoices.clientId, params.clientId),
+        eq(invoices.id, params.invoiceId.toLowerCase()),
+        isNotNull(invoices.sentAt),
+      ),
+    );
+  return row !== undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
