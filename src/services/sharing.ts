@@ -224,8 +224,18 @@ const answerSchema = z.discriminatedUnion(
       date: localDate,
       reference: optionalText(120),
     }),
-    z.object({ kind: z.literal('question'), invoiceId: uuid, name: optionalText(120), reason: requiredText(2000) }),
-    z.object({ kind: z.literal('dispute'), invoiceId: uuid, name: optionalText(120), reason: requiredText(2000) }),
+    z.object({
+      kind: z.literal('question'),
+      invoiceId: uuid,
+      name: optionalText(120),
+      reason: requiredText(2000, { multiline: true }),
+    }),
+    z.object({
+      kind: z.literal('dispute'),
+      invoiceId: uuid,
+      name: optionalText(120),
+      reason: requiredText(2000, { multiline: true }),
+    }),
   ],
   { error: 'must be one of approved, scheduled, question, dispute' },
 );

@@ -1,0 +1,63 @@
+// What a person typed, made safe to keep and to show: the rules every text field and parser shares.
+// Pure; the services' schemas (src/services/schemas.ts) and the status page's forms apply them at the boundary.
+
+export interface TextOptions {
+  /** Keeps line breaks and tabs (notes, reasons, descriptions); a one-line text turns them into spaces. */
+  multiline?: boolean;
+}
+
+/** Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they reorder what others read. */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+/**
+ * Characters that show nothing: zero-width space, non-joiner and joiner, word joiner and the invisible
+ * operators, byte-order mark, the bidi marks (LRM, RLM, ALM), soft hyphen, Mongolian vowel separator
+ * and Hangul fillers.
+ */
+const INVISIBLE = /[\u00AD\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u2060-\u2064\u3164\uFEFF\uFFA0]/gu;
+/** C0 controls but tab, line feed and carriage return; DEL; C1 controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** Every C0 control (tab and line breaks too), DEL and the C1 controls: none belongs in an amount or a date. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
+const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+
+/**
+ * Text as the app keeps it: Unicode NFC, bidi overrides and isolates removed, line ends made `\n`,
+ * trimmed; a one-line text has each run of white space (line breaks and tabs included) made one space.
+ * Other control characters are left for `controlCharacterIn` to find: they are refused, not hidden.
+ */
+export function cleanText(s: string, options: TextOptions = {}): string {
+  const text = s.normalize('NFC').replace(BIDI_CONTROLS, '').replace(/\r\n?/g, '\n');
+  return (options.multiline ? text : text.replace(/\s+/g, ' ')).trim();
+}
+
+/** The characters of `s` a reader could see: without white space and invisible characters ('' when none). */
+export function visibleText(s: string): string {
+  return s.replace(BIDI_CONTROLS, '').replace(INVISIBLE, '').replace(/\s+/g, '');
+}
+
+/** The first control character in `s` that no text may hold (NUL, ESC, DEL, C1…), as 'U+0000', or null. */
+export function controlCharacterIn(s: string): string | null {
+  const found = CONTROL.exec(s);
+  return found ? codePointName(found[0]) : null;
+}
+
+/** `s` with each control character (line breaks and tabs too) made a space and bidi controls dropped: for words typed to be looked up. */
+export function stripControls(s: string): string {
+  return s.replace(new RegExp(ANY_CONTROL.source, 'g'), ' ').replace(BIDI_CONTROLS, '');
+}
+
+/**
+ * The first character of `s` that has no place in an amount, a date or an id, shown as 'U+200B': a control
+ * character, a bidi control or an invisible one. Null when there is none.
+ */
+export function hiddenCharacterIn(s: string): string | null {
+  const found = ANY_CONTROL.exec(s) ?? BIDI_CONTROL.exec(s) ?? new RegExp(INVISIBLE.source, 'u').exec(s);
+  return found ? codePointName(found[0]) : null;
+}
+
+function codePointName(c: string): string {
+  return `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
