@@ -14,7 +14,16 @@ import {
   settingsModal,
   voidModal,
 } from '../../../src/slack/ui/modals.js';
-import { escapeClip, escapeText, mention, packLines, slackDate, truncate } from '../../../src/slack/ui/text.js';
+import {
+  esc,
+  escapeClip,
+  escapeText,
+  md,
+  mention,
+  packLines,
+  slackDate,
+  truncate,
+} from '../../../src/slack/ui/text.js';
 import {
   BOB,
   INVOICE_ID,
@@ -158,7 +167,7 @@ describe('text helpers', () => {
   });
 
   it('packs lines into texts within the limit and counts what is left out', () => {
-    const lines = Array.from({ length: 100 }, (_, i) => `line ${i} ${'x'.repeat(90)}`);
+    const lines = Array.from({ length: 100 }, (_, i) => md`line ${i} ${esc('x'.repeat(90))}`);
     const texts = packLines(lines, { maxTexts: 2, maxChars: 1000, total: 150 });
     expect(texts).toHaveLength(2);
     for (const t of texts) expect(t.length).toBeLessThanOrEqual(1000);
