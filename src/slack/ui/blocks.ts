@@ -3,7 +3,7 @@
 // takes only Mrkdwn (see text.ts), so what a person typed is escaped before it gets here; nothing else in
 // src/ writes `type: 'mrkdwn'` (test/security/hostile-text.test.ts checks).
 import type { KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
-import { type Mrkdwn, type SlackMessage, showable, truncate } from './text.js';
+import { joinMd, type Mrkdwn, type SlackMessage, showable, truncate } from './text.js';
 
 const SECTION_MAX = 3000;
 
@@ -26,5 +26,5 @@ export function context(text: Mrkdwn): KnownBlock {
 
 /** A message of a few lines, each its own section; the lines joined are the notification text. */
 export function linesMessage(lines: readonly Mrkdwn[]): SlackMessage {
-  return { text: lines.join('\n') as Mrkdwn, blocks: lines.map(section) };
+  return { text: joinMd(lines, '\n'), blocks: lines.map(section) };
 }

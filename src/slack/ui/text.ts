@@ -101,10 +101,11 @@ export function mention(userId: string | null | undefined, nobody: Mrkdwn = lite
   return USER_ID.test(userId) ? (`<@${userId}>` as Mrkdwn) : escapeClip(userId, 80);
 }
 
-/** `<https://…>`: a link to an http(s) address (escaped, `|` encoded so no label can be smuggled in); else the address as text. */
+/** `<https://…>`: a link to an http(s) address (escaped; no `|`, so no label can be smuggled in); else the address as text. */
 export function link(url: string): Mrkdwn {
-  if (!/^https?:\/\//i.test(url)) return escapeText(url);
-  return `<${escapeText(url).replaceAll('|', '%7C')}>` as Mrkdwn;
+  // Only an address made of URL characters becomes a link; anything else (<, >, |, spaces) is shown as text.
+  if (!/^https?:\/\/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$/i.test(url)) return escapeText(url);
+  return `<${escapeText(url)}>` as Mrkdwn;
 }
 
 /** `<#C123>` for a real channel id, else null. */
