@@ -71,6 +71,18 @@ function ymdOfDayNumber(n: number): Ymd {
   return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
+/**
+ * The years any date typed into the app may fall in, whatever the field: beyond them a date is a slip of the
+ * keyboard (0001, 9999), and refusing it early keeps arithmetic on it (a due date, a window) in range.
+ */
+export const FIRST_YEAR = 1900;
+export const LAST_YEAR = 2199;
+
+/** True for a real date in FIRST_YEAR–LAST_YEAR. */
+export function isPlausibleDate(s: string): boolean {
+  return isLocalDate(s) && s >= `${FIRST_YEAR}-01-01` && s <= `${LAST_YEAR}-12-31`;
+}
+
 /** True for a real calendar date written 'YYYY-MM-DD' (2026-02-29 is false, 2028-02-29 is true). */
 export function isLocalDate(s: string): boolean {
   return parseYmd(s) !== null;
@@ -184,6 +196,16 @@ export function todayIn(timeZone: string, now: Date): LocalDate {
 export function addDays(d: LocalDate, n: number): LocalDate {
   if (!Number.isInteger(n)) throw new RangeError(`Days must be a whole number, got ${n}`);
   return formatYmd(ymdOfDayNumber(dayNumberOf(toYmd(d)) + n));
+}
+
+/**
+ * The same day `n` years after `d` (before it when `n` is negative); 29 February becomes the 28th in a
+ * year without one. Years beyond 0001–9999 throw, as every date here does.
+ */
+export function addYears(d: LocalDate, n: number): LocalDate {
+  if (!Number.isInteger(n)) throw new RangeError(`Years must be a whole number, got ${n}`);
+  const { year, month, day } = toYmd(d);
+  return formatYmd({ year: year + n, month, day: Math.min(day, daysInMonth(year + n, month)) });
 }
 
 /** `to` − `from` in whole calendar days; pure calendar arithmetic, so DST never makes it 23 or 25 hours. */

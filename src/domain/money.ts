@@ -38,6 +38,7 @@
 // through a JS number.
 
 import { CURRENCY_EXPONENTS, type CurrencyCode } from './currencies.js';
+import { hiddenCharacterIn } from './text.js';
 
 export type MoneyErrorCode =
   | 'MONEY_EMPTY'
@@ -313,6 +314,13 @@ export function parseMoney(input: string, currency: string): ParseMoneyResult {
     );
   }
   const typed = input.trim();
+  const hidden = hiddenCharacterIn(typed);
+  if (hidden) {
+    return fail(
+      'MONEY_NOT_A_NUMBER',
+      `The amount holds a control or invisible character (${hidden}); write a number such as ${example(exp)}`,
+    );
+  }
   const q = quote(typed);
   if (typed === '') return fail('MONEY_EMPTY', `The amount is empty; write a number such as ${example(exp)}`);
   if (typed.length > MAX_INPUT_LENGTH) {

@@ -21,6 +21,7 @@ import { parse } from 'csv-parse/sync';
 import type { LocalDate } from '../domain/dates.js';
 import { isCurrency, toDecimalString } from '../domain/money.js';
 import { dueDateFor, parseTerms } from '../domain/terms.js';
+import { controlCharacterIn } from '../domain/text.js';
 import {
   cellText,
   type DateOrder,
@@ -421,15 +422,21 @@ export function readInvoicesCsv(text: string, options: ReadOptions = {}): ReadRe
   const reader = new Reader(options);
   let read: number;
   switch (detected.format) {
-    case 'ledger':
-      read = readLedger(reader, new Columns(header, LEDGER_COLUMNS), data);
+    case 'ledger': {
+      const cols = new Columns(header, LEDGER_COLUMNS);
+      read = readLedger(reader, cols, withoutControlCharacters(reader, header, cols, data));
       break;
-    case 'xero':
-      read = readXero(reader, new Columns(header, XERO_COLUMNS), data);
+    }
+    case 'xero': {
+      const cols = new Columns(header, XERO_COLUMNS);
+      read = readXero(reader, cols, withoutControlCharacters(reader, header, cols, data));
       break;
-    case 'quickbooks':
-      read = readQuickBooks(reader, new Columns(header, QUICKBOOKS_COLUMNS), data);
+    }
+    case 'quickbooks': {
+      const cols = new Columns(header, QUICKBOOKS_COLUMNS);
+      read = readQuickBooks(reader, cols, withoutControlCharacters(reader, header, cols, data));
       break;
+    }
   }
   reader.errors.sort((a, b) => a.line - b.line);
   return {
@@ -439,6 +446,35 @@ export function readInvoicesCsv(text: string, options: ReadOptions = {}): ReadRe
     errors: reader.errors,
     skipped: reader.skipped,
   };
+}
+
+/**
+ * The rows without a control character in any cell. Each cell holding one (a NUL cannot even be stored) is
+ * reported with its line and column, as a text field would be refused, and its line is left out.
+ */
+function withoutControlCharacters(
+  reader: Reader,
+  header: readonly string[],
+  cols: Pick<Columns<'number'>, 'get'>,
+  rows: readonly SourceRow[],
+): SourceRow[] {
+  return rows.filter((row) => {
+    const bad = row.cells.flatMap((cell, i) => {
+      const control = controlCharacterIn(cell);
+      return control ? [{ column: (header[i] ?? '').trim(), control }] : [];
+    });
+    if (bad.length === 0) return true;
+    const number = cols.get(row, 'number');
+    for (const { column, control } of bad) {
+      reader.problem(
+        row.line,
+        controlCharacterIn(number) ? undefined : number,
+        column || undefined,
+        `contains a control character (${control}) that cannot be saved; remove it`,
+      );
+    }
+    return false;
+  });
 }
 
 /** Rows with an invoice on them (others, like blank lines and totals, are passed over), each number once. */

@@ -1,6 +1,7 @@
 // Reading one CSV cell as a date or an amount, with messages a person can act on. Exact: nothing is rounded.
-import { isLocalDate, type LocalDate } from '../domain/dates.js';
+import { FIRST_YEAR, isLocalDate, isPlausibleDate, LAST_YEAR, type LocalDate } from '../domain/dates.js';
 import { currencyExponent, parseMoney } from '../domain/money.js';
+import { hiddenCharacterIn } from '../domain/text.js';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -55,8 +56,22 @@ export function dateOrderEvidence(text: string): DateOrder | undefined {
  * 31 Jan 2026. A two-digit year is refused rather than guessed.
  */
 export function readDate(text: string, order: DateOrder | undefined): Read<LocalDate> {
+  const read = readAnyDate(text, order);
+  if (read.ok && !isPlausibleDate(read.value)) {
+    return {
+      ok: false,
+      message: `${read.value} is not a plausible date: write a date between ${FIRST_YEAR} and ${LAST_YEAR}`,
+    };
+  }
+  return read;
+}
+
+function readAnyDate(text: string, order: DateOrder | undefined): Read<LocalDate> {
   const typed = text.trim();
   if (typed === '') return { ok: false, message: 'is empty; write a date like 2026-09-01' };
+  const hidden = hiddenCharacterIn(typed);
+  if (hidden)
+    return { ok: false, message: `holds a control or invisible character (${hidden}); write a date like 2026-09-01` };
   const iso = ISO.exec(typed);
   if (iso) {
     const date = `${iso[1]}-${iso[2]}-${iso[3]}`;

@@ -20,7 +20,7 @@ import {
   summaryMessage,
 } from '../slack/ui/alerts.js';
 import { linesMessage } from '../slack/ui/blocks.js';
-import type { SlackMessage } from '../slack/ui/text.js';
+import type { Mrkdwn, SlackMessage } from '../slack/ui/text.js';
 import { claimDue, deliveriesOn, findDelivery, markDelivered, markRetry, markSkipped } from './deliveries.js';
 
 export const DELIVERY_EVENT = 'receivables_delivery';
@@ -213,7 +213,7 @@ interface Rendered {
   message: SlackMessage;
   /** Post the invoice's live card (under `lead`) rather than `message`. */
   invoiceId?: string;
-  lead?: string;
+  lead?: Mrkdwn;
   /** Post in this thread. */
   threadTs?: string;
 }
@@ -251,7 +251,8 @@ async function render(env: PosterEnv, d: DeliveryRow): Promise<Rendered | null> 
     }
     case 'digest':
     case 'digest_reply': {
-      const payload = d.payload as { text?: string; blocks?: SlackMessage['blocks'] } | null;
+      // The digest job stored a rendered SlackMessage (its text is Mrkdwn from the digest builders).
+      const payload = d.payload as Partial<SlackMessage> | null;
       if (!payload?.text) return null;
       return { message: { text: payload.text, blocks: payload.blocks ?? [] } };
     }

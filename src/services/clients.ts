@@ -25,7 +25,7 @@ const createSchema = z.object({
   contactName: optionalText(200),
   contactEmail: email,
   terms: defaultTerms.optional(),
-  notes: optionalText(4000),
+  notes: optionalText(4000, { multiline: true }),
 });
 
 const updateSchema = z.object({

@@ -13,6 +13,9 @@ import type { Actor, LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
 import {
   amountInput,
+  checkComingDate,
+  checkInvoiceDates,
+  checkPaymentDate,
   currencyCode,
   idempotencyKey,
   localDate,
@@ -25,7 +28,7 @@ import {
 } from './schemas.js';
 import { appendEvent, loadWorkspace, parseInput, type Written, write } from './write.js';
 
-const invoiceRef = z.string().trim().min(1, 'is required').max(100);
+const invoiceRef = requiredText(100);
 
 const createSchema = z.object({
   number: requiredText(40).regex(/^[^\s<>&]+$/, 'must be one word without spaces or < > &, like INV-0042'),
@@ -41,7 +44,7 @@ const createSchema = z.object({
   basisDate: localDate.optional(),
   basisLabel: optionalText(40),
   ownerUserId: slackUserId.nullish(),
-  description: optionalText(2000),
+  description: optionalText(2000, { multiline: true }),
   status: z.enum(['draft', 'sent'], { message: 'must be draft or sent' }).default('draft'),
 });
 
@@ -69,8 +72,8 @@ const chaseSchema = z.object({
   method: z.enum(['email', 'call', 'slack', 'meeting', 'other'], {
     message: 'must be one of email, call, slack, meeting, other',
   }),
-  note: optionalText(3000),
-  response: optionalText(3000),
+  note: optionalText(3000, { multiline: true }),
+  response: optionalText(3000, { multiline: true }),
   promisedDate: localDate.optional(),
   nextFollowUp: localDate.optional(),
   /** Show this chase's note (not what they said) on the client's status page. */
@@ -81,17 +84,21 @@ const chaseSchema = z.object({
 const holdSchema = z.object({
   invoice: invoiceRef,
   kind: z.enum(['hold', 'dispute'], { message: 'must be hold or dispute' }),
-  reason: requiredText(2000),
+  reason: requiredText(2000, { multiline: true }),
   expectedVersion: version.optional(),
 });
 
 const releaseSchema = z.object({
   invoice: invoiceRef,
-  note: optionalText(2000),
+  note: optionalText(2000, { multiline: true }),
   expectedVersion: version.optional(),
 });
 
-const voidSchema = z.object({ invoice: invoiceRef, reason: requiredText(2000), expectedVersion: version.optional() });
+const voidSchema = z.object({
+  invoice: invoiceRef,
+  reason: requiredText(2000, { multiline: true }),
+  expectedVersion: version.optional(),
+});
 const sentSchema = z.object({ invoice: invoiceRef, expectedVersion: version.optional() });
 
 export type CreateInvoiceInput = z.input<typeof createSchema>;
@@ -135,7 +142,9 @@ export async function createInvoice(
   let written: Written<{ invoiceId: string }>;
   try {
     written = await write(ctx, { teamId, operation: 'createInvoice', idempotencyKey: key }, async (tx) => {
-      await loadWorkspace(tx, teamId);
+      const workspace = await loadWorkspace(tx, teamId);
+      const today = todayIn(workspace.timeZone, ctx.clock.now());
+      checkInvoiceDates(today, { issueDate: data.issueDate, basisDate: data.basisDate }, data.issueDate);
       const client = await clientFor(tx, teamId, actor, data, ctx.clock.now());
       if (client.archived) {
         throw new LedgerError(
@@ -150,6 +159,7 @@ export async function createInvoice(
           ? { kind: 'receipt' }
           : { kind: client.termsKind as 'net' | 'eom', days: client.termsDays });
       const due = dueDate(terms, data.issueDate, data.basisDate);
+      checkInvoiceDates(today, { dueDate: due }, data.issueDate, terms.kind === 'fixed' ? 'terms' : 'basisDate');
       await refuseDuplicateNumber(tx, teamId, data.number);
       const now = ctx.clock.now();
       const [row] = await tx
@@ -217,7 +227,7 @@ export async function editInvoice(
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
   const data = parseInput(editSchema, input);
-  return mutate(ctx, teamId, actor, 'editInvoice', data, options, async (tx, row) => {
+  return mutate(ctx, teamId, actor, 'editInvoice', data, options, async (tx, row, workspace) => {
     refuseVoid(row);
     const c = data.changes;
     const currency = c.currency ?? row.currency;
@@ -242,6 +252,18 @@ export async function editInvoice(
     const issueDate = c.issueDate ?? row.issueDate;
     // A new issue date moves the basis too, unless the basis was another date (e.g. delivery).
     const basisDate = c.basisDate ?? (row.termsBasisDate === row.issueDate ? issueDate : row.termsBasisDate);
+    const due = dueDate(terms, issueDate, basisDate);
+    // Only what this edit changes is held to today's windows: an old invoice stays editable.
+    checkInvoiceDates(
+      todayIn(workspace.timeZone, ctx.clock.now()),
+      {
+        issueDate: issueDate !== row.issueDate ? issueDate : undefined,
+        basisDate: basisDate !== row.termsBasisDate ? basisDate : undefined,
+        dueDate: due !== row.dueDate ? due : undefined,
+      },
+      issueDate,
+      terms.kind === 'fixed' ? 'terms' : 'basisDate',
+    );
     const next: Partial<InvoiceRow> = {
       number: c.number,
       clientId: c.clientId,
@@ -252,7 +274,7 @@ export async function editInvoice(
       termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
       termsBasisDate: basisDate,
       termsBasisLabel: c.basisLabel !== undefined ? c.basisLabel : row.termsBasisLabel,
-      dueDate: dueDate(terms, issueDate, basisDate),
+      dueDate: due,
       ownerUserId: c.ownerUserId !== undefined ? c.ownerUserId : row.ownerUserId,
       description: c.description !== undefined ? c.description : row.description,
     };
@@ -306,6 +328,7 @@ export async function recordPayment(
     const today = todayIn(workspace.timeZone, ctx.clock.now());
     const receivedOn = data.receivedOn ?? today;
     if (receivedOn > today) throw LedgerError.invalid('receivedOn', `cannot be in the future (today is ${today})`);
+    checkPaymentDate('receivedOn', receivedOn, today);
     if (receivedOn < row.issueDate) {
       throw LedgerError.invalid(
         'receivedOn',
@@ -371,6 +394,8 @@ export async function logChase(
     if (data.nextFollowUp && data.nextFollowUp < today) {
       throw LedgerError.invalid('nextFollowUp', `is in the past (today is ${today})`);
     }
+    if (data.promisedDate) checkComingDate('promisedDate', data.promisedDate, today);
+    if (data.nextFollowUp) checkComingDate('nextFollowUp', data.nextFollowUp, today);
     return {
       set: {
         promisedDate: data.promisedDate ?? row.promisedDate,

@@ -5,6 +5,7 @@ import { type WorkspaceRow, workspaces } from '../db/schema.js';
 import { isValidTimeZone } from '../domain/dates.js';
 import type { LedgerContext } from './context.js';
 import { LedgerError } from './errors.js';
+import { requiredText } from './schemas.js';
 import { loadWorkspace, parseInput } from './write.js';
 
 const clock = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a time like 09:00 (24-hour)');
@@ -18,13 +19,13 @@ const ensureSchema = z.object({
     .string()
     .trim()
     .regex(/^[TE][A-Z0-9]{2,}$/, 'must be a Slack team id like T0123ABCD'),
-  name: z.string().trim().min(1, 'is required').max(200),
+  name: requiredText(200),
   timeZone: timeZone.optional(),
 });
 
 const settingsSchema = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(200),
+    name: requiredText(200),
     timeZone,
     financeChannel: z
       .string()

@@ -1,6 +1,7 @@
 // Reads what a person typed after /invoice. Pure: no I/O.
 import { isLocalDate, type LocalDate } from '../domain/dates.js';
 import type { InvoiceState } from '../domain/status.js';
+import { stripControls } from '../domain/text.js';
 
 /** What /invoice export writes: the book (our import format) or the history of events. */
 export type ExportKind = 'invoices' | 'history';
@@ -61,7 +62,8 @@ function unescapeCommandText(text: string): string {
 }
 
 export function parseInvoiceCommand(raw: string): InvoiceCommand {
-  const trimmed = unescapeCommandText(raw).trim();
+  // Control characters (a NUL cannot even be stored) and bidi overrides are dropped here, before any lookup.
+  const trimmed = stripControls(unescapeCommandText(raw)).trim();
   if (trimmed === '') return { kind: 'help' };
   const [first = '', ...rest] = trimmed.split(/\s+/);
   const word = first.toLowerCase();

@@ -1,6 +1,5 @@
 // Keeps every view live: each card posted about an invoice is updated in place when the invoice
 // changes (or its state moves with the date), and the App Home is republished for those who use it.
-import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import {
   type CardRef,
@@ -17,8 +16,10 @@ import { getInvoice } from '../services/invoices.js';
 import { getWorkspace, mayHandleMoney } from '../services/workspaces.js';
 import { failingWebhookEndpoints } from '../webhooks/endpoints.js';
 import type { SlackDeps } from './deps.js';
+import { section } from './ui/blocks.js';
 import { invoiceCard } from './ui/card.js';
 import { homeView } from './ui/home.js';
+import { type Mrkdwn, md, type SlackMessage, truncate, unstyled } from './ui/text.js';
 
 const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
 const HOME_AUDIENCE_DAYS = 30;
@@ -31,7 +32,7 @@ export interface Live {
     invoiceId: string,
     options?: {
       threadTs?: string;
-      lead?: string;
+      lead?: Mrkdwn;
       metadata?: { event_type: string; event_payload: Record<string, string> };
     },
   ): Promise<CardRef>;
@@ -46,7 +47,7 @@ export interface Live {
 export function createLive(deps: SlackDeps): Live {
   const { ledger, background, logger } = deps;
 
-  async function render(teamId: string, invoiceId: string, lead?: string | null) {
+  async function render(teamId: string, invoiceId: string, lead?: Mrkdwn | null) {
     const workspace = await getWorkspace(ledger, teamId);
     const now = ledger.clock.now();
     const invoice = await getInvoice(ledger, teamId, invoiceId, workspace);
@@ -68,7 +69,8 @@ export function createLive(deps: SlackDeps): Live {
     for (const group of byInvoice.values()) {
       const first = group[0];
       if (!first) continue;
-      const { invoice, message, today } = await render(first.teamId, first.invoiceId, first.lead);
+      // A stored lead is the Mrkdwn postCard was given (alertLead, clientAnswerLead), kept as it was sent.
+      const { invoice, message, today } = await render(first.teamId, first.invoiceId, first.lead as Mrkdwn | null);
       for (const card of group) {
         try {
           await background.chat.update({
@@ -204,10 +206,10 @@ export function createLive(deps: SlackDeps): Live {
 }
 
 /** The card under its lead line: the lead is a section above it and starts the notification text. */
-export function withLead(lead: string, card: { text: string; blocks: KnownBlock[] }) {
+export function withLead(lead: Mrkdwn, card: SlackMessage): SlackMessage {
   return {
-    text: `${lead.replace(/\*/g, '')} — ${card.text}`.slice(0, 3000),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lead } } as KnownBlock, ...card.blocks].slice(0, 50),
+    text: truncate(md`${unstyled(lead)} — ${card.text}`, 3000),
+    blocks: [section(lead), ...card.blocks].slice(0, 50),
   };
 }
 

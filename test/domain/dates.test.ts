@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
+  addYears,
   compareDates,
   daysBetween,
   endOfMonth,
   isLocalDate,
+  isPlausibleDate,
   isValidTimeZone,
   localDateOf,
   localTimeOf,
@@ -398,5 +400,25 @@ describe('the wall clock, read through a per-day offset cache', () => {
         expect(`${localDateOf(t, zone)} ${localTimeOf(t, zone)}`).toBe(`${want.date} ${want.time}`);
       }
     }
+  });
+});
+
+describe('years and plausible dates', () => {
+  it('adds whole years, making 29 February the 28th in a year without one', () => {
+    expect(addYears('2026-09-10', -10)).toBe('2016-09-10');
+    expect(addYears('2026-09-10', 1)).toBe('2027-09-10');
+    expect(addYears('2028-02-29', 1)).toBe('2029-02-28');
+    expect(addYears('2028-02-29', 4)).toBe('2032-02-29');
+    expect(() => addYears('9999-01-01', 1)).toThrow(RangeError);
+  });
+
+  it('takes dates from 1900 to 2199 as plausible, and year 1 or 9999 as a slip', () => {
+    expect(isPlausibleDate('1900-01-01')).toBe(true);
+    expect(isPlausibleDate('2199-12-31')).toBe(true);
+    expect(isPlausibleDate('1899-12-31')).toBe(false);
+    expect(isPlausibleDate('2200-01-01')).toBe(false);
+    expect(isPlausibleDate('0001-01-01')).toBe(false);
+    expect(isPlausibleDate('9999-12-31')).toBe(false);
+    expect(isPlausibleDate('2026-02-29')).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import {
   sumMinor,
   toDecimalString,
 } from '../../src/domain/money.js';
+import { hiddenCharacterIn } from '../../src/domain/text.js';
 
 /** "1234567.89" → "1,234,567.89", the way the tests expect people to write grouped amounts. */
 function withCommas(decimal: string): string {
@@ -559,5 +560,25 @@ describe('money properties', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('odd characters in an amount', () => {
+  it('refuses a NUL, a control character, a bidi override or a zero-width space, naming it', () => {
+    for (const [typed, shown] of [
+      ['12\u0000', 'U+0000'],
+      ['1\u001b2', 'U+001B'],
+      ['\u202E12.50', 'U+202E'],
+      ['1\u200B000', 'U+200B'],
+      ['12\u0085', 'U+0085'],
+    ] as const) {
+      const parsed = parseMoney(typed, 'USD');
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) {
+        expect(parsed.code).toBe('MONEY_NOT_A_NUMBER');
+        expect(parsed.message).toContain(shown);
+        expect(hiddenCharacterIn(parsed.message)).toBeNull();
+      }
+    }
   });
 });

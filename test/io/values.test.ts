@@ -91,3 +91,18 @@ describe('a cell of text', () => {
     expect(cellText(undefined)).toBe('');
   });
 });
+
+describe('dates a file may hold', () => {
+  it('refuses a year a person would not mean, and a date holding a control character', () => {
+    expect(readDate('9999-12-31', undefined)).toEqual({
+      ok: false,
+      message: '9999-12-31 is not a plausible date: write a date between 1900 and 2199',
+    });
+    expect(readDate('01/01/0001', 'dmy').ok).toBe(false);
+    expect(readDate('1 Jan 2200', undefined).ok).toBe(false);
+    const nul = readDate('2026-09-01\u0000', undefined);
+    expect(nul.ok).toBe(false);
+    if (!nul.ok) expect(nul.message).toContain('U+0000');
+    expect(readDate('1970-01-01', undefined)).toEqual({ ok: true, value: '1970-01-01' });
+  });
+});

@@ -15,6 +15,7 @@ import { notYetMessage } from '../ui/alerts.js';
 import { ACTION } from '../ui/ids.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import { editInvoiceModal, historyModal, holdModal, newInvoiceModal, paymentModal, voidModal } from '../ui/modals.js';
+import type { Mrkdwn } from '../ui/text.js';
 import { openChase, openSettings } from './commands.js';
 import { explain, isForeignUser, mayHandle, newKey, workspaceOf } from './shared.js';
 
@@ -30,7 +31,7 @@ interface Ctx {
   triggerId: string;
   channelId: string | undefined;
   /** Tells the person something privately, wherever they clicked. */
-  tell(message: { text: string; blocks?: unknown[] }): Promise<void>;
+  tell(message: { text: Mrkdwn; blocks?: unknown[] }): Promise<void>;
 }
 
 type Handler = (ctx: Ctx, value: string, args: ActionArgs) => Promise<void>;
@@ -41,7 +42,7 @@ export function registerActions(app: App, deps: SlackDeps, live: Live): void {
       await args.ack();
       const { body, client } = args;
       const channelId = body.channel?.id ?? body.container?.channel_id;
-      const tell = async (message: { text: string; blocks?: unknown[] }) => {
+      const tell = async (message: { text: Mrkdwn; blocks?: unknown[] }) => {
         if (body.response_url) {
           await args.respond({ response_type: 'ephemeral', replace_original: false, ...(message as { text: string }) });
         } else if (channelId) {

@@ -16,6 +16,7 @@ import { updateWorkspaceSettings } from '../../services/workspaces.js';
 import { closest, parseInvoiceCommand } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
+import { context } from '../ui/blocks.js';
 import { invoiceCard } from '../ui/card.js';
 import { digestPreview } from '../ui/digest.js';
 import { exportAck } from '../ui/io.js';
@@ -28,6 +29,7 @@ import {
   notFoundMessage,
 } from '../ui/messages.js';
 import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals.js';
+import { channelLink, literal, type Mrkdwn, md } from '../ui/text.js';
 import { openImport, sendExport } from './io.js';
 import { shareCommand } from './share.js';
 import { explain, mayHandle, newKey, workspaceOf } from './shared.js';
@@ -54,7 +56,7 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
   const teamId = workspace.teamId;
   const now = deps.ledger.clock.now();
   const today = todayIn(workspace.timeZone, now);
-  const reply = (message: { text: string; blocks?: unknown[] }) =>
+  const reply = (message: { text: Mrkdwn; blocks?: unknown[] }) =>
     respond({ response_type: 'ephemeral', ...(message as { text: string }) });
 
   switch (parsed.kind) {
@@ -113,12 +115,7 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
           text: card.text,
           blocks: [
             ...card.blocks,
-            {
-              type: 'context',
-              elements: [
-                { type: 'mrkdwn', text: 'Only you can see this. Invite me to this channel to post live cards here.' },
-              ],
-            },
+            context(literal('Only you can see this. Invite me to this channel to post live cards here.')),
           ],
         });
       }
@@ -186,7 +183,9 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
       }
       await queueDigest(deps.ledger, workspace, now, `digest:now:${now.toISOString()}`, `As of ${today}`);
       await deps.jobs?.tick();
-      await reply({ text: `The digest is on its way to <#${workspace.financeChannel}>.` });
+      await reply({
+        text: md`The digest is on its way to ${channelLink(workspace.financeChannel) ?? literal('the finance channel')}.`,
+      });
       return;
     }
     case 'import':
@@ -243,7 +242,7 @@ export async function openSettings(
   workspace: WorkspaceRow,
   userId: string,
   triggerId: string,
-  tell: (message: { text: string; blocks?: unknown[] }) => Promise<unknown>,
+  tell: (message: { text: Mrkdwn; blocks?: unknown[] }) => Promise<unknown>,
 ): Promise<void> {
   let current = workspace;
   if (current.financeAdmins.length === 0 && !current.financeAdminGroup) {
@@ -280,7 +279,7 @@ async function invoiceNotFound(
   deps: SlackDeps,
   teamId: string,
   ref: string,
-  reply: (m: { text: string; blocks?: unknown[] }) => Promise<unknown>,
+  reply: (m: { text: Mrkdwn; blocks?: unknown[] }) => Promise<unknown>,
 ): Promise<void> {
   const suggestion = closest(ref, await invoiceNumbersLike(deps.ledger.db, { teamId, text: ref }));
   await reply(notFoundMessage('invoice', ref, suggestion));
@@ -290,7 +289,7 @@ async function clientNotFound(
   deps: SlackDeps,
   teamId: string,
   name: string,
-  reply: (m: { text: string; blocks?: unknown[] }) => Promise<unknown>,
+  reply: (m: { text: Mrkdwn; blocks?: unknown[] }) => Promise<unknown>,
 ): Promise<void> {
   const names = await clientNames(deps.ledger.db, teamId);
   const prefix = names.find((n) => n.toLowerCase().startsWith(name.toLowerCase()));

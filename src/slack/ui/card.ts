@@ -5,7 +5,19 @@ import { localDateOf } from '../../domain/dates.js';
 import { mrkdwn } from './blocks.js';
 import { ACTION } from './ids.js';
 import { amountLine, flags, lastActionText, statusText } from './phrases.js';
-import { asOf, escapeClip, inline, mention, money, type SlackMessage } from './text.js';
+import {
+  asOf,
+  esc,
+  escapeClip,
+  inline,
+  joinMd,
+  literal,
+  type Mrkdwn,
+  md,
+  mention,
+  money,
+  type SlackMessage,
+} from './text.js';
 
 export interface CardOptions {
   /** The instant the card shows the invoice at (the status was derived for it). */
@@ -22,47 +34,47 @@ export function invoiceCard(inv: InvoiceView, opts: CardOptions): SlackMessage {
   const client = inline(inv.clientName, 100);
 
   const blocks: KnownBlock[] = [
-    { type: 'section', text: mrkdwn(`*${number}* · ${client}\n${amountLine(inv)}`) },
+    { type: 'section', text: mrkdwn(md`*${number}* · ${client}\n${amountLine(inv)}`) },
     { type: 'section', fields: fields(inv, opts.timeZone) },
   ];
   if (inv.description?.trim()) {
-    blocks.push({ type: 'section', text: mrkdwn(`*Description*\n${escapeClip(inv.description.trim(), 1000)}`) });
+    blocks.push({ type: 'section', text: mrkdwn(md`*Description*\n${escapeClip(inv.description.trim(), 1000)}`) });
   }
   blocks.push(open ? openActions(inv) : closedActions(inv));
   blocks.push({ type: 'context', elements: [mrkdwn(asOf(opts.now, opts.timeZone))] });
 
-  const text = [`${number} · ${client}: ${plainAmount(inv)}`, statusText(inv), ...flags(inv)].join(' · ');
+  const text = joinMd([md`${number} · ${client}: ${plainAmount(inv)}`, statusText(inv), ...flags(inv)], ' · ');
   return { text, blocks };
 }
 
-function plainAmount(inv: InvoiceView): string {
+function plainAmount(inv: InvoiceView): Mrkdwn {
   const total = money(inv.totalMinor, inv.currency);
   if (inv.status.lifecycle === 'void' || inv.status.state === 'paid') return total;
-  return `${money(inv.status.amountDueMinor, inv.currency)} due of ${total}`;
+  return md`${money(inv.status.amountDueMinor, inv.currency)} due of ${total}`;
 }
 
 function fields(inv: InvoiceView, timeZone: string): MrkdwnElement[] {
   const { status } = inv;
   const open = status.state !== null && status.state !== 'paid';
   const out = [
-    mrkdwn(`*Status*\n${statusText(inv)}`),
-    mrkdwn(`*Due*\n${inv.dueDate} · ${escapeClip(inv.dueBasis, 200)}`),
-    mrkdwn(`*Owner*\n${mention(inv.ownerUserId)}`),
-    mrkdwn(`*Last action*\n${lastActionText(status) ?? 'nothing yet'}`),
+    mrkdwn(md`*Status*\n${statusText(inv)}`),
+    mrkdwn(md`*Due*\n${esc(inv.dueDate)} · ${escapeClip(inv.dueBasis, 200)}`),
+    mrkdwn(md`*Owner*\n${mention(inv.ownerUserId)}`),
+    mrkdwn(md`*Last action*\n${lastActionText(status) ?? literal('nothing yet')}`),
   ];
   if (status.hold) {
-    const what = status.hold.kind === 'dispute' ? '⚠️ Disputed' : '⏸️ On hold';
-    const by = status.hold.by ? ` by ${mention(status.hold.by)}` : '';
-    const since = localDateOf(status.hold.since, timeZone);
-    out.push(mrkdwn(`*${what}* since ${since}${by}\n${escapeClip(status.hold.reason, 1000)}`));
+    const what = status.hold.kind === 'dispute' ? literal('⚠️ Disputed') : literal('⏸️ On hold');
+    const by = status.hold.by ? md` by ${mention(status.hold.by)}` : literal('');
+    const since = esc(localDateOf(status.hold.since, timeZone));
+    out.push(mrkdwn(md`*${what}* since ${since}${by}\n${escapeClip(status.hold.reason, 1000)}`));
   }
   if (open && status.promisedDate) {
-    const broken = status.promiseBroken ? ' — 💔 broken' : '';
-    out.push(mrkdwn(`*Promised to pay by*\n${status.promisedDate}${broken}`));
+    const broken = status.promiseBroken ? literal(' — 💔 broken') : literal('');
+    out.push(mrkdwn(md`*Promised to pay by*\n${esc(status.promisedDate)}${broken}`));
   }
-  if (open && inv.nextFollowUp) out.push(mrkdwn(`*Next follow-up*\n${inv.nextFollowUp}`));
+  if (open && inv.nextFollowUp) out.push(mrkdwn(md`*Next follow-up*\n${esc(inv.nextFollowUp)}`));
   if (status.lifecycle === 'void' && inv.voidReason) {
-    out.push(mrkdwn(`*Void because*\n${escapeClip(inv.voidReason, 1000)}`));
+    out.push(mrkdwn(md`*Void because*\n${escapeClip(inv.voidReason, 1000)}`));
   }
   return out;
 }

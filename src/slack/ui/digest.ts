@@ -19,9 +19,13 @@ import {
   actionVerb,
   days,
   daysAgo,
-  escapeText,
+  esc,
   inline,
+  joinMd,
+  literal,
   localDateTime,
+  type Mrkdwn,
+  md,
   mention,
   money,
   moneyList,
@@ -61,129 +65,141 @@ function header(text: string): KnownBlock {
 }
 
 /** '$1,000.00 + €300.00', or 'nothing'. */
-function amounts(c: CountedAmounts): string {
-  return c.amounts.length > 0 ? moneyList(c.amounts) : 'nothing';
+function amounts(c: CountedAmounts): Mrkdwn {
+  return c.amounts.length > 0 ? moneyList(c.amounts) : literal('nothing');
 }
 
 /** '$2,100.00 on 3 invoices', or 'nothing'. */
-function amountsOn(c: CountedAmounts): string {
-  return c.count === 0 ? 'nothing' : `${amounts(c)} on ${plural(c.count, 'invoice')}`;
+function amountsOn(c: CountedAmounts): Mrkdwn {
+  return c.count === 0 ? literal('nothing') : md`${amounts(c)} on ${plural(c.count, 'invoice')}`;
 }
 
-const STATE_HEADING: Readonly<Record<OpenState, string>> = {
-  overdue: `${STATE_MARK.overdue} ${STATE_LABEL.overdue}`,
-  due: `${STATE_MARK.due} ${STATE_LABEL.due}`,
-  sent: `${STATE_MARK.sent} ${STATE_LABEL.sent}`,
-  draft: `${STATE_MARK.draft} ${STATE_LABEL.draft}`,
+const STATE_HEADING: Readonly<Record<OpenState, Mrkdwn>> = {
+  overdue: md`${STATE_MARK.overdue} ${esc(STATE_LABEL.overdue)}`,
+  due: md`${STATE_MARK.due} ${esc(STATE_LABEL.due)}`,
+  sent: md`${STATE_MARK.sent} ${esc(STATE_LABEL.sent)}`,
+  draft: md`${STATE_MARK.draft} ${esc(STATE_LABEL.draft)}`,
 };
 
-const BUCKET_LABEL: Readonly<Record<AgingBucket, string>> = {
-  current: 'Not yet late',
-  '1-30': '1–30 days late',
-  '31-60': '31–60 days late',
-  '61-90': '61–90 days late',
-  '90+': 'Over 90 days late',
+const BUCKET_LABEL: Readonly<Record<AgingBucket, Mrkdwn>> = {
+  current: literal('Not yet late'),
+  '1-30': literal('1–30 days late'),
+  '31-60': literal('31–60 days late'),
+  '61-90': literal('61–90 days late'),
+  '90+': literal('Over 90 days late'),
 };
 
 // ---------------------------------------------------------------------------------------------------------
 // The parent message
 
-function totalsText(s: DigestSummary): string {
-  const lines = [`*Outstanding:* ${amountsOn(s.outstanding)}`, `*${STATE_HEADING.overdue}:* ${amountsOn(s.overdue)}`];
-  if (s.dueToday.count > 0) lines.push(`*${STATE_HEADING.due}:* ${amountsOn(s.dueToday)}`);
-  if (s.drafts.count > 0) lines.push(`*${STATE_HEADING.draft}s, not sent yet:* ${amountsOn(s.drafts)}`);
-  return packLines(lines, { maxTexts: 1, maxChars: 1500 }).join('\n');
+function totalsText(s: DigestSummary): Mrkdwn {
+  const lines = [
+    md`*Outstanding:* ${amountsOn(s.outstanding)}`,
+    md`*${STATE_HEADING.overdue}:* ${amountsOn(s.overdue)}`,
+  ];
+  if (s.dueToday.count > 0) lines.push(md`*${STATE_HEADING.due}:* ${amountsOn(s.dueToday)}`);
+  if (s.drafts.count > 0) lines.push(md`*${STATE_HEADING.draft}s, not sent yet:* ${amountsOn(s.drafts)}`);
+  return joinMd(packLines(lines, { maxTexts: 1, maxChars: 1500 }), '\n');
 }
 
-function agingText(s: DigestSummary): string {
+function agingText(s: DigestSummary): Mrkdwn {
   const lines = [
-    '*Aging* (sent, unpaid)',
-    ...s.aging.map((b) => `${BUCKET_LABEL[b.bucket]}: ${b.count === 0 ? '—' : `${amounts(b)} (${b.count})`}`),
+    literal('*Aging* (sent, unpaid)'),
+    ...s.aging.map(
+      (b) => md`${BUCKET_LABEL[b.bucket]}: ${b.count === 0 ? literal('—') : md`${amounts(b)} (${b.count})`}`,
+    ),
   ];
-  return packLines(lines, { maxTexts: 1, maxChars: 1500 }).join('\n');
+  return joinMd(packLines(lines, { maxTexts: 1, maxChars: 1500 }), '\n');
 }
 
 /** '*INV-3* Acme Corp, *INV-9* Beta and 2 more', with an optional note per invoice. */
-function names(invoices: readonly ChangedInvoice[], note?: (i: ChangedInvoice) => string): string {
+function names(invoices: readonly ChangedInvoice[], note?: (i: ChangedInvoice) => Mrkdwn): Mrkdwn {
   const shown = invoices
     .slice(0, 3)
-    .map((i) => `*${inline(i.number, 40)}* ${inline(i.clientName, 40)}${note ? ` ${note(i)}` : ''}`);
+    .map((i) => md`*${inline(i.number, 40)}* ${inline(i.clientName, 40)}${note ? md` ${note(i)}` : literal('')}`);
   const more = invoices.length - shown.length;
-  return more > 0 ? `${shown.join(', ')} and ${more.toLocaleString('en-US')} more` : shown.join(', ');
+  return more > 0 ? md`${joinMd(shown, ', ')} and ${more} more` : joinMd(shown, ', ');
 }
 
-function changesText(s: DigestSummary, timeZone: string): string {
+function changesText(s: DigestSummary, timeZone: string): Mrkdwn {
   const c = s.changes;
-  const lines = [`*Since the last digest* (${localDateTime(s.since, timeZone)})`];
-  if (c.none) lines.push('Nothing changed.');
+  const lines = [md`*Since the last digest* (${esc(localDateTime(s.since, timeZone))})`];
+  if (c.none) lines.push(literal('Nothing changed.'));
   if (c.newInvoices.count > 0) {
-    lines.push(`🆕 ${plural(c.newInvoices.count, 'new invoice')} · ${amounts(c.newInvoices)}`);
+    lines.push(md`🆕 ${plural(c.newInvoices.count, 'new invoice')} · ${amounts(c.newInvoices)}`);
   }
-  if (c.received.count > 0) lines.push(`💰 ${amounts(c.received)} received · ${plural(c.received.count, 'payment')}`);
+  if (c.received.count > 0) lines.push(md`💰 ${amounts(c.received)} received · ${plural(c.received.count, 'payment')}`);
   if (c.newlyOverdue.count > 0) {
     lines.push(
-      `${STATE_MARK.overdue} ${c.newlyOverdue.count.toLocaleString('en-US')} newly overdue · ${amounts(c.newlyOverdue)} — ${names(c.newlyOverdue.invoices)}`,
+      md`${STATE_MARK.overdue} ${c.newlyOverdue.count} newly overdue · ${amounts(c.newlyOverdue)} — ${names(c.newlyOverdue.invoices)}`,
     );
   }
   if (c.promisesMade.count > 0) {
     lines.push(
-      `🤝 ${plural(c.promisesMade.count, 'promise')} made — ${names(c.promisesMade.invoices, (i) => `(by ${i.date ?? '?'})`)}`,
+      md`🤝 ${plural(c.promisesMade.count, 'promise')} made — ${names(c.promisesMade.invoices, (i) => md`(by ${esc(i.date ?? '?')})`)}`,
     );
   }
   if (c.promisesBroken.count > 0) {
     lines.push(
-      `💔 ${plural(c.promisesBroken.count, 'promise')} broken · ${amounts(c.promisesBroken)} — ${names(c.promisesBroken.invoices, (i) => `(promised ${i.date ?? '?'})`)}`,
+      md`💔 ${plural(c.promisesBroken.count, 'promise')} broken · ${amounts(c.promisesBroken)} — ${names(c.promisesBroken.invoices, (i) => md`(promised ${esc(i.date ?? '?')})`)}`,
     );
   }
   if (c.disputesOpened.count > 0) {
-    lines.push(`⚠️ ${plural(c.disputesOpened.count, 'dispute')} opened — ${names(c.disputesOpened.invoices)}`);
+    lines.push(md`⚠️ ${plural(c.disputesOpened.count, 'dispute')} opened — ${names(c.disputesOpened.invoices)}`);
   }
   if (c.disputesClosed.count > 0) {
-    lines.push(`✅ ${plural(c.disputesClosed.count, 'dispute')} closed — ${names(c.disputesClosed.invoices)}`);
+    lines.push(md`✅ ${plural(c.disputesClosed.count, 'dispute')} closed — ${names(c.disputesClosed.invoices)}`);
   }
-  return packLines(lines, { maxTexts: 1, maxChars: DIGEST_LIMITS.sectionChars }).join('\n');
+  return joinMd(packLines(lines, { maxTexts: 1, maxChars: DIGEST_LIMITS.sectionChars }), '\n');
 }
 
-function workText(p: OwnerWork): string {
+function workText(p: OwnerWork): Mrkdwn {
   const parts = [
-    p.overdue > 0 ? `${p.overdue.toLocaleString('en-US')} overdue` : null,
-    p.due > 0 ? `${p.due.toLocaleString('en-US')} due today` : null,
-    p.promisesBroken > 0 ? `${plural(p.promisesBroken, 'promise')} broken` : null,
-    p.stale > 0 ? `${p.stale.toLocaleString('en-US')} not chased lately` : null,
-  ].filter((x): x is string => x !== null);
-  return `${p.ownerUserId === null ? 'No owner' : mention(p.ownerUserId)} — ${parts.join(' · ')}`;
+    p.overdue > 0 ? md`${p.overdue} overdue` : null,
+    p.due > 0 ? md`${p.due} due today` : null,
+    p.promisesBroken > 0 ? md`${plural(p.promisesBroken, 'promise')} broken` : null,
+    p.stale > 0 ? md`${p.stale} not chased lately` : null,
+  ].filter((x): x is Mrkdwn => x !== null);
+  return md`${p.ownerUserId === null ? literal('No owner') : mention(p.ownerUserId)} — ${joinMd(parts, ' · ')}`;
 }
 
-function peopleText(s: DigestSummary): string {
+function peopleText(s: DigestSummary): Mrkdwn {
   const lines =
     s.people.length === 0
-      ? ['*Who needs to act*', 'Nobody: nothing is overdue, due today, broken or waiting on a chase.']
-      : ['*Who needs to act*', ...s.people.map(workText)];
-  return packLines(lines, {
-    maxTexts: 1,
-    maxChars: DIGEST_LIMITS.sectionChars,
-    total: lines.length,
-    more: (n) => `_…and ${plural(n, 'more person', 'more people')}_`,
-  }).join('\n');
+      ? [literal('*Who needs to act*'), literal('Nobody: nothing is overdue, due today, broken or waiting on a chase.')]
+      : [literal('*Who needs to act*'), ...s.people.map(workText)];
+  return joinMd(
+    packLines(lines, {
+      maxTexts: 1,
+      maxChars: DIGEST_LIMITS.sectionChars,
+      total: lines.length,
+      more: (n) => md`_…and ${plural(n, 'more person', 'more people')}_`,
+    }),
+    '\n',
+  );
 }
 
-function threadNote(s: DigestSummary, where: 'thread' | 'below', complete = true): string {
+function threadNote(s: DigestSummary, where: 'thread' | 'below', complete = true): Mrkdwn {
   const payments =
-    s.payments.count > 0 ? `, then the ${plural(s.payments.count, 'payment')} recorded since the last digest` : '';
-  const place = where === 'thread' ? 'in the thread' : 'below';
+    s.payments.count > 0
+      ? md`, then the ${plural(s.payments.count, 'payment')} recorded since the last digest`
+      : literal('');
+  const place = where === 'thread' ? literal('in the thread') : literal('below');
   if (s.openCount === 0) {
     return s.payments.count > 0
-      ? `No invoice is open. The ${plural(s.payments.count, 'payment')} recorded since the last digest ${s.payments.count === 1 ? 'is' : 'are'} ${place}.`
-      : 'No invoice is open.';
+      ? md`No invoice is open. The ${plural(s.payments.count, 'payment')} recorded since the last digest ${s.payments.count === 1 ? literal('is') : literal('are')} ${place}.`
+      : literal('No invoice is open.');
   }
-  const all = complete ? 'all ' : '';
-  return `${where === 'thread' ? 'The thread lists' : 'Below are'} ${all}${plural(s.openCount, 'open invoice')}, most urgent first${payments}.`;
+  const all = complete ? literal('all ') : literal('');
+  return md`${where === 'thread' ? literal('The thread lists') : literal('Below are')} ${all}${plural(s.openCount, 'open invoice')}, most urgent first${payments}.`;
 }
 
 function parentMessage(s: DigestSummary, opts: DigestOptions, preview: boolean, complete = true): SlackMessage {
-  const title = preview ? `Receivables digest preview · ${opts.weekLabel}` : `Receivables digest · ${opts.weekLabel}`;
+  const title = preview
+    ? md`Receivables digest preview · ${esc(opts.weekLabel)}`
+    : md`Receivables digest · ${esc(opts.weekLabel)}`;
   const note = preview
-    ? `Only you can see this preview, as of ${opts.today}. ${threadNote(s, 'below', complete)}`
+    ? md`Only you can see this preview, as of ${esc(opts.today)}. ${threadNote(s, 'below', complete)}`
     : threadNote(s, 'thread');
   const blocks: KnownBlock[] = [
     header(title),
@@ -194,8 +210,10 @@ function parentMessage(s: DigestSummary, opts: DigestOptions, preview: boolean, 
     context(note),
   ];
   const overdue =
-    s.overdue.count > 0 ? `${amounts(s.overdue)} overdue on ${plural(s.overdue.count, 'invoice')}` : 'nothing overdue';
-  const text = `${escapeText(truncate(title, 150))}: ${s.outstanding.count > 0 ? `${amounts(s.outstanding)} outstanding` : 'nothing outstanding'}, ${overdue}. ${note}`;
+    s.overdue.count > 0
+      ? md`${amounts(s.overdue)} overdue on ${plural(s.overdue.count, 'invoice')}`
+      : literal('nothing overdue');
+  const text = md`${truncate(title, 150)}: ${s.outstanding.count > 0 ? md`${amounts(s.outstanding)} outstanding` : literal('nothing outstanding')}, ${overdue}. ${note}`;
   return { text: truncate(text, 3000), blocks };
 }
 
@@ -203,34 +221,45 @@ function parentMessage(s: DigestSummary, opts: DigestOptions, preview: boolean, 
 // The thread replies
 
 /** '*INV-0042* · Acme Corp · $6,000.00 · 12 days overdue · ⚠️ disputed ('Wrong PO') · <@U1> · chased 3 days ago'. */
-export function digestLine(l: DigestLine): string {
+export function digestLine(l: DigestLine): Mrkdwn {
   const when =
-    l.state === 'overdue' ? `${days(l.daysOverdue)} overdue` : l.state === 'due' ? 'due today' : `due ${l.dueDate}`;
-  const parts = [`*${inline(l.number, 40)}*`, inline(l.clientName, 60), money(l.amountDueMinor, l.currency), when];
+    l.state === 'overdue'
+      ? md`${days(l.daysOverdue)} overdue`
+      : l.state === 'due'
+        ? literal('due today')
+        : md`due ${esc(l.dueDate)}`;
+  const parts = [md`*${inline(l.number, 40)}*`, inline(l.clientName, 60), money(l.amountDueMinor, l.currency), when];
   if (l.hold) {
-    const what = l.hold.kind === 'dispute' ? '⚠️ disputed' : '⏸️ on hold';
-    parts.push(l.hold.reason.trim() ? `${what} ('${inline(l.hold.reason, 80)}')` : what);
+    const what = l.hold.kind === 'dispute' ? literal('⚠️ disputed') : literal('⏸️ on hold');
+    parts.push(l.hold.reason.trim() ? md`${what} ('${inline(l.hold.reason, 80)}')` : what);
   }
   if (l.promisedDate)
-    parts.push(l.promiseBroken ? `💔 promised ${l.promisedDate}, broken` : `🤝 promised ${l.promisedDate}`);
-  if (l.stale) parts.push('💤 not chased lately');
-  parts.push(l.ownerUserId ? mention(l.ownerUserId) : 'no owner');
+    parts.push(
+      l.promiseBroken ? md`💔 promised ${esc(l.promisedDate)}, broken` : md`🤝 promised ${esc(l.promisedDate)}`,
+    );
+  if (l.stale) parts.push(literal('💤 not chased lately'));
+  parts.push(l.ownerUserId ? mention(l.ownerUserId) : literal('no owner'));
   parts.push(
-    l.lastAction ? `${actionVerb(l.lastAction.kind)} ${daysAgo(l.daysSinceLastAction ?? 0)}` : 'nothing done yet',
+    l.lastAction
+      ? md`${actionVerb(l.lastAction.kind)} ${daysAgo(l.daysSinceLastAction ?? 0)}`
+      : literal('nothing done yet'),
   );
-  return truncate(parts.join(' · '), LINE_CHARS);
+  return truncate(joinMd(parts, ' · '), LINE_CHARS);
 }
 
 /** '*INV-0042* · Acme Corp · $2,500.00 · received 2026-11-20 · recorded by <@U1>'. */
-export function paymentLine(p: DigestPayment): string {
+export function paymentLine(p: DigestPayment): Mrkdwn {
   return truncate(
-    [
-      `*${inline(p.number, 40)}*`,
-      inline(p.clientName, 60),
-      money(p.amountMinor, p.currency),
-      `received ${p.receivedOn}`,
-      `recorded by ${mention(p.recordedBy)}`,
-    ].join(' · '),
+    joinMd(
+      [
+        md`*${inline(p.number, 40)}*`,
+        inline(p.clientName, 60),
+        money(p.amountMinor, p.currency),
+        md`received ${esc(p.receivedOn)}`,
+        md`recorded by ${mention(p.recordedBy)}`,
+      ],
+      ' · ',
+    ),
     LINE_CHARS,
   );
 }
@@ -239,23 +268,23 @@ export function paymentLine(p: DigestPayment): string {
  * Lines packed into messages of sections: each section at most DIGEST_LIMITS.sectionChars, each message at
  * most REPLY_CHARS with TITLE_CHARS kept for its title, and at most REPLY_SECTIONS sections. Order is kept.
  */
-function paginate(lines: readonly string[]): { sections: string[]; lines: number }[] {
-  const messages: { sections: string[]; lines: number }[] = [];
-  let sections: string[] = [];
-  let current = '';
+function paginate(lines: readonly Mrkdwn[]): { sections: Mrkdwn[]; lines: number }[] {
+  const messages: { sections: Mrkdwn[]; lines: number }[] = [];
+  let sections: Mrkdwn[] = [];
+  let current = literal('');
   let used = TITLE_CHARS;
   let count = 0;
   const close = () => {
     if (current !== '') sections.push(current);
     if (sections.length > 0) messages.push({ sections, lines: count });
     sections = [];
-    current = '';
+    current = literal('');
     used = TITLE_CHARS;
     count = 0;
   };
   for (const raw of lines) {
     const line = truncate(raw, LINE_CHARS);
-    const joined = current === '' ? line : `${current}\n${line}`;
+    const joined = current === '' ? line : md`${current}\n${line}`;
     const grows = joined.length - current.length;
     if (joined.length <= DIGEST_LIMITS.sectionChars && used + grows <= REPLY_CHARS) {
       current = joined;
@@ -283,18 +312,28 @@ interface Reply {
 
 /** One list (a state, or the payments) as replies titled 'Overdue', 'Overdue (continued, 2/3)'. */
 function listReplies(p: {
-  heading: string;
-  plainHeading: string;
-  summary: string;
-  lines: readonly string[];
+  heading: Mrkdwn;
+  plainHeading: Mrkdwn;
+  summary: Mrkdwn;
+  lines: readonly Mrkdwn[];
   kind: 'invoices' | 'payments';
 }): Reply[] {
   const pages = paginate(p.lines);
   return pages.map((page, index) => {
     const part =
-      pages.length === 1 ? '' : index === 0 ? ` (1/${pages.length})` : ` (continued, ${index + 1}/${pages.length})`;
-    const title = truncate(index === 0 ? `*${p.heading}*${part} — ${p.summary}` : `*${p.heading}*${part}`, TITLE_CHARS);
-    const text = truncate(index === 0 ? `${p.plainHeading}${part}: ${p.summary}` : `${p.plainHeading}${part}`, 3000);
+      pages.length === 1
+        ? literal('')
+        : index === 0
+          ? md` (1/${pages.length})`
+          : md` (continued, ${index + 1}/${pages.length})`;
+    const title = truncate(
+      index === 0 ? md`*${p.heading}*${part} — ${p.summary}` : md`*${p.heading}*${part}`,
+      TITLE_CHARS,
+    );
+    const text = truncate(
+      index === 0 ? md`${p.plainHeading}${part}: ${p.summary}` : md`${p.plainHeading}${part}`,
+      3000,
+    );
     return {
       message: { text, blocks: [section(title), ...page.sections.map(section)] },
       invoices: p.kind === 'invoices' ? page.lines : 0,
@@ -309,8 +348,8 @@ function replies(s: DigestSummary): Reply[] {
     out.push(
       ...listReplies({
         heading: STATE_HEADING[state.state],
-        plainHeading: STATE_LABEL[state.state],
-        summary: `${plural(state.count, 'invoice')} · ${amounts(state)}`,
+        plainHeading: esc(STATE_LABEL[state.state]),
+        summary: md`${plural(state.count, 'invoice')} · ${amounts(state)}`,
         lines: state.invoices.map(digestLine),
         kind: 'invoices',
       }),
@@ -319,9 +358,9 @@ function replies(s: DigestSummary): Reply[] {
   if (s.payments.count > 0) {
     out.push(
       ...listReplies({
-        heading: '💰 Payments recorded since the last digest',
-        plainHeading: 'Payments recorded since the last digest',
-        summary: `${plural(s.payments.count, 'payment')} · ${amounts(s.payments)}`,
+        heading: literal('💰 Payments recorded since the last digest'),
+        plainHeading: literal('Payments recorded since the last digest'),
+        summary: md`${plural(s.payments.count, 'payment')} · ${amounts(s.payments)}`,
         lines: s.payments.lines.map(paymentLine),
         kind: 'payments',
       }),
@@ -349,13 +388,13 @@ export function digestPreview(summary: DigestSummary, opts: DigestOptions & { ma
   if (left.length === 0) return messages;
   const invoices = left.reduce((n, r) => n + r.invoices, 0);
   const payments = left.reduce((n, r) => n + r.payments, 0);
-  const missing = [
-    invoices > 0 ? plural(invoices, 'more invoice') : null,
-    payments > 0 ? plural(payments, 'payment') : null,
-  ]
-    .filter((x): x is string => x !== null)
-    .join(' and ');
-  const note = `…and ${missing} not shown here: the digest thread in the finance channel lists them all, and \`/invoice list\` shows the open invoices.`;
+  const missing = joinMd(
+    [invoices > 0 ? plural(invoices, 'more invoice') : null, payments > 0 ? plural(payments, 'payment') : null].filter(
+      (x): x is Mrkdwn => x !== null,
+    ),
+    ' and ',
+  );
+  const note = md`…and ${missing} not shown here: the digest thread in the finance channel lists them all, and \`/invoice list\` shows the open invoices.`;
   const last = messages[messages.length - 1];
   if (last) messages[messages.length - 1] = { text: last.text, blocks: [...last.blocks, context(note)] };
   return messages;

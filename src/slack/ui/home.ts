@@ -12,9 +12,14 @@ import { invoiceLine } from './phrases.js';
 import {
   asOf,
   channelLink,
+  esc,
   escapeClip,
   inline,
+  joinMd,
+  literal,
   localDateTime,
+  type Mrkdwn,
+  md,
   moneyList,
   packLines,
   plural,
@@ -85,36 +90,40 @@ export function homeView(p: HomeViewParams): HomeView {
   return { type: 'home', blocks };
 }
 
-function contextLines(p: HomeViewParams): string[] {
+function contextLines(p: HomeViewParams): Mrkdwn[] {
   const channel = channelLink(p.financeChannel);
   const lines = [
-    `${asOf(p.now, p.timeZone)} · ${
-      channel ? `Alerts go to ${channel}` : 'No finance channel yet: choose one in Settings'
+    md`${asOf(p.now, p.timeZone)} · ${
+      channel ? md`Alerts go to ${channel}` : literal('No finance channel yet: choose one in Settings')
     }`,
   ];
   if (!p.canHandleMoney) {
-    lines.push('You can log invoices and chases; payments, voids and settings are for the finance admins.');
+    lines.push(literal('You can log invoices and chases; payments, voids and settings are for the finance admins.'));
   }
   return lines;
 }
 
 function firstTouch(): KnownBlock[] {
   return [
-    { type: 'section', text: mrkdwn('*Nothing here yet.* Three ways to start:') },
+    { type: 'section', text: mrkdwn(literal('*Nothing here yet.* Three ways to start:')) },
     {
       type: 'section',
-      text: mrkdwn('*1. Log your first invoice*\nNumber, client, amount and terms; the due date follows from them.'),
+      text: mrkdwn(
+        literal('*1. Log your first invoice*\nNumber, client, amount and terms; the due date follows from them.'),
+      ),
       accessory: button('New invoice', ACTION.homeNewInvoice, 'primary'),
     },
     {
       type: 'section',
       text: mrkdwn(
-        '*2. Bring in the invoices you already have*\nExport them from Xero or QuickBooks as CSV and run `npm run cli -- import invoices.csv --dry-run`, then without `--dry-run`.',
+        literal(
+          '*2. Bring in the invoices you already have*\nExport them from Xero or QuickBooks as CSV and run `npm run cli -- import invoices.csv --dry-run`, then without `--dry-run`.',
+        ),
       ),
     },
     {
       type: 'section',
-      text: mrkdwn('*3. Choose the finance channel*\nWhere the daily alerts and the weekly digest go.'),
+      text: mrkdwn(literal('*3. Choose the finance channel*\nWhere the daily alerts and the weekly digest go.')),
       accessory: button('Settings', ACTION.homeSettings),
     },
   ];
@@ -143,16 +152,16 @@ function needsActionInvoices(overview: Overview): InvoiceView[] {
 function needsAction(overview: Overview): KnownBlock[] {
   const n = overview.needsAction;
   const counts = [
-    n.overdue > 0 ? `🔴 ${n.overdue.toLocaleString('en-US')} overdue` : null,
-    n.due > 0 ? `🟡 ${n.due.toLocaleString('en-US')} due today` : null,
-    n.promisesBroken > 0 ? `💔 ${plural(n.promisesBroken, 'broken promise')}` : null,
-    n.stale > 0 ? `💤 ${plural(n.stale, 'stale chase')}` : null,
-  ].filter((c): c is string => c !== null);
+    n.overdue > 0 ? md`🔴 ${n.overdue} overdue` : null,
+    n.due > 0 ? md`🟡 ${n.due} due today` : null,
+    n.promisesBroken > 0 ? md`💔 ${plural(n.promisesBroken, 'broken promise')}` : null,
+    n.stale > 0 ? md`💤 ${plural(n.stale, 'stale chase')}` : null,
+  ].filter((c): c is Mrkdwn => c !== null);
   if (counts.length === 0) {
     return [
       {
         type: 'section',
-        text: mrkdwn('*Needs action today*\n🎉 Nothing: no invoice is due, late or waiting on a chase.'),
+        text: mrkdwn(literal('*Needs action today*\n🎉 Nothing: no invoice is due, late or waiting on a chase.')),
       },
     ];
   }
@@ -162,13 +171,13 @@ function needsAction(overview: Overview): KnownBlock[] {
     Math.max(0, overview.counts.overdue - overview.invoices.overdue.length) +
     Math.max(0, overview.counts.due - overview.invoices.due.length);
   const lines = [
-    `*Needs action today*\n${counts.join(' · ')}`,
+    md`*Needs action today*\n${joinMd(counts, ' · ')}`,
     ...invoices.slice(0, HOME_NEEDS_ACTION_LINES).map((inv) => invoiceLine(inv, { marker: true })),
   ];
   const texts = packLines(lines, {
     maxTexts: 2,
     total: invoices.length + unlisted + 1,
-    more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: see the lists below or \`/invoice list\`_`,
+    more: (hidden) => md`_…and ${hidden} more: see the lists below or \`/invoice list\`_`,
   });
   return texts.map((text) => ({ type: 'section', text: mrkdwn(text) }));
 }
@@ -180,13 +189,13 @@ function stateSection(overview: Overview, state: InvoiceState): KnownBlock[] {
     .map((t) => ({ currency: t.currency, minor: state === 'paid' ? t.totalMinor : t.dueMinor }));
   const heading =
     count === 0
-      ? `*${stateTitle(state)}* — none`
-      : `*${stateTitle(state)}* — ${plural(count, 'invoice')} · ${moneyList(totals)} ${STATE_AMOUNT_WORD[state]}`;
+      ? md`*${stateTitle(state)}* — none`
+      : md`*${stateTitle(state)}* — ${plural(count, 'invoice')} · ${moneyList(totals)} ${STATE_AMOUNT_WORD[state]}`;
   const lines = [heading, ...overview.invoices[state].slice(0, HOME_LINES_PER_STATE).map((inv) => invoiceLine(inv))];
   const texts = packLines(lines, {
     maxTexts: 2,
     total: Math.max(count, overview.invoices[state].length) + 1,
-    more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: \`${COMMAND_FOR[state]}\`_`,
+    more: (hidden) => md`_…and ${hidden} more: \`${esc(COMMAND_FOR[state])}\`_`,
   });
   return texts.map((text) => ({ type: 'section', text: mrkdwn(text) }));
 }
@@ -197,23 +206,23 @@ function webhookWarning(p: HomeViewParams): KnownBlock[] {
   const [only] = failing;
   if (!only) return [];
   if (!p.canHandleMoney) return [{ type: 'section', text: mrkdwn(memberWebhookWarning(failing, p)) }];
-  const remove = (id: string) => `\`/invoice webhooks remove ${escapeClip(id, 40)}\``;
+  const remove = (id: string) => md`\`/invoice webhooks remove ${escapeClip(id, 40)}\``;
   if (failing.length === 1) {
-    const headline = `⚠️ *Ledger webhook ${endpointName(only)} is failing:*`;
-    const text = `${headline} ${webhookFacts(only, p)} — fix the endpoint or remove it with ${remove(only.id)}`;
+    const headline = md`⚠️ *Ledger webhook ${endpointName(only)} is failing:*`;
+    const text = md`${headline} ${webhookFacts(only, p)} — fix the endpoint or remove it with ${remove(only.id)}`;
     return [{ type: 'section', text: mrkdwn(text) }];
   }
-  const headline = `⚠️ *${plural(failing.length, 'ledger webhook')} are failing*`;
+  const headline = md`⚠️ *${plural(failing.length, 'ledger webhook')} are failing*`;
   const lines = [
-    `${headline} — events are not reaching your books. Fix each endpoint or remove it:`,
+    md`${headline} — events are not reaching your books. Fix each endpoint or remove it:`,
     ...failing
       .slice(0, HOME_WEBHOOK_LINES)
-      .map((e) => `• *${endpointName(e)}*: ${webhookFacts(e, p)} · ${remove(e.id)}`),
+      .map((e) => md`• *${endpointName(e)}*: ${webhookFacts(e, p)} · ${remove(e.id)}`),
   ];
-  const [text = ''] = packLines(lines, {
+  const [text = literal('')] = packLines(lines, {
     maxTexts: 1,
     total: failing.length + 1,
-    more: (hidden) => `_…and ${hidden.toLocaleString('en-US')} more: \`/invoice webhooks\`_`,
+    more: (hidden) => md`_…and ${hidden} more: \`/invoice webhooks\`_`,
   });
   return [{ type: 'section', text: mrkdwn(text) }];
 }
@@ -222,38 +231,39 @@ function webhookWarning(p: HomeViewParams): KnownBlock[] {
  * For a viewer who is not a finance admin: that events are not reaching the books and since when. Where the
  * endpoints are and why they fail (an internal service's words, perhaps) is for the finance admins.
  */
-function memberWebhookWarning(failing: readonly FailingWebhookEndpoint[], p: HomeViewParams): string {
+function memberWebhookWarning(failing: readonly FailingWebhookEndpoint[], p: HomeViewParams): Mrkdwn {
   const since = failing
     .map((e) => e.waitingSince ?? e.lastFailureAt)
     .filter((d): d is Date => d !== null)
     .reduce<Date | null>((first, d) => (first === null || d < first ? d : first), null);
   const when = since
-    ? ` since ${slackDate(since, localDateTime(since, p.timeZone), '{date_short_pretty} at {time}')}`
-    : '';
+    ? md` since ${slackDate(since, localDateTime(since, p.timeZone), '{date_short_pretty} at {time}')}`
+    : literal('');
   const what =
-    failing.length === 1 ? 'A ledger webhook is failing' : `${plural(failing.length, 'ledger webhook')} are failing`;
-  return `⚠️ *${what}*${when}: events are not reaching your books. A finance admin can see why with \`/invoice webhooks\`.`;
+    failing.length === 1
+      ? literal('A ledger webhook is failing')
+      : md`${plural(failing.length, 'ledger webhook')} are failing`;
+  return md`⚠️ *${what}*${when}: events are not reaching your books. A finance admin can see why with \`/invoice webhooks\`.`;
 }
 
-function endpointName(e: FailingWebhookEndpoint): string {
+function endpointName(e: FailingWebhookEndpoint): Mrkdwn {
   return inline(e.displayUrl, 120);
 }
 
 /** "12 events waiting since … · failed 3 times in a row, the last … · last error 'HTTP 500' · next try …" */
-function webhookFacts(e: FailingWebhookEndpoint, p: HomeViewParams): string {
+function webhookFacts(e: FailingWebhookEndpoint, p: HomeViewParams): Mrkdwn {
   const at = (date: Date) => slackDate(date, localDateTime(date, p.timeZone), '{date_short_pretty} at {time}');
-  const count = e.pendingCapped ? `${e.pending.toLocaleString('en-US')}+ events` : plural(e.pending, 'event');
+  const count = e.pendingCapped ? md`${e.pending}+ events` : plural(e.pending, 'event');
   const last = e.lastFailureAt ? at(e.lastFailureAt) : null;
   const failures =
     e.consecutiveFailures === 1
-      ? `failed once${last ? `, ${last}` : ''}`
-      : `failed ${e.consecutiveFailures.toLocaleString('en-US')} times in a row${last ? `, the last ${last}` : ''}`;
-  return [
-    e.waitingSince ? `${count} waiting since ${at(e.waitingSince)}` : `${count} waiting`,
+      ? md`failed once${last ? md`, ${last}` : literal('')}`
+      : md`failed ${e.consecutiveFailures} times in a row${last ? md`, the last ${last}` : literal('')}`;
+  const facts = [
+    e.waitingSince ? md`${count} waiting since ${at(e.waitingSince)}` : md`${count} waiting`,
     failures,
-    e.lastError ? `last error '${inline(e.lastError, 160)}'` : null,
-    e.nextAttemptAt > p.now ? `next try ${at(e.nextAttemptAt)}` : 'next try any moment',
-  ]
-    .filter((fact): fact is string => fact !== null)
-    .join(' · ');
+    e.lastError ? md`last error '${inline(e.lastError, 160)}'` : null,
+    e.nextAttemptAt > p.now ? md`next try ${at(e.nextAttemptAt)}` : 'next try any moment',
+  ].filter((fact): fact is Mrkdwn => fact !== null);
+  return joinMd(facts, ' · ');
 }

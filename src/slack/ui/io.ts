@@ -12,7 +12,19 @@ import type { ImportReport } from '../../services/import.js';
 import type { ExportKind } from '../command.js';
 import { context, mrkdwn, plain, section } from './blocks.js';
 import { FIELD, VIEW } from './ids.js';
-import { escapeClip, inline, packLines, plural, type SlackMessage, truncate } from './text.js';
+import {
+  esc,
+  escapeClip,
+  inline,
+  joinMd,
+  literal,
+  type Mrkdwn,
+  md,
+  packLines,
+  plural,
+  type SlackMessage,
+  truncate,
+} from './text.js';
 
 type ViewStateValues = ViewOutput['state']['values'];
 
@@ -41,8 +53,8 @@ function modal(p: { callbackId: string; blocks: KnownBlock[]; submit?: string; c
 }
 
 /** A file name as it is shown: escaped, on one line, not too long. */
-function fileLabel(name: string): string {
-  return `*${inline(name, 120)}*`;
+function fileLabel(name: string): Mrkdwn {
+  return md`*${inline(name, 120)}*`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -103,8 +115,9 @@ export function importModal(): ModalView {
     close: 'Cancel',
     blocks: [
       section(
-        'A *Xero* invoice export, a *QuickBooks Online* invoice list, or a CSV exported from here. ' +
-          'I check every line first and show you what would change; nothing is saved until you confirm.',
+        literal(
+          'A *Xero* invoice export, a *QuickBooks Online* invoice list, or a CSV exported from here. I check every line first and show you what would change; nothing is saved until you confirm.',
+        ),
       ),
       {
         type: 'input',
@@ -175,27 +188,30 @@ export function readImportForm(values: ViewStateValues): { form: ImportForm } | 
 // ---------------------------------------------------------------------------------------------------------
 // Stages
 
-function statusView(text: string, more?: string): ModalView {
+function statusView(text: Mrkdwn, more?: Mrkdwn): ModalView {
   return modal({ callbackId: VIEW.importStatus, blocks: [section(text), ...(more ? [context(more)] : [])] });
 }
 
 export function importCheckingView(fileName: string): ModalView {
   return statusView(
-    `⏳ Checking ${fileLabel(fileName)}…`,
-    'Every line is tried against the book without saving anything. This takes a few seconds.',
+    md`⏳ Checking ${fileLabel(fileName)}…`,
+    literal('Every line is tried against the book without saving anything. This takes a few seconds.'),
   );
 }
 
 export function importWorkingView(fileName: string): ModalView {
-  return statusView(`⏳ Importing ${fileLabel(fileName)}…`, 'All of it or none of it: this takes a few seconds.');
+  return statusView(
+    md`⏳ Importing ${fileLabel(fileName)}…`,
+    literal('All of it or none of it: this takes a few seconds.'),
+  );
 }
 
 export function importFailedView(fileName: string, message: string): ModalView {
-  return statusView(`⚠️ Nothing was imported from ${fileLabel(fileName)}. ${escapeClip(message, 2500)}`);
+  return statusView(md`⚠️ Nothing was imported from ${fileLabel(fileName)}. ${escapeClip(message, 2500)}`);
 }
 
 export function importDeniedView(message: string): ModalView {
-  return statusView(`🔒 ${escapeClip(message, 2500)}`);
+  return statusView(md`🔒 ${escapeClip(message, 2500)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -207,46 +223,46 @@ export function importCount(report: ImportReport): number {
 }
 
 function countFields(report: ImportReport, done: boolean): KnownBlock {
-  const field = (label: string, n: number) => mrkdwn(`*${label}*\n${n.toLocaleString('en-US')}`);
+  const field = (label: Mrkdwn, n: number) => mrkdwn(md`*${label}*\n${n}`);
   return {
     type: 'section',
     fields: [
-      field(done ? 'Created' : 'To create', report.created),
-      field(done ? 'Updated' : 'To update', report.updated),
-      field('Unchanged', report.unchanged),
-      field(done ? 'Payments recorded' : 'Payments to record', report.payments),
-      field(done ? 'Voided' : 'To void', report.voided),
-      field(done ? 'New clients' : 'New clients to add', report.clientsCreated),
+      field(done ? literal('Created') : literal('To create'), report.created),
+      field(done ? literal('Updated') : literal('To update'), report.updated),
+      field(literal('Unchanged'), report.unchanged),
+      field(done ? literal('Payments recorded') : literal('Payments to record'), report.payments),
+      field(done ? literal('Voided') : literal('To void'), report.voided),
+      field(done ? literal('New clients') : literal('New clients to add'), report.clientsCreated),
     ],
   };
 }
 
 function problemLines(report: ImportReport): KnownBlock[] {
   const lines = report.errors.map((e) => {
-    const where = [`*Line ${e.line}*`, e.number ? inline(e.number, 60) : null, e.field ? inline(e.field, 60) : null];
-    return `• ${where.filter(Boolean).join(' · ')}: ${inline(e.message, 600)}`;
+    const where = [md`*Line ${e.line}*`, e.number ? inline(e.number, 60) : null, e.field ? inline(e.field, 60) : null];
+    return md`• ${joinMd(
+      where.filter((w): w is Mrkdwn => w !== null),
+      ' · ',
+    )}: ${inline(e.message, 600)}`;
   });
   return packLines(lines, {
     maxTexts: REPORT_ERROR_SECTIONS,
-    more: (n) => `_…and ${plural(n, 'more error')} not shown here._`,
+    more: (n) => md`_…and ${plural(n, 'more error')} not shown here._`,
   }).map(section);
 }
 
 function skippedLines(report: ImportReport): KnownBlock[] {
   if (report.skipped.length === 0) return [];
-  const lines = report.skipped.map((s) => `• *Line ${s.line}*: ${inline(s.reason, 400)}`);
+  const lines = report.skipped.map((s) => md`• *Line ${s.line}*: ${inline(s.reason, 400)}`);
   return [
-    context('Left out on purpose:'),
-    ...packLines(lines, { maxTexts: REPORT_SKIPPED_SECTIONS, more: (n) => `_…and ${n} more._` }).map(section),
+    context(literal('Left out on purpose:')),
+    ...packLines(lines, { maxTexts: REPORT_SKIPPED_SECTIONS, more: (n) => md`_…and ${n} more._` }).map(section),
   ];
 }
 
-function headline(report: ImportReport, fileName: string): string {
-  if (report.format === null) return `${fileLabel(fileName)} is not a file I can read.`;
-  return (
-    `${fileLabel(fileName)} · ${inline(report.formatName ?? '', 60)} · ` +
-    `${plural(report.rows, 'line')}, ${plural(report.invoices, 'invoice')}`
-  );
+function headline(report: ImportReport, fileName: string): Mrkdwn {
+  if (report.format === null) return md`${fileLabel(fileName)} is not a file I can read.`;
+  return md`${fileLabel(fileName)} · ${inline(report.formatName ?? '', 60)} · ${plural(report.rows, 'line')}, ${plural(report.invoices, 'invoice')}`;
 }
 
 /** The dry run: what importing would do, every bad line, and (when there are none) the button that imports. */
@@ -257,30 +273,31 @@ export function importReportView(p: { report: ImportReport; metadata: ImportMeta
     if (report.format !== null) blocks.push(countFields(report, false));
     blocks.push(
       section(
-        `❌ *${plural(report.errors.length, 'error')}*: nothing can be imported until ${report.errors.length === 1 ? 'it is' : 'they are'} ` +
-          'fixed in the file. Nothing has been saved.',
+        md`❌ *${plural(report.errors.length, 'error')}*: nothing can be imported until ${report.errors.length === 1 ? literal('it is') : literal('they are')} fixed in the file. Nothing has been saved.`,
       ),
       ...problemLines(report),
       ...skippedLines(report),
-      context('Fix the file, then `/invoice import` it again.'),
+      context(literal('Fix the file, then `/invoice import` it again.')),
     );
     return modal({ callbackId: VIEW.importStatus, blocks });
   }
   blocks.push(countFields(report, false), ...skippedLines(report));
   const count = importCount(report);
   if (count === 0) {
-    blocks.push(section('✅ The book already says everything this file says: there is nothing to import.'));
+    blocks.push(section(literal('✅ The book already says everything this file says: there is nothing to import.')));
     return modal({ callbackId: VIEW.importStatus, blocks });
   }
   blocks.push(
     context(
-      'Nothing has been saved yet. Invoices are matched by number, so importing the same file again changes nothing.',
+      literal(
+        'Nothing has been saved yet. Invoices are matched by number, so importing the same file again changes nothing.',
+      ),
     ),
   );
   return modal({
     callbackId: VIEW.importReport,
     blocks,
-    submit: `Import ${plural(count, 'invoice')}`,
+    submit: `Import ${count.toLocaleString('en-US')} ${count === 1 ? 'invoice' : 'invoices'}`,
     close: 'Cancel',
     metadata: encodeImportMetadata(metadata),
   });
@@ -293,9 +310,9 @@ export function importResultView(p: { report: ImportReport; fileName: string }):
     return modal({
       callbackId: VIEW.importStatus,
       blocks: [
-        section(`❌ Nothing was imported from ${fileLabel(fileName)}: the book changed since it was checked.`),
+        section(md`❌ Nothing was imported from ${fileLabel(fileName)}: the book changed since it was checked.`),
         ...problemLines(report),
-        context('Run `/invoice import` again to check the file against the book as it is now.'),
+        context(literal('Run `/invoice import` again to check the file against the book as it is now.')),
       ],
     });
   }
@@ -303,9 +320,9 @@ export function importResultView(p: { report: ImportReport; fileName: string }):
     callbackId: VIEW.importStatus,
     close: 'Done',
     blocks: [
-      section(`✅ Imported ${fileLabel(fileName)} (${inline(report.formatName ?? '', 60)}).`),
+      section(md`✅ Imported ${fileLabel(fileName)} (${inline(report.formatName ?? '', 60)}).`),
       countFields(report, true),
-      context("Every change is in each invoice's history."),
+      context(literal("Every change is in each invoice's history.")),
     ],
   });
 }
@@ -314,14 +331,14 @@ export function importResultView(p: { report: ImportReport; fileName: string }):
 export function importDoneMessage(p: { report: ImportReport; fileName: string }): SlackMessage {
   const { report } = p;
   const counts = [
-    `${report.created} created`,
-    `${report.updated} updated`,
-    `${report.unchanged} unchanged`,
+    md`${report.created} created`,
+    md`${report.updated} updated`,
+    md`${report.unchanged} unchanged`,
     plural(report.payments, 'payment'),
-    `${report.voided} voided`,
+    md`${report.voided} voided`,
     plural(report.clientsCreated, 'new client'),
-  ].join(', ');
-  const text = `📥 Imported ${plural(importCount(report), 'invoice')} from ${fileLabel(p.fileName)}: ${counts}.`;
+  ];
+  const text = md`📥 Imported ${plural(importCount(report), 'invoice')} from ${fileLabel(p.fileName)}: ${joinMd(counts, ', ')}.`;
   return { text, blocks: [section(text)] };
 }
 
@@ -346,29 +363,24 @@ export function exportFileName(p: ExportRequest & { today: LocalDate }): string 
   return `${p.what}-${p.from ?? 'start'}-to-${p.to ?? p.today}.csv`;
 }
 
-function periodText(p: ExportRequest): string {
-  if (p.from && p.to) return `from ${p.from} to ${p.to}`;
-  if (p.from) return `from ${p.from}`;
-  if (p.to) return `up to ${p.to}`;
-  return '';
+function periodText(p: ExportRequest): Mrkdwn {
+  if (p.from && p.to) return md`from ${esc(p.from)} to ${esc(p.to)}`;
+  if (p.from) return md`from ${esc(p.from)}`;
+  if (p.to) return md`up to ${esc(p.to)}`;
+  return literal('');
 }
 
 /** The comment the file arrives with. */
-export function exportComment(p: ExportRequest & { today: LocalDate; timeZone: string }): string {
+export function exportComment(p: ExportRequest & { today: LocalDate; timeZone: string }): Mrkdwn {
   if (p.what === 'history') {
-    return (
-      `Every change ${periodText(p)} (${p.timeZone}), oldest first: who did what to which invoice, and when. ` +
-      'Amounts are plain decimals; `details` holds each event as JSON.'
-    );
+    return md`Every change ${periodText(p)} (${esc(p.timeZone)}), oldest first: who did what to which invoice, and when. Amounts are plain decimals; \`details\` holds each event as JSON.`;
   }
-  const which = p.from || p.to ? `The invoices dated ${periodText(p)}` : `Every invoice in the book as of ${p.today}`;
-  return (
-    `${which}, in this app's own CSV format: it imports back unchanged ` +
-    '(`amount_due` and `state` are for reading and ignored on import).'
-  );
+  const which =
+    p.from || p.to ? md`The invoices dated ${periodText(p)}` : md`Every invoice in the book as of ${esc(p.today)}`;
+  return md`${which}, in this app's own CSV format: it imports back unchanged (\`amount_due\` and \`state\` are for reading and ignored on import).`;
 }
 
 export function exportSentMessage(fileName: string): SlackMessage {
-  const text = `📎 ${fileLabel(fileName)} is in your direct messages with me.`;
+  const text = md`📎 ${fileLabel(fileName)} is in your direct messages with me.`;
   return { text, blocks: [section(text)] };
 }

@@ -9,9 +9,14 @@ import { eventLine, invoiceLine } from './phrases.js';
 import {
   asOf,
   days,
+  esc,
   escapeClip,
   inline,
+  joinMd,
+  literal,
   localDateTime,
+  type Mrkdwn,
+  md,
   mention,
   money,
   moneyList,
@@ -26,19 +31,27 @@ import {
 // ---------------------------------------------------------------------------------------------------------
 // Help
 
-const COMMANDS = [
-  '`/invoice new` — log an invoice (opens a form)',
-  '`/invoice list [state] [client]` — what is open, e.g. `/invoice list overdue` or `/invoice list Acme`',
-  '`/invoice show INV-001` — one invoice, with buttons to act on it',
-  '`/invoice client Acme` — what a client owes and how late they usually pay',
-  '`/invoice paid INV-001 [amount] [date]` — record a payment, e.g. `/invoice paid INV-001 2,500 2026-11-14`',
-  '`/invoice chase INV-001 [what happened]` — log a chase, e.g. `/invoice chase INV-001 called, paying Friday`',
-  '`/invoice import` — invoices from a CSV (Xero, QuickBooks or ours), checked before anything is saved',
-  '`/invoice export [invoices|history] [from DATE] [to DATE]` — a CSV in your DM with the app',
-  '`/invoice share Acme` — a private status page for the client, where they see their invoices and answer (`new` replaces the link, `revoke` ends it)',
-  '`/invoice webhooks` — the ledger’s webhook endpoints and how their deliveries stand (`add https://…` adds one, `remove ID` removes one)',
-  '`/invoice digest` — the weekly digest now, just for you (`/invoice digest post` posts it to the finance channel)',
-  '`/invoice settings` — the finance channel, alert times and who may record payments',
+const COMMANDS: readonly Mrkdwn[] = [
+  literal('`/invoice new` — log an invoice (opens a form)'),
+  literal('`/invoice list [state] [client]` — what is open, e.g. `/invoice list overdue` or `/invoice list Acme`'),
+  literal('`/invoice show INV-001` — one invoice, with buttons to act on it'),
+  literal('`/invoice client Acme` — what a client owes and how late they usually pay'),
+  literal('`/invoice paid INV-001 [amount] [date]` — record a payment, e.g. `/invoice paid INV-001 2,500 2026-11-14`'),
+  literal(
+    '`/invoice chase INV-001 [what happened]` — log a chase, e.g. `/invoice chase INV-001 called, paying Friday`',
+  ),
+  literal('`/invoice import` — invoices from a CSV (Xero, QuickBooks or ours), checked before anything is saved'),
+  literal('`/invoice export [invoices|history] [from DATE] [to DATE]` — a CSV in your DM with the app'),
+  literal(
+    '`/invoice share Acme` — a private status page for the client, where they see their invoices and answer (`new` replaces the link, `revoke` ends it)',
+  ),
+  literal(
+    '`/invoice webhooks` — the ledger’s webhook endpoints and how their deliveries stand (`add https://…` adds one, `remove ID` removes one)',
+  ),
+  literal(
+    '`/invoice digest` — the weekly digest now, just for you (`/invoice digest post` posts it to the finance channel)',
+  ),
+  literal('`/invoice settings` — the finance channel, alert times and who may record payments'),
 ];
 
 export function helpMessage(p: { isEmpty: boolean }): SlackMessage {
@@ -46,18 +59,26 @@ export function helpMessage(p: { isEmpty: boolean }): SlackMessage {
   if (p.isEmpty) {
     blocks.push(
       section(
-        '*Nothing here yet.* Start with `/invoice new` to log your first invoice, then `/invoice settings` ' +
-          'to choose the finance channel where the daily alerts go.',
+        literal(
+          '*Nothing here yet.* Start with `/invoice new` to log your first invoice, then `/invoice settings` to choose the finance channel where the daily alerts go.',
+        ),
       ),
     );
   }
   blocks.push(
-    section(`*What you can do with /invoice*\n${COMMANDS.map((c) => `• ${c}`).join('\n')}`),
-    context('The app’s Home tab shows what needs action today. States: Draft, Sent, Due today, Overdue, Paid.'),
+    section(
+      md`*What you can do with /invoice*\n${joinMd(
+        COMMANDS.map((c) => md`• ${c}`),
+        '\n',
+      )}`,
+    ),
+    context(
+      literal('The app’s Home tab shows what needs action today. States: Draft, Sent, Due today, Overdue, Paid.'),
+    ),
   );
   const text = p.isEmpty
-    ? 'Nothing here yet: start with /invoice new, then /invoice settings. /invoice help lists every command.'
-    : 'Commands: /invoice new, list, show, client, paid, chase, settings.';
+    ? literal('Nothing here yet: start with /invoice new, then /invoice settings. /invoice help lists every command.')
+    : literal('Commands: /invoice new, list, show, client, paid, chase, settings.');
   return { text, blocks };
 }
 
@@ -75,14 +96,14 @@ export function listMessage(p: {
   timeZone: string;
 }): SlackMessage {
   const { overview } = p;
-  const filter = p.filterLabel ? ` — ${inline(p.filterLabel, 100)}` : '';
+  const filter = p.filterLabel ? md` — ${inline(p.filterLabel, 100)}` : literal('');
   const present = STATE_ORDER.filter((s) => overview.counts[s] > 0 || overview.invoices[s].length > 0);
   if (present.length === 0) {
-    const text = `No invoices${filter} match.`;
+    const text = md`No invoices${filter} match.`;
     return {
       text,
       blocks: [
-        section(`${text} \`/invoice list\` shows everything; \`/invoice new\` logs one.`),
+        section(md`${text} \`/invoice list\` shows everything; \`/invoice new\` logs one.`),
         context(asOf(p.now, p.timeZone)),
       ],
     };
@@ -90,28 +111,28 @@ export function listMessage(p: {
   const summaries = present.map((s) => {
     const totals = totalsFor(overview, s);
     const count = overview.counts[s];
-    const word = s === 'draft' ? (count === 1 ? 'draft' : 'drafts') : STATE_LABEL[s].toLowerCase();
-    return `${count.toLocaleString('en-US')} ${word}${totals ? ` (${totals})` : ''}`;
+    const word = esc(s === 'draft' ? (count === 1 ? 'draft' : 'drafts') : STATE_LABEL[s].toLowerCase());
+    return md`${count} ${word}${totals ? md` (${totals})` : literal('')}`;
   });
-  const blocks: KnownBlock[] = [section(truncate(`*Invoices${filter}*\n${summaries.join(' · ')}`, 600))];
+  const blocks: KnownBlock[] = [section(truncate(md`*Invoices${filter}*\n${joinMd(summaries, ' · ')}`, 600))];
   for (const state of present) {
     const count = Math.max(overview.counts[state], overview.invoices[state].length);
     const totals = totalsFor(overview, state);
-    const heading = `*${stateTitle(state)}* — ${plural(count, 'invoice')}${totals ? ` · ${totals} ${STATE_AMOUNT_WORD[state]}` : ''}`;
+    const heading = md`*${stateTitle(state)}* — ${plural(count, 'invoice')}${totals ? md` · ${totals} ${STATE_AMOUNT_WORD[state]}` : literal('')}`;
     const lines = [heading, ...overview.invoices[state].slice(0, LIST_LINES_PER_STATE).map((inv) => invoiceLine(inv))];
     for (const text of packLines(lines, { maxTexts: 1, maxChars: PER_STATE_CHARS, total: count + 1 })) {
       blocks.push(section(text));
     }
   }
   blocks.push(context(asOf(p.now, p.timeZone)));
-  return { text: truncate(`Invoices${filter}: ${summaries.join(', ')}`, 3000), blocks };
+  return { text: truncate(md`Invoices${filter}: ${joinMd(summaries, ', ')}`, 3000), blocks };
 }
 
-function totalsFor(overview: Overview, state: (typeof STATE_ORDER)[number]): string {
+function totalsFor(overview: Overview, state: (typeof STATE_ORDER)[number]): Mrkdwn {
   const totals = overview.totals
     .filter((t) => t.state === state)
     .map((t) => ({ currency: t.currency, minor: state === 'paid' ? t.totalMinor : t.dueMinor }));
-  return totals.length > 0 ? moneyList(totals) : '';
+  return totals.length > 0 ? moneyList(totals) : literal('');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -121,13 +142,13 @@ export const CLIENT_INVOICE_LINES = 15;
 export const CLIENT_HISTORY_LINES = 10;
 
 /** 'usually pays 12 days late', 'usually pays on time', 'no paid invoices yet'. */
-export function payingHabit(payment: ClientRecord['payment']): string {
+export function payingHabit(payment: ClientRecord['payment']): Mrkdwn {
   const late = payment.averageDaysLate;
-  if (payment.paidCount === 0 || late === null) return 'no paid invoices yet';
-  const over = ` (over ${plural(payment.paidCount, 'paid invoice')})`;
-  if (late > 0) return `usually pays ${days(late)} late${over}`;
-  if (late < 0) return `usually pays on time, ${days(-late)} early on average${over}`;
-  return `usually pays on time${over}`;
+  if (payment.paidCount === 0 || late === null) return literal('no paid invoices yet');
+  const over = md` (over ${plural(payment.paidCount, 'paid invoice')})`;
+  if (late > 0) return md`usually pays ${days(late)} late${over}`;
+  if (late < 0) return md`usually pays on time, ${days(-late)} early on average${over}`;
+  return md`usually pays on time${over}`;
 }
 
 export function clientMessage(p: {
@@ -139,38 +160,41 @@ export function clientMessage(p: {
 }): SlackMessage {
   const { client, balances, payment } = p.record;
   const name = inline(client.name, 150);
-  const contact =
-    [client.contactName, client.contactEmail]
-      .filter((c): c is string => !!c?.trim())
-      .map((c) => inline(c, 150))
-      .join(' · ') || 'none on file';
+  const contacts = [client.contactName, client.contactEmail]
+    .filter((c): c is string => !!c?.trim())
+    .map((c) => inline(c, 150));
+  const contact = contacts.length > 0 ? joinMd(contacts, ' · ') : literal('none on file');
   const blocks: KnownBlock[] = [
     section(
-      `*${name}*${client.archived ? ' (archived)' : ''}\nTerms: ${inline(client.terms, 60)} · Billing contact: ${contact}`,
+      md`*${name}*${client.archived ? literal(' (archived)') : literal('')}\nTerms: ${inline(client.terms, 60)} · Billing contact: ${contact}`,
     ),
   ];
 
   const owes = balances.filter((b) => b.outstandingMinor > 0n);
   const owesText =
     owes.length === 0
-      ? 'Owes nothing right now.'
-      : owes
-          .map((b) => {
-            const overdue = b.overdueMinor > 0n ? `, ${money(b.overdueMinor, b.currency)} of it overdue` : '';
-            return `Owes *${money(b.outstandingMinor, b.currency)}* on ${plural(b.openCount, 'invoice')}${overdue}`;
-          })
-          .join('\n');
-  blocks.push(section(`${truncate(owesText, 2000)}\nPays: ${payingHabit(payment)}`));
-  if (client.notes?.trim()) blocks.push(section(`*Notes*\n${escapeClip(client.notes.trim(), 1000)}`));
+      ? literal('Owes nothing right now.')
+      : joinMd(
+          owes.map((b) => {
+            const overdue =
+              b.overdueMinor > 0n ? md`, ${money(b.overdueMinor, b.currency)} of it overdue` : literal('');
+            return md`Owes *${money(b.outstandingMinor, b.currency)}* on ${plural(b.openCount, 'invoice')}${overdue}`;
+          }),
+          '\n',
+        );
+  blocks.push(section(md`${truncate(owesText, 2000)}\nPays: ${payingHabit(payment)}`));
+  if (client.notes?.trim()) blocks.push(section(md`*Notes*\n${escapeClip(client.notes.trim(), 1000)}`));
   if (p.statusLink !== undefined) {
     const link = p.statusLink;
     blocks.push(
       section(
         link
-          ? `*Status page*: shared by ${mention(link.createdBy)} on ${localDateTime(link.createdAt, p.timeZone)}, ${
-              link.lastSeenAt ? `last opened ${localDateTime(link.lastSeenAt, p.timeZone)}` : 'not opened yet'
+          ? md`*Status page*: shared by ${mention(link.createdBy)} on ${esc(localDateTime(link.createdAt, p.timeZone))}, ${
+              link.lastSeenAt
+                ? md`last opened ${esc(localDateTime(link.lastSeenAt, p.timeZone))}`
+                : literal('not opened yet')
             }`
-          : `*Status page*: none yet — \`/invoice share ${name}\` makes one.`,
+          : md`*Status page*: none yet — \`/invoice share ${name}\` makes one.`,
       ),
     );
   }
@@ -178,33 +202,33 @@ export function clientMessage(p: {
   const invoices = p.record.invoices.slice(0, CLIENT_INVOICE_LINES).map((inv) => invoiceLine(inv, { marker: true }));
   const invoiceTotal = Math.max(p.record.invoiceCount, p.record.invoices.length);
   if (invoiceTotal === 0) {
-    blocks.push(section('*Invoices*\nNone yet.'));
+    blocks.push(section(literal('*Invoices*\nNone yet.')));
   } else {
-    const lines = [`*Invoices* — ${invoiceTotal.toLocaleString('en-US')}`, ...invoices];
+    const lines = [md`*Invoices* — ${invoiceTotal}`, ...invoices];
     for (const text of packLines(lines, { maxTexts: 1, total: invoiceTotal + 1 })) blocks.push(section(text));
   }
 
   const history = p.record.history.slice(-CLIENT_HISTORY_LINES);
   if (history.length > 0) {
-    const lines = ['*Recent history*', ...history.map((e) => eventLine(e, p.timeZone, { withInvoice: true }))];
+    const lines = [literal('*Recent history*'), ...history.map((e) => eventLine(e, p.timeZone, { withInvoice: true }))];
     for (const text of packLines(lines, { maxTexts: 1 })) blocks.push(section(text));
   }
   blocks.push(context(asOf(p.now, p.timeZone)));
 
   const owed =
     owes.length > 0
-      ? `owes ${moneyList(owes.map((b) => ({ currency: b.currency, minor: b.outstandingMinor })))}`
-      : 'owes nothing';
-  return { text: `${name} ${owed}; ${payingHabit(payment)}.`, blocks };
+      ? md`owes ${moneyList(owes.map((b) => ({ currency: b.currency, minor: b.outstandingMinor })))}`
+      : literal('owes nothing');
+  return { text: md`${name} ${owed}; ${payingHabit(payment)}.`, blocks };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Replies
 
-const NOT_FOUND_TIP: Readonly<Record<'invoice' | 'client' | 'command', string>> = {
-  invoice: '`/invoice list` shows the open invoices.',
-  client: '`/invoice list` shows the clients with open invoices; `/invoice new` can add a client.',
-  command: '`/invoice help` lists what you can do.',
+const NOT_FOUND_TIP: Readonly<Record<'invoice' | 'client' | 'command', Mrkdwn>> = {
+  invoice: literal('`/invoice list` shows the open invoices.'),
+  client: literal('`/invoice list` shows the clients with open invoices; `/invoice new` can add a client.'),
+  command: literal('`/invoice help` lists what you can do.'),
 };
 
 /** "There is no invoice INV-0O12. Did you mean INV-0012?" */
@@ -213,22 +237,20 @@ export function notFoundMessage(
   text: string,
   suggestion?: string,
 ): SlackMessage {
-  const code = (s: string) => (kind === 'command' ? `\`${inline(s.replaceAll('`', "'"), 100)}\`` : inline(s, 100));
-  const missing = text.trim() === '' ? `There is no such ${kind}.` : `There is no ${kind} ${code(text)}.`;
-  const message = suggestion ? `${missing} Did you mean ${code(suggestion)}?` : missing;
+  const code = (s: string) => (kind === 'command' ? md`\`${inline(s.replaceAll('`', "'"), 100)}\`` : inline(s, 100));
+  const missing = text.trim() === '' ? md`There is no such ${esc(kind)}.` : md`There is no ${esc(kind)} ${code(text)}.`;
+  const message = suggestion ? md`${missing} Did you mean ${code(suggestion)}?` : missing;
   return { text: message, blocks: [section(message), context(NOT_FOUND_TIP[kind])] };
 }
 
 /** Something went wrong, in words a person can act on (the text is escaped: it may quote what they typed). */
 export function errorMessage(text: string): SlackMessage {
-  const message = `⚠️ ${escapeClip(text, 2900)}`;
+  const message = md`⚠️ ${escapeClip(text, 2900)}`;
   return { text: message, blocks: [section(message)] };
 }
 
 /** "Only the people named in /invoice settings can record payments…" */
 export function deniedMessage(action: string): SlackMessage {
-  const message =
-    `🔒 Only the people named in \`/invoice settings\` can ${inline(action, 200)}. ` +
-    'Ask one of them to do it, or to add you as a finance admin.';
+  const message = md`🔒 Only the people named in \`/invoice settings\` can ${inline(action, 200)}. Ask one of them to do it, or to add you as a finance admin.`;
   return { text: message, blocks: [section(message)] };
 }

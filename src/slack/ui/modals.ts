@@ -15,7 +15,19 @@ import type { WorkspaceSettings } from '../../services/workspaces.js';
 import { context, plain, section } from './blocks.js';
 import { ACTION, FIELD, type ModalMetadata, VIEW } from './ids.js';
 import { eventLine, invoiceHeadline, lastActionText, quote } from './phrases.js';
-import { actionVerb, isChannelId, isUserId, mention, packLines, slackDate, truncate } from './text.js';
+import {
+  actionVerb,
+  esc,
+  isChannelId,
+  isUserId,
+  literal,
+  type Mrkdwn,
+  md,
+  mention,
+  packLines,
+  slackDate,
+  truncate,
+} from './text.js';
 
 /** What Slack sends back on submit: view.state.values. */
 export type ViewStateValues = ViewOutput['state']['values'];
@@ -542,7 +554,9 @@ export function editInvoiceModal(p: EditInvoiceModalParams): ModalView {
     }),
   ];
   if (inv.paidMinor > 0n) {
-    blocks.push(context('Payments are recorded against it: the amount cannot go below them, nor the currency change.'));
+    blocks.push(
+      context(literal('Payments are recorded against it: the amount cannot go below them, nor the currency change.')),
+    );
   }
   return modal({ callbackId: VIEW.editInvoice, title: 'Edit invoice', submit: 'Save', blocks, metadata: p.metadata });
 }
@@ -648,21 +662,22 @@ export interface ChaseModalParams {
 }
 
 /** "Last: chased by <@U1> on 2026-11-02 (call) — 'Paying Friday'", else the last action, else "No chase logged yet." */
-function lastChaseText(p: ChaseModalParams): string {
+function lastChaseText(p: ChaseModalParams): Mrkdwn {
   const e = p.lastChase;
   if (e) {
-    const by = e.actorType === 'user' ? ` by ${mention(e.actorId)}` : '';
+    const by = e.actorType === 'user' ? md` by ${mention(e.actorId)}` : literal('');
     const method = CHASE_METHODS.find((m) => m === e.details.method);
-    const how = method ? ` (${CHASE_METHOD_LABEL[method].toLowerCase()})` : '';
+    const how = method ? md` (${esc(CHASE_METHOD_LABEL[method].toLowerCase())})` : literal('');
     const said = [e.details.response, e.details.note].find(
       (t): t is string => typeof t === 'string' && t.trim() !== '',
     );
     const date = slackDate(e.at, localDateOf(e.at, p.timeZone ?? 'UTC'));
-    const promised = typeof e.details.promisedDate === 'string' ? ` · promised ${e.details.promisedDate}` : '';
-    return `Last: ${actionVerb(e.kind)}${by} on ${date}${how}${said ? ` — ${quote(said)}` : ''}${promised}`;
+    const promised =
+      typeof e.details.promisedDate === 'string' ? md` · promised ${esc(e.details.promisedDate)}` : literal('');
+    return md`Last: ${actionVerb(e.kind)}${by} on ${date}${how}${said ? md` — ${quote(said)}` : literal('')}${promised}`;
   }
   const last = lastActionText(p.invoice.status);
-  return last ? `Last: ${last}` : 'No chase logged yet.';
+  return last ? md`Last: ${last}` : literal('No chase logged yet.');
 }
 
 /** The chase form's checkbox's one option: ticked, the chase (and its note) is shown on the status page. */
@@ -677,11 +692,11 @@ export function chaseModal(p: ChaseModalParams): ModalView {
     options: [option('Show this note to the client on their status page', SHARED)],
   };
   const promise = inv.status.promisedDate
-    ? ` · Promised ${inv.status.promisedDate}${inv.status.promiseBroken ? ' — 💔 broken' : ''}`
-    : '';
+    ? md` · Promised ${esc(inv.status.promisedDate)}${inv.status.promiseBroken ? literal(' — 💔 broken') : literal('')}`
+    : literal('');
   const blocks: KnownBlock[] = [
     section(invoiceHeadline(inv)),
-    context(`${lastChaseText(p)}${promise}`),
+    context(md`${lastChaseText(p)}${promise}`),
     input(FIELD.chaseMethod, 'How', { type: 'static_select', options: methods, initial_option: methods[0] }),
     input(
       FIELD.chaseNote,
@@ -775,8 +790,9 @@ export function voidModal(p: { invoice: InvoiceView; metadata: ModalMetadata }):
   const blocks: KnownBlock[] = [
     section(invoiceHeadline(p.invoice)),
     section(
-      '⚠️ *Voiding takes this invoice off the books for good.* It cannot be paid, chased or edited afterwards, ' +
-        'and this cannot be undone. Its history stays.',
+      literal(
+        '⚠️ *Voiding takes this invoice off the books for good.* It cannot be paid, chased or edited afterwards, and this cannot be undone. Its history stays.',
+      ),
     ),
     input(
       FIELD.reason,
@@ -813,10 +829,10 @@ export function historyModal(p: {
   }
   const earlier = lines.length - kept;
   const blocks: KnownBlock[] = [section(invoiceHeadline(p.invoice))];
-  if (lines.length === 0) blocks.push(context('No events yet.'));
+  if (lines.length === 0) blocks.push(context(literal('No events yet.')));
   if (earlier > 0) {
     const ref = /^[^\s`]+$/.test(p.invoice.number) ? p.invoice.number : p.invoice.id;
-    blocks.push(context(`…and ${earlier.toLocaleString('en-US')} earlier events — \`npm run cli -- history ${ref}\``));
+    blocks.push(context(md`…and ${earlier} earlier events — \`npm run cli -- history ${esc(ref)}\``));
   }
   for (const text of packLines(lines.slice(earlier), { maxTexts: 90 })) blocks.push(section(text));
   return modal({ callbackId: VIEW.history, title: 'Invoice history', blocks, close: 'Close' });

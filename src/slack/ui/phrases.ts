@@ -2,69 +2,84 @@
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { HistoryEvent } from '../../db/queries/views.js';
 import type { InvoiceStatus } from '../../domain/status.js';
-import { actionVerb, days, daysAgo, inline, localDateTime, mention, money, STATE_MARK, stateTitle } from './text.js';
+import {
+  actionVerb,
+  days,
+  daysAgo,
+  esc,
+  inline,
+  joinMd,
+  literal,
+  localDateTime,
+  type Mrkdwn,
+  md,
+  mention,
+  money,
+  STATE_MARK,
+  stateTitle,
+} from './text.js';
 
 /** '🔴 Overdue · 12 days', '🟡 Due today', '🔵 Sent · due in 5 days', '✅ Paid on 2026-11-10', '⚫ Void'. */
-export function statusText(inv: InvoiceView): string {
+export function statusText(inv: InvoiceView): Mrkdwn {
   const { status } = inv;
   switch (status.lifecycle) {
     case 'overdue':
-      return `${stateTitle('overdue')} · ${days(status.daysOverdue)}`;
+      return md`${stateTitle('overdue')} · ${days(status.daysOverdue)}`;
     case 'due':
       return stateTitle('due');
     case 'sent':
-      return `${stateTitle('sent')} · due in ${days(status.daysUntilDue)}`;
+      return md`${stateTitle('sent')} · due in ${days(status.daysUntilDue)}`;
     case 'draft':
-      return `${stateTitle('draft')} · not sent yet`;
+      return md`${stateTitle('draft')} · not sent yet`;
     case 'paid':
-      return inv.paidOn ? `${stateTitle('paid')} on ${inv.paidOn}` : stateTitle('paid');
+      return inv.paidOn ? md`${stateTitle('paid')} on ${esc(inv.paidOn)}` : stateTitle('paid');
     case 'void':
       return stateTitle('void');
   }
 }
 
 /** 'chased by <@U1> · 3 days ago', or null when nothing has been done yet. */
-export function lastActionText(status: InvoiceStatus): string | null {
+export function lastActionText(status: InvoiceStatus): Mrkdwn | null {
   const action = status.lastAction;
   if (!action) return null;
-  const by = action.by ? ` by ${mention(action.by)}` : '';
-  return `${actionVerb(action.kind)}${by} · ${daysAgo(status.daysSinceLastAction ?? 0)}`;
+  const by = action.by ? md` by ${mention(action.by)}` : literal('');
+  return md`${actionVerb(action.kind)}${by} · ${daysAgo(status.daysSinceLastAction ?? 0)}`;
 }
 
 /** The flags that change what someone should do: hold, dispute, broken promise, stale chase. */
-export function flags(inv: InvoiceView): string[] {
+export function flags(inv: InvoiceView): Mrkdwn[] {
   const { status } = inv;
-  const out: string[] = [];
-  if (status.hold) out.push(status.hold.kind === 'dispute' ? '⚠️ disputed' : '⏸️ on hold');
-  if (status.promiseBroken && status.promisedDate) out.push(`💔 promised ${status.promisedDate}, broken`);
+  const out: Mrkdwn[] = [];
+  if (status.hold) out.push(status.hold.kind === 'dispute' ? literal('⚠️ disputed') : literal('⏸️ on hold'));
+  if (status.promiseBroken && status.promisedDate) out.push(md`💔 promised ${esc(status.promisedDate)}, broken`);
   else if (status.promisedDate && status.state !== 'paid' && status.lifecycle !== 'void') {
-    out.push(`🤝 promised ${status.promisedDate}`);
+    out.push(md`🤝 promised ${esc(status.promisedDate)}`);
   }
-  if (status.stale) out.push('💤 no chase lately');
+  if (status.stale) out.push(literal('💤 no chase lately'));
   return out;
 }
 
 /** '12 days late', 'due today', 'due 2026-11-30', 'not sent', 'paid 2026-11-10', 'void'. */
-function whenText(inv: InvoiceView): string {
+function whenText(inv: InvoiceView): Mrkdwn {
   const { status } = inv;
   switch (status.lifecycle) {
     case 'overdue':
-      return `${days(status.daysOverdue)} late`;
+      return md`${days(status.daysOverdue)} late`;
     case 'due':
-      return 'due today';
+      return literal('due today');
     case 'sent':
-      return `due ${inv.dueDate}`;
+      return md`due ${esc(inv.dueDate)}`;
     case 'draft':
-      return `not sent · due ${inv.dueDate}`;
+      return md`not sent · due ${esc(inv.dueDate)}`;
     case 'paid':
-      return inv.paidOn ? `paid ${inv.paidOn}` : 'paid';
+      return inv.paidOn ? md`paid ${esc(inv.paidOn)}` : literal('paid');
     case 'void':
-      return 'void';
+      return literal('void');
   }
 }
 
 /** What the line's amount is: what is still due while open, the total once paid or void. */
-function lineAmount(inv: InvoiceView): string {
+function lineAmount(inv: InvoiceView): Mrkdwn {
   const open = inv.status.state !== null && inv.status.state !== 'paid';
   return money(open ? inv.status.amountDueMinor : inv.totalMinor, inv.currency);
 }
@@ -73,9 +88,9 @@ function lineAmount(inv: InvoiceView): string {
  * One invoice on one line, for lists:
  * '*INV-0042* · Acme Corp · $6,000.00 · 12 days late · <@U1> · chased 3 days ago'.
  */
-export function invoiceLine(inv: InvoiceView, opts: { marker?: boolean } = {}): string {
+export function invoiceLine(inv: InvoiceView, opts: { marker?: boolean } = {}): Mrkdwn {
   const parts = [
-    `${opts.marker ? `${STATE_MARK[inv.status.lifecycle]} ` : ''}*${inline(inv.number, 40)}*`,
+    md`${opts.marker ? md`${STATE_MARK[inv.status.lifecycle]} ` : literal('')}*${inline(inv.number, 40)}*`,
     inline(inv.clientName, 40),
     lineAmount(inv),
     whenText(inv),
@@ -84,31 +99,31 @@ export function invoiceLine(inv: InvoiceView, opts: { marker?: boolean } = {}): 
   if (inv.ownerUserId) parts.push(mention(inv.ownerUserId));
   const action = inv.status.lastAction;
   if (action && inv.status.state !== 'paid' && inv.status.lifecycle !== 'void') {
-    parts.push(`${actionVerb(action.kind)} ${daysAgo(inv.status.daysSinceLastAction ?? 0)}`);
+    parts.push(md`${actionVerb(action.kind)} ${daysAgo(inv.status.daysSinceLastAction ?? 0)}`);
   }
-  return parts.join(' · ');
+  return joinMd(parts, ' · ');
 }
 
 /** '*$6,000.00 due* of $10,000.00', '*$10,000.00* paid in full', '~$10,000.00~ void'. */
-export function amountLine(inv: InvoiceView): string {
+export function amountLine(inv: InvoiceView): Mrkdwn {
   const { status } = inv;
   const total = money(inv.totalMinor, inv.currency);
-  if (status.lifecycle === 'void') return `~${total}~ void`;
+  if (status.lifecycle === 'void') return md`~${total}~ void`;
   if (status.state === 'paid') {
-    const over = status.overpaidMinor > 0n ? ` (${money(status.overpaidMinor, inv.currency)} overpaid)` : '';
-    return `*${total}* paid in full${over}`;
+    const over = status.overpaidMinor > 0n ? md` (${money(status.overpaidMinor, inv.currency)} overpaid)` : literal('');
+    return md`*${total}* paid in full${over}`;
   }
-  return `*${money(status.amountDueMinor, inv.currency)} due* of ${total}`;
+  return md`*${money(status.amountDueMinor, inv.currency)} due* of ${total}`;
 }
 
 /** Two lines naming the invoice and where it stands, atop the modals that act on it. */
-export function invoiceHeadline(inv: InvoiceView): string {
-  return `*${inline(inv.number, 40)}* · ${inline(inv.clientName, 100)}\n${amountLine(inv)} · ${statusText(inv)}`;
+export function invoiceHeadline(inv: InvoiceView): Mrkdwn {
+  return md`*${inline(inv.number, 40)}* · ${inline(inv.clientName, 100)}\n${amountLine(inv)} · ${statusText(inv)}`;
 }
 
 /** Plain words for a text fallback: 'INV-0042 · Acme Corp · $6,000.00 due · Overdue 12 days'. */
-export function invoiceSummary(inv: InvoiceView): string {
-  return `${inline(inv.number, 40)} · ${inline(inv.clientName, 60)} · ${lineAmount(inv)} · ${whenText(inv)}`;
+export function invoiceSummary(inv: InvoiceView): Mrkdwn {
+  return md`${inline(inv.number, 40)} · ${inline(inv.clientName, 60)} · ${lineAmount(inv)} · ${whenText(inv)}`;
 }
 
 /** An amount stored in event details: a bigint, or `{ $bigint: "…" }` once it has been through jsonb. */
@@ -125,82 +140,86 @@ function textOf(value: unknown): string | null {
 }
 
 /** A person's words, quoted on one line: `'Paying Friday'`, escaped and cut. */
-export function quote(s: string, max = 300): string {
-  return `'${inline(s, max)}'`;
+export function quote(s: string, max = 300): Mrkdwn {
+  return md`'${inline(s, max)}'`;
 }
 
-const EDITED_FIELD: Readonly<Record<string, string>> = {
-  number: 'number',
-  clientId: 'client',
-  currency: 'currency',
-  totalMinor: 'amount',
-  issueDate: 'invoice date',
-  termsKind: 'terms',
-  termsDays: 'terms',
-  termsBasisDate: 'terms date',
-  termsBasisLabel: 'terms date',
-  dueDate: 'due date',
-  ownerUserId: 'owner',
-  description: 'description',
+const EDITED_FIELD: Readonly<Record<string, Mrkdwn>> = {
+  number: literal('number'),
+  clientId: literal('client'),
+  currency: literal('currency'),
+  totalMinor: literal('amount'),
+  issueDate: literal('invoice date'),
+  termsKind: literal('terms'),
+  termsDays: literal('terms'),
+  termsBasisDate: literal('terms date'),
+  termsBasisLabel: literal('terms date'),
+  dueDate: literal('due date'),
+  ownerUserId: literal('owner'),
+  description: literal('description'),
 };
 
 /** What an event did, e.g. "chased by call — 'Left a voicemail' · they said 'Paying Friday' · promised 2026-11-06". */
-export function eventText(kind: string, details: Record<string, unknown>): string {
+export function eventText(kind: string, details: Record<string, unknown>): Mrkdwn {
   const currency = textOf(details.currency);
   const amount = (key: string) => {
     const minor = minorOf(details[key]);
     return minor !== null && currency ? money(minor, currency) : null;
   };
-  const parts: string[] = [];
-  const add = (label: string, value: unknown) => {
+  const parts: Mrkdwn[] = [];
+  const add = (label: Mrkdwn, value: unknown) => {
     const text = textOf(value);
-    if (text) parts.push(`${label}${inline(text, 100)}`);
+    if (text) parts.push(md`${label}${inline(text, 100)}`);
   };
   switch (kind) {
     case 'created': {
-      parts.push(['created', amount('totalMinor')].filter(Boolean).join(' · '));
-      add('due ', details.dueDate);
+      const total = amount('totalMinor');
+      parts.push(total ? md`created · ${total}` : literal('created'));
+      add(literal('due '), details.dueDate);
       break;
     }
     case 'paid':
     case 'part_paid': {
       const paid = amount('amountMinor');
-      parts.push(`recorded ${paid ? `${paid} ` : ''}${kind === 'paid' ? '— paid in full' : '(part payment)'}`);
+      const how = kind === 'paid' ? literal('— paid in full') : literal('(part payment)');
+      parts.push(md`recorded ${paid ? md`${paid} ` : literal('')}${how}`);
       const left = amount('amountDueAfterMinor');
-      if (kind === 'part_paid' && left) parts.push(`${left} still due`);
-      const over = minorOf(details.overpaidMinor);
-      if (over !== null && over > 0n) parts.push(`${amount('overpaidMinor')} overpaid`);
-      add('received ', details.receivedOn);
-      add('ref ', details.reference);
-      add('by ', details.method);
+      if (kind === 'part_paid' && left) parts.push(md`${left} still due`);
+      const over = amount('overpaidMinor');
+      if (over && (minorOf(details.overpaidMinor) ?? 0n) > 0n) parts.push(md`${over} overpaid`);
+      add(literal('received '), details.receivedOn);
+      add(literal('ref '), details.reference);
+      add(literal('by '), details.method);
       break;
     }
     case 'chased': {
       const method = textOf(details.method);
       const note = textOf(details.note);
-      parts.push(`chased${method ? ` by ${inline(method, 20)}` : ''}${note ? ` — ${quote(note)}` : ''}`);
+      const by = method ? md` by ${inline(method, 20)}` : literal('');
+      parts.push(md`chased${by}${note ? md` — ${quote(note)}` : literal('')}`);
       const response = textOf(details.response);
-      if (response) parts.push(`they said ${quote(response)}`);
-      add('promised ', details.promisedDate);
-      add('follow up ', details.nextFollowUp);
+      if (response) parts.push(md`they said ${quote(response)}`);
+      add(literal('promised '), details.promisedDate);
+      add(literal('follow up '), details.nextFollowUp);
       break;
     }
     case 'held':
     case 'disputed':
     case 'voided': {
       const reason = textOf(details.reason);
-      parts.push(`${actionVerb(kind)}${reason ? ` — ${quote(reason)}` : ''}`);
+      parts.push(md`${actionVerb(kind)}${reason ? md` — ${quote(reason)}` : literal('')}`);
       break;
     }
     case 'released': {
       const note = textOf(details.note);
-      parts.push(`released the ${details.was === 'dispute' ? 'dispute' : 'hold'}${note ? ` — ${quote(note)}` : ''}`);
+      const what = details.was === 'dispute' ? literal('dispute') : literal('hold');
+      parts.push(md`released the ${what}${note ? md` — ${quote(note)}` : literal('')}`);
       break;
     }
     case 'edited': {
       const changes = details.changes && typeof details.changes === 'object' ? Object.keys(details.changes) : [];
       const names = [...new Set(changes.map((c) => EDITED_FIELD[c] ?? inline(c, 30)))];
-      parts.push(names.length > 0 ? `edited ${names.join(', ')}` : 'edited');
+      parts.push(names.length > 0 ? md`edited ${joinMd(names, ', ')}` : literal('edited'));
       break;
     }
     case 'client_approved':
@@ -212,7 +231,7 @@ export function eventText(kind: string, details: Record<string, unknown>): strin
     default:
       parts.push(actionVerb(kind));
   }
-  return parts.join(' · ');
+  return joinMd(parts, ' · ');
 }
 
 /**
@@ -220,27 +239,29 @@ export function eventText(kind: string, details: Record<string, unknown>): strin
  * "approved for payment by 'Ada'", "payment scheduled for 2026-12-10 · ref 'BACS 42'",
  * "asked: 'Which PO is this?'", "disputed: 'Hours do not match'".
  */
-export function clientAnswerText(kind: string, details: Record<string, unknown>): string {
+export function clientAnswerText(kind: string, details: Record<string, unknown>): Mrkdwn {
   const name = textOf(details.name);
   switch (kind) {
     case 'client_approved':
-      return `approved for payment${name ? ` by ${quote(name, 120)}` : ''}`;
+      return md`approved for payment${name ? md` by ${quote(name, 120)}` : literal('')}`;
     case 'client_scheduled': {
       const reference = textOf(details.reference);
       const date = textOf(details.date);
-      return [
-        `payment scheduled for ${date ? inline(date, 10) : 'a date'}`,
-        reference ? `ref ${quote(reference, 120)}` : null,
-        name ? `by ${quote(name, 120)}` : null,
-      ]
-        .filter(Boolean)
-        .join(' · ');
+      return joinMd(
+        [
+          md`payment scheduled for ${date ? inline(date, 10) : literal('a date')}`,
+          reference ? md`ref ${quote(reference, 120)}` : null,
+          name ? md`by ${quote(name, 120)}` : null,
+        ].filter((p): p is Mrkdwn => p !== null),
+        ' · ',
+      );
     }
     case 'client_question':
     case 'client_disputed': {
       const reason = textOf(details.reason);
-      const verb = kind === 'client_question' ? 'asked' : 'disputed it';
-      return `${verb}${reason ? `: ${quote(reason, 500)}` : ''}${name ? ` · by ${quote(name, 120)}` : ''}`;
+      const verb = kind === 'client_question' ? literal('asked') : literal('disputed it');
+      const by = name ? md` · by ${quote(name, 120)}` : literal('');
+      return md`${verb}${reason ? md`: ${quote(reason, 500)}` : literal('')}${by}`;
     }
     default:
       return actionVerb(kind);
@@ -248,13 +269,13 @@ export function clientAnswerText(kind: string, details: Record<string, unknown>)
 }
 
 /** Who did it: a mention for a Slack user, the client's contact (from their status page), or 'system'. */
-export function actorText(event: Pick<HistoryEvent, 'actorType' | 'actorId'>): string {
+export function actorText(event: Pick<HistoryEvent, 'actorType' | 'actorId'>): Mrkdwn {
   if (event.actorType === 'user') return mention(event.actorId);
-  return event.actorType === 'contact' ? `client contact ${inline(event.actorId, 120)}` : 'system';
+  return event.actorType === 'contact' ? md`client contact ${inline(event.actorId, 120)}` : literal('system');
 }
 
 /** '2026-11-02 14:05 · <@U1> · chased by call — 'Paying Friday' · promised 2026-11-06'. */
-export function eventLine(event: HistoryEvent, timeZone: string, opts: { withInvoice?: boolean } = {}): string {
-  const invoice = opts.withInvoice && event.invoiceNumber ? `*${inline(event.invoiceNumber, 40)}* ` : '';
-  return `${localDateTime(event.at, timeZone)} · ${actorText(event)} · ${invoice}${eventText(event.kind, event.details)}`;
+export function eventLine(event: HistoryEvent, timeZone: string, opts: { withInvoice?: boolean } = {}): Mrkdwn {
+  const invoice = opts.withInvoice && event.invoiceNumber ? md`*${inline(event.invoiceNumber, 40)}* ` : literal('');
+  return md`${esc(localDateTime(event.at, timeZone))} · ${actorText(event)} · ${invoice}${eventText(event.kind, event.details)}`;
 }

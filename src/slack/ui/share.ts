@@ -1,15 +1,17 @@
 import type { ClientLinkRow } from '../../db/schema.js';
 import { linesMessage } from './blocks.js';
-import { inline, localDateTime, mention, type SlackMessage } from './text.js';
+import { esc, inline, link, literal, localDateTime, type Mrkdwn, md, mention, type SlackMessage } from './text.js';
 
-function commands(clientName: string): string {
+function commands(clientName: string): Mrkdwn {
   const name = inline(clientName, 100);
-  return `\`/invoice share ${name} new\` makes a new link (this one stops working) · \`/invoice share ${name} revoke\` ends it.`;
+  return md`\`/invoice share ${name} new\` makes a new link (this one stops working) · \`/invoice share ${name} revoke\` ends it.`;
 }
 
-function when(link: Pick<ClientLinkRow, 'createdBy' | 'createdAt' | 'lastSeenAt'>, timeZone: string): string {
-  const seen = link.lastSeenAt ? `last opened ${localDateTime(link.lastSeenAt, timeZone)}` : 'not opened yet';
-  return `made by ${mention(link.createdBy)} on ${localDateTime(link.createdAt, timeZone)}, ${seen}`;
+function when(made: Pick<ClientLinkRow, 'createdBy' | 'createdAt' | 'lastSeenAt'>, timeZone: string): Mrkdwn {
+  const seen = made.lastSeenAt
+    ? md`last opened ${esc(localDateTime(made.lastSeenAt, timeZone))}`
+    : literal('not opened yet');
+  return md`made by ${mention(made.createdBy)} on ${esc(localDateTime(made.createdAt, timeZone))}, ${seen}`;
 }
 
 /** The new link, for the person who asked to copy to the client's billing contact. */
@@ -22,12 +24,12 @@ export function linkSharedMessage(params: {
   const name = inline(params.clientName, 100);
   const lines = [
     // In angle brackets: a bare URL is mrkdwn, and the token's underscores could turn part of it to italics.
-    `🔗 The status page for *${name}* (only you can see this; send it to their billing contact):\n<${params.url}>`,
-    `It shows ${name} their open invoices as Slack shows them — state, due date and its basis, payments, what is due — and the history marked shared, and lets them answer: approved for payment, a payment date, a question or a dispute. Their answers land on the invoice's card and in the finance channel.`,
-    `Only a fingerprint of the link is kept, so it cannot be shown again. ${commands(params.clientName)}`,
+    md`🔗 The status page for *${name}* (only you can see this; send it to their billing contact):\n${link(params.url)}`,
+    md`It shows ${name} their open invoices as Slack shows them — state, due date and its basis, payments, what is due — and the history marked shared, and lets them answer: approved for payment, a payment date, a question or a dispute. Their answers land on the invoice's card and in the finance channel.`,
+    md`Only a fingerprint of the link is kept, so it cannot be shown again. ${commands(params.clientName)}`,
   ];
   if (params.replaced) {
-    lines.push(`The previous link (${when(params.replaced, params.timeZone)}) no longer works.`);
+    lines.push(md`The previous link (${when(params.replaced, params.timeZone)}) no longer works.`);
   }
   return linesMessage(lines);
 }
@@ -36,8 +38,8 @@ export function linkSharedMessage(params: {
 export function linkExistsMessage(params: { clientName: string; link: ClientLinkRow; timeZone: string }): SlackMessage {
   const name = inline(params.clientName, 100);
   return linesMessage([
-    `🔗 *${name}* has a status link, ${when(params.link, params.timeZone)}.`,
-    `Only a fingerprint of it is kept, so it cannot be shown again. ${commands(params.clientName)}`,
+    md`🔗 *${name}* has a status link, ${when(params.link, params.timeZone)}.`,
+    md`Only a fingerprint of it is kept, so it cannot be shown again. ${commands(params.clientName)}`,
   ]);
 }
 
@@ -45,7 +47,7 @@ export function linkRevokedMessage(params: { clientName: string; revoked: Client
   const name = inline(params.clientName, 100);
   return linesMessage([
     params.revoked
-      ? `🔒 The status link for *${name}* no longer works. \`/invoice share ${name}\` makes a new one.`
-      : `*${name}* has no status link. \`/invoice share ${name}\` makes one.`,
+      ? md`🔒 The status link for *${name}* no longer works. \`/invoice share ${name}\` makes a new one.`
+      : md`*${name}* has no status link. \`/invoice share ${name}\` makes one.`,
   ]);
 }

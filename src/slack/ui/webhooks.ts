@@ -1,7 +1,20 @@
 import type { AddedWebhookEndpoint, WebhookEndpointState } from '../../webhooks/endpoints.js';
 import { webhookDisplayUrl } from '../../webhooks/endpoints.js';
 import { context, linesMessage, section } from './blocks.js';
-import { asOf, inline, localDateTime, packLines, plural, type SlackMessage, slackDate } from './text.js';
+import {
+  asOf,
+  esc,
+  inline,
+  joinMd,
+  literal,
+  localDateTime,
+  type Mrkdwn,
+  md,
+  packLines,
+  plural,
+  type SlackMessage,
+  slackDate,
+} from './text.js';
 
 /**
  * Sections of endpoint lines, each at most 3,000 characters: with the heading and the closing line a list stays
@@ -9,16 +22,16 @@ import { asOf, inline, localDateTime, packLines, plural, type SlackMessage, slac
  */
 const LIST_SECTIONS = 3;
 
-const ADD_EXAMPLE = '`/invoice webhooks add https://erp.example.com/hooks`';
+const ADD_EXAMPLE = literal('`/invoice webhooks add https://erp.example.com/hooks`');
 
 /** Where an endpoint sends, as anyone may see it: host and path, never credentials or the query. */
-function endpointName(url: string): string {
-  return `*${inline(webhookDisplayUrl(url), 120)}*`;
+function endpointName(url: string): Mrkdwn {
+  return md`*${inline(webhookDisplayUrl(url), 120)}*`;
 }
 
 /** An endpoint id as typed (or as stored), shown as code. */
-function idCode(id: string): string {
-  return `\`${inline(id, 40).replaceAll('`', "'")}\``;
+function idCode(id: string): Mrkdwn {
+  return md`\`${inline(id.replaceAll('`', "'"), 40)}\``;
 }
 
 function isFailing(e: WebhookEndpointState): boolean {
@@ -32,42 +45,46 @@ export function webhookListMessage(p: {
   timeZone: string;
 }): SlackMessage {
   if (p.endpoints.length === 0) {
-    const text = 'There are no ledger webhooks yet.';
+    const text = literal('There are no ledger webhooks yet.');
     return linesMessage([
-      `${text} ${ADD_EXAMPLE} adds one: every event in the ledger then goes to it as a signed POST.`,
+      md`${text} ${ADD_EXAMPLE} adds one: every event in the ledger then goes to it as a signed POST.`,
     ]);
   }
   const at = (date: Date) => slackDate(date, localDateTime(date, p.timeZone), '{date_short_pretty} at {time}');
   const failing = p.endpoints.filter(isFailing).length;
-  const summary = `${plural(p.endpoints.length, 'endpoint')}${failing > 0 ? `, ${failing.toLocaleString('en-US')} FAILING` : ', all ok'}`;
+  const summary = md`${plural(p.endpoints.length, 'endpoint')}${failing > 0 ? md`, ${failing} FAILING` : literal(', all ok')}`;
   const lines = p.endpoints.map((e) => {
     const state = !e.active
-      ? '⏸ off'
+      ? literal('⏸ off')
       : isFailing(e)
-        ? `⚠️ *FAILING* (${plural(e.consecutiveFailures, 'failed try', 'failed tries')})`
-        : '✅ ok';
-    const pending = e.pendingCapped ? `${e.pending.toLocaleString('en-US')}+ events` : plural(e.pending, 'event');
+        ? md`⚠️ *FAILING* (${plural(e.consecutiveFailures, 'failed try', 'failed tries')})`
+        : literal('✅ ok');
+    const pending = e.pendingCapped ? md`${e.pending}+ events` : plural(e.pending, 'event');
     const facts = [
       state,
-      `${pending} pending`,
-      e.lastSuccessAt ? `last delivery ${at(e.lastSuccessAt)}` : 'no delivery yet',
-      isFailing(e) ? (e.nextAttemptAt > p.now ? `next try ${at(e.nextAttemptAt)}` : 'next try any moment') : null,
-      isFailing(e) && e.lastError?.trim() ? `last error '${inline(e.lastError, 200)}'` : null,
-      `id ${idCode(e.id)}`,
-    ].filter((fact): fact is string => fact !== null);
-    return `• ${endpointName(e.url)} — ${facts.join(' · ')}`;
+      md`${pending} pending`,
+      e.lastSuccessAt ? md`last delivery ${at(e.lastSuccessAt)}` : literal('no delivery yet'),
+      isFailing(e)
+        ? e.nextAttemptAt > p.now
+          ? md`next try ${at(e.nextAttemptAt)}`
+          : literal('next try any moment')
+        : null,
+      isFailing(e) && e.lastError?.trim() ? md`last error '${inline(e.lastError, 200)}'` : null,
+      md`id ${idCode(e.id)}`,
+    ].filter((fact): fact is Mrkdwn => fact !== null);
+    return md`• ${endpointName(e.url)} — ${joinMd(facts, ' · ')}`;
   });
   const texts = packLines(lines, {
     maxTexts: LIST_SECTIONS,
-    more: (hidden) => `_…and ${plural(hidden, 'more endpoint')}_`,
+    more: (hidden) => md`_…and ${plural(hidden, 'more endpoint')}_`,
   });
   return {
-    text: `Ledger webhooks: ${summary}.`,
+    text: md`Ledger webhooks: ${summary}.`,
     blocks: [
-      section(`*Ledger webhooks* — ${summary}`),
+      section(md`*Ledger webhooks* — ${summary}`),
       ...texts.map(section),
       context(
-        `\`/invoice webhooks remove ID\` stops one (the first 8 characters of its id are enough) · ${ADD_EXAMPLE} adds one · ${asOf(p.now, p.timeZone)}`,
+        md`\`/invoice webhooks remove ID\` stops one (the first 8 characters of its id are enough) · ${ADD_EXAMPLE} adds one · ${asOf(p.now, p.timeZone)}`,
       ),
     ],
   };
@@ -75,28 +92,26 @@ export function webhookListMessage(p: {
 
 /** The new endpoint and its signing secret, for the person who added it: the only time the secret is shown. */
 export function webhookAddedMessage(p: { added: AddedWebhookEndpoint; replay: boolean }): SlackMessage {
-  const from = p.replay ? 'every event from the start, oldest first' : 'every event from now on';
+  const from = p.replay ? literal('every event from the start, oldest first') : literal('every event from now on');
   return linesMessage([
-    `🔗 Added the ledger webhook ${endpointName(p.added.url)} (id ${idCode(p.added.id)}): it will receive ${from}.`,
-    `*Signing secret* — only you can see this, and it is shown only now; keep it with the receiver:\n\`${p.added.secret}\``,
-    'Each request is signed: `X-Receivables-Signature` is `v1=` and the hex HMAC-SHA256 of ' +
-      '`v1:{X-Receivables-Timestamp}:{raw body}` with this secret. Check it on the raw bytes before parsing, and ' +
-      'refuse a timestamp more than 5 minutes from your clock. Delivery is at least once: deduplicate on the ' +
-      'event id. The README’s *Ledger webhooks* section has the payload, the headers and ' +
-      '`verifyWebhookSignature` (in `src/webhooks/payload.ts`), which does the check.',
+    md`🔗 Added the ledger webhook ${endpointName(p.added.url)} (id ${idCode(p.added.id)}): it will receive ${from}.`,
+    md`*Signing secret* — only you can see this, and it is shown only now; keep it with the receiver:\n\`${esc(p.added.secret)}\``,
+    literal(
+      'Each request is signed: `X-Receivables-Signature` is `v1=` and the hex HMAC-SHA256 of `v1:{X-Receivables-Timestamp}:{raw body}` with this secret. Check it on the raw bytes before parsing, and refuse a timestamp more than 5 minutes from your clock. Delivery is at least once: deduplicate on the event id. The README’s *Ledger webhooks* section has the payload, the headers and `verifyWebhookSignature` (in `src/webhooks/payload.ts`), which does the check.',
+    ),
   ]);
 }
 
 /** The address was refused (not a URL, not http(s), too long, or inside the network): why, and that nothing was added. */
 export function webhookUrlRefusedMessage(reason: string): SlackMessage {
   return linesMessage([
-    `⚠️ That address cannot be a ledger webhook: ${inline(reason, 600)}. Nothing was added. For example ${ADD_EXAMPLE}.`,
+    md`⚠️ That address cannot be a ledger webhook: ${inline(reason, 600)}. Nothing was added. For example ${ADD_EXAMPLE}.`,
   ]);
 }
 
 export function webhookRemovedMessage(p: { id: string; url: string }): SlackMessage {
   return linesMessage([
-    `🗑️ Removed the ledger webhook ${endpointName(p.url)} (id ${idCode(p.id)}): nothing more is sent to it.`,
+    md`🗑️ Removed the ledger webhook ${endpointName(p.url)} (id ${idCode(p.id)}): nothing more is sent to it.`,
   ]);
 }
 
@@ -104,18 +119,18 @@ export function webhookRemovedMessage(p: { id: string; url: string }): SlackMess
 export function webhookNotFoundMessage(ref: string, reason: 'none' | 'malformed'): SlackMessage {
   const why =
     reason === 'malformed'
-      ? `${idCode(ref)} is not an endpoint id: give the id, or at least its first 8 characters.`
-      : `There is no ledger webhook with the id ${idCode(ref)}.`;
-  return linesMessage([`${why} \`/invoice webhooks\` lists them with their ids. Nothing was removed.`]);
+      ? md`${idCode(ref)} is not an endpoint id: give the id, or at least its first 8 characters.`
+      : md`There is no ledger webhook with the id ${idCode(ref)}.`;
+  return linesMessage([md`${why} \`/invoice webhooks\` lists them with their ids. Nothing was removed.`]);
 }
 
 /** More than one endpoint's id starts with what was typed. */
 export function webhookAmbiguousMessage(ref: string, matches: readonly { id: string; url: string }[]): SlackMessage {
-  const which = matches
-    .slice(0, 10)
-    .map((m) => `${endpointName(m.url)} (${idCode(m.id)})`)
-    .join(', ');
+  const which = joinMd(
+    matches.slice(0, 10).map((m) => md`${endpointName(m.url)} (${idCode(m.id)})`),
+    ', ',
+  );
   return linesMessage([
-    `${idCode(ref)} starts the id of ${plural(matches.length, 'ledger webhook')}: ${which}. Give more of the id. Nothing was removed.`,
+    md`${idCode(ref)} starts the id of ${plural(matches.length, 'ledger webhook')}: ${which}. Give more of the id. Nothing was removed.`,
   ]);
 }

@@ -1,6 +1,7 @@
 // What every builder must hold whatever the data: user text is escaped, and Slack's limits are kept.
 import type { KnownBlock, ModalView, View } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { section } from '../../../src/slack/ui/blocks.js';
 import { invoiceCard } from '../../../src/slack/ui/card.js';
 import { homeView } from '../../../src/slack/ui/home.js';
 import { clientMessage, errorMessage, listMessage, notFoundMessage } from '../../../src/slack/ui/messages.js';
@@ -14,7 +15,20 @@ import {
   settingsModal,
   voidModal,
 } from '../../../src/slack/ui/modals.js';
-import { escapeClip, escapeText, mention, packLines, slackDate, truncate } from '../../../src/slack/ui/text.js';
+import {
+  esc,
+  escapeClip,
+  escapeText,
+  joinMd,
+  link,
+  literal,
+  md,
+  mention,
+  packLines,
+  showable,
+  slackDate,
+  truncate,
+} from '../../../src/slack/ui/text.js';
 import {
   BOB,
   INVOICE_ID,
@@ -140,6 +154,36 @@ describe('user text is escaped everywhere', () => {
   });
 });
 
+describe('one way to put text into a message', () => {
+  it('joins the code’s own words with values already escaped, and writes numbers for people', () => {
+    const name = '<!here> & co';
+    expect(md`Did ${esc(name)} pay ${1234} invoices?`).toBe('Did &lt;!here&gt; &amp; co pay 1,234 invoices?');
+    expect(joinMd([esc('<a>'), literal('b')], ' · ')).toBe('&lt;a&gt; · b');
+  });
+
+  it('refuses, at compile time, a plain string where mrkdwn goes', () => {
+    const typed: string = '<!channel>';
+    // @ts-expect-error a person's words must be escaped first: md`${esc(typed)}`
+    expect(md`${typed}`).toBe('<!channel>');
+    // @ts-expect-error a section takes Mrkdwn only
+    expect(section(typed)).toBeDefined();
+    // @ts-expect-error literal() takes only a string written in the code, not a variable
+    expect(literal(typed)).toBe('<!channel>');
+  });
+
+  it('drops control characters and bidi overrides from what it shows, even from old rows', () => {
+    expect(escapeText('a\u0000b\u202Ec\u2066d')).toBe('abcd');
+    expect(showable('line\nnext\ttab\u001b[2J')).toBe('line\nnext\ttab[2J');
+  });
+
+  it('links only an address made of URL characters; anything else is shown as text', () => {
+    expect(link('https://status.example/c/abc_DEF-1?x=1&y=2')).toBe('<https://status.example/c/abc_DEF-1?x=1&amp;y=2>');
+    expect(link('https://evil.example|click')).toBe('https://evil.example|click');
+    expect(link('https://x.example/<!here>')).toBe('https://x.example/&lt;!here&gt;');
+    expect(link('javascript:alert(1)')).toBe('javascript:alert(1)');
+  });
+});
+
 describe('text helpers', () => {
   it('escapes &, < and >', () => {
     expect(escapeText('a & b <c> d')).toBe('a &amp; b &lt;c&gt; d');
@@ -158,7 +202,7 @@ describe('text helpers', () => {
   });
 
   it('packs lines into texts within the limit and counts what is left out', () => {
-    const lines = Array.from({ length: 100 }, (_, i) => `line ${i} ${'x'.repeat(90)}`);
+    const lines = Array.from({ length: 100 }, (_, i) => md`line ${i} ${esc('x'.repeat(90))}`);
     const texts = packLines(lines, { maxTexts: 2, maxChars: 1000, total: 150 });
     expect(texts).toHaveLength(2);
     for (const t of texts) expect(t.length).toBeLessThanOrEqual(1000);
