@@ -12,12 +12,17 @@ export function newKey(): string {
   return randomUUID();
 }
 
-export function readMetadata(raw: string | undefined): ModalMetadata {
+/**
+ * A modal's metadata. Without a key of its own (a form we did not make), the submission's key is the view's id:
+ * Slack submits a modal once, so a replayed submission still records once.
+ */
+export function readMetadata(raw: string | undefined, viewId?: string): ModalMetadata {
+  const fallback = viewId ? `view:${viewId}` : newKey();
   try {
     const parsed = JSON.parse(raw ?? '{}') as Partial<ModalMetadata>;
-    return { ...parsed, key: typeof parsed.key === 'string' ? parsed.key : newKey() };
+    return { ...parsed, key: typeof parsed.key === 'string' ? parsed.key : fallback };
   } catch {
-    return { key: newKey() };
+    return { key: fallback };
   }
 }
 

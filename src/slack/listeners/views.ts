@@ -85,7 +85,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
           workspace,
           principal: await principalOf(deps, args.client, workspace, body.user.id),
           userId: body.user.id,
-          metadata: readMetadata(view.private_metadata),
+          metadata: readMetadata(view.private_metadata, view.id),
           values: view.state.values,
           args,
         });
