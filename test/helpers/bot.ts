@@ -10,6 +10,7 @@ import type { ClientPageLimits } from '../../src/web/client-page.js';
 import type { Network } from '../../src/webhooks/address.js';
 import { emptyDatabase, testDatabase } from './db.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { OPERATOR } from './ledger.js';
 import { SLACK_DEFAULTS, type SlackClient, slackClient } from './signed.js';
 
 export const SECRET = 'test-signing-secret';
@@ -121,7 +122,7 @@ export function useTestBot(options: UseTestBotOptions = {}): TestBot {
     t.clock.set(now);
     if (workspace) {
       await ensureWorkspace(t.ledger, workspace);
-      if (settings) await updateWorkspaceSettings(t.ledger, workspace.teamId, settings);
+      if (settings) await updateWorkspaceSettings(t.ledger, workspace.teamId, OPERATOR, settings);
     }
   });
 

@@ -70,6 +70,7 @@ import {
 import { useTestBot } from '../helpers/bot.js';
 import type { Args, Call } from '../helpers/fake-slack.js';
 import { posterEnv } from '../helpers/jobs.js';
+import { asAdmin, asMember } from '../helpers/ledger.js';
 import { stateValue } from '../helpers/signed.js';
 import {
   ALICE,
@@ -706,7 +707,7 @@ function everythingSlackReceived(calls: readonly Call[]): { violations: string[]
 
 /** A ledger whose every field a person can type holds hostile text. */
 async function hostileLedger(h: (field: string, max?: number) => string) {
-  const actor = { type: 'user' as const, id: ADMIN };
+  const actor = asAdmin({ type: 'user', id: ADMIN }, TEAM);
   const { result: client } = await createClient(t.ledger, TEAM, actor, {
     name: h('client'),
     contactName: h('contact'),
@@ -714,23 +715,18 @@ async function hostileLedger(h: (field: string, max?: number) => string) {
     notes: h('notes'),
   });
   const make = (number: string, over: Record<string, unknown> = {}) =>
-    createInvoice(
-      t.ledger,
-      TEAM,
-      { type: 'user', id: MEMBER },
-      {
-        number,
-        clientId: client.id,
-        currency: 'USD',
-        total: '1,000.00',
-        issueDate: '2026-10-01',
-        terms: 'net 30',
-        basisLabel: h('basis', 40),
-        description: h('description'),
-        status: 'sent',
-        ...over,
-      },
-    );
+    createInvoice(t.ledger, TEAM, asMember({ type: 'user', id: MEMBER }, TEAM), {
+      number,
+      clientId: client.id,
+      currency: 'USD',
+      total: '1,000.00',
+      issueDate: '2026-10-01',
+      terms: 'net 30',
+      basisLabel: h('basis', 40),
+      description: h('description'),
+      status: 'sent',
+      ...over,
+    });
   const { result: overdue } = await make('INV-1');
   const { result: due } = await make('INV-2', { issueDate: '2026-10-24' });
   const { result: held } = await make('INV-3', { issueDate: '2026-11-01' });
@@ -814,7 +810,7 @@ async function driveEverything(
   await t.fake.waitForCount('views.publish', publishes + 1);
 
   // The client answers on the status page; the jobs post every kind of message they have.
-  const shared = await shareClient(t.ledger, TEAM, { type: 'user', id: ADMIN }, { client: client.id });
+  const shared = await shareClient(t.ledger, TEAM, asAdmin({ type: 'user', id: ADMIN }, TEAM), { client: client.id });
   const opened = await openClientLink(t.ledger, shared.token);
   if (!opened) throw new Error('the link did not open');
   await answerAsClient(t.ledger, opened, {
@@ -969,19 +965,14 @@ describe('odd bytes and far dates in a form get an answer on their field, and no
   }
 
   it('answers a promise in year 9999 on the chase form’s field', async () => {
-    const { result: inv } = await createInvoice(
-      t.ledger,
-      TEAM,
-      { type: 'user', id: ADMIN },
-      {
-        number: 'INV-9',
-        clientName: 'Initech',
-        currency: 'USD',
-        total: '100',
-        issueDate: '2026-11-01',
-        status: 'sent',
-      },
-    );
+    const { result: inv } = await createInvoice(t.ledger, TEAM, asAdmin({ type: 'user', id: ADMIN }, TEAM), {
+      number: 'INV-9',
+      clientName: 'Initech',
+      currency: 'USD',
+      total: '100',
+      issueDate: '2026-11-01',
+      status: 'sent',
+    });
     const before = await rows();
     const response = await t.as(MEMBER).viewSubmission({
       callback_id: VIEW.chase,

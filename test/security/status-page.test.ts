@@ -15,6 +15,7 @@ import { MAX_BODY_BYTES, PAGE_HEADERS } from '../../src/web/client-page.js';
 import { messagePage, notFoundPage } from '../../src/web/page.js';
 import { startTestBot, type TestBot, useTestBot } from '../helpers/bot.js';
 import { posterEnv } from '../helpers/jobs.js';
+import { asAdmin } from '../helpers/ledger.js';
 
 const TEAM = 'T0TEAM';
 const OTHER_TEAM = 'T0OTHER';
@@ -50,14 +51,14 @@ interface Book {
 
 async function book(bot: TestBot = t): Promise<Book> {
   const ledger = bot.ledger;
-  const { result: acme } = await createClient(ledger, TEAM, alice, {
+  const { result: acme } = await createClient(ledger, TEAM, asAdmin(alice, TEAM), {
     name: 'Acme & Sons',
     contactEmail: 'ap@acme.test',
   });
-  const { result: globex } = await createClient(ledger, TEAM, alice, { name: 'Globex' });
+  const { result: globex } = await createClient(ledger, TEAM, asAdmin(alice, TEAM), { name: 'Globex' });
   const make = async (teamId: string, number: string, clientId: string, status: 'sent' | 'draft' = 'sent') =>
     (
-      await createInvoice(ledger, teamId, alice, {
+      await createInvoice(ledger, teamId, asAdmin(alice, teamId), {
         number,
         clientId,
         currency: 'USD',
@@ -72,10 +73,12 @@ async function book(bot: TestBot = t): Promise<Book> {
   const acmeDraft = await make(TEAM, 'INV-3', acme.id, 'draft');
   const globexInvoice = await make(TEAM, 'G-1', globex.id);
   await ensureWorkspace(ledger, { teamId: OTHER_TEAM, name: 'Elsewhere Ltd', timeZone: 'Europe/London' });
-  const { result: stranger } = await createClient(ledger, OTHER_TEAM, alice, { name: 'Acme & Sons' });
+  const { result: stranger } = await createClient(ledger, OTHER_TEAM, asAdmin(alice, OTHER_TEAM), {
+    name: 'Acme & Sons',
+  });
   const otherTeamInvoice = await make(OTHER_TEAM, 'INV-1', stranger.id);
-  const { token } = await shareClient(ledger, TEAM, alice, { client: 'Acme & Sons' });
-  const { token: globexToken } = await shareClient(ledger, TEAM, alice, { client: 'Globex' });
+  const { token } = await shareClient(ledger, TEAM, asAdmin(alice, TEAM), { client: 'Acme & Sons' });
+  const { token: globexToken } = await shareClient(ledger, TEAM, asAdmin(alice, TEAM), { client: 'Globex' });
   return { token, acmeOpen, acmeOther, acmeDraft, globexInvoice, globexToken, otherTeamInvoice };
 }
 
@@ -208,14 +211,14 @@ describe('links that do not open a page: the same plain 404, the headers, nothin
     [
       'a link that was replaced by a new one',
       async (b) => {
-        await shareClient(t.ledger, TEAM, alice, { client: 'Acme & Sons' });
+        await shareClient(t.ledger, TEAM, asAdmin(alice, TEAM), { client: 'Acme & Sons' });
         return b.token;
       },
     ],
     [
       'a revoked link',
       async (b) => {
-        await revokeClientLink(t.ledger, TEAM, alice, { client: 'Acme & Sons' });
+        await revokeClientLink(t.ledger, TEAM, asAdmin(alice, TEAM), { client: 'Acme & Sons' });
         return b.token;
       },
     ],
@@ -223,7 +226,7 @@ describe('links that do not open a page: the same plain 404, the headers, nothin
       'the link of an archived client',
       async (b) => {
         const [row] = await t.handle.raw(`select id from clients where name = 'Acme & Sons' and team_id = $1`, [TEAM]);
-        await updateClient(t.ledger, TEAM, alice, {
+        await updateClient(t.ledger, TEAM, asAdmin(alice, TEAM), {
           clientId: (row as { id: string }).id,
           changes: { archived: true },
         });
@@ -683,7 +686,7 @@ describe('form tokens: forged, borrowed, expired or replayed', () => {
   it('a form from a link since replaced: the old link is a 404, and its token does not work on the new one', async () => {
     const b = await book();
     const fields = await formFor(b.token, b.acmeOpen, 'approved');
-    const { token: fresh } = await shareClient(t.ledger, TEAM, alice, { client: 'Acme & Sons' });
+    const { token: fresh } = await shareClient(t.ledger, TEAM, asAdmin(alice, TEAM), { client: 'Acme & Sons' });
     const before = await written();
     const old = await formPost(b.token, { ...fields, name: 'Mallory' });
     expect(old.status).toBe(404);
@@ -701,7 +704,7 @@ describe('form tokens: forged, borrowed, expired or replayed', () => {
 describe('what the client sees of promises and disputes: only its own words and what the team shared', () => {
   it('a promise noted in an internal chase never shows as “Payment scheduled”', async () => {
     const b = await book();
-    await logChase(t.ledger, TEAM, alice, {
+    await logChase(t.ledger, TEAM, asAdmin(alice, TEAM), {
       invoice: 'INV-1',
       method: 'call',
       note: 'they said they would pay on the 27th',
@@ -715,7 +718,7 @@ describe('what the client sees of promises and disputes: only its own words and 
 
   it('a promise in a shared chase shows', async () => {
     const b = await book();
-    await logChase(t.ledger, TEAM, alice, {
+    await logChase(t.ledger, TEAM, asAdmin(alice, TEAM), {
       invoice: 'INV-1',
       method: 'email',
       note: 'Thanks, we have your date',
@@ -731,7 +734,11 @@ describe('what the client sees of promises and disputes: only its own words and 
     const fields = await formFor(b.token, b.acmeOpen, 'scheduled');
     expect((await formPost(b.token, { ...fields, date: '2026-12-04' })).status).toBe(303);
     expect((await send('GET', `/c/${b.token}`)).body).toMatch(/<dt>Payment scheduled<\/dt><dd>2026-12-04<\/dd>/);
-    await logChase(t.ledger, TEAM, alice, { invoice: 'INV-1', method: 'call', promisedDate: '2026-12-10' });
+    await logChase(t.ledger, TEAM, asAdmin(alice, TEAM), {
+      invoice: 'INV-1',
+      method: 'call',
+      promisedDate: '2026-12-10',
+    });
     const page = (await send('GET', `/c/${b.token}`)).body;
     expect(page).not.toContain('<dt>Payment scheduled</dt>');
     expect(page).not.toContain('2026-12-10');
@@ -743,7 +750,7 @@ describe('what the client sees of promises and disputes: only its own words and 
     const b = await book();
     const fields = await formFor(b.token, b.acmeOpen, 'scheduled');
     expect((await formPost(b.token, { ...fields, date: '2026-12-04' })).status).toBe(303);
-    await logChase(t.ledger, TEAM, alice, { invoice: 'INV-1', method: 'call', note: 'INTERNAL grumpy' });
+    await logChase(t.ledger, TEAM, asAdmin(alice, TEAM), { invoice: 'INV-1', method: 'call', note: 'INTERNAL grumpy' });
     const page = (await send('GET', `/c/${b.token}`)).body;
     expect(page).toMatch(/<dt>Payment scheduled<\/dt><dd>2026-12-04<\/dd>/);
     expect(page).not.toContain('INTERNAL');
@@ -751,7 +758,7 @@ describe('what the client sees of promises and disputes: only its own words and 
 
   it('a dispute the team recorded shows as a dispute, without the team’s reason', async () => {
     const b = await book();
-    await dispute(t.ledger, TEAM, alice, { invoice: 'INV-1', reason: 'INTERNAL they are stalling' });
+    await dispute(t.ledger, TEAM, asAdmin(alice, TEAM), { invoice: 'INV-1', reason: 'INTERNAL they are stalling' });
     const page = (await send('GET', `/c/${b.token}`)).body;
     expect(page).toContain('<dt>In dispute</dt><dd><span class="flag">yes</span></dd>');
     expect(page).not.toContain('stalling');

@@ -19,7 +19,7 @@ import { addWebhookEndpoint, listWebhookEndpoints } from '../../src/webhooks/end
 import { useTestBot } from '../helpers/bot.js';
 import { describeEachDatabase } from '../helpers/db.js';
 import type { Args } from '../helpers/fake-slack.js';
-import { sentInvoice, workspaceWithClient } from '../helpers/ledger.js';
+import { OPERATOR, sentInvoice, workspaceWithClient } from '../helpers/ledger.js';
 
 /** The local service every case aims at, and every request that reached it. */
 let receiver: Server;
@@ -219,7 +219,7 @@ describeEachDatabase('adding a webhook through the service', '2026-11-23T15:00:0
     const { ctx } = get();
     const { teamId } = await workspaceWithClient(ctx);
     for (const { url, reason } of refusedCases()) {
-      const error = await addWebhookEndpoint(ctx, teamId, { url }).catch((e: unknown) => e);
+      const error = await addWebhookEndpoint(ctx, teamId, OPERATOR, { url }).catch((e: unknown) => e);
       expect(isLedgerError(error, 'VALIDATION'), short(url)).toBe(true);
       if (!isLedgerError(error, 'VALIDATION')) continue;
       expect(error.message, short(url)).toBe(`url: ${reason}`);
@@ -231,7 +231,7 @@ describeEachDatabase('adding a webhook through the service', '2026-11-23T15:00:0
   it('adds every public address, stored as WHATWG URL writes it', async () => {
     const { ctx } = get();
     const { teamId } = await workspaceWithClient(ctx);
-    for (const [url] of ALLOWED) await addWebhookEndpoint(ctx, teamId, { url });
+    for (const [url] of ALLOWED) await addWebhookEndpoint(ctx, teamId, OPERATOR, { url });
     const stored = (await listWebhookEndpoints(ctx.db, teamId)).map((e) => e.url);
     expect(stored).toHaveLength(ALLOWED.length);
     expect(stored).toContain('https://xn--bcher-kva.example/hooks');

@@ -15,7 +15,7 @@ import {
 } from '../../src/services/invoices.js';
 import { cleanText, optionalText, requiredText, visibleText } from '../../src/services/schemas.js';
 import { describeEachDatabase } from '../helpers/db.js';
-import { ALICE, invoice, workspaceWithClient } from '../helpers/ledger.js';
+import { ALICE, asAdmin, invoice, workspaceWithClient } from '../helpers/ledger.js';
 
 async function refusal(promise: Promise<unknown>): Promise<LedgerError> {
   try {
@@ -123,7 +123,7 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
       it(`refuses ${issueDate} on a new invoice, naming issueDate`, async () => {
         const { ctx, teamId, client } = await book();
         await expectRefused(
-          () => createInvoice(ctx, teamId, ALICE, newInvoice(client.id, { issueDate })),
+          () => createInvoice(ctx, teamId, asAdmin(ALICE, teamId), newInvoice(client.id, { issueDate })),
           'issueDate',
           message,
         );
@@ -132,8 +132,18 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
 
     it('takes the first and last days of the window: ten years back and one ahead', async () => {
       const { ctx, teamId, client } = await book();
-      await createInvoice(ctx, teamId, ALICE, newInvoice(client.id, { number: 'OLD', issueDate: '2016-09-10' }));
-      await createInvoice(ctx, teamId, ALICE, newInvoice(client.id, { number: 'NEW', issueDate: '2027-09-10' }));
+      await createInvoice(
+        ctx,
+        teamId,
+        asAdmin(ALICE, teamId),
+        newInvoice(client.id, { number: 'OLD', issueDate: '2016-09-10' }),
+      );
+      await createInvoice(
+        ctx,
+        teamId,
+        asAdmin(ALICE, teamId),
+        newInvoice(client.id, { number: 'NEW', issueDate: '2027-09-10' }),
+      );
       expect((await getInvoice(ctx, teamId, 'NEW')).dueDate).toBe('2027-10-10');
     });
 
@@ -142,7 +152,7 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
       const { teamId, client } = await workspaceWithClient(ctx, { timeZone: 'Pacific/Honolulu' });
       ctx.clock.set('2026-09-10T06:00:00Z');
       await expectRefused(
-        () => createInvoice(ctx, teamId, ALICE, newInvoice(client.id, { issueDate: '2027-09-10' })),
+        () => createInvoice(ctx, teamId, asAdmin(ALICE, teamId), newInvoice(client.id, { issueDate: '2027-09-10' })),
         'issueDate',
         /on or before 2027-09-09/,
       );
@@ -153,7 +163,11 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
       for (const issueDate of ['1970-01-01', '9999-12-31']) {
         await expectRefused(
           () =>
-            editInvoice(ctx, teamId, ALICE, { invoice: inv.id, expectedVersion: inv.version, changes: { issueDate } }),
+            editInvoice(ctx, teamId, asAdmin(ALICE, teamId), {
+              invoice: inv.id,
+              expectedVersion: inv.version,
+              changes: { issueDate },
+            }),
           'issueDate',
         );
       }
@@ -163,7 +177,7 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
     it('still lets an invoice older than the window be edited in what the edit changes', async () => {
       const { ctx, teamId, inv } = await book();
       ctx.clock.set('2037-01-10T18:00:00Z');
-      const { result } = await editInvoice(ctx, teamId, ALICE, {
+      const { result } = await editInvoice(ctx, teamId, asAdmin(ALICE, teamId), {
         invoice: inv.id,
         expectedVersion: inv.version,
         changes: { description: 'Retainer' },
@@ -177,12 +191,12 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
     it('refuses a basis date more than a year from the invoice date', async () => {
       const { ctx, teamId, client } = await book();
       await expectRefused(
-        () => createInvoice(ctx, teamId, ALICE, newInvoice(client.id, { basisDate: '2027-09-02' })),
+        () => createInvoice(ctx, teamId, asAdmin(ALICE, teamId), newInvoice(client.id, { basisDate: '2027-09-02' })),
         'basisDate',
         /within 1 year of the invoice date 2026-09-01/,
       );
       await expectRefused(
-        () => createInvoice(ctx, teamId, ALICE, newInvoice(client.id, { basisDate: '1970-01-01' })),
+        () => createInvoice(ctx, teamId, asAdmin(ALICE, teamId), newInvoice(client.id, { basisDate: '1970-01-01' })),
         'basisDate',
       );
     });
@@ -190,16 +204,26 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
     it('refuses a fixed due date more than five years after the invoice date, or in year 9999', async () => {
       const { ctx, teamId, client } = await book();
       await expectRefused(
-        () => createInvoice(ctx, teamId, ALICE, newInvoice(client.id, { terms: '2031-09-02' })),
+        () => createInvoice(ctx, teamId, asAdmin(ALICE, teamId), newInvoice(client.id, { terms: '2031-09-02' })),
         'terms',
         /at most 5 years after it/,
       );
       await expectRefused(
         () =>
-          createInvoice(ctx, teamId, ALICE, newInvoice(client.id, { terms: { kind: 'fixed', dueDate: '9999-12-31' } })),
+          createInvoice(
+            ctx,
+            teamId,
+            asAdmin(ALICE, teamId),
+            newInvoice(client.id, { terms: { kind: 'fixed', dueDate: '9999-12-31' } }),
+          ),
         'terms.dueDate',
       );
-      const { result } = await createInvoice(ctx, teamId, ALICE, newInvoice(client.id, { terms: '2031-09-01' }));
+      const { result } = await createInvoice(
+        ctx,
+        teamId,
+        asAdmin(ALICE, teamId),
+        newInvoice(client.id, { terms: '2031-09-01' }),
+      );
       expect(result.dueDate).toBe('2031-09-01');
     });
   });
@@ -208,16 +232,16 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
     it('refuses a payment dated in year 9999, in 1970, or more than ten years ago', async () => {
       const { ctx, teamId, inv } = await book();
       await expectRefused(
-        () => recordPayment(ctx, teamId, ALICE, { invoice: inv.id, receivedOn: '9999-12-31' }),
+        () => recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: inv.id, receivedOn: '9999-12-31' }),
         'receivedOn',
       );
       await expectRefused(
-        () => recordPayment(ctx, teamId, ALICE, { invoice: inv.id, receivedOn: '1970-01-01' }),
+        () => recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: inv.id, receivedOn: '1970-01-01' }),
         'receivedOn',
       );
       ctx.clock.set('2036-09-15T18:00:00Z');
       await expectRefused(
-        () => recordPayment(ctx, teamId, ALICE, { invoice: inv.id, receivedOn: '2026-09-05' }),
+        () => recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: inv.id, receivedOn: '2026-09-05' }),
         'receivedOn',
         /on or after 2026-09-15/,
       );
@@ -226,15 +250,25 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
     it('refuses a promise or a follow-up more than two years ahead', async () => {
       const { ctx, teamId, inv } = await book();
       await expectRefused(
-        () => logChase(ctx, teamId, ALICE, { invoice: inv.id, method: 'call', promisedDate: '2028-09-11' }),
+        () =>
+          logChase(ctx, teamId, asAdmin(ALICE, teamId), {
+            invoice: inv.id,
+            method: 'call',
+            promisedDate: '2028-09-11',
+          }),
         'promisedDate',
         /on or before 2028-09-10/,
       );
       await expectRefused(
-        () => logChase(ctx, teamId, ALICE, { invoice: inv.id, method: 'call', nextFollowUp: '2200-01-01' }),
+        () =>
+          logChase(ctx, teamId, asAdmin(ALICE, teamId), {
+            invoice: inv.id,
+            method: 'call',
+            nextFollowUp: '2200-01-01',
+          }),
         'nextFollowUp',
       );
-      const { result } = await logChase(ctx, teamId, ALICE, {
+      const { result } = await logChase(ctx, teamId, asAdmin(ALICE, teamId), {
         invoice: inv.id,
         method: 'call',
         promisedDate: '2028-09-10',
@@ -249,13 +283,14 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
       [
         'number',
         'an invoice number',
-        (b) => createInvoice(b.ctx, b.teamId, ALICE, newInvoice(b.client.id, { number: `INV\u0000` })),
+        (b) =>
+          createInvoice(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), newInvoice(b.client.id, { number: `INV\u0000` })),
       ],
       [
         'clientName',
         "a new client's name",
         (b) =>
-          createInvoice(b.ctx, b.teamId, ALICE, {
+          createInvoice(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), {
             ...newInvoice(b.client.id, {}),
             clientId: undefined,
             clientName: NUL,
@@ -264,23 +299,24 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
       [
         'basisLabel',
         'a basis label',
-        (b) => createInvoice(b.ctx, b.teamId, ALICE, newInvoice(b.client.id, { basisLabel: NUL })),
+        (b) => createInvoice(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), newInvoice(b.client.id, { basisLabel: NUL })),
       ],
       [
         'description',
         'a description',
-        (b) => createInvoice(b.ctx, b.teamId, ALICE, newInvoice(b.client.id, { description: NUL })),
+        (b) => createInvoice(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), newInvoice(b.client.id, { description: NUL })),
       ],
       [
         'total',
         'a total',
-        (b) => createInvoice(b.ctx, b.teamId, ALICE, newInvoice(b.client.id, { total: '100\u0000' })),
+        (b) =>
+          createInvoice(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), newInvoice(b.client.id, { total: '100\u0000' })),
       ],
       [
         'description',
         'an edited description',
         (b) =>
-          editInvoice(b.ctx, b.teamId, ALICE, {
+          editInvoice(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), {
             invoice: b.inv.id,
             expectedVersion: b.inv.version,
             changes: { description: NUL },
@@ -289,45 +325,54 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
       [
         'reference',
         'a payment reference',
-        (b) => recordPayment(b.ctx, b.teamId, ALICE, { invoice: b.inv.id, reference: NUL }),
+        (b) => recordPayment(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { invoice: b.inv.id, reference: NUL }),
       ],
-      ['method', 'a payment method', (b) => recordPayment(b.ctx, b.teamId, ALICE, { invoice: b.inv.id, method: NUL })],
+      [
+        'method',
+        'a payment method',
+        (b) => recordPayment(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { invoice: b.inv.id, method: NUL }),
+      ],
       [
         'amount',
         'a payment amount',
-        (b) => recordPayment(b.ctx, b.teamId, ALICE, { invoice: b.inv.id, amount: '\u202E10' }),
+        (b) => recordPayment(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { invoice: b.inv.id, amount: '\u202E10' }),
       ],
       [
         'note',
         'a chase note',
-        (b) => logChase(b.ctx, b.teamId, ALICE, { invoice: b.inv.id, method: 'call', note: NUL }),
+        (b) => logChase(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { invoice: b.inv.id, method: 'call', note: NUL }),
       ],
       [
         'response',
         "the client's response",
-        (b) => logChase(b.ctx, b.teamId, ALICE, { invoice: b.inv.id, method: 'call', response: NUL }),
+        (b) =>
+          logChase(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { invoice: b.inv.id, method: 'call', response: NUL }),
       ],
       [
         'reason',
         'a hold reason',
-        (b) => placeHold(b.ctx, b.teamId, ALICE, { invoice: b.inv.id, kind: 'hold', reason: NUL }),
+        (b) => placeHold(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { invoice: b.inv.id, kind: 'hold', reason: NUL }),
       ],
       [
         'reason',
         'a void reason',
-        (b) => voidInvoice(b.ctx, b.teamId, ALICE, { invoice: b.inv.id, reason: 'a\u009bb' }),
+        (b) => voidInvoice(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { invoice: b.inv.id, reason: 'a\u009bb' }),
       ],
       [
         'invoice',
         'an invoice reference',
-        (b) => voidInvoice(b.ctx, b.teamId, ALICE, { invoice: 'INV-1\u0000', reason: 'x' }),
+        (b) => voidInvoice(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { invoice: 'INV-1\u0000', reason: 'x' }),
       ],
-      ['name', "a client's name", (b) => createClient(b.ctx, b.teamId, ALICE, { name: NUL })],
-      ['notes', "a client's notes", (b) => createClient(b.ctx, b.teamId, ALICE, { name: 'Globex', notes: NUL })],
+      ['name', "a client's name", (b) => createClient(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { name: NUL })],
+      [
+        'notes',
+        "a client's notes",
+        (b) => createClient(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { name: 'Globex', notes: NUL }),
+      ],
       [
         'contactName',
         "a client's contact",
-        (b) => createClient(b.ctx, b.teamId, ALICE, { name: 'Globex', contactName: NUL }),
+        (b) => createClient(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { name: 'Globex', contactName: NUL }),
       ],
     ];
     for (const [field, what, act] of fields) {
@@ -341,11 +386,19 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
       const b = await book();
       await expectRefused(
         () =>
-          placeHold(b.ctx, b.teamId, ALICE, { invoice: b.inv.id, kind: 'dispute', reason: '\u200B\u200C\u200D\uFEFF' }),
+          placeHold(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), {
+            invoice: b.inv.id,
+            kind: 'dispute',
+            reason: '\u200B\u200C\u200D\uFEFF',
+          }),
         'reason',
         /is required/,
       );
-      await expectRefused(() => createClient(b.ctx, b.teamId, ALICE, { name: '\u202E\u200B' }), 'name', /is required/);
+      await expectRefused(
+        () => createClient(b.ctx, b.teamId, asAdmin(ALICE, b.teamId), { name: '\u202E\u200B' }),
+        'name',
+        /is required/,
+      );
     });
 
     it('keeps what was meant: bidi overrides stripped, lines kept in a note, a name on one line', async () => {
@@ -353,13 +406,19 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
       const { result } = await createInvoice(
         ctx,
         teamId,
-        ALICE,
+        asAdmin(ALICE, teamId),
         newInvoice(client.id, { description: 'Design\r\n\u202Eexe.fdp\u202C work' }),
       );
       expect(result.description).toBe('Design\nexe.fdp work');
-      const { result: globex } = await createClient(ctx, teamId, ALICE, { name: ' Globex\n\u2066Ltd\u2069 ' });
+      const { result: globex } = await createClient(ctx, teamId, asAdmin(ALICE, teamId), {
+        name: ' Globex\n\u2066Ltd\u2069 ',
+      });
       expect(globex.name).toBe('Globex Ltd');
-      const held = await placeHold(ctx, teamId, ALICE, { invoice: inv.id, kind: 'hold', reason: 'Waiting\n\ton PO' });
+      const held = await placeHold(ctx, teamId, asAdmin(ALICE, teamId), {
+        invoice: inv.id,
+        kind: 'hold',
+        reason: 'Waiting\n\ton PO',
+      });
       expect(held.result.status.hold?.reason).toBe('Waiting\n\ton PO');
     });
   });
@@ -378,7 +437,7 @@ describeEachDatabase('what services refuse, field by field', '2026-09-10T18:00:0
         'INV-14,Initech,USD,100.00,2026-09-01,nul in the\u0000 description',
         'INV-15,Initech,USD,1\u0000.00,2026-09-01,nul in the total',
       ].join('\n');
-      const report = await importInvoices(ctx, teamId, ALICE, csv);
+      const report = await importInvoices(ctx, teamId, asAdmin(ALICE, teamId), csv);
       expect(report.written).toBe(false);
       const byLine = [...report.errors].sort((x, y) => x.line - y.line);
       expect(byLine.map((e) => [e.line, e.number, e.field])).toEqual([

@@ -10,7 +10,7 @@ import { addWebhookEndpoint } from '../../src/webhooks/endpoints.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Call } from '../helpers/fake-slack.js';
 import { posterEnv } from '../helpers/jobs.js';
-import { sentInvoice as sentBy } from '../helpers/ledger.js';
+import { OPERATOR, sentInvoice as sentBy } from '../helpers/ledger.js';
 import { nowSeconds } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
@@ -67,7 +67,7 @@ async function openHome(user = ADMIN): Promise<Call | undefined> {
 
 describe('the App Home and a failing ledger webhook', () => {
   it('warns once the endpoint answers 500, refreshes only when it flips, and clears when it recovers', async () => {
-    const endpoint = await addWebhookEndpoint(t.ledger, TEAM, { url });
+    const endpoint = await addWebhookEndpoint(t.ledger, TEAM, OPERATOR, { url });
     await sentBy(t.ledger, TEAM, ADMIN, { number: 'INV-7', currency: 'EUR', total: '€800.00' });
     // The admin has opened the App Home: a healthy book, no warning.
     expect(homeText(await openHome())).not.toContain('webhook');
@@ -112,7 +112,7 @@ describe('the App Home and a failing ledger webhook', () => {
   });
 
   it('tells a member only that a webhook is failing and since when; where and why are for the finance admins', async () => {
-    await addWebhookEndpoint(t.ledger, TEAM, { url });
+    await addWebhookEndpoint(t.ledger, TEAM, OPERATOR, { url });
     await sentBy(t.ledger, TEAM, ADMIN, { number: 'INV-7', currency: 'EUR', total: '€800.00' });
     const scheduler = createScheduler(posterEnv(t.ledger, t.fake));
     t.clock.set('2026-11-23T15:01:00Z');
