@@ -168,6 +168,24 @@ export function webhookErrorText(stored: string): string {
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
+/**
+ * When the soonest failing endpoint is due for its retry, or the soonest claim on an endpoint lapses unless renewed
+ * (a dead replica's), after `now`: the jobs wake for it rather than at the next minute. Undefined when neither
+ * waits. Across workspaces: the scheduler serves them all.
+ */
+export async function nextWebhookRetryAt(db: DatabaseOrTransaction, now: Date): Promise<Date | undefined> {
+  const [row] = await queryRows<{ at: string | null }>(
+    db,
+    sql`select to_json(least(
+               (select min(next_attempt_at) from webhook_endpoints
+                where active and consecutive_failures > 0 and next_attempt_at > ${now.toISOString()}::timestamptz),
+               (select min(claimed_until) from webhook_endpoints
+                where active and claim_token is not null and claimed_until > ${now.toISOString()}::timestamptz)
+             )) #>> '{}' as at`,
+  );
+  return row?.at ? new Date(row.at) : undefined;
+}
+
 /** Pending events are counted up to this many for the App Home ("1,000+"). */
 export const FAILING_PENDING_CAP = 1_000;
 
