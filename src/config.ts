@@ -48,6 +48,17 @@ export const configSchema = z.object({
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
   ),
+  /**
+   * This replica's name, unique among the replicas running at once and kept across its restarts (with the host
+   * name it names the process instance): a restarted replica takes over its own predecessor's unfinished claims
+   * at once instead of waiting for them to lapse. Not needed with the embedded database (one process).
+   */
+  REPLICA_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores')
+      .optional(),
+  ),
   /** Seconds between sweeps that bring every posted card up to date (changes from other processes, a new day). */
   CARD_SYNC_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });

@@ -1,7 +1,9 @@
-// Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly.
+// Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly and soon.
 import { ConfigError, loadConfig, loadEnvFile, slackSettings } from './config.js';
 import { openDatabase, redact } from './db/client.js';
+import { processHolder } from './jobs/holder.js';
 import { createJobs } from './jobs/index.js';
+import { STOP_GRACE_MS } from './jobs/scheduler.js';
 import { systemClock } from './services/context.js';
 import { createSlackApp, SlackUnreachableError } from './slack/app.js';
 
@@ -30,7 +32,16 @@ async function main(): Promise<void> {
     },
   });
   const log = bot.deps.logger;
-  const jobs = createJobs({ botToken: settings.botToken, apiUrl: config.SLACK_API_URL, ledger, logger: log });
+  const jobs = createJobs({
+    botToken: settings.botToken,
+    apiUrl: config.SLACK_API_URL,
+    ledger,
+    logger: log,
+    holder: processHolder({
+      replicaId: config.REPLICA_ID,
+      embeddedDataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
+    }),
+  });
   bot.deps.jobs = jobs.scheduler;
 
   let stopping = false;
@@ -40,15 +51,27 @@ async function main(): Promise<void> {
   }, config.CARD_SYNC_SECONDS * 1000);
   sweep.unref();
 
+  // Within SHUTDOWN_MS of SIGTERM: no new work at once; a post under way gets STOP_GRACE_MS to answer, then it is
+  // left uncertain and every unfinished claim is given back (another replica or the next start takes it at once);
+  // a card sweep (chat.update, redone by the next sweep) and the HTTP server get a second. Docker waits 10 s.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: finishing in-flight work, then closing.`);
+    const began = Date.now();
+    log.info(`${signal}: taking no new work; what is under way gets ${STOP_GRACE_MS / 1000} s, then it is given back.`);
+    const backstop = setTimeout(() => {
+      log.error(`Still stopping after ${SHUTDOWN_MS / 1000} s: exiting now.`);
+      process.exit(1);
+    }, SHUTDOWN_MS);
+    backstop.unref();
     clearInterval(sweep);
-    await jobs.scheduler.stop().catch((error) => log.warn('Stopping the jobs:', error));
-    await bot.stop().catch((error) => log.warn('Stopping the Slack app:', error));
-    await sweeping;
-    await database.close();
+    await Promise.all([
+      jobs.scheduler.stop().catch((error) => log.warn('Stopping the jobs:', error)),
+      within(1_000, bot.stop()).catch((error) => log.warn('Stopping the Slack app:', error)),
+      within(1_000, sweeping),
+    ]);
+    await database.close().catch((error) => log.warn('Closing the database:', error));
+    log.info(`Stopped in ${((Date.now() - began) / 1000).toFixed(1)} s.`);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -70,6 +93,17 @@ async function main(): Promise<void> {
   // on today's alerts and the week's digest if they were missed.
   sweeping = bot.live.sync().catch((error) => log.warn('Card sweep failed:', error));
   await jobs.scheduler.start();
+}
+
+/** The longest a SIGTERM waits before the process exits, whatever hangs. */
+const SHUTDOWN_MS = 8_000;
+
+/** Waits for `work`, but no longer than `ms`. */
+function within(ms: number, work: Promise<unknown>): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -279,7 +279,13 @@ export const deliveries = pgTable(
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    /** The holder's claim lapses then unless renewed (a heartbeat while it works). */
     claimedUntil: ts('claimed_until'),
+    /** Fences the holder's writes: marking posted, failed or renewed succeeds only with the current token. */
+    claimToken: uuid('claim_token'),
+    /** Which process instance holds the claim, and which boot of it (a restart takes over its own at once). */
+    claimInstance: text('claim_instance'),
+    claimBoot: text('claim_boot'),
     /** A previous attempt may have posted (timeout, crash): look before posting again. */
     uncertain: boolean('uncertain').notNull().default(false),
     postedChannel: text('posted_channel'),
@@ -320,6 +326,9 @@ export const webhookEndpoints = pgTable(
     /** A pass is delivering to it until then (a crashed pass's claim lapses); the token fences its writes. */
     claimedUntil: ts('claimed_until'),
     claimToken: uuid('claim_token'),
+    /** Which process instance holds the claim, and which boot of it (a restart takes over its own at once). */
+    claimInstance: text('claim_instance'),
+    claimBoot: text('claim_boot'),
     lastSuccessAt: ts('last_success_at'),
     lastFailureAt: ts('last_failure_at'),
     lastError: text('last_error'),

@@ -1,8 +1,11 @@
 // The delivery ledger: what must be posted, decided once in the database, claimed by one worker at a
-// time (SKIP LOCKED, so replicas share the work), and marked delivered with the message's channel and ts.
+// time (SKIP LOCKED, so replicas share the work) under a short lease the holder renews while it works, and
+// marked delivered with the message's channel and ts. Every write of the holder is fenced by its claim token.
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type DatabaseOrTransaction, queryRows } from '../db/client.js';
 import { type DeliveryRow, deliveries } from '../db/schema.js';
+import type { ClaimHolder } from './holder.js';
 
 export type DeliveryKind =
   | 'became_due'
@@ -54,26 +57,38 @@ export async function decide(db: DatabaseOrTransaction, decisions: readonly Deci
   return inserted.length;
 }
 
+/** A claim on one delivery: its token fences every write the holder makes. */
+export interface DeliveryClaim {
+  teamId: string;
+  key: string;
+  token: string;
+}
+
 /**
- * Claims up to `limit` deliveries that are due, or whose last claim lapsed (the worker died mid-post:
- * those become uncertain, so the next attempt looks before posting again).
+ * Claims up to `limit` deliveries that are due, or whose last claim lapsed, or whose claim is held by an
+ * earlier boot of this same instance (our own dead predecessor: no need to wait for it to lapse). A claim that
+ * was taken over, not released, becomes uncertain: the previous holder may have posted, so look first.
  */
 export async function claimDue(
   db: DatabaseOrTransaction,
-  params: { now: Date; limit: number; leaseMs: number; teamId?: string },
-): Promise<DeliveryRow[]> {
+  params: { now: Date; limit: number; leaseMs: number; holder: ClaimHolder; teamId?: string },
+): Promise<(DeliveryRow & { claimToken: string })[]> {
   const now = params.now.toISOString();
   const leaseEnd = new Date(params.now.getTime() + params.leaseMs).toISOString();
+  const token = randomUUID();
+  const { instance, boot } = params.holder;
   const team = params.teamId ? sql`and team_id = ${params.teamId}` : sql``;
   const claimed = await queryRows<{ team_id: string; key: string }>(
     db,
     sql`update deliveries d
         set status = 'posting', attempts = d.attempts + 1, claimed_until = ${leaseEnd}::timestamptz,
+            claim_token = ${token}::uuid, claim_instance = ${instance}, claim_boot = ${boot},
             uncertain = d.uncertain or d.status = 'posting'
         from (
           select team_id, key from deliveries
           where ((status = 'pending' and next_attempt_at <= ${now}::timestamptz)
-             or (status = 'posting' and claimed_until < ${now}::timestamptz)) ${team}
+             or (status = 'posting' and (claimed_until < ${now}::timestamptz
+                                         or (claim_instance = ${instance} and claim_boot <> ${boot})))) ${team}
           -- a thread's parent before its replies, so the replies can go straight into it
           order by parent_key is not null, next_attempt_at, created_at, key
           limit ${params.limit}
@@ -87,60 +102,130 @@ export async function claimDue(
     .select()
     .from(deliveries)
     .where(
-      sql`(${deliveries.teamId}, ${deliveries.key}) in (${sql.join(
-        claimed.map((c) => sql`(${c.team_id}, ${c.key})`),
-        sql`, `,
-      )})`,
+      and(
+        eq(deliveries.claimToken, token),
+        sql`(${deliveries.teamId}, ${deliveries.key}) in (${sql.join(
+          claimed.map((c) => sql`(${c.team_id}, ${c.key})`),
+          sql`, `,
+        )})`,
+      ),
     );
   const order = new Map(claimed.map((c, i) => [`${c.team_id}/${c.key}`, i]));
-  return rows.sort((a, b) => (order.get(`${a.teamId}/${a.key}`) ?? 0) - (order.get(`${b.teamId}/${b.key}`) ?? 0));
+  return rows
+    .map((r) => ({ ...r, claimToken: token }))
+    .sort((a, b) => (order.get(`${a.teamId}/${a.key}`) ?? 0) - (order.get(`${b.teamId}/${b.key}`) ?? 0));
 }
 
-function where(row: Pick<DeliveryRow, 'teamId' | 'key'>) {
-  return and(eq(deliveries.teamId, row.teamId), eq(deliveries.key, row.key));
+/** Only the current holder's writes land: a holder whose claim was taken over changes nothing. */
+function held(claim: DeliveryClaim) {
+  return and(
+    eq(deliveries.teamId, claim.teamId),
+    eq(deliveries.key, claim.key),
+    eq(deliveries.claimToken, claim.token),
+    eq(deliveries.status, 'posting'),
+  );
 }
 
+const unclaimed = { claimedUntil: null, claimToken: null, claimInstance: null, claimBoot: null } as const;
+
+/** Extends the claim (a heartbeat). False when it is no longer ours: stop, post nothing more. */
+export async function renewClaim(
+  db: DatabaseOrTransaction,
+  claim: DeliveryClaim,
+  params: { now: Date; leaseMs: number },
+): Promise<boolean> {
+  const renewed = await db
+    .update(deliveries)
+    .set({ claimedUntil: new Date(params.now.getTime() + params.leaseMs) })
+    .where(held(claim))
+    .returning({ key: deliveries.key });
+  return renewed.length > 0;
+}
+
+/** False when the claim was no longer ours (another holder took it over and decides now). */
 export async function markDelivered(
   db: DatabaseOrTransaction,
-  row: Pick<DeliveryRow, 'teamId' | 'key'>,
+  claim: DeliveryClaim,
   posted: { channel: string; ts: string; at: Date },
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const marked = await db
     .update(deliveries)
     .set({
       status: 'delivered',
       postedChannel: posted.channel,
       postedTs: posted.ts,
       deliveredAt: posted.at,
-      claimedUntil: null,
+      ...unclaimed,
       uncertain: false,
       lastError: null,
     })
-    .where(where(row));
+    .where(held(claim))
+    .returning({ key: deliveries.key });
+  return marked.length > 0;
 }
 
-export async function markSkipped(db: DatabaseOrTransaction, row: Pick<DeliveryRow, 'teamId' | 'key'>, reason: string) {
-  await db.update(deliveries).set({ status: 'skipped', lastError: reason, claimedUntil: null }).where(where(row));
+export async function markSkipped(db: DatabaseOrTransaction, claim: DeliveryClaim, reason: string): Promise<boolean> {
+  const marked = await db
+    .update(deliveries)
+    .set({ status: 'skipped', lastError: reason, ...unclaimed })
+    .where(held(claim))
+    .returning({ key: deliveries.key });
+  return marked.length > 0;
 }
 
 /** Puts a delivery back for a later attempt, or gives up on it (visible as failed, with the reason). */
 export async function markRetry(
   db: DatabaseOrTransaction,
-  row: Pick<DeliveryRow, 'teamId' | 'key'>,
+  claim: DeliveryClaim,
   params: { error: string; uncertain: boolean; nextAttemptAt: Date; giveUp?: boolean; refund?: boolean },
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const marked = await db
     .update(deliveries)
     .set({
       status: params.giveUp ? 'failed' : 'pending',
       lastError: params.error,
       uncertain: params.uncertain,
       nextAttemptAt: params.nextAttemptAt,
-      claimedUntil: null,
+      ...unclaimed,
       // Waiting (for a parent, for a rate limit) is not a failed attempt.
       ...(params.refund ? { attempts: sql`greatest(${deliveries.attempts} - 1, 0)` } : {}),
     })
-    .where(where(row));
+    .where(held(claim))
+    .returning({ key: deliveries.key });
+  return marked.length > 0;
+}
+
+/**
+ * Gives a claim back unfinished (the process is stopping): due at once for another replica or the next start,
+ * without waiting for it to lapse. When a post was under way its outcome is unknown: uncertain, so the next
+ * holder looks before posting again. The attempt is not counted.
+ */
+export async function releaseClaim(
+  db: DatabaseOrTransaction,
+  claim: DeliveryClaim,
+  params: { now: Date; uncertain: boolean },
+): Promise<boolean> {
+  const released = await db
+    .update(deliveries)
+    .set({
+      status: 'pending',
+      nextAttemptAt: params.now,
+      ...unclaimed,
+      ...(params.uncertain ? { uncertain: true } : {}),
+      attempts: sql`greatest(${deliveries.attempts} - 1, 0)`,
+    })
+    .where(held(claim))
+    .returning({ key: deliveries.key });
+  return released.length > 0;
+}
+
+/** The soonest a pending delivery falls due (to wake for it), or undefined when none waits. */
+export async function nextDeliveryDue(db: DatabaseOrTransaction): Promise<Date | undefined> {
+  const [row] = await queryRows<{ at: string | null }>(
+    db,
+    sql`select to_json(min(next_attempt_at)) #>> '{}' as at from deliveries where status = 'pending'`,
+  );
+  return row?.at ? new Date(row.at) : undefined;
 }
 
 export async function findDelivery(

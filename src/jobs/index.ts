@@ -4,6 +4,7 @@ import type { Logger } from '@slack/bolt';
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
 import type { LedgerContext } from '../services/context.js';
 import { createLive } from '../slack/live.js';
+import type { ClaimHolder } from './holder.js';
 import type { PosterEnv } from './post.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
 
@@ -12,6 +13,8 @@ export function createJobs(options: {
   apiUrl?: string | undefined;
   ledger: LedgerContext;
   logger: Logger;
+  /** Who this process is, for its claims (see holder.ts). */
+  holder: ClaimHolder;
 }): { scheduler: Scheduler; env: PosterEnv } {
   const poster = new WebClient(options.botToken, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -26,6 +29,7 @@ export function createJobs(options: {
     poster,
     live: createLive(deps),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    holder: options.holder,
   };
   return { scheduler: createScheduler(env), env };
 }

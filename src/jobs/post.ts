@@ -1,8 +1,9 @@
-// Posting what was decided: claim → (look first if a previous attempt may have posted) → post → mark.
+// Posting what was decided: claim one → (look first if a previous attempt may have posted) → renew → post →
+// mark, each write fenced by the claim's token, so a holder that lost its claim changes nothing and stops.
 // An alert is rendered when it is posted, from the live record: what was paid or put on hold since the
 // decision is not announced. A failed post is retried with backoff; a give-up is visible, never silent.
 import type { WebClient } from '@slack/web-api';
-import { invoiceThread } from '../db/queries/cards.js';
+import { invoiceThread, rememberCard } from '../db/queries/cards.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { getClientStats, getLastChase } from '../db/queries/views.js';
 import type { DeliveryRow } from '../db/schema.js';
@@ -21,11 +22,29 @@ import {
 } from '../slack/ui/alerts.js';
 import { linesMessage } from '../slack/ui/blocks.js';
 import type { SlackMessage } from '../slack/ui/text.js';
-import { claimDue, deliveriesOn, findDelivery, markDelivered, markRetry, markSkipped } from './deliveries.js';
+import {
+  claimDue,
+  type DeliveryClaim,
+  deliveriesOn,
+  findDelivery,
+  markDelivered,
+  markRetry,
+  markSkipped,
+  releaseClaim,
+  renewClaim,
+} from './deliveries.js';
+import type { ClaimHolder } from './holder.js';
 
 export const DELIVERY_EVENT = 'receivables_delivery';
 const MAX_ATTEMPTS = 8;
-const LEASE_MS = 2 * 60_000;
+/**
+ * A claim lapses this long after its last renewal. The holder renews it every third of that while it works
+ * and right before each post, and a post gives up after the jobs' client timeout (10 s): so a live holder
+ * never loses a claim to a slow Slack, and a dead one's claims are free within 30 s.
+ */
+export const DELIVERY_LEASE_MS = 30_000;
+/** At most this many deliveries per pass; the next tick carries on. */
+const MAX_PER_PASS = 1_000;
 /** Slack allows about one message per second per channel. */
 export const CHANNEL_SPACING_MS = 1_100;
 
@@ -34,6 +53,10 @@ export interface PosterEnv extends SlackDeps {
   /** Posts jobs' messages: no retries of its own (a retried timeout could post twice); we retry. */
   poster: WebClient;
   sleep(ms: number): Promise<void>;
+  /** Who this process is, for its claims (a restart takes over its own predecessor's claims at once). */
+  holder: ClaimHolder;
+  /** How often a claim is renewed while its delivery is worked on (default a third of the lease). */
+  heartbeatMs?: number;
   /** Test hook: throw to simulate a crash at a step. */
   fault?: (step: 'claimed' | 'posted') => void;
 }
@@ -43,38 +66,162 @@ export interface DeliveryReport {
   skipped: number;
   retried: number;
   failed: number;
+  /** Claims another holder took over (ours lapsed): the pass stopped there, and posted nothing more. */
+  lost: number;
+  /** Claims given back unfinished because the process is stopping. */
+  released: number;
 }
 
-/** Posts everything due now, in order, spacing posts to one channel. Returns what happened. */
+export function emptyReport(): DeliveryReport {
+  return { delivered: 0, skipped: 0, retried: 0, failed: 0, lost: 0, released: 0 };
+}
+
+/** Thrown out of a step when the pass must let go of its claim: the process is stopping, or the claim was lost. */
+class ClaimEnded extends Error {
+  constructor(readonly reason: 'stopping' | 'lost') {
+    super(reason === 'stopping' ? 'stopping' : 'claim lost to another holder');
+  }
+}
+
+/** The claim being worked on: renewed on a heartbeat, and ended at once on stop or when it is lost. */
+interface HeldClaim extends DeliveryClaim {
+  /** Resolves as `work` does, or rejects with ClaimEnded as soon as the claim ends (`work` is abandoned). */
+  step<T>(work: Promise<T>): Promise<T>;
+  /** Renews now; throws ClaimEnded when the claim is no longer ours or the process is stopping. */
+  renew(): Promise<void>;
+  /** A post was started: its outcome is unknown until it answers. */
+  readonly posting: boolean;
+  startPosting(): void;
+  end(): void;
+}
+
+function holdClaim(env: PosterEnv, claim: DeliveryClaim, stop: StopSignals): HeldClaim {
+  const ended = new AbortController();
+  let posting = false;
+  const end = (reason: ClaimEnded['reason']) => {
+    if (!ended.signal.aborted) ended.abort(new ClaimEnded(reason));
+  };
+  // Stopping: a claim whose post has not started is given back at once; a post under way gets the grace.
+  const onDrain = () => {
+    if (!posting) end('stopping');
+  };
+  const onAbort = () => end('stopping');
+  if (stop.signal?.aborted) onDrain();
+  if (stop.abort?.aborted) onAbort();
+  stop.signal?.addEventListener('abort', onDrain, { once: true });
+  stop.abort?.addEventListener('abort', onAbort, { once: true });
+  const renewNow = async () => {
+    const ours = await renewClaim(env.ledger.db, claim, { now: env.ledger.clock.now(), leaseMs: DELIVERY_LEASE_MS });
+    if (!ours) end('lost');
+  };
+  const heartbeat = setInterval(
+    () => {
+      renewNow().catch((error) => env.logger.warn(`Renewing the claim on delivery ${claim.key}:`, error));
+    },
+    env.heartbeatMs ?? DELIVERY_LEASE_MS / 3,
+  );
+  heartbeat.unref();
+  const reason = () => ended.signal.reason as ClaimEnded;
+  return {
+    ...claim,
+    get posting() {
+      return posting;
+    },
+    startPosting() {
+      posting = true;
+    },
+    step(work) {
+      if (ended.signal.aborted) return Promise.reject(reason());
+      return new Promise((resolve, reject) => {
+        const onEnd = () => reject(reason());
+        ended.signal.addEventListener('abort', onEnd, { once: true });
+        work.then(
+          (value) => {
+            ended.signal.removeEventListener('abort', onEnd);
+            resolve(value);
+          },
+          (error: unknown) => {
+            ended.signal.removeEventListener('abort', onEnd);
+            reject(error);
+          },
+        );
+      });
+    },
+    async renew() {
+      if (ended.signal.aborted) throw reason();
+      await renewNow();
+      if (ended.signal.aborted) throw reason();
+    },
+    end() {
+      clearInterval(heartbeat);
+      stop.signal?.removeEventListener('abort', onDrain);
+      stop.abort?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** `signal`: take no new claim, give back one whose post has not started. `abort`: abandon a post under way. */
+export interface StopSignals {
+  signal?: AbortSignal;
+  abort?: AbortSignal;
+}
+
+/**
+ * Posts everything due now, one claim at a time (so a slow Slack never outlives a claim), spacing posts to one
+ * channel. On `signal` it takes no new claim and gives back one whose post has not started; on `abort` it gives
+ * back the one whose post is under way too, as uncertain. Returns what happened.
+ */
 export async function deliverDue(
   env: PosterEnv,
-  options: { limit?: number; teamId?: string } = {},
+  options: { teamId?: string } & StopSignals = {},
 ): Promise<DeliveryReport> {
-  const report: DeliveryReport = { delivered: 0, skipped: 0, retried: 0, failed: 0 };
+  const report = emptyReport();
   const lastPostAt = new Map<string, number>();
-  for (let round = 0; round < 20; round++) {
-    const claimed = await claimDue(env.ledger.db, {
+  const { db } = env.ledger;
+  for (let n = 0; n < MAX_PER_PASS && !options.signal?.aborted; n++) {
+    const [delivery] = await claimDue(db, {
       now: env.ledger.clock.now(),
-      limit: options.limit ?? 50,
-      leaseMs: LEASE_MS,
+      limit: 1,
+      leaseMs: DELIVERY_LEASE_MS,
+      holder: env.holder,
       ...(options.teamId ? { teamId: options.teamId } : {}),
     });
-    if (claimed.length === 0) break;
+    if (!delivery) break;
     env.fault?.('claimed');
-    for (const delivery of claimed) {
+    const claim = holdClaim(env, { teamId: delivery.teamId, key: delivery.key, token: delivery.claimToken }, options);
+    let outcome: Outcome;
+    try {
       const spacing = (lastPostAt.get(delivery.channelId) ?? 0) + CHANNEL_SPACING_MS - Date.now();
-      if (spacing > 0) await env.sleep(spacing);
-      const outcome = await deliverOne(env, delivery);
-      report[outcome] += 1;
-      if (outcome === 'delivered') lastPostAt.set(delivery.channelId, Date.now());
+      if (spacing > 0) await claim.step(env.sleep(spacing));
+      outcome = await deliverOne(env, delivery, claim);
+    } catch (error) {
+      if (!(error instanceof ClaimEnded)) throw error;
+      outcome = error.reason === 'lost' ? 'lost' : 'released';
+      if (outcome === 'released') {
+        await releaseClaim(db, claim, { now: env.ledger.clock.now(), uncertain: claim.posting });
+      }
+    } finally {
+      claim.end();
     }
+    report[outcome] += 1;
+    if (outcome === 'delivered') lastPostAt.set(delivery.channelId, Date.now());
+    if (outcome === 'lost') {
+      env.logger.warn(`Delivery ${delivery.key} in ${delivery.teamId}: its claim was taken over; this pass stops.`);
+      break;
+    }
+    if (outcome === 'released') break;
   }
   return report;
 }
 
 type Outcome = keyof DeliveryReport;
 
-async function deliverOne(env: PosterEnv, d: DeliveryRow): Promise<Outcome> {
+/** A fenced write that found the claim no longer ours: the new holder decides. */
+function ours(marked: boolean, outcome: Outcome): Outcome {
+  return marked ? outcome : 'lost';
+}
+
+async function deliverOne(env: PosterEnv, d: DeliveryRow, claim: HeldClaim): Promise<Outcome> {
   const { db } = env.ledger;
   const now = env.ledger.clock.now();
   let threadTs: string | undefined;
@@ -83,13 +230,13 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow): Promise<Outcome> {
     if (parent?.status === 'delivered' && parent.postedTs) {
       threadTs = parent.postedTs;
     } else if (parent && (parent.status === 'pending' || parent.status === 'posting')) {
-      await markRetry(db, d, {
+      const marked = await markRetry(db, claim, {
         error: 'waiting for its thread',
         uncertain: d.uncertain,
         nextAttemptAt: new Date(now.getTime() + 5_000),
         refund: true,
       });
-      return 'retried';
+      return ours(marked, 'retried');
     }
     // A parent that was skipped or failed: post on its own rather than not at all.
   }
@@ -101,68 +248,100 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow): Promise<Outcome> {
     if (isLedgerError(error, 'INVOICE_NOT_FOUND')) content = null;
     else throw error;
   }
-  if (!content) {
-    await markSkipped(db, d, 'no longer applies');
-    return 'skipped';
-  }
+  if (!content) return ours(await markSkipped(db, claim, 'no longer applies'), 'skipped');
 
   if (content.threadTs) threadTs = content.threadTs;
   const metadata = { event_type: DELIVERY_EVENT, event_payload: { key: d.key } };
-  // A private message goes to the person's DM with the app, where it can also be looked for later.
-  const channel = await resolveChannel(env, d.channelId);
-  if (d.uncertain) {
-    const found = await findPosted(env, d, channel, threadTs);
-    if (found) {
-      await markDelivered(db, d, { channel: found.channel, ts: found.ts, at: now });
-      return 'delivered';
-    }
-  }
   let posted: { channel: string; ts: string };
   try {
+    // A private message goes to the person's DM with the app, where it can also be looked for later.
+    const channel = await claim.step(resolveChannel(env, d.channelId));
+    // A previous holder may have posted (it crashed, timed out, was stopped or lost its claim mid-post): look.
+    if (d.uncertain) {
+      const found = await claim.step(findPosted(env, d, channel, threadTs));
+      if (found) {
+        if (content.invoiceId) await rememberFoundCard(env, d, content, found, threadTs);
+        return ours(await markDelivered(db, claim, { channel: found.channel, ts: found.ts, at: now }), 'delivered');
+      }
+    }
+    // The last moment to find the claim gone: after this the post may reach Slack.
+    await claim.renew();
+    claim.startPosting();
     if (content.invoiceId) {
-      const card = await env.live.postCard(d.teamId, channel, content.invoiceId, {
-        ...(content.lead ? { lead: content.lead } : {}),
-        ...(threadTs ? { threadTs } : {}),
-        metadata,
-      });
+      const card = await claim.step(
+        env.live.postCard(d.teamId, channel, content.invoiceId, {
+          ...(content.lead ? { lead: content.lead } : {}),
+          ...(threadTs ? { threadTs } : {}),
+          metadata,
+        }),
+      );
       posted = { channel: card.channelId, ts: card.ts };
     } else {
-      const result = await env.poster.chat.postMessage({
-        channel,
-        text: content.message.text,
-        blocks: content.message.blocks,
-        metadata,
-        ...(threadTs ? { thread_ts: threadTs } : {}),
-        unfurl_links: false,
-      });
+      const result = await claim.step(
+        env.poster.chat.postMessage({
+          channel,
+          text: content.message.text,
+          blocks: content.message.blocks,
+          metadata,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          unfurl_links: false,
+        }),
+      );
       posted = { channel: result.channel ?? channel, ts: result.ts ?? '' };
     }
   } catch (error) {
-    return retryLater(env, d, error);
+    if (error instanceof ClaimEnded) throw error;
+    return retryLater(env, d, claim, error);
   }
   env.fault?.('posted');
-  await markDelivered(db, d, { ...posted, at: env.ledger.clock.now() });
-  return 'delivered';
+  const marked = await markDelivered(db, claim, { ...posted, at: env.ledger.clock.now() });
+  if (!marked) {
+    env.logger.warn(
+      `Delivery ${d.key} in ${d.teamId} was posted after its claim was taken over; its new holder looks for it.`,
+    );
+  }
+  return ours(marked, 'delivered');
+}
+
+/** A card found after an uncertain attempt is remembered, stale, so the card sweep brings it up to date. */
+async function rememberFoundCard(
+  env: PosterEnv,
+  d: DeliveryRow,
+  content: Rendered,
+  found: { channel: string; ts: string },
+  threadTs: string | undefined,
+) {
+  if (!content.invoiceId) return;
+  await rememberCard(env.ledger.db, {
+    teamId: d.teamId,
+    channelId: found.channel,
+    ts: found.ts,
+    invoiceId: content.invoiceId,
+    lead: content.lead ?? null,
+    threadTs: threadTs ?? null,
+    renderedVersion: 0,
+    renderedOn: '1970-01-01',
+  });
 }
 
 /** What went wrong decides what is next: a rate limit waits its Retry-After; an unknown outcome is looked up. */
-async function retryLater(env: PosterEnv, d: DeliveryRow, error: unknown): Promise<Outcome> {
+async function retryLater(env: PosterEnv, d: DeliveryRow, claim: DeliveryClaim, error: unknown): Promise<Outcome> {
   const now = env.ledger.clock.now().getTime();
   const e = error as { code?: string; retryAfter?: number; data?: { error?: string } };
   if (e.code === 'slack_webapi_rate_limited_error') {
-    await markRetry(env.ledger.db, d, {
+    const marked = await markRetry(env.ledger.db, claim, {
       error: 'rate limited',
       uncertain: d.uncertain,
       nextAttemptAt: new Date(now + (e.retryAfter ?? 1) * 1000),
       refund: true,
     });
-    return 'retried';
+    return ours(marked, 'retried');
   }
   // Slack answered with an error: nothing was posted. Anything else (timeout, network): it may have been.
   const answered = e.code === 'slack_webapi_platform_error';
   const giveUp = d.attempts >= MAX_ATTEMPTS;
   const backoff = Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, d.attempts - 1));
-  await markRetry(env.ledger.db, d, {
+  const marked = await markRetry(env.ledger.db, claim, {
     error: describe(error),
     uncertain: d.uncertain || !answered,
     nextAttemptAt: new Date(now + backoff),
@@ -171,7 +350,7 @@ async function retryLater(env: PosterEnv, d: DeliveryRow, error: unknown): Promi
   env.logger.warn(
     `Delivery ${d.key} in ${d.teamId} ${giveUp ? 'failed for good' : 'will be retried'}: ${describe(error)}`,
   );
-  return giveUp ? 'failed' : 'retried';
+  return ours(marked, giveUp ? 'failed' : 'retried');
 }
 
 async function resolveChannel(env: PosterEnv, target: string): Promise<string> {

@@ -1,12 +1,15 @@
 // Ledger events out as webhooks. Each endpoint's cursor is its outbox: a pass claims endpoints that have
-// events after their cursor (SKIP LOCKED plus a lease, so replicas share endpoints and never deliver to
-// one twice at once), POSTs those events one by one in id order, and moves the cursor only after a 2xx.
+// events after their cursor (SKIP LOCKED plus a short lease renewed before every request, fenced by a claim
+// token, so replicas share endpoints and never deliver to one twice at once), POSTs those events one by one in
+// id order, and moves the cursor only after a 2xx. A restart takes over its own dead predecessor's claims at
+// once; a stopping process gives its claims back.
 // A failure stops that endpoint (everything after waits, so order per invoice holds) and backs it off.
 // A crash between a 2xx and the cursor moving sends the event again: receivers deduplicate on its id.
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
 import { type WebhookEndpointRow, webhookEndpoints } from '../db/schema.js';
+import { type ClaimHolder, transientHolder } from '../jobs/holder.js';
 import type { Clock } from '../services/context.js';
 import { webhookHeaders, webhookPayload } from './payload.js';
 
@@ -15,6 +18,8 @@ export interface WebhookEnv {
   clock: Clock;
   logger: { warn(...args: unknown[]): void };
   fetch?: typeof fetch;
+  /** Who this process is, for its claims (default: one no restart recognises, so claims only lapse). */
+  holder?: ClaimHolder;
   /** Per request (default 10 s); a timeout is a failure, retried. */
   timeoutMs?: number;
   /** Test hook: throw to simulate a crash at a step. */
@@ -39,8 +44,11 @@ export interface WebhookReport {
 }
 
 const TIMEOUT_MS = 10_000;
-/** A pass keeps its claim on an endpoint this long after each delivery; a crashed pass's claim lapses. */
-export const WEBHOOK_LEASE_MS = 2 * 60_000;
+/**
+ * A pass renews its claim on an endpoint for this long before each request (which gives up after 10 s); a
+ * crashed pass's claim lapses after it, unless its own restart takes it over sooner.
+ */
+export const WEBHOOK_LEASE_MS = 30_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
 
 /** 30 s, 1 min, 2 min … capped at an hour, and never given up: events are not dropped. */
@@ -51,18 +59,31 @@ export function webhookBackoffMs(consecutiveFailures: number): number {
 /** Delivers every event that is due, to every endpoint that is due. */
 export async function deliverWebhooks(
   env: WebhookEnv,
-  options: { limit?: number; teamId?: string } = {},
+  options: {
+    limit?: number;
+    teamId?: string;
+    /** Stopping: claim no more endpoints, send no more events, give the claim back. */
+    signal?: AbortSignal;
+    /** Stopping after the grace: stop waiting for the request under way too (it is sent again later). */
+    abort?: AbortSignal;
+  } = {},
 ): Promise<WebhookReport> {
   const report: WebhookReport = { delivered: 0, failed: 0 };
-  const horizon = await safeHorizon(env.db, env.horizonWaitMs ?? 1_000);
+  const horizon = await safeHorizon(env.db, env.horizonWaitMs ?? 1_000, options.signal);
   if (horizon === undefined || horizon === 0n) return report;
-  const token = randomUUID();
+  const holder = env.holder ?? transientHolder();
   const flipped = new Set<string>();
   // One endpoint at a time, so passes running at once spread the endpoints between them.
-  for (let round = 0; round < 1_000; round++) {
-    const [endpoint] = await claimEndpoints(env, { token, horizon, teamId: options.teamId });
+  for (let round = 0; round < 1_000 && !options.signal?.aborted; round++) {
+    const token = randomUUID();
+    const [endpoint] = await claimEndpoints(env, { token, holder, horizon, teamId: options.teamId });
     if (!endpoint) break;
-    await deliverToEndpoint(env, endpoint, { token, horizon, limit: options.limit ?? 50, flipped }, report);
+    await deliverToEndpoint(
+      env,
+      endpoint,
+      { token, horizon, limit: options.limit ?? 50, flipped, signal: options.signal, abort: options.abort },
+      report,
+    );
   }
   for (const teamId of flipped) {
     await env
@@ -80,7 +101,7 @@ export async function deliverWebhooks(
  * so a transaction already has its id when it takes an event id.) Undefined when one stays open: the
  * next pass tries again.
  */
-async function safeHorizon(db: Database, waitMs: number): Promise<bigint | undefined> {
+async function safeHorizon(db: Database, waitMs: number, signal?: AbortSignal): Promise<bigint | undefined> {
   const [seen] = await queryRows<{ max_id: string | null; xmax: string }>(
     db,
     sql`select max(id)::text as max_id, pg_snapshot_xmax(pg_current_snapshot())::text as xmax from events`,
@@ -94,26 +115,30 @@ async function safeHorizon(db: Database, waitMs: number): Promise<bigint | undef
       sql`select pg_snapshot_xmin(pg_current_snapshot()) >= ${seen.xmax}::xid8 as done`,
     );
     if (now?.done) return BigInt(seen.max_id);
-    if (Date.now() >= until) return undefined;
+    if (Date.now() >= until || signal?.aborted) return undefined;
     await new Promise((resolve) => setTimeout(resolve, Math.min(25 * (attempt + 1), 250)));
   }
 }
 
 async function claimEndpoints(
   env: WebhookEnv,
-  params: { token: string; horizon: bigint; teamId: string | undefined },
+  params: { token: string; holder: ClaimHolder; horizon: bigint; teamId: string | undefined },
 ): Promise<WebhookEndpointRow[]> {
   const now = env.clock.now();
+  const { instance, boot } = params.holder;
   const leaseEnd = new Date(now.getTime() + WEBHOOK_LEASE_MS).toISOString();
   const team = params.teamId ? sql`and w.team_id = ${params.teamId}` : sql``;
   const claimed = await queryRows<{ team_id: string; id: string }>(
     env.db,
     sql`update webhook_endpoints u
-        set claimed_until = ${leaseEnd}::timestamptz, claim_token = ${params.token}::uuid
+        set claimed_until = ${leaseEnd}::timestamptz, claim_token = ${params.token}::uuid,
+            claim_instance = ${instance}, claim_boot = ${boot}
         from (
           select w.team_id, w.id from webhook_endpoints w
           where w.active and w.next_attempt_at <= ${now.toISOString()}::timestamptz
-            and (w.claimed_until is null or w.claimed_until < ${now.toISOString()}::timestamptz) ${team}
+            and (w.claimed_until is null or w.claimed_until < ${now.toISOString()}::timestamptz
+                 -- our own dead predecessor's claim (same instance, earlier boot): no need to wait for it to lapse
+                 or (w.claim_instance = ${instance} and w.claim_boot <> ${boot})) ${team}
             and exists (select 1 from events e
                         where e.team_id = w.team_id and e.id > w.last_event_id and e.id <= ${params.horizon.toString()}::bigint)
           order by w.next_attempt_at, w.created_at, w.id
@@ -153,7 +178,14 @@ interface EventRow {
 async function deliverToEndpoint(
   env: WebhookEnv,
   endpoint: WebhookEndpointRow,
-  params: { token: string; horizon: bigint; limit: number; flipped: Set<string> },
+  params: {
+    token: string;
+    horizon: bigint;
+    limit: number;
+    flipped: Set<string>;
+    signal: AbortSignal | undefined;
+    abort: AbortSignal | undefined;
+  },
   report: WebhookReport,
 ): Promise<void> {
   // Only the claim's holder writes the failure count, so the row read at the claim is current.
@@ -175,7 +207,17 @@ async function deliverToEndpoint(
         order by e.id
         limit ${params.limit}`,
   );
+  const release = () => env.db.update(webhookEndpoints).set(unclaimed).where(mine);
   for (const event of batch) {
+    // Stopping: give the endpoint back (due at once for another replica or the next start).
+    if (params.signal?.aborted) return void (await release());
+    // Renewed before every request, so a slow receiver never outlives the claim; gone means another pass has it.
+    const renewed = await env.db
+      .update(webhookEndpoints)
+      .set({ claimedUntil: new Date(env.clock.now().getTime() + WEBHOOK_LEASE_MS) })
+      .where(mine)
+      .returning({ id: webhookEndpoints.id });
+    if (renewed.length === 0) return;
     const payload = webhookPayload({
       id: BigInt(event.id),
       teamId: event.team_id,
@@ -190,7 +232,10 @@ async function deliverToEndpoint(
       details: typeof event.details === 'string' ? JSON.parse(event.details) : event.details,
     });
     const body = JSON.stringify(payload);
-    const error = await post(env, endpoint, payload.id, body);
+    const answer = await untilAborted(post(env, endpoint, payload.id, body), params.abort);
+    // Abandoned while stopping: the receiver may have it; it is sent again (at least once) by the next holder.
+    if (answer === ABANDONED) return void (await release());
+    const error = answer;
     const now = env.clock.now();
     if (error) {
       const failures = endpoint.consecutiveFailures + 1;
@@ -201,8 +246,7 @@ async function deliverToEndpoint(
           lastFailureAt: now,
           consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
           nextAttemptAt: new Date(now.getTime() + webhookBackoffMs(failures)),
-          claimedUntil: null,
-          claimToken: null,
+          ...unclaimed,
         })
         .where(mine)
         .returning({ consecutiveFailures: webhookEndpoints.consecutiveFailures });
@@ -233,8 +277,32 @@ async function deliverToEndpoint(
   }
   await env.db
     .update(webhookEndpoints)
-    .set({ claimedUntil: null, claimToken: null, nextAttemptAt: env.clock.now() })
+    .set({ ...unclaimed, nextAttemptAt: env.clock.now() })
     .where(mine);
+}
+
+const unclaimed = { claimedUntil: null, claimToken: null, claimInstance: null, claimBoot: null } as const;
+
+const ABANDONED = Symbol('abandoned');
+
+/** `work`'s result, or ABANDONED as soon as `signal` aborts (the work goes on unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABANDONED> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve(ABANDONED);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABANDONED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** POSTs one event; undefined on a 2xx, else what went wrong, in words. */

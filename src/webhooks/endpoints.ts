@@ -151,6 +151,19 @@ export async function listWebhookEndpoints(
   });
 }
 
+/**
+ * When the soonest failing endpoint is due for its retry (after `now`), so the jobs wake for it rather than
+ * at the next minute; undefined when none is backed off. Across workspaces: the scheduler serves them all.
+ */
+export async function nextWebhookRetryAt(db: DatabaseOrTransaction, now: Date): Promise<Date | undefined> {
+  const [row] = await queryRows<{ at: string | null }>(
+    db,
+    sql`select to_json(min(next_attempt_at)) #>> '{}' as at from webhook_endpoints
+        where active and consecutive_failures > 0 and next_attempt_at > ${now.toISOString()}::timestamptz`,
+  );
+  return row?.at ? new Date(row.at) : undefined;
+}
+
 /** Pending events are counted up to this many for the App Home ("1,000+"). */
 export const FAILING_PENDING_CAP = 1_000;
 

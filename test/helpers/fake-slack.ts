@@ -137,6 +137,13 @@ export interface FakeSlack {
   responseUrl(id?: string): string;
   /** Make the next `times` calls of `method` ('*' = any method, including 'response_url') fail as scripted. */
   failNext(method: string, failure: Failure, times?: number): void;
+  /**
+   * Slow Slack down: every later call of `method` ('*' = any Web API method) takes effect at once (as with
+   * `{ delayMs }`) but its answer waits for `delay(call)`: a number is milliseconds of real time; a promise holds
+   * the answer until it settles — advance an injected clock by what Slack "took" and answer at once, or keep the
+   * call hanging until the test lets it go. A scripted failure of the call wins. `undefined` removes it.
+   */
+  delay(method: string, delay: ((call: Call) => number | Promise<unknown>) | undefined): void;
   /** Replace the fake's answer for a method (the failure scripting and the recording still apply). */
   on(method: string, handler: MethodHandler | undefined): void;
   /** Every call so far (since the last reset), oldest first; only those of `method` when given. */
@@ -310,6 +317,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let calls: Call[] = [];
   let failures = new Map<string, { failure: Failure; remaining: number }[]>();
   let handlers = new Map<string, MethodHandler>();
+  let delays = new Map<string, (call: Call) => number | Promise<unknown>>();
   let channels = new Map<string, StoredMessage[]>();
   let views = new Map<string, ViewRecord>();
   let homeViews = new Map<string, string>();
@@ -786,7 +794,28 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return false;
   }
 
-  function answerLater(res: ServerResponse, failure: Failure | undefined, body: Args): void {
+  function answerLater(res: ServerResponse, failure: Failure | undefined, body: Args, call?: Call): void {
+    const slow = !failure && call ? (delays.get(call.method) ?? delays.get('*')) : undefined;
+    if (slow && call) {
+      let wait: number | Promise<unknown>;
+      try {
+        wait = slow(call);
+      } catch {
+        wait = 0;
+      }
+      if (typeof wait === 'number') {
+        answerLater(res, wait > 0 ? { delayMs: wait } : undefined, body);
+        return;
+      }
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      const answer = () => {
+        hanging.delete(res);
+        send(res, 200, body);
+      };
+      wait.then(answer, answer);
+      return;
+    }
     if (failure && 'hang' in failure) {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
@@ -832,7 +861,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }
       call.response = body;
     }
-    answerLater(res, failure, body);
+    answerLater(res, failure, body, call);
   }
 
   async function handleResponseUrl(req: IncomingMessage, res: ServerResponse, id: string, url: URL): Promise<void> {
@@ -946,6 +975,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       queue.push({ failure, remaining: times });
       failures.set(method, queue);
     },
+    delay(method, delay) {
+      if (delay) delays.set(method, delay);
+      else delays.delete(method);
+    },
     on(method, handler) {
       if (handler) handlers.set(method, handler);
       else handlers.delete(method);
@@ -1008,6 +1041,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       calls = [];
       failures = new Map();
       handlers = new Map();
+      delays = new Map();
       channels = new Map();
       views = new Map();
       homeViews = new Map();
