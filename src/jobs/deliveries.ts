@@ -219,11 +219,17 @@ export async function releaseClaim(
   return released.length > 0;
 }
 
-/** The soonest a pending delivery falls due (to wake for it), or undefined when none waits. */
-export async function nextDeliveryDue(db: DatabaseOrTransaction): Promise<Date | undefined> {
+/**
+ * The soonest instant after `now` when a delivery falls due (a retry, a "not before"), or when a claim lapses
+ * unless renewed (a dead replica's), so the jobs wake for it; undefined when nothing waits. Across workspaces.
+ */
+export async function nextDeliveryDue(db: DatabaseOrTransaction, now: Date): Promise<Date | undefined> {
   const [row] = await queryRows<{ at: string | null }>(
     db,
-    sql`select to_json(min(next_attempt_at)) #>> '{}' as at from deliveries where status = 'pending'`,
+    sql`select to_json(min(case when status = 'pending' then next_attempt_at else claimed_until end)) #>> '{}' as at
+        from deliveries
+        where status in ('pending', 'posting')
+          and case when status = 'pending' then next_attempt_at else claimed_until end > ${now.toISOString()}::timestamptz`,
   );
   return row?.at ? new Date(row.at) : undefined;
 }

@@ -138,7 +138,7 @@ export function createScheduler(env: PosterEnv, options: SchedulerOptions = {}):
     try {
       const [webhook, delivery] = await Promise.all([
         nextWebhookRetryAt(env.ledger.db, env.ledger.clock.now()),
-        nextDeliveryDue(env.ledger.db),
+        nextDeliveryDue(env.ledger.db, env.ledger.clock.now()),
       ]);
       soonest = [webhook, delivery]
         .filter((d): d is Date => d !== undefined)

@@ -152,14 +152,19 @@ export async function listWebhookEndpoints(
 }
 
 /**
- * When the soonest failing endpoint is due for its retry (after `now`), so the jobs wake for it rather than
- * at the next minute; undefined when none is backed off. Across workspaces: the scheduler serves them all.
+ * When the soonest failing endpoint is due for its retry, or the soonest claim on an endpoint lapses unless renewed
+ * (a dead replica's), after `now`: the jobs wake for it rather than at the next minute. Undefined when neither
+ * waits. Across workspaces: the scheduler serves them all.
  */
 export async function nextWebhookRetryAt(db: DatabaseOrTransaction, now: Date): Promise<Date | undefined> {
   const [row] = await queryRows<{ at: string | null }>(
     db,
-    sql`select to_json(min(next_attempt_at)) #>> '{}' as at from webhook_endpoints
-        where active and consecutive_failures > 0 and next_attempt_at > ${now.toISOString()}::timestamptz`,
+    sql`select to_json(least(
+               (select min(next_attempt_at) from webhook_endpoints
+                where active and consecutive_failures > 0 and next_attempt_at > ${now.toISOString()}::timestamptz),
+               (select min(claimed_until) from webhook_endpoints
+                where active and claim_token is not null and claimed_until > ${now.toISOString()}::timestamptz)
+             )) #>> '{}' as at`,
   );
   return row?.at ? new Date(row.at) : undefined;
 }

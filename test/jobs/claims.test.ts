@@ -3,7 +3,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliveries } from '../../src/db/schema.js';
-import { type DeliveryKind, deliveriesOn } from '../../src/jobs/deliveries.js';
+import { type DeliveryKind, decide, deliveriesOn, findDelivery } from '../../src/jobs/deliveries.js';
 import { type ClaimHolder, processHolder } from '../../src/jobs/holder.js';
 import { recordAlerts } from '../../src/jobs/plan.js';
 import { type DeliveryReport, deliverDue, type PosterEnv } from '../../src/jobs/post.js';
@@ -12,7 +12,7 @@ import type { LedgerContext } from '../../src/services/context.js';
 import { getWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
 import { type Call, type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
-import { posterEnv } from '../helpers/jobs.js';
+import { manualTimers, posterEnv } from '../helpers/jobs.js';
 import { invoice, workspaceWithClient } from '../helpers/ledger.js';
 
 let fake: FakeSlack;
@@ -235,6 +235,40 @@ describeEachDatabase('claims on deliveries', '2026-11-23T15:00:00Z', (get) => {
     expect([...postsPerKey().values()]).toEqual([1, 1]);
     const rows = await deliveriesOn(ctx.db, teamId, TODAY);
     expect(rows.every((r) => r.status === 'delivered' && r.claimInstance === null)).toBe(true);
+  });
+
+  it('wakes for a delivery due before the next minute instead of waiting for the minute', async () => {
+    const { ctx } = get();
+    const { teamId } = await workspaceWithClient(ctx);
+    await updateWorkspaceSettings(ctx, teamId, { financeChannel: FIN, financeAdmins: ['U0ALICE'] });
+    ctx.clock.set('2026-11-25T15:00:10Z'); // a Wednesday, 10:00:10 in New York
+    await decide(
+      ctx.db,
+      [
+        {
+          teamId,
+          key: 'note:wake',
+          kind: 'digest',
+          localDate: '2026-11-25',
+          channelId: FIN,
+          payload: { text: 'Due in 20 seconds' },
+          notBefore: new Date('2026-11-25T15:00:30Z'),
+        },
+      ],
+      ctx.clock.now(),
+    );
+    const timers = manualTimers(ctx.clock);
+    const scheduler = createScheduler(posterEnv(ctx, fake), { timers });
+    await scheduler.start();
+    expect(await findDelivery(ctx.db, teamId, 'note:wake')).toMatchObject({ status: 'pending' });
+    expect(timers.dueTimes()).toEqual([new Date('2026-11-25T15:00:30Z'), new Date('2026-11-25T15:01:00Z')]);
+    await timers.advance(20_000);
+    await scheduler.stop();
+    expect(await findDelivery(ctx.db, teamId, 'note:wake')).toMatchObject({
+      status: 'delivered',
+      deliveredAt: new Date('2026-11-25T15:00:30Z'),
+    });
+    expect(fake.calls('chat.postMessage').filter((c) => c.args.text === 'Due in 20 seconds')).toHaveLength(1);
   });
 
   it('waits for the thread’s parent, then posts the replies into it, one claim at a time', async () => {

@@ -7,8 +7,10 @@ import { asc, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { events, webhookEndpoints } from '../../src/db/schema.js';
+import { createScheduler } from '../../src/jobs/scheduler.js';
 import type { LedgerContext } from '../../src/services/context.js';
 import { logChase, recordPayment } from '../../src/services/invoices.js';
+import { updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { appendEvent } from '../../src/services/write.js';
 import { deliverWebhooks, type WebhookEnv } from '../../src/webhooks/deliver.js';
 import { addWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint } from '../../src/webhooks/endpoints.js';
@@ -21,13 +23,17 @@ import {
   type WebhookPayload,
 } from '../../src/webhooks/payload.js';
 import { describeEachDatabase } from '../helpers/db.js';
+import { startFakeSlack } from '../helpers/fake-slack.js';
+import { manualTimers, posterEnv } from '../helpers/jobs.js';
 import { ALICE, invoice, workspaceWithClient } from '../helpers/ledger.js';
 
 interface Receiver {
   url: string;
   secret: string;
-  /** Every request that arrived, with whether its signature held. */
-  requests: { eventId: string; verified: boolean; payload: WebhookPayload }[];
+  /** Every request that arrived, with whether its signature held and when (on the test's clock). */
+  requests: { eventId: string; verified: boolean; payload: WebhookPayload; at: Date }[];
+  /** Resolves once `count` requests have arrived. */
+  arrived(count: number): Promise<void>;
   /** The receiver's own view: each event once, by the id we send, in the order first received. */
   view: Map<string, WebhookPayload>;
   failNext(count: number, status?: number): void;
@@ -43,6 +49,7 @@ interface Receiver {
 async function startReceiver(now: () => Date): Promise<Receiver> {
   let failing: { count: number; status: number } = { count: 0, status: 500 };
   let hanging = 0;
+  let waiters: { count: number; resolve: () => void }[] = [];
   const receiver: Receiver = {
     url: '',
     secret: '',
@@ -55,6 +62,10 @@ async function startReceiver(now: () => Date): Promise<Receiver> {
     },
     hangNext(count) {
       hanging = count;
+    },
+    arrived(count) {
+      if (receiver.requests.length >= count) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ count, resolve }));
     },
     close: () => close(server),
   };
@@ -71,7 +82,9 @@ async function startReceiver(now: () => Date): Promise<Receiver> {
       now: now(),
     });
     const payload = JSON.parse(body) as WebhookPayload;
-    receiver.requests.push({ eventId: header(EVENT_ID_HEADER) ?? '', verified, payload });
+    receiver.requests.push({ eventId: header(EVENT_ID_HEADER) ?? '', verified, payload, at: now() });
+    for (const waiter of waiters.filter((w) => receiver.requests.length >= w.count)) waiter.resolve();
+    waiters = waiters.filter((w) => receiver.requests.length < w.count);
     if (hanging > 0) {
       hanging -= 1;
       return; // never answers
@@ -434,6 +447,93 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
     for (const { receiver } of [a, b]) {
       expect(receiver.requests.map((r) => r.payload.id)).toEqual(ids);
       expect(receiver.maxInFlight).toBe(1);
+    }
+  });
+
+  it('gives the endpoint back at once when stopped mid-request, and another replica carries on without waiting', async () => {
+    const { ctx } = get();
+    const { teamId, client } = await workspaceWithClient(ctx);
+    const { receiver, endpointId } = await receiverFor(ctx, teamId);
+    await invoice(ctx, teamId, client.id, { number: 'INV-001' });
+    const before = await endpointRow(ctx, endpointId);
+    receiver.hangNext(1);
+    const draining = new AbortController();
+    const abandoning = new AbortController();
+    // The request gives up after 10 s, as in production: the stop must not wait for that.
+    const pass = deliverWebhooks(env(ctx, { timeoutMs: 10_000 }), {
+      signal: draining.signal,
+      abort: abandoning.signal,
+    });
+    await receiver.arrived(1);
+    const began = performance.now();
+    draining.abort();
+    abandoning.abort();
+    expect(await pass).toEqual({ delivered: 0, failed: 0 });
+    expect(performance.now() - began).toBeLessThan(2_000);
+    // Not a failure of the endpoint; the cursor did not move; nobody holds it.
+    expect(await endpointRow(ctx, endpointId)).toMatchObject({
+      lastEventId: before?.lastEventId,
+      consecutiveFailures: 0,
+      claimToken: null,
+      claimedUntil: null,
+      claimInstance: null,
+    });
+    // Another replica delivers at once (the clock has not moved): the abandoned event again, then the next.
+    expect(await deliverWebhooks(env(ctx))).toEqual({ delivered: 2, failed: 0 });
+    const ids = (await eventIds(ctx)).slice(1);
+    expect(receiver.requests.map((r) => r.payload.id)).toEqual([ids[0], ids[0], ids[1]]);
+    expect([...receiver.view.keys()]).toEqual(ids);
+  });
+
+  it('is taken over at once by its own restarted process after a crash, and by no other before the lease ends', async () => {
+    const { ctx } = get();
+    const { teamId, client } = await workspaceWithClient(ctx);
+    const { receiver } = await receiverFor(ctx, teamId);
+    await invoice(ctx, teamId, client.id, { number: 'INV-001' });
+    const instance = 'host-a/app-1';
+    const crashing = env(ctx, {
+      holder: { instance, boot: 'boot-1' },
+      fault: () => {
+        throw new Error('killed');
+      },
+    });
+    await expect(deliverWebhooks(crashing)).rejects.toThrow('killed');
+    expect(await deliverWebhooks(env(ctx, { holder: { instance: 'host-b/app-2', boot: 'boot-7' } }))).toEqual({
+      delivered: 0,
+      failed: 0,
+    });
+    // The same instance, restarted, with the clock unmoved.
+    expect(await deliverWebhooks(env(ctx, { holder: { instance, boot: 'boot-2' } }))).toEqual({
+      delivered: 2,
+      failed: 0,
+    });
+    expect(receiver.view.size).toBe(2);
+  });
+
+  it('retries a failing endpoint 30 s and then 1 min after its failures, not at the next minute tick', async () => {
+    const { ctx } = get();
+    const { teamId, client } = await workspaceWithClient(ctx);
+    await updateWorkspaceSettings(ctx, teamId, { financeChannel: 'C0FIN', financeAdmins: ['U0ALICE'] });
+    const { receiver } = await receiverFor(ctx, teamId);
+    await invoice(ctx, teamId, client.id, { number: 'INV-001' });
+    receiver.failNext(2, 500);
+    const fake = await startFakeSlack();
+    try {
+      const timers = manualTimers(ctx.clock);
+      const scheduler = createScheduler(posterEnv(ctx, fake), { timers, webhooks: { horizonWaitMs: 20_000 } });
+      await scheduler.start(); // 15:00:00: the first attempt fails
+      await timers.advance(30_000); // 15:00:30: the first retry fails
+      await timers.advance(90_000); // 15:01:30: the second retry gets through
+      await scheduler.stop();
+      expect(receiver.requests.map((r) => [r.payload.type, r.at.toISOString()])).toEqual([
+        ['invoice.created', '2026-11-23T15:00:00.000Z'],
+        ['invoice.created', '2026-11-23T15:00:30.000Z'],
+        ['invoice.created', '2026-11-23T15:01:30.000Z'],
+        ['invoice.sent', '2026-11-23T15:01:30.000Z'],
+      ]);
+      expect(receiver.view.size).toBe(2);
+    } finally {
+      await fake.close();
     }
   });
 });
