@@ -78,42 +78,34 @@ export async function claimDue(
   const token = randomUUID();
   const { instance, boot } = params.holder;
   const team = params.teamId ? sql`and team_id = ${params.teamId}` : sql``;
-  const claimed = await queryRows<{ team_id: string; key: string }>(
-    db,
-    sql`update deliveries d
-        set status = 'posting', attempts = d.attempts + 1, claimed_until = ${leaseEnd}::timestamptz,
-            claim_token = ${token}::uuid, claim_instance = ${instance}, claim_boot = ${boot},
-            uncertain = d.uncertain or d.status = 'posting'
-        from (
-          select team_id, key from deliveries
-          where ((status = 'pending' and next_attempt_at <= ${now}::timestamptz)
-             or (status = 'posting' and (claimed_until < ${now}::timestamptz
-                                         or (claim_instance = ${instance} and claim_boot <> ${boot})))) ${team}
-          -- a thread's parent before its replies, so the replies can go straight into it
-          order by parent_key is not null, next_attempt_at, created_at, key
-          limit ${params.limit}
-          for update skip locked
-        ) c
-        where d.team_id = c.team_id and d.key = c.key
-        returning d.team_id, d.key`,
-  );
-  if (claimed.length === 0) return [];
-  const rows = await db
-    .select()
-    .from(deliveries)
+  const claimed = await db
+    .update(deliveries)
+    .set({
+      status: 'posting',
+      attempts: sql`${deliveries.attempts} + 1`,
+      claimedUntil: new Date(leaseEnd),
+      claimToken: token,
+      claimInstance: instance,
+      claimBoot: boot,
+      uncertain: sql`${deliveries.uncertain} or ${deliveries.status} = 'posting'`,
+    })
     .where(
-      and(
-        eq(deliveries.claimToken, token),
-        sql`(${deliveries.teamId}, ${deliveries.key}) in (${sql.join(
-          claimed.map((c) => sql`(${c.team_id}, ${c.key})`),
-          sql`, `,
-        )})`,
-      ),
-    );
-  const order = new Map(claimed.map((c, i) => [`${c.team_id}/${c.key}`, i]));
-  return rows
+      sql`(${deliveries.teamId}, ${deliveries.key}) in (
+        select team_id, key from deliveries
+        where ((status = 'pending' and next_attempt_at <= ${now}::timestamptz)
+           or (status = 'posting' and (claimed_until < ${now}::timestamptz
+                                       or (claim_instance = ${instance} and claim_boot <> ${boot})))) ${team}
+        -- a thread's parent before its replies, so the replies can go straight into it
+        order by parent_key is not null, next_attempt_at, created_at, key
+        limit ${params.limit}
+        for update skip locked)`,
+    )
+    .returning();
+  const order = (r: DeliveryRow) =>
+    `${r.parentKey === null ? 0 : 1}|${r.nextAttemptAt.toISOString()}|${r.createdAt.toISOString()}|${r.key}`;
+  return claimed
     .map((r) => ({ ...r, claimToken: token }))
-    .sort((a, b) => (order.get(`${a.teamId}/${a.key}`) ?? 0) - (order.get(`${b.teamId}/${b.key}`) ?? 0));
+    .sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
 /** Only the current holder's writes land: a holder whose claim was taken over changes nothing. */

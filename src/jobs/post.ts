@@ -43,6 +43,8 @@ const MAX_ATTEMPTS = 8;
  * never loses a claim to a slow Slack, and a dead one's claims are free within 30 s.
  */
 export const DELIVERY_LEASE_MS = 30_000;
+/** A claim made or renewed this recently needs no renewal before a post: the lease outlasts the post by far. */
+const FRESH_CLAIM_MS = 5_000;
 /** At most this many deliveries per pass; the next tick carries on. */
 const MAX_PER_PASS = 1_000;
 /** Slack allows about one message per second per channel. */
@@ -110,9 +112,12 @@ function holdClaim(env: PosterEnv, claim: DeliveryClaim, stop: StopSignals): Hel
   if (stop.abort?.aborted) onAbort();
   stop.signal?.addEventListener('abort', onDrain, { once: true });
   stop.abort?.addEventListener('abort', onAbort, { once: true });
+  let renewedAt = env.ledger.clock.now().getTime();
   const renewNow = async () => {
-    const ours = await renewClaim(env.ledger.db, claim, { now: env.ledger.clock.now(), leaseMs: DELIVERY_LEASE_MS });
+    const now = env.ledger.clock.now();
+    const ours = await renewClaim(env.ledger.db, claim, { now, leaseMs: DELIVERY_LEASE_MS });
     if (!ours) end('lost');
+    else renewedAt = now.getTime();
   };
   const heartbeat = setInterval(
     () => {
@@ -149,6 +154,8 @@ function holdClaim(env: PosterEnv, claim: DeliveryClaim, stop: StopSignals): Hel
     },
     async renew() {
       if (ended.signal.aborted) throw reason();
+      // Claimed or renewed a moment ago: the lease outlasts a post (10 s) by far, and a takeover would need it lapsed.
+      if (env.ledger.clock.now().getTime() - renewedAt < FRESH_CLAIM_MS) return;
       await renewNow();
       if (ended.signal.aborted) throw reason();
     },
