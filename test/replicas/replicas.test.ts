@@ -510,7 +510,13 @@ it('three replicas behind nginx, each killed mid-post and mid-webhook: exactly o
   expect.soft(kills.filter((k) => k.point === 'mid-webhook').length, 'kills mid-webhook').toBeGreaterThanOrEqual(2);
   expect.soft(new Set(kills.map((k) => k.replica)).size, 'replicas killed').toBe(replicas.length);
   expect.soft(plannedKeys).toEqual(expect.arrayContaining(mustPlan));
-  expect.soft(rows.filter((row) => row.status !== 'delivered')).toEqual([]);
+  // Only invoices whose card is out get paid here, so every delivery was posted: none may be recorded otherwise.
+  expect
+    .soft(
+      rows.filter((row) => row.status !== 'delivered'),
+      'deliveries posted in Slack but not recorded delivered',
+    )
+    .toEqual([]);
   expect.soft([...posts.keys()].sort()).toEqual(plannedKeys);
   expect.soft([...posts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
   for (const name of ['a', 'b']) {
