@@ -43,8 +43,8 @@ const MIN_WAKE_MS = 1_000;
 
 export interface SchedulerOptions {
   timers?: Timers;
-  /** Settings of the webhook passes (tests: a longer wait for other transactions, a fetch). */
-  webhooks?: Pick<WebhookEnv, 'horizonWaitMs' | 'timeoutMs' | 'fetch'>;
+  /** Settings of the webhook passes (tests: a longer wait for other transactions, how requests are sent). */
+  webhooks?: Omit<WebhookEnv, 'db' | 'clock' | 'logger' | 'holder' | 'onFailingChanged'>;
 }
 
 export function createScheduler(env: PosterEnv, options: SchedulerOptions = {}): Scheduler {
