@@ -112,9 +112,10 @@ export async function startNginx(dir: string, ports: number[]): Promise<LoadBala
   const port = await freePort();
   const temp = path.join(dir, 'tmp');
   mkdirSync(temp, { recursive: true });
-  chmodSync(temp, 0o777); // workers run as nobody
+  chmodSync(temp, 0o777);
   const config = `
-worker_processes 1;
+# One process, no workers: a SIGKILL (stopAll, a crashed test) leaves nothing behind.
+master_process off;
 error_log ${dir}/error.log warn;
 pid ${dir}/nginx.pid;
 events { worker_connections 512; }
