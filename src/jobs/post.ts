@@ -255,7 +255,24 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow, claim: HeldClaim): Pro
     if (isLedgerError(error, 'INVOICE_NOT_FOUND')) content = null;
     else throw error;
   }
-  if (!content) return ours(await markSkipped(db, claim, 'no longer applies'), 'skipped');
+  if (!content) {
+    // It no longer applies (say the invoice was paid meanwhile), but a holder that died mid-post may have put its
+    // card in Slack already: look first, and remember a card found there so the sweep keeps it live.
+    if (d.uncertain) {
+      try {
+        const channel = await claim.step(resolveChannel(env, d.channelId));
+        const found = await claim.step(findPosted(env, d, channel, threadTs));
+        if (found) {
+          if (d.invoiceId) await rememberFoundCard(env, d, { invoiceId: d.invoiceId }, found, threadTs);
+          return ours(await markDelivered(db, claim, { channel: found.channel, ts: found.ts, at: now }), 'delivered');
+        }
+      } catch (error) {
+        if (error instanceof ClaimEnded) throw error;
+        return retryLater(env, d, claim, error);
+      }
+    }
+    return ours(await markSkipped(db, claim, 'no longer applies'), 'skipped');
+  }
 
   if (content.threadTs) threadTs = content.threadTs;
   const metadata = { event_type: DELIVERY_EVENT, event_payload: { key: d.key } };
@@ -314,7 +331,7 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow, claim: HeldClaim): Pro
 async function rememberFoundCard(
   env: PosterEnv,
   d: DeliveryRow,
-  content: Rendered,
+  content: Pick<Rendered, 'invoiceId' | 'lead'>,
   found: { channel: string; ts: string },
   threadTs: string | undefined,
 ) {

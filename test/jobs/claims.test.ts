@@ -9,6 +9,7 @@ import { recordAlerts } from '../../src/jobs/plan.js';
 import { type DeliveryReport, deliverDue, type PosterEnv } from '../../src/jobs/post.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import type { LedgerContext } from '../../src/services/context.js';
+import { recordPayment } from '../../src/services/invoices.js';
 import { getWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
 import { type Call, type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
@@ -172,6 +173,34 @@ describeEachDatabase('claims on deliveries', '2026-11-23T15:00:00Z', (get) => {
       expect(byB.delivered).toBe(3);
       expect(fake.calls('conversations.history')).toHaveLength(1);
       expect([...postsPerKey().values()]).toEqual([1, 1, 1]);
+    } finally {
+      gate.resolve();
+    }
+  });
+
+  it('remembers a card its stopped holder may have posted even once the alert no longer applies, so it turns Paid', async () => {
+    const { ctx } = get();
+    const teamId = await overdueBook(ctx, 1);
+    const gate = deferred();
+    holdFirstPost(gate.promise);
+    try {
+      const scheduler = createScheduler(posterEnv(ctx, fake, { timeoutMs: 10_000 }));
+      const ticking = scheduler.tick();
+      await fake.waitFor('chat.postMessage');
+      await scheduler.stop({ graceMs: 200 });
+      await ticking;
+      // The client pays before another replica takes the alert over: the alert itself no longer applies.
+      await recordPayment(ctx, teamId, OPERATOR, { invoice: 'A-1' });
+      const env = posterEnv(ctx, fake);
+      expect(await deliverDue(env)).toMatchObject({ delivered: 1, skipped: 0 });
+      expect(fake.calls('chat.postMessage')).toHaveLength(1);
+      expect((await deliveriesOn(ctx.db, teamId, TODAY)).map((r) => r.status)).toEqual(['delivered']);
+      // The card found in the channel is remembered, so the sweep redraws it as a person now expects: Paid.
+      const [posted] = fake.calls('chat.postMessage');
+      await env.live.sync();
+      const update = fake.calls('chat.update').at(-1);
+      expect(update?.args.ts).toBe(posted?.response?.ts);
+      expect(String(update?.args.text)).toMatch(/Paid/);
     } finally {
       gate.resolve();
     }

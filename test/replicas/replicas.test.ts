@@ -16,8 +16,9 @@ import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
 import { DELIVERY_EVENT } from '../../src/jobs/post.js';
 import { createClient } from '../../src/services/clients.js';
-import { type Actor, fixedClock, systemClock } from '../../src/services/context.js';
+import { fixedClock, systemClock } from '../../src/services/context.js';
 import { createInvoice } from '../../src/services/invoices.js';
+import { operatorPrincipal } from '../../src/services/policy.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { type Call, type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
@@ -39,7 +40,7 @@ const FIN = 'C0FIN';
 const ADMIN = 'U0ADMIN';
 const ZONE = 'America/New_York';
 const SECRET = 'replicas-signing-secret';
-const SEED: Actor = { type: 'system', id: 'seed' };
+const SEED = operatorPrincipal('seed');
 /** Slack answers every chat.postMessage this late (the post itself lands at once, as Slack's does). */
 const SLOW_POST_MS = 2_000;
 /** The webhook receiver answers this late. */
@@ -109,7 +110,7 @@ beforeAll(async () => {
   const weekAgo = { db: db.db, clock: fixedClock(new Date(Date.now() - 8 * 86_400_000)) };
   await ensureWorkspace(weekAgo, { teamId: TEAM, name: 'Replicated Studio', timeZone: ZONE });
   const digestWeekday = new Date(`${today}T12:00:00Z`).getUTCDay();
-  await updateWorkspaceSettings(weekAgo, TEAM, {
+  await updateWorkspaceSettings(weekAgo, TEAM, SEED, {
     financeChannel: FIN,
     financeAdmins: [ADMIN],
     alertTime: '00:00',
