@@ -17,6 +17,13 @@ describe('the configuration', () => {
       SLACK_API_URL: undefined,
       PORT: 3000,
       CARD_SYNC_SECONDS: 30,
+      LEDGER_TOKEN_KEY: undefined,
+      XERO_CLIENT_ID: undefined,
+      XERO_CLIENT_SECRET: undefined,
+      XERO_API_URL: 'https://api.xero.com',
+      XERO_IDENTITY_URL: 'https://identity.xero.com',
+      XERO_LOGIN_URL: 'https://login.xero.com',
+      LEDGER_SYNC_MINUTES: 10,
     });
   });
 
