@@ -763,7 +763,12 @@ export async function benchPage(
         BENCH_TEAM,
         id,
       ]);
-      const { token } = await shareClient(ledger, BENCH_TEAM, SHARED_BY, { client: String(named?.name) });
+      const { token } = await shareClient(
+        ledger,
+        BENCH_TEAM,
+        { ...SHARED_BY, teamId: BENCH_TEAM, role: 'finance_admin' },
+        { client: String(named?.name) },
+      );
       const [got] = await client.batch(urls.app, [getRequest(`check-${role}`, token)], true);
       if (got?.status !== 200 || !got.body) {
         throw new Error(`page ${kind}: GET of the ${role} client's page: ${got?.status} ${got?.error ?? ''}`);

@@ -6,12 +6,15 @@ import { addDays, isLocalDate, type LocalDate, startOfLocalDay, todayIn } from '
 import { isCurrency } from '../domain/money.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../io/export.js';
 import type { DateOrder } from '../io/values.js';
-import type { Actor } from '../services/context.js';
 import { type ImportReport, importInvoices } from '../services/import.js';
+import { operatorPrincipal, type Principal } from '../services/policy.js';
 import type { Command, Out } from './commands.js';
 
-/** Changes made from the command line are the app's own, under this name, in every event. */
-export const IMPORT_ACTOR: Actor = { type: 'system', id: 'import' };
+/**
+ * The CLI runs as the operator of the machine that holds the database: a finance admin of every workspace in it
+ * (see services/policy.ts). Its imports are recorded under this name in every event, as the app's own.
+ */
+export const IMPORT_ACTOR: Principal = operatorPrincipal('import');
 
 const IMPORT_USAGE = 'import FILE [--dry-run] [--currency USD] [--date-order dmy|mdy]';
 const EXPORT_USAGE = 'export invoices|history [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out FILE]';

@@ -1,11 +1,14 @@
 // `webhooks`: the workspace's webhook endpoints and how their deliveries stand; `add URL` and `remove ID`.
 import { isLedgerError } from '../services/errors.js';
+import { operatorPrincipal } from '../services/policy.js';
 import { addWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint } from '../webhooks/endpoints.js';
 import type { Command } from './commands.js';
 import { dateTime, plural } from './format.js';
 import { table } from './table.js';
 
 const USAGE = 'webhooks [add URL [--replay] | remove ID]';
+/** The machine's operator, who may manage every workspace's webhooks (services/policy.ts). */
+const CLI_OPERATOR = operatorPrincipal('cli');
 
 export const webhooksCommand: Command = async (ctx, workspace, args, out, options = {}) => {
   const tz = workspace.timeZone;
@@ -16,7 +19,7 @@ export const webhooksCommand: Command = async (ctx, workspace, args, out, option
   if (action === 'add') {
     if (!target) return usage(out, 'webhooks add needs the URL to send to.');
     try {
-      const added = await addWebhookEndpoint(ctx, workspace.teamId, { url: target, replay });
+      const added = await addWebhookEndpoint(ctx, workspace.teamId, CLI_OPERATOR, { url: target, replay });
       out(`Added webhook ${added.id} → ${added.url}`);
       out(`Signing secret (shown only now; keep it with the receiver): ${added.secret}`);
       out(replay ? 'It will receive every event from the start.' : 'It will receive the events from now on.');
@@ -28,7 +31,7 @@ export const webhooksCommand: Command = async (ctx, workspace, args, out, option
   }
   if (action === 'remove') {
     if (!target) return usage(out, 'webhooks remove needs the endpoint id (see `webhooks`).');
-    if (await removeWebhookEndpoint(ctx.db, workspace.teamId, target)) {
+    if (await removeWebhookEndpoint(ctx.db, workspace.teamId, CLI_OPERATOR, target)) {
       out(`Removed webhook ${target}; nothing more is sent to it.`);
       return 0;
     }

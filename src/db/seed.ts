@@ -19,6 +19,7 @@ import {
   releaseHold,
   voidInvoice,
 } from '../services/invoices.js';
+import type { Principal } from '../services/policy.js';
 import { ensureWorkspace, getWorkspace, updateWorkspaceSettings } from '../services/workspaces.js';
 import type { Database } from './client.js';
 import { findInvoiceRows, toInvoiceView } from './queries/invoices.js';
@@ -35,6 +36,14 @@ export const DEMO_PEOPLE = {
 } as const satisfies Record<string, Actor>;
 
 const { priya, marcus, elena } = DEMO_PEOPLE;
+
+/**
+ * The seed is run by the machine's operator (as the CLI is), who may do anything; it writes the demo's history
+ * as the demo people did it, so each step is done with the operator's rights under that person's name.
+ */
+function demoPrincipal(teamId: string, person: Actor): Principal {
+  return { type: 'user', id: person.id, teamId, role: 'finance_admin' };
+}
 
 export interface SeedOptions {
   teamId?: string;
@@ -757,7 +766,7 @@ export async function seedDemoBook(ctx: LedgerContext, options: SeedOptions = {}
     // The seed's own clock starts half a year back and walks forward to the caller's now.
     const clock = fixedClock(localTime(today, -200, '09:00', timeZone));
     const seedCtx: LedgerContext = { db, clock };
-    await updateWorkspaceSettings(seedCtx, teamId, {
+    await updateWorkspaceSettings(seedCtx, teamId, demoPrincipal(teamId, priya), {
       staleDays: 7,
       financeAdmins: [priya.id],
       alertTime: '09:00',
@@ -794,7 +803,7 @@ export async function seedDemoBook(ctx: LedgerContext, options: SeedOptions = {}
 
 async function addClient(ctx: LedgerContext, teamId: string, plan: ClientPlan): Promise<string> {
   try {
-    const { result } = await createClient(ctx, teamId, marcus, {
+    const { result } = await createClient(ctx, teamId, demoPrincipal(teamId, marcus), {
       name: plan.name,
       contactName: plan.contactName,
       contactEmail: plan.contactEmail,
@@ -828,7 +837,7 @@ function stepsFor(
     {
       at: created,
       run: (ctx) =>
-        createInvoice(ctx, teamId, plan.owner, {
+        createInvoice(ctx, teamId, demoPrincipal(teamId, plan.owner), {
           number,
           clientId,
           currency: plan.currency,
@@ -851,9 +860,9 @@ function stepsFor(
       run: async (ctx) => {
         switch (beat.do) {
           case 'send':
-            return markSent(ctx, teamId, by, { invoice });
+            return markSent(ctx, teamId, demoPrincipal(teamId, by), { invoice });
           case 'chase':
-            return logChase(ctx, teamId, by, {
+            return logChase(ctx, teamId, demoPrincipal(teamId, by), {
               invoice,
               method: beat.method,
               note: beat.note,
@@ -862,7 +871,7 @@ function stepsFor(
               nextFollowUp: beat.followUp === undefined ? undefined : day(beat.followUp),
             });
           case 'pay':
-            return recordPayment(ctx, teamId, by, {
+            return recordPayment(ctx, teamId, demoPrincipal(teamId, by), {
               invoice,
               amount: beat.amount,
               method: beat.method,
@@ -870,14 +879,14 @@ function stepsFor(
             });
           case 'hold':
           case 'dispute':
-            return placeHold(ctx, teamId, by, { invoice, kind: beat.do, reason: beat.reason });
+            return placeHold(ctx, teamId, demoPrincipal(teamId, by), { invoice, kind: beat.do, reason: beat.reason });
           case 'release':
-            return releaseHold(ctx, teamId, by, { invoice, note: beat.note });
+            return releaseHold(ctx, teamId, demoPrincipal(teamId, by), { invoice, note: beat.note });
           case 'void':
-            return voidInvoice(ctx, teamId, by, { invoice, reason: beat.reason });
+            return voidInvoice(ctx, teamId, demoPrincipal(teamId, by), { invoice, reason: beat.reason });
           case 'edit': {
             const current = await getInvoice(ctx, teamId, invoice);
-            return editInvoice(ctx, teamId, by, {
+            return editInvoice(ctx, teamId, demoPrincipal(teamId, by), {
               invoice,
               expectedVersion: current.version,
               changes: { total: beat.total, description: beat.description },

@@ -2,8 +2,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type ClientRow, clients } from '../db/schema.js';
-import type { Actor, LedgerContext, WriteOptions } from './context.js';
+import type { LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
+import { actorOf, authorize, type Principal } from './policy.js';
 import { idempotencyKey, optionalText, requiredText, termsDays, uuid, version } from './schemas.js';
 import { appendEvent, loadWorkspace, parseInput, type Written, write } from './write.js';
 
@@ -40,11 +41,13 @@ export type UpdateClientInput = z.input<typeof updateSchema>;
 export async function createClient(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: CreateClientInput,
   options: WriteOptions = {},
 ): Promise<Written<ClientRow>> {
+  authorize(principal, 'createClient', teamId);
   const data = parseInput(createSchema, input);
+  const actor = actorOf(principal);
   const key = parseInput(idempotencyKey, options.idempotencyKey);
   try {
     return await write(ctx, { teamId, operation: 'createClient', idempotencyKey: key }, async (tx) => {
@@ -83,11 +86,13 @@ export async function createClient(
 export async function updateClient(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: UpdateClientInput,
   options: WriteOptions = {},
 ): Promise<Written<ClientRow>> {
+  authorize(principal, 'updateClient', teamId);
   const data = parseInput(updateSchema, input);
+  const actor = actorOf(principal);
   const key = parseInput(idempotencyKey, options.idempotencyKey);
   try {
     return await write(ctx, { teamId, operation: 'updateClient', idempotencyKey: key }, async (tx) => {

@@ -18,7 +18,9 @@ export type LedgerErrorCode =
   | 'ALREADY_ON_HOLD'
   | 'NOT_ON_HOLD'
   | 'CLIENT_ARCHIVED'
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'FORBIDDEN'
+  | 'ADMIN_REQUIRED';
 
 export interface FieldIssue {
   field: string;

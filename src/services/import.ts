@@ -25,9 +25,10 @@ import {
 } from '../io/formats.js';
 import type { DateOrder } from '../io/values.js';
 import { createClient } from './clients.js';
-import type { Actor, LedgerContext } from './context.js';
+import type { LedgerContext } from './context.js';
 import { isLedgerError, LedgerError } from './errors.js';
 import { createInvoice, type EditInvoiceInput, editInvoice, markSent, recordPayment, voidInvoice } from './invoices.js';
+import { authorize, type Principal } from './policy.js';
 import { loadWorkspace } from './write.js';
 
 export interface ImportOptions {
@@ -80,10 +81,12 @@ const PAYMENT_REFERENCE = 'import';
 export async function importInvoices(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  actor: Principal,
   csvText: string,
   options: ImportOptions = {},
 ): Promise<ImportReport> {
+  // A dry run too: what a file would change is for the people who may import it.
+  authorize(actor, 'import', teamId);
   await loadWorkspace(ctx.db, teamId);
   const read = readInvoicesCsv(csvText, { defaultCurrency: options.defaultCurrency, dateOrder: options.dateOrder });
   const report: ImportReport = {
@@ -135,7 +138,7 @@ export async function importInvoices(
 async function applyInvoice(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  actor: Principal,
   invoice: ImportedInvoice,
   source: string,
   tally: Tally,
@@ -196,7 +199,7 @@ async function applyInvoice(
 async function createFromFile(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  actor: Principal,
   invoice: ImportedInvoice,
   source: string,
   tally: Tally,
@@ -238,7 +241,7 @@ async function createFromFile(
 function pay(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  actor: Principal,
   invoiceId: string,
   amount: bigint,
   file: ImportedInvoice,
@@ -255,7 +258,7 @@ function pay(
 async function clientIdFor(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  actor: Principal,
   invoice: ImportedInvoice,
   tally: Tally,
 ): Promise<string> {
@@ -278,7 +281,7 @@ type Changes = NonNullable<EditInvoiceInput['changes']>;
 async function editsFor(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  actor: Principal,
   invoice: ImportedInvoice,
   row: InvoiceRow,
   clientName: string,

@@ -11,6 +11,7 @@ import { dueDateFor, type PaymentTerms } from '../domain/terms.js';
 import { changedFields } from './clients.js';
 import type { Actor, LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
+import { actorOf, authorize, type Operation, type Principal } from './policy.js';
 import {
   amountInput,
   currencyCode,
@@ -125,12 +126,14 @@ export async function getInvoice(
 export async function createInvoice(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: CreateInvoiceInput,
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
+  authorize(principal, 'createInvoice', teamId);
   const data = parseInput(createSchema, input);
   const key = parseInput(idempotencyKey, options.idempotencyKey);
+  const actor = actorOf(principal);
   const totalMinor = toMinor(data.total, data.currency, 'total');
   let written: Written<{ invoiceId: string }>;
   try {
@@ -212,12 +215,12 @@ export async function createInvoice(
 export async function editInvoice(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: EditInvoiceInput,
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
   const data = parseInput(editSchema, input);
-  return mutate(ctx, teamId, actor, 'editInvoice', data, options, async (tx, row) => {
+  return mutate(ctx, teamId, principal, 'editInvoice', data, options, async (tx, row) => {
     refuseVoid(row);
     const c = data.changes;
     const currency = c.currency ?? row.currency;
@@ -258,6 +261,11 @@ export async function editInvoice(
     };
     const changes = changedFields(row, next);
     if (Object.keys(changes).length === 0) return { changed: false };
+    // A member may change what touches no money, terms, client or status; the rest is for finance admins.
+    const guarded = Object.keys(changes).filter((field) => !MEMBER_EDITABLE.has(field));
+    if (guarded.length > 0) {
+      authorize(principal, 'editInvoiceTerms', teamId, [...new Set(guarded.map((f) => FORM_FIELD[f] ?? f))]);
+    }
     return {
       set: next,
       event: { kind: 'edited', details: { changes }, isAction: false },
@@ -268,12 +276,12 @@ export async function editInvoice(
 export async function markSent(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: MarkSentInput,
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
   const data = parseInput(sentSchema, input);
-  return mutate(ctx, teamId, actor, 'markSent', data, options, async (_tx, row) => {
+  return mutate(ctx, teamId, principal, 'markSent', data, options, async (_tx, row) => {
     refuseVoid(row);
     if (row.sentAt) {
       throw new LedgerError('INVOICE_ALREADY_SENT', `${row.number} was already marked sent.`);
@@ -285,12 +293,12 @@ export async function markSent(
 export async function recordPayment(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: RecordPaymentInput,
   options: WriteOptions = {},
 ): Promise<Written<PaymentResult>> {
   const data = parseInput(paymentSchema, input);
-  const written = await mutate(ctx, teamId, actor, 'recordPayment', data, options, async (tx, row, workspace) => {
+  const written = await mutate(ctx, teamId, principal, 'recordPayment', data, options, async (tx, row, workspace) => {
     refuseVoid(row);
     const due = row.totalMinor - row.paidMinor;
     if (due <= 0n) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid in full.`);
@@ -322,7 +330,7 @@ export async function recordPayment(
         reference: data.reference,
         method: data.method,
         overpayment: amount > due,
-        recordedBy: actor.id,
+        recordedBy: principal.id,
       })
       .returning({ id: payments.id });
     if (!payment) throw new Error('payment insert returned no row');
@@ -353,12 +361,12 @@ export async function recordPayment(
 export async function logChase(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: LogChaseInput,
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
   const data = parseInput(chaseSchema, input);
-  return mutate(ctx, teamId, actor, 'logChase', data, options, async (_tx, row, workspace) => {
+  return mutate(ctx, teamId, principal, 'logChase', data, options, async (_tx, row, workspace) => {
     refuseVoid(row);
     if (!row.sentAt) {
       throw new LedgerError('INVOICE_NOT_SENT', `${row.number} has not been sent yet; mark it sent before chasing it.`);
@@ -394,12 +402,12 @@ export async function logChase(
 export async function placeHold(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: HoldInput,
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
   const data = parseInput(holdSchema, input);
-  return mutate(ctx, teamId, actor, 'placeHold', data, options, async (_tx, row) => {
+  return mutate(ctx, teamId, principal, 'placeHold', data, options, async (_tx, row) => {
     refuseVoid(row);
     refusePaid(row);
     if (row.holdKind) {
@@ -410,7 +418,7 @@ export async function placeHold(
     }
     const now = ctx.clock.now();
     return {
-      set: { holdKind: data.kind, holdReason: data.reason, holdSince: now, holdBy: actor.id },
+      set: { holdKind: data.kind, holdReason: data.reason, holdSince: now, holdBy: principal.id },
       event: { kind: data.kind === 'dispute' ? 'disputed' : 'held', details: { reason: data.reason } },
     };
   });
@@ -420,22 +428,22 @@ export async function placeHold(
 export function dispute(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: Omit<HoldInput, 'kind'>,
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
-  return placeHold(ctx, teamId, actor, { ...input, kind: 'dispute' }, options);
+  return placeHold(ctx, teamId, principal, { ...input, kind: 'dispute' }, options);
 }
 
 export async function releaseHold(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: ReleaseHoldInput,
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
   const data = parseInput(releaseSchema, input);
-  return mutate(ctx, teamId, actor, 'releaseHold', data, options, async (_tx, row) => {
+  return mutate(ctx, teamId, principal, 'releaseHold', data, options, async (_tx, row) => {
     if (!row.holdKind) throw new LedgerError('NOT_ON_HOLD', `${row.number} is not on hold or disputed.`);
     return {
       set: { holdKind: null, holdReason: null, holdSince: null, holdBy: null },
@@ -452,12 +460,12 @@ export async function releaseHold(
 export async function voidInvoice(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: VoidInvoiceInput,
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
   const data = parseInput(voidSchema, input);
-  return mutate(ctx, teamId, actor, 'voidInvoice', data, options, async (_tx, row) => {
+  return mutate(ctx, teamId, principal, 'voidInvoice', data, options, async (_tx, row) => {
     refuseVoid(row);
     if (row.paidMinor > 0n) {
       throw new LedgerError(
@@ -471,6 +479,19 @@ export async function voidInvoice(
     };
   });
 }
+
+/** The invoice facts a member may edit: none of them touches money, terms, client or status. */
+const MEMBER_EDITABLE: ReadonlySet<string> = new Set(['description', 'ownerUserId']);
+
+/** The form field each guarded invoice column is edited through, to name it in a refusal. */
+const FORM_FIELD: Readonly<Record<string, string>> = {
+  totalMinor: 'total',
+  termsKind: 'terms',
+  termsDays: 'terms',
+  dueDate: 'terms',
+  termsBasisDate: 'basisDate',
+  termsBasisLabel: 'basisLabel',
+};
 
 export interface Mutation {
   changed?: false;
@@ -488,13 +509,17 @@ export interface Mutation {
 export async function mutate(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
-  operation: string,
+  principal: Principal,
+  /** The policy's operation, which is also the idempotency key's operation. */
+  operation: Operation,
   data: { invoice: string; expectedVersion?: number | undefined },
   options: WriteOptions,
   change: (tx: Transaction, row: InvoiceRow, workspace: WorkspaceRow) => Promise<Mutation>,
 ): Promise<Written<InvoiceView> & { extra?: unknown }> {
+  // Before anything is read or replayed: a refused principal learns nothing about the invoice.
+  authorize(principal, operation, teamId);
   const key = parseInput(idempotencyKey, options.idempotencyKey);
+  const actor = actorOf(principal);
   const written = await write(ctx, { teamId, operation, idempotencyKey: key }, async (tx) => {
     const workspace = await loadWorkspace(tx, teamId);
     const found = await findInvoiceRow(tx, { teamId, idOrNumber: data.invoice, forUpdate: true });

@@ -3,6 +3,7 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Transaction } from '../db/client.js';
 import {
   type ClientLinkRow,
   type ClientRow,
@@ -14,11 +15,12 @@ import {
 import { addDays, todayIn } from '../domain/dates.js';
 import { decide } from '../jobs/deliveries.js';
 import { findClient } from './clients.js';
-import type { Actor, LedgerContext } from './context.js';
+import type { Actor, Clock, LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
 import { type Mutation, mutate } from './invoices.js';
+import { actorOf, authorize, contactPrincipal, type Principal } from './policy.js';
 import { idempotencyKey, localDate, optionalText, requiredText, uuid } from './schemas.js';
-import { appendEvent, parseInput, type Written } from './write.js';
+import { appendEvent, parseInput, type Written, write } from './write.js';
 
 /** 32 random bytes, base64url: 43 characters. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -48,18 +50,37 @@ export interface ShareResult {
 
 /**
  * Makes a new status link for a client. A client has at most one live link: a previous one stops working
- * (rotation). Not idempotent by design: the token is shown once and never stored, so a repeat makes a new one.
+ * (rotation). The token is shown once and never stored, so a new request makes a new one; a repeated request
+ * (the same idempotency key) makes none and is refused.
  */
 export async function shareClient(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: { client: string },
+  /** A repeated request (a replayed slash command) makes no second link: it is refused, saying what happened. */
+  options: WriteOptions = {},
 ): Promise<ShareResult> {
+  authorize(principal, 'shareClient', teamId);
+  const actor = actorOf(principal);
   const clientRef = parseInput(z.object({ client: requiredText(200) }), input).client;
+  const key = parseInput(idempotencyKey, options.idempotencyKey);
   const token = randomBytes(32).toString('base64url');
   try {
-    return await makeLink(ctx, teamId, actor, clientRef, token);
+    let made: ShareResult | undefined;
+    // Only the link's id is kept with the key: the token is never stored anywhere.
+    const written = await write(ctx, { teamId, operation: 'shareClient', idempotencyKey: key }, async (tx) => {
+      made = await makeLink(tx, ctx.clock, teamId, actor, clientRef, token);
+      return { linkId: made.link.id, clientName: made.client.name };
+    });
+    if (written.replayed || !made) {
+      throw new LedgerError(
+        'CONFLICT',
+        `That request was already handled: a new status link for ${written.result.clientName} was made then and shown once. ` +
+          `\`/invoice share ${written.result.clientName}\` says when.`,
+      );
+    }
+    return made;
   } catch (error) {
     // Two people sharing the same client at the same moment: one link wins, the other is told.
     if (isUniqueViolation(error, 'client_links_live_key')) {
@@ -73,55 +94,56 @@ export async function shareClient(
 }
 
 async function makeLink(
-  ctx: LedgerContext,
+  tx: Transaction,
+  clock: Clock,
   teamId: string,
   actor: Actor,
   clientRef: string,
   token: string,
 ): Promise<ShareResult> {
-  return ctx.db.transaction(async (tx) => {
-    const client = await findClient({ ...ctx, db: tx }, teamId, clientRef);
-    if (!client) throw clientNotFound(clientRef);
-    if (client.archived) {
-      throw new LedgerError('CLIENT_ARCHIVED', `${client.name} is archived; restore the client before sharing it.`);
-    }
-    const now = ctx.clock.now();
-    const [replaced] = await tx
-      .update(clientLinks)
-      .set({ revokedAt: now, revokedBy: actor.id })
-      .where(and(eq(clientLinks.teamId, teamId), eq(clientLinks.clientId, client.id), isNull(clientLinks.revokedAt)))
-      .returning();
-    const [link] = await tx
-      .insert(clientLinks)
-      .values({
-        teamId,
-        clientId: client.id,
-        tokenHash: hashToken(token),
-        formSecret: randomBytes(32).toString('hex'),
-        createdBy: actor.id,
-        createdAt: now,
-      })
-      .returning();
-    if (!link) throw new Error('link insert returned no row');
-    await appendEvent(tx, {
+  const client = await findClient({ db: tx, clock }, teamId, clientRef);
+  if (!client) throw clientNotFound(clientRef);
+  if (client.archived) {
+    throw new LedgerError('CLIENT_ARCHIVED', `${client.name} is archived; restore the client before sharing it.`);
+  }
+  const now = clock.now();
+  const [replaced] = await tx
+    .update(clientLinks)
+    .set({ revokedAt: now, revokedBy: actor.id })
+    .where(and(eq(clientLinks.teamId, teamId), eq(clientLinks.clientId, client.id), isNull(clientLinks.revokedAt)))
+    .returning();
+  const [link] = await tx
+    .insert(clientLinks)
+    .values({
       teamId,
       clientId: client.id,
-      kind: 'link_shared',
-      actor,
-      at: now,
-      details: { linkId: link.id, replacedLinkId: replaced?.id ?? null },
-    });
-    return { token, link, client, replaced: replaced ?? null };
+      tokenHash: hashToken(token),
+      formSecret: randomBytes(32).toString('hex'),
+      createdBy: actor.id,
+      createdAt: now,
+    })
+    .returning();
+  if (!link) throw new Error('link insert returned no row');
+  await appendEvent(tx, {
+    teamId,
+    clientId: client.id,
+    kind: 'link_shared',
+    actor,
+    at: now,
+    details: { linkId: link.id, replacedLinkId: replaced?.id ?? null },
   });
+  return { token, link, client, replaced: replaced ?? null };
 }
 
 /** Ends a client's live link. Returns the link that ended, or null when there was none. */
 export async function revokeClientLink(
   ctx: LedgerContext,
   teamId: string,
-  actor: Actor,
+  principal: Principal,
   input: { client: string },
 ): Promise<{ client: ClientRow; revoked: ClientLinkRow | null }> {
+  authorize(principal, 'revokeClientLink', teamId);
+  const actor = actorOf(principal);
   const clientRef = parseInput(z.object({ client: requiredText(200) }), input).client;
   return ctx.db.transaction(async (tx) => {
     const client = await findClient({ ...ctx, db: tx }, teamId, clientRef);
@@ -257,11 +279,16 @@ export async function answerAsClient(
   const { link, client } = opened;
   const teamId = link.teamId;
   // The billing contact's email; without one, their name marked as the client's (never mistaken for a Slack id).
-  const actor: Actor = { type: 'contact', id: client.contactEmail ?? `${client.contactName ?? client.name} (client)` };
+  const contact = contactPrincipal(
+    teamId,
+    client.id,
+    client.contactEmail ?? `${client.contactName ?? client.name} (client)`,
+  );
+  const actor: Actor = actorOf(contact);
   const written = await mutate(
     ctx,
     teamId,
-    actor,
+    contact,
     'answerAsClient',
     { invoice: data.invoiceId },
     { idempotencyKey: key },

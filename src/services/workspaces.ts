@@ -1,11 +1,14 @@
 // Workspace settings: time zone, finance channel, alert and digest schedule, who may handle money.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type WorkspaceRow, workspaces } from '../db/schema.js';
+import type { Transaction } from '../db/client.js';
+import { events, type WorkspaceRow, workspaces } from '../db/schema.js';
 import { isValidTimeZone } from '../domain/dates.js';
+import { changedFields } from './clients.js';
 import type { LedgerContext } from './context.js';
 import { LedgerError } from './errors.js';
-import { loadWorkspace, parseInput } from './write.js';
+import { actorOf, authorize, type Principal } from './policy.js';
+import { appendEvent, loadWorkspace, parseInput } from './write.js';
 
 const clock = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a time like 09:00 (24-hour)');
 const timeZone = z
@@ -69,35 +72,124 @@ export async function getWorkspace(ctx: LedgerContext, teamId: string): Promise<
   return loadWorkspace(ctx.db, teamId);
 }
 
+/**
+ * Saves settings (finance admins only), with a `settings_changed` event. A save never leaves a workspace that
+ * has a finance admin without one: emptying both the people and the group is refused on those fields.
+ */
 export async function updateWorkspaceSettings(
   ctx: LedgerContext,
   teamId: string,
+  principal: Principal,
   input: WorkspaceSettings & { expectedVersion?: number },
 ): Promise<WorkspaceRow> {
+  authorize(principal, 'updateSettings', teamId);
   const { expectedVersion, ...rest } = input;
   const changes = parseInput(settingsSchema, rest);
-  const current = await loadWorkspace(ctx.db, teamId);
-  if (expectedVersion !== undefined && expectedVersion !== current.version) {
-    throw new LedgerError(
-      'CONFLICT',
-      'The settings were changed by someone else meanwhile; reopen them and try again.',
-    );
-  }
-  const [row] = await ctx.db
-    .update(workspaces)
-    .set({ ...changes, version: sql`${workspaces.version} + 1` })
+  return ctx.db.transaction(async (tx) => {
+    const current = await lockWorkspace(tx, teamId);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new LedgerError(
+        'CONFLICT',
+        'The settings were changed by someone else meanwhile; reopen them and try again.',
+      );
+    }
+    const admins = changes.financeAdmins ?? current.financeAdmins;
+    const group = changes.financeAdminGroup !== undefined ? changes.financeAdminGroup : current.financeAdminGroup;
+    if (hasAdmin(current) && admins.length === 0 && !group) {
+      const message = 'name at least one finance admin or a user group: someone must be able to change these settings';
+      throw new LedgerError('ADMIN_REQUIRED', `The settings need a finance admin: ${message}.`, [
+        { field: 'financeAdmins', message },
+        { field: 'financeAdminGroup', message },
+      ]);
+    }
+    const changed = changedSettings(current, changes);
+    const [row] = await tx
+      .update(workspaces)
+      .set({ ...changes, version: sql`${workspaces.version} + 1` })
+      .where(eq(workspaces.teamId, teamId))
+      .returning();
+    if (!row) throw new LedgerError('CONFLICT', 'The settings were changed by someone else meanwhile; try again.');
+    if (Object.keys(changed).length > 0) {
+      await appendEvent(tx, {
+        teamId,
+        kind: 'settings_changed',
+        actor: actorOf(principal),
+        at: ctx.clock.now(),
+        details: { changes: changed },
+      });
+    }
+    return row;
+  });
+}
+
+/**
+ * The first finance admin of a workspace: whoever claims it first, once. Only while the workspace has never had
+ * a finance admin (none now, never claimed, never named by a save); recorded as an `admin_claimed` event, which
+ * the append-only events table keeps for good. Anyone later is refused: an admin must add them.
+ */
+export async function claimFirstAdmin(ctx: LedgerContext, teamId: string, principal: Principal): Promise<WorkspaceRow> {
+  authorize(principal, 'claimFirstAdmin', teamId);
+  return ctx.db.transaction(async (tx) => {
+    const current = await lockWorkspace(tx, teamId);
+    if (hasAdmin(current) || (await everHadAdmin(tx, teamId))) {
+      throw new LedgerError(
+        'FORBIDDEN',
+        'This workspace’s finance admins are named in /invoice settings; ask one of them to add you.',
+      );
+    }
+    const [row] = await tx
+      .update(workspaces)
+      .set({ financeAdmins: [principal.id], version: sql`${workspaces.version} + 1` })
+      .where(eq(workspaces.teamId, teamId))
+      .returning();
+    if (!row) throw new Error('workspace update returned no row');
+    await appendEvent(tx, {
+      teamId,
+      kind: 'admin_claimed',
+      actor: actorOf(principal),
+      at: ctx.clock.now(),
+      details: { financeAdmins: [principal.id] },
+    });
+    return row;
+  });
+}
+
+/** Whether the workspace's first finance admin seat is still open (nobody has ever held it). */
+export async function firstAdminOpen(ctx: LedgerContext, workspace: WorkspaceRow): Promise<boolean> {
+  return !hasAdmin(workspace) && !(await everHadAdmin(ctx.db, workspace.teamId));
+}
+
+function hasAdmin(workspace: Pick<WorkspaceRow, 'financeAdmins' | 'financeAdminGroup'>): boolean {
+  return workspace.financeAdmins.length > 0 || Boolean(workspace.financeAdminGroup);
+}
+
+/** A claim, or a save that named admins (a save never empties them, so such a save left one). */
+async function everHadAdmin(db: Transaction | LedgerContext['db'], teamId: string): Promise<boolean> {
+  const [found] = await db
+    .select({ id: events.id })
+    .from(events)
     .where(
-      expectedVersion === undefined
-        ? eq(workspaces.teamId, teamId)
-        : sql`${workspaces.teamId} = ${teamId} and ${workspaces.version} = ${expectedVersion}`,
+      and(
+        eq(events.teamId, teamId),
+        sql`(${events.kind} = 'admin_claimed' or (${events.kind} = 'settings_changed' and jsonb_exists_any(${events.details}->'changes', array['financeAdmins', 'financeAdminGroup'])))`,
+      ),
     )
-    .returning();
-  if (!row) throw new LedgerError('CONFLICT', 'The settings were changed by someone else meanwhile; try again.');
+    .limit(1);
+  return found !== undefined;
+}
+
+async function lockWorkspace(tx: Transaction, teamId: string): Promise<WorkspaceRow> {
+  const [row] = await tx.select().from(workspaces).where(eq(workspaces.teamId, teamId)).for('update');
+  if (!row) return loadWorkspace(tx, teamId);
   return row;
 }
 
-/** Whether this Slack user may record payments, void and change settings. Deny by default. */
-export function mayHandleMoney(workspace: WorkspaceRow, userId: string, userGroups: readonly string[] = []): boolean {
-  if (workspace.financeAdmins.includes(userId)) return true;
-  return workspace.financeAdminGroup !== null && userGroups.includes(workspace.financeAdminGroup);
+function changedSettings(current: WorkspaceRow, changes: Partial<WorkspaceRow>) {
+  const changed = changedFields(current, changes);
+  // Arrays compare by content: a save that repeats the same people changes nothing.
+  for (const field of ['financeAdmins', 'workingDays'] as const) {
+    const entry = changed[field];
+    if (entry && JSON.stringify(entry.from) === JSON.stringify(entry.to)) delete changed[field];
+  }
+  return changed;
 }

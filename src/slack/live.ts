@@ -14,9 +14,10 @@ import {
 import { getOverview } from '../db/queries/views.js';
 import { todayIn } from '../domain/dates.js';
 import { getInvoice } from '../services/invoices.js';
-import { getWorkspace, mayHandleMoney } from '../services/workspaces.js';
+import { getWorkspace } from '../services/workspaces.js';
 import { failingWebhookEndpoints } from '../webhooks/endpoints.js';
 import type { SlackDeps } from './deps.js';
+import { principalOf } from './principal.js';
 import { invoiceCard } from './ui/card.js';
 import { homeView } from './ui/home.js';
 
@@ -110,7 +111,8 @@ export function createLive(deps: SlackDeps): Live {
       timeZone: workspace.timeZone,
       now: data.now,
       isEmpty: Object.values(overview.counts).every((n) => n === 0),
-      canHandleMoney: mayHandleMoney(workspace, userId),
+      // The same principal the services are given (the finance group's membership included, within its bound).
+      canHandleMoney: (await principalOf(deps, client, workspace, userId)).role === 'finance_admin',
       financeChannel: workspace.financeChannel,
       failingWebhooks: data.failingWebhooks,
     });

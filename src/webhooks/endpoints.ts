@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { type DatabaseOrTransaction, queryRows } from '../db/client.js';
 import { events, webhookEndpoints } from '../db/schema.js';
-import type { LedgerContext } from '../services/context.js';
+import type { LedgerContext, WriteOptions } from '../services/context.js';
 import { LedgerError } from '../services/errors.js';
-import { loadWorkspace } from '../services/write.js';
+import { authorize, type Principal } from '../services/policy.js';
+import { idempotencyKey } from '../services/schemas.js';
+import { loadWorkspace, parseInput, write } from '../services/write.js';
 
 export interface AddWebhookEndpointParams {
   url: string;
@@ -20,19 +22,28 @@ export interface AddedWebhookEndpoint {
   secret: string;
 }
 
+/**
+ * Finance admins only. A repeated request (same idempotency key: a replayed slash command) adds nothing and is
+ * refused with what the first one did; the secret is never stored with the key, so it is never shown twice.
+ */
 export async function addWebhookEndpoint(
   ctx: LedgerContext,
   teamId: string,
+  principal: Principal,
   params: AddWebhookEndpointParams,
+  options: WriteOptions = {},
 ): Promise<AddedWebhookEndpoint> {
+  authorize(principal, 'manageWebhooks', teamId);
   const url = parseUrl(params.url);
-  return ctx.db.transaction(async (tx) => {
+  const key = parseInput(idempotencyKey, options.idempotencyKey);
+  let secret = '';
+  const written = await write(ctx, { teamId, operation: 'addWebhookEndpoint', idempotencyKey: key }, async (tx) => {
     await loadWorkspace(tx, teamId);
     const [latest] = await tx
       .select({ id: sql<string | null>`max(${events.id})::text` })
       .from(events)
       .where(eq(events.teamId, teamId));
-    const secret = randomBytes(32).toString('hex');
+    secret = randomBytes(32).toString('hex');
     const [row] = await tx
       .insert(webhookEndpoints)
       .values({
@@ -45,8 +56,15 @@ export async function addWebhookEndpoint(
       })
       .returning({ id: webhookEndpoints.id });
     if (!row) throw new Error('webhook endpoint insert returned no row');
-    return { id: row.id, url, secret };
+    return { id: row.id, url };
   });
+  if (written.replayed) {
+    throw new LedgerError(
+      'CONFLICT',
+      `That request was already handled: ${written.result.url} was added as webhook ${written.result.id}, and its signing secret shown then, once.`,
+    );
+  }
+  return { ...written.result, secret };
 }
 
 function parseUrl(input: string): string {
@@ -204,7 +222,13 @@ export function webhookDisplayUrl(url: string): string {
 }
 
 /** Removes an endpoint (nothing more is sent to it). False when the workspace has no such endpoint. */
-export async function removeWebhookEndpoint(db: DatabaseOrTransaction, teamId: string, id: string): Promise<boolean> {
+export async function removeWebhookEndpoint(
+  db: DatabaseOrTransaction,
+  teamId: string,
+  principal: Principal,
+  id: string,
+): Promise<boolean> {
+  authorize(principal, 'manageWebhooks', teamId);
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return false;
   const removed = await db
     .delete(webhookEndpoints)

@@ -16,7 +16,7 @@ import {
 import { answerAsClient, openClientLink, shareClient } from '../../src/services/sharing.js';
 import { getWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase, type TestLedger } from '../helpers/db.js';
-import { ALICE, BOB, invoice, workspaceWithClient } from '../helpers/ledger.js';
+import { ALICE, asAdmin, BOB, invoice, workspaceWithClient } from '../helpers/ledger.js';
 
 /** The previous digest: Monday 2026-11-16, 09:00 in New York. */
 const SINCE = new Date('2026-11-16T14:00:00Z');
@@ -38,19 +38,23 @@ async function buildBook({ ctx }: TestLedger) {
   const fixed = (dueDate: string) => ({ kind: 'fixed' as const, dueDate });
   await invoice(ctx, teamId, acme.id, { number: 'STALE', issueDate: '2026-10-01', terms: fixed('2026-11-01') });
   // Nobody owns it: an edit is not an action, so its last action stays the send on 1 October.
-  await editInvoice(ctx, teamId, ALICE, { invoice: 'STALE', expectedVersion: 1, changes: { ownerUserId: null } });
+  await editInvoice(ctx, teamId, asAdmin(ALICE, teamId), {
+    invoice: 'STALE',
+    expectedVersion: 1,
+    changes: { ownerUserId: null },
+  });
 
   at('2026-11-02T15:00:00Z');
   await invoice(ctx, teamId, acme.id, { number: 'OLD', issueDate: '2026-11-02', terms: fixed('2026-11-10') });
   await invoice(ctx, teamId, acme.id, { number: 'EARLY', issueDate: '2026-11-02', total: '100' });
-  const { result: beta } = await createClient(ctx, teamId, ALICE, { name: 'Beta & <Sons>' });
+  const { result: beta } = await createClient(ctx, teamId, asAdmin(ALICE, teamId), { name: 'Beta & <Sons>' });
   await invoice(ctx, teamId, beta.id, { number: 'PAIDFULL', issueDate: '2026-11-02', total: '1,200' });
   at('2026-11-03T15:00:00Z');
   await invoice(ctx, teamId, beta.id, { number: 'HELD', issueDate: '2026-11-03', total: '100' });
   at('2026-11-05T15:00:00Z');
-  await dispute(ctx, teamId, ALICE, { invoice: 'HELD', reason: 'Wrong rate' });
+  await dispute(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'HELD', reason: 'Wrong rate' });
   at('2026-11-10T15:00:00Z');
-  await recordPayment(ctx, teamId, ALICE, { invoice: 'EARLY' }); // before the previous digest
+  await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'EARLY' }); // before the previous digest
 
   // The week since the previous digest.
   at('2026-11-17T15:00:00Z');
@@ -76,22 +80,30 @@ async function buildBook({ ctx }: TestLedger) {
   });
   await invoice(ctx, teamId, acme.id, { number: 'DRAFT', issueDate: '2026-11-17', total: '750', status: 'draft' });
   await invoice(ctx, teamId, acme.id, { number: 'VOIDED', issueDate: '2026-11-17', total: '50' });
-  await voidInvoice(ctx, teamId, ALICE, { invoice: 'VOIDED', reason: 'Raised twice' });
+  await voidInvoice(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'VOIDED', reason: 'Raised twice' });
 
   at('2026-11-18T15:00:00Z');
-  await recordPayment(ctx, teamId, ALICE, { invoice: 'OLD', amount: '400' });
-  await logChase(ctx, teamId, ALICE, { invoice: 'OLD', method: 'call', promisedDate: '2026-11-20' });
+  await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'OLD', amount: '400' });
+  await logChase(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'OLD', method: 'call', promisedDate: '2026-11-20' });
 
   at('2026-11-19T15:00:00Z');
-  await recordPayment(ctx, teamId, BOB, { invoice: 'PAIDFULL' });
-  await logChase(ctx, teamId, ALICE, { invoice: 'LATER', method: 'email', promisedDate: '2026-11-30' });
-  await logChase(ctx, teamId, ALICE, { invoice: 'HELD', method: 'email', note: 'No promise this time' });
-  await dispute(ctx, teamId, BOB, { invoice: 'NEWDUE', reason: 'Wrong PO <!channel>' });
+  await recordPayment(ctx, teamId, asAdmin(BOB, teamId), { invoice: 'PAIDFULL' });
+  await logChase(ctx, teamId, asAdmin(ALICE, teamId), {
+    invoice: 'LATER',
+    method: 'email',
+    promisedDate: '2026-11-30',
+  });
+  await logChase(ctx, teamId, asAdmin(ALICE, teamId), {
+    invoice: 'HELD',
+    method: 'email',
+    note: 'No promise this time',
+  });
+  await dispute(ctx, teamId, asAdmin(BOB, teamId), { invoice: 'NEWDUE', reason: 'Wrong PO <!channel>' });
 
   at('2026-11-21T15:00:00Z');
   // Recorded this week, received before the previous digest: it is news now, so it is in this digest.
-  await recordPayment(ctx, teamId, ALICE, { invoice: 'HELD', amount: '30', receivedOn: '2026-11-14' });
-  await releaseHold(ctx, teamId, ALICE, { invoice: 'HELD', note: 'Rate agreed' });
+  await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'HELD', amount: '30', receivedOn: '2026-11-14' });
+  await releaseHold(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'HELD', note: 'Rate agreed' });
 
   at('2026-11-23T17:00:00Z');
   return { teamId, acme, beta };
@@ -290,7 +302,7 @@ describeEachDatabase('digest data', '2026-11-23T17:00:00Z', (get) => {
     const { teamId } = await buildBook(get());
     const { ctx } = get();
     const { opened, later, today } = await (async () => {
-      const shared = await shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' });
+      const shared = await shareClient(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Acme Corp' });
       const link = await openClientLink(ctx, shared.token);
       if (!link) throw new Error('link did not open');
       const rows = await ctx.db.select().from(invoices).where(eq(invoices.teamId, teamId));

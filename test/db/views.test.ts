@@ -12,7 +12,7 @@ import type { LedgerContext } from '../../src/services/context.js';
 import { dispute, logChase, recordPayment } from '../../src/services/invoices.js';
 import { getWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
-import { ALICE, invoice, workspaceWithClient } from '../helpers/ledger.js';
+import { ALICE, asAdmin, invoice, workspaceWithClient } from '../helpers/ledger.js';
 
 async function params(ctx: LedgerContext, teamId: string) {
   const workspace = await getWorkspace(ctx, teamId);
@@ -72,13 +72,13 @@ describeEachDatabase('views', '2026-11-23T17:00:00Z', (get) => {
     await invoice(ctx, teamId, client.id, { number: 'SENT', issueDate: '2026-11-20', currency: 'GBP', total: '£300' });
     await invoice(ctx, teamId, client.id, { number: 'DRAFT', status: 'draft', issueDate: '2026-11-20' });
     await invoice(ctx, teamId, client.id, { number: 'PAID', issueDate: '2026-11-01' });
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'PAID', receivedOn: '2026-11-10' });
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'PAID', receivedOn: '2026-11-10' });
     await invoice(ctx, teamId, client.id, {
       number: 'PART',
       issueDate: '2026-11-01',
       terms: { kind: 'fixed', dueDate: '2026-11-22' },
     });
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'PART', amount: '250' });
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'PART', amount: '250' });
     const overview = await getOverview(ctx.db, await params(ctx, teamId));
     expect(overview.totals.map((t) => [t.state, t.currency, t.count, t.dueMinor])).toEqual([
       ['overdue', 'USD', 3, 100_000n + 5_000n + 75_000n],
@@ -97,9 +97,9 @@ describeEachDatabase('views', '2026-11-23T17:00:00Z', (get) => {
     const { ctx } = get();
     const { teamId, client } = await workspaceWithClient(ctx);
     await invoice(ctx, teamId, client.id, { number: 'P1', issueDate: '2026-09-01', terms: 'net 30' });
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'P1', receivedOn: '2026-10-11' }); // 10 days late
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'P1', receivedOn: '2026-10-11' }); // 10 days late
     await invoice(ctx, teamId, client.id, { number: 'P2', issueDate: '2026-09-01', terms: 'net 30' });
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'P2', receivedOn: '2026-10-05' }); // 4 days late
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'P2', receivedOn: '2026-10-05' }); // 4 days late
     await invoice(ctx, teamId, client.id, { number: 'LATE', issueDate: '2026-10-01', terms: 'net 30', total: '700' });
     await invoice(ctx, teamId, client.id, { number: 'EUR', issueDate: '2026-11-20', currency: 'EUR', total: '10' });
     const record = await getClientRecord(ctx.db, { ...(await params(ctx, teamId)), clientId: client.id });
@@ -138,16 +138,20 @@ describeEachDatabase('views', '2026-11-23T17:00:00Z', (get) => {
       issueDate: '2026-11-01',
       terms: { kind: 'fixed', dueDate: '2026-11-22' },
     });
-    await dispute(ctx, teamId, ALICE, { invoice: 'HELD', reason: 'wrong PO' });
+    await dispute(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'HELD', reason: 'wrong PO' });
     await invoice(ctx, teamId, client.id, {
       number: 'STALE',
       issueDate: '2026-10-01',
       terms: { kind: 'fixed', dueDate: '2026-11-01' },
     });
     ctx.clock.set('2026-11-16T17:00:00Z'); // chased exactly 7 days before the 23rd
-    await logChase(ctx, teamId, ALICE, { invoice: 'STALE', method: 'email' });
+    await logChase(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'STALE', method: 'email' });
     ctx.clock.set('2026-11-17T17:00:00Z');
-    await logChase(ctx, teamId, ALICE, { invoice: 'PROM', method: 'call', promisedDate: '2026-11-22' });
+    await logChase(ctx, teamId, asAdmin(ALICE, teamId), {
+      invoice: 'PROM',
+      method: 'call',
+      promisedDate: '2026-11-22',
+    });
     ctx.clock.set('2026-11-23T17:00:00Z');
     const changes = await getDayChanges(ctx.db, await params(ctx, teamId));
     expect(changes.becameDue.map((i) => i.number)).toEqual(['DUE']);
@@ -185,7 +189,11 @@ describeEachDatabase('views', '2026-11-23T17:00:00Z', (get) => {
     ctx.clock.set('2026-11-20T12:00:00Z');
     const inv = await invoice(ctx, a.teamId, a.client.id, { number: 'A-1' });
     ctx.clock.set('2026-11-21T12:00:00Z');
-    await logChase(ctx, a.teamId, ALICE, { invoice: 'A-1', method: 'email', note: 'Sent a reminder' });
+    await logChase(ctx, a.teamId, asAdmin(ALICE, a.teamId), {
+      invoice: 'A-1',
+      method: 'email',
+      note: 'Sent a reminder',
+    });
     await invoice(ctx, b.teamId, b.client.id, { number: 'B-1' });
     const forInvoice = await getHistory(ctx.db, { teamId: a.teamId, invoiceId: inv.id });
     expect(forInvoice.map((e) => e.kind)).toEqual(['created', 'sent', 'chased']);

@@ -9,6 +9,7 @@ import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import type { ClientPageLimits } from '../../src/web/client-page.js';
 import { emptyDatabase, testDatabase } from './db.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { OPERATOR } from './ledger.js';
 import { SLACK_DEFAULTS, type SlackClient, slackClient } from './signed.js';
 
 export const SECRET = 'test-signing-secret';
@@ -110,7 +111,7 @@ export function useTestBot(options: UseTestBotOptions = {}): TestBot {
     t.clock.set(now);
     if (workspace) {
       await ensureWorkspace(t.ledger, workspace);
-      if (settings) await updateWorkspaceSettings(t.ledger, workspace.teamId, settings);
+      if (settings) await updateWorkspaceSettings(t.ledger, workspace.teamId, OPERATOR, settings);
     }
   });
 

@@ -2,15 +2,16 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { exportHistoryCsv, exportInvoicesCsv } from '../../src/io/export.js';
-import type { Actor } from '../../src/services/context.js';
 import { importInvoices } from '../../src/services/import.js';
 import { editInvoice, getInvoice } from '../../src/services/invoices.js';
+import { operatorPrincipal, type Principal } from '../../src/services/policy.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
+import { asAdmin } from '../helpers/ledger.js';
 
 const XERO = readFileSync(new URL('../fixtures/xero-sales-invoices.csv', import.meta.url), 'utf8');
 const LEDGER = readFileSync(new URL('../fixtures/ledger-invoices.csv', import.meta.url), 'utf8');
-const IMPORT: Actor = { type: 'system', id: 'import' };
+const IMPORT: Principal = operatorPrincipal('import');
 
 // Monday 23 November 2026, 15:00 UTC: Tuesday 24 November, 04:00 in Wellington.
 describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
@@ -87,16 +88,11 @@ describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
       await importInvoices(ctx, 'T0STUDIO', IMPORT, XERO);
       ctx.clock.advance(24 * 60 * 60 * 1000);
       const inv = await getInvoice(ctx, 'T0STUDIO', 'INV-0104');
-      await editInvoice(
-        ctx,
-        'T0STUDIO',
-        { type: 'user', id: 'U0ALICE' },
-        {
-          invoice: inv.id,
-          expectedVersion: inv.version,
-          changes: { description: 'Dashboard build and training' },
-        },
-      );
+      await editInvoice(ctx, 'T0STUDIO', asAdmin({ type: 'user', id: 'U0ALICE' }, 'T0STUDIO'), {
+        invoice: inv.id,
+        expectedVersion: inv.version,
+        changes: { description: 'Dashboard build and training' },
+      });
 
       const all = await exportHistoryCsv(ctx.db, {
         teamId: 'T0STUDIO',

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getHistory } from '../../src/db/queries/views.js';
-import type { Actor } from '../../src/services/context.js';
 import { importInvoices } from '../../src/services/import.js';
 import { getInvoice, recordPayment } from '../../src/services/invoices.js';
+import { operatorPrincipal, type Principal } from '../../src/services/policy.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
+import { asAdmin } from '../helpers/ledger.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const XERO = fixture('xero-sales-invoices.csv');
-const IMPORT: Actor = { type: 'system', id: 'import' };
+const IMPORT: Principal = operatorPrincipal('import');
 const TEAM = 'T0STUDIO';
 
 // Monday 23 November 2026, 15:00 UTC: Tuesday 24 November, 04:00 in Wellington.
@@ -250,7 +251,10 @@ describeEachDatabase('importing invoice CSV files', '2026-11-23T15:00:00Z', (get
       await studio();
       const { ctx } = get();
       await run(XERO);
-      await recordPayment(ctx, TEAM, { type: 'user', id: 'U0ALICE' }, { invoice: 'INV-0104', amount: '100.00' });
+      await recordPayment(ctx, TEAM, asAdmin({ type: 'user', id: 'U0ALICE' }, TEAM), {
+        invoice: 'INV-0104',
+        amount: '100.00',
+      });
       const report = await run(XERO);
       expect(report.written).toBe(false);
       expect(report.errors).toEqual([

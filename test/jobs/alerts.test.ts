@@ -10,7 +10,7 @@ import { getWorkspace, updateWorkspaceSettings } from '../../src/services/worksp
 import { describeEachDatabase } from '../helpers/db.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { posterEnv } from '../helpers/jobs.js';
-import { ALICE, invoice, workspaceWithClient } from '../helpers/ledger.js';
+import { ALICE, asAdmin, invoice, OPERATOR, workspaceWithClient } from '../helpers/ledger.js';
 
 let fake: FakeSlack;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ const FIN = 'C0FIN';
 
 async function book(ctx: LedgerContext) {
   const { teamId, client } = await workspaceWithClient(ctx); // America/New_York
-  await updateWorkspaceSettings(ctx, teamId, { financeChannel: FIN, financeAdmins: ['U0ALICE'] });
+  await updateWorkspaceSettings(ctx, teamId, OPERATOR, { financeChannel: FIN, financeAdmins: ['U0ALICE'] });
   return { teamId, client };
 }
 
@@ -89,8 +89,8 @@ describeEachDatabase('same-day alerts', '2026-11-23T13:30:00Z', (get) => {
     await invoice(ctx, teamId, client.id, { number: 'HELD', terms: { kind: 'fixed', dueDate: '2026-11-22' } });
     ctx.clock.set('2026-11-23T15:00:00Z');
     await recordAlerts(ctx, await getWorkspace(ctx, teamId), ctx.clock.now());
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'PAID' });
-    await placeHold(ctx, teamId, ALICE, { invoice: 'HELD', kind: 'hold', reason: 'PO missing' });
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'PAID' });
+    await placeHold(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'HELD', kind: 'hold', reason: 'PO missing' });
     const report = await deliverDue(posterEnv(ctx, fake));
     expect(report).toMatchObject({ delivered: 0, skipped: 2 });
     expect(posted()).toHaveLength(0);
@@ -214,7 +214,7 @@ describeEachDatabase('same-day alerts', '2026-11-23T13:30:00Z', (get) => {
     ctx.clock.set('2026-11-01T15:00:00Z');
     await invoice(ctx, teamId, client.id, { number: 'ST-1', terms: { kind: 'fixed', dueDate: '2026-11-02' } });
     ctx.clock.set('2026-11-16T15:00:00Z'); // chased a week before the 23rd
-    await logChase(ctx, teamId, ALICE, {
+    await logChase(ctx, teamId, asAdmin(ALICE, teamId), {
       invoice: 'ST-1',
       method: 'email',
       note: 'Sent statement',
@@ -234,7 +234,7 @@ describeEachDatabase('same-day alerts', '2026-11-23T13:30:00Z', (get) => {
   it('prompts a workspace with no finance channel once, instead of failing', async () => {
     const { ctx } = get();
     const { teamId } = await workspaceWithClient(ctx);
-    await updateWorkspaceSettings(ctx, teamId, { financeAdmins: ['U0ALICE'] });
+    await updateWorkspaceSettings(ctx, teamId, OPERATOR, { financeAdmins: ['U0ALICE'] });
     await tick(ctx, teamId);
     ctx.clock.advance(86_400_000);
     await tick(ctx, teamId);

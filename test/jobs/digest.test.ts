@@ -6,7 +6,7 @@ import { updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { posterEnv } from '../helpers/jobs.js';
-import { invoice, workspaceWithClient } from '../helpers/ledger.js';
+import { invoice, OPERATOR, workspaceWithClient } from '../helpers/ledger.js';
 
 let fake: FakeSlack;
 beforeAll(async () => {
@@ -21,7 +21,7 @@ const FIN = 'C0FIN';
 
 async function book(ctx: LedgerContext) {
   const { teamId, client } = await workspaceWithClient(ctx); // America/New_York, created 2026-11-01
-  await updateWorkspaceSettings(ctx, teamId, { financeChannel: FIN, financeAdmins: ['U0ALICE'] });
+  await updateWorkspaceSettings(ctx, teamId, OPERATOR, { financeChannel: FIN, financeAdmins: ['U0ALICE'] });
   for (let n = 1; n <= 3; n++) {
     await invoice(ctx, teamId, client.id, { number: `W-${n}`, terms: { kind: 'fixed', dueDate: `2026-11-1${n}` } });
   }

@@ -11,6 +11,7 @@ import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/wor
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { startFakeSlack } from '../helpers/fake-slack.js';
 import { posterEnv } from '../helpers/jobs.js';
+import { asAdmin, OPERATOR } from '../helpers/ledger.js';
 
 const WORKSPACES = [
   { teamId: 'T0NEWYORK', timeZone: 'America/New_York', channel: 'C0NY', dst: ['2026-03-08', '2026-11-01'] },
@@ -61,23 +62,18 @@ it('posts every alert exactly once, on the right local day, for a whole year in 
   const expected = new Set<string>();
   for (const w of WORKSPACES) {
     await ensureWorkspace(ledger, { teamId: w.teamId, name: w.teamId, timeZone: w.timeZone });
-    await updateWorkspaceSettings(ledger, w.teamId, { financeChannel: w.channel, financeAdmins: ['U0FIN'] });
+    await updateWorkspaceSettings(ledger, w.teamId, OPERATOR, { financeChannel: w.channel, financeAdmins: ['U0FIN'] });
     for (const due of dueDates(w.dst)) {
       const number = `${w.teamId.slice(3, 5)}-${due}`;
-      await createInvoice(
-        ledger,
-        w.teamId,
-        { type: 'user', id: 'U0FIN' },
-        {
-          number,
-          clientName: 'Year Client',
-          currency: 'USD',
-          total: '100',
-          issueDate: '2025-12-15',
-          terms: { kind: 'fixed', dueDate: due },
-          status: 'sent',
-        },
-      );
+      await createInvoice(ledger, w.teamId, asAdmin({ type: 'user', id: 'U0FIN' }, w.teamId), {
+        number,
+        clientName: 'Year Client',
+        currency: 'USD',
+        total: '100',
+        issueDate: '2025-12-15',
+        terms: { kind: 'fixed', dueDate: due },
+        status: 'sent',
+      });
       for (const [kind, day] of expectedAlerts(due)) expected.add(`${w.teamId} ${number} ${kind} ${day}`);
     }
   }

@@ -14,7 +14,7 @@ import {
   voidInvoice,
 } from '../../src/services/invoices.js';
 import { describeEachDatabase } from '../helpers/db.js';
-import { ALICE, BOB, invoice, workspaceWithClient } from '../helpers/ledger.js';
+import { ALICE, asAdmin, BOB, invoice, workspaceWithClient } from '../helpers/ledger.js';
 
 async function refusal(promise: Promise<unknown>): Promise<LedgerError> {
   try {
@@ -55,7 +55,7 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
     it("uses the client's default terms when none are given", async () => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
-      const { result } = await createInvoice(ctx, teamId, ALICE, {
+      const { result } = await createInvoice(ctx, teamId, asAdmin(ALICE, teamId), {
         number: 'INV-7',
         clientId: client.id,
         currency: 'EUR',
@@ -71,13 +71,21 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { ctx, handle } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       const base = { currency: 'USD', total: '10', issueDate: '2026-09-01' };
-      const known = await createInvoice(ctx, teamId, ALICE, { ...base, number: 'N-1', clientName: 'ACME CORP' });
+      const known = await createInvoice(ctx, teamId, asAdmin(ALICE, teamId), {
+        ...base,
+        number: 'N-1',
+        clientName: 'ACME CORP',
+      });
       expect(known.result.clientId).toBe(client.id);
-      const fresh = await createInvoice(ctx, teamId, ALICE, { ...base, number: 'N-2', clientName: 'Hooli' });
+      const fresh = await createInvoice(ctx, teamId, asAdmin(ALICE, teamId), {
+        ...base,
+        number: 'N-2',
+        clientName: 'Hooli',
+      });
       expect(fresh.result.clientName).toBe('Hooli');
       // A refused invoice leaves no new client behind.
       await expect(
-        createInvoice(ctx, teamId, ALICE, { ...base, number: 'n-1', clientName: 'Ghost' }),
+        createInvoice(ctx, teamId, asAdmin(ALICE, teamId), { ...base, number: 'n-1', clientName: 'Ghost' }),
       ).rejects.toThrow();
       const names = await handle.raw('select name from clients order by name', []);
       expect(names.map((r) => r.name)).toEqual(['Acme Corp', 'Hooli']);
@@ -163,11 +171,18 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'INV-1', total: '1,000.00' });
-      const part = await recordPayment(ctx, teamId, ALICE, { invoice: 'INV-1', amount: '400', reference: 'wire 1' });
+      const part = await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), {
+        invoice: 'INV-1',
+        amount: '400',
+        reference: 'wire 1',
+      });
       expect(part.result.invoice.status.state).toBe('sent');
       expect(part.result.invoice.status.amountDueMinor).toBe(60_000n);
       expect(part.result.invoice.status.lastAction?.kind).toBe('part_paid');
-      const rest = await recordPayment(ctx, teamId, BOB, { invoice: 'INV-1', receivedOn: '2026-09-09' });
+      const rest = await recordPayment(ctx, teamId, asAdmin(BOB, teamId), {
+        invoice: 'INV-1',
+        receivedOn: '2026-09-09',
+      });
       expect(rest.result.amountMinor).toBe(60_000n);
       expect(rest.result.invoice.status.state).toBe('paid');
       expect(rest.result.invoice.paidOn).toBe('2026-09-09');
@@ -184,12 +199,18 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'INV-1', total: '100' });
-      const error = await refusal(recordPayment(ctx, teamId, ALICE, { invoice: 'INV-1', amount: '150' }));
+      const error = await refusal(
+        recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'INV-1', amount: '150' }),
+      );
       expect(error.code).toBe('OVERPAYMENT');
       expect(error.message).toBe(
         '$150.00 is more than the $100.00 due on INV-1; record it as an overpayment if the client really paid more.',
       );
-      const over = await recordPayment(ctx, teamId, ALICE, { invoice: 'INV-1', amount: '150', overpayment: true });
+      const over = await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), {
+        invoice: 'INV-1',
+        amount: '150',
+        overpayment: true,
+      });
       expect(over.result.invoice.status.state).toBe('paid');
       expect(over.result.invoice.status.overpaidMinor).toBe(5_000n);
     });
@@ -198,13 +219,19 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'V-1' });
-      await voidInvoice(ctx, teamId, ALICE, { invoice: 'V-1', reason: 'raised twice' });
-      expect((await refusal(recordPayment(ctx, teamId, ALICE, { invoice: 'V-1' }))).code).toBe('INVOICE_VOID');
+      await voidInvoice(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'V-1', reason: 'raised twice' });
+      expect((await refusal(recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'V-1' }))).code).toBe(
+        'INVOICE_VOID',
+      );
       await invoice(ctx, teamId, client.id, { number: 'P-1' });
-      await recordPayment(ctx, teamId, ALICE, { invoice: 'P-1' });
-      expect((await refusal(recordPayment(ctx, teamId, ALICE, { invoice: 'P-1' }))).code).toBe('INVOICE_PAID');
+      await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'P-1' });
+      expect((await refusal(recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'P-1' }))).code).toBe(
+        'INVOICE_PAID',
+      );
       await invoice(ctx, teamId, client.id, { number: 'F-1' });
-      const future = await refusal(recordPayment(ctx, teamId, ALICE, { invoice: 'F-1', receivedOn: '2026-09-11' }));
+      const future = await refusal(
+        recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'F-1', receivedOn: '2026-09-11' }),
+      );
       expect(future.issues).toEqual([
         { field: 'receivedOn', message: 'cannot be in the future (today is 2026-09-10)' },
       ]);
@@ -217,14 +244,14 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const first = await recordPayment(
         ctx,
         teamId,
-        ALICE,
+        asAdmin(ALICE, teamId),
         { invoice: 'INV-1', amount: '100' },
         { idempotencyKey: 'k1' },
       );
       const again = await recordPayment(
         ctx,
         teamId,
-        ALICE,
+        asAdmin(ALICE, teamId),
         { invoice: 'INV-1', amount: '100' },
         { idempotencyKey: 'k1' },
       );
@@ -235,7 +262,7 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       expect(again.result.invoice.status.amountDueMinor).toBe(90_000n);
       expect(await handle.raw('select count(*)::int as n from payments', [])).toEqual([{ n: 1 }]);
       const reused = await refusal(
-        logChase(ctx, teamId, ALICE, { invoice: 'INV-1', method: 'email' }, { idempotencyKey: 'k1' }),
+        logChase(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'INV-1', method: 'email' }, { idempotencyKey: 'k1' }),
       );
       expect(reused.code).toBe('IDEMPOTENCY_KEY_REUSED');
     });
@@ -245,8 +272,8 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'INV-1', total: '500' });
       const outcomes = await Promise.allSettled([
-        recordPayment(ctx, teamId, ALICE, { invoice: 'INV-1', amount: '500' }),
-        recordPayment(ctx, teamId, BOB, { invoice: 'INV-1', amount: '500' }),
+        recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'INV-1', amount: '500' }),
+        recordPayment(ctx, teamId, asAdmin(BOB, teamId), { invoice: 'INV-1', amount: '500' }),
       ]);
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
@@ -259,8 +286,20 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'INV-1', total: '500' });
       const both = await Promise.all([
-        recordPayment(ctx, teamId, ALICE, { invoice: 'INV-1', amount: '100' }, { idempotencyKey: 'slack-retry-1' }),
-        recordPayment(ctx, teamId, ALICE, { invoice: 'INV-1', amount: '100' }, { idempotencyKey: 'slack-retry-1' }),
+        recordPayment(
+          ctx,
+          teamId,
+          asAdmin(ALICE, teamId),
+          { invoice: 'INV-1', amount: '100' },
+          { idempotencyKey: 'slack-retry-1' },
+        ),
+        recordPayment(
+          ctx,
+          teamId,
+          asAdmin(ALICE, teamId),
+          { invoice: 'INV-1', amount: '100' },
+          { idempotencyKey: 'slack-retry-1' },
+        ),
       ]);
       expect(both.map((b) => b.replayed).sort()).toEqual([false, true]);
       expect(await handle.raw('select count(*)::int as n from payments', [])).toEqual([{ n: 1 }]);
@@ -272,7 +311,7 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'INV-1', terms: { kind: 'fixed', dueDate: '2026-09-10' } });
-      const chased = await logChase(ctx, teamId, BOB, {
+      const chased = await logChase(ctx, teamId, asAdmin(BOB, teamId), {
         invoice: 'INV-1',
         method: 'call',
         note: 'Called AP',
@@ -292,15 +331,17 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'D-1', status: 'draft' });
-      expect((await refusal(logChase(ctx, teamId, ALICE, { invoice: 'D-1', method: 'email' }))).code).toBe(
-        'INVOICE_NOT_SENT',
-      );
+      expect(
+        (await refusal(logChase(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'D-1', method: 'email' }))).code,
+      ).toBe('INVOICE_NOT_SENT');
       await invoice(ctx, teamId, client.id, { number: 'S-1' });
       const past = await refusal(
-        logChase(ctx, teamId, ALICE, { invoice: 'S-1', method: 'email', promisedDate: '2026-09-09' }),
+        logChase(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'S-1', method: 'email', promisedDate: '2026-09-09' }),
       );
       expect(past.issues[0]?.field).toBe('promisedDate');
-      const method = await refusal(logChase(ctx, teamId, ALICE, { invoice: 'S-1', method: 'pigeon' as never }));
+      const method = await refusal(
+        logChase(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'S-1', method: 'pigeon' as never }),
+      );
       expect(method.message).toBe('method: must be one of email, call, slack, meeting, other');
     });
 
@@ -308,17 +349,27 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'INV-1' });
-      const disputed = await dispute(ctx, teamId, BOB, { invoice: 'INV-1', reason: 'Wrong hours on line 2' });
+      const disputed = await dispute(ctx, teamId, asAdmin(BOB, teamId), {
+        invoice: 'INV-1',
+        reason: 'Wrong hours on line 2',
+      });
       expect(disputed.result.status.hold).toMatchObject({
         kind: 'dispute',
         reason: 'Wrong hours on line 2',
         by: 'U0BOB',
       });
-      const twice = await refusal(placeHold(ctx, teamId, BOB, { invoice: 'INV-1', kind: 'hold', reason: 'x' }));
+      const twice = await refusal(
+        placeHold(ctx, teamId, asAdmin(BOB, teamId), { invoice: 'INV-1', kind: 'hold', reason: 'x' }),
+      );
       expect(twice.code).toBe('ALREADY_ON_HOLD');
-      const released = await releaseHold(ctx, teamId, ALICE, { invoice: 'INV-1', note: 'Credit agreed' });
+      const released = await releaseHold(ctx, teamId, asAdmin(ALICE, teamId), {
+        invoice: 'INV-1',
+        note: 'Credit agreed',
+      });
       expect(released.result.status.hold).toBeNull();
-      expect((await refusal(releaseHold(ctx, teamId, ALICE, { invoice: 'INV-1' }))).code).toBe('NOT_ON_HOLD');
+      expect((await refusal(releaseHold(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'INV-1' }))).code).toBe(
+        'NOT_ON_HOLD',
+      );
     });
   });
 
@@ -327,33 +378,38 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'D-1', status: 'draft' });
-      const sent = await markSent(ctx, teamId, ALICE, { invoice: 'D-1' });
+      const sent = await markSent(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'D-1' });
       expect(sent.result.status.state).toBe('sent');
-      expect((await refusal(markSent(ctx, teamId, ALICE, { invoice: 'D-1' }))).code).toBe('INVOICE_ALREADY_SENT');
+      expect((await refusal(markSent(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'D-1' }))).code).toBe(
+        'INVOICE_ALREADY_SENT',
+      );
     });
 
     it('voids with a reason, leaves every total, and refuses to void money already received', async () => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'V-1' });
-      const voided = await voidInvoice(ctx, teamId, ALICE, { invoice: 'V-1', reason: 'raised in error' });
+      const voided = await voidInvoice(ctx, teamId, asAdmin(ALICE, teamId), {
+        invoice: 'V-1',
+        reason: 'raised in error',
+      });
       expect(voided.result.status.lifecycle).toBe('void');
       expect(voided.result.status.amountDueMinor).toBe(0n);
-      expect((await refusal(voidInvoice(ctx, teamId, ALICE, { invoice: 'V-1', reason: 'again' }))).code).toBe(
-        'INVOICE_VOID',
-      );
+      expect(
+        (await refusal(voidInvoice(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'V-1', reason: 'again' }))).code,
+      ).toBe('INVOICE_VOID');
       await invoice(ctx, teamId, client.id, { number: 'P-1' });
-      await recordPayment(ctx, teamId, ALICE, { invoice: 'P-1', amount: '1' });
-      expect((await refusal(voidInvoice(ctx, teamId, ALICE, { invoice: 'P-1', reason: 'x' }))).code).toBe(
-        'INVOICE_HAS_PAYMENTS',
-      );
+      await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'P-1', amount: '1' });
+      expect(
+        (await refusal(voidInvoice(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'P-1', reason: 'x' }))).code,
+      ).toBe('INVOICE_HAS_PAYMENTS');
     });
 
     it('edits with the current version, recomputes the due date, and refuses an old version', async () => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       const inv = await invoice(ctx, teamId, client.id, { number: 'E-1' });
-      const edited = await editInvoice(ctx, teamId, ALICE, {
+      const edited = await editInvoice(ctx, teamId, asAdmin(ALICE, teamId), {
         invoice: 'E-1',
         expectedVersion: inv.version,
         changes: { terms: 'eom+15', total: '2000' },
@@ -364,7 +420,11 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       // the edit is history, not a chase: the last action stays what it was
       expect(edited.result.status.lastAction?.kind).toBe('sent');
       const conflict = await refusal(
-        editInvoice(ctx, teamId, BOB, { invoice: 'E-1', expectedVersion: inv.version, changes: { total: '5' } }),
+        editInvoice(ctx, teamId, asAdmin(BOB, teamId), {
+          invoice: 'E-1',
+          expectedVersion: inv.version,
+          changes: { total: '5' },
+        }),
       );
       expect(conflict.code).toBe('CONFLICT');
       expect((await getInvoice(ctx, teamId, 'E-1')).totalMinor).toBe(200_000n);
@@ -379,9 +439,9 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       const { ctx } = get();
       const { teamId, client } = await workspaceWithClient(ctx);
       await invoice(ctx, teamId, client.id, { number: 'E-1', total: '1000' });
-      const paid = await recordPayment(ctx, teamId, ALICE, { invoice: 'E-1', amount: '600' });
+      const paid = await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'E-1', amount: '600' });
       const error = await refusal(
-        editInvoice(ctx, teamId, ALICE, {
+        editInvoice(ctx, teamId, asAdmin(ALICE, teamId), {
           invoice: 'E-1',
           expectedVersion: paid.result.invoice.version,
           changes: { total: '500' },
@@ -414,7 +474,9 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       await invoice(ctx, b.teamId, b.client.id, { number: 'INV-1', total: '7' });
       expect((await getInvoice(ctx, b.teamId, 'INV-1')).totalMinor).toBe(700n);
       expect((await refusal(getInvoice(ctx, b.teamId, mine.id))).code).toBe('INVOICE_NOT_FOUND');
-      expect((await refusal(recordPayment(ctx, b.teamId, ALICE, { invoice: mine.id }))).code).toBe('INVOICE_NOT_FOUND');
+      expect((await refusal(recordPayment(ctx, b.teamId, asAdmin(ALICE, b.teamId), { invoice: mine.id }))).code).toBe(
+        'INVOICE_NOT_FOUND',
+      );
       const crossClient = await refusal(invoice(ctx, b.teamId, a.client.id, { number: 'X-1' }));
       expect(crossClient.code).toBe('CLIENT_NOT_FOUND');
       expect((await getHistory(ctx.db, { teamId: b.teamId, invoiceId: mine.id })).length).toBe(0);

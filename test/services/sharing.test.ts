@@ -18,7 +18,7 @@ import {
 } from '../../src/services/sharing.js';
 import { updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
-import { ALICE, invoice, workspaceWithClient } from '../helpers/ledger.js';
+import { ALICE, asAdmin, invoice, OPERATOR, workspaceWithClient } from '../helpers/ledger.js';
 
 async function refusal(promise: Promise<unknown>) {
   try {
@@ -35,7 +35,7 @@ describeEachDatabase('client status links', '2026-11-23T15:00:00Z', (get) => {
   it('keeps only the hash of the token and opens the link with the token alone', async () => {
     const { ctx } = get();
     const { teamId, client } = await workspaceWithClient(ctx);
-    const shared = await shareClient(ctx, teamId, ALICE, { client: 'acme corp' });
+    const shared = await shareClient(ctx, teamId, asAdmin(ALICE, teamId), { client: 'acme corp' });
     expect(shared.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(shared.client.id).toBe(client.id);
     const rows = await ctx.db.select().from(clientLinks);
@@ -55,16 +55,16 @@ describeEachDatabase('client status links', '2026-11-23T15:00:00Z', (get) => {
   it('a new link ends the old one; revoking ends the live one; forged and malformed tokens open nothing', async () => {
     const { ctx } = get();
     const { teamId } = await workspaceWithClient(ctx);
-    const first = await shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' });
-    const second = await shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' });
+    const first = await shareClient(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Acme Corp' });
+    const second = await shareClient(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Acme Corp' });
     expect(second.replaced?.id).toBe(first.link.id);
     expect(await openClientLink(ctx, first.token)).toBeUndefined();
     expect((await openClientLink(ctx, second.token))?.link.id).toBe(second.link.id);
 
-    const { revoked } = await revokeClientLink(ctx, teamId, ALICE, { client: 'Acme Corp' });
+    const { revoked } = await revokeClientLink(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Acme Corp' });
     expect(revoked?.id).toBe(second.link.id);
     expect(await openClientLink(ctx, second.token)).toBeUndefined();
-    expect((await revokeClientLink(ctx, teamId, ALICE, { client: 'Acme Corp' })).revoked).toBeNull();
+    expect((await revokeClientLink(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Acme Corp' })).revoked).toBeNull();
 
     const forged = `${second.token.slice(0, 42)}${second.token.endsWith('A') ? 'B' : 'A'}`;
     expect(await openClientLink(ctx, forged)).toBeUndefined();
@@ -79,10 +79,10 @@ describeEachDatabase('client status links', '2026-11-23T15:00:00Z', (get) => {
     const other = await workspaceWithClient(ctx, { teamId: 'T0OTHER', clientName: 'Acme Corp' });
     await invoice(ctx, acme.teamId, acme.client.id, { number: 'INV-1' });
     await invoice(ctx, other.teamId, other.client.id, { number: 'INV-1', total: '9,999.00' });
-    const { result: globex } = await createClient(ctx, acme.teamId, ALICE, { name: 'Globex' });
+    const { result: globex } = await createClient(ctx, acme.teamId, asAdmin(ALICE, acme.teamId), { name: 'Globex' });
     await invoice(ctx, acme.teamId, globex.id, { number: 'INV-2' });
 
-    const link = await shareClient(ctx, acme.teamId, ALICE, { client: 'Acme Corp' });
+    const link = await shareClient(ctx, acme.teamId, asAdmin(ALICE, acme.teamId), { client: 'Acme Corp' });
     const opened = await openClientLink(ctx, link.token);
     if (!opened) throw new Error('link did not open');
     const page = await getClientPage(ctx.db, { ...opened, now: ctx.clock.now() });
@@ -92,9 +92,9 @@ describeEachDatabase('client status links', '2026-11-23T15:00:00Z', (get) => {
   it('two links made at the same moment: one is live, the other is told so', async () => {
     const { ctx } = get();
     const { teamId } = await workspaceWithClient(ctx);
-    await shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' });
+    await shareClient(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Acme Corp' });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 4 }, () => shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' })),
+      Array.from({ length: 4 }, () => shareClient(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Acme Corp' })),
     );
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') expect(isLedgerError(outcome.reason, 'CONFLICT')).toBe(true);
@@ -107,7 +107,7 @@ describeEachDatabase('client status links', '2026-11-23T15:00:00Z', (get) => {
   it('refuses a client that does not exist, naming the field', async () => {
     const { ctx } = get();
     const { teamId } = await workspaceWithClient(ctx);
-    expect(await refusal(shareClient(ctx, teamId, ALICE, { client: 'Nobody Ltd' }))).toMatchObject({
+    expect(await refusal(shareClient(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Nobody Ltd' }))).toMatchObject({
       code: 'CLIENT_NOT_FOUND',
       fields: ['client'],
     });
@@ -116,8 +116,8 @@ describeEachDatabase('client status links', '2026-11-23T15:00:00Z', (get) => {
   it('form tokens are bound to the link and expire', async () => {
     const { ctx } = get();
     const { teamId } = await workspaceWithClient(ctx);
-    const { link } = await shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' });
-    const { link: other } = await shareClient(ctx, teamId, ALICE, { client: 'Acme Corp' });
+    const { link } = await shareClient(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Acme Corp' });
+    const { link: other } = await shareClient(ctx, teamId, asAdmin(ALICE, teamId), { client: 'Acme Corp' });
     const now = ctx.clock.now();
     const token = formToken(link, now);
     expect(checkFormToken(link, token, now)).toBe(true);
@@ -132,9 +132,9 @@ describeEachDatabase('client answers', '2026-11-23T15:00:00Z', (get) => {
   async function setup() {
     const { ctx } = get();
     const base = await workspaceWithClient(ctx);
-    await updateWorkspaceSettings(ctx, base.teamId, { financeChannel: 'C0FINANCE' });
+    await updateWorkspaceSettings(ctx, base.teamId, OPERATOR, { financeChannel: 'C0FINANCE' });
     const inv = await invoice(ctx, base.teamId, base.client.id, { number: 'INV-7', issueDate: '2026-10-01' });
-    const shared = await shareClient(ctx, base.teamId, ALICE, { client: 'Acme Corp' });
+    const shared = await shareClient(ctx, base.teamId, asAdmin(ALICE, base.teamId), { client: 'Acme Corp' });
     const opened = await openClientLink(ctx, shared.token);
     if (!opened) throw new Error('link did not open');
     return { ctx, ...base, inv, opened };
@@ -180,7 +180,7 @@ describeEachDatabase('client answers', '2026-11-23T15:00:00Z', (get) => {
 
   it('a dispute replaces an internal hold', async () => {
     const { ctx, teamId, inv, opened } = await setup();
-    await placeHold(ctx, teamId, ALICE, { invoice: 'INV-7', kind: 'hold', reason: 'waiting for PO' });
+    await placeHold(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'INV-7', kind: 'hold', reason: 'waiting for PO' });
     await answerAsClient(ctx, opened, { kind: 'dispute', invoiceId: inv.id, reason: 'Wrong rate' });
     expect((await getInvoice(ctx, teamId, inv.id)).status.hold).toMatchObject({
       kind: 'dispute',
@@ -212,13 +212,13 @@ describeEachDatabase('client answers', '2026-11-23T15:00:00Z', (get) => {
 
   it("another client's invoice, a draft, a void or a paid invoice cannot be answered on", async () => {
     const { ctx, teamId, client, opened } = await setup();
-    const { result: globex } = await createClient(ctx, teamId, ALICE, { name: 'Globex' });
+    const { result: globex } = await createClient(ctx, teamId, asAdmin(ALICE, teamId), { name: 'Globex' });
     const theirs = await invoice(ctx, teamId, globex.id, { number: 'G-1' });
     const draft = await invoice(ctx, teamId, client.id, { number: 'INV-8', status: 'draft' });
     const voided = await invoice(ctx, teamId, client.id, { number: 'INV-9' });
-    await voidInvoice(ctx, teamId, ALICE, { invoice: 'INV-9', reason: 'duplicate' });
+    await voidInvoice(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'INV-9', reason: 'duplicate' });
     const paid = await invoice(ctx, teamId, client.id, { number: 'INV-10' });
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'INV-10' });
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'INV-10' });
     const approve = (invoiceId: string) =>
       refusal(answerAsClient(ctx, opened, { kind: 'approved', invoiceId, name: 'Ada' }));
     expect((await approve(theirs.id)).code).toBe('INVOICE_NOT_FOUND');
@@ -259,12 +259,12 @@ describeEachDatabase('client answers', '2026-11-23T15:00:00Z', (get) => {
     const { ctx, teamId, client, inv, opened } = await setup();
     ctx.clock.set('2026-07-01T15:00:00Z');
     await invoice(ctx, teamId, client.id, { number: 'OLD-VOID', issueDate: '2026-06-01' });
-    await voidInvoice(ctx, teamId, ALICE, { invoice: 'OLD-VOID', reason: 'duplicate' });
+    await voidInvoice(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'OLD-VOID', reason: 'duplicate' });
     ctx.clock.set('2026-11-23T15:00:00Z');
     await invoice(ctx, teamId, client.id, { number: 'VOIDED', issueDate: '2026-11-01' });
-    await voidInvoice(ctx, teamId, ALICE, { invoice: 'VOIDED', reason: 'INTERNAL: client went bust' });
+    await voidInvoice(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'VOIDED', reason: 'INTERNAL: client went bust' });
     await invoice(ctx, teamId, client.id, { number: 'DRAFT-VOID', status: 'draft' });
-    await voidInvoice(ctx, teamId, ALICE, { invoice: 'DRAFT-VOID', reason: 'typo' });
+    await voidInvoice(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'DRAFT-VOID', reason: 'typo' });
     const page = await getClientPage(ctx.db, { ...opened, now: ctx.clock.now() });
     expect(page.cancelled.map((i) => i.number)).toEqual(['VOIDED']);
     expect(page.open.map((i) => i.id)).toEqual([inv.id]);
@@ -283,9 +283,22 @@ describeEachDatabase('client answers', '2026-11-23T15:00:00Z', (get) => {
 
   it('the page shows shared events only: not the internal chase note, not the hold', async () => {
     const { ctx, teamId, inv, opened } = await setup();
-    await logChase(ctx, teamId, ALICE, { invoice: 'INV-7', method: 'call', note: 'INTERNAL: grumpy CFO' });
-    await logChase(ctx, teamId, ALICE, { invoice: 'INV-7', method: 'email', note: 'Reminder sent', shared: true });
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'INV-7', amount: '250.00', reference: 'BACS 1' });
+    await logChase(ctx, teamId, asAdmin(ALICE, teamId), {
+      invoice: 'INV-7',
+      method: 'call',
+      note: 'INTERNAL: grumpy CFO',
+    });
+    await logChase(ctx, teamId, asAdmin(ALICE, teamId), {
+      invoice: 'INV-7',
+      method: 'email',
+      note: 'Reminder sent',
+      shared: true,
+    });
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), {
+      invoice: 'INV-7',
+      amount: '250.00',
+      reference: 'BACS 1',
+    });
     await answerAsClient(ctx, opened, { kind: 'question', invoiceId: inv.id, reason: 'Which PO?' });
     const page = await getClientPage(ctx.db, { ...opened, now: ctx.clock.now() });
     const kinds = (page.events.get(inv.id) ?? []).map((e) => e.kind);

@@ -4,7 +4,7 @@ import { getInvoice, recordPayment } from '../../src/services/invoices.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { useTestBot } from '../helpers/bot.js';
-import { sentInvoice as sentBy } from '../helpers/ledger.js';
+import { asAdmin, OPERATOR, sentInvoice as sentBy } from '../helpers/ledger.js';
 import { blockActionPayload, nowSeconds, stateValue, type ValuesInput } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
@@ -20,7 +20,7 @@ function blockText(blocks: unknown): string {
 
 async function workspace(options: { financeChannel?: string } = {}) {
   await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' });
-  await updateWorkspaceSettings(t.ledger, TEAM, { financeAdmins: [ADMIN], ...options });
+  await updateWorkspaceSettings(t.ledger, TEAM, OPERATOR, { financeAdmins: [ADMIN], ...options });
 }
 
 function sentInvoice(number = 'INV-0042') {
@@ -188,7 +188,10 @@ describe('cards stay live', () => {
     const invoice = await sentInvoice();
     const a = await t.bot.live.postCard(TEAM, 'C0CHAN', invoice.id);
     const b = await t.bot.live.postCard(TEAM, 'C0FIN', invoice.id);
-    await recordPayment(t.ledger, TEAM, { type: 'user', id: ADMIN }, { invoice: invoice.id, amount: '200' });
+    await recordPayment(t.ledger, TEAM, asAdmin({ type: 'user', id: ADMIN }, TEAM), {
+      invoice: invoice.id,
+      amount: '200',
+    });
     expect(await t.bot.live.sync()).toBe(2);
     const updates = t.fake.calls('chat.update');
     expect(updates.map((u) => u.args.ts).sort()).toEqual([a.ts, b.ts].sort());

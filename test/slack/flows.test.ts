@@ -177,7 +177,8 @@ describe('card buttons', () => {
 
   it('edits an invoice against the version it was opened with, and refuses a stale edit', async () => {
     const { invoice: inv, card } = await invoice('E-1');
-    await t.as(BOB).blockAction({
+    // The total and the terms: a finance admin's edit (a member's is refused, see test/security/authz.test.ts).
+    await t.as(ADMIN).blockAction({
       action_id: ACTION.more,
       element: 'overflow',
       selected_option: { value: `edit:${inv.id}` },
@@ -193,7 +194,7 @@ describe('card buttons', () => {
       [FIELD.terms]: { [FIELD.terms]: stateValue.select('Net 60') },
       [FIELD.owner]: { [FIELD.owner]: stateValue.user(BOB) },
     };
-    const first = await t.as(BOB).viewSubmission({
+    const first = await t.as(ADMIN).viewSubmission({
       callback_id: VIEW.editInvoice,
       private_metadata: opened.args.view.private_metadata,
       values,
@@ -202,7 +203,7 @@ describe('card buttons', () => {
     const edited = await getInvoice(t.ledger, TEAM, inv.id);
     expect(edited).toMatchObject({ totalMinor: 90_000n, dueBasis: 'net 60 from 2026-10-01' });
     // The same form submitted again after that change (a second tab): a conflict, shown on the form.
-    const stale = await t.as(BOB).viewSubmission({
+    const stale = await t.as(ADMIN).viewSubmission({
       callback_id: VIEW.editInvoice,
       private_metadata: JSON.stringify({ ...JSON.parse(opened.args.view.private_metadata), key: 'other-key' }),
       values,

@@ -9,7 +9,7 @@ import { addWebhookEndpoint } from '../../src/webhooks/endpoints.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Call } from '../helpers/fake-slack.js';
 import { posterEnv } from '../helpers/jobs.js';
-import { sentInvoice as sentBy } from '../helpers/ledger.js';
+import { OPERATOR, sentInvoice as sentBy } from '../helpers/ledger.js';
 import { nowSeconds } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
@@ -61,7 +61,7 @@ async function openHome(): Promise<Call | undefined> {
 
 describe('the App Home and a failing ledger webhook', () => {
   it('warns once the endpoint answers 500, refreshes only when it flips, and clears when it recovers', async () => {
-    const endpoint = await addWebhookEndpoint(t.ledger, TEAM, { url });
+    const endpoint = await addWebhookEndpoint(t.ledger, TEAM, OPERATOR, { url });
     await sentBy(t.ledger, TEAM, ADMIN, { number: 'INV-7', currency: 'EUR', total: '€800.00' });
     // The admin has opened the App Home: a healthy book, no warning.
     expect(homeText(await openHome())).not.toContain('webhook');

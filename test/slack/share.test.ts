@@ -7,7 +7,7 @@ import { createClient } from '../../src/services/clients.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Args } from '../helpers/fake-slack.js';
-import { sentInvoice as sentBy } from '../helpers/ledger.js';
+import { asAdmin, sentInvoice as sentBy } from '../helpers/ledger.js';
 import { stateValue } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
@@ -188,7 +188,7 @@ describe('/invoice share', () => {
   });
 
   it('escapes a client name with <!channel> and & in what it says', async () => {
-    await createClient(t.ledger, TEAM, alice, { name: 'Tom & Jerry <!channel>' });
+    await createClient(t.ledger, TEAM, asAdmin(alice, TEAM), { name: 'Tom & Jerry <!channel>' });
     const escaped = 'Tom &amp; Jerry &lt;!channel&gt;';
 
     const shared = await share(ADMIN, 'Tom & Jerry <!channel>');

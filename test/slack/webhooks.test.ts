@@ -135,8 +135,8 @@ describe('/invoice webhooks', () => {
     expect(json(answer)).not.toContain('s3cret');
     expect(await endpoints()).toMatchObject([{ url: 'https://erp.example.com/hooks?token=s3cret' }]);
     const list = read(await webhooks(ADMIN));
-    // The client and the invoice made and sent: three events.
-    expect(list).toContain('• *erp.example.com/hooks* — ✅ ok · 3 events pending · no delivery yet');
+    // The workspace's settings saved (its finance admin named), the client and the invoice made and sent: four events.
+    expect(list).toContain('• *erp.example.com/hooks* — ✅ ok · 4 events pending · no delivery yet');
     expect(list).not.toContain('s3cret');
   });
 

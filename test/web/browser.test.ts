@@ -14,6 +14,7 @@ import { createInvoice, getInvoice } from '../../src/services/invoices.js';
 import { shareClient } from '../../src/services/sharing.js';
 import { useTestBot } from '../helpers/bot.js';
 import { posterEnv } from '../helpers/jobs.js';
+import { asAdmin } from '../helpers/ledger.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveBrowser = existsSync(executablePath);
@@ -60,12 +61,12 @@ describe.skipIf(!haveBrowser)('the status page in Chromium', () => {
   });
 
   it('opens on a phone without JavaScript, takes an answer, and shows it on the page and in Slack', async () => {
-    const { result: client } = await createClient(t.ledger, TEAM, alice, {
+    const { result: client } = await createClient(t.ledger, TEAM, asAdmin(alice, TEAM), {
       name: 'Northwind Traders',
       contactEmail: 'ap@northwind.test',
     });
     const make = (number: string, extra: Record<string, unknown>) =>
-      createInvoice(t.ledger, TEAM, alice, {
+      createInvoice(t.ledger, TEAM, asAdmin(alice, TEAM), {
         number,
         clientId: client.id,
         currency: 'GBP',
@@ -78,7 +79,7 @@ describe.skipIf(!haveBrowser)('the status page in Chromium', () => {
     const { result: overdue } = await make('NW-1042', { description: 'Brand refresh, phase 2' });
     await make('NW-1057', { issueDate: '2026-11-02', terms: 'net 30', total: '1,250.50' });
     const card = await t.bot.live.postCard(TEAM, FINANCE, overdue.id);
-    const { token } = await shareClient(t.ledger, TEAM, alice, { client: 'Northwind Traders' });
+    const { token } = await shareClient(t.ledger, TEAM, asAdmin(alice, TEAM), { client: 'Northwind Traders' });
 
     const context = await browser.newContext({
       javaScriptEnabled: false,

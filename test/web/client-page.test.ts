@@ -10,6 +10,7 @@ import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { statusText } from '../../src/slack/ui/phrases.js';
 import { startTestBot, useTestBot } from '../helpers/bot.js';
 import { posterEnv } from '../helpers/jobs.js';
+import { asAdmin } from '../helpers/ledger.js';
 
 const TEAM = 'T0TEAM';
 const ADMIN = 'U0ADMIN';
@@ -27,14 +28,14 @@ const t = useTestBot({
 });
 
 async function book() {
-  const { result: acme } = await createClient(t.ledger, TEAM, alice, {
+  const { result: acme } = await createClient(t.ledger, TEAM, asAdmin(alice, TEAM), {
     name: 'Acme & Sons',
     contactEmail: 'ap@acme.test',
   });
-  const { result: globex } = await createClient(t.ledger, TEAM, alice, { name: 'Globex' });
+  const { result: globex } = await createClient(t.ledger, TEAM, asAdmin(alice, TEAM), { name: 'Globex' });
   const make = async (number: string, clientId: string, extra: Record<string, unknown> = {}) =>
     (
-      await createInvoice(t.ledger, TEAM, alice, {
+      await createInvoice(t.ledger, TEAM, asAdmin(alice, TEAM), {
         number,
         clientId,
         currency: 'USD',
@@ -54,10 +55,23 @@ async function book() {
   });
   await make('INV-3', acme.id, { status: 'draft', description: 'SECRET DRAFT' });
   await make('G-1', globex.id, { description: 'GLOBEX ONLY' });
-  await recordPayment(t.ledger, TEAM, alice, { invoice: 'INV-1', amount: '200.00', reference: 'BACS 7' });
-  await logChase(t.ledger, TEAM, alice, { invoice: 'INV-1', method: 'call', note: 'INTERNAL NOTE grumpy CFO' });
-  await logChase(t.ledger, TEAM, alice, { invoice: 'INV-1', method: 'email', note: 'Sent a reminder', shared: true });
-  const { token } = await shareClient(t.ledger, TEAM, alice, { client: 'Acme & Sons' });
+  await recordPayment(t.ledger, TEAM, asAdmin(alice, TEAM), {
+    invoice: 'INV-1',
+    amount: '200.00',
+    reference: 'BACS 7',
+  });
+  await logChase(t.ledger, TEAM, asAdmin(alice, TEAM), {
+    invoice: 'INV-1',
+    method: 'call',
+    note: 'INTERNAL NOTE grumpy CFO',
+  });
+  await logChase(t.ledger, TEAM, asAdmin(alice, TEAM), {
+    invoice: 'INV-1',
+    method: 'email',
+    note: 'Sent a reminder',
+    shared: true,
+  });
+  const { token } = await shareClient(t.ledger, TEAM, asAdmin(alice, TEAM), { client: 'Acme & Sons' });
   return { acme, overdue, later, token };
 }
 
@@ -123,7 +137,7 @@ describe('what the client sees', () => {
 
   it('answers every bad link with the same plain 404, whatever is wrong with it', async () => {
     const { token } = await book();
-    const { token: globexToken } = await shareClient(t.ledger, TEAM, alice, { client: 'Globex' });
+    const { token: globexToken } = await shareClient(t.ledger, TEAM, asAdmin(alice, TEAM), { client: 'Globex' });
     const missing = await page('A'.repeat(43));
     const body = await missing.text();
     expect(missing.status).toBe(404);
@@ -135,7 +149,7 @@ describe('what the client sees', () => {
       expect(await res.text()).toBe(body);
     }
     // Revoked (replaced by a new link): the same.
-    await shareClient(t.ledger, TEAM, alice, { client: 'Acme & Sons' });
+    await shareClient(t.ledger, TEAM, asAdmin(alice, TEAM), { client: 'Acme & Sons' });
     const revoked = await page(token);
     expect(revoked.status).toBe(404);
     expect(await revoked.text()).toBe(body);
@@ -264,7 +278,7 @@ describe('answering', () => {
     const limited = await post(token, { ...fields, reason: 'again' });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another link is not held back by this one.
-    const { token: globexToken } = await shareClient(t.ledger, TEAM, alice, { client: 'Globex' });
+    const { token: globexToken } = await shareClient(t.ledger, TEAM, asAdmin(alice, TEAM), { client: 'Globex' });
     expect((await page(globexToken)).status).toBe(200);
     t.clock.advance(61_000);
     expect((await post(token, { ...fields, nonce: crypto.randomUUID(), reason: 'later' })).status).toBe(303);

@@ -11,7 +11,7 @@ import {
   webhookDisplayUrl,
 } from '../../src/webhooks/endpoints.js';
 import { describeEachDatabase } from '../helpers/db.js';
-import { invoice, workspaceWithClient } from '../helpers/ledger.js';
+import { invoice, OPERATOR, workspaceWithClient } from '../helpers/ledger.js';
 
 /** Every request to a host named "erp…" answers 500 with a padded body; any other answers 204. */
 function stubFetch(state: { erpDown: boolean } = { erpDown: true }): typeof fetch {
@@ -49,13 +49,13 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
   it('lists only the failing endpoint of the workspace, with where, how often, since when, why and when next', async () => {
     const { ctx } = get();
     const { teamId, client } = await workspaceWithClient(ctx);
-    await addWebhookEndpoint(ctx, teamId, { url: 'https://books.example.com/ok' });
-    const erp = await addWebhookEndpoint(ctx, teamId, {
+    await addWebhookEndpoint(ctx, teamId, OPERATOR, { url: 'https://books.example.com/ok' });
+    const erp = await addWebhookEndpoint(ctx, teamId, OPERATOR, {
       url: 'https://erp.example.com/hooks?token=s3cret#frag',
     });
     // Another workspace's failing endpoint is never shown here.
     const other = await workspaceWithClient(ctx, { teamId: 'T0OTHER' });
-    await addWebhookEndpoint(ctx, other.teamId, { url: 'https://erp.example.com/other', replay: true });
+    await addWebhookEndpoint(ctx, other.teamId, OPERATOR, { url: 'https://erp.example.com/other', replay: true });
     ctx.clock.set('2026-11-23T15:05:00Z');
     await invoice(ctx, teamId, client.id, { number: 'INV-001' }); // created and sent: two events
 
@@ -90,7 +90,7 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
   it(`counts what is waiting only up to ${FAILING_PENDING_CAP.toLocaleString('en-US')} and says there are more`, async () => {
     const { ctx, handle } = get();
     const { teamId } = await workspaceWithClient(ctx);
-    await addWebhookEndpoint(ctx, teamId, { url: 'https://erp.example.com/hooks' });
+    await addWebhookEndpoint(ctx, teamId, OPERATOR, { url: 'https://erp.example.com/hooks' });
     await handle.raw(
       `insert into events (team_id, kind, actor_type, actor_id, at)
        select $1, 'chased', 'system', 'test', $2::timestamptz + g * interval '1 second' from generate_series(1, 1005) g`,
@@ -108,7 +108,7 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
   it('is empty when every endpoint is healthy, and again once a failing one recovers', async () => {
     const { ctx } = get();
     const { teamId, client } = await workspaceWithClient(ctx);
-    await addWebhookEndpoint(ctx, teamId, { url: 'https://erp.example.com/hooks' });
+    await addWebhookEndpoint(ctx, teamId, OPERATOR, { url: 'https://erp.example.com/hooks' });
     expect(await failingWebhookEndpoints(ctx.db, teamId)).toEqual([]);
     await invoice(ctx, teamId, client.id, { number: 'INV-001' });
     const erpDown = { erpDown: true };
@@ -124,8 +124,8 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
   it('tells its caller when an endpoint starts failing and when it recovers, once each, not on every retry', async () => {
     const { ctx } = get();
     const { teamId, client } = await workspaceWithClient(ctx);
-    await addWebhookEndpoint(ctx, teamId, { url: 'https://erp.example.com/hooks' });
-    await addWebhookEndpoint(ctx, teamId, { url: 'https://books.example.com/ok' });
+    await addWebhookEndpoint(ctx, teamId, OPERATOR, { url: 'https://erp.example.com/hooks' });
+    await addWebhookEndpoint(ctx, teamId, OPERATOR, { url: 'https://books.example.com/ok' });
     const flips: string[] = [];
     const erpDown = { erpDown: true };
     const watched = env(ctx, {
@@ -157,7 +157,7 @@ describeEachDatabase('failing webhook endpoints', '2026-11-23T15:00:00Z', (get) 
   it('logs a caller that fails, and delivers all the same', async () => {
     const { ctx } = get();
     const { teamId, client } = await workspaceWithClient(ctx);
-    await addWebhookEndpoint(ctx, teamId, { url: 'https://erp.example.com/hooks' });
+    await addWebhookEndpoint(ctx, teamId, OPERATOR, { url: 'https://erp.example.com/hooks' });
     await invoice(ctx, teamId, client.id, { number: 'INV-001' });
     const warnings: unknown[][] = [];
     const report = await deliverWebhooks(

@@ -21,7 +21,7 @@ import {
   type WebhookPayload,
 } from '../../src/webhooks/payload.js';
 import { describeEachDatabase } from '../helpers/db.js';
-import { ALICE, invoice, workspaceWithClient } from '../helpers/ledger.js';
+import { ALICE, asAdmin, invoice, OPERATOR, workspaceWithClient } from '../helpers/ledger.js';
 
 interface Receiver {
   url: string;
@@ -150,7 +150,7 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
   async function receiverFor(ctx: LedgerContext, teamId: string, options: { replay?: boolean } = {}) {
     const receiver = await startReceiver(() => ctx.clock.now());
     receivers.push(receiver);
-    const added = await addWebhookEndpoint(ctx, teamId, { url: receiver.url, ...options });
+    const added = await addWebhookEndpoint(ctx, teamId, OPERATOR, { url: receiver.url, ...options });
     receiver.secret = added.secret;
     return { receiver, endpointId: added.id };
   }
@@ -175,7 +175,11 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
     const { teamId, client } = await workspaceWithClient(ctx);
     const { receiver, endpointId } = await receiverFor(ctx, teamId);
     const inv = await invoice(ctx, teamId, client.id, { number: 'INV-001', total: '1,234.50' });
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'INV-001', reference: 'BACS 42', receivedOn: '2026-11-20' });
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), {
+      invoice: 'INV-001',
+      reference: 'BACS 42',
+      receivedOn: '2026-11-20',
+    });
 
     expect(await deliverWebhooks(env(ctx))).toEqual({ delivered: 3, failed: 0 });
     expect(receiver.requests.every((r) => r.verified)).toBe(true);
@@ -232,10 +236,14 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
     const { receiver } = await receiverFor(ctx, teamId);
     for (const number of ['A', 'B', 'C']) await invoice(ctx, teamId, client.id, { number });
     for (const number of ['C', 'A', 'B']) {
-      await logChase(ctx, teamId, ALICE, { invoice: number, method: 'email', note: `chased ${number}` });
+      await logChase(ctx, teamId, asAdmin(ALICE, teamId), {
+        invoice: number,
+        method: 'email',
+        note: `chased ${number}`,
+      });
     }
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'B', amount: '100' });
-    await recordPayment(ctx, teamId, ALICE, { invoice: 'A' });
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'B', amount: '100' });
+    await recordPayment(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'A' });
 
     // Small batches: order must hold across passes' batches too.
     expect(await deliverWebhooks(env(ctx), { limit: 4 })).toEqual({ delivered: 11, failed: 0 });
@@ -343,7 +351,7 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
     await deliverWebhooks(env(ctx));
     const later = await receiverFor(ctx, teamId);
     const replaying = await receiverFor(ctx, teamId, { replay: true });
-    await logChase(ctx, teamId, ALICE, { invoice: 'OLD', method: 'call' });
+    await logChase(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'OLD', method: 'call' });
 
     expect(await deliverWebhooks(env(ctx))).toEqual({ delivered: 1 + 1 + 4, failed: 0 });
     expect(first.receiver.requests.map((r) => r.payload.type)).toEqual([
@@ -367,8 +375,8 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
     const { receiver, endpointId } = await receiverFor(ctx, teamId);
     await invoice(ctx, other.teamId, other.client.id, { number: 'THEIRS' });
     expect(await deliverWebhooks(env(ctx))).toEqual({ delivered: 0, failed: 0 });
-    expect(await removeWebhookEndpoint(ctx.db, other.teamId, endpointId)).toBe(false);
-    expect(await removeWebhookEndpoint(ctx.db, teamId, endpointId)).toBe(true);
+    expect(await removeWebhookEndpoint(ctx.db, other.teamId, OPERATOR, endpointId)).toBe(false);
+    expect(await removeWebhookEndpoint(ctx.db, teamId, OPERATOR, endpointId)).toBe(true);
     await invoice(ctx, teamId, client.id, { number: 'OURS' });
     expect(await deliverWebhooks(env(ctx))).toEqual({ delivered: 0, failed: 0 });
     expect(receiver.requests).toHaveLength(0);
@@ -407,7 +415,7 @@ describeEachDatabase('ledger webhooks', '2026-11-23T15:00:00Z', (get) => {
     });
     try {
       await hasInserted;
-      await logChase(ctx, teamId, ALICE, { invoice: 'FAST', method: 'email' });
+      await logChase(ctx, teamId, asAdmin(ALICE, teamId), { invoice: 'FAST', method: 'email' });
       expect(await deliverWebhooks(env(ctx, { horizonWaitMs: 300 }))).toEqual({ delivered: 0, failed: 0 });
     } finally {
       release();

@@ -7,8 +7,8 @@ import { getHistory } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { todayIn } from '../../domain/dates.js';
 import { releaseNow } from '../../jobs/deliveries.js';
-import type { Actor } from '../../services/context.js';
 import { getInvoice, markSent, releaseHold } from '../../services/invoices.js';
+import type { Principal } from '../../services/policy.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { notYetMessage } from '../ui/alerts.js';
@@ -16,7 +16,7 @@ import { ACTION } from '../ui/ids.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import { editInvoiceModal, historyModal, holdModal, newInvoiceModal, paymentModal, voidModal } from '../ui/modals.js';
 import { openChase, openSettings } from './commands.js';
-import { explain, isForeignUser, mayHandle, newKey, workspaceOf } from './shared.js';
+import { explain, isForeignUser, newKey, principalOf, workspaceOf } from './shared.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -26,7 +26,8 @@ interface Ctx {
   client: WebClient;
   workspace: WorkspaceRow;
   userId: string;
-  actor: Actor;
+  /** Who clicked, resolved once for this request; the services decide what they may do. */
+  principal: Principal;
   triggerId: string;
   channelId: string | undefined;
   /** Tells the person something privately, wherever they clicked. */
@@ -71,7 +72,7 @@ export function registerActions(app: App, deps: SlackDeps, live: Live): void {
             client,
             workspace,
             userId: body.user.id,
-            actor: { type: 'user', id: body.user.id },
+            principal: await principalOf(deps, client, workspace, body.user.id),
             triggerId: body.trigger_id,
             channelId,
             tell,
@@ -100,7 +101,7 @@ export function registerActions(app: App, deps: SlackDeps, live: Live): void {
     await markSent(
       ctx.deps.ledger,
       ctx.workspace.teamId,
-      ctx.actor,
+      ctx.principal,
       { invoice: invoiceId },
       { idempotencyKey: clickKey(body) },
     );
@@ -110,7 +111,7 @@ export function registerActions(app: App, deps: SlackDeps, live: Live): void {
     await releaseHold(
       ctx.deps.ledger,
       ctx.workspace.teamId,
-      ctx.actor,
+      ctx.principal,
       { invoice: invoiceId },
       { idempotencyKey: clickKey(body) },
     );
@@ -124,7 +125,7 @@ export function registerActions(app: App, deps: SlackDeps, live: Live): void {
       const today = todayIn(ctx.workspace.timeZone, ctx.deps.ledger.clock.now());
       await ctx.client.views.open({ trigger_id: ctx.triggerId, view: editInvoiceModal({ invoice, metadata, today }) });
     } else if (what === 'void') {
-      if (!(await mayHandle(ctx.client, ctx.workspace, ctx.userId))) return ctx.tell(deniedMessage('void invoices'));
+      if (!isAdmin(ctx)) return ctx.tell(deniedMessage('void invoices'));
       await ctx.client.views.open({ trigger_id: ctx.triggerId, view: voidModal({ invoice, metadata }) });
     } else {
       const events = await getHistory(ctx.deps.ledger.db, { teamId: ctx.workspace.teamId, invoiceId, latest: 200 });
@@ -168,7 +169,7 @@ export function registerActions(app: App, deps: SlackDeps, live: Live): void {
 }
 
 async function openPayment(ctx: Ctx, invoiceId: string): Promise<void> {
-  if (!(await mayHandle(ctx.client, ctx.workspace, ctx.userId))) return ctx.tell(deniedMessage('record payments'));
+  if (!isAdmin(ctx)) return ctx.tell(deniedMessage('record payments'));
   const invoice = await getInvoice(ctx.deps.ledger, ctx.workspace.teamId, invoiceId);
   await ctx.client.views.open({
     trigger_id: ctx.triggerId,
@@ -183,6 +184,11 @@ async function openPayment(ctx: Ctx, invoiceId: string): Promise<void> {
       },
     }),
   });
+}
+
+/** An early refusal, for the person's sake only (no form they cannot submit): the services decide. */
+function isAdmin(ctx: Ctx): boolean {
+  return ctx.principal.role === 'finance_admin';
 }
 
 /** A redelivered click (same action_ts) records once; a second real click is refused by the service itself. */

@@ -10,9 +10,11 @@ import { todayIn } from '../../domain/dates.js';
 import { type InvoiceState, STATE_LABEL } from '../../domain/status.js';
 import { digestSummary, queueDigest } from '../../jobs/digest.js';
 import { findClient } from '../../services/clients.js';
+import { isLedgerError } from '../../services/errors.js';
 import { getInvoice } from '../../services/invoices.js';
+import { authorize } from '../../services/policy.js';
 import { liveClientLink } from '../../services/sharing.js';
-import { updateWorkspaceSettings } from '../../services/workspaces.js';
+import { claimFirstAdmin, firstAdminOpen } from '../../services/workspaces.js';
 import { closest, parseInvoiceCommand } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
@@ -30,7 +32,7 @@ import {
 import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals.js';
 import { openImport, sendExport } from './io.js';
 import { shareCommand } from './share.js';
-import { explain, mayHandle, newKey, workspaceOf } from './shared.js';
+import { explain, mayHandle, newKey, principalOf, workspaceOf } from './shared.js';
 import { webhooksCommand } from './webhooks.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -56,6 +58,9 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
   const today = todayIn(workspace.timeZone, now);
   const reply = (message: { text: string; blocks?: unknown[] }) =>
     respond({ response_type: 'ephemeral', ...(message as { text: string }) });
+  // A command that records something records once per Slack request: a replay of the same signed request
+  // (Slack accepts one for 5 minutes) carries the same trigger_id, unique to each invocation.
+  const requestKey = `command:${command.trigger_id}`;
 
   switch (parsed.kind) {
     case 'help': {
@@ -138,13 +143,14 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
         client,
         workspace,
         userId: command.user_id,
+        requestKey,
         clientRef: parsed.client,
         action: parsed.action,
         reply,
         notFound: () => clientNotFound(deps, teamId, parsed.client, reply),
       });
     case 'paid': {
-      if (!(await mayHandle(client, workspace, command.user_id)))
+      if (!(await mayHandle(deps, client, workspace, command.user_id)))
         return void (await reply(deniedMessage('record payments')));
       const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
       if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
@@ -178,25 +184,43 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
         for (const message of messages) await reply(message);
         return;
       }
-      if (!(await mayHandle(client, workspace, command.user_id)))
+      const principal = await principalOf(deps, client, workspace, command.user_id);
+      try {
+        authorize(principal, 'postDigest', teamId);
+      } catch {
         return void (await reply(deniedMessage('post the digest')));
+      }
       if (!workspace.financeChannel) {
         await reply(errorMessage('Choose the finance channel in /invoice settings first: the digest is posted there.'));
         return;
       }
-      await queueDigest(deps.ledger, workspace, now, `digest:now:${now.toISOString()}`, `As of ${today}`);
+      const queued = await queueDigest(deps.ledger, workspace, now, `digest:now:${requestKey}`, `As of ${today}`);
       await deps.jobs?.tick();
-      await reply({ text: `The digest is on its way to <#${workspace.financeChannel}>.` });
+      await reply({
+        text:
+          queued > 0
+            ? `The digest is on its way to <#${workspace.financeChannel}>.`
+            : `That request was already handled: the digest went to <#${workspace.financeChannel}> then.`,
+      });
       return;
     }
     case 'import':
-      await openImport(client, workspace, command.user_id, command.trigger_id, reply);
+      await openImport(deps, client, workspace, command.user_id, command.trigger_id, reply);
       return;
     case 'export':
       await sendExport(deps, { workspace, userId: command.user_id, request: parsed }, reply);
       return;
     case 'webhooks':
-      return webhooksCommand({ deps, live, client, workspace, userId: command.user_id, request: parsed, reply });
+      return webhooksCommand({
+        deps,
+        live,
+        client,
+        workspace,
+        userId: command.user_id,
+        requestKey,
+        request: parsed,
+        reply,
+      });
     case 'missing':
       await reply(
         errorMessage(`\`/invoice ${parsed.command}\` needs ${parsed.what}, for example \`${parsed.example}\`.`),
@@ -236,7 +260,10 @@ export async function openChase(
   });
 }
 
-/** Settings: the first person to open them in a new workspace becomes its first admin. */
+/**
+ * Settings, for finance admins. The first person to open them in a workspace that has never had a finance admin
+ * claims the first seat, once (an `admin_claimed` event); after that only an admin can add anyone.
+ */
 export async function openSettings(
   deps: SlackDeps,
   client: WebClient,
@@ -246,12 +273,16 @@ export async function openSettings(
   tell: (message: { text: string; blocks?: unknown[] }) => Promise<unknown>,
 ): Promise<void> {
   let current = workspace;
-  if (current.financeAdmins.length === 0 && !current.financeAdminGroup) {
-    current = await updateWorkspaceSettings(deps.ledger, workspace.teamId, {
-      financeAdmins: [userId],
-      expectedVersion: workspace.version,
-    });
-  } else if (!(await mayHandle(client, current, userId))) {
+  if (await firstAdminOpen(deps.ledger, current)) {
+    try {
+      current = await claimFirstAdmin(deps.ledger, workspace.teamId, await principalOf(deps, client, current, userId));
+    } catch (error) {
+      // Someone claimed it a moment before: this person is refused like any other member.
+      if (!isLedgerError(error, 'FORBIDDEN')) throw error;
+      await tell(deniedMessage('change the settings'));
+      return;
+    }
+  } else if (!(await mayHandle(deps, client, current, userId))) {
     await tell(deniedMessage('change the settings'));
     return;
   }

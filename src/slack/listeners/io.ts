@@ -7,8 +7,8 @@ import type { WebClient } from '@slack/web-api';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { addDays, endOfMonth, type LocalDate, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../../io/export.js';
-import type { Actor } from '../../services/context.js';
 import { importInvoices } from '../../services/import.js';
+import type { Principal } from '../../services/policy.js';
 import { write } from '../../services/write.js';
 import type { ExportKind } from '../command.js';
 import type { SlackDeps } from '../deps.js';
@@ -32,7 +32,7 @@ import {
 } from '../ui/io.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import type { SlackMessage } from '../ui/text.js';
-import { explain, isForeignUser, mayHandle, newKey, workspaceOf } from './shared.js';
+import { explain, isForeignUser, mayHandle, newKey, principalOf, workspaceOf } from './shared.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
 type Reply = (message: SlackMessage) => Promise<unknown>;
@@ -117,13 +117,14 @@ async function dmChannel(client: WebClient, userId: string): Promise<string> {
 
 /** /invoice import: the file form, for the people who may handle money. */
 export async function openImport(
+  deps: SlackDeps,
   client: WebClient,
   workspace: WorkspaceRow,
   userId: string,
   triggerId: string,
   reply: Reply,
 ): Promise<void> {
-  if (!(await mayHandle(client, workspace, userId))) {
+  if (!(await mayHandle(deps, client, workspace, userId))) {
     await reply(deniedMessage('import invoices'));
     return;
   }
@@ -136,9 +137,12 @@ async function checkFile(args: ViewArgs, deps: SlackDeps): Promise<void> {
   const refuse = (message: string) => ack({ response_action: 'errors', errors: { [FIELD.importFile]: message } });
   if (isForeignUser(body)) return refuse('Only members of this workspace can import invoices.');
   let workspace: WorkspaceRow;
+  let principal: Principal;
   try {
     workspace = await workspaceOf(deps, teamOf(body), body.team?.domain);
-    if (!(await mayHandle(client, workspace, body.user.id))) return refuse(DENIED);
+    principal = await principalOf(deps, client, workspace, body.user.id);
+    // Early, so the person is not asked to wait for a check they may not run; importInvoices refuses too.
+    if (principal.role !== 'finance_admin') return refuse(DENIED);
   } catch (error) {
     return refuse(explain(deps, error, 'opening the import').slice(0, 2000));
   }
@@ -150,7 +154,7 @@ async function checkFile(args: ViewArgs, deps: SlackDeps): Promise<void> {
   let next: ModalView;
   try {
     const csv = await downloadCsv(client, botTokenOf(args), file.id);
-    const report = await importInvoices(deps.ledger, workspace.teamId, actorOf(body), csv, {
+    const report = await importInvoices(deps.ledger, workspace.teamId, principal, csv, {
       dryRun: true,
       defaultCurrency: currency,
       dateOrder,
@@ -183,9 +187,11 @@ async function importChecked(args: ViewArgs, deps: SlackDeps, live: Live): Promi
     return ack({ response_action: 'update', view: importDeniedView('Only members of this workspace can import.') });
   }
   let workspace: WorkspaceRow;
+  let principal: Principal;
   try {
     workspace = await workspaceOf(deps, teamOf(body), body.team?.domain);
-    if (!(await mayHandle(client, workspace, body.user.id))) {
+    principal = await principalOf(deps, client, workspace, body.user.id);
+    if (principal.role !== 'finance_admin') {
       return ack({ response_action: 'update', view: importDeniedView(DENIED) });
     }
   } catch (error) {
@@ -204,7 +210,7 @@ async function importChecked(args: ViewArgs, deps: SlackDeps, live: Live): Promi
       { teamId, operation: IMPORT_OPERATION, idempotencyKey: metadata.key },
       // The import's own transaction becomes a savepoint in this one, which also claims the key.
       (tx) =>
-        importInvoices({ db: tx, clock: deps.ledger.clock }, teamId, actorOf(body), csv, {
+        importInvoices({ db: tx, clock: deps.ledger.clock }, teamId, principal, csv, {
           defaultCurrency: metadata.currency,
           dateOrder: metadata.dateOrder,
         }),
@@ -289,10 +295,6 @@ async function updateModal(deps: SlackDeps, client: WebClient, viewId: string, v
 
 function teamOf(body: ViewArgs['body']): string {
   return body.team?.id ?? body.user.team_id ?? '';
-}
-
-function actorOf(body: ViewArgs['body']): Actor {
-  return { type: 'user', id: body.user.id };
 }
 
 function botTokenOf(args: ViewArgs): string {

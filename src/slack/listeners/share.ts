@@ -7,29 +7,32 @@ import type { SlackDeps } from '../deps.js';
 import { deniedMessage } from '../ui/messages.js';
 import { linkExistsMessage, linkRevokedMessage, linkSharedMessage } from '../ui/share.js';
 import type { SlackMessage } from '../ui/text.js';
-import { mayHandle } from './shared.js';
+import { principalOf } from './shared.js';
 
 export async function shareCommand(params: {
   deps: SlackDeps;
   client: WebClient;
   workspace: WorkspaceRow;
   userId: string;
+  /** The Slack request's own key: a replayed command makes no second link. */
+  requestKey: string;
   clientRef: string;
   action: 'share' | 'new' | 'revoke';
   reply: (message: SlackMessage) => Promise<unknown>;
   notFound: () => Promise<void>;
 }): Promise<void> {
   const { deps, workspace, reply } = params;
-  if (!(await mayHandle(params.client, workspace, params.userId))) {
+  const principal = await principalOf(deps, params.client, workspace, params.userId);
+  // Early, so a member learns nothing about the client's link; shareClient and revokeClientLink refuse too.
+  if (principal.role !== 'finance_admin') {
     await reply(deniedMessage('share a client’s status page'));
     return;
   }
   const teamId = workspace.teamId;
-  const actor = { type: 'user', id: params.userId } as const;
   const found = await findClient(deps.ledger, teamId, params.clientRef);
   if (!found) return params.notFound();
   if (params.action === 'revoke') {
-    const { client, revoked } = await revokeClientLink(deps.ledger, teamId, actor, { client: found.id });
+    const { client, revoked } = await revokeClientLink(deps.ledger, teamId, principal, { client: found.id });
     await reply(linkRevokedMessage({ clientName: client.name, revoked }));
     return;
   }
@@ -40,7 +43,13 @@ export async function shareCommand(params: {
       return;
     }
   }
-  const shared = await shareClient(deps.ledger, teamId, actor, { client: found.id });
+  const shared = await shareClient(
+    deps.ledger,
+    teamId,
+    principal,
+    { client: found.id },
+    { idempotencyKey: params.requestKey },
+  );
   const base = deps.publicUrl?.() ?? 'http://localhost:3000';
   await reply(
     linkSharedMessage({

@@ -1,22 +1,28 @@
 // What every listener does the same way: find the workspace, check who may act, explain failures.
 import { randomUUID } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { isLedgerError } from '../../services/errors.js';
-import { ensureWorkspace, mayHandleMoney } from '../../services/workspaces.js';
+import { ensureWorkspace } from '../../services/workspaces.js';
 import type { SlackDeps } from '../deps.js';
 import type { ModalMetadata } from '../ui/ids.js';
+
+export { GROUP_TTL_MS, groupMembers, mayHandle, principalOf } from '../principal.js';
 
 export function newKey(): string {
   return randomUUID();
 }
 
-export function readMetadata(raw: string | undefined): ModalMetadata {
+/**
+ * A modal's metadata. Without a key of its own (a form we did not make), the submission's key is the view's id:
+ * Slack submits a modal once, so a replayed submission still records once.
+ */
+export function readMetadata(raw: string | undefined, viewId?: string): ModalMetadata {
+  const fallback = viewId ? `view:${viewId}` : newKey();
   try {
     const parsed = JSON.parse(raw ?? '{}') as Partial<ModalMetadata>;
-    return { ...parsed, key: typeof parsed.key === 'string' ? parsed.key : newKey() };
+    return { ...parsed, key: typeof parsed.key === 'string' ? parsed.key : fallback };
   } catch {
-    return { key: newKey() };
+    return { key: fallback };
   }
 }
 
@@ -33,24 +39,6 @@ export function isForeignUser(body: { team?: { id?: string } | null; user?: { te
   const team = body.team?.id;
   const userTeam = body.user?.team_id;
   return Boolean(team && userTeam && team !== userTeam);
-}
-
-const groupCache = new Map<string, { at: number; users: string[] }>();
-const GROUP_TTL_MS = 5 * 60_000;
-
-/** Deny by default: only the people (or the user group) named in settings may handle money. */
-export async function mayHandle(client: WebClient, workspace: WorkspaceRow, userId: string): Promise<boolean> {
-  if (mayHandleMoney(workspace, userId)) return true;
-  const group = workspace.financeAdminGroup;
-  if (!group) return false;
-  const key = `${workspace.teamId}/${group}`;
-  let cached = groupCache.get(key);
-  if (!cached || Date.now() - cached.at > GROUP_TTL_MS) {
-    const result = await client.usergroups.users.list({ usergroup: group });
-    cached = { at: Date.now(), users: result.users ?? [] };
-    groupCache.set(key, cached);
-  }
-  return mayHandleMoney(workspace, userId, cached.users.includes(userId) ? [group] : []);
 }
 
 /** Words for a person: a ledger refusal as it is, anything else as our failure with nothing recorded. */

@@ -2,8 +2,7 @@
 // (response_action: errors) and nothing is recorded until it is right; Slack calls come after the ack.
 import type { AllMiddlewareArgs, App, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { WorkspaceRow } from '../../db/schema.js';
-import type { Actor } from '../../services/context.js';
-import { type FieldIssue, isLedgerError, LedgerError } from '../../services/errors.js';
+import { type FieldIssue, isLedgerError } from '../../services/errors.js';
 import {
   createInvoice,
   editInvoice,
@@ -12,6 +11,7 @@ import {
   recordPayment,
   voidInvoice,
 } from '../../services/invoices.js';
+import type { Principal } from '../../services/policy.js';
 import { updateWorkspaceSettings } from '../../services/workspaces.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
@@ -34,7 +34,7 @@ import {
   SETTINGS_FIELDS,
   VOID_FIELDS,
 } from '../ui/modals.js';
-import { explain, isForeignUser, mayHandle, readMetadata, workspaceOf } from './shared.js';
+import { explain, isForeignUser, principalOf, readMetadata, workspaceOf } from './shared.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
 type Values = SlackViewAction['view']['state']['values'];
@@ -42,7 +42,8 @@ type Values = SlackViewAction['view']['state']['values'];
 interface Submission {
   deps: SlackDeps;
   workspace: WorkspaceRow;
-  actor: Actor;
+  /** Who submitted, resolved once for this request; the services decide what they may do. */
+  principal: Principal;
   userId: string;
   metadata: ModalMetadata;
   values: Values;
@@ -82,9 +83,9 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
         outcome = await handler({
           deps,
           workspace,
-          actor: { type: 'user', id: body.user.id },
+          principal: await principalOf(deps, args.client, workspace, body.user.id),
           userId: body.user.id,
-          metadata: readMetadata(view.private_metadata),
+          metadata: readMetadata(view.private_metadata, view.id),
           values: view.state.values,
           args,
         });
@@ -118,7 +119,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
     const { result: invoice, replayed } = await createInvoice(
       s.deps.ledger,
       s.workspace.teamId,
-      s.actor,
+      s.principal,
       {
         number: form.number,
         ...(form.clientId ? { clientId: form.clientId } : { clientName: form.newClientName }),
@@ -151,12 +152,11 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
   });
 
   on(VIEW.payment, PAYMENT_FIELDS, FIELD.paymentAmount, async (s) => {
-    await requireMoneyRight(s, 'record payments');
     const form = readPayment(s.values);
     const { result } = await recordPayment(
       s.deps.ledger,
       s.workspace.teamId,
-      s.actor,
+      s.principal,
       {
         invoice: s.metadata.invoiceId ?? '',
         amount: form.amount,
@@ -174,7 +174,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
     const { result } = await logChase(
       s.deps.ledger,
       s.workspace.teamId,
-      s.actor,
+      s.principal,
       {
         invoice: s.metadata.invoiceId ?? '',
         method: form.method as 'email',
@@ -194,7 +194,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
     const { result } = await placeHold(
       s.deps.ledger,
       s.workspace.teamId,
-      s.actor,
+      s.principal,
       { invoice: s.metadata.invoiceId ?? '', kind: form.kind, reason: form.reason },
       { idempotencyKey: s.metadata.key },
     );
@@ -202,12 +202,11 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
   });
 
   on(VIEW.void, VOID_FIELDS, FIELD.reason, async (s) => {
-    await requireMoneyRight(s, 'void invoices');
     const form = readVoid(s.values);
     const { result } = await voidInvoice(
       s.deps.ledger,
       s.workspace.teamId,
-      s.actor,
+      s.principal,
       { invoice: s.metadata.invoiceId ?? '', reason: form.reason },
       { idempotencyKey: s.metadata.key },
     );
@@ -221,7 +220,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
     const { result } = await editInvoice(
       s.deps.ledger,
       s.workspace.teamId,
-      s.actor,
+      s.principal,
       {
         invoice: s.metadata.invoiceId ?? '',
         expectedVersion: s.metadata.version ?? 0,
@@ -243,18 +242,8 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
   });
 
   on(VIEW.settings, SETTINGS_FIELDS, FIELD.financeChannel, async (s) => {
-    await requireMoneyRight(s, 'change the settings');
     const form = readSettings(s.values);
-    await updateWorkspaceSettings(s.deps.ledger, s.workspace.teamId, form);
+    await updateWorkspaceSettings(s.deps.ledger, s.workspace.teamId, s.principal, form);
     return { after: () => live.refreshHomes(s.workspace.teamId) };
   });
-}
-
-async function requireMoneyRight(s: Submission, what: string): Promise<void> {
-  if (!(await mayHandle(s.args.client, s.workspace, s.userId))) {
-    throw new LedgerError(
-      'VALIDATION',
-      `Only the people named in /invoice settings can ${what}. Ask one of them, or a finance admin, to add you.`,
-    );
-  }
 }

@@ -22,7 +22,7 @@ import {
   webhookRemovedMessage,
   webhookUrlRefusedMessage,
 } from '../ui/webhooks.js';
-import { mayHandle } from './shared.js';
+import { principalOf } from './shared.js';
 
 /** An id as `/invoice webhooks` shows it, or its first 8 or more characters. */
 const ID_PREFIX = /^[0-9a-f-]{8,36}$/;
@@ -33,11 +33,15 @@ export async function webhooksCommand(params: {
   client: WebClient;
   workspace: WorkspaceRow;
   userId: string;
+  /** The Slack request's own key: a replayed `add` adds nothing. */
+  requestKey: string;
   request: WebhooksRequest;
   reply: (message: SlackMessage) => Promise<unknown>;
 }): Promise<void> {
   const { deps, workspace, request, reply } = params;
-  if (!(await mayHandle(params.client, workspace, params.userId))) {
+  const principal = await principalOf(deps, params.client, workspace, params.userId);
+  // Listing is for finance admins too (it shows delivery errors); adding and removing are refused by the service.
+  if (principal.role !== 'finance_admin') {
     await reply(deniedMessage('manage the ledger webhooks'));
     return;
   }
@@ -53,7 +57,13 @@ export async function webhooksCommand(params: {
   if (request.action === 'add') {
     let added: Awaited<ReturnType<typeof addWebhookEndpoint>>;
     try {
-      added = await addWebhookEndpoint(deps.ledger, teamId, { url: request.url, replay: request.replay });
+      added = await addWebhookEndpoint(
+        deps.ledger,
+        teamId,
+        principal,
+        { url: request.url, replay: request.replay },
+        { idempotencyKey: params.requestKey },
+      );
     } catch (error) {
       const issue = isLedgerError(error, 'VALIDATION') ? error.issues.find((i) => i.field === 'url') : undefined;
       if (!issue) throw error;
@@ -78,7 +88,7 @@ export async function webhooksCommand(params: {
     await reply(webhookAmbiguousMessage(request.id, matches));
     return;
   }
-  if (!only || !(await removeWebhookEndpoint(deps.ledger.db, teamId, only.id))) {
+  if (!only || !(await removeWebhookEndpoint(deps.ledger.db, teamId, principal, only.id))) {
     await reply(webhookNotFoundMessage(request.id, 'none'));
     return;
   }
