@@ -11,16 +11,21 @@ import { findInvoiceRow } from '../db/queries/invoices.js';
 import { clients, type InvoiceRow, type LedgerConnectionRow, ledgerLinks } from '../db/schema.js';
 import { addDays, todayIn } from '../domain/dates.js';
 import { createClient, updateClient } from '../services/clients.js';
-import type { Actor, LedgerContext } from '../services/context.js';
+import type { LedgerContext } from '../services/context.js';
 import { isLedgerError, LedgerError } from '../services/errors.js';
 import { createInvoice, editInvoice, markSent, recordPayment, voidInvoice } from '../services/invoices.js';
+import { operatorPrincipal, type Principal } from '../services/policy.js';
 import { loadWorkspace } from '../services/write.js';
 import type { Auth, LedgerContact, LedgerInvoice, LedgerProvider, Page, ProviderId } from './provider.js';
 import { AmountError, decimalToMinor } from './values.js';
 
-/** What the ledger's changes are recorded as: the app itself, on behalf of the ledger. */
-export function ledgerActor(provider: ProviderId): Actor {
-  return { type: 'system', id: provider };
+/**
+ * Who the ledger's changes are made by: the app itself on behalf of the ledger, a system principal (events say
+ * `system`/`xero`). The policy (services/policy.ts) allows system principals as the operator; the sync only ever
+ * passes the connection's own team id.
+ */
+export function ledgerActor(provider: ProviderId): Principal {
+  return operatorPrincipal(provider);
 }
 
 export const FIRST_SYNC_PAID_DAYS = 90;

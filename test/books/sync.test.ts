@@ -8,7 +8,7 @@ import { getInvoice } from '../../src/services/invoices.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase, type TestLedger } from '../helpers/db.js';
 import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
-import { ALICE, invoice as ledgerInvoice } from '../helpers/ledger.js';
+import { ALICE, asAdmin, invoice as ledgerInvoice } from '../helpers/ledger.js';
 
 const NOW = '2026-11-23T15:00:00Z';
 const TEAM = 'T0ACME';
@@ -231,7 +231,7 @@ describeEachDatabase('the Xero sync', NOW, (get) => {
   it('matches an invoice typed in here by number and currency instead of duplicating it, and refuses another currency', async () => {
     const t = get();
     const { createClient } = await import('../../src/services/clients.js');
-    const { result: client } = await createClient(t.ctx, TEAM, ALICE, { name: 'Acme Corp' });
+    const { result: client } = await createClient(t.ctx, TEAM, asAdmin(ALICE, TEAM), { name: 'Acme Corp' });
     const typed = await ledgerInvoice(t.ctx, TEAM, client.id, { number: 'INV-0020', total: '300.00' });
     await ledgerInvoice(t.ctx, TEAM, client.id, { number: 'INV-0021', total: '40.00' });
     const acme = xero.addContact({ name: 'ACME corp' });
