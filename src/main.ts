@@ -1,5 +1,6 @@
 // Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly.
-import { ConfigError, loadConfig, loadEnvFile, slackSettings } from './config.js';
+import { createBooks } from './books/index.js';
+import { ConfigError, loadConfig, loadEnvFile, slackSettings, xeroSettings } from './config.js';
 import { openDatabase, redact } from './db/client.js';
 import { createJobs } from './jobs/index.js';
 import { systemClock } from './services/context.js';
@@ -18,7 +19,23 @@ async function main(): Promise<void> {
     ? `PostgreSQL at ${redact(config.DATABASE_URL)}`
     : `the embedded database in ${config.DATA_DIR}`;
   const ledger = { db: database.db, clock: systemClock };
+  const books = createBooks({
+    ledger,
+    xero: xeroSettings(config),
+    tokenKey: config.LEDGER_TOKEN_KEY,
+    publicUrl: () => bot.publicUrl(),
+    logger: {
+      info: (...args) => bot.deps.logger.info(...args),
+      warn: (...args) => bot.deps.logger.warn(...args),
+      error: (...args) => bot.deps.logger.error(...args),
+    },
+    syncEveryMinutes: config.LEDGER_SYNC_MINUTES,
+    invoicesChanged: async (teamId, ids) => {
+      for (const id of ids) await bot.live.invoiceChanged(teamId, id);
+    },
+  });
   const bot = createSlackApp({
+    books,
     settings,
     ledger,
     apiUrl: config.SLACK_API_URL,
@@ -30,7 +47,7 @@ async function main(): Promise<void> {
     },
   });
   const log = bot.deps.logger;
-  const jobs = createJobs({ botToken: settings.botToken, apiUrl: config.SLACK_API_URL, ledger, logger: log });
+  const jobs = createJobs({ botToken: settings.botToken, apiUrl: config.SLACK_API_URL, ledger, logger: log, books });
   bot.deps.jobs = jobs.scheduler;
 
   let stopping = false;

@@ -140,7 +140,14 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
           continue;
         }
         const invoice = item as LedgerInvoice;
-        if (phase === 'paid' && !paidSince(invoice, paidCutoff)) continue;
+        // Paid in full before the last 90 days: not ours to chase, unless we already have it.
+        if (
+          invoice.status === 'paid' &&
+          !paidSince(invoice, paidCutoff) &&
+          (phase === 'paid' || !(await findLink(ctx.db, teamId, provider.id, 'invoice', invoice.externalId)))
+        ) {
+          continue;
+        }
         await guarded(outcome, invoice.number ?? invoice.externalId, async () => {
           const id = await applyInvoice(ctx, teamId, provider, invoice, outcome);
           if (id) changed.add(id);

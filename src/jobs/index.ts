@@ -12,6 +12,8 @@ export function createJobs(options: {
   apiUrl?: string | undefined;
   ledger: LedgerContext;
   logger: Logger;
+  /** The ledger syncs, started on each tick (src/books). */
+  books?: { kick(): void };
 }): { scheduler: Scheduler; env: PosterEnv } {
   const poster = new WebClient(options.botToken, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -27,5 +29,6 @@ export function createJobs(options: {
     live: createLive(deps),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
-  return { scheduler: createScheduler(env), env };
+  const books = options.books;
+  return { scheduler: createScheduler(env, books ? () => books.kick() : undefined), env };
 }

@@ -20,11 +20,16 @@ export interface Scheduler {
 // changes take effect at the next tick without a restart.
 const EVERY_MINUTE = '* * * * *';
 
-export function createScheduler(env: PosterEnv): Scheduler {
+export function createScheduler(
+  env: PosterEnv,
+  /** Also started on every tick, not awaited: the ledger syncs (src/books), which can run for minutes. */
+  alsoOnTick?: () => void,
+): Scheduler {
   let task: ScheduledTask | undefined;
   let running: Promise<DeliveryReport> | undefined;
 
   async function tick(): Promise<DeliveryReport> {
+    alsoOnTick?.();
     const now = env.ledger.clock.now();
     const all = await env.ledger.db.select().from(workspaces);
     for (const workspace of all) {
