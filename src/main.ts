@@ -5,6 +5,7 @@ import { openDatabase, redact } from './db/client.js';
 import { createJobs } from './jobs/index.js';
 import { systemClock } from './services/context.js';
 import { createSlackApp, SlackUnreachableError } from './slack/app.js';
+import { tellBroken } from './slack/listeners/connect.js';
 
 async function main(): Promise<void> {
   loadEnvFile();
@@ -30,9 +31,12 @@ async function main(): Promise<void> {
       error: (...args) => bot.deps.logger.error(...args),
     },
     syncEveryMinutes: config.LEDGER_SYNC_MINUTES,
-    invoicesChanged: async (teamId, ids) => {
-      for (const id of ids) await bot.live.invoiceChanged(teamId, id);
+    // One sweep of the cards that no longer show their invoice, and the homes once: not one pass per invoice.
+    invoicesChanged: async (teamId) => {
+      await bot.live.sync();
+      await bot.live.refreshHomes(teamId);
     },
+    connectionBroken: (teamId, reason) => tellBroken(bot.deps, teamId, 'Xero', reason),
   });
   const bot = createSlackApp({
     books,
@@ -63,6 +67,8 @@ async function main(): Promise<void> {
     log.info(`${signal}: finishing in-flight work, then closing.`);
     clearInterval(sweep);
     await jobs.scheduler.stop().catch((error) => log.warn('Stopping the jobs:', error));
+    // A ledger sync stops after its current page; the next start (or another replica) resumes from there.
+    await books.stop().catch((error) => log.warn('Stopping the ledger syncs:', error));
     await bot.stop().catch((error) => log.warn('Stopping the Slack app:', error));
     await sweeping;
     await database.close();

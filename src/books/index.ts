@@ -62,12 +62,15 @@ export interface Books {
   kick(): void;
   /** Resolves once no sync started by this process is running. */
   idle(): Promise<void>;
+  /** Shutting down: running syncs stop after their current page (their place saved) and no new one starts. */
+  stop(): Promise<void>;
 }
 
 export function createBooks(options: BooksOptions): Books {
   const { ledger, logger } = options;
   const limiters = new Map<string, Limiter>();
   const running = new Set<Promise<unknown>>();
+  let stopping = false;
   const everyMs = (options.syncEveryMinutes ?? 10) * 60_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
@@ -121,6 +124,7 @@ export function createBooks(options: BooksOptions): Books {
     opts: { onlyIfDue?: boolean } = {},
   ): Promise<SyncOutcome | undefined> {
     const d = deps(id);
+    if (stopping) return undefined;
     const token = await claimSync(ledger, teamId, id, { ttlMs: CLAIM_TTL_MS, onlyIfDue: opts.onlyIfDue ?? false });
     if (!token) return undefined;
     const connection = await getConnection(ledger, teamId, id);
@@ -131,6 +135,7 @@ export function createBooks(options: BooksOptions): Books {
           ctx: ledger,
           provider: d.provider,
           accessToken: () => accessToken(d, teamId),
+          stopping: () => stopping,
           save: (fields) =>
             saveProgress(ledger, teamId, id, token, {
               ...fields,
@@ -143,6 +148,10 @@ export function createBooks(options: BooksOptions): Books {
         },
         connection,
       );
+      if (outcome.paused) {
+        // Let the next process (or replica) carry on from the saved page at once.
+        await saveProgress(ledger, teamId, id, token, { release: true, nextSyncAt: ledger.clock.now() });
+      }
       if (outcome.changedInvoices.length > 0) {
         await options.invoicesChanged?.(teamId, outcome.changedInvoices).catch((error) => {
           logger.warn('Updating the cards after a ledger sync failed:', error);
@@ -199,6 +208,10 @@ export function createBooks(options: BooksOptions): Books {
       void syncDue().catch((error) => logger.error('Ledger syncs failed to start:', error));
     },
     async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    async stop() {
+      stopping = true;
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };

@@ -57,8 +57,10 @@ export interface SyncOutcome {
   voided: number;
   clients: number;
   problems: SyncProblem[];
-  /** False when the claim was lost mid-way (another replica carries on). */
+  /** False when the claim was lost mid-way (another replica carries on) or the run paused (shutting down). */
   finished: boolean;
+  /** The run stopped after a page because the process is stopping; its place is saved. */
+  paused: boolean;
 }
 
 export interface SyncDeps {
@@ -75,6 +77,8 @@ export interface SyncDeps {
     lastSyncAt?: Date;
     lastSyncError?: string | null;
   }) => Promise<boolean>;
+  /** True once the process is stopping: the run ends after the page it is on (its place saved). */
+  stopping?: () => boolean;
 }
 
 const PHASES: Record<SyncState['mode'], Phase[]> = {
@@ -106,6 +110,7 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
     clients: 0,
     problems: [],
     finished: false,
+    paused: false,
   };
   const changed = new Set<string>();
   const since = state.since ? new Date(state.since) : undefined;
@@ -158,6 +163,11 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
         : { ...state, phase: phases[p + 1] ?? phase, page: 1 };
       if (!(await deps.save({ syncState: next, syncDone: done, syncTotal: Math.max(total, done) }))) {
         outcome.changedInvoices = [...changed];
+        return outcome;
+      }
+      if (deps.stopping?.() && (listing.more || p + 1 < phases.length)) {
+        outcome.changedInvoices = [...changed];
+        outcome.paused = true;
         return outcome;
       }
       if (!listing.more) break;

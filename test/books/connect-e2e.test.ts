@@ -11,6 +11,7 @@ import { fixedClock } from '../../src/services/context.js';
 import { getInvoice } from '../../src/services/invoices.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { tellBroken } from '../../src/slack/listeners/connect.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import type { Args } from '../helpers/fake-slack.js';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
@@ -48,9 +49,12 @@ beforeAll(async () => {
     publicUrl: () => bot.publicUrl(),
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     sleep: async (ms) => clock.advance(ms),
-    invoicesChanged: async (teamId, ids) => {
-      for (const id of ids) await bot.live.invoiceChanged(teamId, id);
+    // As main.ts wires it: one sweep of stale cards, then the homes.
+    invoicesChanged: async (teamId) => {
+      await bot.live.sync();
+      await bot.live.refreshHomes(teamId);
     },
+    connectionBroken: (teamId, reason) => tellBroken(bot.deps, teamId, 'Xero', reason),
   });
   bot = createSlackApp({
     settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },
@@ -193,6 +197,21 @@ describe('connecting Xero from Slack', () => {
     expect(html).toContain('not valid or has expired');
     expect(forged.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(xero.calls('/connect/token').filter((c) => c.query.code === 'abc')).toHaveLength(0);
+  });
+
+  it('tells the finance channel once when Xero refuses to renew the connection, and shows it broken', async () => {
+    xero.revokeConsent();
+    clock.advance(40 * 60_000);
+    expect(await books.syncNow(TEAM, 'xero')).toBeUndefined();
+    const told = await fake.waitFor('chat.postMessage', (c) => /stopped syncing from Xero/.test(c.args.text));
+    expect(told.args.channel).toBe('C0FIN');
+    expect(told.args.text).toMatch(/reconnect with \/invoice connect xero/);
+    clock.advance(60 * 60_000);
+    await books.syncDue();
+    expect(await books.syncNow(TEAM, 'xero')).toBeUndefined();
+    expect(fake.calls('chat.postMessage').filter((c) => /stopped syncing/.test(c.args.text))).toHaveLength(1);
+    const status = await command(MEMBER, 'connect');
+    expect(status.text).toMatch(/The Xero connection to \*Acme Agency Ltd\* is broken/);
   });
 
   it('disconnects, revoking the access in Xero', async () => {

@@ -21,11 +21,11 @@ afterAll(async () => {
   await xero.close();
 });
 
-function booksFor(t: TestLedger, waits: number[], fetchImpl?: typeof fetch) {
+function booksFor(t: TestLedger, waits: number[], fetchImpl?: typeof fetch, key = randomBytes(32).toString('base64')) {
   return createBooks({
     ledger: t.ctx,
     xero: { ...FAKE_XERO_CLIENT, apiUrl: xero.url, identityUrl: xero.url, loginUrl: xero.url },
-    tokenKey: randomBytes(32).toString('base64'),
+    tokenKey: key,
     publicUrl: () => 'http://127.0.0.1:9',
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     sleep: async (ms) => {
@@ -328,6 +328,39 @@ describeEachDatabase('the Xero sync', NOW, (get) => {
         .map((c) => c.query.page),
     ).toEqual(['2', '1']);
     expect((await books.connection(TEAM, 'xero'))?.syncDone).toBe(104);
+  });
+
+  it('stops after the page it is on when the process stops, and the next process carries on from there', async () => {
+    const t = get();
+    const acme = xero.addContact({ name: 'Acme Corp' });
+    for (let i = 1; i <= 101; i++) {
+      xero.addInvoice({
+        InvoiceNumber: `INV-${3000 + i}`,
+        ContactID: acme,
+        Total: '10.00',
+        Date: '2026-11-01',
+        DueDate: '2026-11-30',
+      });
+    }
+    let stopping: Books | undefined;
+    const stopsOnFirstPage: typeof fetch = async (input, init) => {
+      const url = new URL(String(input));
+      if (url.pathname.endsWith('/Invoices') && url.searchParams.get('page') === '1') void stopping?.stop();
+      return fetch(input, init);
+    };
+    // The tokens are sealed with this instance's key: the next process gets the same one, as in production.
+    const key = randomBytes(32).toString('base64');
+    stopping = booksFor(t, waits, stopsOnFirstPage, key);
+    await connect(stopping);
+
+    const paused = await stopping.syncNow(TEAM, 'xero');
+
+    expect(paused).toMatchObject({ paused: true, finished: false, created: 100 });
+    expect(await stopping.syncNow(TEAM, 'xero')).toBeUndefined();
+    const saved = await stopping.connection(TEAM, 'xero');
+    expect(saved).toMatchObject({ syncState: { phase: 'open', page: 2 }, claimToken: null });
+    const next = booksFor(t, waits, undefined, key);
+    expect(await next.syncNow(TEAM, 'xero')).toMatchObject({ created: 1, finished: true });
   });
 
   it('refreshes the access token before it expires, keeping the rotated refresh token', async () => {

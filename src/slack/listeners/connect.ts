@@ -4,10 +4,16 @@ import type { WebClient } from '@slack/web-api';
 import type { WorkspaceRow } from '../../db/schema.js';
 import type { ConnectRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
-import { connectionStatusMessage, connectLinkMessage, disconnectedMessage, syncedMessage } from '../ui/connect.js';
+import {
+  brokenMessage,
+  connectionStatusMessage,
+  connectLinkMessage,
+  disconnectedMessage,
+  syncedMessage,
+} from '../ui/connect.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import type { SlackMessage } from '../ui/text.js';
-import { principalOf } from './shared.js';
+import { principalOf, workspaceOf } from './shared.js';
 
 const LABEL = { xero: 'Xero' } as const;
 
@@ -65,5 +71,20 @@ export async function connectCommand(params: {
       await reply(syncedMessage({ label, outcome }));
       return;
     }
+  }
+}
+
+/**
+ * Tells the finance admins, once (the connection breaks once until reconnected), that the books stopped syncing:
+ * in the finance channel when there is one, else in each named admin's DM with the app.
+ */
+export async function tellBroken(deps: SlackDeps, teamId: string, label: string, reason: string): Promise<void> {
+  const workspace = await workspaceOf(deps, teamId);
+  const message = brokenMessage({ label, reason });
+  const to = workspace.financeChannel ? [workspace.financeChannel] : workspace.financeAdmins;
+  for (const channel of to) {
+    await deps.background.chat.postMessage({ channel, ...message }).catch((error: unknown) => {
+      deps.logger.warn(`Could not tell ${channel} that ${label} is disconnected:`, error);
+    });
   }
 }

@@ -80,3 +80,10 @@ export function syncedMessage(params: { label: string; outcome: SyncOutcome | un
       (o.problems.length > 0 ? ` ⚠️ ${o.problems.length} not taken in: \`/invoice connect\` lists them.` : '');
   return { text, blocks: [section(text)] };
 }
+
+export function brokenMessage(params: { label: string; reason: string }): SlackMessage {
+  const text =
+    `⚠️ The books stopped syncing from ${params.label}: ${escapeClip(params.reason, 1500)} ` +
+    `Until then payments made in ${params.label} do not reach the cards here.`;
+  return { text, blocks: [section(text)] };
+}
