@@ -71,6 +71,8 @@ export const configSchema = z.object({
   /** The Xero app (developer.xero.com → My Apps): its client id and secret. Both or neither. */
   XERO_CLIENT_ID: optionalText,
   XERO_CLIENT_SECRET: optionalText,
+  /** The Xero app's webhook key (My Apps → your app → Webhooks): verifies x-xero-signature on /webhooks/xero. */
+  XERO_WEBHOOK_KEY: optionalText,
   /** Xero's hosts; tests point them at a local fake. The HTTP client reaches only these. */
   XERO_API_URL: httpUrl('https://api.xero.com'),
   XERO_IDENTITY_URL: httpUrl('https://identity.xero.com'),
@@ -142,6 +144,8 @@ export interface XeroSettings {
   apiUrl: string;
   identityUrl: string;
   loginUrl: string;
+  /** Verifies Xero's webhooks (x-xero-signature); without it /webhooks/xero is not served. */
+  webhookKey?: string | undefined;
 }
 
 /** Xero, when its app is configured (both keys); undefined when neither is; a ConfigError when only one is. */
@@ -159,5 +163,6 @@ export function xeroSettings(config: Config): XeroSettings | undefined {
     apiUrl: config.XERO_API_URL,
     identityUrl: config.XERO_IDENTITY_URL,
     loginUrl: config.XERO_LOGIN_URL,
+    webhookKey: config.XERO_WEBHOOK_KEY,
   };
 }

@@ -20,6 +20,7 @@ describe('the configuration', () => {
       LEDGER_TOKEN_KEY: undefined,
       XERO_CLIENT_ID: undefined,
       XERO_CLIENT_SECRET: undefined,
+      XERO_WEBHOOK_KEY: undefined,
       XERO_API_URL: 'https://api.xero.com',
       XERO_IDENTITY_URL: 'https://identity.xero.com',
       XERO_LOGIN_URL: 'https://login.xero.com',

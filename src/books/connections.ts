@@ -2,7 +2,7 @@
 // its tokens (sealed at rest, refreshed before they expire, the rotated refresh token stored in the same write),
 // broken and disconnected states, and the claim that lets one replica at a time sync it.
 import { randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { type LedgerConnectionRow, ledgerAuthStates, ledgerConnections } from '../db/schema.js';
 import type { Actor, LedgerContext } from '../services/context.js';
 import { appendEvent, loadWorkspace } from '../services/write.js';
@@ -41,7 +41,9 @@ export async function startConnect(deps: ConnectionDeps, teamId: string, userId:
   const now = ctx.clock.now();
   const n = nonce();
   const { verifier, challenge } = pkcePair();
-  await ctx.db.delete(ledgerAuthStates).where(lt(ledgerAuthStates.expiresAt, now));
+  await ctx.db
+    .delete(ledgerAuthStates)
+    .where(and(eq(ledgerAuthStates.teamId, teamId), lt(ledgerAuthStates.expiresAt, now)));
   await ctx.db.insert(ledgerAuthStates).values({
     nonceHash: sha256Hex(n),
     teamId,
@@ -303,6 +305,23 @@ export async function claimSync(
     )
     .returning({ token: ledgerConnections.claimToken });
   return row?.token ?? undefined;
+}
+
+/** Brings the next sync of the connections to these organisations forward to now (a webhook said they changed). */
+export async function syncSoon(ctx: LedgerContext, provider: ProviderId, tenantIds: string[]): Promise<number> {
+  if (tenantIds.length === 0) return 0;
+  const rows = await ctx.db
+    .update(ledgerConnections)
+    .set({ nextSyncAt: ctx.clock.now() })
+    .where(
+      and(
+        eq(ledgerConnections.provider, provider),
+        eq(ledgerConnections.status, 'ok'),
+        inArray(ledgerConnections.tenantId, tenantIds),
+      ),
+    )
+    .returning({ teamId: ledgerConnections.teamId });
+  return rows.length;
 }
 
 /** Connections whose next sync is due and that no one holds. */

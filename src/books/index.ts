@@ -1,5 +1,6 @@
 // The books: a workspace's accounting ledger connected, and kept in step by a pull sync. Wiring for the Slack
 // command, the OAuth callback and the jobs; the work is in connections.ts (tokens, claims) and sync.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { XeroSettings } from '../config.js';
 import type { LedgerConnectionRow } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
@@ -14,11 +15,13 @@ import {
   getConnection,
   saveProgress,
   startConnect,
+  syncSoon,
 } from './connections.js';
 import { type TokenBox, tokenBox } from './crypto.js';
 import { createHttp, createLimiter, type FetchLike, type Limiter, XERO_LIMITS } from './http.js';
 import { isProviderError, type LedgerProvider, type ProviderId } from './provider.js';
 import { runSync, type SyncOutcome, type SyncState } from './sync.js';
+import { createXeroWebhook } from './webhook.js';
 import { xeroProvider } from './xero.js';
 
 export const XERO_CALLBACK_PATH = '/oauth/xero/callback';
@@ -62,6 +65,8 @@ export interface Books {
   kick(): void;
   /** Resolves once no sync started by this process is running. */
   idle(): Promise<void>;
+  /** The handler of POST /webhooks/xero, when XERO_WEBHOOK_KEY is set. */
+  xeroWebhook: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   /** Shutting down: running syncs stop after their current page (their place saved) and no new one starts. */
   stop(): Promise<void>;
 }
@@ -196,8 +201,20 @@ export function createBooks(options: BooksOptions): Books {
     );
   }
 
+  const webhookKey = options.xero?.webhookKey;
+  const xeroWebhook = webhookKey
+    ? createXeroWebhook({
+        key: webhookKey,
+        logger,
+        changed: async (tenantIds) => {
+          if ((await syncSoon(ledger, 'xero', tenantIds)) > 0 && !stopping) await syncDue();
+        },
+      })
+    : undefined;
+
   return {
     unavailable,
+    xeroWebhook,
     startConnect: (teamId, userId, id) => startConnect(deps(id), teamId, userId),
     completeConnect: (id, params) => completeConnect(deps(id), params),
     connection: (teamId, id) => getConnection(ledger, teamId, id),

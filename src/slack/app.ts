@@ -4,6 +4,7 @@ import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel } from '@sla
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
 import { createXeroCallback } from '../books/callback.js';
 import { type Books, XERO_CALLBACK_PATH } from '../books/index.js';
+import { XERO_WEBHOOK_PATH } from '../books/webhook.js';
 import type { SlackSettings } from '../config.js';
 import type { LedgerContext } from '../services/context.js';
 import { CLIENT_PAGE_PATH, type ClientPageLimits, createClientPageHandler } from '../web/client-page.js';
@@ -121,6 +122,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       },
     });
     customRoutes.push({ path: XERO_CALLBACK_PATH, method: ['GET'], handler: callback });
+    if (books.xeroWebhook) customRoutes.push({ path: XERO_WEBHOOK_PATH, method: ['POST'], handler: books.xeroWebhook });
   }
 
   // People's requests: few retries, so a slow Slack never holds a modal hostage.

@@ -6,6 +6,7 @@ import { LogLevel } from '@slack/bolt';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Books, createBooks } from '../../src/books/index.js';
+import { xeroSignature } from '../../src/books/webhook.js';
 import { events, invoices } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/services/context.js';
 import { getInvoice } from '../../src/services/invoices.js';
@@ -24,6 +25,9 @@ const TEAM = 'T0TEAM';
 const ADMIN = 'U0ADMIN';
 const MEMBER = 'U0MEMBER';
 const NOW = '2026-11-23T15:00:00Z';
+const WEBHOOK_KEY = 'fake-webhook-key-0123456789';
+/** Called once after the next sync that changed invoices (a test sets it to wait on that). */
+let afterSync: (() => void) | undefined;
 
 let fake: FakeSlack;
 let xero: FakeXero;
@@ -44,7 +48,7 @@ beforeAll(async () => {
   ledger = { db: handle.db, clock };
   books = createBooks({
     ledger,
-    xero: { ...FAKE_XERO_CLIENT, apiUrl: xero.url, identityUrl: xero.url, loginUrl: xero.url },
+    xero: { ...FAKE_XERO_CLIENT, apiUrl: xero.url, identityUrl: xero.url, loginUrl: xero.url, webhookKey: WEBHOOK_KEY },
     tokenKey: randomBytes(32).toString('base64'),
     publicUrl: () => bot.publicUrl(),
     logger: { info: () => {}, warn: () => {}, error: () => {} },
@@ -53,6 +57,7 @@ beforeAll(async () => {
     invoicesChanged: async (teamId) => {
       await bot.live.sync();
       await bot.live.refreshHomes(teamId);
+      afterSync?.();
     },
     connectionBroken: (teamId, reason) => tellBroken(bot.deps, teamId, 'Xero', reason),
   });
@@ -113,8 +118,17 @@ function seedYear(): { open: string } {
     });
     if (due < '2026-10-01') xero.pay(id, { amount: `${1000 + week * 25}.50`, date: due, reference: `BACS ${week}` });
     if (week === 45) open = id;
+    seeded.set(`INV-${String(week + 1).padStart(4, '0')}`, id);
   }
   return { open };
+}
+
+/** The fake's id of one of its invoices, by number. */
+const seeded = new Map<string, string>();
+function openInvoice(number: string): string {
+  const id = seeded.get(number);
+  if (!id) throw new Error(`no seeded ${number}`);
+  return id;
 }
 
 describe('connecting Xero from Slack', () => {
@@ -197,6 +211,52 @@ describe('connecting Xero from Slack', () => {
     expect(html).toContain('not valid or has expired');
     expect(forged.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(xero.calls('/connect/token').filter((c) => c.query.code === 'abc')).toHaveLength(0);
+  });
+
+  it('syncs at once when a signed Xero webhook says an invoice changed, and refuses a forged one', async () => {
+    const post = (body: string, signature: string) =>
+      fetch(`${baseUrl}/webhooks/xero`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-xero-signature': signature },
+        body,
+      });
+    // Xero's intent-to-receive: an empty batch, signed right (200) and wrong (401), empty bodies both.
+    const intent = JSON.stringify({ events: [], firstEventSequence: 0, lastEventSequence: 0, entropy: 'S0M3ENTR0PY' });
+    const good = await post(intent, xeroSignature(WEBHOOK_KEY, intent));
+    expect([good.status, await good.text()]).toEqual([200, '']);
+    const bad = await post(intent, xeroSignature('another-key', intent));
+    expect([bad.status, await bad.text()]).toEqual([401, '']);
+
+    const invoiceId = openInvoice('INV-0047');
+    clock.advance(60_000);
+    xero.setNow(clock.now());
+    xero.pay(invoiceId, { amount: '10.00', date: '2026-11-23', reference: 'Part' });
+    const event = JSON.stringify({
+      events: [
+        {
+          resourceUrl: `https://api.xero.com/api.xro/2.0/Invoices/${invoiceId}`,
+          resourceId: invoiceId,
+          eventDateUtc: '2026-11-23T17:01:00.000',
+          eventType: 'UPDATE',
+          eventCategory: 'INVOICE',
+          tenantId: xero.tenant.id,
+          tenantType: 'ORGANISATION',
+        },
+      ],
+      lastEventSequence: 2,
+      firstEventSequence: 2,
+      entropy: 'ABCDEFGHIJ',
+    });
+    const forged = await post(event, xeroSignature('another-key', event));
+    expect(forged.status).toBe(401);
+    const synced = new Promise<void>((resolve) => {
+      afterSync = resolve;
+    });
+    const signed = await post(event, xeroSignature(WEBHOOK_KEY, event));
+    expect(signed.status).toBe(200);
+    await synced;
+    await books.idle();
+    expect((await getInvoice(ledger, TEAM, 'INV-0047')).paidMinor).toBe(1000n);
   });
 
   it('tells the finance channel once when Xero refuses to renew the connection, and shows it broken', async () => {
