@@ -16,7 +16,15 @@ import { isLedgerError, LedgerError } from '../services/errors.js';
 import { createInvoice, editInvoice, markSent, recordPayment, voidInvoice } from '../services/invoices.js';
 import { operatorPrincipal, type Principal } from '../services/policy.js';
 import { loadWorkspace } from '../services/write.js';
-import type { Auth, LedgerContact, LedgerInvoice, LedgerProvider, Page, ProviderId } from './provider.js';
+import type {
+  Auth,
+  LedgerContact,
+  LedgerInvoice,
+  LedgerPayment,
+  LedgerProvider,
+  Page,
+  ProviderId,
+} from './provider.js';
 import { AmountError, decimalToMinor } from './values.js';
 
 /**
@@ -32,7 +40,7 @@ export const FIRST_SYNC_PAID_DAYS = 90;
 /** How far before the run's start the next run looks back (clock skew between us and the ledger). */
 export const CURSOR_OVERLAP_MS = 5 * 60_000;
 
-type Phase = 'contacts' | 'open' | 'paid' | 'invoices';
+type Phase = 'contacts' | 'open' | 'paid' | 'invoices' | 'payments';
 
 export interface SyncState {
   mode: 'first' | 'changes';
@@ -83,7 +91,8 @@ export interface SyncDeps {
 
 const PHASES: Record<SyncState['mode'], Phase[]> = {
   first: ['contacts', 'open', 'paid'],
-  changes: ['contacts', 'invoices'],
+  // Payments last: one applied to an invoice whose own record did not change still arrives.
+  changes: ['contacts', 'invoices', 'payments'],
 };
 
 export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): Promise<SyncOutcome> {
@@ -123,9 +132,11 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
     let page = phase === state.phase ? state.page : 1;
     for (;;) {
       const auth: Auth = { accessToken: await deps.accessToken(), tenantId: connection.tenantId };
-      let listing: Page<LedgerContact> | Page<LedgerInvoice>;
+      let listing: Page<LedgerContact> | Page<LedgerInvoice> | Page<LedgerPayment>;
       if (phase === 'contacts') {
         listing = await provider.listContactsSince(auth, since, page);
+      } else if (phase === 'payments') {
+        listing = await provider.listPaymentsSince(auth, since, page);
       } else {
         listing = await provider.listInvoicesSince(auth, {
           page,
@@ -142,6 +153,14 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
           await guarded(outcome, `contact ${(item as LedgerContact).name}`, () =>
             applyContact(ctx, teamId, provider.id, item as LedgerContact, outcome),
           );
+          continue;
+        }
+        if (phase === 'payments') {
+          const payment = item as LedgerPayment;
+          await guarded(outcome, `payment ${payment.reference ?? payment.externalId}`, async () => {
+            const id = await applyPayment(ctx, teamId, provider, payment, outcome);
+            if (id) changed.add(id);
+          });
           continue;
         }
         const invoice = item as LedgerInvoice;
@@ -474,6 +493,53 @@ async function applyInvoice(
     if (!row) throw new Error('the synced invoice vanished');
     await link(tx, teamId, provider.id, 'invoice', invoice.externalId, row.id, invoice.updatedAt);
     return touched ? row.id : undefined;
+  });
+}
+
+/**
+ * A payment the ledger lists on its own (its invoice's record may not have changed): recorded once, on our
+ * invoice linked to its invoice, up to what is still due there. One we have already (by its id) is left alone.
+ */
+async function applyPayment(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  payment: LedgerPayment,
+  outcome: SyncOutcome,
+): Promise<string | undefined> {
+  if (payment.deleted) return undefined;
+  if (await findLink(ctx.db, teamId, provider.id, 'payment', payment.externalId)) return undefined;
+  const invoiceLink = await findLink(ctx.db, teamId, provider.id, 'invoice', payment.invoiceExternalId);
+  if (!invoiceLink?.localId) return undefined;
+  const localId = invoiceLink.localId;
+  return ctx.db.transaction(async (tx) => {
+    const t: LedgerContext = { db: tx, clock: ctx.clock };
+    const row = await reread(t, teamId, localId);
+    if (!row) return undefined;
+    const take = [decimalToMinor(payment.amount, row.currency), row.totalMinor - row.paidMinor].reduce((a, b) =>
+      b < a ? b : a,
+    );
+    if (row.voidedAt || take <= 0n) {
+      await link(tx, teamId, provider.id, 'payment', payment.externalId, null, null);
+      return undefined;
+    }
+    const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
+    const { result } = await recordPayment(
+      t,
+      teamId,
+      ledgerActor(provider.id),
+      {
+        invoice: row.id,
+        amount: take,
+        receivedOn: laterOf(payment.date < today ? payment.date : today, row.issueDate),
+        reference: `from ${provider.label}${payment.reference ? `: ${payment.reference}` : ''}`.slice(0, 200),
+        method: provider.label,
+      },
+      { idempotencyKey: `${provider.id}:payment:${payment.externalId}` },
+    );
+    await link(tx, teamId, provider.id, 'payment', payment.externalId, result.paymentId, null);
+    outcome.payments += 1;
+    return row.id;
   });
 }
 

@@ -228,6 +228,35 @@ describeEachDatabase('the Xero sync', NOW, (get) => {
     expect((await getInvoice(t.ctx, TEAM, 'INV-0012')).totalMinor).toBe(6500n);
   });
 
+  it('takes a payment listed on its own when its invoice did not change in Xero, once', async () => {
+    const t = get();
+    const acme = xero.addContact({ name: 'Acme Corp' });
+    const a = xero.addInvoice({
+      InvoiceNumber: 'INV-0030',
+      ContactID: acme,
+      Total: '400.00',
+      Date: '2026-11-01',
+      DueDate: '2026-12-01',
+    });
+    await connect(books);
+    await books.syncNow(TEAM, 'xero');
+    const unchangedSince = xero.invoice(a).UpdatedDateUTC;
+    t.ctx.clock.advance(60 * 60_000);
+    xero.setNow(t.ctx.clock.now());
+    xero.pay(a, { amount: '150.00', date: '2026-11-22', reference: 'Cheque 12' });
+    xero.invoice(a).UpdatedDateUTC = unchangedSince;
+
+    const outcome = await books.syncNow(TEAM, 'xero');
+
+    expect(outcome).toMatchObject({ updated: 0, payments: 1 });
+    const inv = await getInvoice(t.ctx, TEAM, 'INV-0030');
+    expect(inv.paidMinor).toBe(15000n);
+    const [payment] = await t.ctx.db.select().from(payments).where(eq(payments.invoiceId, inv.id));
+    expect(payment).toMatchObject({ receivedOn: '2026-11-22', reference: 'from Xero: Cheque 12' });
+    t.ctx.clock.advance(60_000);
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ payments: 0 });
+  });
+
   it('matches an invoice typed in here by number and currency instead of duplicating it, and refuses another currency', async () => {
     const t = get();
     const { createClient } = await import('../../src/services/clients.js');
