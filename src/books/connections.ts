@@ -307,6 +307,27 @@ export async function claimSync(
   return row?.token ?? undefined;
 }
 
+/**
+ * Starts the connection over as a first sync (open invoices, those paid in the last 90 days), now: what was
+ * refused before (fixed here since) is taken in, and what is already here writes nothing. False while a sync runs.
+ */
+export async function restartSync(ctx: LedgerContext, teamId: string, provider: ProviderId): Promise<boolean> {
+  const now = ctx.clock.now();
+  const rows = await ctx.db
+    .update(ledgerConnections)
+    .set({ syncCursor: null, syncState: null, syncDone: 0, syncTotal: 0, nextSyncAt: now })
+    .where(
+      and(
+        eq(ledgerConnections.teamId, teamId),
+        eq(ledgerConnections.provider, provider),
+        eq(ledgerConnections.status, 'ok'),
+        or(isNull(ledgerConnections.claimedUntil), lt(ledgerConnections.claimedUntil, now)),
+      ),
+    )
+    .returning({ teamId: ledgerConnections.teamId });
+  return rows.length > 0;
+}
+
 /** Brings the next sync of the connections to these organisations forward to now (a webhook said they changed). */
 export async function syncSoon(ctx: LedgerContext, provider: ProviderId, tenantIds: string[]): Promise<number> {
   if (tenantIds.length === 0) return 0;

@@ -13,6 +13,7 @@ import {
   disconnect,
   dueConnections,
   getConnection,
+  restartSync,
   saveProgress,
   startConnect,
   syncSoon,
@@ -59,6 +60,8 @@ export interface Books {
   ): Promise<{ wasConnected: boolean; revoked: boolean }>;
   /** Syncs one connection now if no one else is (undefined when someone is, or it is not ok). */
   syncNow(teamId: string, provider: ProviderId, options?: { onlyIfDue?: boolean }): Promise<SyncOutcome | undefined>;
+  /** Starts over as a first sync, now (undefined while another sync runs or the connection is not ok). */
+  resync(teamId: string, provider: ProviderId): Promise<SyncOutcome | undefined>;
   /** Syncs every due connection (awaits them: for tests and the CLI). */
   syncDue(): Promise<void>;
   /** Starts syncing the due connections in the background (the scheduler's tick: never waits for a long sync). */
@@ -220,6 +223,11 @@ export function createBooks(options: BooksOptions): Books {
     connection: (teamId, id) => getConnection(ledger, teamId, id),
     disconnect: (teamId, userId, id) => disconnect(deps(id), teamId, userId),
     syncNow: (teamId, id, opts) => track(syncNow(teamId, id, opts)),
+    async resync(teamId, id) {
+      deps(id);
+      if (!(await restartSync(ledger, teamId, id))) return undefined;
+      return track(syncNow(teamId, id));
+    },
     syncDue,
     kick() {
       void syncDue().catch((error) => logger.error('Ledger syncs failed to start:', error));

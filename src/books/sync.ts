@@ -386,7 +386,7 @@ async function applyInvoice(
         if (found.currency !== invoice.currency) {
           throw new LedgerError(
             'DUPLICATE_INVOICE_NUMBER',
-            `${found.number} is in ${found.currency} here but in ${invoice.currency} in ${provider.label}; correct one of them, then it syncs.`,
+            `${found.number} is in ${found.currency} here but in ${invoice.currency} in ${provider.label}; correct one of them, then /invoice connect ${provider.id} resync.`,
           );
         }
         const other = await linkedLocal(tx, teamId, provider.id, 'invoice', found.id);

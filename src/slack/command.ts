@@ -12,7 +12,9 @@ export type WebhooksRequest =
   | { action: 'remove'; id: string };
 
 /** What /invoice connect asks for: the state of the books' connections, to connect, disconnect or sync one now. */
-export type ConnectRequest = { action: 'status' } | { action: 'connect' | 'disconnect' | 'sync'; provider: 'xero' };
+export type ConnectRequest =
+  | { action: 'status' }
+  | { action: 'connect' | 'disconnect' | 'sync' | 'resync'; provider: 'xero' };
 
 export type InvoiceCommand =
   | { kind: 'help' }
@@ -234,7 +236,7 @@ function parseWebhooks(text: string): InvoiceCommand {
 
 const CONNECT_EXAMPLE = '/invoice connect xero';
 
-/** `connect`, `connect xero`, `connect xero disconnect`, `connect xero sync`. */
+/** `connect`, `connect xero`, `connect xero disconnect`, `connect xero sync`, `connect xero resync`. */
 function parseConnect(words: readonly string[]): InvoiceCommand {
   const invalid = (message: string): InvoiceCommand => ({
     kind: 'invalid',
@@ -260,7 +262,8 @@ function parseConnect(words: readonly string[]): InvoiceCommand {
     return { kind: 'connect', action: 'disconnect', provider: 'xero' };
   }
   if (second === 'sync' || second === 'now') return { kind: 'connect', action: 'sync', provider: 'xero' };
-  return invalid(`After \`connect xero\` say nothing, \`sync\` or \`disconnect\`, not \`${words[1]}\`.`);
+  if (second === 'resync') return { kind: 'connect', action: 'resync', provider: 'xero' };
+  return invalid(`After \`connect xero\` say nothing, \`sync\`, \`resync\` or \`disconnect\`, not \`${words[1]}\`.`);
 }
 
 /** The closest candidate by edit distance, if it is close enough to be what was meant. */

@@ -6,6 +6,7 @@ describe('reading /invoice connect', () => {
     expect(parseInvoiceCommand('connect')).toEqual({ kind: 'connect', action: 'status' });
     expect(parseInvoiceCommand('connect Xero')).toEqual({ kind: 'connect', action: 'connect', provider: 'xero' });
     expect(parseInvoiceCommand('connect xero sync')).toEqual({ kind: 'connect', action: 'sync', provider: 'xero' });
+    expect(parseInvoiceCommand('connect xero resync')).toEqual({ kind: 'connect', action: 'resync', provider: 'xero' });
     expect(parseInvoiceCommand('connect xero disconnect')).toEqual({
       kind: 'connect',
       action: 'disconnect',

@@ -4,7 +4,7 @@ import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Books, createBooks } from '../../src/books/index.js';
 import { events, ledgerConnections, payments } from '../../src/db/schema.js';
-import { getInvoice } from '../../src/services/invoices.js';
+import { editInvoice, getInvoice } from '../../src/services/invoices.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase, type TestLedger } from '../helpers/db.js';
 import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
@@ -290,6 +290,22 @@ describeEachDatabase('the Xero sync', NOW, (get) => {
     expect(matched.id).toBe(typed.id);
     expect(matched.clientId).toBe(client.id);
     expect((await books.connection(TEAM, 'xero'))?.lastSyncError).toMatch(/1 record not taken in: INV-0021/);
+
+    // Corrected here, a resync takes it in (Xero's due date becomes its own); INV-0020, already in step, is untouched.
+    const wrong = await getInvoice(t.ctx, TEAM, 'INV-0021');
+    await editInvoice(t.ctx, TEAM, asAdmin(ALICE, TEAM), {
+      invoice: wrong.id,
+      expectedVersion: wrong.version,
+      changes: { currency: 'EUR' },
+    });
+    const before = await eventCount(t);
+    t.ctx.clock.advance(60_000);
+    const again = await books.resync(TEAM, 'xero');
+    expect(again).toMatchObject({ created: 0, updated: 1, problems: [], finished: true });
+    expect(again?.changedInvoices).toEqual([wrong.id]);
+    expect(await eventCount(t)).toBe(before + 1);
+    expect((await getInvoice(t.ctx, TEAM, 'INV-0021')).dueDate).toBe('2026-09-01');
+    expect((await books.connection(TEAM, 'xero'))?.lastSyncError).toBeNull();
   });
 
   it('waits out a 429 for its Retry-After, and pages through more than 100 invoices with progress', async () => {

@@ -45,7 +45,12 @@ export async function connectCommand(params: {
   }
   const principal = await principalOf(deps, params.client, workspace, params.userId);
   if (principal.role !== 'finance_admin') {
-    const what = { connect: 'connect the books', disconnect: 'disconnect the books', sync: 'sync the books' };
+    const what = {
+      connect: 'connect the books',
+      disconnect: 'disconnect the books',
+      sync: 'sync the books',
+      resync: 'sync the books',
+    };
     await reply(deniedMessage(what[request.action]));
     return;
   }
@@ -68,6 +73,11 @@ export async function connectCommand(params: {
     }
     case 'sync': {
       const outcome = await books.syncNow(teamId, request.provider);
+      await reply(syncedMessage({ label, outcome }));
+      return;
+    }
+    case 'resync': {
+      const outcome = await books.resync(teamId, request.provider);
       await reply(syncedMessage({ label, outcome }));
       return;
     }
