@@ -25,8 +25,12 @@ import {
 } from './provider.js';
 import { msDateToLocalDate, parseJsonExact, parseMsDate } from './values.js';
 
-/** Read-only: invoices and payments (transactions), contacts; offline_access for a refresh token. */
-export const XERO_SCOPES = 'offline_access accounting.transactions.read accounting.contacts.read';
+/**
+ * Read-only, and only what the sync reads: invoices, payments, contacts; offline_access for a refresh token.
+ * Xero's granular scopes: apps made since 2 March 2026 cannot ask for the broad accounting.transactions.read,
+ * and older apps must move to these by September 2027.
+ */
+export const XERO_SCOPES = 'offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read';
 export const XERO_PAGE_SIZE = 100;
 
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number');

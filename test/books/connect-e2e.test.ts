@@ -150,6 +150,11 @@ describe('connecting Xero from Slack', () => {
     const authorize = new URL(href);
     expect(authorize.origin + authorize.pathname).toBe(`${xero.url}/identity/connect/authorize`);
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${bot.publicUrl()}/oauth/xero/callback`);
+    // Read only, Xero's granular scopes, and PKCE.
+    expect(authorize.searchParams.get('scope')).toBe(
+      'offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read',
+    );
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
 
     // The person approves in Xero, which sends the browser back to our callback.
     const back = new URL(await xero.approve(href));

@@ -136,7 +136,7 @@ export async function startFakeXero(): Promise<FakeXero> {
       expires_in: 1800,
       token_type: 'Bearer',
       refresh_token: refresh,
-      scope: 'offline_access accounting.transactions.read accounting.contacts.read',
+      scope: 'offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read',
     };
   }
 
@@ -243,7 +243,11 @@ export async function startFakeXero(): Promise<FakeXero> {
         return send(400, { error: 'invalid_request' });
       if (q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge'))
         return send(400, { error: 'invalid_request' });
-      if (!(q.get('scope') ?? '').split(' ').includes('offline_access')) return send(400, { error: 'invalid_scope' });
+      // A new app (since 2 March 2026) may only ask for Xero's granular scopes; without offline_access no refresh token.
+      const scopes = (q.get('scope') ?? '').split(' ');
+      if (!scopes.includes('offline_access') || scopes.includes('accounting.transactions.read')) {
+        return send(400, { error: 'invalid_scope' });
+      }
       const code = randomBytes(12).toString('hex');
       const redirectUri = q.get('redirect_uri') ?? '';
       codes.set(code, { redirectUri, challenge: q.get('code_challenge') ?? '' });
