@@ -10,6 +10,14 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+function httpUrl(fallback: string) {
+  return optionalText
+    .transform((v) => v ?? fallback)
+    .pipe(z.url({ message: 'must be a URL like https://api.example.com' }))
+    .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+    .transform((u) => u.replace(/\/+$/, ''));
+}
+
 export const configSchema = z.object({
   DATABASE_URL: optionalText.pipe(
     z
@@ -78,6 +86,27 @@ export const configSchema = z.object({
       });
       return z.NEVER;
     }),
+  /** Encrypts the accounting ledgers' OAuth tokens at rest (AES-256-GCM): 32 random bytes, base64. */
+  LEDGER_TOKEN_KEY: optionalText.pipe(
+    z
+      .string()
+      .refine(
+        (v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32,
+        'must be 32 random bytes in base64 (make one with: openssl rand -base64 32)',
+      )
+      .optional(),
+  ),
+  /** The Xero app (developer.xero.com → My Apps): its client id and secret. Both or neither. */
+  XERO_CLIENT_ID: optionalText,
+  XERO_CLIENT_SECRET: optionalText,
+  /** The Xero app's webhook key (My Apps → your app → Webhooks): verifies x-xero-signature on /webhooks/xero. */
+  XERO_WEBHOOK_KEY: optionalText,
+  /** Xero's hosts; tests point them at a local fake. The HTTP client reaches only these. */
+  XERO_API_URL: httpUrl('https://api.xero.com'),
+  XERO_IDENTITY_URL: httpUrl('https://identity.xero.com'),
+  XERO_LOGIN_URL: httpUrl('https://login.xero.com'),
+  /** Minutes between syncs of each connected ledger. */
+  LEDGER_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -134,5 +163,34 @@ export function slackSettings(config: Config): SlackSettings {
     signingSecret: config.SLACK_SIGNING_SECRET,
     appToken: config.SLACK_APP_TOKEN,
     mode,
+  };
+}
+
+export interface XeroSettings {
+  clientId: string;
+  clientSecret: string;
+  apiUrl: string;
+  identityUrl: string;
+  loginUrl: string;
+  /** Verifies Xero's webhooks (x-xero-signature); without it /webhooks/xero is not served. */
+  webhookKey?: string | undefined;
+}
+
+/** Xero, when its app is configured (both keys); undefined when neither is; a ConfigError when only one is. */
+export function xeroSettings(config: Config): XeroSettings | undefined {
+  const { XERO_CLIENT_ID: clientId, XERO_CLIENT_SECRET: clientSecret } = config;
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    throw new ConfigError(
+      `Xero is half configured: set both XERO_CLIENT_ID and XERO_CLIENT_SECRET (developer.xero.com → My Apps → your app → Configuration), or neither.`,
+    );
+  }
+  return {
+    clientId,
+    clientSecret,
+    apiUrl: config.XERO_API_URL,
+    identityUrl: config.XERO_IDENTITY_URL,
+    loginUrl: config.XERO_LOGIN_URL,
+    webhookKey: config.XERO_WEBHOOK_KEY,
   };
 }

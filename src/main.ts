@@ -1,11 +1,13 @@
 // Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly and soon.
-import { ConfigError, loadConfig, loadEnvFile, slackSettings } from './config.js';
+import { createBooks } from './books/index.js';
+import { ConfigError, loadConfig, loadEnvFile, slackSettings, xeroSettings } from './config.js';
 import { openDatabase, redact } from './db/client.js';
 import { processHolder } from './jobs/holder.js';
 import { createJobs } from './jobs/index.js';
 import { STOP_GRACE_MS } from './jobs/scheduler.js';
 import { systemClock } from './services/context.js';
 import { createSlackApp, SlackUnreachableError } from './slack/app.js';
+import { tellBroken } from './slack/listeners/connect.js';
 
 async function main(): Promise<void> {
   loadEnvFile();
@@ -21,7 +23,26 @@ async function main(): Promise<void> {
     : `the embedded database in ${config.DATA_DIR}`;
   // Where ledger webhooks may go besides the public internet: checked when one is added and on every delivery.
   const ledger = { db: database.db, clock: systemClock, webhookNetworks: config.WEBHOOK_ALLOW_NETWORKS };
+  const books = createBooks({
+    ledger,
+    xero: xeroSettings(config),
+    tokenKey: config.LEDGER_TOKEN_KEY,
+    publicUrl: () => bot.publicUrl(),
+    logger: {
+      info: (...args) => bot.deps.logger.info(...args),
+      warn: (...args) => bot.deps.logger.warn(...args),
+      error: (...args) => bot.deps.logger.error(...args),
+    },
+    syncEveryMinutes: config.LEDGER_SYNC_MINUTES,
+    // One sweep of the cards that no longer show their invoice, and the homes once: not one pass per invoice.
+    invoicesChanged: async (teamId) => {
+      await bot.live.sync();
+      await bot.live.refreshHomes(teamId);
+    },
+    connectionBroken: (teamId, reason) => tellBroken(bot.deps, teamId, 'Xero', reason),
+  });
   const bot = createSlackApp({
+    books,
     settings,
     ledger,
     apiUrl: config.SLACK_API_URL,
@@ -38,6 +59,7 @@ async function main(): Promise<void> {
     apiUrl: config.SLACK_API_URL,
     ledger,
     logger: log,
+    books,
     holder: processHolder({
       replicaId: config.REPLICA_ID,
       embeddedDataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
@@ -68,6 +90,8 @@ async function main(): Promise<void> {
     clearInterval(sweep);
     await Promise.all([
       jobs.scheduler.stop().catch((error) => log.warn('Stopping the jobs:', error)),
+      // A ledger sync stops after its current page; the next start (or another replica) resumes from there.
+      within(2_000, books.stop()).catch((error) => log.warn('Stopping the ledger syncs:', error)),
       within(1_000, bot.stop()).catch((error) => log.warn('Stopping the Slack app:', error)),
       within(1_000, sweeping),
     ]);

@@ -18,6 +18,14 @@ describe('the configuration', () => {
       PORT: 3000,
       CARD_SYNC_SECONDS: 30,
       WEBHOOK_ALLOW_NETWORKS: [],
+      LEDGER_TOKEN_KEY: undefined,
+      XERO_CLIENT_ID: undefined,
+      XERO_CLIENT_SECRET: undefined,
+      XERO_WEBHOOK_KEY: undefined,
+      XERO_API_URL: 'https://api.xero.com',
+      XERO_IDENTITY_URL: 'https://identity.xero.com',
+      XERO_LOGIN_URL: 'https://login.xero.com',
+      LEDGER_SYNC_MINUTES: 10,
     });
   });
 

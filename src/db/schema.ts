@@ -376,3 +376,96 @@ export const clientLinks = pgTable(
 );
 
 export type ClientLinkRow = typeof clientLinks.$inferSelect;
+
+/**
+ * A workspace's connection to its accounting ledger (Xero; QuickBooks later): one per provider. The tokens are
+ * AES-256-GCM ciphertext (src/books/crypto.ts), never plain. The sync's place is kept here, so a crash resumes
+ * where it stopped, and its claim (token + until) lets one replica at a time sync a connection.
+ */
+export const ledgerConnections = pgTable(
+  'ledger_connections',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId),
+    /** 'xero' (later 'quickbooks'). */
+    provider: text('provider').notNull(),
+    /** The organisation in the ledger: Xero's tenant id, QuickBooks' realm id. */
+    tenantId: text('tenant_id').notNull(),
+    tenantName: text('tenant_name').notNull(),
+    /** 'ok', 'broken' (consent revoked or refresh refused: reconnect) or 'disconnected'. */
+    status: text('status').notNull().default('ok'),
+    brokenReason: text('broken_reason'),
+    brokenAt: ts('broken_at'),
+    accessTokenEnc: text('access_token_enc'),
+    refreshTokenEnc: text('refresh_token_enc'),
+    accessExpiresAt: ts('access_expires_at'),
+    connectedBy: text('connected_by').notNull(),
+    connectedAt: ts('connected_at').notNull(),
+    /** The ledger's own time of the last change the sync has taken in (If-Modified-Since); null before the first sync. */
+    syncCursor: ts('sync_cursor'),
+    /** Where a sync in progress is: { phase, page, since }; null between syncs. */
+    syncState: jsonb('sync_state').$type<Record<string, unknown>>(),
+    syncDone: integer('sync_done').notNull().default(0),
+    syncTotal: integer('sync_total').notNull().default(0),
+    lastSyncAt: ts('last_sync_at'),
+    lastSyncError: text('last_sync_error'),
+    /** Not before this instant (the schedule, or the ledger's Retry-After). */
+    nextSyncAt: ts('next_sync_at').notNull().defaultNow(),
+    claimToken: uuid('claim_token'),
+    claimedUntil: ts('claimed_until'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.provider] }),
+    index('ledger_connections_due_idx').on(t.nextSyncAt).where(sql`${t.status} = 'ok'`),
+    check('ledger_connections_status', sql`${t.status} in ('ok', 'broken', 'disconnected')`),
+  ],
+);
+
+export type LedgerConnectionRow = typeof ledgerConnections.$inferSelect;
+
+/**
+ * What each record in the ledger is here: (provider, kind, external id) → our invoice, client or payment. A
+ * payment the ledger has that was already recorded here by hand maps to null (nothing to record).
+ */
+export const ledgerLinks = pgTable(
+  'ledger_links',
+  {
+    teamId: text('team_id').notNull(),
+    provider: text('provider').notNull(),
+    /** 'invoice', 'contact' or 'payment'. */
+    kind: text('kind').notNull(),
+    externalId: text('external_id').notNull(),
+    localId: uuid('local_id'),
+    /** The ledger's last-modified time of the record as last applied. */
+    externalUpdatedAt: ts('external_updated_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.provider, t.kind, t.externalId] }),
+    uniqueIndex('ledger_links_local_key')
+      .on(t.teamId, t.provider, t.kind, t.localId)
+      .where(sql`${t.localId} is not null`),
+    check('ledger_links_kind', sql`${t.kind} in ('invoice', 'contact', 'payment')`),
+  ],
+);
+
+export type LedgerLinkRow = typeof ledgerLinks.$inferSelect;
+
+/** An authorize link handed out by /invoice connect: single use (deleted when used), for one person, short-lived. */
+export const ledgerAuthStates = pgTable(
+  'ledger_auth_states',
+  {
+    /** hex SHA-256 of the state's nonce. */
+    nonceHash: text('nonce_hash').primaryKey(),
+    teamId: text('team_id').notNull(),
+    userId: text('user_id').notNull(),
+    provider: text('provider').notNull(),
+    /** PKCE code verifier (RFC 7636), sent with the code exchange. */
+    codeVerifier: text('code_verifier').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ledger_auth_states_expires_idx').on(t.expiresAt)],
+);

@@ -15,6 +15,8 @@ export function createJobs(options: {
   logger: Logger;
   /** Who this process is, for its claims (see holder.ts). */
   holder: ClaimHolder;
+  /** The ledger syncs, started on each tick (src/books). */
+  books?: { kick(): void };
 }): { scheduler: Scheduler; env: PosterEnv } {
   const poster = new WebClient(options.botToken, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -31,5 +33,6 @@ export function createJobs(options: {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     holder: options.holder,
   };
-  return { scheduler: createScheduler(env), env };
+  const books = options.books;
+  return { scheduler: createScheduler(env, books ? { alsoOnTick: () => books.kick() } : {}), env };
 }

@@ -45,6 +45,8 @@ export interface SchedulerOptions {
   timers?: Timers;
   /** Settings of the webhook passes (tests: a longer wait for other transactions, how requests are sent). */
   webhooks?: Omit<WebhookEnv, 'db' | 'clock' | 'logger' | 'holder' | 'onFailingChanged'>;
+  /** Also started on every minute's planning, not awaited: the ledger syncs (src/books), which can run for minutes. */
+  alsoOnTick?: () => void;
 }
 
 export function createScheduler(env: PosterEnv, options: SchedulerOptions = {}): Scheduler {
@@ -72,6 +74,7 @@ export function createScheduler(env: PosterEnv, options: SchedulerOptions = {}):
   }
 
   async function plan(now: Date): Promise<void> {
+    options.alsoOnTick?.();
     const all = await env.ledger.db.select().from(workspaces);
     for (const workspace of all) {
       if (draining.signal.aborted) return;

@@ -2,12 +2,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel } from '@slack/bolt';
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
+import { createXeroCallback } from '../books/callback.js';
+import { type Books, XERO_CALLBACK_PATH } from '../books/index.js';
+import { XERO_WEBHOOK_PATH } from '../books/webhook.js';
 import type { SlackSettings } from '../config.js';
 import type { LedgerContext } from '../services/context.js';
 import { type ClientPageLimits, createClientPageHandler, isClientPagePath } from '../web/client-page.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { createLive, describe, type Live } from './live.js';
+import { connectedMessage } from './ui/connect.js';
 
 export interface SlackAppOptions {
   settings: SlackSettings;
@@ -23,6 +27,8 @@ export interface SlackAppOptions {
   publicUrl?: string | undefined;
   /** The client pages' rate limits (tests lower them). */
   pageLimits?: Partial<ClientPageLimits>;
+  /** The accounting ledgers: /invoice connect, and Xero's OAuth callback beside /slack/events. */
+  books?: Books;
 }
 
 export interface SlackApp {
@@ -109,6 +115,20 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const customRoutes: CustomRoute[] = [
     { path: '/healthz', method: ['GET'], handler: (req, res) => void healthz(req, res) },
   ];
+  const books = options.books;
+  if (books) {
+    const callback = createXeroCallback({
+      books,
+      logger: { warn: (...args) => app.logger.warn(...args), error: (...args) => app.logger.error(...args) },
+      // The person hears of it in their DM with the app; the first sync starts at once.
+      connected: async (c) => {
+        void books.syncNow(c.teamId, 'xero').catch((error) => app.logger.error('The first Xero sync failed:', error));
+        await deps?.background.chat.postMessage({ channel: c.userId, ...connectedMessage({ label: 'Xero', ...c }) });
+      },
+    });
+    customRoutes.push({ path: XERO_CALLBACK_PATH, method: ['GET'], handler: callback });
+    if (books.xeroWebhook) customRoutes.push({ path: XERO_WEBHOOK_PATH, method: ['POST'], handler: books.xeroWebhook });
+  }
 
   // In Socket Mode, /healthz and the clients' pages get a server of their own on PORT, not Bolt's: Bolt's decodes a
   // custom route's path outside any catch, so one request for /c/%ZZ would end the process.
@@ -179,6 +199,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     background,
     logger: app.logger,
     publicUrl,
+    ...(books ? { books } : {}),
   };
   live = createLive(deps);
   // Listeners go on working after their ack: count them, so shutdown (and tests) can wait for them.

@@ -12,6 +12,11 @@ export type WebhooksRequest =
   | { action: 'add'; url: string; replay: boolean }
   | { action: 'remove'; id: string };
 
+/** What /invoice connect asks for: the state of the books' connections, to connect, disconnect or sync one now. */
+export type ConnectRequest =
+  | { action: 'status' }
+  | { action: 'connect' | 'disconnect' | 'sync' | 'resync'; provider: 'xero' };
+
 export type InvoiceCommand =
   | { kind: 'help' }
   | { kind: 'new' }
@@ -26,6 +31,7 @@ export type InvoiceCommand =
   | { kind: 'import' }
   | { kind: 'export'; what: ExportKind; from?: LocalDate; to?: LocalDate }
   | ({ kind: 'webhooks' } & WebhooksRequest)
+  | ({ kind: 'connect' } & ConnectRequest)
   | { kind: 'missing'; command: string; what: string; example: string }
   | { kind: 'invalid'; command: string; message: string; example: string }
   | { kind: 'unknown'; word: string; suggestion?: string };
@@ -44,6 +50,7 @@ export const SUBCOMMANDS = [
   'import',
   'export',
   'webhooks',
+  'connect',
 ] as const;
 
 const STATES: Record<string, InvoiceState> = {
@@ -125,6 +132,8 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
     case 'webhook':
     case 'webhooks':
       return parseWebhooks(tail);
+    case 'connect':
+      return parseConnect(rest);
     default: {
       // "/invoice INV-001" shows the invoice: a bare invoice number is the most common thing to type.
       if (/\d/.test(first) && rest.length === 0) return { kind: 'show', ref: first };
@@ -225,6 +234,38 @@ function parseWebhooks(text: string): InvoiceCommand {
     `\`${first}\` is not something webhooks understands${suggestion ? ` (did you mean \`${suggestion}\`?)` : ''}: ` +
       'say nothing for the list, `add` and an address, or `remove` and an endpoint’s id.',
   );
+}
+
+const CONNECT_EXAMPLE = '/invoice connect xero';
+
+/** `connect`, `connect xero`, `connect xero disconnect`, `connect xero sync`, `connect xero resync`. */
+function parseConnect(words: readonly string[]): InvoiceCommand {
+  const invalid = (message: string): InvoiceCommand => ({
+    kind: 'invalid',
+    command: 'connect',
+    message,
+    example: CONNECT_EXAMPLE,
+  });
+  const [first, second, ...extra] = words.map((w) => w.toLowerCase());
+  if (first === undefined) return { kind: 'connect', action: 'status' };
+  if (first === 'quickbooks' || first === 'qbo') {
+    return invalid('QuickBooks Online cannot be connected yet; Xero can.');
+  }
+  if (first !== 'xero') {
+    const suggestion = closest(first, ['xero']);
+    return invalid(
+      `\`${words[0]}\` is not a ledger this app connects to${suggestion ? ` (did you mean \`${suggestion}\`?)` : ''}.`,
+    );
+  }
+  if (extra.length > 0)
+    return invalid(`\`connect xero\` takes at most one more word, not \`${words.slice(1).join(' ')}\`.`);
+  if (second === undefined) return { kind: 'connect', action: 'connect', provider: 'xero' };
+  if (second === 'disconnect' || second === 'revoke' || second === 'remove') {
+    return { kind: 'connect', action: 'disconnect', provider: 'xero' };
+  }
+  if (second === 'sync' || second === 'now') return { kind: 'connect', action: 'sync', provider: 'xero' };
+  if (second === 'resync') return { kind: 'connect', action: 'resync', provider: 'xero' };
+  return invalid(`After \`connect xero\` say nothing, \`sync\`, \`resync\` or \`disconnect\`, not \`${words[1]}\`.`);
 }
 
 /** The closest candidate by edit distance, if it is close enough to be what was meant. */

@@ -1,6 +1,7 @@
 // What the Slack layer is given: the ledger, a Web API client for background posting, a logger.
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Books } from '../books/index.js';
 import type { LedgerContext } from '../services/context.js';
 
 export interface SlackDeps {
@@ -12,4 +13,6 @@ export interface SlackDeps {
   publicUrl?: () => string;
   /** The jobs, when running: "post the digest now" asks them to deliver at once. */
   jobs?: { tick(): Promise<unknown>; deliverNow(teamId: string): Promise<unknown> };
+  /** The accounting ledgers (Xero): /invoice connect and the OAuth callback. */
+  books?: Books;
 }

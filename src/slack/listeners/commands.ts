@@ -32,6 +32,7 @@ import {
 } from '../ui/messages.js';
 import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals.js';
 import { channelLink, literal, type Mrkdwn, md } from '../ui/text.js';
+import { connectCommand } from './connect.js';
 import { openImport, sendExport } from './io.js';
 import { shareCommand } from './share.js';
 import { explain, mayHandle, newKey, principalOf, workspaceOf } from './shared.js';
@@ -218,6 +219,8 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
         request: parsed,
         reply,
       });
+    case 'connect':
+      return connectCommand({ deps, client, workspace, userId: command.user_id, request: parsed, reply });
     case 'missing':
       await reply(
         errorMessage(`\`/invoice ${parsed.command}\` needs ${parsed.what}, for example \`${parsed.example}\`.`),

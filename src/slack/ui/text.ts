@@ -108,6 +108,12 @@ export function link(url: string): Mrkdwn {
   return `<${escapeText(url)}>` as Mrkdwn;
 }
 
+/** `<https://…|label>`: `link` with words of the app's own as its label; an address that is no link stays text. */
+export function labelledLink(url: string, label: Mrkdwn): Mrkdwn {
+  const plain = link(url);
+  return plain.startsWith('<') ? (`${plain.slice(0, -1)}|${label}>` as Mrkdwn) : md`${label}: ${plain}`;
+}
+
 /** `<#C123>` for a real channel id, else null. */
 export function channelLink(channelId: string | null | undefined): Mrkdwn | null {
   return channelId && CHANNEL_ID.test(channelId) ? (`<#${channelId}>` as Mrkdwn) : null;

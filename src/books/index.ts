@@ -1,0 +1,245 @@
+// The books: a workspace's accounting ledger connected, and kept in step by a pull sync. Wiring for the Slack
+// command, the OAuth callback and the jobs; the work is in connections.ts (tokens, claims) and sync.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { XeroSettings } from '../config.js';
+import type { LedgerConnectionRow } from '../db/schema.js';
+import type { LedgerContext } from '../services/context.js';
+import {
+  accessToken,
+  type Connected,
+  type ConnectionDeps,
+  claimSync,
+  completeConnect,
+  disconnect,
+  dueConnections,
+  getConnection,
+  restartSync,
+  saveProgress,
+  startConnect,
+  syncSoon,
+} from './connections.js';
+import { type TokenBox, tokenBox } from './crypto.js';
+import { createHttp, createLimiter, type FetchLike, type Limiter, XERO_LIMITS } from './http.js';
+import { isProviderError, type LedgerProvider, type ProviderId } from './provider.js';
+import { runSync, type SyncOutcome, type SyncState } from './sync.js';
+import { createXeroWebhook } from './webhook.js';
+import { xeroProvider } from './xero.js';
+
+export const XERO_CALLBACK_PATH = '/oauth/xero/callback';
+/** A sync holds its connection this long past its last saved page; a crashed one's claim lapses after it. */
+const CLAIM_TTL_MS = 5 * 60_000;
+
+export interface BooksOptions {
+  ledger: LedgerContext;
+  xero: XeroSettings | undefined;
+  /** LEDGER_TOKEN_KEY; without it nothing can be connected. */
+  tokenKey: string | undefined;
+  /** Where the app's HTTP server is reached (the OAuth callback is under it). */
+  publicUrl: () => string;
+  logger: { info(...a: unknown[]): void; warn(...a: unknown[]): void; error(...a: unknown[]): void };
+  syncEveryMinutes?: number;
+  fetch?: FetchLike;
+  /** Waits (rate limits); tests pass one that moves their clock instead of sleeping. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Told which invoices a sync changed, to bring their cards up to date. */
+  invoicesChanged?: (teamId: string, invoiceIds: string[]) => Promise<void>;
+  /** Told once when a connection breaks (a refresh refused). */
+  connectionBroken?: (teamId: string, reason: string) => Promise<void>;
+}
+
+export interface Books {
+  /** Why a provider cannot be connected here (not configured, no key), or undefined when it can. */
+  unavailable(provider: ProviderId): string | undefined;
+  startConnect(teamId: string, userId: string, provider: ProviderId): Promise<string>;
+  completeConnect(provider: ProviderId, params: { state: string; code: string }): Promise<Connected>;
+  connection(teamId: string, provider: ProviderId): Promise<LedgerConnectionRow | undefined>;
+  disconnect(
+    teamId: string,
+    userId: string,
+    provider: ProviderId,
+  ): Promise<{ wasConnected: boolean; revoked: boolean }>;
+  /** Syncs one connection now if no one else is (undefined when someone is, or it is not ok). */
+  syncNow(teamId: string, provider: ProviderId, options?: { onlyIfDue?: boolean }): Promise<SyncOutcome | undefined>;
+  /** Starts over as a first sync, now (undefined while another sync runs or the connection is not ok). */
+  resync(teamId: string, provider: ProviderId): Promise<SyncOutcome | undefined>;
+  /** Syncs every due connection (awaits them: for tests and the CLI). */
+  syncDue(): Promise<void>;
+  /** Starts syncing the due connections in the background (the scheduler's tick: never waits for a long sync). */
+  kick(): void;
+  /** Resolves once no sync started by this process is running. */
+  idle(): Promise<void>;
+  /** The handler of POST /webhooks/xero, when XERO_WEBHOOK_KEY is set. */
+  xeroWebhook: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /** Shutting down: running syncs stop after their current page (their place saved) and no new one starts. */
+  stop(): Promise<void>;
+}
+
+export function createBooks(options: BooksOptions): Books {
+  const { ledger, logger } = options;
+  const limiters = new Map<string, Limiter>();
+  const running = new Set<Promise<unknown>>();
+  let stopping = false;
+  const everyMs = (options.syncEveryMinutes ?? 10) * 60_000;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
+  let box: TokenBox | undefined;
+  let boxError: string | undefined;
+  try {
+    box = tokenBox(options.tokenKey);
+  } catch (error) {
+    boxError = (error as Error).message;
+  }
+
+  const xero = options.xero
+    ? xeroProvider({
+        settings: options.xero,
+        http: createHttp({
+          allowedOrigins: [options.xero.apiUrl, options.xero.identityUrl],
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
+        limiterFor: (tenantId) => {
+          let limiter = limiters.get(`xero/${tenantId}`);
+          if (!limiter) {
+            limiter = createLimiter({ ...XERO_LIMITS, now: () => ledger.clock.now().getTime(), sleep });
+            limiters.set(`xero/${tenantId}`, limiter);
+          }
+          return limiter;
+        },
+        now: () => ledger.clock.now(),
+      })
+    : undefined;
+
+  const providerOf = (id: ProviderId): LedgerProvider | undefined => (id === 'xero' ? xero : undefined);
+
+  function unavailable(id: ProviderId): string | undefined {
+    if (!providerOf(id)) {
+      return 'Xero is not set up for this app: its operator sets XERO_CLIENT_ID and XERO_CLIENT_SECRET (developer.xero.com → My Apps) and restarts it.';
+    }
+    if (!box) return boxError;
+    return undefined;
+  }
+
+  function deps(id: ProviderId): ConnectionDeps {
+    const provider = providerOf(id);
+    const why = unavailable(id);
+    if (!provider || !box || why) throw new Error(why ?? 'not available');
+    return { ctx: ledger, provider, box, redirectUri: `${options.publicUrl()}${XERO_CALLBACK_PATH}` };
+  }
+
+  async function syncNow(
+    teamId: string,
+    id: ProviderId,
+    opts: { onlyIfDue?: boolean } = {},
+  ): Promise<SyncOutcome | undefined> {
+    const d = deps(id);
+    if (stopping) return undefined;
+    const token = await claimSync(ledger, teamId, id, { ttlMs: CLAIM_TTL_MS, onlyIfDue: opts.onlyIfDue ?? false });
+    if (!token) return undefined;
+    const connection = await getConnection(ledger, teamId, id);
+    if (!connection) return undefined;
+    try {
+      const outcome = await runSync(
+        {
+          ctx: ledger,
+          provider: d.provider,
+          accessToken: () => accessToken(d, teamId),
+          stopping: () => stopping,
+          save: (fields) =>
+            saveProgress(ledger, teamId, id, token, {
+              ...fields,
+              syncState: fields.syncState as unknown as Record<string, unknown> | null,
+              ttlMs: CLAIM_TTL_MS,
+              ...(fields.syncState === null
+                ? { release: true, nextSyncAt: new Date(ledger.clock.now().getTime() + everyMs) }
+                : {}),
+            }),
+        },
+        connection,
+      );
+      if (outcome.paused) {
+        // Let the next process (or replica) carry on from the saved page at once.
+        await saveProgress(ledger, teamId, id, token, { release: true, nextSyncAt: ledger.clock.now() });
+      }
+      if (outcome.changedInvoices.length > 0) {
+        await options.invoicesChanged?.(teamId, outcome.changedInvoices).catch((error) => {
+          logger.warn('Updating the cards after a ledger sync failed:', error);
+        });
+      }
+      return outcome;
+    } catch (error) {
+      // Keep the place (a crash or an error resumes from the saved page); try again later.
+      const retryAfter = isProviderError(error) && error.retryAfterMs ? error.retryAfterMs : everyMs;
+      const message = error instanceof Error ? error.message : String(error);
+      await saveProgress(ledger, teamId, id, token, {
+        release: true,
+        lastSyncError: message.slice(0, 500),
+        nextSyncAt: new Date(ledger.clock.now().getTime() + Math.min(retryAfter, everyMs * 6)),
+      });
+      const after = await getConnection(ledger, teamId, id);
+      if (after?.status === 'broken') {
+        await options.connectionBroken?.(teamId, after.brokenReason ?? message).catch(() => undefined);
+      } else {
+        logger.warn(`The ${d.provider.label} sync of ${teamId} stopped:`, message);
+      }
+      return undefined;
+    }
+  }
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    running.add(work);
+    void work.finally(() => running.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  async function syncDue(): Promise<void> {
+    const due = await dueConnections(ledger);
+    await Promise.all(
+      due
+        .filter((c) => !unavailable(c.provider as ProviderId))
+        .map((c) =>
+          track(syncNow(c.teamId, c.provider as ProviderId, { onlyIfDue: true })).catch((error) =>
+            logger.error(`Ledger sync of ${c.teamId} failed:`, error),
+          ),
+        ),
+    );
+  }
+
+  const webhookKey = options.xero?.webhookKey;
+  const xeroWebhook = webhookKey
+    ? createXeroWebhook({
+        key: webhookKey,
+        logger,
+        changed: async (tenantIds) => {
+          if ((await syncSoon(ledger, 'xero', tenantIds)) > 0 && !stopping) await syncDue();
+        },
+      })
+    : undefined;
+
+  return {
+    unavailable,
+    xeroWebhook,
+    startConnect: (teamId, userId, id) => startConnect(deps(id), teamId, userId),
+    completeConnect: (id, params) => completeConnect(deps(id), params),
+    connection: (teamId, id) => getConnection(ledger, teamId, id),
+    disconnect: (teamId, userId, id) => disconnect(deps(id), teamId, userId),
+    syncNow: (teamId, id, opts) => track(syncNow(teamId, id, opts)),
+    async resync(teamId, id) {
+      deps(id);
+      if (!(await restartSync(ledger, teamId, id))) return undefined;
+      return track(syncNow(teamId, id));
+    },
+    syncDue,
+    kick() {
+      void syncDue().catch((error) => logger.error('Ledger syncs failed to start:', error));
+    },
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    async stop() {
+      stopping = true;
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}
+
+export type { SyncOutcome, SyncState };

@@ -1,0 +1,587 @@
+// The pull sync, the same for every provider: contacts become clients, the ledger's sales invoices become or update
+// ours, its payments become payment events, its voids and deletions void ours — all through the services, as the
+// ledger's system actor, each with an idempotency key made from the ledger's ids, so a re-sync writes nothing.
+//
+// The first sync takes every open invoice and those paid in the last 90 days; later ones only what changed since
+// the cursor (If-Modified-Since), page by page. The place (phase, page) is saved after every page under the
+// connection's claim, so a crash resumes there; re-doing a page changes nothing.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Transaction } from '../db/client.js';
+import { findInvoiceRow } from '../db/queries/invoices.js';
+import { clients, type InvoiceRow, type LedgerConnectionRow, ledgerLinks } from '../db/schema.js';
+import { addDays, todayIn } from '../domain/dates.js';
+import { createClient, updateClient } from '../services/clients.js';
+import type { LedgerContext } from '../services/context.js';
+import { isLedgerError, LedgerError } from '../services/errors.js';
+import { createInvoice, editInvoice, markSent, recordPayment, voidInvoice } from '../services/invoices.js';
+import { operatorPrincipal, type Principal } from '../services/policy.js';
+import { loadWorkspace } from '../services/write.js';
+import type {
+  Auth,
+  LedgerContact,
+  LedgerInvoice,
+  LedgerPayment,
+  LedgerProvider,
+  Page,
+  ProviderId,
+} from './provider.js';
+import { AmountError, decimalToMinor } from './values.js';
+
+/**
+ * Who the ledger's changes are made by: the app itself on behalf of the ledger, a system principal (events say
+ * `system`/`xero`). The policy (services/policy.ts) allows system principals as the operator; the sync only ever
+ * passes the connection's own team id.
+ */
+export function ledgerActor(provider: ProviderId): Principal {
+  return operatorPrincipal(provider);
+}
+
+export const FIRST_SYNC_PAID_DAYS = 90;
+/** How far before the run's start the next run looks back (clock skew between us and the ledger). */
+export const CURSOR_OVERLAP_MS = 5 * 60_000;
+
+type Phase = 'contacts' | 'open' | 'paid' | 'invoices' | 'payments';
+
+export interface SyncState {
+  mode: 'first' | 'changes';
+  phase: Phase;
+  page: number;
+  /** ISO instant: If-Modified-Since for this run (null on the first). */
+  since: string | null;
+  startedAt: string;
+}
+
+export interface SyncProblem {
+  ref: string;
+  message: string;
+}
+
+export interface SyncOutcome {
+  /** Our invoices that changed (their cards need updating). */
+  changedInvoices: string[];
+  created: number;
+  updated: number;
+  payments: number;
+  voided: number;
+  clients: number;
+  problems: SyncProblem[];
+  /** False when the claim was lost mid-way (another replica carries on) or the run paused (shutting down). */
+  finished: boolean;
+  /** The run stopped after a page because the process is stopping; its place is saved. */
+  paused: boolean;
+}
+
+export interface SyncDeps {
+  ctx: LedgerContext;
+  provider: LedgerProvider;
+  /** A usable access token (refreshed when needed). */
+  accessToken: () => Promise<string>;
+  /** Saves the place; false when the claim is lost. */
+  save: (fields: {
+    syncState: SyncState | null;
+    syncDone: number;
+    syncTotal: number;
+    syncCursor?: Date;
+    lastSyncAt?: Date;
+    lastSyncError?: string | null;
+  }) => Promise<boolean>;
+  /** True once the process is stopping: the run ends after the page it is on (its place saved). */
+  stopping?: () => boolean;
+}
+
+const PHASES: Record<SyncState['mode'], Phase[]> = {
+  first: ['contacts', 'open', 'paid'],
+  // Payments last: one applied to an invoice whose own record did not change still arrives.
+  changes: ['contacts', 'invoices', 'payments'],
+};
+
+export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): Promise<SyncOutcome> {
+  const { ctx, provider } = deps;
+  const teamId = connection.teamId;
+  const workspace = await loadWorkspace(ctx.db, teamId);
+  const now = ctx.clock.now();
+  const state: SyncState = (connection.syncState as SyncState | null) ?? {
+    mode: connection.syncCursor ? 'changes' : 'first',
+    phase: 'contacts',
+    page: 1,
+    since: connection.syncCursor?.toISOString() ?? null,
+    startedAt: now.toISOString(),
+  };
+  const fresh = connection.syncState === null;
+  let done = fresh ? 0 : connection.syncDone;
+  let total = fresh ? 0 : connection.syncTotal;
+  const outcome: SyncOutcome = {
+    changedInvoices: [],
+    created: 0,
+    updated: 0,
+    payments: 0,
+    voided: 0,
+    clients: 0,
+    problems: [],
+    finished: false,
+    paused: false,
+  };
+  const changed = new Set<string>();
+  const since = state.since ? new Date(state.since) : undefined;
+  const today = todayIn(workspace.timeZone, now);
+  const paidCutoff = addDays(today, -FIRST_SYNC_PAID_DAYS);
+  const phases = PHASES[state.mode];
+
+  for (let p = phases.indexOf(state.phase); p < phases.length; p++) {
+    const phase = phases[p] as Phase;
+    let page = phase === state.phase ? state.page : 1;
+    for (;;) {
+      const auth: Auth = { accessToken: await deps.accessToken(), tenantId: connection.tenantId };
+      let listing: Page<LedgerContact> | Page<LedgerInvoice> | Page<LedgerPayment>;
+      if (phase === 'contacts') {
+        listing = await provider.listContactsSince(auth, since, page);
+      } else if (phase === 'payments') {
+        listing = await provider.listPaymentsSince(auth, since, page);
+      } else {
+        listing = await provider.listInvoicesSince(auth, {
+          page,
+          ...(phase === 'open' ? { only: 'open' } : {}),
+          // Paid in the last 90 days: a payment changed the invoice then, so it was modified since.
+          ...(phase === 'paid' ? { only: 'paid', since: new Date(`${paidCutoff}T00:00:00Z`) } : {}),
+          ...(phase === 'invoices' ? { since } : {}),
+        });
+      }
+      if (page === 1 && listing.total !== undefined) total += listing.total;
+      for (const item of listing.items) {
+        done += 1;
+        if (phase === 'contacts') {
+          await guarded(outcome, `contact ${(item as LedgerContact).name}`, () =>
+            applyContact(ctx, teamId, provider.id, item as LedgerContact, outcome),
+          );
+          continue;
+        }
+        if (phase === 'payments') {
+          const payment = item as LedgerPayment;
+          await guarded(outcome, `payment ${payment.reference ?? payment.externalId}`, async () => {
+            const id = await applyPayment(ctx, teamId, provider, payment, outcome);
+            if (id) changed.add(id);
+          });
+          continue;
+        }
+        const invoice = item as LedgerInvoice;
+        // Paid in full before the last 90 days: not ours to chase, unless we already have it.
+        if (
+          invoice.status === 'paid' &&
+          !paidSince(invoice, paidCutoff) &&
+          (phase === 'paid' || !(await findLink(ctx.db, teamId, provider.id, 'invoice', invoice.externalId)))
+        ) {
+          continue;
+        }
+        await guarded(outcome, invoice.number ?? invoice.externalId, async () => {
+          const id = await applyInvoice(ctx, teamId, provider, invoice, outcome);
+          if (id) changed.add(id);
+        });
+      }
+      const next: SyncState = listing.more
+        ? { ...state, phase, page: page + 1 }
+        : { ...state, phase: phases[p + 1] ?? phase, page: 1 };
+      if (!(await deps.save({ syncState: next, syncDone: done, syncTotal: Math.max(total, done) }))) {
+        outcome.changedInvoices = [...changed];
+        return outcome;
+      }
+      if (deps.stopping?.() && (listing.more || p + 1 < phases.length)) {
+        outcome.changedInvoices = [...changed];
+        outcome.paused = true;
+        return outcome;
+      }
+      if (!listing.more) break;
+      page += 1;
+    }
+  }
+  const started = new Date(state.startedAt);
+  outcome.changedInvoices = [...changed];
+  outcome.finished = await deps.save({
+    syncState: null,
+    syncDone: done,
+    syncTotal: Math.max(total, done),
+    syncCursor: new Date(started.getTime() - CURSOR_OVERLAP_MS),
+    lastSyncAt: ctx.clock.now(),
+    lastSyncError: problemSummary(outcome.problems),
+  });
+  return outcome;
+}
+
+function paidSince(invoice: LedgerInvoice, cutoff: string): boolean {
+  const last = invoice.payments.at(-1)?.date;
+  return last ? last >= cutoff : invoice.updatedAt.toISOString().slice(0, 10) >= cutoff;
+}
+
+/** A refusal (a bad number, a void with payments…) is reported and the sync goes on; anything else stops it. */
+async function guarded(outcome: SyncOutcome, ref: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (isLedgerError(error) || error instanceof AmountError) {
+      outcome.problems.push({ ref, message: error.message });
+      return;
+    }
+    throw error;
+  }
+}
+
+function problemSummary(problems: SyncProblem[]): string | null {
+  if (problems.length === 0) return null;
+  const shown = problems.slice(0, 5).map((p) => `${p.ref}: ${p.message}`);
+  const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+  return `${problems.length} record${problems.length === 1 ? '' : 's'} not taken in: ${shown.join('; ')}${more}`;
+}
+
+// --- links ------------------------------------------------------------------------------------------------------
+
+type LinkKind = 'invoice' | 'contact' | 'payment';
+
+async function findLink(
+  db: LedgerContext['db'] | Transaction,
+  teamId: string,
+  provider: ProviderId,
+  kind: LinkKind,
+  externalId: string,
+) {
+  const [row] = await db
+    .select()
+    .from(ledgerLinks)
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider),
+        eq(ledgerLinks.kind, kind),
+        eq(ledgerLinks.externalId, externalId),
+      ),
+    );
+  return row;
+}
+
+async function link(
+  tx: Transaction,
+  teamId: string,
+  provider: ProviderId,
+  kind: LinkKind,
+  externalId: string,
+  localId: string | null,
+  externalUpdatedAt: Date | null,
+) {
+  await tx
+    .insert(ledgerLinks)
+    .values({ teamId, provider, kind, externalId, localId, externalUpdatedAt })
+    .onConflictDoUpdate({
+      target: [ledgerLinks.teamId, ledgerLinks.provider, ledgerLinks.kind, ledgerLinks.externalId],
+      set: { localId, externalUpdatedAt },
+    });
+}
+
+async function linkedLocal(tx: Transaction, teamId: string, provider: ProviderId, kind: LinkKind, localId: string) {
+  const [row] = await tx
+    .select({ externalId: ledgerLinks.externalId })
+    .from(ledgerLinks)
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider),
+        eq(ledgerLinks.kind, kind),
+        eq(ledgerLinks.localId, localId),
+      ),
+    );
+  return row?.externalId;
+}
+
+// --- contacts → clients -----------------------------------------------------------------------------------------
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const emailOrNull = (email: string | null) => (email && EMAIL.test(email) && email.length <= 254 ? email : null);
+
+/** A customer contact becomes (or updates) a client; suppliers we have never billed are left out. */
+async function applyContact(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: ProviderId,
+  contact: LedgerContact,
+  outcome: SyncOutcome,
+): Promise<void> {
+  const existing = await findLink(ctx.db, teamId, provider, 'contact', contact.externalId);
+  if (!existing && !contact.isCustomer) return;
+  if (existing?.externalUpdatedAt && contact.updatedAt && existing.externalUpdatedAt >= contact.updatedAt) return;
+  await ctx.db.transaction(async (tx) => {
+    const clientId = await clientFor({ db: tx, clock: ctx.clock }, teamId, provider, contact, outcome);
+    await link(tx, teamId, provider, 'contact', contact.externalId, clientId, contact.updatedAt ?? null);
+  });
+}
+
+/** Our client for the ledger's contact: linked, or the same name (any case), or created; name and email kept in step. */
+async function clientFor(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: ProviderId,
+  contact: { externalId: string; name: string; email: string | null },
+  outcome: SyncOutcome,
+): Promise<string> {
+  const tx = ctx.db as Transaction;
+  const actor = ledgerActor(provider);
+  const email = emailOrNull(contact.email);
+  const linked = await findLink(tx, teamId, provider, 'contact', contact.externalId);
+  let clientId = linked?.localId ?? undefined;
+  if (!clientId) {
+    const [byName] = await tx
+      .select({ id: clients.id })
+      .from(clients)
+      .where(and(eq(clients.teamId, teamId), sql`lower(${clients.name}) = lower(${contact.name})`));
+    if (byName && !(await linkedLocal(tx, teamId, provider, 'contact', byName.id))) clientId = byName.id;
+  }
+  if (!clientId) {
+    const { result } = await createClient(
+      ctx,
+      teamId,
+      actor,
+      { name: contact.name, contactEmail: email },
+      { idempotencyKey: `${provider}:contact:${contact.externalId}` },
+    );
+    outcome.clients += 1;
+    await link(tx, teamId, provider, 'contact', contact.externalId, result.id, null);
+    return result.id;
+  }
+  const [current] = await tx
+    .select()
+    .from(clients)
+    .where(and(eq(clients.teamId, teamId), eq(clients.id, clientId)));
+  if (current) {
+    const changes: { name?: string; contactEmail?: string | null } = {};
+    if (current.name !== contact.name) changes.name = contact.name;
+    if (email && current.contactEmail !== email) changes.contactEmail = email;
+    if (Object.keys(changes).length > 0) await updateClient(ctx, teamId, actor, { clientId, changes });
+  }
+  if (!linked) await link(tx, teamId, provider, 'contact', contact.externalId, clientId, null);
+  return clientId;
+}
+
+// --- invoices ---------------------------------------------------------------------------------------------------
+
+/**
+ * Brings our invoice in line with the ledger's, in one transaction with its link. Returns our invoice's id when
+ * anything changed. Matching: by link; else by number (any case) in the same currency, never a duplicate.
+ */
+async function applyInvoice(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  invoice: LedgerInvoice,
+  outcome: SyncOutcome,
+): Promise<string | undefined> {
+  const existing = await findLink(ctx.db, teamId, provider.id, 'invoice', invoice.externalId);
+  // Nothing changed in the ledger since we last applied it: nothing to do (a re-sync writes nothing).
+  if (existing?.externalUpdatedAt && existing.externalUpdatedAt >= invoice.updatedAt) return undefined;
+  return ctx.db.transaction(async (tx) => {
+    const t: LedgerContext = { db: tx, clock: ctx.clock };
+    const actor = ledgerActor(provider.id);
+    const key = (what: string) => `${provider.id}:invoice:${invoice.externalId}:${what}`;
+    let row = existing?.localId ? await reread(t, teamId, existing.localId) : undefined;
+    let touched = false;
+
+    if (!row && invoice.number) {
+      const found = (await findInvoiceRow(tx, { teamId, idOrNumber: invoice.number }))?.invoice;
+      if (found) {
+        if (found.currency !== invoice.currency) {
+          throw new LedgerError(
+            'DUPLICATE_INVOICE_NUMBER',
+            `${found.number} is in ${found.currency} here but in ${invoice.currency} in ${provider.label}; correct one of them, then /invoice connect ${provider.id} resync.`,
+          );
+        }
+        const other = await linkedLocal(tx, teamId, provider.id, 'invoice', found.id);
+        if (other && other !== invoice.externalId) {
+          throw new LedgerError(
+            'DUPLICATE_INVOICE_NUMBER',
+            `${found.number} here is already the ${provider.label} invoice ${other}; two ${provider.label} invoices share the number.`,
+          );
+        }
+        row = found;
+      }
+    }
+    if (!row) {
+      if (invoice.status === 'void') {
+        // Voided or deleted before we ever had it: nothing to record.
+        await link(tx, teamId, provider.id, 'invoice', invoice.externalId, null, invoice.updatedAt);
+        return undefined;
+      }
+      if (!invoice.number) throw LedgerError.invalid('number', `the ${provider.label} invoice has no number yet`);
+      const clientId = await clientFor(t, teamId, provider.id, invoice.contact, outcome);
+      const issueDate = invoice.issueDate ?? invoice.updatedAt.toISOString().slice(0, 10);
+      const { result } = await createInvoice(
+        t,
+        teamId,
+        actor,
+        {
+          number: invoice.number,
+          clientId,
+          currency: invoice.currency,
+          total: decimalToMinor(invoice.total, invoice.currency),
+          issueDate,
+          terms: { kind: 'fixed', dueDate: laterOf(invoice.dueDate ?? issueDate, issueDate) },
+          status: invoice.status === 'draft' ? 'draft' : 'sent',
+        },
+        { idempotencyKey: key('create') },
+      );
+      outcome.created += 1;
+      touched = true;
+      row = await reread(t, teamId, result.id);
+    } else if (!row.voidedAt) {
+      const changes = await editsFor(t, teamId, provider.id, invoice, row, outcome);
+      if (Object.keys(changes).length > 0) {
+        await editInvoice(t, teamId, actor, { invoice: row.id, expectedVersion: row.version, changes });
+        outcome.updated += 1;
+        touched = true;
+        row = await reread(t, teamId, row.id);
+      }
+    }
+    if (!row) throw new Error('the synced invoice vanished');
+
+    if (invoice.status !== 'draft' && invoice.status !== 'void' && !row.sentAt && !row.voidedAt) {
+      await markSent(t, teamId, actor, { invoice: row.id }, { idempotencyKey: key('sent') });
+      touched = true;
+      row = await reread(t, teamId, row.id);
+    }
+
+    // Payments: each of the ledger's once (by its id), up to what the ledger says is paid — a payment someone
+    // already recorded here by hand is not recorded twice.
+    const ledgerPaid = decimalToMinor(invoice.amountPaid, invoice.currency);
+    const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
+    for (const payment of invoice.payments) {
+      if (payment.deleted || !row || row.voidedAt) continue;
+      if (await findLink(tx, teamId, provider.id, 'payment', payment.externalId)) continue;
+      const amount = decimalToMinor(payment.amount, invoice.currency);
+      const room = ledgerPaid - row.paidMinor;
+      const due = row.totalMinor - row.paidMinor;
+      const take = [amount, room, due].reduce((a, b) => (b < a ? b : a));
+      if (take <= 0n) {
+        await link(tx, teamId, provider.id, 'payment', payment.externalId, null, null);
+        continue;
+      }
+      const receivedOn = laterOf(payment.date < today ? payment.date : today, row.issueDate);
+      const { result } = await recordPayment(
+        t,
+        teamId,
+        actor,
+        {
+          invoice: row.id,
+          amount: take,
+          receivedOn,
+          reference: `from ${provider.label}${payment.reference ? `: ${payment.reference}` : ''}`.slice(0, 200),
+          method: provider.label,
+        },
+        { idempotencyKey: `${provider.id}:payment:${payment.externalId}` },
+      );
+      await link(tx, teamId, provider.id, 'payment', payment.externalId, result.paymentId, null);
+      outcome.payments += 1;
+      touched = true;
+      row = await reread(t, teamId, row.id);
+    }
+
+    if (invoice.status === 'void' && row && !row.voidedAt) {
+      const word = invoice.ledgerStatus === 'DELETED' ? 'Deleted' : 'Voided';
+      await voidInvoice(
+        t,
+        teamId,
+        actor,
+        { invoice: row.id, reason: `${word} in ${provider.label}` },
+        { idempotencyKey: key('void') },
+      );
+      outcome.voided += 1;
+      touched = true;
+    }
+    if (!row) throw new Error('the synced invoice vanished');
+    await link(tx, teamId, provider.id, 'invoice', invoice.externalId, row.id, invoice.updatedAt);
+    return touched ? row.id : undefined;
+  });
+}
+
+/**
+ * A payment the ledger lists on its own (its invoice's record may not have changed): recorded once, on our
+ * invoice linked to its invoice, up to what is still due there. One we have already (by its id) is left alone.
+ */
+async function applyPayment(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  payment: LedgerPayment,
+  outcome: SyncOutcome,
+): Promise<string | undefined> {
+  if (payment.deleted) return undefined;
+  if (await findLink(ctx.db, teamId, provider.id, 'payment', payment.externalId)) return undefined;
+  const invoiceLink = await findLink(ctx.db, teamId, provider.id, 'invoice', payment.invoiceExternalId);
+  if (!invoiceLink?.localId) return undefined;
+  const localId = invoiceLink.localId;
+  return ctx.db.transaction(async (tx) => {
+    const t: LedgerContext = { db: tx, clock: ctx.clock };
+    const row = await reread(t, teamId, localId);
+    if (!row) return undefined;
+    const take = [decimalToMinor(payment.amount, row.currency), row.totalMinor - row.paidMinor].reduce((a, b) =>
+      b < a ? b : a,
+    );
+    if (row.voidedAt || take <= 0n) {
+      await link(tx, teamId, provider.id, 'payment', payment.externalId, null, null);
+      return undefined;
+    }
+    const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
+    const { result } = await recordPayment(
+      t,
+      teamId,
+      ledgerActor(provider.id),
+      {
+        invoice: row.id,
+        amount: take,
+        receivedOn: laterOf(payment.date < today ? payment.date : today, row.issueDate),
+        reference: `from ${provider.label}${payment.reference ? `: ${payment.reference}` : ''}`.slice(0, 200),
+        method: provider.label,
+      },
+      { idempotencyKey: `${provider.id}:payment:${payment.externalId}` },
+    );
+    await link(tx, teamId, provider.id, 'payment', payment.externalId, result.paymentId, null);
+    outcome.payments += 1;
+    return row.id;
+  });
+}
+
+async function reread(ctx: LedgerContext, teamId: string, id: string): Promise<InvoiceRow | undefined> {
+  return (await findInvoiceRow(ctx.db, { teamId, idOrNumber: id }))?.invoice;
+}
+
+function laterOf(a: string, b: string): string {
+  return a > b ? a : b;
+}
+
+type Changes = {
+  number?: string;
+  clientId?: string;
+  currency?: string;
+  total?: bigint;
+  issueDate?: string;
+  terms?: { kind: 'fixed'; dueDate: string };
+};
+
+/** What the ledger says differently from us, among the facts it owns (number, client, currency, total, dates). */
+async function editsFor(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: ProviderId,
+  invoice: LedgerInvoice,
+  row: InvoiceRow,
+  outcome: SyncOutcome,
+): Promise<Changes> {
+  const changes: Changes = {};
+  if (invoice.number && invoice.number !== row.number) changes.number = invoice.number;
+  const clientId = await clientFor(ctx, teamId, provider, invoice.contact, outcome);
+  if (clientId !== row.clientId) changes.clientId = clientId;
+  if (invoice.currency !== row.currency) changes.currency = invoice.currency;
+  const total = decimalToMinor(invoice.total, invoice.currency);
+  if (total !== row.totalMinor) changes.total = total;
+  const issueDate = invoice.issueDate ?? row.issueDate;
+  if (issueDate !== row.issueDate) changes.issueDate = issueDate;
+  const dueDate = laterOf(invoice.dueDate ?? issueDate, issueDate);
+  if (dueDate !== row.dueDate || row.termsKind !== 'fixed') {
+    // A due date of our own terms that lands on the ledger's date is the same fact: leave the terms as they are.
+    if (dueDate !== row.dueDate || changes.issueDate) changes.terms = { kind: 'fixed', dueDate };
+  }
+  return changes;
+}

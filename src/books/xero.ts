@@ -1,0 +1,326 @@
+// Xero as a ledger provider: OAuth 2.0 (login.xero.com authorize, identity.xero.com token and revocation,
+// api.xero.com/connections for the organisations) and the Accounting API's Contacts, Invoices and Payments, read
+// with paging (100 a page), If-Modified-Since and the xero-tenant-id header. Shapes from XeroAPI/Xero-OpenAPI
+// (xero_accounting.yaml, xero-identity.yaml). Every payload is checked with zod; numbers arrive as their decimal
+// text (parseJsonExact), so no amount ever passes through a float.
+//
+// Plain fetch rather than xero-node: the SDK brings axios, openid-client and a generated client of every Xero
+// API to do four GETs and two form POSTs; it parses amounts as JS numbers (floats); and it cannot be pointed at a
+// local contract fake host by host, nor limited to the configured hosts.
+import { z } from 'zod';
+import type { XeroSettings } from '../config.js';
+import type { Http, Limiter } from './http.js';
+import {
+  type Auth,
+  type InvoiceQuery,
+  type LedgerContact,
+  type LedgerInvoice,
+  type LedgerInvoiceStatus,
+  type LedgerPayment,
+  type LedgerProvider,
+  type Page,
+  ProviderError,
+  type Tenant,
+  type TokenSet,
+} from './provider.js';
+import { msDateToLocalDate, parseJsonExact, parseMsDate } from './values.js';
+
+/**
+ * Read-only, and only what the sync reads: invoices, payments, contacts; offline_access for a refresh token.
+ * Xero's granular scopes: apps made since 2 March 2026 cannot ask for the broad accounting.transactions.read,
+ * and older apps must move to these by September 2027.
+ */
+export const XERO_SCOPES = 'offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read';
+export const XERO_PAGE_SIZE = 100;
+
+const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number');
+const msDate = z.string().refine((v) => parseMsDate(v) !== undefined, 'must be a /Date(…)/ value');
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : null));
+
+const tokenAnswer = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.union([z.string().regex(/^\d+$/), z.number()]).transform(Number),
+  token_type: z.string().optional(),
+});
+
+const connectionsAnswer = z.array(
+  z.object({ tenantId: z.string().min(1), tenantName: z.string().nullish(), tenantType: z.string().nullish() }),
+);
+
+const pagination = z
+  .object({
+    page: z.coerce.number(),
+    pageSize: z.coerce.number(),
+    pageCount: z.coerce.number(),
+    itemCount: z.coerce.number(),
+  })
+  .partial()
+  .optional();
+
+const xeroPayment = z.object({
+  PaymentID: z.string(),
+  Date: msDate,
+  Amount: decimal,
+  Reference: optionalText,
+  Status: z.string().optional(),
+  PaymentType: z.string().optional(),
+  Invoice: z.object({ InvoiceID: z.string() }).optional(),
+});
+
+const xeroInvoice = z.object({
+  Type: z.string(),
+  InvoiceID: z.string(),
+  InvoiceNumber: optionalText,
+  Contact: z.object({ ContactID: z.string(), Name: z.string().nullish(), EmailAddress: optionalText }),
+  CurrencyCode: z.string(),
+  Total: decimal,
+  AmountPaid: decimal.optional(),
+  Date: msDate.nullish(),
+  DueDate: msDate.nullish(),
+  Status: z.string(),
+  UpdatedDateUTC: msDate,
+  Payments: z.array(xeroPayment).optional(),
+});
+
+const xeroContact = z.object({
+  ContactID: z.string(),
+  Name: z.string().nullish(),
+  EmailAddress: optionalText,
+  IsCustomer: z.union([z.boolean(), z.string()]).optional(),
+  UpdatedDateUTC: msDate.optional(),
+});
+
+const STATUS: Record<string, LedgerInvoiceStatus> = {
+  DRAFT: 'draft',
+  SUBMITTED: 'draft',
+  AUTHORISED: 'sent',
+  PAID: 'paid',
+  VOIDED: 'void',
+  DELETED: 'void',
+};
+
+export interface XeroProviderOptions {
+  settings: XeroSettings;
+  http: Http;
+  /** The limiter of the organisation a call is for (Xero's limits are per organisation). */
+  limiterFor: (tenantId: string) => Limiter;
+  /** When tokens are received (their expiry counts from it). */
+  now: () => Date;
+}
+
+export function xeroProvider(options: XeroProviderOptions): LedgerProvider {
+  const { settings, http } = options;
+  const basic = `Basic ${Buffer.from(`${settings.clientId}:${settings.clientSecret}`).toString('base64')}`;
+
+  async function tokenCall(form: Record<string, string>): Promise<TokenSet> {
+    const answer = await http(`${settings.identityUrl}/connect/token`, {
+      method: 'POST',
+      headers: {
+        authorization: basic,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+    if (answer.status === 400 || answer.status === 401) {
+      const error = safeJson(answer.text) as { error?: string } | undefined;
+      if (error?.error === 'invalid_grant') {
+        throw new ProviderError(
+          'INVALID_GRANT',
+          'Xero no longer accepts this connection (consent revoked or expired).',
+        );
+      }
+      throw new ProviderError('UNAUTHORIZED', `Xero refused the token request (${error?.error ?? answer.status}).`);
+    }
+    const body = expectOk(answer, tokenAnswer, 'token');
+    return {
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token,
+      expiresAt: new Date(options.now().getTime() + body.expires_in * 1000),
+    };
+  }
+
+  async function get<S extends z.ZodType>(
+    auth: Auth,
+    path: string,
+    query: Record<string, string>,
+    since: Date | undefined,
+    schema: S,
+  ): Promise<z.output<S>> {
+    const url = new URL(`${settings.apiUrl}/api.xro/2.0/${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${auth.accessToken}`,
+      'xero-tenant-id': auth.tenantId,
+      accept: 'application/json',
+    };
+    if (since) headers['if-modified-since'] = since.toISOString();
+    const answer = await options.limiterFor(auth.tenantId).run(() => http(url.toString(), { method: 'GET', headers }));
+    if (answer.status === 401 || answer.status === 403) {
+      throw new ProviderError('UNAUTHORIZED', `Xero refused the access token (${answer.status}).`);
+    }
+    return expectOk(answer, schema, path);
+  }
+
+  const paged = (query: Record<string, string>, page: number) => ({
+    ...query,
+    page: String(page),
+    pageSize: String(XERO_PAGE_SIZE),
+    order: 'UpdatedDateUTC ASC',
+  });
+
+  function pageOf<T>(items: T[], page: number, raw: z.output<typeof pagination>, received: number): Page<T> {
+    const more = raw?.pageCount !== undefined ? page < raw.pageCount : received >= XERO_PAGE_SIZE;
+    return { items, page, more, total: raw?.itemCount };
+  }
+
+  return {
+    id: 'xero',
+    label: 'Xero',
+    authorizeUrl({ state, codeChallenge, redirectUri }) {
+      const url = new URL(`${settings.loginUrl}/identity/connect/authorize`);
+      url.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: settings.clientId,
+        redirect_uri: redirectUri,
+        scope: XERO_SCOPES,
+        state,
+        code_challenge: codeChallenge,
+        code_challenge_method: 'S256',
+      }).toString();
+      return url.toString();
+    },
+    exchangeCode: ({ code, redirectUri, codeVerifier }) =>
+      tokenCall({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }),
+    refresh: (refreshToken) => tokenCall({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+    async revoke(refreshToken) {
+      const answer = await http(`${settings.identityUrl}/connect/revocation`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: refreshToken }).toString(),
+      });
+      // A token Xero no longer knows is as revoked as it gets.
+      if (answer.status !== 200 && answer.status !== 400) {
+        throw new ProviderError('UNAVAILABLE', `Xero did not revoke the connection (${answer.status}).`);
+      }
+    },
+    async listTenants(accessToken) {
+      const answer = await http(`${settings.apiUrl}/connections`, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      });
+      const rows = expectOk(answer, connectionsAnswer, 'connections');
+      return rows
+        .filter((r) => !r.tenantType || r.tenantType === 'ORGANISATION')
+        .map((r): Tenant => ({ id: r.tenantId, name: r.tenantName?.trim() || r.tenantId }));
+    },
+    async listContactsSince(auth, since, page) {
+      const body = await get(
+        auth,
+        'Contacts',
+        paged({}, page),
+        since,
+        z.object({ Contacts: z.array(xeroContact), pagination }),
+      );
+      const items = body.Contacts.map(
+        (c): LedgerContact => ({
+          externalId: c.ContactID,
+          name: c.Name?.trim() || `Xero contact ${c.ContactID.slice(0, 8)}`,
+          email: c.EmailAddress,
+          isCustomer: c.IsCustomer === true || c.IsCustomer === 'true',
+          updatedAt: c.UpdatedDateUTC ? parseMsDate(c.UpdatedDateUTC) : undefined,
+        }),
+      );
+      return pageOf(items, page, body.pagination, body.Contacts.length);
+    },
+    async listInvoicesSince(auth, query: InvoiceQuery) {
+      const filter: Record<string, string> = { where: 'Type=="ACCREC"' };
+      if (query.only === 'open') filter.Statuses = 'DRAFT,SUBMITTED,AUTHORISED';
+      if (query.only === 'paid') filter.Statuses = 'PAID';
+      const body = await get(
+        auth,
+        'Invoices',
+        paged(filter, query.page),
+        query.since,
+        z.object({ Invoices: z.array(xeroInvoice), pagination }),
+      );
+      const items = body.Invoices.filter((i) => i.Type === 'ACCREC').map(toInvoice);
+      return pageOf(items, query.page, body.pagination, body.Invoices.length);
+    },
+    async listPaymentsSince(auth, since, page) {
+      const body = await get(
+        auth,
+        'Payments',
+        paged({}, page),
+        since,
+        z.object({ Payments: z.array(xeroPayment), pagination }),
+      );
+      const items = body.Payments.filter((p) => !p.PaymentType || p.PaymentType === 'ACCRECPAYMENT').flatMap((p) =>
+        p.Invoice ? [toPayment(p, p.Invoice.InvoiceID)] : [],
+      );
+      return pageOf(items, page, body.pagination, body.Payments.length);
+    },
+  };
+}
+
+function toPayment(p: z.output<typeof xeroPayment>, invoiceId: string): LedgerPayment {
+  return {
+    externalId: p.PaymentID,
+    invoiceExternalId: invoiceId,
+    date: msDateToLocalDate(p.Date) as string,
+    amount: p.Amount,
+    reference: p.Reference,
+    deleted: p.Status === 'DELETED',
+  };
+}
+
+function toInvoice(i: z.output<typeof xeroInvoice>): LedgerInvoice {
+  const status = STATUS[i.Status];
+  if (!status) throw new ProviderError('BAD_RESPONSE', `Xero sent invoice status ${i.Status}, which we do not know.`);
+  return {
+    externalId: i.InvoiceID,
+    number: i.InvoiceNumber,
+    contact: {
+      externalId: i.Contact.ContactID,
+      name: i.Contact.Name?.trim() || `Xero contact ${i.Contact.ContactID.slice(0, 8)}`,
+      email: i.Contact.EmailAddress,
+    },
+    currency: i.CurrencyCode.toUpperCase(),
+    total: i.Total,
+    amountPaid: i.AmountPaid ?? '0',
+    issueDate: i.Date ? (msDateToLocalDate(i.Date) ?? null) : null,
+    dueDate: i.DueDate ? (msDateToLocalDate(i.DueDate) ?? null) : null,
+    status,
+    ledgerStatus: i.Status,
+    updatedAt: parseMsDate(i.UpdatedDateUTC) as Date,
+    payments: (i.Payments ?? [])
+      .map((p) => toPayment(p, i.InvoiceID))
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return parseJsonExact(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function expectOk<S extends z.ZodType>(answer: { status: number; text: string }, schema: S, what: string): z.output<S> {
+  if (answer.status >= 500) throw new ProviderError('UNAVAILABLE', `Xero answered ${answer.status} for ${what}.`);
+  if (answer.status !== 200) throw new ProviderError('BAD_RESPONSE', `Xero answered ${answer.status} for ${what}.`);
+  const parsed = schema.safeParse(safeJson(answer.text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ProviderError(
+      'BAD_RESPONSE',
+      `Xero's ${what} answer is not what we expect (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unreadable'}).`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,114 @@
+// /invoice connect: what the books' connection says, and the private authorize link. Pure builders.
+
+import type { SyncOutcome } from '../../books/sync.js';
+import type { LedgerConnectionRow } from '../../db/schema.js';
+import { section } from './blocks.js';
+import {
+  esc,
+  escapeClip,
+  inline,
+  joinMd,
+  labelledLink,
+  literal,
+  type Mrkdwn,
+  md,
+  mention,
+  plural,
+  type SlackMessage,
+  slackDate,
+} from './text.js';
+
+const when = (at: Date) =>
+  slackDate(at, `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`, '{date_short_pretty} at {time}');
+
+const message = (text: Mrkdwn): SlackMessage => ({ text, blocks: [section(text)] });
+
+export function connectionStatusMessage(params: {
+  label: string;
+  connection: LedgerConnectionRow | undefined;
+  unavailable: string | undefined;
+  now: Date;
+}): SlackMessage {
+  const { connection: c, now } = params;
+  const label = esc(params.label);
+  const command = esc(params.label.toLowerCase());
+  if (params.unavailable) {
+    return message(md`📒 ${label} cannot be connected here yet: ${escapeClip(params.unavailable, 600)}`);
+  }
+  if (!c || c.status === 'disconnected') {
+    return message(md`📒 ${label} is not connected. A finance admin connects it with \`/invoice connect ${command}\`.`);
+  }
+  if (c.status === 'broken') {
+    const since = c.brokenAt ? md` since ${when(c.brokenAt)}` : literal('');
+    return message(
+      md`⚠️ The ${label} connection to *${inline(c.tenantName, 200)}* is broken${since}: ${escapeClip(c.brokenReason ?? 'it needs reconnecting', 600)} Nothing syncs until it is reconnected.`,
+    );
+  }
+  const lines: Mrkdwn[] = [
+    md`📒 Connected to ${label}: *${inline(c.tenantName, 200)}*, by ${mention(c.connectedBy)} ${when(c.connectedAt)}.`,
+  ];
+  if (c.syncState) {
+    lines.push(md`Syncing from ${label}: ${c.syncDone} of ${c.syncTotal}.`);
+  } else if (c.lastSyncAt) {
+    const minutes = Math.max(0, Math.ceil((c.nextSyncAt.getTime() - now.getTime()) / 60_000));
+    lines.push(md`Last sync ${when(c.lastSyncAt)}; the next within ${minutes} min.`);
+  } else {
+    lines.push(literal('The first sync has not run yet.'));
+  }
+  if (c.lastSyncError) lines.push(md`⚠️ ${escapeClip(c.lastSyncError, 1500)}`);
+  lines.push(md`\`/invoice connect ${command} sync\` syncs now; \`/invoice connect ${command} disconnect\` ends it.`);
+  return message(joinMd(lines, '\n'));
+}
+
+/** The authorize link, privately: it is for this person, once, for 10 minutes. */
+export function connectLinkMessage(params: { label: string; url: string }): SlackMessage {
+  const label = esc(params.label);
+  return message(
+    md`🔗 ${labelledLink(params.url, md`Connect ${label}`)} — sign in to ${label}, pick the organisation and allow access. The link is only for you, works once, and expires in 10 minutes.`,
+  );
+}
+
+export function connectedMessage(params: { label: string; tenantName: string; otherTenants: string[] }): SlackMessage {
+  const others =
+    params.otherTenants.length > 0
+      ? md` You also allowed ${joinMd(
+          params.otherTenants.map((t) => md`*${inline(t, 100)}*`),
+          ', ',
+        )}; this app syncs one organisation, the first.`
+      : literal('');
+  return message(
+    md`✅ Connected to ${esc(params.label)}: *${inline(params.tenantName, 200)}*. The first sync has started (open invoices and those paid in the last 90 days); \`/invoice connect\` shows its progress.${others}`,
+  );
+}
+
+export function disconnectedMessage(params: { label: string; wasConnected: boolean; revoked: boolean }): SlackMessage {
+  const label = esc(params.label);
+  if (!params.wasConnected) return message(md`${label} was not connected.`);
+  return message(
+    params.revoked
+      ? md`Disconnected from ${label}: its access is revoked and the tokens are deleted here. Invoices already synced stay.`
+      : md`Disconnected from ${label}: the tokens are deleted here, but ${label} could not be reached to revoke the access; remove the app under Connected Apps in ${label} to be sure.`,
+  );
+}
+
+export function syncedMessage(params: { label: string; outcome: SyncOutcome | undefined }): SlackMessage {
+  const o = params.outcome;
+  const label = esc(params.label);
+  if (!o) {
+    return message(
+      md`A ${label} sync is already running, or the connection is not ok: \`/invoice connect\` says which.`,
+    );
+  }
+  const problems =
+    o.problems.length > 0 ? md` ⚠️ ${o.problems.length} not taken in: \`/invoice connect\` lists them.` : literal('');
+  return message(
+    md`Synced from ${label}: ${o.created} new, ${o.updated} updated, ${plural(o.payments, 'payment')}, ${o.voided} voided, ${plural(o.clients, 'new client')}.${problems}`,
+  );
+}
+
+export function brokenMessage(params: { label: string; reason: string }): SlackMessage {
+  const label = esc(params.label);
+  return message(
+    md`⚠️ The books stopped syncing from ${label}: ${escapeClip(params.reason, 1500)} Until then payments made in ${label} do not reach the cards here.`,
+  );
+}
