@@ -69,6 +69,7 @@ import {
 } from '../../src/slack/ui/webhooks.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Args, Call } from '../helpers/fake-slack.js';
+import { newInvoiceValues as sharedNewInvoiceValues } from '../helpers/forms.js';
 import { posterEnv } from '../helpers/jobs.js';
 import { asAdmin, asMember } from '../helpers/ledger.js';
 import { stateValue } from '../helpers/signed.js';
@@ -875,22 +876,7 @@ describe('end to end, what the fake Slack received', () => {
 
 describe('odd bytes and far dates in a form get an answer on their field, and nothing is written', () => {
   function newInvoiceValues(over: Record<string, unknown> = {}) {
-    return {
-      [FIELD.client]: { [ACTION.clientSelect]: stateValue.external(null) },
-      [FIELD.newClient]: { [FIELD.newClient]: 'Initech' },
-      [FIELD.number]: { [FIELD.number]: 'INV-0001' },
-      [FIELD.amount]: { [FIELD.amount]: '$2,500.00' },
-      [FIELD.currency]: { [FIELD.currency]: stateValue.select('USD') },
-      [FIELD.issueDate]: { [FIELD.issueDate]: stateValue.date('2026-11-20') },
-      [FIELD.terms]: { [FIELD.terms]: stateValue.select('Net 30') },
-      [FIELD.customDueDate]: { [FIELD.customDueDate]: stateValue.date(null) },
-      [FIELD.basisDate]: { [FIELD.basisDate]: stateValue.date(null) },
-      [FIELD.basisLabel]: { [FIELD.basisLabel]: null },
-      [FIELD.owner]: { [FIELD.owner]: stateValue.user(ADMIN) },
-      [FIELD.description]: { [FIELD.description]: 'Website redesign' },
-      [FIELD.status]: { [FIELD.status]: stateValue.radio('sent') },
-      ...over,
-    };
+    return sharedNewInvoiceValues(ADMIN, over);
   }
 
   async function rows() {

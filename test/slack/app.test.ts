@@ -4,8 +4,9 @@ import { getInvoice, recordPayment } from '../../src/services/invoices.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { useTestBot } from '../helpers/bot.js';
+import { newInvoiceValues as sharedNewInvoiceValues } from '../helpers/forms.js';
 import { asAdmin, OPERATOR, sentInvoice as sentBy } from '../helpers/ledger.js';
-import { blockActionPayload, nowSeconds, stateValue, type ValuesInput } from '../helpers/signed.js';
+import { blockActionPayload, nowSeconds, stateValue } from '../helpers/signed.js';
 
 const TEAM = 'T0TEAM';
 const ADMIN = 'U0ADMIN';
@@ -28,22 +29,10 @@ function sentInvoice(number = 'INV-0042') {
 }
 
 function newInvoiceValues(overrides: Record<string, unknown> = {}) {
-  return {
-    [FIELD.client]: { [ACTION.clientSelect]: stateValue.external(null) },
-    [FIELD.newClient]: { [FIELD.newClient]: 'Initech' },
-    [FIELD.number]: { [FIELD.number]: 'INV-0001' },
-    [FIELD.amount]: { [FIELD.amount]: '$2,500.00' },
-    [FIELD.currency]: { [FIELD.currency]: stateValue.select('USD') },
-    [FIELD.issueDate]: { [FIELD.issueDate]: stateValue.date('2026-11-20') },
-    [FIELD.terms]: { [FIELD.terms]: stateValue.select('Net 30') },
-    [FIELD.customDueDate]: { [FIELD.customDueDate]: stateValue.date(null) },
-    [FIELD.basisDate]: { [FIELD.basisDate]: stateValue.date(null) },
-    [FIELD.basisLabel]: { [FIELD.basisLabel]: null },
-    [FIELD.owner]: { [FIELD.owner]: stateValue.user(ADMIN) },
+  return sharedNewInvoiceValues(ADMIN, {
     [FIELD.description]: { [FIELD.description]: 'Website <!channel> redesign' },
-    [FIELD.status]: { [FIELD.status]: stateValue.radio('sent') },
     ...overrides,
-  } as ValuesInput;
+  });
 }
 
 describe('/invoice', () => {
