@@ -70,10 +70,13 @@ export async function refuseLedgerOwned(
   const label = LABEL[provider] ?? provider;
   const unique = [...new Set(fields)];
   const change = what ?? `change its ${joinWords(unique.map((f) => WORDS[f] ?? f))}`;
+  const message = `${row.number} comes from ${label}: ${change} in ${label}; the change reaches here at the next sync.`;
+  // On a form: the whole sentence on the one field a payment or a void is about; on an edit, each field says it.
+  const onField = what ? message : `comes from ${label}: change it in ${label}, and it changes here at the next sync`;
   throw new LedgerError(
     'LEDGER_OWNED',
-    `${row.number} comes from ${label}: ${change} in ${label}; the change reaches here at the next sync.`,
-    unique.map((field) => ({ field, message: `comes from ${label}: change it there` })),
+    message,
+    unique.map((field) => ({ field, message: onField })),
   );
 }
 

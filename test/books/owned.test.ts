@@ -71,7 +71,9 @@ describeEachDatabase('Owned by the ledger once connected', '2026-11-23T15:00:00Z
     expect(refused.message).toBe(
       'INV-7 comes from Xero: change its total in Xero; the change reaches here at the next sync.',
     );
-    expect(refused.issues).toEqual([{ field: 'total', message: 'comes from Xero: change it there' }]);
+    expect(refused.issues).toEqual([
+      { field: 'total', message: 'comes from Xero: change it in Xero, and it changes here at the next sync' },
+    ]);
     const after = await getInvoice(ctx, teamId, 'INV-7');
     expect(after.totalMinor).toBe(120000n);
     expect(after.version).toBe(synced.version);
