@@ -14,7 +14,7 @@ import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/wor
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
-import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
+import { type Args, type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
 import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
 import { invoice, OPERATOR } from '../helpers/ledger.js';
 import { type SlackClient, slackClient, stateValue } from '../helpers/signed.js';
@@ -118,6 +118,36 @@ async function payFromCard(number: string, amount: string) {
   return { card, response, invoiceId };
 }
 
+/** What a modal submits when the person changes nothing: each input block's initial value, as Slack sends it. */
+function asOpened(view: Args): Record<string, Record<string, Args>> {
+  const values: Record<string, Record<string, Args>> = {};
+  for (const block of view.blocks as Args[]) {
+    if (block.type !== 'input') continue;
+    const e = block.element as Args;
+    const state =
+      e.type === 'plain_text_input'
+        ? stateValue.text(e.initial_value ?? null)
+        : e.type === 'number_input'
+          ? stateValue.number(e.initial_value ?? null)
+          : e.type === 'static_select'
+            ? stateValue.select(e.initial_option?.value ?? null)
+            : e.type === 'external_select'
+              ? stateValue.external(e.initial_option?.value ?? null)
+              : e.type === 'datepicker'
+                ? stateValue.date(e.initial_date ?? null)
+                : e.type === 'users_select'
+                  ? stateValue.user(e.initial_user ?? null)
+                  : e.type === 'radio_buttons'
+                    ? stateValue.radio(e.initial_option?.value ?? null)
+                    : e.type === 'checkboxes'
+                      ? stateValue.checkboxes((e.initial_options ?? []).map((o: Args) => o.value))
+                      : undefined;
+    if (!state) throw new Error(`asOpened does not know ${e.type}`);
+    values[block.block_id] = { [e.action_id]: state };
+  }
+  return values;
+}
+
 describe('a connected workspace', () => {
   it('refuses a payment on an invoice from Xero on the amount field, and leaves the card as it was', async () => {
     const before = await getInvoice(ledger, TEAM, 'INV-7');
@@ -152,5 +182,52 @@ describe('a connected workspace', () => {
     const updated = await fake.waitFor('chat.update', (c) => c.args.ts === card.response?.ts);
     expect(updated.args.text).toMatch(/Paid/);
     expect((await getInvoice(ledger, TEAM, 'INV-900')).status.state).toBe('paid');
+  });
+
+  it('takes a new description from the edit form of an invoice from Xero, and refuses a new total on its field', async () => {
+    fake.reset();
+    await as(ADMIN).slashCommand({ text: 'show INV-7', channel_id: 'C0FIN' });
+    const card = await fake.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FIN');
+    await bot.idle();
+    const before = await getInvoice(ledger, TEAM, 'INV-7');
+    const open = async () => {
+      fake.reset();
+      await as(ADMIN).blockAction({
+        action_id: ACTION.more,
+        element: 'overflow',
+        selected_option: { value: `edit:${before.id}` },
+        message_ts: card.response?.ts,
+      });
+      const opened = await fake.waitFor('views.open');
+      expect(opened.args.view.callback_id).toBe(VIEW.editInvoice);
+      return opened.args.view as Args;
+    };
+
+    // Every field sent back as it was opened, the description changed: ours to change.
+    const view = await open();
+    const described = await as(ADMIN).viewSubmission({
+      callback_id: VIEW.editInvoice,
+      private_metadata: view.private_metadata,
+      values: { ...asOpened(view), [FIELD.description]: { [FIELD.description]: stateValue.text('Spring campaign') } },
+    });
+    expect(described.body).toBeFalsy();
+    const updated = await fake.waitFor('chat.update', (c) => c.args.ts === card.response?.ts);
+    expect(JSON.stringify(updated.args.blocks)).toContain('Spring campaign');
+    const edited = await getInvoice(ledger, TEAM, 'INV-7');
+    expect([edited.description, edited.totalMinor]).toEqual(['Spring campaign', 120000n]);
+
+    // The total changed on the same form: Xero's, refused on the amount field.
+    const again = await open();
+    const refused = await as(ADMIN).viewSubmission({
+      callback_id: VIEW.editInvoice,
+      private_metadata: again.private_metadata,
+      values: { ...asOpened(again), [FIELD.amount]: { [FIELD.amount]: stateValue.text('1,300.00') } },
+    });
+    expect(refused.body).toEqual({
+      response_action: 'errors',
+      errors: { [FIELD.amount]: 'Comes from Xero: change it in Xero, and it changes here at the next sync' },
+    });
+    const after = await getInvoice(ledger, TEAM, 'INV-7');
+    expect([after.totalMinor, after.version]).toEqual([120000n, edited.version]);
   });
 });
