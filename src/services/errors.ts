@@ -20,7 +20,9 @@ export type LedgerErrorCode =
   | 'CLIENT_ARCHIVED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'FORBIDDEN'
-  | 'ADMIN_REQUIRED';
+  | 'ADMIN_REQUIRED'
+  /** The invoice comes from the connected ledger, which owns this fact: change it there. */
+  | 'LEDGER_OWNED';
 
 export interface FieldIssue {
   field: string;

@@ -11,6 +11,7 @@ import { dueDateFor, type PaymentTerms } from '../domain/terms.js';
 import { changedFields } from './clients.js';
 import type { Actor, LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
+import { refuseLedgerOwned } from './ledger-owned.js';
 import { actorOf, authorize, type Operation, type Principal } from './policy.js';
 import {
   amountInput,
@@ -233,6 +234,8 @@ export async function editInvoice(
   return mutate(ctx, teamId, principal, 'editInvoice', data, options, async (tx, row, workspace) => {
     refuseVoid(row);
     const c = data.changes;
+    // Before any check of the new values: what the ledger owns is changed there, whatever the value.
+    await refuseLedgerOwned(tx, teamId, principal, row, ledgerFieldsChanged(c, row));
     const currency = c.currency ?? row.currency;
     if (c.currency && c.currency !== row.currency && row.paidMinor > 0n) {
       throw LedgerError.invalid('currency', `cannot change once payments are recorded (${formatPaid(row)} received)`);
@@ -322,6 +325,7 @@ export async function recordPayment(
   const data = parseInput(paymentSchema, input);
   const written = await mutate(ctx, teamId, principal, 'recordPayment', data, options, async (tx, row, workspace) => {
     refuseVoid(row);
+    await refuseLedgerOwned(tx, teamId, principal, row, ['amount'], 'record its payments');
     const due = row.totalMinor - row.paidMinor;
     if (due <= 0n) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid in full.`);
     const amount = data.amount === undefined ? due : toMinor(data.amount, row.currency, 'amount');
@@ -490,8 +494,9 @@ export async function voidInvoice(
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
   const data = parseInput(voidSchema, input);
-  return mutate(ctx, teamId, principal, 'voidInvoice', data, options, async (_tx, row) => {
+  return mutate(ctx, teamId, principal, 'voidInvoice', data, options, async (tx, row) => {
     refuseVoid(row);
+    await refuseLedgerOwned(tx, teamId, principal, row, ['reason'], 'void or delete it');
     if (row.paidMinor > 0n) {
       throw new LedgerError(
         'INVOICE_HAS_PAYMENTS',
@@ -637,6 +642,38 @@ function dueDate(terms: PaymentTerms, issueDate: string, basisDate: string | und
     );
   }
   return due;
+}
+
+/**
+ * The form fields of an edit that would change what a connected ledger owns: given, and not what the invoice
+ * already says (a form sends every field back, changed or not). A value that does not parse counts as a change.
+ */
+function ledgerFieldsChanged(c: z.output<typeof editSchema>['changes'], row: InvoiceRow): string[] {
+  const fields: string[] = [];
+  if (c.number !== undefined && c.number !== row.number) fields.push('number');
+  if (c.clientId !== undefined && c.clientId !== row.clientId) fields.push('clientId');
+  if (c.currency !== undefined && c.currency !== row.currency) fields.push('currency');
+  if (c.total !== undefined && !sameAmount(c.total, c.currency ?? row.currency, row.totalMinor)) fields.push('total');
+  if (c.issueDate !== undefined && c.issueDate !== row.issueDate) fields.push('issueDate');
+  if (c.terms !== undefined && !sameTerms(c.terms, row)) fields.push('terms');
+  if (c.basisDate !== undefined && c.basisDate !== row.termsBasisDate) fields.push('basisDate');
+  if (c.basisLabel !== undefined && (c.basisLabel ?? null) !== (row.termsBasisLabel ?? null)) fields.push('basisLabel');
+  return fields;
+}
+
+function sameAmount(amount: bigint | string, currency: string, minor: bigint): boolean {
+  if (typeof amount === 'bigint') return amount === minor;
+  const parsed = parseMoney(amount, currency);
+  return parsed.ok && parsed.minor === minor;
+}
+
+function sameTerms(terms: PaymentTerms, row: InvoiceRow): boolean {
+  const now = termsOfRow(row);
+  if (terms.kind === 'fixed' || now.kind === 'fixed') {
+    return terms.kind === now.kind && terms.kind === 'fixed' && terms.dueDate === row.dueDate;
+  }
+  if (terms.kind === 'receipt' || now.kind === 'receipt') return terms.kind === now.kind;
+  return terms.kind === now.kind && terms.days === now.days;
 }
 
 function termsOfRow(row: InvoiceRow): PaymentTerms {

@@ -51,6 +51,9 @@ const COMMANDS: readonly Mrkdwn[] = [
   literal(
     '`/invoice digest` — the weekly digest now, just for you (`/invoice digest post` posts it to the finance channel)',
   ),
+  literal(
+    '`/invoice connect` — how the books’ connection stands (`/invoice connect xero` connects Xero; add `sync` to sync now, `disconnect` to end it); an invoice from the books takes its number, total, dates, payments and voids from there',
+  ),
   literal('`/invoice settings` — the finance channel, alert times and who may record payments'),
 ];
 
