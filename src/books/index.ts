@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { XeroSettings } from '../config.js';
 import type { LedgerConnectionRow } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
+import { authorize, type Principal } from '../services/policy.js';
 import {
   accessToken,
   type Connected,
@@ -50,18 +51,19 @@ export interface BooksOptions {
 export interface Books {
   /** Why a provider cannot be connected here (not configured, no key), or undefined when it can. */
   unavailable(provider: ProviderId): string | undefined;
-  startConnect(teamId: string, userId: string, provider: ProviderId): Promise<string>;
+  /** The authorize link for a finance admin (the policy's manageLedgerConnection). */
+  startConnect(teamId: string, principal: Principal, provider: ProviderId): Promise<string>;
   completeConnect(provider: ProviderId, params: { state: string; code: string }): Promise<Connected>;
   connection(teamId: string, provider: ProviderId): Promise<LedgerConnectionRow | undefined>;
   disconnect(
     teamId: string,
-    userId: string,
+    principal: Principal,
     provider: ProviderId,
   ): Promise<{ wasConnected: boolean; revoked: boolean }>;
   /** Syncs one connection now if no one else is (undefined when someone is, or it is not ok). */
   syncNow(teamId: string, provider: ProviderId, options?: { onlyIfDue?: boolean }): Promise<SyncOutcome | undefined>;
   /** Starts over as a first sync, now (undefined while another sync runs or the connection is not ok). */
-  resync(teamId: string, provider: ProviderId): Promise<SyncOutcome | undefined>;
+  resync(teamId: string, principal: Principal, provider: ProviderId): Promise<SyncOutcome | undefined>;
   /** Syncs every due connection (awaits them: for tests and the CLI). */
   syncDue(): Promise<void>;
   /** Starts syncing the due connections in the background (the scheduler's tick: never waits for a long sync). */
@@ -218,12 +220,19 @@ export function createBooks(options: BooksOptions): Books {
   return {
     unavailable,
     xeroWebhook,
-    startConnect: (teamId, userId, id) => startConnect(deps(id), teamId, userId),
+    startConnect: async (teamId, principal, id) => {
+      authorize(principal, 'manageLedgerConnection', teamId);
+      return startConnect(deps(id), teamId, principal.id);
+    },
     completeConnect: (id, params) => completeConnect(deps(id), params),
     connection: (teamId, id) => getConnection(ledger, teamId, id),
-    disconnect: (teamId, userId, id) => disconnect(deps(id), teamId, userId),
+    disconnect: async (teamId, principal, id) => {
+      authorize(principal, 'manageLedgerConnection', teamId);
+      return disconnect(deps(id), teamId, principal.id);
+    },
     syncNow: (teamId, id, opts) => track(syncNow(teamId, id, opts)),
-    async resync(teamId, id) {
+    async resync(teamId, principal, id) {
+      authorize(principal, 'manageLedgerConnection', teamId);
       deps(id);
       if (!(await restartSync(ledger, teamId, id))) return undefined;
       return track(syncNow(teamId, id));

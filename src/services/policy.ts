@@ -50,6 +50,8 @@ export const POLICY = {
   shareClient: { allow: ADMINS, what: 'share a client’s status page' },
   revokeClientLink: { allow: ADMINS, what: 'end a client’s status page' },
   manageWebhooks: { allow: ADMINS, what: 'manage the ledger webhooks' },
+  /** Connecting, disconnecting or restarting the sync of the books (Xero). */
+  manageLedgerConnection: { allow: ['finance_admin'], what: 'connect or disconnect the books' },
   updateSettings: { allow: ADMINS, what: 'change the settings' },
   /** Becoming the first finance admin of a workspace that never had one: once, ever (see claimFirstAdmin). */
   claimFirstAdmin: { allow: ['member'], what: 'claim the first finance admin seat' },

@@ -8,7 +8,7 @@ import { editInvoice, getInvoice } from '../../src/services/invoices.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase, type TestLedger } from '../helpers/db.js';
 import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
-import { ALICE, asAdmin, invoice as ledgerInvoice } from '../helpers/ledger.js';
+import { ALICE, asAdmin, asMember, invoice as ledgerInvoice } from '../helpers/ledger.js';
 
 const NOW = '2026-11-23T15:00:00Z';
 const TEAM = 'T0ACME';
@@ -37,7 +37,7 @@ function booksFor(t: TestLedger, waits: number[], fetchImpl?: typeof fetch, key 
 }
 
 async function connect(books: Books) {
-  const url = await books.startConnect(TEAM, 'U0ALICE', 'xero');
+  const url = await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'xero');
   const back = new URL(await xero.approve(url));
   return books.completeConnect('xero', {
     state: back.searchParams.get('state') ?? '',
@@ -77,13 +77,13 @@ describeEachDatabase('the Xero sync', NOW, (get) => {
 
   it('refuses a state used twice, a forged state and an expired one', async () => {
     const t = get();
-    const url = await books.startConnect(TEAM, 'U0ALICE', 'xero');
+    const url = await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'xero');
     const back = new URL(await xero.approve(url));
     const state = back.searchParams.get('state') ?? '';
     await books.completeConnect('xero', { state, code: back.searchParams.get('code') ?? '' });
     await expect(books.completeConnect('xero', { state, code: 'x' })).rejects.toThrow(/already used/);
     await expect(books.completeConnect('xero', { state: `${state}x`, code: 'x' })).rejects.toThrow(/not valid/);
-    const late = new URL(await xero.approve(await books.startConnect(TEAM, 'U0ALICE', 'xero')));
+    const late = new URL(await xero.approve(await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'xero')));
     t.ctx.clock.advance(11 * 60_000);
     await expect(
       books.completeConnect('xero', { state: late.searchParams.get('state') ?? '', code: 'x' }),
@@ -300,7 +300,7 @@ describeEachDatabase('the Xero sync', NOW, (get) => {
     });
     const before = await eventCount(t);
     t.ctx.clock.advance(60_000);
-    const again = await books.resync(TEAM, 'xero');
+    const again = await books.resync(TEAM, asAdmin(ALICE, TEAM), 'xero');
     expect(again).toMatchObject({ created: 0, updated: 1, problems: [], finished: true });
     expect(again?.changedInvoices).toEqual([wrong.id]);
     expect(await eventCount(t)).toBe(before + 1);
@@ -442,10 +442,28 @@ describeEachDatabase('the Xero sync', NOW, (get) => {
     expect(broken[0]).toMatchObject({ actorType: 'system', actorId: 'xero' });
   });
 
+  it('lets only a finance admin connect, disconnect or start the sync over, whatever the interface', async () => {
+    const t = get();
+    await connect(books);
+    const before = await eventCount(t);
+    const member = asMember(ALICE, TEAM);
+    for (const attempt of [
+      () => books.startConnect(TEAM, member, 'xero'),
+      () => books.disconnect(TEAM, member, 'xero'),
+      () => books.resync(TEAM, member, 'xero'),
+      () => books.disconnect(TEAM, asAdmin(ALICE, 'T0OTHER'), 'xero'),
+    ]) {
+      await expect(attempt()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    }
+    expect(await eventCount(t)).toBe(before);
+    expect(await books.connection(TEAM, 'xero')).toMatchObject({ status: 'ok' });
+    expect(xero.calls('/connect/revocation')).toHaveLength(0);
+  });
+
   it('disconnects by revoking at Xero and forgetting the tokens', async () => {
     const t = get();
     await connect(books);
-    expect(await books.disconnect(TEAM, 'U0ALICE', 'xero')).toEqual({ wasConnected: true, revoked: true });
+    expect(await books.disconnect(TEAM, asAdmin(ALICE, TEAM), 'xero')).toEqual({ wasConnected: true, revoked: true });
     const row = await books.connection(TEAM, 'xero');
     expect(row).toMatchObject({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null });
     expect(xero.calls('/connect/revocation')).toHaveLength(1);

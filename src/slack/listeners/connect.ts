@@ -62,12 +62,12 @@ export async function connectCommand(params: {
   }
   switch (request.action) {
     case 'connect': {
-      const url = await books.startConnect(teamId, params.userId, request.provider);
+      const url = await books.startConnect(teamId, principal, request.provider);
       await reply(connectLinkMessage({ label, url }));
       return;
     }
     case 'disconnect': {
-      const result = await books.disconnect(teamId, params.userId, request.provider);
+      const result = await books.disconnect(teamId, principal, request.provider);
       await reply(disconnectedMessage({ label, ...result }));
       return;
     }
@@ -77,7 +77,7 @@ export async function connectCommand(params: {
       return;
     }
     case 'resync': {
-      const outcome = await books.resync(teamId, request.provider);
+      const outcome = await books.resync(teamId, principal, request.provider);
       await reply(syncedMessage({ label, outcome }));
       return;
     }
