@@ -10,11 +10,11 @@ export interface TextOptions {
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 /**
- * Characters that show nothing: zero-width space, non-joiner and joiner, word joiner and the invisible
- * operators, byte-order mark, the bidi marks (LRM, RLM, ALM), soft hyphen, Mongolian vowel separator
- * and Hangul fillers.
+ * Characters that show nothing: Unicode's default-ignorables (zero-width space, non-joiner and joiner, word joiner,
+ * the invisible operators, byte-order mark, the bidi marks, soft hyphen, Hangul fillers, variation selectors,
+ * tags…) and the blank braille cell. One definition for the services' fields, the parsers and the status page.
  */
-const INVISIBLE = /[\u00AD\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u2060-\u2064\u3164\uFEFF\uFFA0]/gu;
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
 /** C0 controls but tab, line feed and carriage return; DEL; C1 controls. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
@@ -29,7 +29,7 @@ const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
  * Other control characters are left for `controlCharacterIn` to find: they are refused, not hidden.
  */
 export function cleanText(s: string, options: TextOptions = {}): string {
-  const text = s.normalize('NFC').replace(BIDI_CONTROLS, '').replace(/\r\n?/g, '\n');
+  const text = composed(s).replace(BIDI_CONTROLS, '');
   return (options.multiline ? text : text.replace(/\s+/g, ' ')).trim();
 }
 
@@ -58,6 +58,11 @@ export function hiddenCharacterIn(s: string): string | null {
   return found ? codePointName(found[0]) : null;
 }
 
+/** Unicode NFC ("é" typed two ways is one text), line ends as `\n`. */
+function composed(s: string): string {
+  return s.normalize('NFC').replace(/\r\n?/g, '\n');
+}
+
 function codePointName(c: string): string {
   return `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
@@ -71,15 +76,8 @@ function codePointName(c: string): string {
  */
 const BIDI_PROPERTY = /\p{Bidi_Control}/gu;
 
-/** Characters no one sees: default-ignorables (zero-width space and joiners, soft hyphen, fillers, tags…) and the blank braille cell. */
-const IGNORABLE_PROPERTY = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
-
 /** A character that shows something: a letter, a digit, punctuation or a symbol. */
 const VISIBLE_CHARACTER = /[\p{L}\p{N}\p{P}\p{S}]/u;
-
-/** Control characters other than tab, line feed and carriage return (NUL among them). */
-const PAGE_CONTROL = /(?![\t\n\r])\p{Cc}/u;
-const PAGE_CONTROLS = /(?![\t\n\r])\p{Cc}/gu;
 
 /** Removes the bidirectional controls (see BIDI_PROPERTY). */
 export function stripBidiControls(text: string): string {
@@ -91,7 +89,7 @@ export function stripBidiControls(text: string): string {
  * bidirectional controls. Nothing else changes: zero-width joiners stay (emoji and some scripts need them).
  */
 export function normalizeText(text: string): string {
-  return stripBidiControls(text.normalize('NFC').replace(/\r\n?/g, '\n'));
+  return stripBidiControls(composed(text));
 }
 
 /** A one-line field: normalised, every run of whitespace (line breaks included) one space, trimmed. */
@@ -101,17 +99,17 @@ export function normalizeLine(text: string): string {
 
 /** Whether the text shows anything at all once the characters no one sees are left out. */
 export function hasVisibleText(text: string): boolean {
-  return VISIBLE_CHARACTER.test(text.replace(IGNORABLE_PROPERTY, ''));
+  return VISIBLE_CHARACTER.test(text.replace(INVISIBLE, ''));
 }
 
 /** Whether the text holds a control character other than tab and line breaks (NUL, escape, bell…). */
 export function hasControlCharacter(text: string): boolean {
-  return PAGE_CONTROL.test(text);
+  return controlCharacterIn(text) !== null;
 }
 
 /** The text without those control characters (to show back what was typed, never to keep it). */
 export function stripControlCharacters(text: string): string {
-  return text.replace(PAGE_CONTROLS, '');
+  return text.replace(new RegExp(CONTROL.source, 'g'), '');
 }
 
 /** How many characters a person counts: code points, so an emoji or a CJK character is one, whatever its bytes. */
