@@ -1,86 +1,44 @@
 // End to end: a finance admin connects Xero through the real Bolt app (signed requests) and the OAuth callback on
 // the app's own HTTP server, the first sync takes a year of invoices, then a payment made in Xero turns the live
 // card Paid — and the next sync writes nothing.
-import { randomBytes } from 'node:crypto';
-import { LogLevel } from '@slack/bolt';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Books, createBooks } from '../../src/books/index.js';
+import type { Books } from '../../src/books/index.js';
 import { xeroSignature } from '../../src/books/webhook.js';
 import { events, invoices } from '../../src/db/schema.js';
-import { fixedClock } from '../../src/services/context.js';
 import { getInvoice } from '../../src/services/invoices.js';
-import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { tellBroken } from '../../src/slack/listeners/connect.js';
-import { emptyDatabase, testDatabase } from '../helpers/db.js';
-import type { Args } from '../helpers/fake-slack.js';
-import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
-import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
-import { OPERATOR } from '../helpers/ledger.js';
-import { type SlackClient, slackClient } from '../helpers/signed.js';
+import type { SlackApp } from '../../src/slack/app.js';
+import { BOOKS_ADMIN, BOOKS_TEAM, type BooksBot, startBooksBot } from '../helpers/books-bot.js';
+import type { Args, FakeSlack } from '../helpers/fake-slack.js';
+import type { FakeXero } from '../helpers/fake-xero.js';
+import type { SlackClient } from '../helpers/signed.js';
 
-const SECRET = 'test-signing-secret';
-const TEAM = 'T0TEAM';
-const ADMIN = 'U0ADMIN';
+const TEAM = BOOKS_TEAM;
+const ADMIN = BOOKS_ADMIN;
 const MEMBER = 'U0MEMBER';
 const NOW = '2026-11-23T15:00:00Z';
 const WEBHOOK_KEY = 'fake-webhook-key-0123456789';
 /** Called once after the next sync that changed invoices (a test sets it to wait on that). */
 let afterSync: (() => void) | undefined;
 
+let app: BooksBot;
 let fake: FakeSlack;
 let xero: FakeXero;
 let bot: SlackApp;
 let books: Books;
 let baseUrl: string;
-const clock = fixedClock(NOW);
-let ledger: { db: Awaited<ReturnType<typeof testDatabase>>['db']; clock: typeof clock };
+let ledger: BooksBot['ledger'];
+let clock: BooksBot['clock'];
 
-const as = (userId: string): SlackClient => slackClient(baseUrl, SECRET, { fake, team_id: TEAM, user_id: userId });
+const as = (userId: string): SlackClient => app.as(userId);
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  xero = await startFakeXero();
-  xero.setNow(NOW);
-  const handle = await testDatabase('pglite');
-  await emptyDatabase(handle);
-  ledger = { db: handle.db, clock };
-  books = createBooks({
-    ledger,
-    xero: { ...FAKE_XERO_CLIENT, apiUrl: xero.url, identityUrl: xero.url, loginUrl: xero.url, webhookKey: WEBHOOK_KEY },
-    tokenKey: randomBytes(32).toString('base64'),
-    publicUrl: () => bot.publicUrl(),
-    logger: { info: () => {}, warn: () => {}, error: () => {} },
-    sleep: async (ms) => clock.advance(ms),
-    // As main.ts wires it: one sweep of stale cards, then the homes.
-    invoicesChanged: async (teamId) => {
-      await bot.live.sync();
-      await bot.live.refreshHomes(teamId);
-      afterSync?.();
-    },
-    connectionBroken: (teamId, reason) => tellBroken(bot.deps, teamId, 'Xero', reason),
-  });
-  bot = createSlackApp({
-    settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },
-    ledger,
-    apiUrl: fake.apiUrl,
-    port: 0,
-    logLevel: LogLevel.ERROR,
-    books,
-    databaseHealthy: async () => true,
-  });
-  await bot.start();
-  baseUrl = `http://127.0.0.1:${bot.port()}`;
-  await ensureWorkspace(ledger, { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' });
-  await updateWorkspaceSettings(ledger, TEAM, OPERATOR, { financeAdmins: [ADMIN], financeChannel: 'C0FIN' });
+  app = await startBooksBot({ now: NOW, webhookKey: WEBHOOK_KEY, afterSync: () => afterSync?.() });
+  ({ fake, xero, bot, books, baseUrl, ledger, clock } = app);
 });
 
 afterAll(async () => {
-  await books.idle();
-  await bot.stop();
-  await fake.close();
-  await xero.close();
+  await app.close();
 });
 
 let replies = 0;

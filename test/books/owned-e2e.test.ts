@@ -2,70 +2,36 @@
 // who records a payment on an invoice that came from Xero is told, on the amount field of the same modal, that
 // payments are recorded in Xero — and the card and the invoice stay as they were. An invoice typed here still
 // takes the payment.
-import { randomBytes } from 'node:crypto';
-import { LogLevel } from '@slack/bolt';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Books, createBooks } from '../../src/books/index.js';
+import type { Books } from '../../src/books/index.js';
 import { events, payments } from '../../src/db/schema.js';
-import { fixedClock } from '../../src/services/context.js';
 import { getInvoice } from '../../src/services/invoices.js';
-import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { SlackApp } from '../../src/slack/app.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
-import { emptyDatabase, testDatabase } from '../helpers/db.js';
-import { type Args, type FakeSlack, startFakeSlack } from '../helpers/fake-slack.js';
-import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
-import { invoice, OPERATOR } from '../helpers/ledger.js';
-import { type SlackClient, slackClient, stateValue } from '../helpers/signed.js';
+import { BOOKS_ADMIN, BOOKS_TEAM, type BooksBot, startBooksBot } from '../helpers/books-bot.js';
+import type { Args, FakeSlack } from '../helpers/fake-slack.js';
+import type { FakeXero } from '../helpers/fake-xero.js';
+import { invoice } from '../helpers/ledger.js';
+import { type SlackClient, stateValue } from '../helpers/signed.js';
 
-const SECRET = 'test-signing-secret';
-const TEAM = 'T0TEAM';
-const ADMIN = 'U0ADMIN';
+const TEAM = BOOKS_TEAM;
+const ADMIN = BOOKS_ADMIN;
 const NOW = '2026-11-23T15:00:00Z';
 
+let app: BooksBot;
 let fake: FakeSlack;
 let xero: FakeXero;
 let bot: SlackApp;
 let books: Books;
 let baseUrl: string;
-const clock = fixedClock(NOW);
-let ledger: { db: Awaited<ReturnType<typeof testDatabase>>['db']; clock: typeof clock };
+let ledger: BooksBot['ledger'];
 
-const as = (userId: string): SlackClient => slackClient(baseUrl, SECRET, { fake, team_id: TEAM, user_id: userId });
+const as = (userId: string): SlackClient => app.as(userId);
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  xero = await startFakeXero();
-  xero.setNow(NOW);
-  const handle = await testDatabase('pglite');
-  await emptyDatabase(handle);
-  ledger = { db: handle.db, clock };
-  books = createBooks({
-    ledger,
-    xero: { ...FAKE_XERO_CLIENT, apiUrl: xero.url, identityUrl: xero.url, loginUrl: xero.url },
-    tokenKey: randomBytes(32).toString('base64'),
-    publicUrl: () => bot.publicUrl(),
-    logger: { info: () => {}, warn: () => {}, error: () => {} },
-    sleep: async (ms) => clock.advance(ms),
-    invoicesChanged: async (teamId) => {
-      await bot.live.sync();
-      await bot.live.refreshHomes(teamId);
-    },
-  });
-  bot = createSlackApp({
-    settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },
-    ledger,
-    apiUrl: fake.apiUrl,
-    port: 0,
-    logLevel: LogLevel.ERROR,
-    books,
-    databaseHealthy: async () => true,
-  });
-  await bot.start();
-  baseUrl = `http://127.0.0.1:${bot.port()}`;
-  await ensureWorkspace(ledger, { teamId: TEAM, name: 'Acme', timeZone: 'America/New_York' });
-  await updateWorkspaceSettings(ledger, TEAM, OPERATOR, { financeAdmins: [ADMIN], financeChannel: 'C0FIN' });
+  app = await startBooksBot({ now: NOW });
+  ({ fake, xero, bot, books, baseUrl, ledger } = app);
 
   // One open invoice in Xero; the finance admin connects, and the first sync brings it in.
   const contact = xero.addContact({ name: 'Northwind Traders', email: 'ap@northwind.test' });
@@ -88,10 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await books.idle();
-  await bot.stop();
-  await fake.close();
-  await xero.close();
+  await app.close();
 });
 
 /** The finance admin shows `number` in the finance channel, presses Mark paid on its card and submits `amount`. */
