@@ -4,6 +4,7 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
+import { pageHasInvoice } from '../db/queries/client-page.js';
 import {
   type ClientLinkRow,
   type ClientRow,
@@ -324,10 +325,20 @@ export async function answerAsClient(
   input: ClientAnswerInput,
   options: { idempotencyKey?: string | undefined } = {},
 ): Promise<Written<{ invoiceNumber: string; invoiceId: string }>> {
-  const data = parseInput(answerSchema, input);
-  const key = parseInput(idempotencyKey, options.idempotencyKey);
   const { link, client } = opened;
   const teamId = link.teamId;
+  const parsed = answerSchema.safeParse(input);
+  if (!parsed.success) {
+    // An invoice not on this page (another client's, another workspace's, a draft, none) gets one answer whatever
+    // else the form holds: its fields are named only for an invoice that is on it.
+    const invoiceId = (input as { invoiceId?: unknown }).invoiceId;
+    const onPage =
+      typeof invoiceId === 'string' && (await pageHasInvoice(ctx.db, { teamId, clientId: client.id, invoiceId }));
+    if (!onPage) throw notOnPage();
+    throw LedgerError.fromZod(parsed.error);
+  }
+  const data = parsed.data;
+  const key = parseInput(idempotencyKey, options.idempotencyKey);
   // The billing contact's email; without one, their name marked as the client's (never mistaken for a Slack id).
   const contact = contactPrincipal(
     teamId,
@@ -344,9 +355,7 @@ export async function answerAsClient(
     { idempotencyKey: key },
     async (tx, row, workspace): Promise<Mutation> => {
       // Another client's invoice is as good as missing.
-      if (row.clientId !== client.id || !row.sentAt) {
-        throw new LedgerError('INVOICE_NOT_FOUND', 'There is no such invoice on this page.');
-      }
+      if (row.clientId !== client.id || !row.sentAt) throw notOnPage();
       if (row.voidedAt) throw new LedgerError('INVOICE_VOID', `${row.number} has been cancelled.`);
       if (row.paidMinor >= row.totalMinor) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid.`);
       const now = ctx.clock.now();
@@ -417,4 +426,8 @@ function clientNotFound(ref: string) {
   return new LedgerError('CLIENT_NOT_FOUND', `There is no client ${ref} in this workspace.`, [
     { field: 'client', message: `no client named ${ref}` },
   ]);
+}
+
+function notOnPage(): LedgerError {
+  return new LedgerError('INVOICE_NOT_FOUND', 'There is no such invoice on this page.');
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@slack/bolt';
-import { getClientPage, pageHasInvoice } from '../db/queries/client-page.js';
+import { getClientPage } from '../db/queries/client-page.js';
 import { hasControlCharacter, stripControlCharacters } from '../domain/text.js';
 import type { LedgerContext } from '../services/context.js';
 import { isLedgerError, type LedgerError } from '../services/errors.js';
@@ -205,13 +205,6 @@ export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler
       await showPage(res, opened, 403, { problem });
       return;
     }
-    // An invoice that is not this client's (another client's, another workspace's, a draft, or no invoice at all)
-    // gets one answer, the same whatever else the form holds.
-    if (
-      !(await pageHasInvoice(deps.ledger.db, { teamId: opened.link.teamId, clientId: opened.client.id, invoiceId }))
-    ) {
-      return invoiceNotFound(res, token);
-    }
     const nonce = form.get('nonce') ?? '';
     try {
       // The service validates it (zod): a field missing for its kind is reported on that field.
@@ -230,7 +223,8 @@ export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler
       send(res, 303, '', { location });
     } catch (error) {
       if (!isLedgerError(error)) throw error;
-      // The invoice went from the page meanwhile: the same answer as one that never was on it.
+      // An invoice not on this page (another client's, another workspace's, a draft, none, or gone meanwhile) gets
+      // one answer, the same whatever else the form holds: the service decides it.
       if (error.code === 'INVOICE_NOT_FOUND') return invoiceNotFound(res, token);
       const fieldErrors: Record<string, string> = {};
       for (const issue of error.issues) {
