@@ -86,7 +86,7 @@ async function openPglite(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.dataDir) {
     const dir = path.resolve(options.dataDir);
     mkdirSync(dir, { recursive: true });
-    lock = lockDataDir(dir);
+    lock = await lockDataDir(dir);
     try {
       client = await PGlite.create(dir);
     } catch (error) {

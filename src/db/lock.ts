@@ -11,13 +11,25 @@
 // A holder on another host (a shared volume), or in another pid namespace with another pid, cannot be
 // checked by pid: its lock is stale when its heartbeat stops. Anything else is a live holder, and the open is refused with a message saying so.
 //
-// Creating the file is atomic (a private file, then link(), which fails if the lockfile exists), a stale
-// file is moved aside with rename() and checked to be the one judged stale before it is removed, and the
-// new holder reads the file back: two processes starting at once never both win.
+// Two processes starting at once never both win. On Linux the kernel decides it: before it looks at the
+// lockfile a process binds an abstract unix socket named after the folder (its device and inode) and keeps
+// it while it holds the lock. The kernel lets one process bind that name and frees it the moment the process
+// dies, however it dies, so on one machine (one network namespace: the host, or one container) only one
+// process at a time ever reads, judges, moves or writes the lockfile. Moving a stale file aside and linking
+// a new one is then never interleaved with another process doing the same. (A file-only protocol cannot
+// promise that: between reading a stale file and moving it aside, another process may have replaced it
+// with its live lock, and putting that back leaves a window for a third.) The lockfile still names the
+// holder, and still guards a folder shared with another machine or container (its heartbeat).
+// Elsewhere (macOS, Windows: development machines) the lockfile alone guards the folder: creating it is
+// atomic (a private file, then link(), which fails if the lockfile exists), a stale file is moved aside
+// with rename() and checked to be the one judged stale before it is removed, and the new holder reads the
+// file back.
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface DataDirLock {
   release(): void;
@@ -182,7 +194,81 @@ function linkOrUndefined(file: string): string | undefined {
   }
 }
 
-export function lockDataDir(dir: string, self: Self = currentSelf(), probe: Probe = systemProbe): DataDirLock {
+/** The name of the folder's abstract socket: its device and inode, so every path to it names one socket. */
+export function socketName(dir: string): string {
+  const { dev, ino } = statSync(dir, { bigint: true });
+  return `\0receivables-bot-data-dir:${dev}:${ino}`;
+}
+
+/** Binds the folder's abstract socket; false when another live process (or this one) has it bound. */
+async function bindFolderSocket(name: string): Promise<Server | false> {
+  const server = createServer();
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      server.close();
+      if (error.code === 'EADDRINUSE') resolve(false);
+      else reject(error);
+    });
+    server.listen(name, () => {
+      server.unref();
+      resolve(server);
+    });
+  });
+}
+
+/** How long a process that finds the folder's socket bound waits for the holder's lockfile to name it. */
+const NAME_WAIT_MS = 2_000;
+
+export async function lockDataDir(
+  dir: string,
+  self: Self = currentSelf(),
+  probe: Probe = systemProbe,
+  nameWaitMs = NAME_WAIT_MS,
+): Promise<DataDirLock> {
+  if (process.platform !== 'linux') return lockWithFile(dir, self, probe, undefined);
+  const name = socketName(dir);
+  const server = await bindFolderSocket(name);
+  if (server === false) return refuseBoundFolder(dir, self, probe, nameWaitMs);
+  try {
+    return lockWithFile(dir, self, probe, server);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+}
+
+/**
+ * Another process on this machine holds the folder's socket, so the lock is taken (and the lockfile being
+ * stale or absent only means its holder has not written it yet): say who holds it, from the lockfile, once
+ * it names a holder.
+ */
+async function refuseBoundFolder(dir: string, self: Self, probe: Probe, nameWaitMs: number): Promise<never> {
+  const file = path.join(dir, LOCK_FILE);
+  for (let waited = 0; ; waited += 20) {
+    const text = readOrUndefined(file);
+    const record = text === undefined ? undefined : parseRecord(text);
+    if (record) {
+      const verdict = judge(record, self, probe, 0);
+      if (verdict.kind === 'ours') throw alreadyOpen(dir);
+      if (verdict.kind === 'held') throw inUse(dir, verdict.reason);
+    }
+    if (waited >= nameWaitMs) throw inUse(dir, 'by another process on this machine');
+    await sleep(20);
+  }
+}
+
+function alreadyOpen(dir: string): DataDirLockedError {
+  return new DataDirLockedError(`The embedded database in ${dir} is already open in this process.`);
+}
+
+function inUse(dir: string, reason: string): DataDirLockedError {
+  return new DataDirLockedError(
+    `The embedded database in ${dir} is in use ${reason}. It belongs to one process at a time: ` +
+      'stop that process first, or set DATABASE_URL to share a PostgreSQL database between processes.',
+  );
+}
+
+function lockWithFile(dir: string, self: Self, probe: Probe, server: Server | undefined): DataDirLock {
   const file = path.join(dir, LOCK_FILE);
   const mine = JSON.stringify({
     pid: self.pid,
@@ -205,7 +291,7 @@ export function lockDataDir(dir: string, self: Self = currentSelf(), probe: Prob
       }
       // Re-check: the file under the name is the one we wrote.
       if (readOrUndefined(file) !== mine) continue;
-      return holding(file, mine);
+      return holding(file, mine, server);
     }
   } finally {
     rmSync(draft, { force: true });
@@ -228,15 +314,8 @@ function takeOverIfStale(dir: string, file: string, self: Self, probe: Probe): v
   const verdict: Verdict = record
     ? judge(record, self, probe, age)
     : { kind: 'stale', reason: 'the lockfile is not readable' };
-  if (verdict.kind === 'ours') {
-    throw new DataDirLockedError(`The embedded database in ${dir} is already open in this process.`);
-  }
-  if (verdict.kind === 'held') {
-    throw new DataDirLockedError(
-      `The embedded database in ${dir} is in use ${verdict.reason}. It belongs to one process at a time: ` +
-        'stop that process first, or set DATABASE_URL to share a PostgreSQL database between processes.',
-    );
-  }
+  if (verdict.kind === 'ours') throw alreadyOpen(dir);
+  if (verdict.kind === 'held') throw inUse(dir, verdict.reason);
   // Stale. Move it aside, atomically, and make sure what we moved is what we judged: another process
   // may have taken it over meanwhile, and then its live lock goes back.
   const aside = `${file}.stale.${self.instance}.${randomBytes(4).toString('hex')}`;
@@ -255,7 +334,7 @@ function takeOverIfStale(dir: string, file: string, self: Self, probe: Probe): v
   rmSync(aside, { force: true });
 }
 
-function holding(file: string, mine: string): DataDirLock {
+function holding(file: string, mine: string, server: Server | undefined): DataDirLock {
   const heartbeat = setInterval(() => {
     try {
       const now = new Date();
@@ -271,8 +350,9 @@ function holding(file: string, mine: string): DataDirLock {
       if (released) return;
       released = true;
       clearInterval(heartbeat);
-      // Remove it only while it is still ours.
+      // Remove it only while it is still ours; the socket goes last, once the file is gone.
       if (readOrUndefined(file) === mine) rmSync(file, { force: true });
+      server?.close();
     },
   };
 }

@@ -22,10 +22,10 @@ function refused(error: unknown): never {
 if (mode === 'race') {
   console.log('READY');
   const lines = createInterface({ input: process.stdin });
-  let lock: ReturnType<typeof lockDataDir> | undefined;
-  lines.once('line', () => {
+  let lock: Awaited<ReturnType<typeof lockDataDir>> | undefined;
+  lines.once('line', async () => {
     try {
-      lock = lockDataDir(dir);
+      lock = await lockDataDir(dir);
       console.log(`LOCKED pid=${process.pid}`);
     } catch (error) {
       refused(error);

@@ -2,6 +2,7 @@
 // what makes a lockfile stale (a restart that got the dead holder's pid, a reused pid, a reboot, a
 // silent heartbeat) and what still refuses (a live holder, this very process).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import {
   parseRecord,
   type Self,
   STALE_AFTER_MS,
+  socketName,
   startTimeFromStat,
 } from '../../src/db/lock.js';
 
@@ -114,17 +116,17 @@ describe('taking the lock on a data folder', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('takes over a lockfile left by an earlier instance with the same pid, and releases it', () => {
+  it('takes over a lockfile left by an earlier instance with the same pid, and releases it', async () => {
     writeFileSync(file(), JSON.stringify(holder({})));
-    const lock = lockDataDir(dir, self, machine({ 1: '900' }));
+    const lock = await lockDataDir(dir, self, machine({ 1: '900' }));
     expect(JSON.parse(readFileSync(file(), 'utf8'))).toMatchObject({ pid: 1, instance: 'new-instance' });
     lock.release();
     expect(() => readFileSync(file())).toThrow();
   });
 
-  it('refuses while another live process holds it, naming the pid and what to do', () => {
+  it('refuses while another live process holds it, naming the pid and what to do', async () => {
     writeFileSync(file(), JSON.stringify(holder({ pid: 42 })));
-    expect(() => lockDataDir(dir, self, machine({ 42: '100' }))).toThrow(
+    await expect(lockDataDir(dir, self, machine({ 42: '100' }))).rejects.toThrow(
       new DataDirLockedError(
         `The embedded database in ${dir} is in use by another process (pid 42). It belongs to one process ` +
           'at a time: stop that process first, or set DATABASE_URL to share a PostgreSQL database between processes.',
@@ -133,30 +135,54 @@ describe('taking the lock on a data folder', () => {
     expect(JSON.parse(readFileSync(file(), 'utf8'))).toMatchObject({ pid: 42 });
   });
 
-  it('refuses a second open in the same process', () => {
-    const lock = lockDataDir(dir, self, machine({ 1: '900' }));
-    expect(() => lockDataDir(dir, self, machine({ 1: '900' }))).toThrow(/already open in this process/);
+  it('refuses a second open in the same process', async () => {
+    const lock = await lockDataDir(dir, self, machine({ 1: '900' }));
+    await expect(lockDataDir(dir, self, machine({ 1: '900' }))).rejects.toThrow(/already open in this process/);
     lock.release();
   });
 
-  it('takes over a lock from another host once its heartbeat is older than the limit', () => {
+  it('takes over a lock from another host once its heartbeat is older than the limit', async () => {
     writeFileSync(file(), JSON.stringify(holder({ pid: 7, host: 'other-box' })));
-    expect(() => lockDataDir(dir, self, machine({}))).toThrow(/by process 7 on host other-box/);
+    await expect(lockDataDir(dir, self, machine({}))).rejects.toThrow(/by process 7 on host other-box/);
     const old = new Date(Date.now() - STALE_AFTER_MS - 5_000);
     utimesSync(file(), old, old);
-    lockDataDir(dir, self, machine({})).release();
+    (await lockDataDir(dir, self, machine({}))).release();
   });
 
-  it('takes over an unreadable lockfile, and leaves no private files behind', () => {
+  it('takes over an unreadable lockfile, and leaves no private files behind', async () => {
     writeFileSync(file(), '');
-    lockDataDir(dir, self, machine({})).release();
+    (await lockDataDir(dir, self, machine({}))).release();
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('does not remove a lockfile that another process has taken since', () => {
-    const lock = lockDataDir(dir, self, machine({}));
+  it('does not remove a lockfile that another process has taken since', async () => {
+    const lock = await lockDataDir(dir, self, machine({}));
     writeFileSync(file(), JSON.stringify(holder({ pid: 42 })));
     lock.release();
     expect(JSON.parse(readFileSync(file(), 'utf8'))).toMatchObject({ pid: 42 });
   });
+
+  it.runIf(process.platform === 'linux')(
+    'never touches the lockfile, even a stale one, while another process on this machine has the folder bound',
+    async () => {
+      // The moment between another process binding the folder's socket and writing its lockfile: the
+      // file on disk is a dead holder's. Judging it stale and moving it aside here is how two processes
+      // used to both win; the kernel's socket now says the folder is taken.
+      const stale = JSON.stringify(holder({ pid: 42 }));
+      writeFileSync(file(), stale);
+      const other = createServer();
+      await new Promise<void>((resolve) => other.listen(socketName(dir), resolve));
+      try {
+        await expect(lockDataDir(dir, self, machine({}), 0)).rejects.toThrow(
+          /is in use by another process on this machine\. It belongs to one process at a time/,
+        );
+        expect(readFileSync(file(), 'utf8')).toBe(stale);
+      } finally {
+        await new Promise((resolve) => other.close(resolve));
+      }
+      // Once that process is gone (the kernel frees the name when it dies), the stale file is taken over.
+      (await lockDataDir(dir, self, machine({}))).release();
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
 });
