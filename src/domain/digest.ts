@@ -138,7 +138,10 @@ export interface DigestLine extends DigestInvoice {
 
 export interface DigestStateSection extends CountedAmounts {
   state: OpenState;
+  /** The lines listed (at most the list cap), most urgent first. */
   invoices: DigestLine[];
+  /** The state's invoices not listed, counted: "and 40 more, $12,000.00". */
+  more: CountedAmounts;
 }
 
 export interface DigestSummary {
@@ -167,10 +170,13 @@ export interface DigestSummary {
   };
   /** Owners with something to do, most first; invoices nobody owns last. */
   people: OwnerWork[];
-  /** One per open state that has invoices, most urgent first; every open invoice is in exactly one. */
+  /**
+   * One per open state that has invoices, most urgent first; every open invoice is counted in exactly one,
+   * and listed there or counted in its `more`.
+   */
   sections: DigestStateSection[];
-  /** Payments recorded since the last digest, by received date. */
-  payments: CountedAmounts & { lines: DigestPayment[] };
+  /** Payments recorded since the last digest: all counted, the listed ones by received date, the rest in `more`. */
+  payments: CountedAmounts & { lines: DigestPayment[]; more: CountedAmounts };
   /** Open invoices in all (drafts included). */
   openCount: number;
 }
@@ -178,6 +184,55 @@ export interface DigestSummary {
 export interface SummariseOptions {
   today: LocalDate;
   timeZone: string;
+  /** Lines listed per state, and payments listed; DIGEST_LIST_CAP unless given. */
+  listCap?: number;
+}
+
+/**
+ * Lines a state lists, and payments listed, at most: a ten-minute read at any size (a big book's digest names
+ * what matters and counts the rest; a small book's lists everything, as a state rarely has more).
+ */
+export const DIGEST_LIST_CAP = 25;
+
+/**
+ * The items worth naming when there are more than `cap`: first those that need attention (`urgent`, in the
+ * given order), then the biggest amounts. Amounts in different currencies are not comparable without rates,
+ * so the biggest are taken in turn from each currency: its largest, then the next largest of each, and so on.
+ * Returns the chosen items in their given order, and the rest.
+ */
+export function pickWorthNaming<T extends { currency: string }>(
+  items: readonly T[],
+  cap: number,
+  amount: (item: T) => bigint,
+  urgent: (item: T) => boolean = () => false,
+): { named: T[]; rest: T[] } {
+  if (items.length <= cap) return { named: [...items], rest: [] };
+  const chosen = new Set<T>();
+  for (const item of items) {
+    if (chosen.size >= cap) break;
+    if (urgent(item)) chosen.add(item);
+  }
+  const byCurrency = new Map<string, T[]>();
+  for (const item of items) {
+    if (chosen.has(item)) continue;
+    const list = byCurrency.get(item.currency) ?? [];
+    list.push(item);
+    byCurrency.set(item.currency, list);
+  }
+  const queues = [...byCurrency]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([, list]) => list.sort((a, b) => (amount(b) > amount(a) ? 1 : amount(b) < amount(a) ? -1 : 0)));
+  for (let rank = 0; chosen.size < cap; rank++) {
+    let any = false;
+    for (const queue of queues) {
+      const item = queue[rank];
+      if (item === undefined) continue;
+      any = true;
+      if (chosen.size < cap) chosen.add(item);
+    }
+    if (!any) break;
+  }
+  return { named: items.filter((i) => chosen.has(i)), rest: items.filter((i) => !chosen.has(i)) };
 }
 
 /** Code-unit order, for dates, codes and ids: never dependent on a database collation. */
@@ -239,6 +294,7 @@ function comparePeople(a: OwnerWork, b: OwnerWork): number {
 /** What the digest says, in the order it says it. */
 export function summariseDigest(data: DigestData, opts: SummariseOptions): DigestSummary {
   const { today, timeZone } = opts;
+  const cap = Math.max(1, Math.floor(opts.listCap ?? DIGEST_LIST_CAP));
   const totals = (count: (t: CurrencyTotals) => number, minor: (t: CurrencyTotals) => bigint): CountedAmounts =>
     counted(
       data.totals.reduce((n, t) => n + count(t), 0),
@@ -251,15 +307,21 @@ export function summariseDigest(data: DigestData, opts: SummariseOptions): Diges
       daysSinceLastAction: inv.lastAction ? daysBetween(localDateOf(inv.lastAction.at, timeZone), today) : null,
     }))
     .sort(compareLines);
+  const owed = (i: DigestLine) => ({ currency: i.currency, minor: i.amountDueMinor });
   const sections: DigestStateSection[] = OPEN_STATES.map((state) => {
     const invoices = lines.filter((l) => l.state === state);
+    // Broken promises, stale chases and disputes are named first, then the biggest amounts.
+    const { named, rest } = pickWorthNaming(
+      invoices,
+      cap,
+      (l) => l.amountDueMinor,
+      (l) => l.promiseBroken || l.stale || l.hold?.kind === 'dispute',
+    );
     return {
       state,
-      ...counted(
-        invoices.length,
-        invoices.map((i) => ({ currency: i.currency, minor: i.amountDueMinor })),
-      ),
-      invoices,
+      ...counted(invoices.length, invoices.map(owed)),
+      invoices: named,
+      more: counted(rest.length, rest.map(owed)),
     };
   }).filter((s) => s.count > 0);
 
@@ -299,12 +361,14 @@ export function summariseDigest(data: DigestData, opts: SummariseOptions): Diges
       changes.disputesClosed,
     ].every((g) => g.count === 0);
 
-  const payments = [...data.payments].sort(
+  const allPayments = [...data.payments].sort(
     (a, b) =>
       compareText(a.receivedOn, b.receivedOn) ||
       a.recordedAt.getTime() - b.recordedAt.getTime() ||
       compareText(a.paymentId, b.paymentId),
   );
+  const paid = (p: DigestPayment) => ({ currency: p.currency, minor: p.amountMinor });
+  const payments = pickWorthNaming(allPayments, cap, (p) => p.amountMinor);
 
   return {
     today,
@@ -331,11 +395,9 @@ export function summariseDigest(data: DigestData, opts: SummariseOptions): Diges
     people: data.owners.filter((o) => o.needsAction > 0).sort(comparePeople),
     sections,
     payments: {
-      ...counted(
-        payments.length,
-        payments.map((p) => ({ currency: p.currency, minor: p.amountMinor })),
-      ),
-      lines: payments,
+      ...counted(allPayments.length, allPayments.map(paid)),
+      lines: payments.named,
+      more: counted(payments.rest.length, payments.rest.map(paid)),
     },
     openCount: lines.length,
   };

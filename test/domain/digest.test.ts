@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   amountsByCurrency,
   type ChangedInvoice,
+  compareLines,
+  DIGEST_LIST_CAP,
   type DigestData,
   type DigestInvoice,
   OPEN_STATES,
@@ -13,6 +15,18 @@ import {
 const TODAY = '2026-11-23';
 const ZONE = 'America/New_York';
 const SINCE = new Date('2026-11-16T14:00:00Z');
+
+const payment = (number: string, receivedOn: string, at: string, amountMinor: bigint) => ({
+  paymentId: `p-${number}`,
+  invoiceId: `id-${number}`,
+  number,
+  clientName: 'Acme Corp',
+  currency: 'USD',
+  amountMinor,
+  receivedOn,
+  recordedBy: 'U0ALICE',
+  recordedAt: new Date(at),
+});
 
 function line(o: Partial<DigestInvoice> & Pick<DigestInvoice, 'number' | 'state' | 'dueDate'>): DigestInvoice {
   return {
@@ -236,17 +250,6 @@ describe('summariseDigest', () => {
   });
 
   it('orders the payments by the day they arrived and totals them', () => {
-    const payment = (number: string, receivedOn: string, at: string, amountMinor: bigint) => ({
-      paymentId: `p-${number}`,
-      invoiceId: `id-${number}`,
-      number,
-      clientName: 'Acme Corp',
-      currency: 'USD',
-      amountMinor,
-      receivedOn,
-      recordedBy: 'U0ALICE',
-      recordedAt: new Date(at),
-    });
     const summary = summariseDigest(
       data({
         payments: [
@@ -261,7 +264,7 @@ describe('summariseDigest', () => {
     expect(summary.payments).toMatchObject({ count: 3, amounts: [{ currency: 'USD', minor: 6n }] });
   });
 
-  it('puts every open invoice in exactly one section, whose totals add up to the whole', () => {
+  it('counts every open invoice in exactly one section, whose totals add up to the whole, listing at most the cap', () => {
     const state = fc.constantFrom<OpenState>(...OPEN_STATES);
     const invoice = fc.record({
       number: fc.string({ minLength: 1, maxLength: 8 }),
@@ -269,21 +272,62 @@ describe('summariseDigest', () => {
       dueDate: fc.constantFrom('2026-10-01', '2026-11-20', '2026-11-23', '2026-12-01'),
       currency: fc.constantFrom('USD', 'EUR', 'JPY'),
       amountDueMinor: fc.bigInt({ min: 1n, max: 10n ** 15n }),
+      stale: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(invoice, { maxLength: 60 }), (raw) => {
+      fc.property(fc.array(invoice, { maxLength: 60 }), fc.integer({ min: 1, max: 30 }), (raw, listCap) => {
         const invoices = raw.map((r, i) => line({ ...r, id: `id-${i}` }));
-        const summary = summariseDigest(data({ invoices }), { today: TODAY, timeZone: ZONE });
-        const listed = summary.sections.flatMap((s) => s.invoices.map((i) => i.id));
-        expect([...listed].sort()).toEqual(invoices.map((i) => i.id).sort());
+        const summary = summariseDigest(data({ invoices }), { today: TODAY, timeZone: ZONE, listCap });
         expect(summary.sections.map((s) => s.state)).toEqual(
           OPEN_STATES.filter((s) => invoices.some((i) => i.state === s)),
         );
+        for (const section of summary.sections) {
+          const all = invoices.filter((i) => i.state === section.state);
+          expect(section.count).toBe(all.length);
+          expect(section.invoices).toHaveLength(Math.min(all.length, listCap));
+          expect(section.more.count).toBe(all.length - section.invoices.length);
+          const listedIds = new Set(section.invoices.map((i) => i.id));
+          const rest = all.filter((i) => !listedIds.has(i.id));
+          expect(section.more.amounts).toEqual(
+            amountsByCurrency(rest.map((i) => ({ currency: i.currency, minor: i.amountDueMinor }))),
+          );
+          // Listed most urgent first, as the lines are ordered.
+          expect(section.invoices).toEqual([...section.invoices].sort(compareLines));
+          // Those needing attention come first: none is left out while a calm one is listed.
+          const calmListed = section.invoices.some((i) => !i.stale);
+          if (calmListed) expect(rest.every((i) => !i.stale)).toBe(true);
+          // Among the calm ones, a currency's listed amounts are its biggest.
+          for (const currency of ['USD', 'EUR', 'JPY']) {
+            const listedCalm = section.invoices.filter((i) => !i.stale && i.currency === currency);
+            const smallest = listedCalm.reduce<bigint | null>(
+              (m, i) => (m === null || i.amountDueMinor < m ? i.amountDueMinor : m),
+              null,
+            );
+            if (smallest === null) continue;
+            for (const other of rest.filter((i) => !i.stale && i.currency === currency)) {
+              expect(other.amountDueMinor <= smallest).toBe(true);
+            }
+          }
+        }
         const sum = amountsByCurrency(summary.sections.flatMap((s) => s.amounts));
         expect(sum).toEqual(
           amountsByCurrency(invoices.map((i) => ({ currency: i.currency, minor: i.amountDueMinor }))),
         );
       }),
     );
+  });
+
+  it('lists every payment of a normal week, and the biggest of a huge one, counting the rest', () => {
+    const many = Array.from({ length: 30 }, (_, k) =>
+      payment(`P${k}`, '2026-11-19', '2026-11-19T14:00:00Z', BigInt(k + 1)),
+    );
+    const summary = summariseDigest(data({ payments: many }), { today: TODAY, timeZone: ZONE });
+    expect(summary.payments.count).toBe(30);
+    expect(summary.payments.lines).toHaveLength(DIGEST_LIST_CAP);
+    expect(summary.payments.lines.map((p) => p.amountMinor).sort((a, b) => Number(a - b))[0]).toBe(6n);
+    expect(summary.payments.more).toEqual({ count: 5, amounts: [{ currency: 'USD', minor: 15n }] });
+    const few = summariseDigest(data({ payments: many.slice(0, 3) }), { today: TODAY, timeZone: ZONE });
+    expect(few.payments.lines).toHaveLength(3);
+    expect(few.payments.more).toEqual({ count: 0, amounts: [] });
   });
 });

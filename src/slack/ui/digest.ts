@@ -1,6 +1,7 @@
 // The weekly digest in Block Kit: a parent message with the numbers, what changed and who needs to act,
-// and thread replies listing every open invoice (Overdue, Due today, Sent, Draft) and the week's payments.
-// Every message keeps Slack's limits (DIGEST_LIMITS); a long list continues in more replies, never cut.
+// and thread replies listing the open invoices (Overdue, Due today, Sent, Draft) and the week's payments. A list
+// names at most the domain's list cap (what needs attention, then the biggest) and counts the rest, saying where
+// to see them all. Every message keeps Slack's limits (DIGEST_LIMITS); a long list continues in more replies.
 import type { KnownBlock } from '@slack/types';
 import type { AgingBucket } from '../../domain/aging.js';
 import type { LocalDate } from '../../domain/dates.js';
@@ -190,8 +191,13 @@ function threadNote(s: DigestSummary, where: 'thread' | 'below', complete = true
       ? md`No invoice is open. The ${plural(s.payments.count, 'payment')} recorded since the last digest ${s.payments.count === 1 ? literal('is') : literal('are')} ${place}.`
       : literal('No invoice is open.');
   }
+  const listed = s.sections.reduce((n, section) => n + section.invoices.length, 0);
+  const lead = where === 'thread' ? literal('The thread lists') : literal('Below are');
+  if (listed < s.openCount) {
+    return md`${lead} ${listed} of the ${plural(s.openCount, 'open invoice')} by state, most urgent first: broken promises, stale chases and disputes, then the biggest amounts; each list counts the rest${payments}.`;
+  }
   const all = complete ? literal('all ') : literal('');
-  return md`${where === 'thread' ? literal('The thread lists') : literal('Below are')} ${all}${plural(s.openCount, 'open invoice')}, most urgent first${payments}.`;
+  return md`${lead} ${all}${plural(s.openCount, 'open invoice')}, most urgent first${payments}.`;
 }
 
 function parentMessage(s: DigestSummary, opts: DigestOptions, preview: boolean, complete = true): SlackMessage {
@@ -316,9 +322,13 @@ function listReplies(p: {
   plainHeading: Mrkdwn;
   summary: Mrkdwn;
   lines: readonly Mrkdwn[];
+  /** A last line after the list (what was left out and where to see it), not counted as an item. */
+  tail: Mrkdwn | null;
   kind: 'invoices' | 'payments';
 }): Reply[] {
-  const pages = paginate(p.lines);
+  const pages = paginate(p.tail ? [...p.lines, p.tail] : p.lines);
+  const lastPage = pages[pages.length - 1];
+  if (p.tail && lastPage) lastPage.lines -= 1;
   return pages.map((page, index) => {
     const part =
       pages.length === 1
@@ -342,6 +352,20 @@ function listReplies(p: {
   });
 }
 
+/** The word `/invoice list` takes for a state, and the adjective for "more … invoices". */
+const STATE_WORD: Readonly<Record<OpenState, Mrkdwn>> = {
+  overdue: literal('overdue'),
+  due: literal('due'),
+  sent: literal('sent'),
+  draft: literal('draft'),
+};
+const STATE_NOUN: Readonly<Record<OpenState, string>> = {
+  overdue: 'overdue',
+  due: 'due today',
+  sent: 'sent',
+  draft: 'draft',
+};
+
 function replies(s: DigestSummary): Reply[] {
   const out: Reply[] = [];
   for (const state of s.sections) {
@@ -351,6 +375,10 @@ function replies(s: DigestSummary): Reply[] {
         plainHeading: esc(STATE_LABEL[state.state]),
         summary: md`${plural(state.count, 'invoice')} · ${amounts(state)}`,
         lines: state.invoices.map(digestLine),
+        tail:
+          state.more.count > 0
+            ? md`_…and ${plural(state.more.count, `more ${STATE_NOUN[state.state]} invoice`)}, ${amounts(state.more)}: \`/invoice list ${STATE_WORD[state.state]}\` lists them all._`
+            : null,
         kind: 'invoices',
       }),
     );
@@ -362,6 +390,10 @@ function replies(s: DigestSummary): Reply[] {
         plainHeading: literal('Payments recorded since the last digest'),
         summary: md`${plural(s.payments.count, 'payment')} · ${amounts(s.payments)}`,
         lines: s.payments.lines.map(paymentLine),
+        tail:
+          s.payments.more.count > 0
+            ? md`_…and ${plural(s.payments.more.count, 'smaller payment')}, ${amounts(s.payments.more)}: each invoice's history shows its payments, and \`/invoice export\` lists them all._`
+            : null,
         kind: 'payments',
       }),
     );
@@ -394,7 +426,7 @@ export function digestPreview(summary: DigestSummary, opts: DigestOptions & { ma
     ),
     ' and ',
   );
-  const note = md`…and ${missing} not shown here: the digest thread in the finance channel lists them all, and \`/invoice list\` shows the open invoices.`;
+  const note = md`…and ${missing} not shown here: the digest thread in the finance channel has them, and \`/invoice list\` shows every open invoice.`;
   const last = messages[messages.length - 1];
   if (last) messages[messages.length - 1] = { text: last.text, blocks: [...last.blocks, context(note)] };
   return messages;

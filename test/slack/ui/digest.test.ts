@@ -352,8 +352,8 @@ function numbersIn(message: SlackMessage): string[] {
   return blockTexts(message.blocks).flatMap((t) => [...t.text.matchAll(/^\*([^*\n]+)\* · /gm)].map((m) => m[1] ?? ''));
 }
 
-function digest(data: DigestData) {
-  return digestMessages(summariseDigest(data, { today: TODAY, timeZone: ZONE }), OPTS);
+function digest(data: DigestData, listCap?: number) {
+  return digestMessages(summariseDigest(data, { today: TODAY, timeZone: ZONE, listCap }), OPTS);
 }
 
 function overdueBook(n: number): DigestData {
@@ -546,8 +546,8 @@ describe('digestMessages', () => {
     });
   });
 
-  it('splits 500 overdue invoices over replies that each keep the limits, and loses none', () => {
-    const { parent, replies } = digest(overdueBook(500));
+  it('splits 500 overdue invoices over replies that each keep the limits, and loses none (no list cap)', () => {
+    const { parent, replies } = digest(overdueBook(500), 1_000);
     expectWithinLimits(parent);
     expect(replies.length).toBeGreaterThan(2);
     const overdue = replies.filter((r) => r.text.startsWith('Overdue'));
@@ -623,7 +623,50 @@ describe('digestMessages', () => {
       '<@U0PERSON399> — 399 overdue · 1 due today · 2 promises broken · 3 not chased lately',
     );
     for (const reply of replies) expectWithinLimits(reply);
-    expect(replies.flatMap(numbersIn)).toHaveLength(2_000);
+    expect(replies.flatMap(numbersIn)).toHaveLength(25);
+    const { replies: uncapped } = digest(data, 5_000);
+    for (const reply of uncapped) expectWithinLimits(reply);
+    expect(uncapped.flatMap(numbersIn)).toHaveLength(2_000);
+  });
+
+  it('names what matters in a big list and counts the rest, saying where to see them all', () => {
+    // 500 overdue, each with a broken promise, a dispute or no chase lately: all need attention, so the 25
+    // named are the most urgent (same due date: by number).
+    const { parent, replies } = digest(overdueBook(500));
+    expect(replies).toHaveLength(1);
+    const reply = replies[0] as SlackMessage;
+    expectWithinLimits(reply);
+    expect(reply.text).toBe('Overdue: 500 invoices · €206,173,253.46 + $411,111,939.04');
+    const named = numbersIn(reply);
+    expect(named).toHaveLength(25);
+    const numbers = Array.from({ length: 500 }, (_, k) => `INV-${String(k + 1).padStart(5, '0')}`);
+    expect(named).toEqual(numbers.slice(0, 25));
+    const last = blockTexts(reply.blocks).at(-1)?.text ?? '';
+    expect(last.split('\n').at(-1)).toMatch(
+      /^_…and 475 more overdue invoices, €[\d,.]+ \+ \$[\d,.]+: `\/invoice list overdue` lists them all\._$/,
+    );
+    expect(
+      blockTexts(parent.blocks)
+        .map((b) => b.text)
+        .join('\n'),
+    ).toContain(
+      'The thread lists 25 of the 500 open invoices by state, most urgent first: broken promises, stale chases ' +
+        'and disputes, then the biggest amounts; each list counts the rest.',
+    );
+  });
+
+  it('fills a capped list with the biggest amounts, taking each currency in turn', () => {
+    const calm = overdueBook(40).invoices.map((i, k) => ({
+      ...i,
+      hold: null,
+      promisedDate: null,
+      promiseBroken: false,
+      stale: false,
+      amountDueMinor: BigInt(k) * 100n,
+    }));
+    const { replies } = digest({ ...overdueBook(0), invoices: calm }, 4);
+    // EUR are k = 0, 3, …, 39 (biggest 39, 36); USD the others (biggest 38, 37); listed by due date then number.
+    expect(numbersIn(replies[0] as SlackMessage)).toEqual(['INV-00037', 'INV-00038', 'INV-00039', 'INV-00040']);
   });
 });
 
@@ -657,7 +700,7 @@ describe('digestPreview', () => {
   it('keeps to five messages by default and says what it left out', () => {
     const data = overdueBook(500);
     const messages = digestPreview(
-      summariseDigest({ ...data, payments: BOOK.payments }, { today: TODAY, timeZone: ZONE }),
+      summariseDigest({ ...data, payments: BOOK.payments }, { today: TODAY, timeZone: ZONE, listCap: 1_000 }),
       OPTS,
     );
     expect(messages).toHaveLength(5);
@@ -672,7 +715,7 @@ describe('digestPreview', () => {
           type: 'mrkdwn',
           text:
             `…and ${500 - shown.length} more invoices and 3 payments not shown here: the digest thread in the finance ` +
-            'channel lists them all, and `/invoice list` shows the open invoices.',
+            'channel has them, and `/invoice list` shows every open invoice.',
         },
       ],
     });
