@@ -478,6 +478,7 @@ const BUILDERS: readonly Built[] = [
       settingsModal({
         workspace: makeWorkspace({ name: h, financeAdmins: [h, ALICE], financeAdminGroup: h, financeChannel: h }),
         metadata: META,
+        now: new Date('2026-11-23T15:00:00Z'),
       }),
   },
   // alerts.ts

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { getInvoice, recordPayment } from '../../src/services/invoices.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
+import { loadWorkspace } from '../../src/services/write.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { useTestBot } from '../helpers/bot.js';
 import { newInvoiceValues as sharedNewInvoiceValues } from '../helpers/forms.js';
@@ -95,6 +96,44 @@ describe('/invoice', () => {
     await t.as(OTHER).slashCommand({ text: 'settings' });
     const refused = await t.fake.waitFor('response_url');
     expect(refused.args.text).toContain('can change the settings');
+  });
+
+  it('finds any time zone by city as it is typed, and saves the one chosen', async () => {
+    await workspace();
+    await t.as(ADMIN).slashCommand({ text: 'settings' });
+    const view = (await t.fake.waitFor('views.open')).args.view;
+    const zoneBlock = view.blocks.find((b: { block_id?: string }) => b.block_id === FIELD.timeZone);
+    expect(zoneBlock.element.initial_option).toEqual({
+      text: { type: 'plain_text', text: 'America/New York (UTC−05:00)' },
+      value: 'America/New_York',
+    });
+    const typed = await t
+      .as(ADMIN)
+      .blockSuggestion({ action_id: ACTION.timeZoneSelect, block_id: FIELD.timeZone, value: 'katmandu' });
+    expect(typed.status).toBe(200);
+    expect(typed.body).toEqual({
+      options: [{ text: { type: 'plain_text', text: 'Asia/Kathmandu (UTC+05:45)' }, value: 'Asia/Kathmandu' }],
+    });
+    const metadata = view.private_metadata;
+    const saved = await t.as(ADMIN).viewSubmission({
+      callback_id: VIEW.settings,
+      private_metadata: metadata,
+      values: {
+        [FIELD.timeZone]: {
+          [ACTION.timeZoneSelect]: {
+            type: 'external_select',
+            selected_option: {
+              text: { type: 'plain_text', text: 'Asia/Kathmandu (UTC+05:45)' },
+              value: 'Asia/Kathmandu',
+            },
+          },
+        },
+        [FIELD.workingDays]: { [FIELD.workingDays]: stateValue.checkboxes(['1', '2', '3', '4', '5']) },
+        [FIELD.financeAdmins]: { [FIELD.financeAdmins]: { type: 'multi_users_select', selected_users: [ADMIN] } },
+      },
+    });
+    expect(saved.status).toBe(200);
+    expect((await loadWorkspace(t.ledger.db, TEAM)).timeZone).toBe('Asia/Kathmandu');
   });
 });
 

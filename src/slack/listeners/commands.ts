@@ -288,7 +288,7 @@ export async function openSettings(
   }
   await client.views.open({
     trigger_id: triggerId,
-    view: settingsModal({ workspace: current, metadata: { key: newKey() } }),
+    view: settingsModal({ workspace: current, metadata: { key: newKey() }, now: deps.ledger.clock.now() }),
   });
 }
 

@@ -1,6 +1,7 @@
-// Type-ahead for the client picker in the new-invoice modal.
+// Type-ahead for the pickers: clients in the new-invoice modal, time zones in settings.
 import type { App } from '@slack/bolt';
 import { searchClients } from '../../db/queries/search.js';
+import { searchZones } from '../../domain/zones.js';
 import type { SlackDeps } from '../deps.js';
 import { ACTION } from '../ui/ids.js';
 
@@ -16,5 +17,13 @@ export function registerOptions(app: App, deps: SlackDeps): void {
       deps.logger.error('Client search failed:', error);
       await ack({ options: [] });
     }
+  });
+
+  // Pure and in memory: no workspace data is read, so nothing to scope; the query is only matched against zone names.
+  app.options(ACTION.timeZoneSelect, async ({ options, ack }) => {
+    const found = searchZones(options.value ?? '', deps.ledger.clock.now(), 100);
+    await ack({
+      options: found.map((z) => ({ text: { type: 'plain_text', text: z.label.slice(0, 75) }, value: z.id })),
+    });
   });
 }

@@ -17,6 +17,8 @@ export const ACTION = {
   notYet: 'invoice.not_yet',
   /** external_select over clients in the new-invoice modal (options handler). */
   clientSelect: 'client.select',
+  /** external_select over every IANA time zone in the settings modal (options handler). */
+  timeZoneSelect: 'settings.zone',
 } as const;
 
 /** Modal callback ids. private_metadata is JSON: see ModalMetadata. */

@@ -11,6 +11,7 @@ import type { WorkspaceRow } from '../../db/schema.js';
 import { localDateOf } from '../../domain/dates.js';
 import { toDecimalString } from '../../domain/money.js';
 import { describeTerms, type PaymentTerms, TERMS_CHOICES } from '../../domain/terms.js';
+import { zoneLabel } from '../../domain/zones.js';
 import type { WorkspaceSettings } from '../../services/workspaces.js';
 import { context, plain, section } from './blocks.js';
 import { ACTION, FIELD, type ModalMetadata, VIEW } from './ids.js';
@@ -841,73 +842,6 @@ export function historyModal(p: {
 // ---------------------------------------------------------------------------------------------------------
 // Settings
 
-/** Time zones offered in settings; the workspace's own zone is always added. */
-export const COMMON_TIME_ZONES: readonly string[] = [
-  'UTC',
-  'Pacific/Honolulu',
-  'America/Anchorage',
-  'America/Los_Angeles',
-  'America/Phoenix',
-  'America/Denver',
-  'America/Chicago',
-  'America/Mexico_City',
-  'America/New_York',
-  'America/Toronto',
-  'America/Halifax',
-  'America/Bogota',
-  'America/Lima',
-  'America/Santiago',
-  'America/Sao_Paulo',
-  'America/Argentina/Buenos_Aires',
-  'Atlantic/Reykjavik',
-  'Europe/London',
-  'Europe/Dublin',
-  'Europe/Lisbon',
-  'Europe/Madrid',
-  'Europe/Paris',
-  'Europe/Brussels',
-  'Europe/Amsterdam',
-  'Europe/Berlin',
-  'Europe/Zurich',
-  'Europe/Rome',
-  'Europe/Vienna',
-  'Europe/Prague',
-  'Europe/Warsaw',
-  'Europe/Copenhagen',
-  'Europe/Oslo',
-  'Europe/Stockholm',
-  'Europe/Helsinki',
-  'Europe/Athens',
-  'Europe/Kyiv',
-  'Europe/Istanbul',
-  'Europe/Moscow',
-  'Africa/Lagos',
-  'Africa/Cairo',
-  'Africa/Johannesburg',
-  'Africa/Nairobi',
-  'Asia/Jerusalem',
-  'Asia/Riyadh',
-  'Asia/Dubai',
-  'Asia/Karachi',
-  'Asia/Kolkata',
-  'Asia/Dhaka',
-  'Asia/Bangkok',
-  'Asia/Jakarta',
-  'Asia/Singapore',
-  'Asia/Manila',
-  'Asia/Hong_Kong',
-  'Asia/Shanghai',
-  'Asia/Taipei',
-  'Asia/Seoul',
-  'Asia/Tokyo',
-  'Australia/Perth',
-  'Australia/Adelaide',
-  'Australia/Brisbane',
-  'Australia/Sydney',
-  'Australia/Melbourne',
-  'Pacific/Auckland',
-];
-
 export const WEEKDAYS: readonly string[] = [
   'Sunday',
   'Monday',
@@ -918,17 +852,13 @@ export const WEEKDAYS: readonly string[] = [
   'Saturday',
 ];
 
-export function settingsModal(p: { workspace: WorkspaceRow; metadata: ModalMetadata }): ModalView {
+export function settingsModal(p: { workspace: WorkspaceRow; metadata: ModalMetadata; now: Date }): ModalView {
   const ws = p.workspace;
-  const zones = (COMMON_TIME_ZONES.includes(ws.timeZone) ? COMMON_TIME_ZONES : [ws.timeZone, ...COMMON_TIME_ZONES])
-    .slice(0, MAX_OPTIONS)
-    .map((z) => option(z.replaceAll('_', ' '), z));
   const weekdays = WEEKDAYS.map((d, i) => option(d, String(i)));
   // Monday first, as people read a working week.
   const workdays = [1, 2, 3, 4, 5, 6, 0].map((i) => option(WEEKDAYS[i] ?? String(i), String(i)));
   const workingInitial = workdays.filter((o) => ws.workingDays.includes(Number(o.value)));
   const admins = ws.financeAdmins.filter(isUserId);
-  const zoneInitial = zones.find((o) => o.value === ws.timeZone);
   const weekdayInitial = weekdays[ws.digestWeekday];
   const blocks: KnownBlock[] = [
     input(
@@ -941,11 +871,19 @@ export function settingsModal(p: { workspace: WorkspaceRow; metadata: ModalMetad
       },
       { optional: true, hint: 'Daily alerts and the weekly digest go here. Invite the app to the channel first.' },
     ),
-    input(FIELD.timeZone, 'Time zone', {
-      type: 'static_select',
-      options: zones,
-      ...(zoneInitial ? { initial_option: zoneInitial } : {}),
-    }),
+    input(
+      FIELD.timeZone,
+      'Time zone',
+      {
+        // Every IANA zone (over 400): typed to search, by city, region, older name or offset (ACTION.timeZoneSelect).
+        type: 'external_select',
+        action_id: ACTION.timeZoneSelect,
+        min_query_length: 0,
+        placeholder: { type: 'plain_text', text: 'Type a city or an offset like +5:45' },
+        initial_option: option(zoneLabel(ws.timeZone, p.now), ws.timeZone),
+      },
+      { hint: "Today's date, due dates and alert times follow it." },
+    ),
     input(
       FIELD.alertTime,
       'Daily alerts at',
@@ -1003,7 +941,7 @@ export function readSettings(values: ViewStateValues): WorkspaceSettings {
   const stale = textIn(values, FIELD.staleDays);
   return compact({
     financeChannel: channel?.selected_conversation ?? channel?.selected_channel ?? null,
-    timeZone: optionIn(values, FIELD.timeZone) ?? textIn(values, FIELD.timeZone),
+    timeZone: optionIn(values, FIELD.timeZone, ACTION.timeZoneSelect) ?? textIn(values, FIELD.timeZone),
     alertTime: timeIn(values, FIELD.alertTime),
     digestWeekday: weekday === undefined ? undefined : Number(weekday),
     digestTime: timeIn(values, FIELD.digestTime),

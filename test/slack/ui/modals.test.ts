@@ -605,17 +605,26 @@ describe('historyModal', () => {
 
 describe('settingsModal', () => {
   const workspace = makeWorkspace({ timeZone: 'America/Boise', financeAdminGroup: 'S0FINANCE' });
-  const view = settingsModal({ workspace, metadata: { key: 'settings-1', version: 3 } });
+  const view = settingsModal({
+    workspace,
+    metadata: { key: 'settings-1', version: 3 },
+    now: new Date('2026-11-23T15:00:00Z'),
+  });
   const block = (id: string) => view.blocks.find((b) => b.block_id === id);
 
-  it('shows the workspace settings, including a time zone outside the common list', () => {
+  it('shows the workspace settings, the time zone in a picker that searches every zone', () => {
     expect(view).toMatchObject({ callback_id: VIEW.settings, title: plain('Settings') });
     expect(block(FIELD.financeChannel)).toMatchObject({
       optional: true,
       element: { type: 'conversations_select', initial_conversation: 'C0FINANCE' },
     });
     expect(block(FIELD.timeZone)).toMatchObject({
-      element: { initial_option: { text: plain('America/Boise'), value: 'America/Boise' } },
+      element: {
+        type: 'external_select',
+        action_id: ACTION.timeZoneSelect,
+        min_query_length: 0,
+        initial_option: { text: plain('America/Boise (UTC−07:00)'), value: 'America/Boise' },
+      },
     });
     expect(block(FIELD.alertTime)).toMatchObject({ element: { type: 'timepicker', initial_time: '09:00' } });
     expect(block(FIELD.digestWeekday)).toMatchObject({
@@ -639,6 +648,7 @@ describe('settingsModal', () => {
     const empty = settingsModal({
       workspace: makeWorkspace({ financeAdmins: [], financeChannel: null }),
       metadata: { key: 'k' },
+      now: new Date('2026-11-23T15:00:00Z'),
     });
     const json = JSON.stringify(empty.blocks);
     expect(json).not.toContain('initial_users');
@@ -649,9 +659,9 @@ describe('settingsModal', () => {
     const values: Values = {
       'f.finance_channel': { 'f.finance_channel': { type: 'conversations_select', selected_conversation: 'C0NEWFIN' } },
       'f.time_zone': {
-        'f.time_zone': {
-          type: 'static_select',
-          selected_option: { text: plain('Europe/Paris') as never, value: 'Europe/Paris' },
+        'settings.zone': {
+          type: 'external_select',
+          selected_option: { text: plain('Europe/Paris (UTC+01:00)') as never, value: 'Europe/Paris' },
         },
       },
       'f.alert_time': { 'f.alert_time': { type: 'timepicker', selected_time: '08:15' } },

@@ -383,6 +383,7 @@ describe('limits hold for a large book', () => {
           financeAdmins: Array.from({ length: 50 }, (_, i) => `U${i}X`),
         }),
         metadata,
+        now: new Date('2026-11-23T15:00:00Z'),
       }),
     ];
     for (const view of views) expectViewWithinLimits(view);
