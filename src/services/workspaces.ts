@@ -104,19 +104,23 @@ export async function updateWorkspaceSettings(
       ]);
     }
     const changed = changedSettings(current, changes);
+    // A save that keeps the zone it was created with (UTC, or whatever the first contact gave) still chooses
+    // it, once: from then on the zone is the workspace's own, and settings stop proposing another.
+    const confirmsZone =
+      changes.timeZone !== undefined && !('timeZone' in changed) && !(await timeZoneChosen(tx, teamId));
     const [row] = await tx
       .update(workspaces)
       .set({ ...changes, version: sql`${workspaces.version} + 1` })
       .where(eq(workspaces.teamId, teamId))
       .returning();
     if (!row) throw new LedgerError('CONFLICT', 'The settings were changed by someone else meanwhile; try again.');
-    if (Object.keys(changed).length > 0) {
+    if (Object.keys(changed).length > 0 || confirmsZone) {
       await appendEvent(tx, {
         teamId,
         kind: 'settings_changed',
         actor: actorOf(principal),
         at: ctx.clock.now(),
-        details: { changes: changed },
+        details: { changes: changed, ...(confirmsZone ? { timeZoneConfirmed: changes.timeZone } : {}) },
       });
     }
     return row;
@@ -158,6 +162,24 @@ export async function claimFirstAdmin(ctx: LedgerContext, teamId: string, princi
 /** Whether the workspace's first finance admin seat is still open (nobody has ever held it). */
 export async function firstAdminOpen(ctx: LedgerContext, workspace: WorkspaceRow): Promise<boolean> {
   return !hasAdmin(workspace) && !(await everHadAdmin(ctx.db, workspace.teamId));
+}
+
+/**
+ * Whether someone has ever chosen the workspace's time zone in settings (changed it, or saved the one it had).
+ * Until then it is only the default a first contact gave it, and settings propose the person's own zone.
+ */
+export async function timeZoneChosen(db: Transaction | LedgerContext['db'], teamId: string): Promise<boolean> {
+  const [found] = await db
+    .select({ id: events.id })
+    .from(events)
+    .where(
+      and(
+        eq(events.teamId, teamId),
+        sql`${events.kind} = 'settings_changed' and (${events.details}->'changes' ? 'timeZone' or ${events.details} ? 'timeZoneConfirmed')`,
+      ),
+    )
+    .limit(1);
+  return found !== undefined;
 }
 
 function hasAdmin(workspace: Pick<WorkspaceRow, 'financeAdmins' | 'financeAdminGroup'>): boolean {

@@ -98,6 +98,43 @@ describe('/invoice', () => {
     expect(refused.args.text).toContain('can change the settings');
   });
 
+  it("proposes the person's own time zone in a new workspace, never a silent UTC, until one is saved", async () => {
+    await ensureWorkspace(t.ledger, { teamId: TEAM, name: 'Acme' });
+    t.fake.setUser(ADMIN, { tz: 'Asia/Calcutta' }); // Slack profiles may carry an older name
+    await t.as(ADMIN).slashCommand({ text: 'settings' });
+    const view = (await t.fake.waitFor('views.open')).args.view;
+    const zoneBlock = view.blocks.find((b: { block_id?: string }) => b.block_id === FIELD.timeZone);
+    expect(zoneBlock.element.initial_option).toEqual({
+      text: { type: 'plain_text', text: 'Asia/Kolkata (UTC+05:30)' },
+      value: 'Asia/Kolkata',
+    });
+    expect(zoneBlock.hint.text).toBe(
+      "Proposed from your Slack profile: until you save, the workspace runs in UTC, so today's date, due dates and alert times follow UTC.",
+    );
+    const saved = await t.as(ADMIN).viewSubmission({
+      callback_id: VIEW.settings,
+      private_metadata: view.private_metadata,
+      values: {
+        [FIELD.timeZone]: {
+          [ACTION.timeZoneSelect]: {
+            type: 'external_select',
+            selected_option: { text: { type: 'plain_text', text: 'UTC (UTC+00:00)' }, value: 'UTC' },
+          },
+        },
+        [FIELD.workingDays]: { [FIELD.workingDays]: stateValue.checkboxes(['1', '2', '3', '4', '5']) },
+        [FIELD.financeAdmins]: { [FIELD.financeAdmins]: { type: 'multi_users_select', selected_users: [ADMIN] } },
+      },
+    });
+    expect(saved.status).toBe(200);
+    // UTC was chosen this time: it is the workspace's own now, and no longer replaced by a proposal.
+    await t.as(ADMIN).slashCommand({ text: 'settings' });
+    const [, second] = await t.fake.waitForCount('views.open', 2);
+    const again = second?.args.view;
+    const zoneAgain = again.blocks.find((b: { block_id?: string }) => b.block_id === FIELD.timeZone);
+    expect(zoneAgain.element.initial_option.value).toBe('UTC');
+    expect(zoneAgain.hint.text).toBe("Today's date, due dates and alert times follow it.");
+  });
+
   it('finds any time zone by city as it is typed, and saves the one chosen', async () => {
     await workspace();
     await t.as(ADMIN).slashCommand({ text: 'settings' });

@@ -6,15 +6,16 @@ import { findInvoiceRow } from '../../db/queries/invoices.js';
 import { clientNames, invoiceNumbersLike, suggestInvoiceNumber } from '../../db/queries/search.js';
 import { getClientRecord, getLastChase, getOverview, type Overview } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
-import { todayIn } from '../../domain/dates.js';
+import { isValidTimeZone, todayIn } from '../../domain/dates.js';
 import { type InvoiceState, STATE_LABEL } from '../../domain/status.js';
+import { RENAMED_ZONES } from '../../domain/zones.js';
 import { digestSummary, queueDigest } from '../../jobs/digest.js';
 import { findClient } from '../../services/clients.js';
 import { isLedgerError } from '../../services/errors.js';
 import { getInvoice } from '../../services/invoices.js';
 import { authorize } from '../../services/policy.js';
 import { liveClientLink } from '../../services/sharing.js';
-import { claimFirstAdmin, firstAdminOpen } from '../../services/workspaces.js';
+import { claimFirstAdmin, firstAdminOpen, timeZoneChosen } from '../../services/workspaces.js';
 import { closest, parseInvoiceCommand } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
@@ -286,9 +287,19 @@ export async function openSettings(
     await tell(deniedMessage('change the settings'));
     return;
   }
+  // A workspace still on the UTC it was created with, that nobody has chosen: never a silent UTC.
+  const proposedZone =
+    current.timeZone === 'UTC' && !(await timeZoneChosen(deps.ledger.db, current.teamId))
+      ? await profileZone(client, userId)
+      : undefined;
   await client.views.open({
     trigger_id: triggerId,
-    view: settingsModal({ workspace: current, metadata: { key: newKey() }, now: deps.ledger.clock.now() }),
+    view: settingsModal({
+      workspace: current,
+      metadata: { key: newKey() },
+      now: deps.ledger.clock.now(),
+      proposedZone,
+    }),
   });
 }
 
@@ -326,4 +337,15 @@ async function clientNotFound(
   const names = await clientNames(deps.ledger.db, teamId);
   const prefix = names.find((n) => n.toLowerCase().startsWith(name.toLowerCase()));
   await reply(notFoundMessage('client', name, prefix ?? closest(name, names)));
+}
+
+/** The person's time zone from their Slack profile, when Slack says and we can use it; never fails the caller. */
+async function profileZone(client: WebClient, userId: string): Promise<string | undefined> {
+  try {
+    const found = await client.users.info({ user: userId });
+    const tz = found.user?.tz;
+    return typeof tz === 'string' && isValidTimeZone(tz) ? (RENAMED_ZONES[tz] ?? tz) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -852,8 +852,19 @@ export const WEEKDAYS: readonly string[] = [
   'Saturday',
 ];
 
-export function settingsModal(p: { workspace: WorkspaceRow; metadata: ModalMetadata; now: Date }): ModalView {
+export function settingsModal(p: {
+  workspace: WorkspaceRow;
+  metadata: ModalMetadata;
+  now: Date;
+  /**
+   * The zone to propose when nobody has chosen one yet: the person's own, from their Slack profile. It is
+   * shown selected, and said to be a proposal; saving chooses it.
+   */
+  proposedZone?: string | undefined;
+}): ModalView {
   const ws = p.workspace;
+  const zone = p.proposedZone ?? ws.timeZone;
+  const proposing = p.proposedZone !== undefined && p.proposedZone !== ws.timeZone;
   const weekdays = WEEKDAYS.map((d, i) => option(d, String(i)));
   // Monday first, as people read a working week.
   const workdays = [1, 2, 3, 4, 5, 6, 0].map((i) => option(WEEKDAYS[i] ?? String(i), String(i)));
@@ -880,9 +891,13 @@ export function settingsModal(p: { workspace: WorkspaceRow; metadata: ModalMetad
         action_id: ACTION.timeZoneSelect,
         min_query_length: 0,
         placeholder: { type: 'plain_text', text: 'Type a city or an offset like +5:45' },
-        initial_option: option(zoneLabel(ws.timeZone, p.now), ws.timeZone),
+        initial_option: option(zoneLabel(zone, p.now), zone),
       },
-      { hint: "Today's date, due dates and alert times follow it." },
+      {
+        hint: proposing
+          ? `Proposed from your Slack profile: until you save, the workspace runs in ${ws.timeZone}, so today's date, due dates and alert times follow ${ws.timeZone}.`
+          : "Today's date, due dates and alert times follow it.",
+      },
     ),
     input(
       FIELD.alertTime,
