@@ -13,6 +13,8 @@ export type DeliveryKind =
   | 'promise_broken'
   | 'stale_chase'
   | 'paid_check'
+  /** The follow-up someone planned in the chase form: to the invoice's owner (else the channel) that morning. */
+  | 'follow_up'
   | 'summary'
   | 'digest'
   | 'digest_reply'

@@ -1,5 +1,6 @@
 // Deciding what the finance channel must hear today: one decision per invoice and kind under a key
 // with the local date. Planning is idempotent; run it on every tick and at start to catch up.
+import { getFollowUpsDue } from '../db/queries/follow-ups.js';
 import { type DayChangeKind, getDayChangeIds } from '../db/queries/views.js';
 import type { WorkspaceRow } from '../db/schema.js';
 import { addDays, localTimeOf, todayIn } from '../domain/dates.js';
@@ -99,6 +100,31 @@ export function planDigest(workspace: WorkspaceRow, now: Date): { date: string; 
   return { date, key: `digest:${date}` };
 }
 
+/**
+ * The follow-ups planned for the dates this working day covers (a weekend's on Monday), at the alert time: one
+ * nudge per invoice and planned date, to its owner in a DM, or to the finance channel when nobody owns it.
+ */
+export async function planFollowUps(ledger: LedgerContext, workspace: WorkspaceRow, now: Date): Promise<Decision[]> {
+  const today = todayIn(workspace.timeZone, now);
+  if (localTimeOf(now, workspace.timeZone) < workspace.alertTime) return [];
+  const dates = alertDatesFor(today, workspace.workingDays);
+  const decisions: Decision[] = [];
+  for (const due of await getFollowUpsDue(ledger.db, { teamId: workspace.teamId, dates })) {
+    const to = due.ownerUserId ?? workspace.financeChannel;
+    if (!to) continue;
+    decisions.push({
+      teamId: workspace.teamId,
+      key: `follow_up:${due.invoiceId}:${due.date}`,
+      kind: 'follow_up',
+      invoiceId: due.invoiceId,
+      localDate: today,
+      channelId: to,
+      payload: { date: due.date },
+    });
+  }
+  return decisions;
+}
+
 /** A workspace with no finance channel gets one prompt to choose it, to its first admin. */
 export function planChannelPrompt(workspace: WorkspaceRow, now: Date): Decision | undefined {
   const admin = workspace.financeAdmins[0];
@@ -113,7 +139,7 @@ export function planChannelPrompt(workspace: WorkspaceRow, now: Date): Decision 
 }
 
 export async function recordAlerts(ledger: LedgerContext, workspace: WorkspaceRow, now: Date): Promise<number> {
-  const decisions = await planAlerts(ledger, workspace, now);
+  const decisions = [...(await planAlerts(ledger, workspace, now)), ...(await planFollowUps(ledger, workspace, now))];
   const prompt = planChannelPrompt(workspace, now);
   return decide(ledger.db, prompt ? [...decisions, prompt] : decisions, now);
 }

@@ -17,6 +17,7 @@ import {
   alertLead,
   channelPromptMessage,
   clientAnswerLead,
+  followUpLead,
   paidCheckMessage,
   summaryMessage,
 } from '../slack/ui/alerts.js';
@@ -445,6 +446,17 @@ async function render(env: PosterEnv, d: DeliveryRow): Promise<Rendered | null> 
       const invoice = await getInvoice(ledger, d.teamId, d.invoiceId ?? '');
       if (invoice.status.state !== 'due' && invoice.status.state !== 'overdue') return null;
       return { message: paidCheckMessage(invoice) };
+    }
+    case 'follow_up': {
+      // Only while it still makes sense: open and sent, no hold or dispute, and the follow-up not moved since.
+      const workspace = await getWorkspace(ledger, d.teamId);
+      const invoice = await getInvoice(ledger, d.teamId, d.invoiceId ?? '', workspace);
+      const planned = typeof d.payload?.date === 'string' ? d.payload.date : null;
+      const open = invoice.status.state !== 'paid' && invoice.status.state !== 'draft' && !invoice.voidedAt;
+      if (!open || invoice.status.hold || !planned || invoice.nextFollowUp !== planned) return null;
+      const lastChase = await getLastChase(ledger.db, { teamId: d.teamId, invoiceId: invoice.id });
+      const lead = followUpLead(invoice, { planned, today: d.localDate, lastChase, timeZone: workspace.timeZone });
+      return { message: { text: lead, blocks: [] }, invoiceId: invoice.id, lead };
     }
     case 'summary': {
       const siblings = await deliveriesOn(ledger.db, d.teamId, d.localDate);

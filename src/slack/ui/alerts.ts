@@ -1,5 +1,5 @@
 // What the jobs post: the reason an invoice needs attention (a lead line kept above its live card),
-// the owner's private "did they pay?", a big day's summary, and the prompt to choose a channel.
+// the owner's private "did they pay?" and follow-up nudge, a big day's summary, and the prompt to choose a channel.
 import type { KnownBlock } from '@slack/types';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { HistoryEvent } from '../../db/queries/views.js';
@@ -61,6 +61,24 @@ export function alertLead(
   if (habit) parts.push(md`_${client} ${habit}._`);
   if (opts.lastChase) parts.push(md`Last chase: ${eventLine(opts.lastChase, opts.timeZone)}`);
   else if (kind === 'stale_chase') parts.push(literal('No chase logged yet.'));
+  return truncate(joinMd(parts, '\n'), 2900);
+}
+
+/**
+ * Above the card of a follow-up someone planned: ":calendar: Time to follow up on *INV-7* for Acme · @owner",
+ * with the last chase, so the next one does not start from a blank slate.
+ */
+export function followUpLead(
+  inv: InvoiceView,
+  opts: { planned: string; today: string; lastChase?: HistoryEvent | undefined; timeZone: string },
+): Mrkdwn {
+  const number = md`*${inline(inv.number, 40)}*`;
+  const client = inline(inv.clientName, 80);
+  const owner = inv.ownerUserId ? mention(inv.ownerUserId) : literal('nobody owns it yet');
+  // A follow-up planned for a day off is nudged on the next working day: say which day it was.
+  const when = opts.planned < opts.today ? md` (planned for ${esc(opts.planned)})` : literal('');
+  const parts = [md`:calendar: Time to follow up on ${number} for ${client}${when} · ${owner}`];
+  if (opts.lastChase) parts.push(md`Last chase: ${eventLine(opts.lastChase, opts.timeZone)}`);
   return truncate(joinMd(parts, '\n'), 2900);
 }
 
