@@ -251,6 +251,32 @@ describe('reading QuickBooks Online', () => {
     );
   });
 
+  it('reads an answer at the 1,000-record cap of CDC again with paged queries, in case it was cut short', async () => {
+    const a = await auth();
+    qbo.setNow('2026-11-23T16:00:00Z');
+    clock.set('2026-11-23T16:10:00Z');
+    for (let n = 0; n < 1000; n++) qbo.addCustomer({ name: `Customer ${n}` });
+    const since = new Date('2026-11-23T15:30:00Z');
+    const first = await provider.listContactsSince(a, since, 1);
+    expect([first.items.length, first.more, first.total]).toEqual([100, true, 1000]);
+    expect(qbo.calls(`/v3/company/${qbo.company.realmId}/cdc`)).toHaveLength(1);
+    const tenth = await provider.listContactsSince(a, since, 10);
+    expect([tenth.items.length, tenth.more, tenth.items.at(-1)?.name]).toEqual([100, true, 'Customer 999']);
+    // Later pages never ask CDC again.
+    expect(qbo.calls(`/v3/company/${qbo.company.realmId}/cdc`)).toHaveLength(1);
+  });
+
+  it('sends nothing to a host that is not one of the configured Intuit endpoints', async () => {
+    const pinned = quickbooksProvider({
+      settings: { ...qbo.settings(), revokeUrl: 'http://127.0.0.2:9/v2/oauth2/tokens/revoke' },
+      http: createHttp({ allowedOrigins: [qbo.url] }),
+      limiterFor: () => createLimiter({ ...QUICKBOOKS_LIMITS, now: () => 0, sleep: async () => {} }),
+      now: () => clock.now(),
+    });
+    const error = await rejection(pinned.revoke('AB11-token'));
+    expect(isProviderError(error, 'HOST_NOT_ALLOWED')).toBe(true);
+  });
+
   it('reads customers with their email, and only the changed ones through CDC', async () => {
     const a = await auth();
     qbo.addCustomer({ name: 'Umbrella', email: 'billing@umbrella.test' });
