@@ -207,6 +207,27 @@ describeEachDatabase('the QuickBooks Online sync', NOW, (get) => {
     expect(await books.syncNow(TEAM, 'quickbooks')).toMatchObject({ payments: 0, changedInvoices: [] });
   });
 
+  it('follows an edit made in QuickBooks: a new total and due date, as one edit by the ledger', async () => {
+    const t = get();
+    const acme = qbo.addCustomer({ name: 'Acme Corp' });
+    const id = qbo.addInvoice({ DocNumber: '5001', CustomerId: acme, TotalAmt: '60.00', DueDate: '2026-12-01' });
+    await connect(books);
+    await books.syncNow(TEAM, 'quickbooks');
+
+    later(t, 60 * 60_000);
+    qbo.editInvoice(id, { TotalAmt: '65.50', DueDate: '2026-12-15' });
+    const outcome = await books.syncNow(TEAM, 'quickbooks');
+
+    expect(outcome).toMatchObject({ updated: 1, created: 0, payments: 0 });
+    const inv = await getInvoice(t.ctx, TEAM, '5001');
+    expect([inv.totalMinor, inv.dueDate]).toEqual([6550n, '2026-12-15']);
+    const [edit] = await t.ctx.db
+      .select()
+      .from(events)
+      .where(and(eq(events.invoiceId, inv.id), eq(events.kind, 'edited')));
+    expect(edit).toMatchObject({ actorType: 'system', actorId: 'quickbooks' });
+  });
+
   it('voids ours when an invoice is voided or deleted in QuickBooks', async () => {
     const t = get();
     const acme = qbo.addCustomer({ name: 'Acme Corp' });

@@ -108,6 +108,8 @@ export interface FakeQuickBooks {
   }): string;
   /** A payment from the invoices' customer, paying each invoice named its amount. */
   pay(p: { invoices: { id: string; amount: string }[]; date: string; reference?: string }): string;
+  /** Someone changes an invoice's total (its balance moves by as much) and due date in QuickBooks. */
+  editInvoice(invoiceId: string, changes: { TotalAmt?: string; DueDate?: string }): void;
   voidInvoice(invoiceId: string): void;
   deleteInvoice(invoiceId: string): void;
   invoice(invoiceId: string): { TotalAmt: string; Balance: string };
@@ -579,6 +581,15 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         invoice.updatedAt = at;
       }
       return id;
+    },
+    editInvoice(invoiceId, changes) {
+      const invoice = mustInvoice(invoiceId);
+      if (changes.TotalAmt !== undefined) {
+        invoice.Balance = sub(invoice.Balance, sub(invoice.TotalAmt, changes.TotalAmt));
+        invoice.TotalAmt = changes.TotalAmt;
+      }
+      if (changes.DueDate !== undefined) invoice.DueDate = changes.DueDate;
+      invoice.updatedAt = stamp();
     },
     voidInvoice(invoiceId) {
       const invoice = mustInvoice(invoiceId);
