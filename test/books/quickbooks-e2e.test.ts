@@ -91,6 +91,19 @@ describe('connecting QuickBooks Online from Slack', () => {
     );
   });
 
+  it('answers a refused callback, or one without the company, with a plain page, and connects nothing', async () => {
+    const denied = await fetch(`${baseUrl}/oauth/quickbooks/callback?error=access_denied&state=x`);
+    expect(denied.status).toBe(400);
+    expect(await denied.text()).toContain('QuickBooks said: access_denied');
+    const noCompany = await fetch(`${baseUrl}/oauth/quickbooks/callback?code=abc&state=e30.x`);
+    expect(noCompany.status).toBe(400);
+    expect(await noCompany.text()).toContain('missing what QuickBooks sends back');
+    const forged = await fetch(`${baseUrl}/oauth/quickbooks/callback?code=abc&state=e30.${'A'.repeat(43)}&realmId=1`);
+    expect(forged.status).toBe(400);
+    expect(await forged.text()).toContain('not valid or has expired');
+    expect(qbo.calls('/oauth2/v1/tokens/bearer')).toHaveLength(0);
+  });
+
   it('connects through the callback, takes the invoices, and turns the card Paid when QuickBooks records the payment', async () => {
     seed();
     const answer = await command(ADMIN, 'connect quickbooks');
