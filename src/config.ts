@@ -105,6 +105,32 @@ export const configSchema = z.object({
   XERO_API_URL: httpUrl('https://api.xero.com'),
   XERO_IDENTITY_URL: httpUrl('https://identity.xero.com'),
   XERO_LOGIN_URL: httpUrl('https://login.xero.com'),
+  /** The Intuit app (developer.intuit.com → My Hub → App dashboard → Keys and credentials). Both or neither. */
+  QUICKBOOKS_CLIENT_ID: optionalText,
+  QUICKBOOKS_CLIENT_SECRET: optionalText,
+  /** The Intuit app's webhook verifier token (Webhooks page): verifies intuit-signature on /webhooks/quickbooks. */
+  QUICKBOOKS_WEBHOOK_VERIFIER: optionalText,
+  /** Which QuickBooks companies the keys reach: `sandbox` (test companies) or `production` (the default). */
+  QUICKBOOKS_ENVIRONMENT: optionalText.pipe(
+    z
+      .enum(['sandbox', 'production'], { message: 'must be sandbox or production' })
+      .optional()
+      .transform((v) => v ?? 'production'),
+  ),
+  /**
+   * Intuit's endpoints; tests point them at a local fake. The HTTP client reaches only these. The API's default
+   * follows QUICKBOOKS_ENVIRONMENT (sandbox-quickbooks.api.intuit.com or quickbooks.api.intuit.com).
+   */
+  QUICKBOOKS_API_URL: optionalText.pipe(
+    z
+      .url({ message: 'must be a URL like https://quickbooks.api.intuit.com' })
+      .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  QUICKBOOKS_AUTH_URL: httpUrl('https://appcenter.intuit.com/connect/oauth2'),
+  QUICKBOOKS_TOKEN_URL: httpUrl('https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer'),
+  QUICKBOOKS_REVOKE_URL: httpUrl('https://developer.api.intuit.com/v2/oauth2/tokens/revoke'),
   /** Minutes between syncs of each connected ledger. */
   LEDGER_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
 });
@@ -192,5 +218,46 @@ export function xeroSettings(config: Config): XeroSettings | undefined {
     identityUrl: config.XERO_IDENTITY_URL,
     loginUrl: config.XERO_LOGIN_URL,
     webhookKey: config.XERO_WEBHOOK_KEY,
+  };
+}
+
+export interface QuickBooksSettings {
+  clientId: string;
+  clientSecret: string;
+  environment: 'sandbox' | 'production';
+  /** The Accounting API's base (…/v3/company/{realmId} is under it). */
+  apiUrl: string;
+  /** The full authorize, token and revocation endpoints. */
+  authUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  /** Verifies Intuit's webhooks (intuit-signature); without it /webhooks/quickbooks is not served. */
+  webhookVerifier?: string | undefined;
+}
+
+export const QUICKBOOKS_API_URLS = {
+  sandbox: 'https://sandbox-quickbooks.api.intuit.com',
+  production: 'https://quickbooks.api.intuit.com',
+} as const;
+
+/** QuickBooks Online, when its app is configured (both keys); undefined when neither is; a ConfigError when only one is. */
+export function quickbooksSettings(config: Config): QuickBooksSettings | undefined {
+  const { QUICKBOOKS_CLIENT_ID: clientId, QUICKBOOKS_CLIENT_SECRET: clientSecret } = config;
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    throw new ConfigError(
+      'QuickBooks is half configured: set both QUICKBOOKS_CLIENT_ID and QUICKBOOKS_CLIENT_SECRET (developer.intuit.com → your app → Keys and credentials), or neither.',
+    );
+  }
+  const environment = config.QUICKBOOKS_ENVIRONMENT;
+  return {
+    clientId,
+    clientSecret,
+    environment,
+    apiUrl: config.QUICKBOOKS_API_URL ?? QUICKBOOKS_API_URLS[environment],
+    authUrl: config.QUICKBOOKS_AUTH_URL,
+    tokenUrl: config.QUICKBOOKS_TOKEN_URL,
+    revokeUrl: config.QUICKBOOKS_REVOKE_URL,
+    webhookVerifier: config.QUICKBOOKS_WEBHOOK_VERIFIER,
   };
 }

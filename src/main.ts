@@ -1,6 +1,7 @@
 // Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly and soon.
 import { createBooks } from './books/index.js';
-import { ConfigError, loadConfig, loadEnvFile, slackSettings, xeroSettings } from './config.js';
+import { PROVIDER_LABEL } from './books/provider.js';
+import { ConfigError, loadConfig, loadEnvFile, quickbooksSettings, slackSettings, xeroSettings } from './config.js';
 import { openDatabase, redact } from './db/client.js';
 import { processHolder } from './jobs/holder.js';
 import { createJobs } from './jobs/index.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const books = createBooks({
     ledger,
     xero: xeroSettings(config),
+    quickbooks: quickbooksSettings(config),
     tokenKey: config.LEDGER_TOKEN_KEY,
     publicUrl: () => bot.publicUrl(),
     logger: {
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
       await bot.live.sync();
       await bot.live.refreshHomes(teamId);
     },
-    connectionBroken: (teamId, reason) => tellBroken(bot.deps, teamId, 'Xero', reason),
+    connectionBroken: (teamId, reason, provider) => tellBroken(bot.deps, teamId, PROVIDER_LABEL[provider], reason),
   });
   const bot = createSlackApp({
     books,

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadEnvFile, slackSettings } from '../src/config.js';
+import { ConfigError, loadConfig, loadEnvFile, quickbooksSettings, slackSettings } from '../src/config.js';
 
 describe('the configuration', () => {
   it('has defaults that run the embedded database with nothing set', () => {
@@ -25,6 +25,14 @@ describe('the configuration', () => {
       XERO_API_URL: 'https://api.xero.com',
       XERO_IDENTITY_URL: 'https://identity.xero.com',
       XERO_LOGIN_URL: 'https://login.xero.com',
+      QUICKBOOKS_CLIENT_ID: undefined,
+      QUICKBOOKS_CLIENT_SECRET: undefined,
+      QUICKBOOKS_WEBHOOK_VERIFIER: undefined,
+      QUICKBOOKS_ENVIRONMENT: 'production',
+      QUICKBOOKS_API_URL: undefined,
+      QUICKBOOKS_AUTH_URL: 'https://appcenter.intuit.com/connect/oauth2',
+      QUICKBOOKS_TOKEN_URL: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+      QUICKBOOKS_REVOKE_URL: 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke',
       LEDGER_SYNC_MINUTES: 10,
     });
   });
@@ -86,5 +94,30 @@ describe('the configuration', () => {
       delete process.env.RB_TEST_FROM_FILE;
       delete process.env.RB_TEST_SET_ALREADY;
     }
+  });
+
+  it('sets up QuickBooks Online with both keys, its API host chosen by the environment, and names what is wrong', () => {
+    expect(quickbooksSettings(loadConfig({}))).toBeUndefined();
+    const keys = { QUICKBOOKS_CLIENT_ID: 'ABc123', QUICKBOOKS_CLIENT_SECRET: 's3cret' };
+    expect(quickbooksSettings(loadConfig(keys))).toMatchObject({
+      environment: 'production',
+      apiUrl: 'https://quickbooks.api.intuit.com',
+      tokenUrl: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+    });
+    expect(quickbooksSettings(loadConfig({ ...keys, QUICKBOOKS_ENVIRONMENT: 'sandbox' }))?.apiUrl).toBe(
+      'https://sandbox-quickbooks.api.intuit.com',
+    );
+    expect(
+      quickbooksSettings(
+        loadConfig({ ...keys, QUICKBOOKS_API_URL: 'http://127.0.0.1:4010/', QUICKBOOKS_ENVIRONMENT: 'sandbox' }),
+      )?.apiUrl,
+    ).toBe('http://127.0.0.1:4010');
+    expect(() => quickbooksSettings(loadConfig({ QUICKBOOKS_CLIENT_ID: 'ABc123' }))).toThrow(
+      /QuickBooks is half configured: set both QUICKBOOKS_CLIENT_ID and QUICKBOOKS_CLIENT_SECRET/,
+    );
+    expect(() => loadConfig({ QUICKBOOKS_ENVIRONMENT: 'staging' })).toThrow(
+      /QUICKBOOKS_ENVIRONMENT: must be sandbox or production/,
+    );
+    expect(() => loadConfig({ QUICKBOOKS_API_URL: 'not a url' })).toThrow(/QUICKBOOKS_API_URL: must be a URL/);
   });
 });

@@ -1,10 +1,11 @@
-// GET /oauth/xero/callback: where Xero sends the person back with a code. The state is checked before anything
+// GET /oauth/xero/callback and /oauth/quickbooks/callback: where the ledger sends the person back with a code (and
+// QuickBooks with the company's realmId). The state is checked before anything
 // else (signature, expiry, single use); the answer is a small page, never cached, never framed, and it sends no
 // referrer (the address holds the code).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConnectError, type Connected } from './connections.js';
 import type { Books } from './index.js';
-import { isProviderError } from './provider.js';
+import { isProviderError, PROVIDER_LABEL, type ProviderId } from './provider.js';
 
 export interface CallbackOptions {
   books: Books;
@@ -14,48 +15,69 @@ export interface CallbackOptions {
 }
 
 export function createXeroCallback(options: CallbackOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return createLedgerCallback('xero', options);
+}
+
+export function createLedgerCallback(
+  provider: ProviderId,
+  options: CallbackOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const label = PROVIDER_LABEL[provider];
   return (req, res) => {
-    void handle(options, req, res).catch((error) => {
-      options.logger.error('The Xero callback failed:', error);
+    void handle(provider, options, req, res).catch((error) => {
+      options.logger.error(`The ${label} callback failed:`, error);
       if (!res.headersSent)
-        page(res, 500, 'Something went wrong', 'Nothing was connected. Try /invoice connect xero again in a minute.');
+        page(
+          res,
+          500,
+          'Something went wrong',
+          `Nothing was connected. Try /invoice connect ${provider} again in a minute.`,
+        );
     });
   };
 }
 
-async function handle(options: CallbackOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  provider: ProviderId,
+  options: CallbackOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const label = PROVIDER_LABEL[provider];
+  const notConnected = `${label} was not connected`;
   const url = new URL(req.url ?? '/', 'http://callback.invalid');
   const denied = url.searchParams.get('error');
   if (denied) {
-    page(res, 400, 'Xero was not connected', `Xero said: ${denied}. Nothing was connected; you can close this tab.`);
+    page(res, 400, notConnected, `${label} said: ${denied}. Nothing was connected; you can close this tab.`);
     return;
   }
   const state = url.searchParams.get('state') ?? '';
   const code = url.searchParams.get('code') ?? '';
-  if (!state || !code) {
+  const realmId = url.searchParams.get('realmId') ?? undefined;
+  if (!state || !code || (provider === 'quickbooks' && !realmId)) {
     page(
       res,
       400,
-      'Xero was not connected',
-      'This address is missing what Xero sends back. Run /invoice connect xero again.',
+      notConnected,
+      `This address is missing what ${label} sends back. Run /invoice connect ${provider} again.`,
     );
     return;
   }
   let connected: Connected;
   try {
-    connected = await options.books.completeConnect('xero', { state, code });
+    connected = await options.books.completeConnect(provider, { state, code, ...(realmId ? { realmId } : {}) });
   } catch (error) {
     if (error instanceof ConnectError) {
-      page(res, 400, 'Xero was not connected', error.message);
+      page(res, 400, notConnected, error.message);
       return;
     }
     if (isProviderError(error)) {
-      options.logger.warn('Connecting Xero failed:', error.message);
+      options.logger.warn(`Connecting ${label} failed:`, error.message);
       page(
         res,
         502,
-        'Xero was not connected',
-        `Xero did not complete the connection (${error.message}). Run /invoice connect xero again.`,
+        notConnected,
+        `${label} did not complete the connection (${error.message}). Run /invoice connect ${provider} again.`,
       );
       return;
     }
@@ -68,10 +90,10 @@ async function handle(options: CallbackOptions, req: IncomingMessage, res: Serve
   page(
     res,
     200,
-    `Connected to Xero: ${connected.tenantName}`,
+    `Connected to ${label}: ${connected.tenantName}`,
     `The first sync has started; its progress shows in Slack with /invoice connect. You can close this tab.${others}`,
   );
-  await options.connected(connected).catch((error) => options.logger.warn('After connecting Xero:', error));
+  await options.connected(connected).catch((error) => options.logger.warn(`After connecting ${label}:`, error));
 }
 
 function escapeHtml(s: string): string {

@@ -13,7 +13,14 @@ export const STATE_TTL_MS = 10 * 60_000;
 /** Refresh an access token this long before it expires (Xero's last 30 minutes). */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
 
-export type ConnectErrorCode = 'STATE_INVALID' | 'STATE_USED' | 'NO_ORGANISATION' | 'NOT_CONNECTED' | 'BROKEN';
+export type ConnectErrorCode =
+  | 'STATE_INVALID'
+  | 'STATE_USED'
+  | 'NO_ORGANISATION'
+  | 'NOT_CONNECTED'
+  | 'BROKEN'
+  /** Another ledger is connected to the workspace: one at a time. */
+  | 'OTHER_LEDGER';
 
 export class ConnectError extends Error {
   override readonly name = 'ConnectError';
@@ -74,7 +81,7 @@ export interface Connected {
 /** The callback: checks the state (signature, expiry, single use, same provider), exchanges the code, stores the connection. */
 export async function completeConnect(
   deps: ConnectionDeps,
-  params: { state: string; code: string },
+  params: { state: string; code: string; realmId?: string | undefined },
 ): Promise<Connected> {
   const { ctx, provider, box } = deps;
   const now = ctx.clock.now();
@@ -103,7 +110,7 @@ export async function completeConnect(
     redirectUri: deps.redirectUri,
     codeVerifier: claimed.codeVerifier,
   });
-  const tenants = await provider.listTenants(tokens.accessToken);
+  const tenants = await provider.listTenants(tokens.accessToken, params.realmId);
   const [tenant, ...others] = tenants;
   if (!tenant) {
     throw new ConnectError(

@@ -65,6 +65,12 @@ export interface LimiterOptions {
 /** Xero: 60 calls a minute and 5 at once per organisation. */
 export const XERO_LIMITS = { perMinute: 60, concurrent: 5, maxWaitMs: 60_000 };
 
+/**
+ * QuickBooks Online: 500 calls a minute and 10 at once per company (realm) and app (Intuit's "API call limits and
+ * throttles"); a 429 asks for 60 s, which is also what a 429 without Retry-After waits here.
+ */
+export const QUICKBOOKS_LIMITS = { perMinute: 500, concurrent: 10, maxWaitMs: 60_000 };
+
 export interface Limiter {
   /** Runs a call inside the limits; on 429 waits Retry-After (when short enough) and tries again, up to 3 times. */
   run(call: () => Promise<HttpAnswer>): Promise<HttpAnswer>;

@@ -1,12 +1,13 @@
 // The books: a workspace's accounting ledger connected, and kept in step by a pull sync. Wiring for the Slack
 // command, the OAuth callback and the jobs; the work is in connections.ts (tokens, claims) and sync.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { XeroSettings } from '../config.js';
+import type { QuickBooksSettings, XeroSettings } from '../config.js';
 import type { LedgerConnectionRow } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { authorize, type Principal } from '../services/policy.js';
 import {
   accessToken,
+  ConnectError,
   type Connected,
   type ConnectionDeps,
   claimSync,
@@ -19,20 +20,35 @@ import {
   startConnect,
   syncSoon,
 } from './connections.js';
-import { type TokenBox, tokenBox } from './crypto.js';
-import { createHttp, createLimiter, type FetchLike, type Limiter, XERO_LIMITS } from './http.js';
-import { isProviderError, type LedgerProvider, type ProviderId } from './provider.js';
+import { type TokenBox, tokenBox, verifyState } from './crypto.js';
+import {
+  createHttp,
+  createLimiter,
+  type FetchLike,
+  type Limiter,
+  type LimiterOptions,
+  QUICKBOOKS_LIMITS,
+  XERO_LIMITS,
+} from './http.js';
+import { isProviderError, type LedgerProvider, PROVIDER_LABEL, type ProviderId } from './provider.js';
+import { quickbooksProvider } from './quickbooks.js';
+import { createQuickBooksWebhook } from './quickbooks-webhook.js';
 import { runSync, type SyncOutcome, type SyncState } from './sync.js';
 import { createXeroWebhook } from './webhook.js';
 import { xeroProvider } from './xero.js';
 
 export const XERO_CALLBACK_PATH = '/oauth/xero/callback';
+export const QUICKBOOKS_CALLBACK_PATH = '/oauth/quickbooks/callback';
+const CALLBACK_PATH: Record<ProviderId, string> = { xero: XERO_CALLBACK_PATH, quickbooks: QUICKBOOKS_CALLBACK_PATH };
+const PROVIDERS: readonly ProviderId[] = ['xero', 'quickbooks'];
 /** A sync holds its connection this long past its last saved page; a crashed one's claim lapses after it. */
 const CLAIM_TTL_MS = 5 * 60_000;
 
 export interface BooksOptions {
   ledger: LedgerContext;
   xero: XeroSettings | undefined;
+  /** QuickBooks Online, when its Intuit app is configured. */
+  quickbooks?: QuickBooksSettings | undefined;
   /** LEDGER_TOKEN_KEY; without it nothing can be connected. */
   tokenKey: string | undefined;
   /** Where the app's HTTP server is reached (the OAuth callback is under it). */
@@ -45,7 +61,7 @@ export interface BooksOptions {
   /** Told which invoices a sync changed, to bring their cards up to date. */
   invoicesChanged?: (teamId: string, invoiceIds: string[]) => Promise<void>;
   /** Told once when a connection breaks (a refresh refused). */
-  connectionBroken?: (teamId: string, reason: string) => Promise<void>;
+  connectionBroken?: (teamId: string, reason: string, provider: ProviderId) => Promise<void>;
 }
 
 export interface Books {
@@ -53,7 +69,11 @@ export interface Books {
   unavailable(provider: ProviderId): string | undefined;
   /** The authorize link for a finance admin (the policy's manageLedgerConnection). */
   startConnect(teamId: string, principal: Principal, provider: ProviderId): Promise<string>;
-  completeConnect(provider: ProviderId, params: { state: string; code: string }): Promise<Connected>;
+  /** `realmId`: the company QuickBooks names on its callback. */
+  completeConnect(
+    provider: ProviderId,
+    params: { state: string; code: string; realmId?: string | undefined },
+  ): Promise<Connected>;
   connection(teamId: string, provider: ProviderId): Promise<LedgerConnectionRow | undefined>;
   disconnect(
     teamId: string,
@@ -72,6 +92,8 @@ export interface Books {
   idle(): Promise<void>;
   /** The handler of POST /webhooks/xero, when XERO_WEBHOOK_KEY is set. */
   xeroWebhook: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /** The handler of POST /webhooks/quickbooks, when QUICKBOOKS_WEBHOOK_VERIFIER is set. */
+  quickbooksWebhook: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   /** Shutting down: running syncs stop after their current page (their place saved) and no new one starts. */
   stop(): Promise<void>;
 }
@@ -99,33 +121,72 @@ export function createBooks(options: BooksOptions): Books {
           allowedOrigins: [options.xero.apiUrl, options.xero.identityUrl],
           ...(options.fetch ? { fetch: options.fetch } : {}),
         }),
-        limiterFor: (tenantId) => {
-          let limiter = limiters.get(`xero/${tenantId}`);
-          if (!limiter) {
-            limiter = createLimiter({ ...XERO_LIMITS, now: () => ledger.clock.now().getTime(), sleep });
-            limiters.set(`xero/${tenantId}`, limiter);
-          }
-          return limiter;
-        },
+        limiterFor: (tenantId) => limiterFor('xero', tenantId, XERO_LIMITS),
         now: () => ledger.clock.now(),
       })
     : undefined;
 
-  const providerOf = (id: ProviderId): LedgerProvider | undefined => (id === 'xero' ? xero : undefined);
+  const qbo = options.quickbooks;
+  const quickbooks = qbo
+    ? quickbooksProvider({
+        settings: qbo,
+        http: createHttp({
+          allowedOrigins: [qbo.apiUrl, qbo.tokenUrl, qbo.revokeUrl],
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
+        limiterFor: (realmId) => limiterFor('quickbooks', realmId, QUICKBOOKS_LIMITS),
+        now: () => ledger.clock.now(),
+      })
+    : undefined;
+
+  /** One limiter per provider and organisation: the providers' limits are per organisation (realm). */
+  function limiterFor(
+    id: ProviderId,
+    tenantId: string,
+    limits: Pick<LimiterOptions, 'perMinute' | 'concurrent' | 'maxWaitMs'>,
+  ): Limiter {
+    let limiter = limiters.get(`${id}/${tenantId}`);
+    if (!limiter) {
+      limiter = createLimiter({ ...limits, now: () => ledger.clock.now().getTime(), sleep });
+      limiters.set(`${id}/${tenantId}`, limiter);
+    }
+    return limiter;
+  }
+
+  const providerOf = (id: ProviderId): LedgerProvider | undefined => (id === 'xero' ? xero : quickbooks);
+
+  const NOT_SET_UP: Record<ProviderId, string> = {
+    xero: 'Xero is not set up for this app: its operator sets XERO_CLIENT_ID and XERO_CLIENT_SECRET (developer.xero.com → My Apps) and restarts it.',
+    quickbooks:
+      'QuickBooks is not set up for this app: its operator sets QUICKBOOKS_CLIENT_ID and QUICKBOOKS_CLIENT_SECRET (developer.intuit.com → your app → Keys and credentials) and restarts it.',
+  };
 
   function unavailable(id: ProviderId): string | undefined {
-    if (!providerOf(id)) {
-      return 'Xero is not set up for this app: its operator sets XERO_CLIENT_ID and XERO_CLIENT_SECRET (developer.xero.com → My Apps) and restarts it.';
-    }
+    if (!providerOf(id)) return NOT_SET_UP[id];
     if (!box) return boxError;
     return undefined;
+  }
+
+  /** A workspace keeps one ledger at a time: connecting another while one is connected (or broken) is refused. */
+  async function refuseOtherLedger(teamId: string, id: ProviderId): Promise<void> {
+    for (const other of PROVIDERS) {
+      if (other === id) continue;
+      const row = await getConnection(ledger, teamId, other);
+      if (row && row.status !== 'disconnected') {
+        const label = PROVIDER_LABEL[other];
+        throw new ConnectError(
+          'OTHER_LEDGER',
+          `This workspace is connected to ${label}, and the books connect one ledger at a time. Disconnect ${label} first: /invoice connect ${other} disconnect`,
+        );
+      }
+    }
   }
 
   function deps(id: ProviderId): ConnectionDeps {
     const provider = providerOf(id);
     const why = unavailable(id);
     if (!provider || !box || why) throw new Error(why ?? 'not available');
-    return { ctx: ledger, provider, box, redirectUri: `${options.publicUrl()}${XERO_CALLBACK_PATH}` };
+    return { ctx: ledger, provider, box, redirectUri: `${options.publicUrl()}${CALLBACK_PATH[id]}` };
   }
 
   async function syncNow(
@@ -179,7 +240,7 @@ export function createBooks(options: BooksOptions): Books {
       });
       const after = await getConnection(ledger, teamId, id);
       if (after?.status === 'broken') {
-        await options.connectionBroken?.(teamId, after.brokenReason ?? message).catch(() => undefined);
+        await options.connectionBroken?.(teamId, after.brokenReason ?? message, id).catch(() => undefined);
       } else {
         logger.warn(`The ${d.provider.label} sync of ${teamId} stopped:`, message);
       }
@@ -217,14 +278,34 @@ export function createBooks(options: BooksOptions): Books {
       })
     : undefined;
 
+  const verifier = options.quickbooks?.webhookVerifier;
+  const quickbooksWebhook = verifier
+    ? createQuickBooksWebhook({
+        verifier,
+        logger,
+        changed: async (realmIds) => {
+          if ((await syncSoon(ledger, 'quickbooks', realmIds)) > 0 && !stopping) await syncDue();
+        },
+      })
+    : undefined;
+
   return {
     unavailable,
     xeroWebhook,
+    quickbooksWebhook,
     startConnect: async (teamId, principal, id) => {
       authorize(principal, 'manageLedgerConnection', teamId);
-      return startConnect(deps(id), teamId, principal.id);
+      const d = deps(id);
+      await refuseOtherLedger(teamId, id);
+      return startConnect(d, teamId, principal.id);
     },
-    completeConnect: (id, params) => completeConnect(deps(id), params),
+    async completeConnect(id, params) {
+      const d = deps(id);
+      // Checked again on the way back: another ledger may have been connected since the link was made.
+      const payload = box ? verifyState(box.stateKey, params.state, ledger.clock.now().getTime()) : undefined;
+      if (payload) await refuseOtherLedger(payload.t, id);
+      return completeConnect(d, params);
+    },
     connection: (teamId, id) => getConnection(ledger, teamId, id),
     disconnect: async (teamId, principal, id) => {
       authorize(principal, 'manageLedgerConnection', teamId);

@@ -1,12 +1,15 @@
-// What a ledger provider (Xero now, QuickBooks Online next) must do for the sync, in the ledger-neutral words the
+// What a ledger provider (Xero, QuickBooks Online) must do for the sync, in the ledger-neutral words the
 // sync uses. A provider talks HTTP and translates its payloads; it never touches the database.
 import type { LocalDate } from '../domain/dates.js';
 
-export type ProviderId = 'xero';
+export type ProviderId = 'xero' | 'quickbooks';
+
+/** How each provider is named to people. */
+export const PROVIDER_LABEL: Readonly<Record<ProviderId, string>> = { xero: 'Xero', quickbooks: 'QuickBooks' };
 
 export interface TokenSet {
   accessToken: string;
-  /** Xero rotates it on every refresh: the new one must be stored before the old one is forgotten. */
+  /** Xero and Intuit rotate it on refresh: the new one must be stored before the old one is forgotten. */
   refreshToken: string;
   expiresAt: Date;
 }
@@ -89,7 +92,11 @@ export interface LedgerProvider {
   refresh(refreshToken: string): Promise<TokenSet>;
   /** Ends the grant (the refresh token and every access token made from it). */
   revoke(refreshToken: string): Promise<void>;
-  listTenants(accessToken: string): Promise<Tenant[]>;
+  /**
+   * The organisations the grant reaches. `named` is the one the provider named on the callback (QuickBooks'
+   * `realmId`; Xero names none and lists its connections instead).
+   */
+  listTenants(accessToken: string, named?: string): Promise<Tenant[]>;
   listContactsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerContact>>;
   listInvoicesSince(auth: Auth, query: InvoiceQuery): Promise<Page<LedgerInvoice>>;
   listPaymentsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerPayment>>;

@@ -426,7 +426,8 @@ async function applyInvoice(
       outcome.created += 1;
       touched = true;
       row = await reread(t, teamId, result.id);
-    } else if (!row.voidedAt) {
+    } else if (!row.voidedAt && invoice.status !== 'void') {
+      // A void's figures are not facts to copy (QuickBooks zeroes a voided invoice; a deleted one sends none).
       const changes = await editsFor(t, teamId, provider.id, invoice, row, outcome);
       if (Object.keys(changes).length > 0) {
         await editInvoice(t, teamId, actor, { invoice: row.id, expectedVersion: row.version, changes });
@@ -445,7 +446,7 @@ async function applyInvoice(
 
     // Payments: each of the ledger's once (by its id), up to what the ledger says is paid — a payment someone
     // already recorded here by hand is not recorded twice.
-    const ledgerPaid = decimalToMinor(invoice.amountPaid, invoice.currency);
+    const ledgerPaid = invoice.payments.length > 0 ? decimalToMinor(invoice.amountPaid, invoice.currency) : 0n;
     const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
     for (const payment of invoice.payments) {
       if (payment.deleted || !row || row.voidedAt) continue;

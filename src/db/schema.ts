@@ -378,7 +378,7 @@ export const clientLinks = pgTable(
 export type ClientLinkRow = typeof clientLinks.$inferSelect;
 
 /**
- * A workspace's connection to its accounting ledger (Xero; QuickBooks later): one per provider. The tokens are
+ * A workspace's connection to its accounting ledger (Xero or QuickBooks Online): one per provider. The tokens are
  * AES-256-GCM ciphertext (src/books/crypto.ts), never plain. The sync's place is kept here, so a crash resumes
  * where it stopped, and its claim (token + until) lets one replica at a time sync a connection.
  */
@@ -388,7 +388,7 @@ export const ledgerConnections = pgTable(
     teamId: text('team_id')
       .notNull()
       .references(() => workspaces.teamId),
-    /** 'xero' (later 'quickbooks'). */
+    /** 'xero' or 'quickbooks'. */
     provider: text('provider').notNull(),
     /** The organisation in the ledger: Xero's tenant id, QuickBooks' realm id. */
     tenantId: text('tenant_id').notNull(),

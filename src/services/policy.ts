@@ -50,7 +50,7 @@ export const POLICY = {
   shareClient: { allow: ADMINS, what: 'share a client’s status page' },
   revokeClientLink: { allow: ADMINS, what: 'end a client’s status page' },
   manageWebhooks: { allow: ADMINS, what: 'manage the ledger webhooks' },
-  /** Connecting, disconnecting or restarting the sync of the books (Xero). */
+  /** Connecting, disconnecting or restarting the sync of the books (Xero, QuickBooks Online). */
   manageLedgerConnection: { allow: ['finance_admin'], what: 'connect or disconnect the books' },
   updateSettings: { allow: ADMINS, what: 'change the settings' },
   /** Becoming the first finance admin of a workspace that never had one: once, ever (see claimFirstAdmin). */

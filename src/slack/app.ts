@@ -2,8 +2,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel } from '@slack/bolt';
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
-import { createXeroCallback } from '../books/callback.js';
-import { type Books, XERO_CALLBACK_PATH } from '../books/index.js';
+import { createLedgerCallback, createXeroCallback } from '../books/callback.js';
+import { type Books, QUICKBOOKS_CALLBACK_PATH, XERO_CALLBACK_PATH } from '../books/index.js';
+import { QUICKBOOKS_WEBHOOK_PATH } from '../books/quickbooks-webhook.js';
 import { XERO_WEBHOOK_PATH } from '../books/webhook.js';
 import type { SlackSettings } from '../config.js';
 import type { LedgerContext } from '../services/context.js';
@@ -27,7 +28,7 @@ export interface SlackAppOptions {
   publicUrl?: string | undefined;
   /** The client pages' rate limits (tests lower them). */
   pageLimits?: Partial<ClientPageLimits>;
-  /** The accounting ledgers: /invoice connect, and Xero's OAuth callback beside /slack/events. */
+  /** The accounting ledgers: /invoice connect, and the OAuth callbacks and webhooks beside /slack/events. */
   books?: Books;
 }
 
@@ -128,6 +129,23 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     });
     customRoutes.push({ path: XERO_CALLBACK_PATH, method: ['GET'], handler: callback });
     if (books.xeroWebhook) customRoutes.push({ path: XERO_WEBHOOK_PATH, method: ['POST'], handler: books.xeroWebhook });
+    const quickbooksCallback = createLedgerCallback('quickbooks', {
+      books,
+      logger: { warn: (...args) => app.logger.warn(...args), error: (...args) => app.logger.error(...args) },
+      connected: async (c) => {
+        void books
+          .syncNow(c.teamId, 'quickbooks')
+          .catch((error) => app.logger.error('The first QuickBooks sync failed:', error));
+        await deps?.background.chat.postMessage({
+          channel: c.userId,
+          ...connectedMessage({ label: 'QuickBooks', ...c }),
+        });
+      },
+    });
+    customRoutes.push({ path: QUICKBOOKS_CALLBACK_PATH, method: ['GET'], handler: quickbooksCallback });
+    if (books.quickbooksWebhook) {
+      customRoutes.push({ path: QUICKBOOKS_WEBHOOK_PATH, method: ['POST'], handler: books.quickbooksWebhook });
+    }
   }
 
   // In Socket Mode, /healthz and the clients' pages get a server of their own on PORT, not Bolt's: Bolt's decodes a

@@ -15,7 +15,7 @@ export type WebhooksRequest =
 /** What /invoice connect asks for: the state of the books' connections, to connect, disconnect or sync one now. */
 export type ConnectRequest =
   | { action: 'status' }
-  | { action: 'connect' | 'disconnect' | 'sync' | 'resync'; provider: 'xero' };
+  | { action: 'connect' | 'disconnect' | 'sync' | 'resync'; provider: 'xero' | 'quickbooks' };
 
 export type InvoiceCommand =
   | { kind: 'help' }
@@ -237,8 +237,14 @@ function parseWebhooks(text: string): InvoiceCommand {
 }
 
 const CONNECT_EXAMPLE = '/invoice connect xero';
+/** The ledgers by the words people use for them. */
+const LEDGER_WORDS: Readonly<Record<string, 'xero' | 'quickbooks'>> = {
+  xero: 'xero',
+  quickbooks: 'quickbooks',
+  qbo: 'quickbooks',
+};
 
-/** `connect`, `connect xero`, `connect xero disconnect`, `connect xero sync`, `connect xero resync`. */
+/** `connect`, `connect xero|quickbooks`, and after the ledger `disconnect`, `sync` or `resync`. */
 function parseConnect(words: readonly string[]): InvoiceCommand {
   const invalid = (message: string): InvoiceCommand => ({
     kind: 'invalid',
@@ -248,24 +254,24 @@ function parseConnect(words: readonly string[]): InvoiceCommand {
   });
   const [first, second, ...extra] = words.map((w) => w.toLowerCase());
   if (first === undefined) return { kind: 'connect', action: 'status' };
-  if (first === 'quickbooks' || first === 'qbo') {
-    return invalid('QuickBooks Online cannot be connected yet; Xero can.');
-  }
-  if (first !== 'xero') {
-    const suggestion = closest(first, ['xero']);
+  const provider = LEDGER_WORDS[first];
+  if (!provider) {
+    const suggestion = closest(first, ['xero', 'quickbooks']);
     return invalid(
       `\`${words[0]}\` is not a ledger this app connects to${suggestion ? ` (did you mean \`${suggestion}\`?)` : ''}.`,
     );
   }
   if (extra.length > 0)
-    return invalid(`\`connect xero\` takes at most one more word, not \`${words.slice(1).join(' ')}\`.`);
-  if (second === undefined) return { kind: 'connect', action: 'connect', provider: 'xero' };
+    return invalid(`\`connect ${provider}\` takes at most one more word, not \`${words.slice(1).join(' ')}\`.`);
+  if (second === undefined) return { kind: 'connect', action: 'connect', provider };
   if (second === 'disconnect' || second === 'revoke' || second === 'remove') {
-    return { kind: 'connect', action: 'disconnect', provider: 'xero' };
+    return { kind: 'connect', action: 'disconnect', provider };
   }
-  if (second === 'sync' || second === 'now') return { kind: 'connect', action: 'sync', provider: 'xero' };
-  if (second === 'resync') return { kind: 'connect', action: 'resync', provider: 'xero' };
-  return invalid(`After \`connect xero\` say nothing, \`sync\`, \`resync\` or \`disconnect\`, not \`${words[1]}\`.`);
+  if (second === 'sync' || second === 'now') return { kind: 'connect', action: 'sync', provider };
+  if (second === 'resync') return { kind: 'connect', action: 'resync', provider };
+  return invalid(
+    `After \`connect ${provider}\` say nothing, \`sync\`, \`resync\` or \`disconnect\`, not \`${words[1]}\`.`,
+  );
 }
 
 /** The closest candidate by edit distance, if it is close enough to be what was meant. */

@@ -13,6 +13,6 @@ export interface SlackDeps {
   publicUrl?: () => string;
   /** The jobs, when running: "post the digest now" asks them to deliver at once. */
   jobs?: { tick(): Promise<unknown>; deliverNow(teamId: string): Promise<unknown> };
-  /** The accounting ledgers (Xero): /invoice connect and the OAuth callback. */
+  /** The accounting ledgers (Xero, QuickBooks Online): /invoice connect and the OAuth callbacks. */
   books?: Books;
 }

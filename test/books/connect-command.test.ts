@@ -14,10 +14,37 @@ describe('reading /invoice connect', () => {
     });
   });
 
-  it('says QuickBooks is not there yet, suggests xero for a typo, and names a stray word', () => {
-    expect(parseInvoiceCommand('connect quickbooks')).toMatchObject({
+  it('connects, syncs and disconnects QuickBooks Online, also called qbo', () => {
+    expect(parseInvoiceCommand('connect QuickBooks')).toEqual({
+      kind: 'connect',
+      action: 'connect',
+      provider: 'quickbooks',
+    });
+    expect(parseInvoiceCommand('connect qbo sync')).toEqual({
+      kind: 'connect',
+      action: 'sync',
+      provider: 'quickbooks',
+    });
+    expect(parseInvoiceCommand('connect quickbooks resync')).toEqual({
+      kind: 'connect',
+      action: 'resync',
+      provider: 'quickbooks',
+    });
+    expect(parseInvoiceCommand('connect quickbooks disconnect')).toEqual({
+      kind: 'connect',
+      action: 'disconnect',
+      provider: 'quickbooks',
+    });
+  });
+
+  it('suggests the ledger meant by a typo and names a stray word', () => {
+    expect(parseInvoiceCommand('connect quickbook')).toMatchObject({
       kind: 'invalid',
-      message: 'QuickBooks Online cannot be connected yet; Xero can.',
+      message: expect.stringContaining('(did you mean `quickbooks`?)'),
+    });
+    expect(parseInvoiceCommand('connect quickbooks sync now')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('`connect quickbooks` takes at most one more word'),
     });
     expect(parseInvoiceCommand('connect xeor')).toMatchObject({
       kind: 'invalid',

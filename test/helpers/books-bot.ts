@@ -1,13 +1,16 @@
 // The app with its books: the real Bolt app in HTTP mode (signed requests, the fake Slack) and the ledger sync
-// pointed at the fake Xero, wired as main.ts wires them, on one PGlite database. For the books' end-to-end tests.
+// pointed at the fake Xero (and, when asked, the fake QuickBooks Online), wired as main.ts wires them, on one PGlite
+// database. For the books' end-to-end tests.
 import { randomBytes } from 'node:crypto';
 import { LogLevel } from '@slack/bolt';
 import { type Books, createBooks } from '../../src/books/index.js';
+import { PROVIDER_LABEL } from '../../src/books/provider.js';
 import { fixedClock } from '../../src/services/context.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { tellBroken } from '../../src/slack/listeners/connect.js';
 import { emptyDatabase, testDatabase } from './db.js';
+import { type FakeQuickBooks, startFakeQuickBooks } from './fake-quickbooks.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from './fake-xero.js';
 import { OPERATOR } from './ledger.js';
@@ -20,6 +23,8 @@ const SECRET = 'test-signing-secret';
 export interface BooksBot {
   fake: FakeSlack;
   xero: FakeXero;
+  /** The fake QuickBooks Online, when started with `quickbooks`. */
+  qbo: FakeQuickBooks | undefined;
   bot: SlackApp;
   books: Books;
   baseUrl: string;
@@ -35,12 +40,20 @@ export interface BooksBot {
  * BOOKS_ADMIN. `afterSync` runs after each sync that changed invoices, once the cards and homes are redrawn.
  */
 export async function startBooksBot(
-  options: { now: string; webhookKey?: string; afterSync?: () => void } = { now: '2026-11-23T15:00:00Z' },
+  options: {
+    now: string;
+    webhookKey?: string;
+    afterSync?: () => void;
+    /** Also QuickBooks Online, on its own fake, with this webhook verifier token. */
+    quickbooks?: { webhookVerifier?: string };
+  } = { now: '2026-11-23T15:00:00Z' },
 ): Promise<BooksBot> {
   const clock = fixedClock(options.now);
   const fake = await startFakeSlack();
   const xero = await startFakeXero();
   xero.setNow(options.now);
+  const qbo = options.quickbooks ? await startFakeQuickBooks() : undefined;
+  qbo?.setNow(options.now);
   const handle = await testDatabase('pglite');
   await emptyDatabase(handle);
   const ledger = { db: handle.db, clock };
@@ -58,6 +71,7 @@ export async function startBooksBot(
       loginUrl: xero.url,
       ...(options.webhookKey ? { webhookKey: options.webhookKey } : {}),
     },
+    ...(qbo ? { quickbooks: qbo.settings(options.quickbooks?.webhookVerifier) } : {}),
     tokenKey: randomBytes(32).toString('base64'),
     publicUrl: () => app().publicUrl(),
     logger: { info: () => {}, warn: () => {}, error: () => {} },
@@ -68,7 +82,7 @@ export async function startBooksBot(
       await app().live.refreshHomes(teamId);
       options.afterSync?.();
     },
-    connectionBroken: (teamId, reason) => tellBroken(app().deps, teamId, 'Xero', reason),
+    connectionBroken: (teamId, reason, provider) => tellBroken(app().deps, teamId, PROVIDER_LABEL[provider], reason),
   });
   bot = createSlackApp({
     settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },
@@ -90,6 +104,7 @@ export async function startBooksBot(
   return {
     fake,
     xero,
+    qbo,
     bot: started,
     books,
     baseUrl,
@@ -101,6 +116,7 @@ export async function startBooksBot(
       await started.stop();
       await fake.close();
       await xero.close();
+      await qbo?.close();
     },
   };
 }

@@ -1,12 +1,14 @@
-// /invoice connect [xero [sync|disconnect]]: the books' connection. Anyone may see its state; only finance admins
+// /invoice connect [xero|quickbooks [sync|resync|disconnect]]: the books' connection. Anyone may see its state; only finance admins
 // connect, sync or disconnect. Every answer is private.
 import type { WebClient } from '@slack/web-api';
+import { ConnectError } from '../../books/connections.js';
+import { PROVIDER_LABEL } from '../../books/provider.js';
 import type { WorkspaceRow } from '../../db/schema.js';
 import type { ConnectRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import {
   brokenMessage,
-  connectionStatusMessage,
+  connectionsStatusMessage,
   connectLinkMessage,
   disconnectedMessage,
   syncedMessage,
@@ -14,8 +16,6 @@ import {
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import type { SlackMessage } from '../ui/text.js';
 import { principalOf, workspaceOf } from './shared.js';
-
-const LABEL = { xero: 'Xero' } as const;
 
 export async function connectCommand(params: {
   deps: SlackDeps;
@@ -33,14 +33,16 @@ export async function connectCommand(params: {
     return;
   }
   if (request.action === 'status') {
-    await reply(
-      connectionStatusMessage({
-        label: LABEL.xero,
-        connection: await books.connection(teamId, 'xero'),
-        unavailable: books.unavailable('xero'),
-        now: deps.ledger.clock.now(),
-      }),
+    const now = deps.ledger.clock.now();
+    const ledgers = await Promise.all(
+      (['xero', 'quickbooks'] as const).map(async (provider) => ({
+        label: PROVIDER_LABEL[provider],
+        connection: await books.connection(teamId, provider),
+        unavailable: books.unavailable(provider),
+        now,
+      })),
     );
+    await reply(connectionsStatusMessage(ledgers));
     return;
   }
   const principal = await principalOf(deps, params.client, workspace, params.userId);
@@ -54,7 +56,7 @@ export async function connectCommand(params: {
     await reply(deniedMessage(what[request.action]));
     return;
   }
-  const label = LABEL[request.provider];
+  const label = PROVIDER_LABEL[request.provider];
   const unavailable = books.unavailable(request.provider);
   if (unavailable) {
     await reply(errorMessage(`${label} cannot be connected here yet: ${unavailable}`));
@@ -62,7 +64,17 @@ export async function connectCommand(params: {
   }
   switch (request.action) {
     case 'connect': {
-      const url = await books.startConnect(teamId, principal, request.provider);
+      let url: string;
+      try {
+        url = await books.startConnect(teamId, principal, request.provider);
+      } catch (error) {
+        // Another ledger is connected: one at a time, and the words say how to change over.
+        if (error instanceof ConnectError) {
+          await reply(errorMessage(error.message));
+          return;
+        }
+        throw error;
+      }
       await reply(connectLinkMessage({ label, url }));
       return;
     }

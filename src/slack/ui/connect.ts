@@ -23,26 +23,41 @@ const when = (at: Date) =>
 
 const message = (text: Mrkdwn): SlackMessage => ({ text, blocks: [section(text)] });
 
-export function connectionStatusMessage(params: {
+export interface LedgerStatus {
   label: string;
   connection: LedgerConnectionRow | undefined;
   unavailable: string | undefined;
   now: Date;
-}): SlackMessage {
+}
+
+export function connectionStatusMessage(params: LedgerStatus): SlackMessage {
+  return message(statusText(params));
+}
+
+/**
+ * `/invoice connect` over every ledger this app knows: the one connected (or broken) alone when there is one — a
+ * workspace keeps one ledger at a time; else each that can be connected; else why none can.
+ */
+export function connectionsStatusMessage(ledgers: readonly LedgerStatus[]): SlackMessage {
+  const connected = ledgers.filter((l) => !l.unavailable && l.connection && l.connection.status !== 'disconnected');
+  const available = ledgers.filter((l) => !l.unavailable);
+  const shown = connected.length > 0 ? connected : available.length > 0 ? available : ledgers;
+  return message(joinMd(shown.map(statusText), '\n\n'));
+}
+
+function statusText(params: LedgerStatus): Mrkdwn {
   const { connection: c, now } = params;
   const label = esc(params.label);
   const command = esc(params.label.toLowerCase());
   if (params.unavailable) {
-    return message(md`📒 ${label} cannot be connected here yet: ${escapeClip(params.unavailable, 600)}`);
+    return md`📒 ${label} cannot be connected here yet: ${escapeClip(params.unavailable, 600)}`;
   }
   if (!c || c.status === 'disconnected') {
-    return message(md`📒 ${label} is not connected. A finance admin connects it with \`/invoice connect ${command}\`.`);
+    return md`📒 ${label} is not connected. A finance admin connects it with \`/invoice connect ${command}\`.`;
   }
   if (c.status === 'broken') {
     const since = c.brokenAt ? md` since ${when(c.brokenAt)}` : literal('');
-    return message(
-      md`⚠️ The ${label} connection to *${inline(c.tenantName, 200)}* is broken${since}: ${escapeClip(c.brokenReason ?? 'it needs reconnecting', 600)} Nothing syncs until it is reconnected.`,
-    );
+    return md`⚠️ The ${label} connection to *${inline(c.tenantName, 200)}* is broken${since}: ${escapeClip(c.brokenReason ?? 'it needs reconnecting', 600)} Nothing syncs until it is reconnected.`;
   }
   const lines: Mrkdwn[] = [
     md`📒 Connected to ${label}: *${inline(c.tenantName, 200)}*, by ${mention(c.connectedBy)} ${when(c.connectedAt)}.`,
@@ -57,7 +72,7 @@ export function connectionStatusMessage(params: {
   }
   if (c.lastSyncError) lines.push(md`⚠️ ${escapeClip(c.lastSyncError, 1500)}`);
   lines.push(md`\`/invoice connect ${command} sync\` syncs now; \`/invoice connect ${command} disconnect\` ends it.`);
-  return message(joinMd(lines, '\n'));
+  return joinMd(lines, '\n');
 }
 
 /** The authorize link, privately: it is for this person, once, for 10 minutes. */

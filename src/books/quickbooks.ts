@@ -1,0 +1,505 @@
+// QuickBooks Online as a ledger provider: Intuit's OAuth 2.0 (appcenter.intuit.com authorize, the tokens/bearer
+// endpoint with HTTP Basic client auth and a refresh token that rotates, the v2 revoke endpoint), the company named
+// by the callback's realmId (its name from CompanyInfo), and the Accounting API v3: Customer, Invoice and Payment
+// read with the query language (STARTPOSITION/MAXRESULTS paging, count(*) for progress) and, after the first sync,
+// with Change Data Capture (/cdc, which also returns deletions, and looks back at most 30 days). Every payload is
+// checked with zod; numbers arrive as their decimal text (parseJsonExact), so no amount passes through a float.
+//
+// Plain fetch rather than intuit-oauth or node-quickbooks: intuit-oauth brings axios, winston, a JWT stack and
+// csrf tokens for a form POST and a JSON POST; node-quickbooks brings request-style callbacks and parses amounts
+// as JS numbers. Neither can be pointed host by host at a local contract fake, limited to the configured hosts, or
+// run inside our per-company limiter.
+import { z } from 'zod';
+import type { QuickBooksSettings } from '../config.js';
+import type { LocalDate } from '../domain/dates.js';
+import type { Http, HttpAnswer, Limiter } from './http.js';
+import {
+  type Auth,
+  type InvoiceQuery,
+  type LedgerContact,
+  type LedgerInvoice,
+  type LedgerPayment,
+  type LedgerProvider,
+  type Page,
+  ProviderError,
+  type Tenant,
+  type TokenSet,
+} from './provider.js';
+import { parseJsonExact } from './values.js';
+
+/** Read and write of the books is the only accounting scope Intuit has; this app only reads. */
+export const QUICKBOOKS_SCOPE = 'com.intuit.quickbooks.accounting';
+/** Intuit retired minor versions 1–74 in August 2025; 75 is the oldest served. */
+export const QUICKBOOKS_MINOR_VERSION = '75';
+export const QUICKBOOKS_PAGE_SIZE = 100;
+/** CDC answers for changes in the last 30 days; a cursor older than this (a day's margin) reads with queries. */
+export const CDC_LOOKBACK_MS = 29 * 86_400_000;
+/** CDC returns at most 1,000 objects: an answer that full may be cut short, so it is read again with queries. */
+export const CDC_MAX_OBJECTS = 1000;
+
+const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD date');
+const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date and time');
+const id = z.string().min(1).max(64);
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : null));
+const meta = z.object({ LastUpdatedTime: instant });
+
+const tokenAnswer = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.union([z.string().regex(/^\d+$/), z.number()]).transform(Number),
+  x_refresh_token_expires_in: z.union([z.string(), z.number()]).optional(),
+  token_type: z.string().optional(),
+});
+
+const companyInfo = z.object({
+  CompanyInfo: z.object({ CompanyName: z.string().nullish(), LegalName: z.string().nullish() }),
+});
+
+const qboCustomer = z.object({
+  Id: id,
+  DisplayName: z.string().nullish(),
+  PrimaryEmailAddr: z.object({ Address: optionalText }).nullish(),
+  MetaData: meta.optional(),
+});
+
+const linked = z.object({ TxnId: id, TxnType: z.string() });
+
+const qboInvoice = z.object({
+  Id: id,
+  DocNumber: optionalText,
+  CustomerRef: z.object({ value: id, name: z.string().nullish() }),
+  CurrencyRef: z.object({ value: z.string().regex(/^[A-Za-z]{3}$/, 'must be a currency code') }),
+  TotalAmt: decimal,
+  Balance: decimal,
+  TxnDate: day.nullish(),
+  DueDate: day.nullish(),
+  PrivateNote: z.string().nullish(),
+  EmailStatus: z.string().nullish(),
+  BillEmail: z.object({ Address: optionalText }).nullish(),
+  LinkedTxn: z.array(linked).nullish(),
+  MetaData: meta,
+});
+
+const qboPayment = z.object({
+  Id: id,
+  TotalAmt: decimal,
+  TxnDate: day,
+  PaymentRefNum: optionalText,
+  PrivateNote: z.string().nullish(),
+  Line: z.array(z.object({ Amount: decimal, LinkedTxn: z.array(linked).nullish() })).nullish(),
+  MetaData: meta.optional(),
+});
+
+/** What CDC sends for a deleted record: its id, the word, and when. */
+const deleted = z.object({ Id: id, status: z.literal('Deleted'), MetaData: meta.optional() });
+
+type QboInvoice = z.output<typeof qboInvoice>;
+type QboPayment = z.output<typeof qboPayment>;
+type Entity = 'Customer' | 'Invoice' | 'Payment';
+
+const queryAnswer = z.object({
+  QueryResponse: z.record(z.string(), z.unknown()).optional(),
+});
+const cdcAnswer = z.object({
+  CDCResponse: z.array(z.object({ QueryResponse: z.array(z.record(z.string(), z.unknown())).nullish() }).passthrough()),
+});
+
+export interface QuickBooksProviderOptions {
+  settings: QuickBooksSettings;
+  http: Http;
+  /** The limiter of the company a call is for (Intuit's limits are per realm and app). */
+  limiterFor: (realmId: string) => Limiter;
+  /** When tokens are received (their expiry counts from it), and how old a CDC cursor is. */
+  now: () => Date;
+}
+
+export function quickbooksProvider(options: QuickBooksProviderOptions): LedgerProvider {
+  const { settings, http } = options;
+  const basic = `Basic ${Buffer.from(`${settings.clientId}:${settings.clientSecret}`).toString('base64')}`;
+
+  async function tokenCall(form: Record<string, string>): Promise<TokenSet> {
+    const answer = await http(settings.tokenUrl, {
+      method: 'POST',
+      headers: {
+        authorization: basic,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+    if (answer.status === 400 || answer.status === 401) {
+      const error = safeJson(answer.text) as { error?: string } | undefined;
+      if (error?.error === 'invalid_grant') {
+        throw new ProviderError(
+          'INVALID_GRANT',
+          'QuickBooks no longer accepts this connection (consent revoked or the refresh token expired).',
+        );
+      }
+      throw new ProviderError(
+        'UNAUTHORIZED',
+        `QuickBooks refused the token request (${error?.error ?? answer.status}).`,
+      );
+    }
+    const body = expectOk(answer, tokenAnswer, 'token');
+    return {
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token,
+      expiresAt: new Date(options.now().getTime() + body.expires_in * 1000),
+    };
+  }
+
+  async function get(
+    accessToken: string,
+    realmId: string,
+    path: string,
+    query: Record<string, string>,
+  ): Promise<HttpAnswer> {
+    if (!/^\d{1,32}$/.test(realmId)) throw new ProviderError('BAD_RESPONSE', 'That is not a QuickBooks company id.');
+    const url = new URL(`${settings.apiUrl}/v3/company/${realmId}/${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    url.searchParams.set('minorversion', QUICKBOOKS_MINOR_VERSION);
+    const answer = await options.limiterFor(realmId).run(() =>
+      http(url.toString(), {
+        method: 'GET',
+        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      }),
+    );
+    if (answer.status === 401 || answer.status === 403) {
+      throw new ProviderError('UNAUTHORIZED', `QuickBooks refused the access token (${answer.status}).`);
+    }
+    return answer;
+  }
+
+  /** One query statement's records of one entity, each checked with `schema`. */
+  async function select<S extends z.ZodType>(auth: Auth, entity: Entity, statement: string, schema: S) {
+    const answer = await get(auth.accessToken, auth.tenantId, 'query', { query: statement });
+    const body = expectOk(answer, queryAnswer, `${entity} query`).QueryResponse ?? {};
+    // An empty answer has no list at all ("QueryResponse": {}).
+    return expectOk({ status: 200, text: '' }, z.array(schema), `${entity} query`, body[entity] ?? []);
+  }
+
+  /** How many records a filter matches (count(*) answers totalCount alone), for the sync's progress. */
+  async function count(auth: Auth, entity: Entity, filter: string): Promise<number | undefined> {
+    const answer = await get(auth.accessToken, auth.tenantId, 'query', {
+      query: `SELECT COUNT(*) FROM ${entity}${filter}`,
+    });
+    const total = Number(expectOk(answer, queryAnswer, `${entity} count`).QueryResponse?.totalCount);
+    return Number.isInteger(total) && total >= 0 ? total : undefined;
+  }
+
+  /** A page of `select * from <entity> [where …]`, in id order (stable while records change), with the count on page 1. */
+  async function paged<S extends z.ZodType>(
+    auth: Auth,
+    entity: Entity,
+    where: string[],
+    page: number,
+    schema: S,
+  ): Promise<{ rows: z.output<S>[]; more: boolean; total: number | undefined }> {
+    const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+    const start = (page - 1) * QUICKBOOKS_PAGE_SIZE + 1;
+    const rows = await select(
+      auth,
+      entity,
+      `SELECT * FROM ${entity}${filter} ORDERBY Id STARTPOSITION ${start} MAXRESULTS ${QUICKBOOKS_PAGE_SIZE}`,
+      schema,
+    );
+    const total = page === 1 ? await count(auth, entity, filter) : undefined;
+    return { rows, more: rows.length >= QUICKBOOKS_PAGE_SIZE, total };
+  }
+
+  /**
+   * What changed in one entity since `since`, through CDC: live records, and the ids of deleted ones. Undefined
+   * when CDC cannot answer completely (a cursor past its 30 days, or an answer at its 1,000-object cap).
+   */
+  async function changes<S extends z.ZodType>(
+    auth: Auth,
+    entity: Entity,
+    since: Date,
+    schema: S,
+  ): Promise<{ live: z.output<S>[]; gone: z.output<typeof deleted>[] } | undefined> {
+    if (options.now().getTime() - since.getTime() > CDC_LOOKBACK_MS) return undefined;
+    const answer = await get(auth.accessToken, auth.tenantId, 'cdc', {
+      entities: entity,
+      changedSince: qboInstant(since),
+    });
+    const body = expectOk(answer, cdcAnswer, `${entity} changes`);
+    const records = body.CDCResponse.flatMap((r) => r.QueryResponse ?? []).flatMap((q) => {
+      const list = q[entity];
+      return Array.isArray(list) ? list : [];
+    });
+    if (records.length >= CDC_MAX_OBJECTS) return undefined;
+    const live: z.output<S>[] = [];
+    const gone: z.output<typeof deleted>[] = [];
+    for (const record of records) {
+      const isDeleted = (record as { status?: unknown }).status === 'Deleted';
+      const parsed = expectOk({ status: 200, text: '' }, isDeleted ? deleted : schema, `${entity} changes`, record);
+      if (isDeleted) gone.push(parsed as z.output<typeof deleted>);
+      else live.push(parsed as z.output<S>);
+    }
+    return { live, gone };
+  }
+
+  /** The payments applied to these invoices (read by id, a page of ids at a time), to put the amounts on each. */
+  async function paymentsOf(auth: Auth, invoices: QboInvoice[]): Promise<QboPayment[]> {
+    const ids = [
+      ...new Set(
+        invoices.flatMap((i) =>
+          (i.LinkedTxn ?? []).filter((t) => t.TxnType === 'Payment' && /^\d+$/.test(t.TxnId)).map((t) => t.TxnId),
+        ),
+      ),
+    ];
+    const out: QboPayment[] = [];
+    for (let i = 0; i < ids.length; i += QUICKBOOKS_PAGE_SIZE) {
+      const chunk = ids.slice(i, i + QUICKBOOKS_PAGE_SIZE);
+      const rows = await select(
+        auth,
+        'Payment',
+        `SELECT * FROM Payment WHERE Id IN (${chunk.map((x) => `'${x}'`).join(', ')}) MAXRESULTS ${QUICKBOOKS_PAGE_SIZE}`,
+        qboPayment,
+      );
+      out.push(...rows);
+    }
+    return out;
+  }
+
+  async function invoicesWithPayments(auth: Auth, rows: QboInvoice[]): Promise<LedgerInvoice[]> {
+    const payments = await paymentsOf(auth, rows);
+    return rows.map((row) => toInvoice(row, payments));
+  }
+
+  return {
+    id: 'quickbooks',
+    label: 'QuickBooks',
+    // Intuit documents no PKCE for its authorization code flow: the state (signed, single use, bound to the person)
+    // and the confidential client secret guard the exchange; the challenge is not sent.
+    authorizeUrl({ state, redirectUri }) {
+      const url = new URL(settings.authUrl);
+      url.search = new URLSearchParams({
+        client_id: settings.clientId,
+        response_type: 'code',
+        scope: QUICKBOOKS_SCOPE,
+        redirect_uri: redirectUri,
+        state,
+      }).toString();
+      return url.toString();
+    },
+    exchangeCode: ({ code, redirectUri }) =>
+      tokenCall({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }),
+    refresh: (refreshToken) => tokenCall({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+    async revoke(refreshToken) {
+      const answer = await http(settings.revokeUrl, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ token: refreshToken }),
+      });
+      // A token Intuit no longer knows is as revoked as it gets.
+      if (answer.status !== 200 && answer.status !== 400) {
+        throw new ProviderError('UNAVAILABLE', `QuickBooks did not revoke the connection (${answer.status}).`);
+      }
+    },
+    async listTenants(accessToken, named) {
+      // The company is the one the callback named (realmId); the token must reach it, which CompanyInfo proves.
+      if (!named) return [];
+      const answer = await get(accessToken, named, `companyinfo/${named}`, {});
+      const body = expectOk(answer, companyInfo, 'company');
+      const name = body.CompanyInfo.CompanyName?.trim() || body.CompanyInfo.LegalName?.trim() || `Company ${named}`;
+      return [{ id: named, name } satisfies Tenant];
+    },
+    async listContactsSince(auth, since, page) {
+      const cdc = since && page === 1 ? await changes(auth, 'Customer', since, qboCustomer) : undefined;
+      if (cdc) return single(cdc.live.map(toContact));
+      const where = since ? [`MetaData.LastUpdatedTime > '${qboInstant(since)}'`] : [];
+      const { rows, more, total } = await paged(auth, 'Customer', where, page, qboCustomer);
+      return { items: rows.map(toContact), page, more, total };
+    },
+    async listInvoicesSince(auth, query: InvoiceQuery) {
+      if (query.since && !query.only && query.page === 1) {
+        const cdc = await changes(auth, 'Invoice', query.since, qboInvoice);
+        if (cdc) {
+          const live = await invoicesWithPayments(auth, cdc.live);
+          return single([...live, ...cdc.gone.map(deletedInvoice)]);
+        }
+      }
+      const where: string[] = [];
+      if (query.only === 'open') where.push(`Balance > '0'`);
+      if (query.only === 'paid') where.push(`Balance = '0'`);
+      if (query.since) where.push(`MetaData.LastUpdatedTime >= '${qboInstant(query.since)}'`);
+      const { rows, more, total } = await paged(auth, 'Invoice', where, query.page, qboInvoice);
+      return { items: await invoicesWithPayments(auth, rows), page: query.page, more, total };
+    },
+    async listPaymentsSince(auth, since, page) {
+      const cdc = since && page === 1 ? await changes(auth, 'Payment', since, qboPayment) : undefined;
+      // A deleted payment names no invoice any more: nothing to apply (removing a payment here is not done).
+      if (cdc) return single(cdc.live.flatMap(toPayments));
+      const where = since ? [`MetaData.LastUpdatedTime > '${qboInstant(since)}'`] : [];
+      const { rows, more, total } = await paged(auth, 'Payment', where, page, qboPayment);
+      return { items: rows.flatMap(toPayments), page, more, total };
+    },
+  };
+}
+
+function single<T>(items: T[]): Page<T> {
+  return { items, page: 1, more: false, total: items.length };
+}
+
+/** An instant as Intuit's examples write it, with an explicit offset: 2026-11-23T15:00:00+00:00. */
+export function qboInstant(at: Date): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}
+
+function toContact(c: z.output<typeof qboCustomer>): LedgerContact {
+  return {
+    externalId: c.Id,
+    name: c.DisplayName?.trim() || `QuickBooks customer ${c.Id}`,
+    email: c.PrimaryEmailAddr?.Address ?? null,
+    // Customers are their own entity in QuickBooks (suppliers are Vendors).
+    isCustomer: true,
+    updatedAt: c.MetaData ? new Date(c.MetaData.LastUpdatedTime) : undefined,
+  };
+}
+
+const isZero = (text: string) => /^-?0*(\.0*)?$/.test(text);
+/** Voiding zeroes the amounts and writes "Voided" at the start of the private note (Intuit, "Voiding Invoice Objects"). */
+const isVoided = (row: { TotalAmt: string; PrivateNote?: string | null | undefined }) =>
+  isZero(row.TotalAmt) && /^Voided/.test(row.PrivateNote ?? '');
+
+/**
+ * Each invoice a payment pays is its own LedgerPayment (`<payment id>:<invoice id>`), for the lines linked to
+ * that invoice alone: one QuickBooks payment can pay several invoices.
+ */
+export function toPayments(p: QboPayment): LedgerPayment[] {
+  const amounts = new Map<string, string[]>();
+  for (const line of p.Line ?? []) {
+    const invoices = (line.LinkedTxn ?? []).filter((t) => t.TxnType === 'Invoice');
+    // A line linked to several invoices cannot say how much went to each: it is left out.
+    if (invoices.length !== 1) continue;
+    const invoiceId = (invoices[0] as { TxnId: string }).TxnId;
+    amounts.set(invoiceId, [...(amounts.get(invoiceId) ?? []), line.Amount]);
+  }
+  const voided = isVoided(p);
+  return [...amounts.entries()].map(([invoiceId, parts]) => ({
+    externalId: `${p.Id}:${invoiceId}`,
+    invoiceExternalId: invoiceId,
+    date: p.TxnDate as LocalDate,
+    amount: parts.reduce((sum, part) => addDecimal(sum, part)),
+    reference: p.PaymentRefNum,
+    deleted: voided,
+  }));
+}
+
+function toInvoice(i: QboInvoice, payments: QboPayment[]): LedgerInvoice {
+  const voided = isVoided(i);
+  const paid = !voided && isZero(i.Balance) && !isZero(i.TotalAmt);
+  const mine = payments
+    .flatMap(toPayments)
+    .filter((p) => p.invoiceExternalId === i.Id && !isZero(p.amount))
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return {
+    externalId: i.Id,
+    number: i.DocNumber,
+    contact: {
+      externalId: i.CustomerRef.value,
+      name: i.CustomerRef.name?.trim() || `QuickBooks customer ${i.CustomerRef.value}`,
+      email: i.BillEmail?.Address ?? null,
+    },
+    currency: i.CurrencyRef.value.toUpperCase(),
+    total: i.TotalAmt,
+    amountPaid: voided ? '0' : subDecimal(i.TotalAmt, i.Balance),
+    issueDate: i.TxnDate ?? null,
+    dueDate: i.DueDate ?? null,
+    // An invoice is on the books (in accounts receivable) once saved, emailed or not (EmailStatus NotSet is a
+    // printed or hand-delivered one), so every live invoice is issued here: QuickBooks has no drafts.
+    status: voided ? 'void' : paid ? 'paid' : 'sent',
+    ledgerStatus: voided ? 'VOIDED' : paid ? 'PAID' : 'OPEN',
+    updatedAt: new Date(i.MetaData.LastUpdatedTime),
+    payments: mine,
+  };
+}
+
+/** A deleted invoice, as CDC gives it: only its id and when; the sync voids ours without reading anything else. */
+function deletedInvoice(d: z.output<typeof deleted>): LedgerInvoice {
+  return {
+    externalId: d.Id,
+    number: null,
+    contact: { externalId: '', name: '', email: null },
+    currency: '',
+    total: '0',
+    amountPaid: '0',
+    issueDate: null,
+    dueDate: null,
+    status: 'void',
+    ledgerStatus: 'DELETED',
+    updatedAt: d.MetaData ? new Date(d.MetaData.LastUpdatedTime) : new Date(0),
+    payments: [],
+  };
+}
+
+// --- exact decimal text ------------------------------------------------------------------------------------------
+
+function scaled(a: string, b: string): [bigint, bigint, number] {
+  const scale = Math.max(a.split('.')[1]?.length ?? 0, b.split('.')[1]?.length ?? 0);
+  const toInt = (s: string) => {
+    const [whole = '0', fraction = ''] = s.replace('-', '').split('.');
+    const n = BigInt(whole + fraction.padEnd(scale, '0'));
+    return s.startsWith('-') ? -n : n;
+  };
+  return [toInt(a), toInt(b), scale];
+}
+
+function show(n: bigint, scale: number): string {
+  const negative = n < 0n;
+  const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}
+
+export function addDecimal(a: string, b: string): string {
+  const [x, y, scale] = scaled(a, b);
+  return show(x + y, scale);
+}
+
+export function subDecimal(a: string, b: string): string {
+  const [x, y, scale] = scaled(a, b);
+  return show(x - y, scale);
+}
+
+// --- answers -----------------------------------------------------------------------------------------------------
+
+function safeJson(text: string): unknown {
+  try {
+    return parseJsonExact(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The answer's body checked with `schema` (or `value` in its place, already read), in words when it is not right. */
+function expectOk<S extends z.ZodType>(
+  answer: { status: number; text: string },
+  schema: S,
+  what: string,
+  value?: unknown,
+): z.output<S> {
+  if (answer.status >= 500) throw new ProviderError('UNAVAILABLE', `QuickBooks answered ${answer.status} for ${what}.`);
+  if (answer.status !== 200) {
+    const fault = safeJson(answer.text) as { Fault?: { Error?: { Message?: string; Detail?: string }[] } } | undefined;
+    const reason = fault?.Fault?.Error?.[0]?.Detail ?? fault?.Fault?.Error?.[0]?.Message;
+    throw new ProviderError(
+      'BAD_RESPONSE',
+      `QuickBooks answered ${answer.status} for ${what}${reason ? `: ${reason.slice(0, 200)}` : ''}.`,
+    );
+  }
+  const parsed = schema.safeParse(value === undefined ? safeJson(answer.text) : value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ProviderError(
+      'BAD_RESPONSE',
+      `QuickBooks' ${what} answer is not what we expect (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unreadable'}).`,
+    );
+  }
+  return parsed.data;
+}

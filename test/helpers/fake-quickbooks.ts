@@ -1,0 +1,640 @@
+// A contract fake of QuickBooks Online and Intuit's OAuth 2.0 on 127.0.0.1. Where each behaviour comes from:
+//
+// - Authorize (appcenter.intuit.com/connect/oauth2): client_id, response_type=code, scope
+//   com.intuit.quickbooks.accounting, redirect_uri, state; the redirect back carries code, state and realmId
+//   (Intuit's OAuth 2.0 guide; intuit/oauth-jsclient createToken reads realmId from the callback's query).
+// - Token endpoint (oauth.platform.intuit.com/oauth2/v1/tokens/bearer): a form POST with HTTP Basic client auth;
+//   grant_type authorization_code (code, redirect_uri) or refresh_token; the answer has token_type bearer,
+//   expires_in 3600, refresh_token, x_refresh_token_expires_in (intuit/oauth-jsclient src/OAuthClient.js and
+//   access-token/Token.js). Refresh tokens rotate: the answer's refresh token is the one to keep; this fake kills the
+//   old one at once (the strict reading). A revoked or expired refresh token gets 400 {"error":"invalid_grant"}
+//   (Intuit's Authorization FAQ; the invalid_grant write-ups by Nango and WorkOS quote the same body).
+// - Revoke (developer.api.intuit.com/v2/oauth2/tokens/revoke): a JSON POST {"token": …} with HTTP Basic auth
+//   (oauth-jsclient's revoke()); it ends the grant.
+// - Accounting API v3: GET /v3/company/{realmId}/companyinfo/{realmId} → {CompanyInfo:{CompanyName,…}}; GET
+//   /v3/company/{realmId}/query?query=… with SELECT * | COUNT(*) FROM entity [WHERE …] [ORDERBY …]
+//   [STARTPOSITION n] [MAXRESULTS m] (default 100, at most 1,000) answering {QueryResponse:{Invoice:[…],
+//   startPosition, maxResults}, time} — an empty result is {QueryResponse:{}} — and totalCount alone for COUNT(*)
+//   ("Query operations and syntax"). minorversion must be 75 or later (Intuit retired 1–74 on 1 August 2025).
+// - Change Data Capture: GET /v3/company/{realmId}/cdc?entities=Invoice,Payment&changedSince=… →
+//   {CDCResponse:[{QueryResponse:[{Invoice:[…]},{Payment:[…]}]}], time}; a deleted record is {Id, status:
+//   "Deleted", MetaData}; it looks back at most 30 days ("Change data capture operation").
+// - Entities (the Accounting API reference, via stitchdata's QuickBooks schemas): Customer (DisplayName,
+//   PrimaryEmailAddr.Address, Active, MetaData.LastUpdatedTime); Invoice (DocNumber, TxnDate, DueDate,
+//   CustomerRef{value,name}, CurrencyRef{value,name}, TotalAmt, Balance, EmailStatus, BillEmail, LinkedTxn of its
+//   Payments, MetaData); Payment (TxnDate, TotalAmt, PaymentRefNum, CustomerRef, CurrencyRef, Line[{Amount,
+//   LinkedTxn[{TxnId, TxnType:"Invoice"}]}] — one payment can pay several invoices). Voiding an invoice zeroes its
+//   amounts and puts "Voided" at the start of PrivateNote (Intuit blog, "Voiding Invoice Objects", 2016).
+//   Amounts are JSON numbers written with their decimals (JPY none, KWD three).
+// - Limits: 500 calls a minute per realm, 10 at once; throttled calls get 429 ("API call limits and throttles");
+//   this fake answers 429 with Retry-After when told to.
+// - Errors: a bad or expired access token gets 401 {"fault":{"error":[{…,"code":"3200"}],"type":"AUTHENTICATION"}}.
+//
+//   const qbo = await startFakeQuickBooks();
+//   config: QUICKBOOKS_API_URL = qbo.url; QUICKBOOKS_AUTH_URL = `${qbo.url}/connect/oauth2`;
+//   QUICKBOOKS_TOKEN_URL = `${qbo.url}/oauth2/v1/tokens/bearer`; QUICKBOOKS_REVOKE_URL = `${qbo.url}/v2/oauth2/tokens/revoke`
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const FAKE_QBO_CLIENT = { clientId: 'fake-intuit-client', clientSecret: 'fake-intuit-secret' };
+
+export interface FakeQboCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+}
+
+interface Customer {
+  Id: string;
+  DisplayName: string;
+  Email: string;
+  updatedAt: Date;
+}
+
+interface Invoice {
+  Id: string;
+  DocNumber: string;
+  CustomerId: string;
+  Currency: string;
+  /** Decimal text. */
+  TotalAmt: string;
+  Balance: string;
+  TxnDate: string;
+  DueDate: string;
+  EmailStatus: 'NotSet' | 'NeedToSend' | 'EmailSent';
+  PrivateNote: string;
+  paymentIds: string[];
+  updatedAt: Date;
+}
+
+interface Payment {
+  Id: string;
+  CustomerId: string;
+  Currency: string;
+  TxnDate: string;
+  PaymentRefNum: string;
+  lines: { invoiceId: string; amount: string }[];
+  updatedAt: Date;
+}
+
+export interface FakeQuickBooks {
+  url: string;
+  /** Settings for createBooks / the app, pointing every Intuit endpoint here. */
+  settings(webhookVerifier?: string): {
+    clientId: string;
+    clientSecret: string;
+    environment: 'sandbox';
+    apiUrl: string;
+    authUrl: string;
+    tokenUrl: string;
+    revokeUrl: string;
+    webhookVerifier?: string;
+  };
+  company: { realmId: string; name: string };
+  calls(path?: string): FakeQboCall[];
+  /** The person signs in and picks the company: the redirect back to the app, with code, state and realmId. */
+  approve(authorizeUrl: string): Promise<string>;
+  addCustomer(c: { name: string; email?: string }): string;
+  addInvoice(i: {
+    DocNumber: string;
+    CustomerId: string;
+    TotalAmt: string;
+    Currency?: string;
+    TxnDate?: string;
+    DueDate?: string;
+    EmailStatus?: Invoice['EmailStatus'];
+  }): string;
+  /** A payment from the invoices' customer, paying each invoice named its amount. */
+  pay(p: { invoices: { id: string; amount: string }[]; date: string; reference?: string }): string;
+  /** Someone changes an invoice's total (its balance moves by as much) and due date in QuickBooks. */
+  editInvoice(invoiceId: string, changes: { TotalAmt?: string; DueDate?: string }): void;
+  voidInvoice(invoiceId: string): void;
+  deleteInvoice(invoiceId: string): void;
+  invoice(invoiceId: string): { TotalAmt: string; Balance: string };
+  /** The next `times` Accounting API calls answer 429 with Retry-After `seconds`. */
+  rateLimitNext(times: number, seconds: number): void;
+  /** The company's admin disconnects the app: every token dies; a refresh gets invalid_grant. */
+  revokeConsent(): void;
+  expireAccessTokens(): void;
+  /** The instant QuickBooks stamps changes with (MetaData.LastUpdatedTime) and CDC's 30 days count from. */
+  setNow(at: Date | string): void;
+  refreshTokensIssued(): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX = 100;
+const MAX_MAX = 1000;
+const CDC_DAYS = 30;
+
+function num(text: string): string {
+  return `@@NUM(${text})@@`;
+}
+function json(value: unknown): string {
+  return JSON.stringify(value).replace(/"@@NUM\((-?[0-9.]+)\)@@"/g, '$1');
+}
+
+function scaleOf(...values: string[]): number {
+  return Math.max(...values.map((v) => v.split('.')[1]?.length ?? 0));
+}
+function toInt(s: string, scale: number): bigint {
+  const [whole = '0', fraction = ''] = s.replace('-', '').split('.');
+  const n = BigInt(whole + fraction.padEnd(scale, '0'));
+  return s.startsWith('-') ? -n : n;
+}
+function fromInt(n: bigint, scale: number): string {
+  const neg = n < 0n;
+  const digits = (neg ? -n : n).toString().padStart(scale + 1, '0');
+  const out = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return neg ? `-${out}` : out;
+}
+function sub(a: string, b: string): string {
+  const scale = scaleOf(a, b);
+  return fromInt(toInt(a, scale) - toInt(b, scale), scale);
+}
+function zeroLike(a: string): string {
+  return fromInt(0n, scaleOf(a));
+}
+
+/** Intuit writes times in the company's zone, Pacific in a US sandbox: 2026-11-23T07:00:00-08:00. */
+function pacific(at: Date): string {
+  const shifted = new Date(at.getTime() - 8 * 3_600_000);
+  const ms = at.getTime() % 1000;
+  return `${shifted.toISOString().slice(0, 19)}${ms ? `.${String(ms).padStart(3, '0')}` : ''}-08:00`;
+}
+
+export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
+  const company = { realmId: '9341455130122345', name: 'Acme Agency LLC' };
+  const calls: FakeQboCall[] = [];
+  const customers = new Map<string, Customer>();
+  const invoices = new Map<string, Invoice>();
+  const payments = new Map<string, Payment>();
+  const deletedInvoices = new Map<string, Date>();
+  const codes = new Map<string, { redirectUri: string }>();
+  const refreshTokens = new Set<string>();
+  const accessTokens = new Map<string, { expiresAt: number }>();
+  let issuedRefresh = 0;
+  let rateLimited = { times: 0, seconds: 0 };
+  let now = new Date('2026-11-23T15:00:00Z');
+  let seq = 0;
+  let nextId = 1;
+  const stamp = () => {
+    seq += 1;
+    return new Date(now.getTime() + seq * 1000);
+  };
+  const newId = () => String(nextId++);
+
+  function issueTokens() {
+    const access = `qa-${randomBytes(16).toString('hex')}`;
+    const refresh = `AB11${randomBytes(16).toString('hex')}`;
+    accessTokens.set(access, { expiresAt: Date.now() + 3600_000 });
+    refreshTokens.add(refresh);
+    issuedRefresh += 1;
+    return {
+      token_type: 'bearer',
+      expires_in: 3600,
+      refresh_token: refresh,
+      x_refresh_token_expires_in: 8_726_400,
+      access_token: access,
+    };
+  }
+
+  const basicOk = (req: IncomingMessage) =>
+    req.headers.authorization ===
+    `Basic ${Buffer.from(`${FAKE_QBO_CLIENT.clientId}:${FAKE_QBO_CLIENT.clientSecret}`).toString('base64')}`;
+
+  function bearerOk(req: IncomingMessage): boolean {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const known = token ? accessTokens.get(token) : undefined;
+    return Boolean(known && known.expiresAt > Date.now());
+  }
+
+  async function readBody(req: IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  const meta = (at: Date) => ({ CreateTime: pacific(at), LastUpdatedTime: pacific(at) });
+
+  function customerJson(c: Customer) {
+    return {
+      Id: c.Id,
+      SyncToken: '0',
+      domain: 'QBO',
+      sparse: false,
+      DisplayName: c.DisplayName,
+      PrintOnCheckName: c.DisplayName,
+      Active: true,
+      Balance: num('0'),
+      ...(c.Email ? { PrimaryEmailAddr: { Address: c.Email } } : {}),
+      MetaData: meta(c.updatedAt),
+    };
+  }
+
+  function invoiceJson(i: Invoice) {
+    const c = customers.get(i.CustomerId);
+    return {
+      Id: i.Id,
+      SyncToken: '0',
+      domain: 'QBO',
+      sparse: false,
+      DocNumber: i.DocNumber,
+      TxnDate: i.TxnDate,
+      DueDate: i.DueDate,
+      CustomerRef: { value: i.CustomerId, name: c?.DisplayName ?? '' },
+      CurrencyRef: { value: i.Currency, name: i.Currency },
+      ExchangeRate: num('1'),
+      TotalAmt: num(i.TotalAmt),
+      Balance: num(i.Balance),
+      HomeBalance: num(i.Balance),
+      Deposit: num('0'),
+      EmailStatus: i.EmailStatus,
+      PrintStatus: 'NotSet',
+      ...(c?.Email ? { BillEmail: { Address: c.Email } } : {}),
+      ...(i.PrivateNote ? { PrivateNote: i.PrivateNote } : {}),
+      LinkedTxn: i.paymentIds.map((id) => ({ TxnId: id, TxnType: 'Payment' })),
+      Line: [
+        {
+          Id: '1',
+          LineNum: 1,
+          Amount: num(i.TotalAmt),
+          DetailType: 'SalesItemLineDetail',
+          SalesItemLineDetail: { ItemRef: { value: '1', name: 'Services' } },
+        },
+        { Amount: num(i.TotalAmt), DetailType: 'SubTotalLineDetail', SubTotalLineDetail: {} },
+      ],
+      TxnTaxDetail: { TotalTax: num('0') },
+      MetaData: meta(i.updatedAt),
+    };
+  }
+
+  function paymentJson(p: Payment) {
+    const total = p.lines.reduce((sum, l) => sub(sum, `-${l.amount}`), zeroLike(p.lines[0]?.amount ?? '0'));
+    return {
+      Id: p.Id,
+      SyncToken: '0',
+      domain: 'QBO',
+      sparse: false,
+      TxnDate: p.TxnDate,
+      CustomerRef: { value: p.CustomerId, name: customers.get(p.CustomerId)?.DisplayName ?? '' },
+      CurrencyRef: { value: p.Currency, name: p.Currency },
+      ...(p.PaymentRefNum ? { PaymentRefNum: p.PaymentRefNum } : {}),
+      TotalAmt: num(total),
+      UnappliedAmt: num(zeroLike(total)),
+      ProcessPayment: false,
+      Line: p.lines.map((l) => ({
+        Amount: num(l.amount),
+        LinkedTxn: [{ TxnId: l.invoiceId, TxnType: 'Invoice' }],
+        LineEx: { any: [] },
+      })),
+      MetaData: meta(p.updatedAt),
+    };
+  }
+
+  const fault = (type: string, code: string, message: string, detail: string) => ({
+    Fault: { Error: [{ Message: message, Detail: detail, code }], type },
+    time: pacific(now),
+  });
+
+  // The query language, as far as this app uses it.
+  type Row = { entity: 'Customer' | 'Invoice' | 'Payment'; json: unknown; updatedAt: Date; id: string };
+  function rowsOf(entity: string): Row[] | undefined {
+    if (entity === 'Customer')
+      return [...customers.values()].map((c) => ({ entity, json: customerJson(c), updatedAt: c.updatedAt, id: c.Id }));
+    if (entity === 'Invoice')
+      return [...invoices.values()].map((i) => ({ entity, json: invoiceJson(i), updatedAt: i.updatedAt, id: i.Id }));
+    if (entity === 'Payment')
+      return [...payments.values()].map((p) => ({ entity, json: paymentJson(p), updatedAt: p.updatedAt, id: p.Id }));
+    return undefined;
+  }
+
+  function condition(text: string): ((row: Row) => boolean) | undefined {
+    let m = /^Balance\s*(>|=)\s*'(\d+(?:\.\d+)?)'$/i.exec(text);
+    if (m) {
+      const [, op, value] = m;
+      return (row) => {
+        if (row.entity !== 'Invoice') return false;
+        const balance = invoices.get(row.id)?.Balance ?? '0';
+        const scale = scaleOf(balance, value as string);
+        const diff = toInt(balance, scale) - toInt(value as string, scale);
+        return op === '>' ? diff > 0n : diff === 0n;
+      };
+    }
+    m = /^MetaData\.LastUpdatedTime\s*(>=|>)\s*'([^']+)'$/i.exec(text);
+    if (m) {
+      const [, op, value] = m;
+      const at = Date.parse(value as string);
+      if (Number.isNaN(at)) return undefined;
+      return (row) => (op === '>' ? row.updatedAt.getTime() > at : row.updatedAt.getTime() >= at);
+    }
+    m = /^Id\s+IN\s*\(([^)]*)\)$/i.exec(text);
+    if (m) {
+      const ids = (m[1] as string).split(',').map((s) => s.trim().replace(/^'|'$/g, ''));
+      return (row) => ids.includes(row.id);
+    }
+    return undefined;
+  }
+
+  function runQuery(statement: string): { status: number; body: unknown } {
+    const m =
+      /^SELECT\s+(\*|COUNT\(\*\))\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDERBY\s+(\w+)(?:\s+(ASC|DESC))?)?(?:\s+STARTPOSITION\s+(\d+))?(?:\s+MAXRESULTS\s+(\d+))?\s*$/i.exec(
+        statement.trim(),
+      );
+    const parserError = (detail: string) => ({
+      status: 400,
+      body: fault('ValidationFault', '4000', 'Error parsing query', `QueryParserError: ${detail}`),
+    });
+    if (!m) return parserError('Encountered an unexpected token');
+    const [, what, entity, where, orderBy, , start, max] = m;
+    let rows = rowsOf(entity as string);
+    if (!rows) return parserError(`Invalid entity ${entity}`);
+    if (orderBy && orderBy !== 'Id') return parserError(`fake: unsupported ORDERBY ${orderBy}`);
+    for (const part of where ? where.split(/\s+AND\s+/i) : []) {
+      const test = condition(part.trim());
+      if (!test) return parserError(`fake: unsupported condition ${part}`);
+      rows = rows.filter(test);
+    }
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
+    if (/^COUNT/i.test(what as string)) {
+      return { status: 200, body: { QueryResponse: { totalCount: rows.length }, time: pacific(now) } };
+    }
+    const from = Math.max(1, Number(start ?? 1));
+    const size = Math.min(MAX_MAX, Number(max ?? DEFAULT_MAX));
+    const page = rows.slice(from - 1, from - 1 + size);
+    if (page.length === 0) return { status: 200, body: { QueryResponse: {}, time: pacific(now) } };
+    return {
+      status: 200,
+      body: {
+        QueryResponse: { [entity as string]: page.map((r) => r.json), startPosition: from, maxResults: page.length },
+        time: pacific(now),
+      },
+    };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, call: FakeQboCall): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
+      call.status = status;
+      res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
+      res.end(body === undefined ? '' : typeof body === 'string' ? body : json(body));
+    };
+    if (req.method === 'GET' && url.pathname === '/connect/oauth2') {
+      const q = url.searchParams;
+      if (q.get('client_id') !== FAKE_QBO_CLIENT.clientId || q.get('response_type') !== 'code')
+        return send(400, { error: 'invalid_request' });
+      if (!(q.get('scope') ?? '').split(' ').includes('com.intuit.quickbooks.accounting'))
+        return send(400, { error: 'invalid_scope' });
+      const code = `AB11${randomBytes(12).toString('hex')}`;
+      const redirectUri = q.get('redirect_uri') ?? '';
+      codes.set(code, { redirectUri });
+      const back = new URL(redirectUri);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', q.get('state') ?? '');
+      back.searchParams.set('realmId', company.realmId);
+      return send(302, '', { location: back.toString() });
+    }
+    if (req.method === 'POST' && url.pathname === '/oauth2/v1/tokens/bearer') {
+      if (!basicOk(req)) return send(401, { error: 'invalid_client' });
+      const form = new URLSearchParams(await readBody(req));
+      if (form.get('grant_type') === 'authorization_code') {
+        const grant = codes.get(form.get('code') ?? '');
+        codes.delete(form.get('code') ?? '');
+        if (!grant || grant.redirectUri !== form.get('redirect_uri')) return send(400, { error: 'invalid_grant' });
+        return send(200, issueTokens());
+      }
+      if (form.get('grant_type') === 'refresh_token') {
+        const token = form.get('refresh_token') ?? '';
+        if (!refreshTokens.has(token)) return send(400, { error: 'invalid_grant' });
+        refreshTokens.delete(token);
+        return send(200, issueTokens());
+      }
+      return send(400, { error: 'unsupported_grant_type' });
+    }
+    if (req.method === 'POST' && url.pathname === '/v2/oauth2/tokens/revoke') {
+      if (!basicOk(req)) return send(401, { error: 'invalid_client' });
+      if (!/^application\/json/.test(req.headers['content-type'] ?? '')) return send(400, { error: 'invalid_request' });
+      const body = JSON.parse((await readBody(req)) || '{}') as { token?: string };
+      if (!body.token) return send(400, { error: 'invalid_request' });
+      refreshTokens.delete(body.token);
+      accessTokens.clear();
+      return send(200, '');
+    }
+    const api = /^\/v3\/company\/([^/]+)\/(.+)$/.exec(url.pathname);
+    if (req.method === 'GET' && api) {
+      if (!bearerOk(req)) {
+        return send(401, {
+          fault: {
+            error: [
+              {
+                message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
+                detail: 'Token expired',
+                code: '3200',
+              },
+            ],
+            type: 'AUTHENTICATION',
+          },
+          time: pacific(now),
+        });
+      }
+      if (api[1] !== company.realmId)
+        return send(403, fault('AuthorizationFault', '003100', 'ApplicationAuthorizationFailed', 'wrong realm'));
+      if (Number(url.searchParams.get('minorversion') ?? '0') < 75)
+        return send(400, fault('ValidationFault', '2010', 'Invalid minor version', 'minorversion must be 75 or later'));
+      if (rateLimited.times > 0) {
+        rateLimited.times -= 1;
+        return send(429, fault('ThrottlingFault', '003001', 'ThrottleExceeded', 'Throttle exceeded'), {
+          'retry-after': String(rateLimited.seconds),
+        });
+      }
+      const resource = api[2] as string;
+      if (resource === `companyinfo/${company.realmId}`) {
+        return send(200, {
+          CompanyInfo: {
+            Id: '1',
+            CompanyName: company.name,
+            LegalName: `${company.name}.`,
+            Country: 'US',
+            MetaData: meta(now),
+          },
+          time: pacific(now),
+        });
+      }
+      if (resource === 'query') {
+        const answer = runQuery(url.searchParams.get('query') ?? '');
+        return send(answer.status, answer.body);
+      }
+      if (resource === 'cdc') {
+        const entities = (url.searchParams.get('entities') ?? '').split(',').filter(Boolean);
+        const since = Date.parse(url.searchParams.get('changedSince') ?? '');
+        if (entities.length === 0 || Number.isNaN(since))
+          return send(400, fault('ValidationFault', '2030', 'Invalid query parameter', 'entities and changedSince'));
+        if (now.getTime() - since > CDC_DAYS * 86_400_000)
+          return send(
+            400,
+            fault('ValidationFault', '2030', 'Invalid changedSince', 'changedSince cannot be older than 30 days'),
+          );
+        const responses = entities.map((entity) => {
+          const rows = rowsOf(entity) ?? [];
+          const changed: unknown[] = rows.filter((r) => r.updatedAt.getTime() > since).map((r) => r.json);
+          if (entity === 'Invoice') {
+            for (const [id, at] of deletedInvoices) {
+              if (at.getTime() > since) changed.push({ domain: 'QBO', status: 'Deleted', Id: id, MetaData: meta(at) });
+            }
+          }
+          return changed.length > 0
+            ? { [entity]: changed, startPosition: 1, maxResults: changed.length }
+            : { startPosition: 1, maxResults: 0 };
+        });
+        return send(200, { CDCResponse: [{ QueryResponse: responses }], time: pacific(now) });
+      }
+      return send(404, fault('ValidationFault', '610', 'Object Not Found', 'fake: no such resource'));
+    }
+    return send(404, { error: 'fake: not found' });
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const call: FakeQboCall = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+    };
+    calls.push(call);
+    handle(req, res, call).catch((error) => res.writeHead(500).end(String(error)));
+  });
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  function mustInvoice(id: string): Invoice {
+    const invoice = invoices.get(id);
+    if (!invoice) throw new Error(`no invoice ${id}`);
+    return invoice;
+  }
+
+  return {
+    url,
+    company,
+    settings: (webhookVerifier) => ({
+      ...FAKE_QBO_CLIENT,
+      environment: 'sandbox',
+      apiUrl: url,
+      authUrl: `${url}/connect/oauth2`,
+      tokenUrl: `${url}/oauth2/v1/tokens/bearer`,
+      revokeUrl: `${url}/v2/oauth2/tokens/revoke`,
+      ...(webhookVerifier ? { webhookVerifier } : {}),
+    }),
+    calls: (path) => (path ? calls.filter((c) => c.path === path) : [...calls]),
+    async approve(authorizeUrl) {
+      const res = await fetch(authorizeUrl, { redirect: 'manual' });
+      const location = res.headers.get('location');
+      if (res.status !== 302 || !location)
+        throw new Error(`the fake Intuit refused to authorize: ${res.status} ${await res.text()}`);
+      return location;
+    },
+    addCustomer({ name, email = '' }) {
+      const id = newId();
+      customers.set(id, { Id: id, DisplayName: name, Email: email, updatedAt: stamp() });
+      return id;
+    },
+    addInvoice(i) {
+      const id = newId();
+      const date = i.TxnDate ?? '2026-11-01';
+      invoices.set(id, {
+        Id: id,
+        DocNumber: i.DocNumber,
+        CustomerId: i.CustomerId,
+        Currency: i.Currency ?? 'USD',
+        TotalAmt: i.TotalAmt,
+        Balance: i.TotalAmt,
+        TxnDate: date,
+        DueDate: i.DueDate ?? date,
+        EmailStatus: i.EmailStatus ?? 'EmailSent',
+        PrivateNote: '',
+        paymentIds: [],
+        updatedAt: stamp(),
+      });
+      return id;
+    },
+    pay(p) {
+      const first = mustInvoice(p.invoices[0]?.id ?? '');
+      const id = newId();
+      const at = stamp();
+      payments.set(id, {
+        Id: id,
+        CustomerId: first.CustomerId,
+        Currency: first.Currency,
+        TxnDate: p.date,
+        PaymentRefNum: p.reference ?? '',
+        lines: p.invoices.map((x) => ({ invoiceId: x.id, amount: x.amount })),
+        updatedAt: at,
+      });
+      // Paying an invoice changes its balance, so its own record changes too.
+      for (const x of p.invoices) {
+        const invoice = mustInvoice(x.id);
+        invoice.Balance = sub(invoice.Balance, x.amount);
+        invoice.paymentIds.push(id);
+        invoice.updatedAt = at;
+      }
+      return id;
+    },
+    editInvoice(invoiceId, changes) {
+      const invoice = mustInvoice(invoiceId);
+      if (changes.TotalAmt !== undefined) {
+        invoice.Balance = sub(invoice.Balance, sub(invoice.TotalAmt, changes.TotalAmt));
+        invoice.TotalAmt = changes.TotalAmt;
+      }
+      if (changes.DueDate !== undefined) invoice.DueDate = changes.DueDate;
+      invoice.updatedAt = stamp();
+    },
+    voidInvoice(invoiceId) {
+      const invoice = mustInvoice(invoiceId);
+      invoice.TotalAmt = zeroLike(invoice.TotalAmt);
+      invoice.Balance = zeroLike(invoice.Balance);
+      invoice.PrivateNote = invoice.PrivateNote ? `Voided ${invoice.PrivateNote}` : 'Voided';
+      invoice.updatedAt = stamp();
+    },
+    deleteInvoice(invoiceId) {
+      mustInvoice(invoiceId);
+      invoices.delete(invoiceId);
+      deletedInvoices.set(invoiceId, stamp());
+    },
+    invoice(invoiceId) {
+      const invoice = mustInvoice(invoiceId);
+      return { TotalAmt: invoice.TotalAmt, Balance: invoice.Balance };
+    },
+    rateLimitNext(times, seconds) {
+      rateLimited = { times, seconds };
+    },
+    revokeConsent() {
+      refreshTokens.clear();
+      accessTokens.clear();
+    },
+    expireAccessTokens() {
+      for (const token of accessTokens.values()) token.expiresAt = 0;
+    },
+    setNow(at) {
+      now = new Date(at);
+      seq = 0;
+    },
+    refreshTokensIssued: () => issuedRefresh,
+    reset() {
+      calls.length = 0;
+      for (const map of [customers, invoices, payments, deletedInvoices, codes, accessTokens]) map.clear();
+      refreshTokens.clear();
+      issuedRefresh = 0;
+      rateLimited = { times: 0, seconds: 0 };
+      seq = 0;
+      nextId = 1;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
