@@ -39,7 +39,9 @@ async function main(): Promise<void> {
       await bot.live.sync();
       await bot.live.refreshHomes(teamId);
     },
-    connectionBroken: (teamId, reason) => tellBroken(bot.deps, teamId, 'Xero', reason),
+    connectionBroken: (teamId, reason, provider) => tellBroken(bot.deps, teamId, provider, reason),
+    // The App Homes show the connection: its sync's progress, its end, a break.
+    connectionChanged: (teamId) => bot.live.refreshHomes(teamId),
   });
   const bot = createSlackApp({
     books,

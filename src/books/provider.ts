@@ -4,6 +4,13 @@ import type { LocalDate } from '../domain/dates.js';
 
 export type ProviderId = 'xero';
 
+/** Each provider's name for people ("Xero"); its id is the word after `/invoice connect`. */
+export const PROVIDER_LABEL: Readonly<Record<ProviderId, string>> = { xero: 'Xero' };
+
+export function providerLabel(id: string): string {
+  return PROVIDER_LABEL[id as ProviderId] ?? id;
+}
+
 export interface TokenSet {
   accessToken: string;
   /** Xero rotates it on every refresh: the new one must be stored before the old one is forgotten. */

@@ -4,13 +4,16 @@ import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel } from '@sla
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
 import { createXeroCallback } from '../books/callback.js';
 import { type Books, XERO_CALLBACK_PATH } from '../books/index.js';
+import { providerLabel } from '../books/provider.js';
 import { XERO_WEBHOOK_PATH } from '../books/webhook.js';
 import type { SlackSettings } from '../config.js';
 import type { LedgerContext } from '../services/context.js';
+import { getWorkspace } from '../services/workspaces.js';
 import { type ClientPageLimits, createClientPageHandler, isClientPagePath } from '../web/client-page.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { createLive, describe, type Live } from './live.js';
+import { principalOf } from './principal.js';
 import { connectedMessage } from './ui/connect.js';
 
 export interface SlackAppOptions {
@@ -120,13 +123,22 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const callback = createXeroCallback({
       books,
       logger: { warn: (...args) => app.logger.warn(...args), error: (...args) => app.logger.error(...args) },
+      // The role is checked again when the person comes back: the same principal the services are given.
+      whoIs: async (teamId, userId) => {
+        if (!deps) throw new Error('the Slack app is not ready');
+        return principalOf(deps, deps.background, await getWorkspace(ledger, teamId), userId);
+      },
       // The person hears of it in their DM with the app; the first sync starts at once.
       connected: async (c) => {
-        void books.syncNow(c.teamId, 'xero').catch((error) => app.logger.error('The first Xero sync failed:', error));
-        await deps?.background.chat.postMessage({ channel: c.userId, ...connectedMessage({ label: 'Xero', ...c }) });
+        const label = providerLabel(c.provider);
+        void books
+          .syncNow(c.teamId, c.provider)
+          .catch((error) => app.logger.error(`The first ${label} sync failed:`, error));
+        await deps?.background.chat.postMessage({ channel: c.userId, ...connectedMessage({ label, ...c }) });
       },
     });
-    customRoutes.push({ path: XERO_CALLBACK_PATH, method: ['GET'], handler: callback });
+    // GET: the provider's redirect; POST: the organisation chosen on the page it answered.
+    customRoutes.push({ path: XERO_CALLBACK_PATH, method: ['GET', 'POST'], handler: callback });
     if (books.xeroWebhook) customRoutes.push({ path: XERO_WEBHOOK_PATH, method: ['POST'], handler: books.xeroWebhook });
   }
 

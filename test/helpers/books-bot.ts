@@ -68,7 +68,8 @@ export async function startBooksBot(
       await app().live.refreshHomes(teamId);
       options.afterSync?.();
     },
-    connectionBroken: (teamId, reason) => tellBroken(app().deps, teamId, 'Xero', reason),
+    connectionBroken: (teamId, reason, provider) => tellBroken(app().deps, teamId, provider, reason),
+    connectionChanged: (teamId) => app().live.refreshHomes(teamId),
   });
   bot = createSlackApp({
     settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },
