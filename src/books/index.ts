@@ -152,12 +152,16 @@ export function createBooks(options: BooksOptions): Books {
 
   // When each workspace's homes were last redrawn for its connection (this process; the ledger's clock).
   const homesDrawn = new Map<string, number>();
-  /** Redraws the homes (not awaited by the sync) unless they were redrawn less than HOME_PROGRESS_EVERY_MS ago. */
-  function redrawHomes(teamId: string, opts: { force?: boolean } = {}): boolean {
+  /**
+   * Redraws the homes (not awaited by the sync) unless they were redrawn less than HOME_PROGRESS_EVERY_MS ago.
+   * `force` draws anyway; `then` false leaves the next redraw free (a new connection: its first sync's end shows).
+   */
+  function redrawHomes(teamId: string, opts: { force?: boolean; then?: boolean } = {}): boolean {
     const now = ledger.clock.now().getTime();
     const last = homesDrawn.get(teamId);
     if (!opts.force && last !== undefined && now >= last && now - last < HOME_PROGRESS_EVERY_MS) return false;
-    homesDrawn.set(teamId, now);
+    if (opts.then === false) homesDrawn.delete(teamId);
+    else homesDrawn.set(teamId, now);
     const changed = options.connectionChanged;
     if (changed) {
       track(changed(teamId)).catch((error) => logger.warn('Redrawing the App Homes for the books failed:', error));
@@ -294,12 +298,12 @@ export function createBooks(options: BooksOptions): Books {
     },
     async completeConnect(id, params, whoIs) {
       const outcome = await completeConnect(deps(id), params, whoIs);
-      if (outcome.kind === 'connected') redrawHomes(outcome.teamId, { force: true });
+      if (outcome.kind === 'connected') redrawHomes(outcome.teamId, { force: true, then: false });
       return outcome;
     },
     async chooseTenant(id, params, whoIs) {
       const connected = await chooseTenant(deps(id), params, whoIs);
-      redrawHomes(connected.teamId, { force: true });
+      redrawHomes(connected.teamId, { force: true, then: false });
       return connected;
     },
     connection: (teamId, id) => getConnection(ledger, teamId, id),
