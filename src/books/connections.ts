@@ -48,6 +48,10 @@ export async function startConnect(deps: ConnectionDeps, teamId: string, userId:
   await ctx.db
     .delete(ledgerAuthStates)
     .where(and(eq(ledgerAuthStates.teamId, teamId), lt(ledgerAuthStates.expiresAt, now)));
+  // A choice never made: its sealed tokens go too.
+  await ctx.db
+    .delete(ledgerPendingGrants)
+    .where(and(eq(ledgerPendingGrants.teamId, teamId), lt(ledgerPendingGrants.expiresAt, now)));
   await ctx.db.insert(ledgerAuthStates).values({
     nonceHash: sha256Hex(n),
     teamId,
@@ -147,7 +151,9 @@ export async function completeConnect(
   const nonceHash = sha256Hex(payload.n);
   const expiresAt = new Date(now.getTime() + CHOICE_TTL_MS);
   const pending = (which: 'access' | 'refresh') => `${payload.t}/${provider.id}/pending/${nonceHash}/${which}`;
-  await ctx.db.delete(ledgerPendingGrants).where(lt(ledgerPendingGrants.expiresAt, now));
+  await ctx.db
+    .delete(ledgerPendingGrants)
+    .where(and(eq(ledgerPendingGrants.teamId, payload.t), lt(ledgerPendingGrants.expiresAt, now)));
   await ctx.db.insert(ledgerPendingGrants).values({
     nonceHash,
     teamId: payload.t,

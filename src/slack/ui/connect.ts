@@ -54,7 +54,7 @@ export function ledgerSyncLine(params: {
       ? localTimeOf(c.lastSyncAt, timeZone)
       : `${day} ${localTimeOf(c.lastSyncAt, timeZone)}`,
   );
-  const trouble = c.lastSyncError ? literal(' · ⚠️ `/invoice connect` says what was not taken in') : literal('');
+  const trouble = c.lastSyncError ? literal(' · ⚠️ `/invoice connect` says what went wrong') : literal('');
   return md`In step with ${label} · last sync ${at}${trouble}`;
 }
 

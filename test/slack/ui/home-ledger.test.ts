@@ -89,7 +89,7 @@ describe('the App Home with the books connected', () => {
     );
     const problems = connection({ lastSyncError: '2 records not taken in: INV-9: …' });
     expect(contextTexts(homeView({ ...base, ledgerConnections: [problems] })).at(-1)).toBe(
-      '📒 In step with Xero · last sync 09:04 · ⚠️ `/invoice connect` says what was not taken in',
+      '📒 In step with Xero · last sync 09:04 · ⚠️ `/invoice connect` says what went wrong',
     );
     const fresh = connection({ lastSyncAt: null });
     expect(contextTexts(homeView({ ...base, ledgerConnections: [fresh] })).at(-1)).toBe(
