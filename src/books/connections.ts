@@ -162,7 +162,11 @@ export async function completeConnect(
     accessTokenEnc: box.seal(tokens.accessToken, pending('access')),
     refreshTokenEnc: box.seal(tokens.refreshToken, pending('refresh')),
     accessExpiresAt: tokens.expiresAt,
-    tenants: tenants.map((t) => ({ id: t.id, name: t.name })),
+    tenants: tenants.map((t) => ({
+      id: t.id,
+      name: t.name,
+      ...(t.connectionId ? { connectionId: t.connectionId } : {}),
+    })),
     expiresAt,
     createdAt: now,
   });
@@ -188,7 +192,7 @@ export async function chooseTenant(
   const now = ctx.clock.now();
   const payload = checkedState(deps, params.state, now);
   authorize(await whoIs(payload.t, payload.u), 'manageLedgerConnection', payload.t);
-  return ctx.db.transaction(async (tx) => {
+  const { connected, others, accessToken } = await ctx.db.transaction(async (tx) => {
     const [grant] = await tx
       .delete(ledgerPendingGrants)
       .where(
@@ -220,8 +224,18 @@ export async function chooseTenant(
       expiresAt: grant.accessExpiresAt,
     };
     await storeConnection(tx, deps, payload, tenant, tokens, grant.tenants.length);
-    return { teamId: payload.t, userId: payload.u, provider: provider.id, tenantName: tenant.name };
+    return {
+      connected: { teamId: payload.t, userId: payload.u, provider: provider.id, tenantName: tenant.name },
+      others: grant.tenants.filter((t) => t.id !== tenant.id),
+      accessToken: tokens.accessToken,
+    };
   });
+  // The organisations not chosen are not ours to read: end the grant's access to them (best effort; the sync
+  // only ever asks for the one chosen).
+  for (const other of others) {
+    await provider.forgetTenant?.(accessToken, other).catch(() => undefined);
+  }
+  return connected;
 }
 
 /** Stores (or replaces) the workspace's connection to this organisation, with its event. Clears a break. */

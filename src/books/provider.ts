@@ -22,6 +22,8 @@ export interface TokenSet {
 export interface Tenant {
   id: string;
   name: string;
+  /** The grant's own id for it (Xero's connection id), to end the access to it alone. */
+  connectionId?: string;
 }
 
 export interface Auth {
@@ -97,6 +99,8 @@ export interface LedgerProvider {
   /** Ends the grant (the refresh token and every access token made from it). */
   revoke(refreshToken: string): Promise<void>;
   listTenants(accessToken: string): Promise<Tenant[]>;
+  /** Ends the grant's access to one organisation (one allowed but not chosen), where the provider can. */
+  forgetTenant?(accessToken: string, tenant: Tenant): Promise<void>;
   listContactsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerContact>>;
   listInvoicesSince(auth: Auth, query: InvoiceQuery): Promise<Page<LedgerInvoice>>;
   listPaymentsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerPayment>>;

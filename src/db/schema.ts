@@ -492,7 +492,7 @@ export const ledgerPendingGrants = pgTable(
     refreshTokenEnc: text('refresh_token_enc').notNull(),
     accessExpiresAt: ts('access_expires_at').notNull(),
     /** The organisations granted: [{ id, name }], the only ones the choice may name. */
-    tenants: jsonb('tenants').$type<{ id: string; name: string }[]>().notNull(),
+    tenants: jsonb('tenants').$type<{ id: string; name: string; connectionId?: string }[]>().notNull(),
     expiresAt: ts('expires_at').notNull(),
     createdAt: createdAt(),
   },

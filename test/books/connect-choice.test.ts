@@ -114,6 +114,9 @@ describeEachDatabase('connecting the books', NOW, (get) => {
     expect(await countOf(t, ledgerPendingGrants)).toBe(0);
     const [event] = await connectedEvents(t);
     expect(event?.details).toMatchObject({ tenantId: globex, tenantsGranted: 2 });
+    // The organisation not chosen is given back: the grant no longer reaches it.
+    const removed = xero.calls().filter((c) => c.method === 'DELETE' && c.path.startsWith('/connections/'));
+    expect(removed.map((c) => c.status)).toEqual([204]);
     // The choice is used once.
     await expect(
       books.chooseTenant('xero', { state: outcome.state, tenantId: xero.tenant.id }, stillAdmin),

@@ -134,6 +134,16 @@ describe('the books’ connection, seen and chosen right', () => {
     await app.books.idle();
     await app.bot.idle();
     expect((await app.books.connection(TEAM, 'xero'))?.tenantId).toBe(app.xero.tenant.id);
+    // Globex, not chosen, is given back in Xero; the sync reads the organisation chosen.
+    expect(
+      app.xero
+        .calls()
+        .filter((c) => c.method === 'DELETE')
+        .map((c) => c.status),
+    ).toEqual([204]);
+    expect(
+      app.xero.calls('/api.xro/2.0/Invoices').every((c) => c.headers['xero-tenant-id'] === app.xero.tenant.id),
+    ).toBe(true);
     // The same choice again is refused: it was used.
     const again = await choose(html, globex);
     expect(again.status).toBe(400);

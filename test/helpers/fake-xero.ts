@@ -70,7 +70,8 @@ export interface FakeXero {
   rateLimitNext(times: number, seconds: number): void;
   /**
    * Another organisation the person can grant (listed by /connections after `tenant`); the Accounting API answers
-   * for it with empty lists. Returns its id.
+   * for it with empty lists. Returns its id. The app may remove any organisation's connection (DELETE
+   * /connections/{id}): it is then neither listed nor answered for.
    */
   addTenant(name: string): string;
   /** The organisation's admin removes the app: every token dies; a refresh gets invalid_grant. */
@@ -113,6 +114,9 @@ function sub(a: string, b: string): string {
 export async function startFakeXero(): Promise<FakeXero> {
   const tenant = { id: randomUUID(), name: 'Acme Agency Ltd' };
   const otherTenants: { id: string; name: string }[] = [];
+  // Each organisation's connection id (stable, as Xero's), and those the app has removed (DELETE /connections/{id}).
+  const connectionIds = new Map<string, string>([[tenant.id, randomUUID()]]);
+  const removed = new Set<string>();
   const calls: FakeXeroCall[] = [];
   const contacts = new Map<string, FakeContact>();
   const invoices = new Map<string, FakeInvoice>();
@@ -256,6 +260,8 @@ export async function startFakeXero(): Promise<FakeXero> {
       }
       const code = randomBytes(12).toString('hex');
       const redirectUri = q.get('redirect_uri') ?? '';
+      // The person allows every organisation again, those removed before included.
+      removed.clear();
       codes.set(code, { redirectUri, challenge: q.get('code_challenge') ?? '' });
       const back = new URL(redirectUri);
       back.searchParams.set('code', code);
@@ -295,22 +301,32 @@ export async function startFakeXero(): Promise<FakeXero> {
       if (!bearerOk(req)) return send(401, { Title: 'Unauthorized', Status: 401 });
       return send(
         200,
-        [tenant, ...otherTenants].map((t) => ({
-          id: randomUUID(),
-          authEventId: randomUUID(),
-          tenantId: t.id,
-          tenantType: 'ORGANISATION',
-          tenantName: t.name,
-          createdDateUtc: '2026-11-23T15:00:00.0000000',
-          updatedDateUtc: '2026-11-23T15:00:00.0000000',
-        })),
+        [tenant, ...otherTenants]
+          .filter((t) => !removed.has(t.id))
+          .map((t) => ({
+            id: connectionIds.get(t.id),
+            authEventId: randomUUID(),
+            tenantId: t.id,
+            tenantType: 'ORGANISATION',
+            tenantName: t.name,
+            createdDateUtc: '2026-11-23T15:00:00.0000000',
+            updatedDateUtc: '2026-11-23T15:00:00.0000000',
+          })),
       );
+    }
+    if (req.method === 'DELETE' && url.pathname.startsWith('/connections/')) {
+      if (!bearerOk(req)) return send(401, { Title: 'Unauthorized', Status: 401 });
+      const id = decodeURIComponent(url.pathname.slice('/connections/'.length));
+      const which = [...connectionIds].find(([t, c]) => c === id && !removed.has(t));
+      if (!which) return send(404, '');
+      removed.add(which[0]);
+      return send(204, '');
     }
     if (req.method === 'GET' && url.pathname.startsWith('/api.xro/2.0/')) {
       if (!bearerOk(req))
         return send(401, { Type: null, Title: 'Unauthorized', Status: 401, Detail: 'AuthenticationUnsuccessful' });
       const asked = req.headers['xero-tenant-id'];
-      if (asked !== tenant.id && !otherTenants.some((t) => t.id === asked))
+      if ((asked !== tenant.id && !otherTenants.some((t) => t.id === asked)) || removed.has(String(asked)))
         return send(403, { Title: 'Forbidden', Status: 403, Detail: 'AuthorizationUnsuccessful' });
       if (rateLimited.times > 0) {
         rateLimited.times -= 1;
@@ -483,6 +499,7 @@ export async function startFakeXero(): Promise<FakeXero> {
     addTenant(name) {
       const id = randomUUID();
       otherTenants.push({ id, name });
+      connectionIds.set(id, randomUUID());
       return id;
     },
     rateLimitNext(times, seconds) {
@@ -505,6 +522,7 @@ export async function startFakeXero(): Promise<FakeXero> {
       for (const map of [contacts, invoices, payments, codes, accessTokens]) map.clear();
       refreshTokens.clear();
       otherTenants.length = 0;
+      removed.clear();
       issuedRefresh = 0;
       rateLimited = { times: 0, seconds: 0 };
       seq = 0;
