@@ -154,13 +154,13 @@ export function createBooks(options: BooksOptions): Books {
   const homesDrawn = new Map<string, number>();
   /**
    * Redraws the homes (not awaited by the sync) unless they were redrawn less than HOME_PROGRESS_EVERY_MS ago.
-   * `force` draws anyway; `then` false leaves the next redraw free (a new connection: its first sync's end shows).
+   * `force` draws anyway; `freeNext` leaves the next redraw free (a new connection: its first sync's end shows).
    */
-  function redrawHomes(teamId: string, opts: { force?: boolean; then?: boolean } = {}): boolean {
+  function redrawHomes(teamId: string, opts: { force?: boolean; freeNext?: boolean } = {}): boolean {
     const now = ledger.clock.now().getTime();
     const last = homesDrawn.get(teamId);
     if (!opts.force && last !== undefined && now >= last && now - last < HOME_PROGRESS_EVERY_MS) return false;
-    if (opts.then === false) homesDrawn.delete(teamId);
+    if (opts.freeNext) homesDrawn.delete(teamId);
     else homesDrawn.set(teamId, now);
     const changed = options.connectionChanged;
     if (changed) {
@@ -298,12 +298,12 @@ export function createBooks(options: BooksOptions): Books {
     },
     async completeConnect(id, params, whoIs) {
       const outcome = await completeConnect(deps(id), params, whoIs);
-      if (outcome.kind === 'connected') redrawHomes(outcome.teamId, { force: true, then: false });
+      if (outcome.kind === 'connected') redrawHomes(outcome.teamId, { force: true, freeNext: true });
       return outcome;
     },
     async chooseTenant(id, params, whoIs) {
       const connected = await chooseTenant(deps(id), params, whoIs);
-      redrawHomes(connected.teamId, { force: true, then: false });
+      redrawHomes(connected.teamId, { force: true, freeNext: true });
       return connected;
     },
     connection: (teamId, id) => getConnection(ledger, teamId, id),
