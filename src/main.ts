@@ -1,6 +1,5 @@
 // Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly and soon.
 import { createBooks } from './books/index.js';
-import { PROVIDER_LABEL } from './books/provider.js';
 import { ConfigError, loadConfig, loadEnvFile, quickbooksSettings, slackSettings, xeroSettings } from './config.js';
 import { openDatabase, redact } from './db/client.js';
 import { processHolder } from './jobs/holder.js';
@@ -41,7 +40,9 @@ async function main(): Promise<void> {
       await bot.live.sync();
       await bot.live.refreshHomes(teamId);
     },
-    connectionBroken: (teamId, reason, provider) => tellBroken(bot.deps, teamId, PROVIDER_LABEL[provider], reason),
+    connectionBroken: (teamId, reason, provider) => tellBroken(bot.deps, teamId, provider, reason),
+    // The App Homes show the connection: its sync's progress, its end, a break.
+    connectionChanged: (teamId) => bot.live.refreshHomes(teamId),
   });
   const bot = createSlackApp({
     books,

@@ -2,14 +2,18 @@
 // its tokens (sealed at rest, refreshed before they expire, the rotated refresh token stored in the same write),
 // broken and disconnected states, and the claim that lets one replica at a time sync it.
 import { randomUUID } from 'node:crypto';
-import { and, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { type LedgerConnectionRow, ledgerAuthStates, ledgerConnections } from '../db/schema.js';
+import { and, eq, gt, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import type { Transaction } from '../db/client.js';
+import { type LedgerConnectionRow, ledgerAuthStates, ledgerConnections, ledgerPendingGrants } from '../db/schema.js';
 import type { Actor, LedgerContext } from '../services/context.js';
+import { authorize, type Principal } from '../services/policy.js';
 import { appendEvent, loadWorkspace } from '../services/write.js';
-import { nonce, pkcePair, sha256Hex, signState, type TokenBox, verifyState } from './crypto.js';
-import { isProviderError, type LedgerProvider, type ProviderId, type TokenSet } from './provider.js';
+import { nonce, pkcePair, type StatePayload, sha256Hex, signState, type TokenBox, verifyState } from './crypto.js';
+import { isProviderError, type LedgerProvider, type ProviderId, type Tenant, type TokenSet } from './provider.js';
 
 export const STATE_TTL_MS = 10 * 60_000;
+/** How long the organisations' choice waits after the callback (the tokens are kept, sealed, until then). */
+export const CHOICE_TTL_MS = 10 * 60_000;
 /** Refresh an access token this long before it expires (Xero's last 30 minutes). */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -51,6 +55,10 @@ export async function startConnect(deps: ConnectionDeps, teamId: string, userId:
   await ctx.db
     .delete(ledgerAuthStates)
     .where(and(eq(ledgerAuthStates.teamId, teamId), lt(ledgerAuthStates.expiresAt, now)));
+  // A choice never made: its sealed tokens go too.
+  await ctx.db
+    .delete(ledgerPendingGrants)
+    .where(and(eq(ledgerPendingGrants.teamId, teamId), lt(ledgerPendingGrants.expiresAt, now)));
   await ctx.db.insert(ledgerAuthStates).values({
     nonceHash: sha256Hex(n),
     teamId,
@@ -73,22 +81,47 @@ export async function startConnect(deps: ConnectionDeps, teamId: string, userId:
 export interface Connected {
   teamId: string;
   userId: string;
+  provider: ProviderId;
   tenantName: string;
-  /** Other organisations the person also granted; this slice connects the first. */
-  otherTenants: string[];
 }
 
-/** The callback: checks the state (signature, expiry, single use, same provider), exchanges the code, stores the connection. */
+/** The callback's outcome: connected at once (one organisation granted), or the organisations to choose from. */
+export type ConnectOutcome =
+  | ({ kind: 'connected' } & Connected)
+  | {
+      kind: 'choose';
+      teamId: string;
+      userId: string;
+      tenants: Tenant[];
+      /** The same nonce, team, person and provider, signed again to expire with the choice: the form carries it. */
+      state: string;
+    };
+
+/** Who the person in a state is now: the policy's principal with the current admins and group (not at start). */
+export type WhoIs = (teamId: string, userId: string) => Promise<Principal>;
+
+function checkedState(deps: ConnectionDeps, state: string, now: Date): StatePayload {
+  const payload = verifyState(deps.box.stateKey, state, now.getTime());
+  if (!payload || payload.p !== deps.provider.id) {
+    throw new ConnectError('STATE_INVALID', 'This link is not valid or has expired. Run /invoice connect again.');
+  }
+  return payload;
+}
+
+/**
+ * The callback: checks the state (signature, expiry, same provider), that its person is still a finance admin
+ * (before anything is written or used up), uses the state once, and exchanges the code. One organisation granted
+ * is connected at once; several wait, their tokens sealed here, for the person to choose one (chooseTenant).
+ */
 export async function completeConnect(
   deps: ConnectionDeps,
   params: { state: string; code: string; realmId?: string | undefined },
-): Promise<Connected> {
+  whoIs: WhoIs,
+): Promise<ConnectOutcome> {
   const { ctx, provider, box } = deps;
   const now = ctx.clock.now();
-  const payload = verifyState(box.stateKey, params.state, now.getTime());
-  if (!payload || payload.p !== provider.id) {
-    throw new ConnectError('STATE_INVALID', 'This link is not valid or has expired. Run /invoice connect again.');
-  }
+  const payload = checkedState(deps, params.state, now);
+  authorize(await whoIs(payload.t, payload.u), 'manageLedgerConnection', payload.t);
   // Single use: the first callback with this state deletes it; any other finds nothing.
   const [claimed] = await ctx.db
     .delete(ledgerAuthStates)
@@ -111,54 +144,158 @@ export async function completeConnect(
     codeVerifier: claimed.codeVerifier,
   });
   const tenants = await provider.listTenants(tokens.accessToken, params.realmId);
-  const [tenant, ...others] = tenants;
-  if (!tenant) {
+  const [only] = tenants;
+  if (!only) {
     throw new ConnectError(
       'NO_ORGANISATION',
       `No ${provider.label} organisation was chosen. Run /invoice connect again.`,
     );
   }
+  if (tenants.length === 1) {
+    await ctx.db.transaction((tx) => storeConnection(tx, deps, payload, only, tokens, tenants.length));
+    return { kind: 'connected', teamId: payload.t, userId: payload.u, provider: provider.id, tenantName: only.name };
+  }
+  const nonceHash = sha256Hex(payload.n);
+  const expiresAt = new Date(now.getTime() + CHOICE_TTL_MS);
+  const pending = (which: 'access' | 'refresh') => `${payload.t}/${provider.id}/pending/${nonceHash}/${which}`;
+  await ctx.db
+    .delete(ledgerPendingGrants)
+    .where(and(eq(ledgerPendingGrants.teamId, payload.t), lt(ledgerPendingGrants.expiresAt, now)));
+  await ctx.db.insert(ledgerPendingGrants).values({
+    nonceHash,
+    teamId: payload.t,
+    userId: payload.u,
+    provider: provider.id,
+    accessTokenEnc: box.seal(tokens.accessToken, pending('access')),
+    refreshTokenEnc: box.seal(tokens.refreshToken, pending('refresh')),
+    accessExpiresAt: tokens.expiresAt,
+    tenants: tenants.map((t) => ({
+      id: t.id,
+      name: t.name,
+      ...(t.connectionId ? { connectionId: t.connectionId } : {}),
+    })),
+    expiresAt,
+    createdAt: now,
+  });
+  return {
+    kind: 'choose',
+    teamId: payload.t,
+    userId: payload.u,
+    tenants,
+    state: signState(box.stateKey, { ...payload, e: Math.floor(expiresAt.getTime() / 1000) }),
+  };
+}
+
+/**
+ * The choice among several organisations: the state the choice page carried (same nonce, team and person), the
+ * person still a finance admin, the grant used once, the organisation one of those granted.
+ */
+export async function chooseTenant(
+  deps: ConnectionDeps,
+  params: { state: string; tenantId: string },
+  whoIs: WhoIs,
+): Promise<Connected> {
+  const { ctx, provider, box } = deps;
+  const now = ctx.clock.now();
+  const payload = checkedState(deps, params.state, now);
+  authorize(await whoIs(payload.t, payload.u), 'manageLedgerConnection', payload.t);
+  const { connected, others, accessToken } = await ctx.db.transaction(async (tx) => {
+    const [grant] = await tx
+      .delete(ledgerPendingGrants)
+      .where(
+        and(
+          eq(ledgerPendingGrants.nonceHash, sha256Hex(payload.n)),
+          eq(ledgerPendingGrants.teamId, payload.t),
+          eq(ledgerPendingGrants.userId, payload.u),
+          eq(ledgerPendingGrants.provider, provider.id),
+          gt(ledgerPendingGrants.expiresAt, now),
+        ),
+      )
+      .returning();
+    if (!grant) {
+      throw new ConnectError('STATE_USED', 'This choice was already made or has expired. Run /invoice connect again.');
+    }
+    const tenant = grant.tenants.find((t) => t.id === params.tenantId);
+    if (!tenant) {
+      // Nothing is used up: the transaction (the grant's deletion) rolls back, and the page can be used again.
+      throw new ConnectError(
+        'NO_ORGANISATION',
+        `That is not one of the ${provider.label} organisations you allowed. Choose one on the page.`,
+      );
+    }
+    const pending = (which: 'access' | 'refresh') =>
+      `${grant.teamId}/${provider.id}/pending/${grant.nonceHash}/${which}`;
+    const tokens: TokenSet = {
+      accessToken: box.open(grant.accessTokenEnc, pending('access')),
+      refreshToken: box.open(grant.refreshTokenEnc, pending('refresh')),
+      expiresAt: grant.accessExpiresAt,
+    };
+    await storeConnection(tx, deps, payload, tenant, tokens, grant.tenants.length);
+    return {
+      connected: { teamId: payload.t, userId: payload.u, provider: provider.id, tenantName: tenant.name },
+      others: grant.tenants.filter((t) => t.id !== tenant.id),
+      accessToken: tokens.accessToken,
+    };
+  });
+  // The organisations not chosen are not ours to read: end the grant's access to them (best effort; the sync
+  // only ever asks for the one chosen).
+  for (const other of others) {
+    await provider.forgetTenant?.(accessToken, other).catch(() => undefined);
+  }
+  return connected;
+}
+
+/** Stores (or replaces) the workspace's connection to this organisation, with its event. Clears a break. */
+async function storeConnection(
+  tx: Transaction,
+  deps: ConnectionDeps,
+  payload: StatePayload,
+  tenant: Tenant,
+  tokens: TokenSet,
+  granted: number,
+): Promise<void> {
+  const { ctx, provider, box } = deps;
+  const now = ctx.clock.now();
   const teamId = payload.t;
   const actor: Actor = { type: 'user', id: payload.u };
-  await ctx.db.transaction(async (tx) => {
-    const [previous] = await tx
-      .select()
-      .from(ledgerConnections)
-      .where(and(eq(ledgerConnections.teamId, teamId), eq(ledgerConnections.provider, provider.id)))
-      .for('update');
-    const sameTenant = previous?.tenantId === tenant.id;
-    const values = {
-      tenantId: tenant.id,
-      tenantName: tenant.name,
-      status: 'ok',
-      brokenReason: null,
-      brokenAt: null,
-      accessTokenEnc: box.seal(tokens.accessToken, place(teamId, provider.id, 'access')),
-      refreshTokenEnc: box.seal(tokens.refreshToken, place(teamId, provider.id, 'refresh')),
-      accessExpiresAt: tokens.expiresAt,
-      connectedBy: payload.u,
-      connectedAt: now,
-      nextSyncAt: now,
-      // Another organisation starts from nothing; the same one carries on where it was.
-      ...(sameTenant ? {} : { syncCursor: null, syncState: null, syncDone: 0, syncTotal: 0 }),
-    } as const;
-    if (previous) {
-      await tx
-        .update(ledgerConnections)
-        .set(values)
-        .where(and(eq(ledgerConnections.teamId, teamId), eq(ledgerConnections.provider, provider.id)));
-    } else {
-      await tx.insert(ledgerConnections).values({ teamId, provider: provider.id, ...values });
-    }
-    await appendEvent(tx, {
-      teamId,
-      kind: 'ledger_connected',
-      actor,
-      at: now,
-      details: { provider: provider.id, tenantId: tenant.id, tenantName: tenant.name, otherTenants: others.length },
-    });
+  const [previous] = await tx
+    .select()
+    .from(ledgerConnections)
+    .where(and(eq(ledgerConnections.teamId, teamId), eq(ledgerConnections.provider, provider.id)))
+    .for('update');
+  const sameTenant = previous?.tenantId === tenant.id;
+  const values = {
+    tenantId: tenant.id,
+    tenantName: tenant.name,
+    status: 'ok',
+    brokenReason: null,
+    brokenAt: null,
+    // The next break is a new one: it is told again.
+    brokenToldAt: null,
+    accessTokenEnc: box.seal(tokens.accessToken, place(teamId, provider.id, 'access')),
+    refreshTokenEnc: box.seal(tokens.refreshToken, place(teamId, provider.id, 'refresh')),
+    accessExpiresAt: tokens.expiresAt,
+    connectedBy: payload.u,
+    connectedAt: now,
+    nextSyncAt: now,
+    // Another organisation starts from nothing; the same one carries on where it was.
+    ...(sameTenant ? {} : { syncCursor: null, syncState: null, syncDone: 0, syncTotal: 0 }),
+  } as const;
+  if (previous) {
+    await tx
+      .update(ledgerConnections)
+      .set(values)
+      .where(and(eq(ledgerConnections.teamId, teamId), eq(ledgerConnections.provider, provider.id)));
+  } else {
+    await tx.insert(ledgerConnections).values({ teamId, provider: provider.id, ...values });
+  }
+  await appendEvent(tx, {
+    teamId,
+    kind: 'ledger_connected',
+    actor,
+    at: now,
+    details: { provider: provider.id, tenantId: tenant.id, tenantName: tenant.name, tenantsGranted: granted },
   });
-  return { teamId, userId: payload.u, tenantName: tenant.name, otherTenants: others.map((t) => t.name) };
 }
 
 export async function getConnection(
@@ -223,7 +360,14 @@ export async function markBroken(
   return ctx.db.transaction(async (tx) => {
     const changed = await tx
       .update(ledgerConnections)
-      .set({ status: 'broken', brokenReason: reason, brokenAt: now, claimToken: null, claimedUntil: null })
+      .set({
+        status: 'broken',
+        brokenReason: reason,
+        brokenAt: now,
+        brokenToldAt: null,
+        claimToken: null,
+        claimedUntil: null,
+      })
       .where(
         and(
           eq(ledgerConnections.teamId, teamId),
@@ -242,6 +386,69 @@ export async function markBroken(
     });
     return true;
   });
+}
+
+/**
+ * Claims the telling of a break: the one update that finds it untold marks it told, so across replicas and
+ * restarts exactly one process tells it. The reason and the claim's instant (to give it back if no one could be
+ * reached), or undefined when it is not broken or already told.
+ */
+export async function claimBrokenTelling(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: ProviderId,
+): Promise<{ reason: string; at: Date } | undefined> {
+  const now = ctx.clock.now();
+  const [row] = await ctx.db
+    .update(ledgerConnections)
+    .set({ brokenToldAt: now })
+    .where(
+      and(
+        eq(ledgerConnections.teamId, teamId),
+        eq(ledgerConnections.provider, provider),
+        eq(ledgerConnections.status, 'broken'),
+        isNull(ledgerConnections.brokenToldAt),
+      ),
+    )
+    .returning({ reason: ledgerConnections.brokenReason });
+  return row ? { reason: row.reason ?? 'it needs reconnecting.', at: now } : undefined;
+}
+
+/** Gives a claimed telling back (no one could be told): the next look tells it. Only the claim made at `at`. */
+export async function releaseBrokenTelling(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: ProviderId,
+  at: Date,
+): Promise<void> {
+  await ctx.db
+    .update(ledgerConnections)
+    .set({ brokenToldAt: null })
+    .where(
+      and(
+        eq(ledgerConnections.teamId, teamId),
+        eq(ledgerConnections.provider, provider),
+        eq(ledgerConnections.status, 'broken'),
+        eq(ledgerConnections.brokenToldAt, at),
+      ),
+    );
+}
+
+/** Broken connections no one has told the finance admins of yet (a break found outside a sync, a crash). */
+export async function untoldBreaks(ctx: LedgerContext): Promise<{ teamId: string; provider: string }[]> {
+  return ctx.db
+    .select({ teamId: ledgerConnections.teamId, provider: ledgerConnections.provider })
+    .from(ledgerConnections)
+    .where(and(eq(ledgerConnections.status, 'broken'), isNull(ledgerConnections.brokenToldAt)));
+}
+
+/** The workspace's connections that are not disconnected, every provider. */
+export async function activeConnections(ctx: LedgerContext, teamId: string): Promise<LedgerConnectionRow[]> {
+  return ctx.db
+    .select()
+    .from(ledgerConnections)
+    .where(and(eq(ledgerConnections.teamId, teamId), ne(ledgerConnections.status, 'disconnected')))
+    .orderBy(ledgerConnections.provider);
 }
 
 /** Revokes the grant at the provider (best effort) and forgets the tokens. Says whether the provider confirmed. */

@@ -7,18 +7,25 @@ import type { LedgerContext } from '../services/context.js';
 import { authorize, type Principal } from '../services/policy.js';
 import {
   accessToken,
+  activeConnections,
   ConnectError,
   type Connected,
   type ConnectionDeps,
+  type ConnectOutcome,
+  chooseTenant,
+  claimBrokenTelling,
   claimSync,
   completeConnect,
   disconnect,
   dueConnections,
   getConnection,
+  releaseBrokenTelling,
   restartSync,
   saveProgress,
   startConnect,
   syncSoon,
+  untoldBreaks,
+  type WhoIs,
 } from './connections.js';
 import { type TokenBox, tokenBox, verifyState } from './crypto.js';
 import {
@@ -30,7 +37,7 @@ import {
   QUICKBOOKS_LIMITS,
   XERO_LIMITS,
 } from './http.js';
-import { isProviderError, type LedgerProvider, PROVIDER_LABEL, type ProviderId } from './provider.js';
+import { isProviderError, type LedgerProvider, PROVIDER_LABEL, type ProviderId, providerLabel } from './provider.js';
 import { quickbooksProvider } from './quickbooks.js';
 import { createQuickBooksWebhook } from './quickbooks-webhook.js';
 import { runSync, type SyncOutcome, type SyncState } from './sync.js';
@@ -43,6 +50,11 @@ const CALLBACK_PATH: Record<ProviderId, string> = { xero: XERO_CALLBACK_PATH, qu
 const PROVIDERS: readonly ProviderId[] = ['xero', 'quickbooks'];
 /** A sync holds its connection this long past its last saved page; a crashed one's claim lapses after it. */
 const CLAIM_TTL_MS = 5 * 60_000;
+/**
+ * The App Homes show a sync's progress: redrawn after a saved page at most this often per workspace (and only once a
+ * sync has run this long), and at its end. Each redraw is one views.publish per recent viewer (Slack's tier 4).
+ */
+export const HOME_PROGRESS_EVERY_MS = 30_000;
 
 export interface BooksOptions {
   ledger: LedgerContext;
@@ -60,8 +72,13 @@ export interface BooksOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Told which invoices a sync changed, to bring their cards up to date. */
   invoicesChanged?: (teamId: string, invoiceIds: string[]) => Promise<void>;
-  /** Told once when a connection breaks (a refresh refused). */
+  /**
+   * Told once when a connection breaks (a refresh refused), across replicas and restarts; throws when no one could
+   * be told, and the telling is tried again at the next tick.
+   */
   connectionBroken?: (teamId: string, reason: string, provider: ProviderId) => Promise<void>;
+  /** What the App Home shows of the connection changed (progress, the end of a sync, a break, connect, disconnect). */
+  connectionChanged?: (teamId: string) => Promise<void>;
 }
 
 export interface Books {
@@ -69,12 +86,20 @@ export interface Books {
   unavailable(provider: ProviderId): string | undefined;
   /** The authorize link for a finance admin (the policy's manageLedgerConnection). */
   startConnect(teamId: string, principal: Principal, provider: ProviderId): Promise<string>;
-  /** `realmId`: the company QuickBooks names on its callback. */
+  /**
+   * The OAuth callback: `whoIs` says who the state's person is now (the role is checked again); `realmId` is the
+   * company QuickBooks names on its callback.
+   */
   completeConnect(
     provider: ProviderId,
     params: { state: string; code: string; realmId?: string | undefined },
-  ): Promise<Connected>;
+    whoIs: WhoIs,
+  ): Promise<ConnectOutcome>;
+  /** The organisation chosen on the callback page, when the grant covered several. */
+  chooseTenant(provider: ProviderId, params: { state: string; tenantId: string }, whoIs: WhoIs): Promise<Connected>;
   connection(teamId: string, provider: ProviderId): Promise<LedgerConnectionRow | undefined>;
+  /** Every provider's connection of the workspace that is not disconnected (for the App Home). */
+  connections(teamId: string): Promise<LedgerConnectionRow[]>;
   disconnect(
     teamId: string,
     principal: Principal,
@@ -189,6 +214,39 @@ export function createBooks(options: BooksOptions): Books {
     return { ctx: ledger, provider, box, redirectUri: `${options.publicUrl()}${CALLBACK_PATH[id]}` };
   }
 
+  // When each workspace's homes were last redrawn for its connection (this process; the ledger's clock).
+  const homesDrawn = new Map<string, number>();
+  /**
+   * Redraws the homes (not awaited by the sync) unless they were redrawn less than HOME_PROGRESS_EVERY_MS ago.
+   * `force` draws anyway; `freeNext` leaves the next redraw free (a new connection: its first sync's end shows).
+   */
+  function redrawHomes(teamId: string, opts: { force?: boolean; freeNext?: boolean } = {}): boolean {
+    const now = ledger.clock.now().getTime();
+    const last = homesDrawn.get(teamId);
+    if (!opts.force && last !== undefined && now >= last && now - last < HOME_PROGRESS_EVERY_MS) return false;
+    if (opts.freeNext) homesDrawn.delete(teamId);
+    else homesDrawn.set(teamId, now);
+    const changed = options.connectionChanged;
+    if (changed) {
+      track(changed(teamId)).catch((error) => logger.warn('Redrawing the App Homes for the books failed:', error));
+    }
+    return true;
+  }
+
+  /** Tells a break once (the claim in the database decides who), and redraws the homes to show it. */
+  async function tellBreak(teamId: string, id: ProviderId): Promise<void> {
+    if (!options.connectionBroken) return;
+    const claim = await claimBrokenTelling(ledger, teamId, id);
+    if (!claim) return;
+    redrawHomes(teamId, { force: true });
+    try {
+      await options.connectionBroken(teamId, claim.reason, id);
+    } catch (error) {
+      logger.warn(`Could not tell anyone in ${teamId} that ${providerLabel(id)} is broken; trying again later:`, error);
+      await releaseBrokenTelling(ledger, teamId, id, claim.at);
+    }
+  }
+
   async function syncNow(
     teamId: string,
     id: ProviderId,
@@ -200,6 +258,9 @@ export function createBooks(options: BooksOptions): Books {
     if (!token) return undefined;
     const connection = await getConnection(ledger, teamId, id);
     if (!connection) return undefined;
+    const began = ledger.clock.now().getTime();
+    // Whether the homes showed this run in progress: then its end is shown whatever the throttle says.
+    let shownSyncing = false;
     try {
       const outcome = await runSync(
         {
@@ -207,15 +268,21 @@ export function createBooks(options: BooksOptions): Books {
           provider: d.provider,
           accessToken: () => accessToken(d, teamId),
           stopping: () => stopping,
-          save: (fields) =>
-            saveProgress(ledger, teamId, id, token, {
+          save: async (fields) => {
+            const saved = await saveProgress(ledger, teamId, id, token, {
               ...fields,
               syncState: fields.syncState as unknown as Record<string, unknown> | null,
               ttlMs: CLAIM_TTL_MS,
               ...(fields.syncState === null
                 ? { release: true, nextSyncAt: new Date(ledger.clock.now().getTime() + everyMs) }
                 : {}),
-            }),
+            });
+            // A sync that takes a while shows its progress; a quick one only its end.
+            if (saved && fields.syncState !== null && ledger.clock.now().getTime() - began >= HOME_PROGRESS_EVERY_MS) {
+              shownSyncing = redrawHomes(teamId) || shownSyncing;
+            }
+            return saved;
+          },
         },
         connection,
       );
@@ -223,10 +290,14 @@ export function createBooks(options: BooksOptions): Books {
         // Let the next process (or replica) carry on from the saved page at once.
         await saveProgress(ledger, teamId, id, token, { release: true, nextSyncAt: ledger.clock.now() });
       }
-      if (outcome.changedInvoices.length > 0) {
-        await options.invoicesChanged?.(teamId, outcome.changedInvoices).catch((error) => {
+      if (outcome.changedInvoices.length > 0 && options.invoicesChanged) {
+        // The cards and the homes are redrawn there (the homes show the sync's end too).
+        homesDrawn.set(teamId, ledger.clock.now().getTime());
+        await options.invoicesChanged(teamId, outcome.changedInvoices).catch((error) => {
           logger.warn('Updating the cards after a ledger sync failed:', error);
         });
+      } else if (outcome.finished) {
+        redrawHomes(teamId, { force: shownSyncing });
       }
       return outcome;
     } catch (error) {
@@ -240,7 +311,7 @@ export function createBooks(options: BooksOptions): Books {
       });
       const after = await getConnection(ledger, teamId, id);
       if (after?.status === 'broken') {
-        await options.connectionBroken?.(teamId, after.brokenReason ?? message, id).catch(() => undefined);
+        await tellBreak(teamId, id);
       } else {
         logger.warn(`The ${d.provider.label} sync of ${teamId} stopped:`, message);
       }
@@ -255,6 +326,10 @@ export function createBooks(options: BooksOptions): Books {
   }
 
   async function syncDue(): Promise<void> {
+    // A break found outside a sync, or one whose telling a crash interrupted, is told here (once).
+    for (const c of await untoldBreaks(ledger)) {
+      if (!unavailable(c.provider as ProviderId)) await tellBreak(c.teamId, c.provider as ProviderId);
+    }
     const due = await dueConnections(ledger);
     await Promise.all(
       due
@@ -299,17 +374,30 @@ export function createBooks(options: BooksOptions): Books {
       await refuseOtherLedger(teamId, id);
       return startConnect(d, teamId, principal.id);
     },
-    async completeConnect(id, params) {
+    async completeConnect(id, params, whoIs) {
       const d = deps(id);
       // Checked again on the way back: another ledger may have been connected since the link was made.
       const payload = box ? verifyState(box.stateKey, params.state, ledger.clock.now().getTime()) : undefined;
       if (payload) await refuseOtherLedger(payload.t, id);
-      return completeConnect(d, params);
+      const outcome = await completeConnect(d, params, whoIs);
+      if (outcome.kind === 'connected') redrawHomes(outcome.teamId, { force: true, freeNext: true });
+      return outcome;
+    },
+    async chooseTenant(id, params, whoIs) {
+      const d = deps(id);
+      const payload = box ? verifyState(box.stateKey, params.state, ledger.clock.now().getTime()) : undefined;
+      if (payload) await refuseOtherLedger(payload.t, id);
+      const connected = await chooseTenant(d, params, whoIs);
+      redrawHomes(connected.teamId, { force: true, freeNext: true });
+      return connected;
     },
     connection: (teamId, id) => getConnection(ledger, teamId, id),
+    connections: (teamId) => activeConnections(ledger, teamId),
     disconnect: async (teamId, principal, id) => {
       authorize(principal, 'manageLedgerConnection', teamId);
-      return disconnect(deps(id), teamId, principal.id);
+      const result = await disconnect(deps(id), teamId, principal.id);
+      if (result.wasConnected) redrawHomes(teamId, { force: true });
+      return result;
     },
     syncNow: (teamId, id, opts) => track(syncNow(teamId, id, opts)),
     async resync(teamId, principal, id) {
@@ -332,4 +420,4 @@ export function createBooks(options: BooksOptions): Books {
   };
 }
 
-export type { SyncOutcome, SyncState };
+export type { Connected, ConnectOutcome, SyncOutcome, SyncState, WhoIs };

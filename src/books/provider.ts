@@ -4,8 +4,12 @@ import type { LocalDate } from '../domain/dates.js';
 
 export type ProviderId = 'xero' | 'quickbooks';
 
-/** How each provider is named to people. */
+/** Each provider's name for people ("Xero"); its id is the word after `/invoice connect`. */
 export const PROVIDER_LABEL: Readonly<Record<ProviderId, string>> = { xero: 'Xero', quickbooks: 'QuickBooks' };
+
+export function providerLabel(id: string): string {
+  return PROVIDER_LABEL[id as ProviderId] ?? id;
+}
 
 export interface TokenSet {
   accessToken: string;
@@ -18,6 +22,8 @@ export interface TokenSet {
 export interface Tenant {
   id: string;
   name: string;
+  /** The grant's own id for it (Xero's connection id), to end the access to it alone. */
+  connectionId?: string;
 }
 
 export interface Auth {
@@ -97,6 +103,8 @@ export interface LedgerProvider {
    * `realmId`; Xero names none and lists its connections instead).
    */
   listTenants(accessToken: string, named?: string): Promise<Tenant[]>;
+  /** Ends the grant's access to one organisation (one allowed but not chosen), where the provider can. */
+  forgetTenant?(accessToken: string, tenant: Tenant): Promise<void>;
   listContactsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerContact>>;
   listInvoicesSince(auth: Auth, query: InvoiceQuery): Promise<Page<LedgerInvoice>>;
   listPaymentsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerPayment>>;

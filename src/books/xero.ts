@@ -48,7 +48,12 @@ const tokenAnswer = z.object({
 });
 
 const connectionsAnswer = z.array(
-  z.object({ tenantId: z.string().min(1), tenantName: z.string().nullish(), tenantType: z.string().nullish() }),
+  z.object({
+    id: z.string().nullish(),
+    tenantId: z.string().min(1),
+    tenantName: z.string().nullish(),
+    tenantType: z.string().nullish(),
+  }),
 );
 
 const pagination = z
@@ -216,7 +221,24 @@ export function xeroProvider(options: XeroProviderOptions): LedgerProvider {
       const rows = expectOk(answer, connectionsAnswer, 'connections');
       return rows
         .filter((r) => !r.tenantType || r.tenantType === 'ORGANISATION')
-        .map((r): Tenant => ({ id: r.tenantId, name: r.tenantName?.trim() || r.tenantId }));
+        .map(
+          (r): Tenant => ({
+            id: r.tenantId,
+            name: r.tenantName?.trim() || r.tenantId,
+            ...(r.id ? { connectionId: r.id } : {}),
+          }),
+        );
+    },
+    // DELETE /Connections/{id} (xero-identity.yaml): 204, or 404 when it is gone already.
+    async forgetTenant(accessToken, tenant) {
+      if (!tenant.connectionId) return;
+      const answer = await http(`${settings.apiUrl}/connections/${encodeURIComponent(tenant.connectionId)}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      if (answer.status !== 204 && answer.status !== 200 && answer.status !== 404) {
+        throw new ProviderError('UNAVAILABLE', `Xero did not remove the organisation's connection (${answer.status}).`);
+      }
     },
     async listContactsSince(auth, since, page) {
       const body = await get(

@@ -397,6 +397,11 @@ export const ledgerConnections = pgTable(
     status: text('status').notNull().default('ok'),
     brokenReason: text('broken_reason'),
     brokenAt: ts('broken_at'),
+    /**
+     * When the finance admins were told of this break: set by the one update that claims the telling (so it is said
+     * once across replicas and restarts), cleared by reconnecting (the next break is told again).
+     */
+    brokenToldAt: ts('broken_told_at'),
     accessTokenEnc: text('access_token_enc'),
     refreshTokenEnc: text('refresh_token_enc'),
     accessExpiresAt: ts('access_expires_at'),
@@ -468,4 +473,28 @@ export const ledgerAuthStates = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('ledger_auth_states_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * A grant that covers several organisations, waiting for the person to choose one on the callback page: the tokens
+ * stay here (sealed), never in the page. Keyed by the authorize state's nonce, for that person in that workspace;
+ * deleted when the choice is made (single use) and short-lived.
+ */
+export const ledgerPendingGrants = pgTable(
+  'ledger_pending_grants',
+  {
+    /** hex SHA-256 of the authorize state's nonce (the same nonce the choice form carries, signed). */
+    nonceHash: text('nonce_hash').primaryKey(),
+    teamId: text('team_id').notNull(),
+    userId: text('user_id').notNull(),
+    provider: text('provider').notNull(),
+    accessTokenEnc: text('access_token_enc').notNull(),
+    refreshTokenEnc: text('refresh_token_enc').notNull(),
+    accessExpiresAt: ts('access_expires_at').notNull(),
+    /** The organisations granted: [{ id, name }], the only ones the choice may name. */
+    tenants: jsonb('tenants').$type<{ id: string; name: string; connectionId?: string }[]>().notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ledger_pending_grants_expires_idx').on(t.expiresAt)],
 );

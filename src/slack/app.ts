@@ -2,16 +2,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel } from '@slack/bolt';
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
-import { createLedgerCallback, createXeroCallback } from '../books/callback.js';
+import { createLedgerCallback } from '../books/callback.js';
+import type { Connected } from '../books/connections.js';
 import { type Books, QUICKBOOKS_CALLBACK_PATH, XERO_CALLBACK_PATH } from '../books/index.js';
+import { providerLabel } from '../books/provider.js';
 import { QUICKBOOKS_WEBHOOK_PATH } from '../books/quickbooks-webhook.js';
 import { XERO_WEBHOOK_PATH } from '../books/webhook.js';
 import type { SlackSettings } from '../config.js';
 import type { LedgerContext } from '../services/context.js';
+import { getWorkspace } from '../services/workspaces.js';
 import { type ClientPageLimits, createClientPageHandler, isClientPagePath } from '../web/client-page.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { createLive, describe, type Live } from './live.js';
+import { principalOf } from './principal.js';
 import { connectedMessage } from './ui/connect.js';
 
 export interface SlackAppOptions {
@@ -118,31 +122,38 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   ];
   const books = options.books;
   if (books) {
-    const callback = createXeroCallback({
+    const callbackOptions = {
       books,
-      logger: { warn: (...args) => app.logger.warn(...args), error: (...args) => app.logger.error(...args) },
+      logger: {
+        warn: (...args: unknown[]) => app.logger.warn(...args),
+        error: (...args: unknown[]) => app.logger.error(...args),
+      },
+      // The role is checked again when the person comes back: the same principal the services are given.
+      whoIs: async (teamId: string, userId: string) => {
+        if (!deps) throw new Error('the Slack app is not ready');
+        return principalOf(deps, deps.background, await getWorkspace(ledger, teamId), userId);
+      },
       // The person hears of it in their DM with the app; the first sync starts at once.
-      connected: async (c) => {
-        void books.syncNow(c.teamId, 'xero').catch((error) => app.logger.error('The first Xero sync failed:', error));
-        await deps?.background.chat.postMessage({ channel: c.userId, ...connectedMessage({ label: 'Xero', ...c }) });
-      },
-    });
-    customRoutes.push({ path: XERO_CALLBACK_PATH, method: ['GET'], handler: callback });
-    if (books.xeroWebhook) customRoutes.push({ path: XERO_WEBHOOK_PATH, method: ['POST'], handler: books.xeroWebhook });
-    const quickbooksCallback = createLedgerCallback('quickbooks', {
-      books,
-      logger: { warn: (...args) => app.logger.warn(...args), error: (...args) => app.logger.error(...args) },
-      connected: async (c) => {
+      connected: async (c: Connected) => {
+        const label = providerLabel(c.provider);
         void books
-          .syncNow(c.teamId, 'quickbooks')
-          .catch((error) => app.logger.error('The first QuickBooks sync failed:', error));
-        await deps?.background.chat.postMessage({
-          channel: c.userId,
-          ...connectedMessage({ label: 'QuickBooks', ...c }),
-        });
+          .syncNow(c.teamId, c.provider)
+          .catch((error) => app.logger.error(`The first ${label} sync failed:`, error));
+        await deps?.background.chat.postMessage({ channel: c.userId, ...connectedMessage({ label, ...c }) });
       },
+    };
+    // GET: the provider's redirect; POST: the organisation chosen on the page it answered.
+    customRoutes.push({
+      path: XERO_CALLBACK_PATH,
+      method: ['GET', 'POST'],
+      handler: createLedgerCallback({ ...callbackOptions, provider: 'xero' }),
     });
-    customRoutes.push({ path: QUICKBOOKS_CALLBACK_PATH, method: ['GET'], handler: quickbooksCallback });
+    if (books.xeroWebhook) customRoutes.push({ path: XERO_WEBHOOK_PATH, method: ['POST'], handler: books.xeroWebhook });
+    customRoutes.push({
+      path: QUICKBOOKS_CALLBACK_PATH,
+      method: ['GET', 'POST'],
+      handler: createLedgerCallback({ ...callbackOptions, provider: 'quickbooks' }),
+    });
     if (books.quickbooksWebhook) {
       customRoutes.push({ path: QUICKBOOKS_WEBHOOK_PATH, method: ['POST'], handler: books.quickbooksWebhook });
     }

@@ -95,14 +95,15 @@ export function createLive(deps: SlackDeps): Live {
     return updated;
   }
 
-  /** What every viewer's App Home shows: the workspace's book and its failing webhooks, read once. */
+  /** What every viewer's App Home shows: the workspace's book, its failing webhooks and its ledger connections, read once. */
   async function homeData(teamId: string) {
     const workspace = await getWorkspace(ledger, teamId);
     const now = ledger.clock.now();
     const today = todayIn(workspace.timeZone, now);
     const overview = await getOverview(ledger.db, { workspace, today, now, limit: 15 });
     const failingWebhooks = await failingWebhookEndpoints(ledger.db, teamId);
-    return { workspace, now, today, overview, failingWebhooks };
+    const ledgerConnections = deps.books ? await deps.books.connections(teamId) : [];
+    return { workspace, now, today, overview, failingWebhooks, ledgerConnections };
   }
 
   async function publish(data: Awaited<ReturnType<typeof homeData>>, userId: string, client: WebClient) {
@@ -117,6 +118,7 @@ export function createLive(deps: SlackDeps): Live {
       canHandleMoney: (await principalOf(deps, client, workspace, userId)).role === 'finance_admin',
       financeChannel: workspace.financeChannel,
       failingWebhooks: data.failingWebhooks,
+      ledgerConnections: data.ledgerConnections,
     });
     await client.views.publish({ user_id: userId, view });
   }

@@ -47,12 +47,19 @@ async function connect(books: Books) {
   const url = await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'quickbooks');
   const back = new URL(await qbo.approve(url));
   expect(back.pathname).toBe('/oauth/quickbooks/callback');
-  return books.completeConnect('quickbooks', {
-    state: back.searchParams.get('state') ?? '',
-    code: back.searchParams.get('code') ?? '',
-    realmId: back.searchParams.get('realmId') ?? '',
-  });
+  return books.completeConnect(
+    'quickbooks',
+    {
+      state: back.searchParams.get('state') ?? '',
+      code: back.searchParams.get('code') ?? '',
+      realmId: back.searchParams.get('realmId') ?? '',
+    },
+    stillAdmin,
+  );
 }
+
+/** The person who started the connection is still a finance admin when they come back. */
+const stillAdmin = async (teamId: string, userId: string) => asAdmin({ type: 'user', id: userId }, teamId);
 
 async function eventCount(t: TestLedger): Promise<number> {
   const [row] = await t.ctx.db.select({ n: count() }).from(events).where(eq(events.teamId, TEAM));
@@ -90,10 +97,11 @@ describeEachDatabase('the QuickBooks Online sync', NOW, (get) => {
     const url = await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'quickbooks');
     const back = new URL(await qbo.approve(url));
     await expect(
-      books.completeConnect('quickbooks', {
-        state: back.searchParams.get('state') ?? '',
-        code: back.searchParams.get('code') ?? '',
-      }),
+      books.completeConnect(
+        'quickbooks',
+        { state: back.searchParams.get('state') ?? '', code: back.searchParams.get('code') ?? '' },
+        stillAdmin,
+      ),
     ).rejects.toThrow(/No QuickBooks organisation was chosen/);
 
     await connect(books);

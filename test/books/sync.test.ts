@@ -36,13 +36,20 @@ function booksFor(t: TestLedger, waits: number[], fetchImpl?: typeof fetch, key 
   });
 }
 
+/** The person in the state is still a finance admin when they come back. */
+const stillAdmin = async (teamId: string, userId: string) => asAdmin({ type: 'user', id: userId }, teamId);
+
 async function connect(books: Books) {
   const url = await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'xero');
   const back = new URL(await xero.approve(url));
-  return books.completeConnect('xero', {
-    state: back.searchParams.get('state') ?? '',
-    code: back.searchParams.get('code') ?? '',
-  });
+  return books.completeConnect(
+    'xero',
+    {
+      state: back.searchParams.get('state') ?? '',
+      code: back.searchParams.get('code') ?? '',
+    },
+    stillAdmin,
+  );
 }
 
 async function eventCount(t: TestLedger): Promise<number> {
@@ -80,13 +87,15 @@ describeEachDatabase('the Xero sync', NOW, (get) => {
     const url = await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'xero');
     const back = new URL(await xero.approve(url));
     const state = back.searchParams.get('state') ?? '';
-    await books.completeConnect('xero', { state, code: back.searchParams.get('code') ?? '' });
-    await expect(books.completeConnect('xero', { state, code: 'x' })).rejects.toThrow(/already used/);
-    await expect(books.completeConnect('xero', { state: `${state}x`, code: 'x' })).rejects.toThrow(/not valid/);
+    await books.completeConnect('xero', { state, code: back.searchParams.get('code') ?? '' }, stillAdmin);
+    await expect(books.completeConnect('xero', { state, code: 'x' }, stillAdmin)).rejects.toThrow(/already used/);
+    await expect(books.completeConnect('xero', { state: `${state}x`, code: 'x' }, stillAdmin)).rejects.toThrow(
+      /not valid/,
+    );
     const late = new URL(await xero.approve(await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'xero')));
     t.ctx.clock.advance(11 * 60_000);
     await expect(
-      books.completeConnect('xero', { state: late.searchParams.get('state') ?? '', code: 'x' }),
+      books.completeConnect('xero', { state: late.searchParams.get('state') ?? '', code: 'x' }, stillAdmin),
     ).rejects.toThrow(/not valid or has expired/);
   });
 

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { LogLevel } from '@slack/bolt';
 import { type Books, createBooks } from '../../src/books/index.js';
-import { PROVIDER_LABEL } from '../../src/books/provider.js';
 import { fixedClock } from '../../src/services/context.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
@@ -82,7 +81,8 @@ export async function startBooksBot(
       await app().live.refreshHomes(teamId);
       options.afterSync?.();
     },
-    connectionBroken: (teamId, reason, provider) => tellBroken(app().deps, teamId, PROVIDER_LABEL[provider], reason),
+    connectionBroken: (teamId, reason, provider) => tellBroken(app().deps, teamId, provider, reason),
+    connectionChanged: (teamId) => app().live.refreshHomes(teamId),
   });
   bot = createSlackApp({
     settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },

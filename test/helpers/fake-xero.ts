@@ -68,6 +68,12 @@ export interface FakeXero {
   invoice(invoiceId: string): FakeInvoice;
   /** The next `times` Accounting API calls answer 429 with Retry-After `seconds`. */
   rateLimitNext(times: number, seconds: number): void;
+  /**
+   * Another organisation the person can grant (listed by /connections after `tenant`); the Accounting API answers
+   * for it with empty lists. Returns its id. The app may remove any organisation's connection (DELETE
+   * /connections/{id}): it is then neither listed nor answered for.
+   */
+  addTenant(name: string): string;
   /** The organisation's admin removes the app: every token dies; a refresh gets invalid_grant. */
   revokeConsent(): void;
   /** Access tokens issued so far expire now (the app must refresh). */
@@ -75,7 +81,7 @@ export interface FakeXero {
   /** The instant Xero stamps changes with (UpdatedDateUTC). */
   setNow(at: Date | string): void;
   refreshTokensIssued(): number;
-  /** Forgets every record, token, scripted failure and call (the tenant stays). */
+  /** Forgets every record, token, scripted failure, call and added tenant (the first tenant stays). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -107,6 +113,10 @@ function sub(a: string, b: string): string {
 
 export async function startFakeXero(): Promise<FakeXero> {
   const tenant = { id: randomUUID(), name: 'Acme Agency Ltd' };
+  const otherTenants: { id: string; name: string }[] = [];
+  // Each organisation's connection id (stable, as Xero's), and those the app has removed (DELETE /connections/{id}).
+  const connectionIds = new Map<string, string>([[tenant.id, randomUUID()]]);
+  const removed = new Set<string>();
   const calls: FakeXeroCall[] = [];
   const contacts = new Map<string, FakeContact>();
   const invoices = new Map<string, FakeInvoice>();
@@ -250,6 +260,8 @@ export async function startFakeXero(): Promise<FakeXero> {
       }
       const code = randomBytes(12).toString('hex');
       const redirectUri = q.get('redirect_uri') ?? '';
+      // The person allows every organisation again, those removed before included.
+      removed.clear();
       codes.set(code, { redirectUri, challenge: q.get('code_challenge') ?? '' });
       const back = new URL(redirectUri);
       back.searchParams.set('code', code);
@@ -287,22 +299,34 @@ export async function startFakeXero(): Promise<FakeXero> {
     }
     if (req.method === 'GET' && url.pathname === '/connections') {
       if (!bearerOk(req)) return send(401, { Title: 'Unauthorized', Status: 401 });
-      return send(200, [
-        {
-          id: randomUUID(),
-          authEventId: randomUUID(),
-          tenantId: tenant.id,
-          tenantType: 'ORGANISATION',
-          tenantName: tenant.name,
-          createdDateUtc: '2026-11-23T15:00:00.0000000',
-          updatedDateUtc: '2026-11-23T15:00:00.0000000',
-        },
-      ]);
+      return send(
+        200,
+        [tenant, ...otherTenants]
+          .filter((t) => !removed.has(t.id))
+          .map((t) => ({
+            id: connectionIds.get(t.id),
+            authEventId: randomUUID(),
+            tenantId: t.id,
+            tenantType: 'ORGANISATION',
+            tenantName: t.name,
+            createdDateUtc: '2026-11-23T15:00:00.0000000',
+            updatedDateUtc: '2026-11-23T15:00:00.0000000',
+          })),
+      );
+    }
+    if (req.method === 'DELETE' && url.pathname.startsWith('/connections/')) {
+      if (!bearerOk(req)) return send(401, { Title: 'Unauthorized', Status: 401 });
+      const id = decodeURIComponent(url.pathname.slice('/connections/'.length));
+      const which = [...connectionIds].find(([t, c]) => c === id && !removed.has(t));
+      if (!which) return send(404, '');
+      removed.add(which[0]);
+      return send(204, '');
     }
     if (req.method === 'GET' && url.pathname.startsWith('/api.xro/2.0/')) {
       if (!bearerOk(req))
         return send(401, { Type: null, Title: 'Unauthorized', Status: 401, Detail: 'AuthenticationUnsuccessful' });
-      if (req.headers['xero-tenant-id'] !== tenant.id)
+      const asked = req.headers['xero-tenant-id'];
+      if ((asked !== tenant.id && !otherTenants.some((t) => t.id === asked)) || removed.has(String(asked)))
         return send(403, { Title: 'Forbidden', Status: 403, Detail: 'AuthorizationUnsuccessful' });
       if (rateLimited.times > 0) {
         rateLimited.times -= 1;
@@ -310,6 +334,11 @@ export async function startFakeXero(): Promise<FakeXero> {
       }
       const q = url.searchParams;
       const resource = url.pathname.slice('/api.xro/2.0/'.length);
+      if (asked !== tenant.id) {
+        // Another organisation granted: it has nothing in it.
+        const pagination = { page: 1, pageSize: PAGE_SIZE, pageCount: 1, itemCount: 0 };
+        return send(200, { Id: randomUUID(), Status: 'OK', DateTimeUTC: msDate(now), pagination, [resource]: [] });
+      }
       if (q.has('order') && q.get('order') !== 'UpdatedDateUTC ASC')
         return send(400, { Message: 'fake: unsupported order' });
       if (resource === 'Invoices') {
@@ -467,6 +496,12 @@ export async function startFakeXero(): Promise<FakeXero> {
       if (!invoice) throw new Error(`no invoice ${invoiceId}`);
       return invoice;
     },
+    addTenant(name) {
+      const id = randomUUID();
+      otherTenants.push({ id, name });
+      connectionIds.set(id, randomUUID());
+      return id;
+    },
     rateLimitNext(times, seconds) {
       rateLimited = { times, seconds };
     },
@@ -486,6 +521,8 @@ export async function startFakeXero(): Promise<FakeXero> {
       calls.length = 0;
       for (const map of [contacts, invoices, payments, codes, accessTokens]) map.clear();
       refreshTokens.clear();
+      otherTenants.length = 0;
+      removed.clear();
       issuedRefresh = 0;
       rateLimited = { times: 0, seconds: 0 };
       seq = 0;

@@ -2,7 +2,7 @@
 // connect, sync or disconnect. Every answer is private.
 import type { WebClient } from '@slack/web-api';
 import { ConnectError } from '../../books/connections.js';
-import { PROVIDER_LABEL } from '../../books/provider.js';
+import { PROVIDER_LABEL, type ProviderId, providerLabel } from '../../books/provider.js';
 import type { WorkspaceRow } from '../../db/schema.js';
 import type { ConnectRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
@@ -15,7 +15,7 @@ import {
 } from '../ui/connect.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import type { SlackMessage } from '../ui/text.js';
-import { principalOf, workspaceOf } from './shared.js';
+import { groupMembers, principalOf, workspaceOf } from './shared.js';
 
 export async function connectCommand(params: {
   deps: SlackDeps;
@@ -97,16 +97,33 @@ export async function connectCommand(params: {
 }
 
 /**
- * Tells the finance admins, once (the connection breaks once until reconnected), that the books stopped syncing:
- * in the finance channel when there is one, else in each named admin's DM with the app.
+ * Tells the finance admins that the books stopped syncing and how to reconnect: in the finance channel when there
+ * is one, else in the DM with the app of each finance admin (the people named, and the finance group's members).
+ * Whether to tell is decided once in the database (books: claimBrokenTelling); this throws when no one could be
+ * told, so the telling is tried again later.
  */
-export async function tellBroken(deps: SlackDeps, teamId: string, label: string, reason: string): Promise<void> {
+export async function tellBroken(deps: SlackDeps, teamId: string, provider: ProviderId, reason: string): Promise<void> {
   const workspace = await workspaceOf(deps, teamId);
-  const message = brokenMessage({ label, reason });
-  const to = workspace.financeChannel ? [workspace.financeChannel] : workspace.financeAdmins;
-  for (const channel of to) {
-    await deps.background.chat.postMessage({ channel, ...message }).catch((error: unknown) => {
-      deps.logger.warn(`Could not tell ${channel} that ${label} is disconnected:`, error);
-    });
+  const label = providerLabel(provider);
+  const message = brokenMessage({ label, provider, reason });
+  let to: string[] = workspace.financeChannel ? [workspace.financeChannel] : [...workspace.financeAdmins];
+  if (!workspace.financeChannel && workspace.financeAdminGroup) {
+    const members = await groupMembers(deps, deps.background, teamId, workspace.financeAdminGroup).catch(
+      (error: unknown) => {
+        deps.logger.warn(`Could not read the finance user group of ${teamId}:`, error);
+        return [] as readonly string[];
+      },
+    );
+    to = [...new Set([...to, ...members])];
   }
+  let told = 0;
+  for (const channel of to) {
+    try {
+      await deps.background.chat.postMessage({ channel, ...message });
+      told += 1;
+    } catch (error) {
+      deps.logger.warn(`Could not tell ${channel} that ${label} is disconnected:`, error);
+    }
+  }
+  if (to.length > 0 && told === 0) throw new Error(`no one could be told that ${label} is disconnected`);
 }

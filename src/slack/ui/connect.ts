@@ -2,6 +2,7 @@
 
 import type { SyncOutcome } from '../../books/sync.js';
 import type { LedgerConnectionRow } from '../../db/schema.js';
+import { localDateOf, localTimeOf } from '../../domain/dates.js';
 import { section } from './blocks.js';
 import {
   esc,
@@ -22,6 +23,40 @@ const when = (at: Date) =>
   slackDate(at, `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`, '{date_short_pretty} at {time}');
 
 const message = (text: Mrkdwn): SlackMessage => ({ text, blocks: [section(text)] });
+
+const count = (n: number) => esc(n.toLocaleString('en-US'));
+
+/** "Syncing from Xero: 1,200 of 5,000" (the total as the ledger reports it), or "1,200 so far" when it has not. */
+export function syncProgress(label: string, c: Pick<LedgerConnectionRow, 'syncDone' | 'syncTotal'>): Mrkdwn {
+  const done = Math.max(0, c.syncDone);
+  // The sync keeps the total at least what it has done: a total no larger is one the ledger has not given (yet).
+  const of = c.syncTotal > done ? md` of ${count(c.syncTotal)}` : literal(' so far');
+  return md`Syncing from ${esc(label)}: ${count(done)}${of}`;
+}
+
+/**
+ * One line on whether the cards can be trusted to follow the ledger: its sync's progress while one runs, else
+ * "In step with Xero · last sync 12:04" in the workspace's zone (with the date when not today).
+ */
+export function ledgerSyncLine(params: {
+  label: string;
+  connection: Pick<LedgerConnectionRow, 'syncState' | 'syncDone' | 'syncTotal' | 'lastSyncAt' | 'lastSyncError'>;
+  timeZone: string;
+  now: Date;
+}): Mrkdwn {
+  const { connection: c, timeZone } = params;
+  const label = esc(params.label);
+  if (c.syncState) return syncProgress(params.label, c);
+  if (!c.lastSyncAt) return md`Connected to ${label}: the first sync starts in a moment`;
+  const day = localDateOf(c.lastSyncAt, timeZone);
+  const at = esc(
+    day === localDateOf(params.now, timeZone)
+      ? localTimeOf(c.lastSyncAt, timeZone)
+      : `${day} ${localTimeOf(c.lastSyncAt, timeZone)}`,
+  );
+  const trouble = c.lastSyncError ? literal(' · ⚠️ `/invoice connect` says what went wrong') : literal('');
+  return md`In step with ${label} · last sync ${at}${trouble}`;
+}
 
 export interface LedgerStatus {
   label: string;
@@ -63,7 +98,7 @@ function statusText(params: LedgerStatus): Mrkdwn {
     md`📒 Connected to ${label}: *${inline(c.tenantName, 200)}*, by ${mention(c.connectedBy)} ${when(c.connectedAt)}.`,
   ];
   if (c.syncState) {
-    lines.push(md`Syncing from ${label}: ${c.syncDone} of ${c.syncTotal}.`);
+    lines.push(md`${syncProgress(params.label, c)}.`);
   } else if (c.lastSyncAt) {
     const minutes = Math.max(0, Math.ceil((c.nextSyncAt.getTime() - now.getTime()) / 60_000));
     lines.push(md`Last sync ${when(c.lastSyncAt)}; the next within ${minutes} min.`);
@@ -83,16 +118,9 @@ export function connectLinkMessage(params: { label: string; url: string }): Slac
   );
 }
 
-export function connectedMessage(params: { label: string; tenantName: string; otherTenants: string[] }): SlackMessage {
-  const others =
-    params.otherTenants.length > 0
-      ? md` You also allowed ${joinMd(
-          params.otherTenants.map((t) => md`*${inline(t, 100)}*`),
-          ', ',
-        )}; this app syncs one organisation, the first.`
-      : literal('');
+export function connectedMessage(params: { label: string; tenantName: string }): SlackMessage {
   return message(
-    md`✅ Connected to ${esc(params.label)}: *${inline(params.tenantName, 200)}*. The first sync has started (open invoices and those paid in the last 90 days); \`/invoice connect\` shows its progress.${others}`,
+    md`✅ Connected to ${esc(params.label)}: *${inline(params.tenantName, 200)}*. The first sync has started (open invoices and those paid in the last 90 days); the App Home and \`/invoice connect\` show its progress.`,
   );
 }
 
@@ -121,9 +149,9 @@ export function syncedMessage(params: { label: string; outcome: SyncOutcome | un
   );
 }
 
-export function brokenMessage(params: { label: string; reason: string }): SlackMessage {
+export function brokenMessage(params: { label: string; provider: string; reason: string }): SlackMessage {
   const label = esc(params.label);
   return message(
-    md`⚠️ The books stopped syncing from ${label}: ${escapeClip(params.reason, 1500)} Until then payments made in ${label} do not reach the cards here.`,
+    md`⚠️ The books stopped syncing from ${label}: ${escapeClip(params.reason, 1500)} Until a finance admin reconnects with \`/invoice connect ${esc(params.provider)}\`, payments made in ${label} do not reach the cards here.`,
   );
 }

@@ -1,12 +1,15 @@
-// The App Home tab: a failing ledger webhook first, then what needs action today, then every state with
-// its totals and invoices. Large books are cut by lines, never by blocks, so the view stays within 100
-// blocks and 3,000 characters a section whatever the overview holds.
+// The App Home tab: a broken connection to the books and a failing ledger webhook first (the books' sync in the
+// context line), then what needs action today, then every state with its totals and invoices. Large books are cut
+// by lines, never by blocks, so the view stays within 100 blocks and 3,000 characters a section whatever it holds.
 import type { Button, HomeView, KnownBlock } from '@slack/types';
+import { providerLabel } from '../../books/provider.js';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { Overview } from '../../db/queries/views.js';
+import type { LedgerConnectionRow } from '../../db/schema.js';
 import { type InvoiceState, STATE_ORDER } from '../../domain/status.js';
 import type { FailingWebhookEndpoint } from '../../webhooks/endpoints.js';
 import { mrkdwn } from './blocks.js';
+import { ledgerSyncLine } from './connect.js';
 import { ACTION } from './ids.js';
 import { invoiceLine } from './phrases.js';
 import {
@@ -41,6 +44,8 @@ export interface HomeViewParams {
   financeChannel: string | null;
   /** Ledger webhook endpoints whose last attempt failed: events are not reaching the books. */
   failingWebhooks?: readonly FailingWebhookEndpoint[];
+  /** The books' connections (Xero…) that are not disconnected: their sync, or their break. */
+  ledgerConnections?: readonly LedgerConnectionRow[];
 }
 
 /** Lines listed under "Needs action today" and under each state; the rest are counted in "and N more". */
@@ -79,6 +84,7 @@ export function homeView(p: HomeViewParams): HomeView {
       ],
     },
     { type: 'context', elements: contextLines(p).map(mrkdwn) },
+    ...brokenLedgerWarning(p),
     ...webhookWarning(p),
   ];
   if (p.isEmpty) {
@@ -100,7 +106,33 @@ function contextLines(p: HomeViewParams): Mrkdwn[] {
   if (!p.canHandleMoney) {
     lines.push(literal('You can log invoices and chases; payments, voids and settings are for the finance admins.'));
   }
+  for (const c of p.ledgerConnections ?? []) {
+    if (c.status !== 'ok') continue;
+    lines.push(
+      md`📒 ${ledgerSyncLine({ label: providerLabel(c.provider), connection: c, timeZone: p.timeZone, now: p.now })}`,
+    );
+  }
   return lines;
+}
+
+/**
+ * A broken connection to the books, at the top for everyone (the cards no longer follow the ledger); the
+ * finance admins are told how to reconnect. Until someone reconnects.
+ */
+function brokenLedgerWarning(p: HomeViewParams): KnownBlock[] {
+  return (p.ledgerConnections ?? [])
+    .filter((c) => c.status === 'broken')
+    .map((c) => {
+      const label = esc(providerLabel(c.provider));
+      const since = c.brokenAt
+        ? md` since ${slackDate(c.brokenAt, localDateTime(c.brokenAt, p.timeZone), '{date_short_pretty} at {time}')}`
+        : literal('');
+      const fix = p.canHandleMoney
+        ? md`Reconnect it with \`/invoice connect ${esc(c.provider)}\`.`
+        : literal('A finance admin can reconnect it.');
+      const text = md`⚠️ *The ${label} connection to ${inline(c.tenantName, 120)} is broken*${since}: ${label} refused to renew it. Until it is reconnected, payments and changes made in ${label} do not reach here, so a card may be out of date. ${fix}`;
+      return { type: 'section', text: mrkdwn(text) } satisfies KnownBlock;
+    });
 }
 
 function firstTouch(): KnownBlock[] {

@@ -14,6 +14,7 @@ const connected: LedgerConnectionRow = {
   status: 'ok',
   brokenReason: null,
   brokenAt: null,
+  brokenToldAt: null,
   accessTokenEnc: 'v1.x',
   refreshTokenEnc: 'v1.y',
   accessExpiresAt: NOW,
