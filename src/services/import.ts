@@ -42,7 +42,7 @@ export interface ImportOptions {
 
 export interface ImportReport {
   format: FormatId | null;
-  /** The format for people: "Xero invoice export". */
+  /** The format for people: "Xero sales invoice export". */
   formatName: string | null;
   dryRun: boolean;
   /** True when the changes were committed: a real run with no errors. */

@@ -45,7 +45,7 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
       expect(code).toBe(0);
       expect(text).toBe(
         [
-          `${XERO}: Xero invoice export, 9 lines, 5 invoices.`,
+          `${XERO}: Xero sales invoice export, 9 lines, 5 invoices.`,
           '  5 created, 0 updated, 0 unchanged, 2 payments, 1 voided, 3 new clients.',
           'Imported.',
         ].join('\n'),

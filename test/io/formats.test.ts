@@ -10,9 +10,9 @@ const facts = (invoices: ImportedInvoice[]) => invoices.map(({ columns: _columns
 describe('recognising a file by its header row', () => {
   it('knows Xero, QuickBooks and our own format in any case and spacing', () => {
     expect(detectFormat(['*ContactName', 'EmailAddress', '*InvoiceNumber', '*InvoiceDate', '*UnitAmount'])).toBe(
-      'xero',
+      'xero-template',
     );
-    expect(detectFormat(['contact name', 'INVOICE NUMBER', 'Invoice Date', 'Total'])).toBe('xero');
+    expect(detectFormat(['contact name', 'INVOICE NUMBER', 'Invoice Date', 'Total', 'Status'])).toBe('xero');
     expect(detectFormat(['', 'Date', 'Transaction Type', 'Num', 'Name', 'Due Date', 'Amount'])).toBe('quickbooks');
     expect(detectFormat(['Date', 'No.', 'Customer', 'Amount', 'Status'])).toBe('quickbooks');
     expect(detectFormat(['number', 'client', 'currency', 'total', 'issue_date'])).toBe('ledger');
@@ -27,7 +27,9 @@ describe('recognising a file by its header row', () => {
 
   it('says where the CSV itself is broken', () => {
     const read = readInvoicesCsv('number,client,currency,total,issue_date\nA-1,"Acme,USD,100,2026-09-01\n');
-    expect(read.errors).toEqual([{ line: 2, message: expect.stringContaining('not valid CSV') }]);
+    expect(read.errors).toEqual([
+      { line: 2, message: 'opens a quote (") that is never closed: the rest of the file would be one value' },
+    ]);
   });
 });
 
@@ -84,7 +86,9 @@ describe('a Xero sales invoice export (several lines per invoice, dd/MM/yyyy dat
       expect.objectContaining({
         number: 'INV-1',
         total: '5117.50',
-        status: 'draft',
+        // The template has no status: a due date and an amount owed make it an invoice that went out.
+        status: 'sent',
+        inferred: 'no status in the file: taken as sent, since it is due 2026-10-20 with NZD 5117.50 owed',
         description: 'Workshop; Concepts; Loyalty discount',
       }),
     ]);
@@ -112,7 +116,8 @@ describe('a QuickBooks Online Invoice List report', () => {
     expect(read.errors).toEqual([
       {
         line: 5,
-        message: 'the file has no Currency column; say which currency its amounts are in (--currency USD)',
+        message:
+          'the file has no Currency column; say which currency its amounts are in (--currency USD, or Currency in the import form)',
       },
     ]);
   });

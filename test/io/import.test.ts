@@ -133,7 +133,7 @@ describeEachDatabase('importing invoice CSV files', '2026-11-23T15:00:00Z', (get
       expect(partlyPaid.status).toMatchObject({ state: 'overdue', daysOverdue: 4, amountDueMinor: 157_000n });
       const voided = await getInvoice(ctx, TEAM, 'INV-0103');
       expect(voided.clientName).toBe('Kowhai Design Ltd');
-      expect(voided.voidReason).toBe('Voided in the Xero invoice export');
+      expect(voided.voidReason).toBe('Voided in the Xero sales invoice export');
       expect(await getInvoice(ctx, TEAM, 'INV-0104')).toMatchObject({ currency: 'AUD', totalMinor: 440_000n });
       expect((await getInvoice(ctx, TEAM, 'INV-0105')).status.state).toBe('draft');
 

@@ -270,7 +270,7 @@ describe('/invoice import', () => {
     expect(t.fake.last('file_download')?.token).toBe('xoxb-test');
 
     const text = json(report.blocks);
-    expect(text).toContain('Xero invoice export');
+    expect(text).toContain('Xero sales invoice export');
     expect(text).toContain('6 errors');
     for (const [line, number, column] of [
       [2, 'INV-0201', 'Total'],
