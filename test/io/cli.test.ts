@@ -122,7 +122,7 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
       expect(code).toBe(0);
       expect(text).toBe(`Wrote the history to ${out}.`);
       const written = readFileSync(out, 'utf8').trimEnd().split('\n');
-      expect(written).toHaveLength(16);
+      expect(written).toHaveLength(21);
       expect(written[1]).toMatch(
         /^\d+,2026-11-24 04:00:00,Pacific\/Auckland,2026-11-23T15:00:00\.000Z,,Kowhai Design Ltd,client_created,system,import,/,
       );

@@ -382,6 +382,7 @@ describe('the import report', () => {
       clientsCreated: 0,
       skipped: [],
       errors,
+      notes: [],
     };
     const view = importReportView({ report, metadata: { key: 'k', fileId: 'F1', fileName: 'big.csv' } });
     expect(view.blocks.length).toBeLessThanOrEqual(100);
