@@ -47,6 +47,8 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
         [
           `${XERO}: Xero sales invoice export, 9 lines, 5 invoices.`,
           '  5 created, 0 updated, 0 unchanged, 2 payments, 1 voided, 3 new clients.',
+          '  note, line 2 INV-0101: the file gives no payment date: the payment of NZD 5370.50 is dated 2026-10-20, its due date',
+          '  note, line 5 INV-0102: the file gives no payment date: the payment of NZD 500.00 is dated 2026-11-20, its due date',
           'Imported.',
         ].join('\n'),
       );
