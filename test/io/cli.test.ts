@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,30 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
         ].join('\n'),
       );
       expect(await invoiceCount()).toBe(5);
+    });
+
+    it('reads a UTF-16 file with its byte-order mark, in the currency --currency gives its blank cells', async () => {
+      await studio();
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'rb-import-')), 'template.csv');
+      const text = readFileSync(path.join(fixtures, 'xero-invoice-import-template.csv'), 'utf8');
+      writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+      const { code, text: said } = await command(importCommand, file, '--dry-run', '--currency', 'nzd');
+      expect(code).toBe(0);
+      expect(said.split('\n').slice(0, 2)).toEqual([
+        `${file}: Xero sales invoice import template, 3 lines, 2 invoices.`,
+        '  2 to create, 0 to update, 0 unchanged, 0 payments, 0 voided, 2 new clients.',
+      ]);
+      expect(await invoiceCount()).toBe(0);
+    });
+
+    it('says an empty file is empty, and exits 1', async () => {
+      await studio();
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'rb-import-')), 'empty.csv');
+      writeFileSync(file, '');
+      expect(await command(importCommand, file)).toEqual({
+        code: 1,
+        text: `${file} was not imported:\n  line 1: the file is empty; export the invoices again and import that file`,
+      });
     });
 
     it('lists every error by line, writes nothing and exits 1', async () => {

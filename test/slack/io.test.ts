@@ -287,6 +287,29 @@ describe('/invoice import', () => {
     expect(await counts()).toEqual(EMPTY);
   });
 
+  it("reads Xero's import template saved as UTF-16, asks for the base currency, then says what it inferred", async () => {
+    const view = await openModal();
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(fixture('xero-invoice-import-template.csv'), 'utf16le'),
+    ]);
+    const file = t.fake.addFile({ name: 'template.csv', content: utf16, user: ADMIN });
+    const blank = await check(view, file);
+    const refused = json(blank.report.blocks);
+    expect(refused).toContain('Xero sales invoice import template');
+    expect(refused).toContain('say which it is (--currency NZD, or Currency in the import form)');
+    expect(blank.report.submit ?? null).toBeNull();
+
+    const { report } = await check(view, file, { currency: 'NZD' });
+    expect(report.submit.text).toBe('Import 2 invoices');
+    const text = json(report.blocks);
+    expect(text).toContain('Worked out from the file, not read from it:');
+    expect(text).toContain(
+      '*Line 2* · INV-0301: no status in the file: taken as sent, since it is due 2026-10-31 with NZD 4255.00 owed',
+    );
+    expect(await counts()).toEqual(EMPTY);
+  });
+
   it('imports a good file on "Import 5 invoices", once, however often that submit arrives', async () => {
     const view = await openModal();
     const file = t.fake.addFile({ name: 'xero.csv', content: fixture('xero-sales-invoices.csv'), user: ADMIN });
