@@ -49,7 +49,7 @@ export const FORMAT_NAMES: Readonly<Record<FormatId, string>> = {
   'quickbooks-open-invoices': 'QuickBooks Online Open Invoices report',
   'quickbooks-import': 'QuickBooks Online invoice import file',
   ledger: 'receivables-bot invoice CSV',
-  sheet: 'invoice spreadsheet (columns matched by name)',
+  sheet: 'plain invoice sheet',
 };
 
 export type InvoiceStatusInFile = 'draft' | 'sent' | 'paid' | 'void';

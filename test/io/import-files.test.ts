@@ -2,6 +2,7 @@
 // the person is told (the CLI's report lines, which the Slack report mirrors).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { describeEvent } from '../../src/cli/format.js';
 import { reportLines } from '../../src/cli/io.js';
 import { getClientStats, getHistory } from '../../src/db/queries/views.js';
 import { startOfLocalDay } from '../../src/domain/dates.js';
@@ -9,6 +10,7 @@ import { importInvoices } from '../../src/services/import.js';
 import { getInvoice } from '../../src/services/invoices.js';
 import { operatorPrincipal, type Principal } from '../../src/services/policy.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
+import { eventText } from '../../src/slack/ui/phrases.js';
 import { describeEachDatabase } from '../helpers/db.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
@@ -128,7 +130,7 @@ describeEachDatabase('importing the files teams bring', '2026-11-23T15:00:00Z', 
       const report = await run(fixture('invoice-sheet.csv'));
       expect(report).toMatchObject({
         format: 'sheet',
-        formatName: 'invoice spreadsheet (columns matched by name)',
+        formatName: 'plain invoice sheet',
         rows: 4,
         invoices: 4,
         created: 4,
@@ -156,6 +158,15 @@ describeEachDatabase('importing the files teams bring', '2026-11-23T15:00:00Z', 
         ['paid', '2026-09-10'],
         ['imported', '2026-09-10'],
       ]);
+      // The history says where it came from and which of the file's dates it kept, in the CLI and in Slack.
+      const [, sent, , imported] = history;
+      expect(sent && describeEvent(sent)).toBe('Marked sent to the client, sent 2026-08-01');
+      expect(imported && describeEvent(imported)).toBe(
+        'Imported from the plain invoice sheet (line 2): sent 2026-08-01, paid 2026-09-10',
+      );
+      expect(imported && String(eventText(imported.kind, imported.details))).toBe(
+        'imported from the plain invoice sheet (line 2) · sent 2026-08-01 · paid 2026-09-10',
+      );
 
       const again = await run(fixture('invoice-sheet.csv'));
       expect(again).toMatchObject({ written: true, created: 0, updated: 0, unchanged: 4, payments: 0 });
@@ -183,7 +194,7 @@ describeEachDatabase('importing the files teams bring', '2026-11-23T15:00:00Z', 
       const report = await run(fixture('invoices-semicolon-decimal-comma.csv'));
       expect(report).toMatchObject({ written: true, created: 2, errors: [] });
       expect(reportLines(report, 'eu.csv').slice(0, 4)).toEqual([
-        'eu.csv: invoice spreadsheet (columns matched by name), 2 lines, 2 invoices.',
+        'eu.csv: plain invoice sheet, 2 lines, 2 invoices.',
         '  2 created, 0 updated, 0 unchanged, 1 payment, 0 voided, 2 new clients.',
         '  note, line 1: read as semicolon-separated values',
         '  note, line 1: amounts are read with a decimal comma, as the file writes them ("1.234,50" is 1234.50)',
