@@ -1,22 +1,33 @@
-// Invoice CSV files from Xero, QuickBooks Online and this app, read into one normalised invoice each.
+// Invoice CSV files from Xero, QuickBooks Online, people's own sheets and this app, read into one normalised
+// invoice each.
 //
 // The format is recognised from its header row (any case, spaces and punctuation ignored, so "Due Date",
-// "DueDate", "*DueDate" and "due_date" are one column). Rows above the header (a report's title, company and
-// period) and rows below it that carry no invoice (blank lines, TOTAL and "Accrual Basis …" footers) are
-// passed over. Every problem is reported with the line it is on and the file's own name for the column.
+// "DueDate", "*DueDate" and "due_date" are one column), wherever it is in the first lines. Rows above the
+// header (a report's title, company and period) and rows below it that carry no invoice (blank lines,
+// customer headings, TOTAL and "Accrual Basis …" footers) are passed over. Every problem is reported with the
+// line it is on and the file's own name for the column. The text comes from decodeCsv (UTF-8, or UTF-16 by
+// its BOM); the delimiter (comma, semicolon or tab) and decimal commas are recognised here.
 //
-// - Xero, Accounts → Sales → Export: one line per invoice line; ContactName, EmailAddress, InvoiceNumber,
+// - Xero, Sales → Invoices → Export: one line per invoice line; ContactName, EmailAddress, InvoiceNumber,
 //   Reference, InvoiceDate, DueDate, Total, TaxTotal, InvoiceAmountPaid, InvoiceAmountDue, Description,
 //   Quantity, UnitAmount, Discount, LineAmount, TaxAmount, Currency, Type, Status. Lines are gathered by
 //   InvoiceNumber; the invoice's Total when given, else the sum of its lines (LineAmount, or Quantity ×
 //   UnitAmount, plus TaxAmount). Status DRAFT/SUBMITTED → draft, AUTHORISED → sent, PAID → paid,
 //   VOIDED/DELETED → void (the screen's words "Awaiting Payment" and so on too).
+// - Xero's sales invoice import template: the same names without Status, Type or amounts paid or due; a blank
+//   Currency is the base currency the person gives.
 // - QuickBooks Online, the Invoice List report or the Sales → Invoices list: Date, No./Num, Customer/Name,
 //   Due Date, Amount, Open Balance, Currency, Status, Memo/Description, Transaction Type. One line per
-//   invoice; paid = Amount − Open Balance; rows of another transaction type are skipped.
+//   invoice; paid = Amount − Open Balance; rows of another transaction type are skipped. The Open Invoices
+//   report is the same without a customer column: each customer is a heading line above their invoices.
+// - QuickBooks Online's invoice import layout: InvoiceNo, Customer, InvoiceDate, DueDate, Item…, ItemAmount,
+//   ItemTaxAmount, gathered by InvoiceNo like Xero's lines.
+// - A plain sheet: the fields of ours under the names in SHEET_COLUMNS.
 // - Ours (README "Import and export"): number, client, client_email, currency, total, issue_date, terms,
-//   due_date, basis_date, basis_label, owner, description, status, amount_paid, paid_on. amount_due and
-//   state, which the export adds for people, are read-only and ignored here.
+//   due_date, basis_date, basis_label, owner, description, status, amount_paid, paid_on, sent_on. amount_due
+//   and state, which the export adds for people, are read-only and ignored here.
+//
+// Without a status, one is inferred from the row (inferStatus) and said in the notes.
 import { parse } from 'csv-parse/sync';
 import type { LocalDate } from '../domain/dates.js';
 import { isCurrency, toDecimalString } from '../domain/money.js';
