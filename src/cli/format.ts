@@ -191,7 +191,14 @@ export function describeEvent(event: HistoryEvent, currencyHint?: string): strin
       return `Created for ${money(d.totalMinor)}, dated ${text(d.issueDate)}, due ${text(d.dueDate)}${how}`;
     }
     case 'sent':
-      return 'Marked sent to the client';
+      return `Marked sent to the client${text(d.sentOn) ? `, sent ${text(d.sentOn)}` : ''}`;
+    case 'imported': {
+      const kept = [text(d.sentOn) && `sent ${text(d.sentOn)}`, text(d.paidOn) && `paid ${text(d.paidOn)}`].filter(
+        Boolean,
+      );
+      const line = typeof d.line === 'number' ? ` (line ${d.line})` : '';
+      return `Imported from the ${text(d.source) ?? 'file'}${line}${kept.length > 0 ? `: ${kept.join(', ')}` : ''}`;
+    }
     case 'chased': {
       const method = CHASE_METHOD[String(d.method)] ?? `by ${String(d.method)}`;
       const sentences = [`Chased${method ? ` ${method}` : ''}${text(d.note) ? `: ${text(d.note)}` : ''}`];

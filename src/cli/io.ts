@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { addDays, isLocalDate, type LocalDate, startOfLocalDay, todayIn } from '../domain/dates.js';
 import { isCurrency } from '../domain/money.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../io/export.js';
+import { decodeCsv } from '../io/formats.js';
 import type { DateOrder } from '../io/values.js';
 import { type ImportReport, importInvoices } from '../services/import.js';
 import { operatorPrincipal, type Principal } from '../services/policy.js';
@@ -62,7 +63,10 @@ function text(flags: Parsed['flags'], name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Reads an invoice CSV (Xero, QuickBooks Online or ours) and prints what it did or would do, line by line. */
+/**
+ * Reads an invoice CSV (Xero's export or import template; QuickBooks Online's invoice list, Open Invoices report
+ * or invoice import file; a plain sheet; ours) and prints what it did or would do, line by line.
+ */
 export const importCommand: Command = async (ctx, workspace, args, out) => {
   const parsed = parseOptions(args, { valued: ['currency', 'date-order'], bare: ['dry-run'] });
   if (typeof parsed === 'string') return usage(out, parsed, IMPORT_USAGE);
@@ -76,13 +80,19 @@ export const importCommand: Command = async (ctx, workspace, args, out) => {
   if (order !== undefined && order !== 'dmy' && order !== 'mdy') {
     return usage(out, '--date-order is dmy (31/01/2026) or mdy (01/31/2026).', IMPORT_USAGE);
   }
-  let csv: string;
+  let bytes: Uint8Array;
   try {
-    csv = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     out(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
     return 1;
   }
+  const decoded = decodeCsv(bytes);
+  if (!decoded.ok) {
+    out(`${file} was not imported: ${decoded.message}`);
+    return 1;
+  }
+  const csv = decoded.value;
   const report = await importInvoices(ctx, workspace.teamId, IMPORT_ACTOR, csv, {
     dryRun: parsed.flags.has('dry-run'),
     defaultCurrency: currency,
@@ -115,6 +125,9 @@ export function reportLines(report: ImportReport, file: string): string[] {
     plural(report.clientsCreated, 'new client'),
   ];
   lines.push(`  ${counts.join(', ')}.`);
+  for (const note of report.notes) {
+    lines.push(`  note, line ${[note.line, note.number].filter(Boolean).join(' ')}: ${note.message}`);
+  }
   for (const skip of report.skipped) lines.push(`  skipped line ${skip.line}: ${skip.reason}`);
   if (failed) {
     lines.push('');

@@ -1,22 +1,33 @@
-// Invoice CSV files from Xero, QuickBooks Online and this app, read into one normalised invoice each.
+// Invoice CSV files from Xero, QuickBooks Online, people's own sheets and this app, read into one normalised
+// invoice each.
 //
 // The format is recognised from its header row (any case, spaces and punctuation ignored, so "Due Date",
-// "DueDate", "*DueDate" and "due_date" are one column). Rows above the header (a report's title, company and
-// period) and rows below it that carry no invoice (blank lines, TOTAL and "Accrual Basis …" footers) are
-// passed over. Every problem is reported with the line it is on and the file's own name for the column.
+// "DueDate", "*DueDate" and "due_date" are one column), wherever it is in the first lines. Rows above the
+// header (a report's title, company and period) and rows below it that carry no invoice (blank lines,
+// customer headings, TOTAL and "Accrual Basis …" footers) are passed over. Every problem is reported with the
+// line it is on and the file's own name for the column. The text comes from decodeCsv (UTF-8, or UTF-16 by
+// its BOM); the delimiter (comma, semicolon or tab) and decimal commas are recognised here.
 //
-// - Xero, Accounts → Sales → Export: one line per invoice line; ContactName, EmailAddress, InvoiceNumber,
+// - Xero, Sales → Invoices → Export: one line per invoice line; ContactName, EmailAddress, InvoiceNumber,
 //   Reference, InvoiceDate, DueDate, Total, TaxTotal, InvoiceAmountPaid, InvoiceAmountDue, Description,
 //   Quantity, UnitAmount, Discount, LineAmount, TaxAmount, Currency, Type, Status. Lines are gathered by
 //   InvoiceNumber; the invoice's Total when given, else the sum of its lines (LineAmount, or Quantity ×
 //   UnitAmount, plus TaxAmount). Status DRAFT/SUBMITTED → draft, AUTHORISED → sent, PAID → paid,
 //   VOIDED/DELETED → void (the screen's words "Awaiting Payment" and so on too).
+// - Xero's sales invoice import template: the same names without Status, Type or amounts paid or due; a blank
+//   Currency is the base currency the person gives.
 // - QuickBooks Online, the Invoice List report or the Sales → Invoices list: Date, No./Num, Customer/Name,
 //   Due Date, Amount, Open Balance, Currency, Status, Memo/Description, Transaction Type. One line per
-//   invoice; paid = Amount − Open Balance; rows of another transaction type are skipped.
+//   invoice; paid = Amount − Open Balance; rows of another transaction type are skipped. The Open Invoices
+//   report is the same without a customer column: each customer is a heading line above their invoices.
+// - QuickBooks Online's invoice import layout: InvoiceNo, Customer, InvoiceDate, DueDate, Item…, ItemAmount,
+//   ItemTaxAmount, gathered by InvoiceNo like Xero's lines.
+// - A plain sheet: the fields of ours under the names in SHEET_COLUMNS.
 // - Ours (README "Import and export"): number, client, client_email, currency, total, issue_date, terms,
-//   due_date, basis_date, basis_label, owner, description, status, amount_paid, paid_on. amount_due and
-//   state, which the export adds for people, are read-only and ignored here.
+//   due_date, basis_date, basis_label, owner, description, status, amount_paid, paid_on, sent_on. amount_due
+//   and state, which the export adds for people, are read-only and ignored here.
+//
+// Without a status, one is inferred from the row (inferStatus) and said in the notes.
 import { parse } from 'csv-parse/sync';
 import type { LocalDate } from '../domain/dates.js';
 import { isCurrency, toDecimalString } from '../domain/money.js';
@@ -33,12 +44,23 @@ import {
   readMoney,
 } from './values.js';
 
-export type FormatId = 'xero' | 'quickbooks' | 'ledger';
+export type FormatId =
+  | 'xero'
+  | 'xero-template'
+  | 'quickbooks'
+  | 'quickbooks-open-invoices'
+  | 'quickbooks-import'
+  | 'ledger'
+  | 'sheet';
 
 export const FORMAT_NAMES: Readonly<Record<FormatId, string>> = {
-  xero: 'Xero invoice export',
+  xero: 'Xero sales invoice export',
+  'xero-template': 'Xero sales invoice import template',
   quickbooks: 'QuickBooks Online invoice list',
+  'quickbooks-open-invoices': 'QuickBooks Online Open Invoices report',
+  'quickbooks-import': 'QuickBooks Online invoice import file',
   ledger: 'receivables-bot invoice CSV',
+  sheet: 'plain invoice sheet',
 };
 
 export type InvoiceStatusInFile = 'draft' | 'sent' | 'paid' | 'void';
@@ -65,6 +87,10 @@ export interface ImportedInvoice {
   /** Plain decimal; undefined when the file does not say what was paid. */
   amountPaid?: string;
   paidOn?: LocalDate;
+  /** The day it was sent, when the file says so (else the service takes the invoice date). */
+  sentOn?: LocalDate;
+  /** What was worked out rather than read, for the dry run to say ("no Status: taken as sent, …"). */
+  inferred?: string;
   /** The file's own column header for each field, to name it in messages. */
   columns: Partial<Record<InvoiceField, string>>;
 }
@@ -84,7 +110,8 @@ export type InvoiceField =
   | 'description'
   | 'status'
   | 'amountPaid'
-  | 'paidOn';
+  | 'paidOn'
+  | 'sentOn';
 
 export interface RowProblem {
   line: number;
@@ -104,8 +131,12 @@ export interface ReadOptions {
 
 export interface ReadResult {
   format: FormatId | null;
-  /** Data lines read (lines without an invoice, such as totals and blank lines, are not counted). */
+  /** Data lines with an invoice on them (blank lines, headings and totals are not counted), refused ones too. */
   rows: number;
+  /** Invoices in the file, refused ones too (lines of one invoice count once; lines left out do not count). */
+  invoiceCount: number;
+  /** What was worked out rather than read: how the file was read, and statuses inferred, by line. */
+  notes: { line: number; number?: string; message: string }[];
   /** The invoices without a problem. */
   invoices: ImportedInvoice[];
   errors: RowProblem[];
@@ -135,8 +166,35 @@ const LEDGER_COLUMNS = {
   description: ['description'],
   status: ['status'],
   amountPaid: ['amountpaid'],
+  // Our export's amount_due is for people and ignored: amount_paid says it.
+  amountDue: [],
   paidOn: ['paidon'],
-} as const;
+  sentOn: ['senton'],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
+ * A plain invoice sheet, as people head their own columns: each field and the names it goes by (compared as
+ * headerKey leaves them: "Invoice #" is "invoice", "Amount Paid" is "amountpaid"). The first name found wins.
+ */
+export const SHEET_COLUMNS = {
+  number: ['number', 'invoicenumber', 'invoiceno', 'invoicenum', 'invoiceid', 'invoice', 'invno', 'docnumber', 'no'],
+  client: ['client', 'clientname', 'customer', 'customername', 'contact', 'contactname', 'company', 'billto', 'name'],
+  clientEmail: ['clientemail', 'email', 'emailaddress', 'customeremail', 'contactemail', 'billingemail'],
+  currency: ['currency', 'currencycode', 'ccy'],
+  total: ['total', 'invoicetotal', 'totalamount', 'amount', 'invoiceamount', 'grandtotal', 'totalincltax', 'gross'],
+  issueDate: ['issuedate', 'invoicedate', 'dateissued', 'issued', 'date', 'txndate'],
+  terms: ['terms', 'paymentterms'],
+  dueDate: ['duedate', 'datedue', 'paymentdue', 'due'],
+  basisDate: ['basisdate'],
+  basisLabel: ['basislabel'],
+  owner: ['owner'],
+  description: ['description', 'memo', 'notes', 'reference', 'details'],
+  status: ['status', 'state', 'invoicestatus'],
+  amountPaid: ['amountpaid', 'paid', 'paidamount', 'amountreceived', 'totalpaid', 'payments'],
+  amountDue: ['amountdue', 'balancedue', 'balance', 'openbalance', 'outstanding', 'amountowed', 'owed'],
+  paidOn: ['paidon', 'paiddate', 'datepaid', 'paymentdate', 'lastpaymentdate', 'fullypaidondate'],
+  sentOn: ['senton', 'sentdate', 'datesent'],
+} as const satisfies Record<keyof typeof LEDGER_COLUMNS, readonly string[]>;
 
 const XERO_COLUMNS = {
   contact: ['contactname'],
@@ -157,7 +215,34 @@ const XERO_COLUMNS = {
   currency: ['currency', 'currencycode'],
   type: ['type'],
   status: ['status'],
+  paidOn: ['fullypaidondate', 'paiddate'],
 } as const;
+
+/**
+ * QuickBooks Online's invoice import layout (Sales → Invoices → Import): one line per item, gathered by
+ * invoice number like Xero's, so it is read by the Xero reader with these names.
+ */
+const QUICKBOOKS_IMPORT_COLUMNS = {
+  contact: ['customer', 'customername'],
+  email: ['email', 'customeremail'],
+  number: ['invoiceno', 'invoicenumber', 'invoicenum'],
+  reference: ['memo', 'messageoninvoice'],
+  invoiceDate: ['invoicedate'],
+  dueDate: ['duedate'],
+  total: ['total', 'invoicetotal'],
+  paid: ['amountpaid'],
+  due: ['balance', 'balancedue', 'openbalance'],
+  description: ['itemdescription', 'description'],
+  quantity: ['itemquantity', 'quantity', 'qty'],
+  unitAmount: ['itemrate', 'rate'],
+  discount: ['discount'],
+  lineAmount: ['itemamount'],
+  taxAmount: ['itemtaxamount'],
+  currency: ['currency', 'currencycode'],
+  type: [],
+  status: ['status'],
+  paidOn: [],
+} as const satisfies Record<keyof typeof XERO_COLUMNS, readonly string[]>;
 
 const QUICKBOOKS_COLUMNS = {
   date: ['date', 'invoicedate', 'transactiondate', 'txndate'],
@@ -166,13 +251,13 @@ const QUICKBOOKS_COLUMNS = {
   dueDate: ['duedate'],
   amount: ['amount', 'total', 'totalamount'],
   openBalance: ['openbalance', 'balance'],
+  paid: ['amountpaid', 'paid'],
+  paidOn: ['paiddate', 'datepaid', 'paymentdate'],
   currency: ['currency'],
   status: ['status'],
   memo: ['memodescription', 'memo', 'description'],
   type: ['transactiontype', 'type'],
 } as const;
-
-type Aliases = Readonly<Record<string, readonly string[]>>;
 
 /** Where each field is in the header row, and what the file calls it. */
 class Columns<K extends string> {
@@ -216,24 +301,60 @@ interface Detected {
   headerIndex: number;
 }
 
-const DETECTORS: readonly { format: FormatId; aliases: Aliases; required: readonly (readonly string[])[] }[] = [
-  { format: 'ledger', aliases: LEDGER_COLUMNS, required: [['number'], ['client'], ['total'], ['issuedate']] },
+const anyOf = (keys: ReadonlySet<string>, names: readonly string[]) => names.some((name) => keys.has(name));
+
+const xeroCore = (k: ReadonlySet<string>) =>
+  k.has('contactname') &&
+  k.has('invoicenumber') &&
+  k.has('invoicedate') &&
+  anyOf(k, ['total', 'unitamount', 'lineamount']);
+
+/** Most particular first: a Xero header would also pass for a plain sheet. */
+const DETECTORS: readonly { format: FormatId; matches: (keys: ReadonlySet<string>) => boolean }[] = [
+  // Xero's export says what became of each invoice; its import template (the same names) does not.
   {
     format: 'xero',
-    aliases: XERO_COLUMNS,
-    required: [['contactname'], ['invoicenumber'], ['invoicedate'], ['total', 'unitamount', 'lineamount']],
+    matches: (k) => xeroCore(k) && anyOf(k, ['status', 'type', 'invoiceamountpaid', 'invoiceamountdue']),
+  },
+  { format: 'xero-template', matches: xeroCore },
+  {
+    format: 'quickbooks-import',
+    matches: (k) =>
+      anyOf(k, QUICKBOOKS_IMPORT_COLUMNS.number) &&
+      anyOf(k, QUICKBOOKS_IMPORT_COLUMNS.contact) &&
+      k.has('invoicedate') &&
+      anyOf(k, ['itemamount', 'itemrate']),
   },
   {
     format: 'quickbooks',
-    aliases: QUICKBOOKS_COLUMNS,
-    required: [QUICKBOOKS_COLUMNS.date, QUICKBOOKS_COLUMNS.number, QUICKBOOKS_COLUMNS.customer, ['amount', 'total']],
+    matches: (k) =>
+      anyOf(k, QUICKBOOKS_COLUMNS.date) &&
+      anyOf(k, QUICKBOOKS_COLUMNS.number) &&
+      anyOf(k, QUICKBOOKS_COLUMNS.customer) &&
+      anyOf(k, ['amount', 'total']) &&
+      // QuickBooks' own words, so that a sheet headed "Invoice Number, Customer, Date, Amount" reads as a sheet.
+      anyOf(k, ['no', 'num', 'transactiontype', 'openbalance', 'memodescription']),
+  },
+  {
+    // Grouped by customer: the name is a heading line above its invoices, not a column.
+    format: 'quickbooks-open-invoices',
+    matches: (k) =>
+      anyOf(k, QUICKBOOKS_COLUMNS.date) &&
+      anyOf(k, ['no', 'num']) &&
+      k.has('openbalance') &&
+      !anyOf(k, QUICKBOOKS_COLUMNS.customer),
+  },
+  { format: 'ledger', matches: (k) => ['number', 'client', 'total', 'issuedate'].every((key) => k.has(key)) },
+  {
+    format: 'sheet',
+    matches: (k) => (['number', 'client', 'total', 'issueDate'] as const).every((f) => anyOf(k, SHEET_COLUMNS[f])),
   },
 ];
 
 /** The format of a header row, or undefined when it is none we know. */
 export function detectFormat(header: readonly string[]): FormatId | undefined {
   const keys = new Set(header.map(headerKey));
-  return DETECTORS.find((d) => d.required.every((anyOf) => anyOf.some((key) => keys.has(key))))?.format;
+  return DETECTORS.find((d) => d.matches(keys))?.format;
 }
 
 // A report's title block is a few lines; a header further down than this is not a header.
@@ -247,25 +368,112 @@ function findHeader(rows: readonly SourceRow[]): Detected | undefined {
   return undefined;
 }
 
-// ─── reading ─────────────────────────────────────────────────────────────────────────────────────────────
+// ─── bytes, delimiters and numbers ───────────────────────────────────────────────────────────────────────
+
+/**
+ * A file's bytes as text: UTF-8 (with or without its BOM), or UTF-16 with its BOM as Excel's "Unicode
+ * text" saves it. Anything else is refused in words, never guessed.
+ */
+export function decodeCsv(bytes: Uint8Array): Read<string> {
+  const [b0, b1, b2] = bytes;
+  try {
+    if (b0 === 0xff && b1 === 0xfe)
+      return { ok: true, value: new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2)) };
+    if (b0 === 0xfe && b1 === 0xff)
+      return { ok: true, value: new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2)) };
+  } catch {
+    return {
+      ok: false,
+      message: 'The file says it is UTF-16 text but is not. Save it again as "CSV UTF-8 (Comma delimited)".',
+    };
+  }
+  const body = b0 === 0xef && b1 === 0xbb && b2 === 0xbf ? bytes.subarray(3) : bytes;
+  try {
+    return { ok: true, value: new TextDecoder('utf-8', { fatal: true }).decode(body) };
+  } catch {
+    // UTF-16 without its BOM: every other byte of plain text is zero.
+    const zeros = body.subarray(0, 200).filter((byte, i) => i % 2 === 1 && byte === 0).length;
+    const hint = zeros > 20 ? ' It looks like UTF-16 without its byte-order mark.' : '';
+    return {
+      ok: false,
+      message: `The file is not UTF-8 text.${hint} In Excel, save it as "CSV UTF-8 (Comma delimited)" and try again.`,
+    };
+  }
+}
+
+type Delimiter = ',' | ';' | '\t';
+
+/** How often each delimiter stands outside quotes on each of the first lines. */
+function delimiterCounts(text: string): Record<Delimiter, number[]> {
+  const counts: Record<Delimiter, number[]> = { ',': [], ';': [], '\t': [] };
+  let quoted = false;
+  let line: Record<Delimiter, number> = { ',': 0, ';': 0, '\t': 0 };
+  let lines = 0;
+  const flush = () => {
+    for (const d of [',', ';', '\t'] as const) counts[d].push(line[d]);
+    line = { ',': 0, ';': 0, '\t': 0 };
+    lines++;
+  };
+  for (const char of text) {
+    if (lines >= 30) break;
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && char === '\n') flush();
+    else if (!quoted && (char === ',' || char === ';' || char === '\t')) line[char]++;
+  }
+  flush();
+  return counts;
+}
+
+/**
+ * The file's delimiter: a comma unless semicolons (Excel in much of Europe) or tabs plainly stand in its place,
+ * on at least as many lines and more often.
+ */
+function sniffDelimiter(text: string): Delimiter {
+  const counts = delimiterCounts(text);
+  const score = (d: Delimiter) => counts[d].reduce((sum, n) => sum + n, 0);
+  const lines = (d: Delimiter) => counts[d].filter((n) => n > 0).length;
+  const other = (['\t', ';'] as const).find((d) => lines(d) >= lines(',') && score(d) > score(','));
+  return other ?? ',';
+}
+
+/** Words for csv-parse's errors, which name its own internals ("Invalid Opening Quote"). */
+function csvProblem(error: unknown, delimiter: Delimiter): RowProblem {
+  const { code, lines } = error as { code?: string; lines?: number };
+  const line = lines ?? 1;
+  switch (code) {
+    case 'CSV_INVALID_OPENING_QUOTE':
+    case 'INVALID_OPENING_QUOTE':
+      return {
+        line,
+        message: `has a quote (") inside a value that does not start with one; put the whole value in quotes and double the quote inside it ("5"" screen")`,
+      };
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'INVALID_CLOSING_QUOTE':
+      return {
+        line,
+        message: `has text right after a closing quote; a value in quotes must end at the quote, before the next ${delimiter === '\t' ? 'tab' : `"${delimiter}"`}`,
+      };
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return { line, message: 'opens a quote (") that is never closed: the rest of the file would be one value' };
+    default:
+      return { line, message: 'cannot be read as CSV; save the file again from your spreadsheet as CSV' };
+  }
+}
 
 /** Splits the text into rows with the line each starts on, or says where the CSV is malformed. */
-function readRows(text: string): SourceRow[] | RowProblem {
-  // One kind of line break, so line numbers are what an editor shows.
-  const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+function readRows(text: string, delimiter: Delimiter): SourceRow[] | RowProblem {
   let records: { record: string[]; info: { lines: number }; raw: string }[];
   try {
     // With info and raw, each record comes wrapped with them (the typings only know plain records).
-    records = parse(normalised, {
+    records = parse(text, {
+      delimiter,
       info: true,
       raw: true,
       relax_column_count: true,
       skip_empty_lines: true,
     }) as unknown as typeof records;
   } catch (error) {
-    const lines = (error as { lines?: number }).lines;
-    const reason = error instanceof Error ? error.message : String(error);
-    return { line: lines ?? 1, message: `the file is not valid CSV: ${reason}` };
+    return csvProblem(error, delimiter);
   }
   return records.map(({ record, info, raw }) => {
     // info.lines is the record's last line; a quoted value may span several.
@@ -275,11 +483,69 @@ function readRows(text: string): SourceRow[] | RowProblem {
   });
 }
 
+// Amounts as a decimal-comma locale writes them (1.234,56 or 1234,56), and as everyone else does (1,234.56).
+const COMMA_DECIMALS = /^[-−(]?\s*[^\d\s,.]{0,3}\s*(\d{1,3}([. \u00a0]\d{3})+|\d+),\d{1,2}\)?$/;
+const POINT_DECIMALS = /^[-−(]?\s*[^\d\s,.]{0,3}\s*(\d{1,3}(,\d{3})+|\d+)\.\d{1,2}\)?$/;
+
+/** Header keys of the columns that hold amounts (and quantities), in every format. */
+const NUMBER_KEYS = new Set([
+  ...SHEET_COLUMNS.total,
+  ...SHEET_COLUMNS.amountPaid,
+  ...SHEET_COLUMNS.amountDue,
+  ...XERO_COLUMNS.total,
+  ...XERO_COLUMNS.paid,
+  ...XERO_COLUMNS.due,
+  ...XERO_COLUMNS.quantity,
+  ...XERO_COLUMNS.unitAmount,
+  ...XERO_COLUMNS.lineAmount,
+  ...XERO_COLUMNS.taxAmount,
+  ...QUICKBOOKS_IMPORT_COLUMNS.quantity,
+  ...QUICKBOOKS_IMPORT_COLUMNS.unitAmount,
+  ...QUICKBOOKS_IMPORT_COLUMNS.lineAmount,
+  ...QUICKBOOKS_IMPORT_COLUMNS.taxAmount,
+  ...QUICKBOOKS_COLUMNS.amount,
+  ...QUICKBOOKS_COLUMNS.openBalance,
+  'taxtotal',
+]);
+
+/**
+ * Rewrites decimal-comma amounts (1.234,56) as 1234.56 when every amount in the file that shows its
+ * decimals writes them with a comma. Returns a note for the person, or nothing when the amounts are left as
+ * they are.
+ */
+function decimalCommas(header: readonly string[], rows: readonly SourceRow[]): { note?: string } {
+  const columns = header.flatMap((h, i) => (NUMBER_KEYS.has(headerKey(h)) ? [i] : []));
+  let comma: { line: number; text: string } | undefined;
+  let point: { line: number; text: string } | undefined;
+  for (const row of rows) {
+    for (const i of columns) {
+      const text = cellText(row.cells[i]);
+      if (!comma && COMMA_DECIMALS.test(text)) comma = { line: row.line, text };
+      if (!point && POINT_DECIMALS.test(text)) point = { line: row.line, text };
+    }
+  }
+  // With amounts written both ways, each decimal-comma amount is refused on its own line (see readMoney).
+  if (!comma || point) return {};
+  for (const row of rows) {
+    for (const i of columns) {
+      const text = row.cells[i];
+      if (text === undefined || !/\d/.test(text)) continue;
+      row.cells[i] = text.replace(/[. \u00a0](?=\d{3}(\D|$))/g, '').replace(',', '.');
+    }
+  }
+  return {
+    note: `amounts are read with a decimal comma, as the file writes them ("${comma.text}" is ${comma.text.replace(/[. \u00a0](?=\d{3}(\D|$))/g, '').replace(',', '.')})`,
+  };
+}
+
 /** Everything a format reader needs besides its rows. */
 class Reader {
   readonly errors: RowProblem[] = [];
   readonly skipped: { line: number; reason: string }[] = [];
   readonly invoices: ImportedInvoice[] = [];
+  readonly notes: ReadResult['notes'] = [];
+  /** Lines whose Currency is blank with no currency given for the file: one problem for all of them. */
+  readonly blankCurrency: { line: number; column: string | undefined }[] = [];
   dateOrder: DateOrder | undefined;
 
   constructor(readonly options: ReadOptions) {
@@ -305,7 +571,7 @@ class Reader {
   currency(line: number, number: string, text: string, column: string | undefined): string | undefined {
     const code = (text || this.options.defaultCurrency || '').trim().toUpperCase();
     if (code === '') {
-      this.problem(line, number, column, 'is empty; write the currency code, like USD');
+      this.blankCurrency.push({ line, column });
       return undefined;
     }
     if (!isCurrency(code)) {
@@ -330,9 +596,16 @@ class Reader {
 
   /** The checks every format shares, then the invoice is kept. */
   finish(
-    draft: Omit<ImportedInvoice, 'total' | 'amountPaid'> & { totalMinor: bigint | null; paidMinor?: bigint },
+    draft: Omit<ImportedInvoice, 'total' | 'amountPaid' | 'status'> & {
+      totalMinor: bigint | null;
+      paidMinor?: bigint;
+      /** undefined: the file does not say, so it is inferred from what the row does say. */
+      status: InvoiceStatusInFile | undefined;
+    },
   ): void {
-    const { totalMinor, paidMinor, ...invoice } = draft;
+    const { totalMinor, paidMinor, status: given, ...rest } = draft;
+    const inferred = given === undefined ? inferStatus(totalMinor, paidMinor, rest) : undefined;
+    const invoice = { ...rest, status: given ?? inferred?.status ?? 'draft' };
     const { line, number, columns, currency } = invoice;
     const before = this.errors.length;
     if (totalMinor === null && invoice.status !== 'void') {
@@ -376,76 +649,211 @@ class Reader {
       );
     }
     if (this.errors.length > before) return;
+    if (inferred) this.notes.push({ line, number, message: inferred.note });
     this.invoices.push({
       ...invoice,
+      ...(inferred ? { inferred: inferred.note } : {}),
       total: totalMinor === null ? null : toDecimalString(totalMinor, currency),
       ...(paid !== undefined ? { amountPaid: toDecimalString(paid, currency) } : {}),
     });
   }
 }
 
+/**
+ * What a row without a status means, from what it does say: paid in full is paid; a payment, or a due date
+ * with an amount owed, is an invoice that went out (a draft has neither); with nothing of the kind, a draft.
+ */
+function inferStatus(
+  totalMinor: bigint | null,
+  paidMinor: bigint | undefined,
+  invoice: { currency: string; dueDate?: LocalDate | undefined; columns: ImportedInvoice['columns'] },
+): { status: InvoiceStatusInFile; note: string } {
+  const money = (minor: bigint) => `${invoice.currency} ${toDecimalString(minor, invoice.currency)}`;
+  const noStatus = invoice.columns.status ? `${invoice.columns.status} is empty` : 'no status in the file';
+  if (totalMinor !== null && totalMinor > 0n && paidMinor !== undefined && paidMinor >= totalMinor) {
+    return { status: 'paid', note: `${noStatus}: taken as paid, since all of ${money(totalMinor)} is paid` };
+  }
+  if (totalMinor !== null && paidMinor !== undefined && paidMinor > 0n) {
+    return {
+      status: 'sent',
+      note: `${noStatus}: taken as sent, since ${money(paidMinor)} of ${money(totalMinor)} is paid`,
+    };
+  }
+  if (totalMinor !== null && totalMinor > 0n && invoice.dueDate) {
+    return {
+      status: 'sent',
+      note: `${noStatus}: taken as sent, since it is due ${invoice.dueDate} with ${money(totalMinor - (paidMinor ?? 0n))} owed`,
+    };
+  }
+  return { status: 'draft', note: `${noStatus}, no due date and no payment: taken as a draft` };
+}
+
 /** Reads an invoice CSV of any known format. Never throws for what is in the file: problems are returned. */
 export function readInvoicesCsv(text: string, options: ReadOptions = {}): ReadResult {
-  const rows = readRows(text);
-  if (!Array.isArray(rows)) return { format: null, rows: 0, invoices: [], errors: [rows], skipped: [] };
+  const refused = (error: RowProblem, format: FormatId | null = null): ReadResult => ({
+    format,
+    rows: 0,
+    invoiceCount: 0,
+    invoices: [],
+    errors: [error],
+    skipped: [],
+    notes: [],
+  });
+  // One kind of line break, so line numbers are what an editor shows.
+  const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  if (normalised.trim() === '') {
+    return refused({ line: 1, message: 'the file is empty; export the invoices again and import that file' });
+  }
+  const delimiter = sniffDelimiter(normalised);
+  const rows = readRows(normalised, delimiter);
+  if (!Array.isArray(rows)) return refused(rows);
   const detected = findHeader(rows);
   if (!detected) {
-    return {
-      format: null,
-      rows: 0,
-      invoices: [],
-      skipped: [],
-      errors: [
-        {
-          line: rows[0]?.line ?? 1,
-          message:
-            'no header row we know: expected a Xero invoice export (ContactName, InvoiceNumber, InvoiceDate, Total…), ' +
-            'a QuickBooks invoice list (Date, No., Customer, Amount…) or our own format (number, client, total, issue_date…)',
-        },
-      ],
-    };
+    return refused({
+      line: rows[0]?.line ?? 1,
+      message:
+        'no header row we know in its first lines: expected a Xero sales invoice export or import template ' +
+        '(ContactName, InvoiceNumber, InvoiceDate…), a QuickBooks Online invoice list, Open Invoices report or ' +
+        'invoice import file (Date, No., Customer, Amount…), or a sheet with an invoice number, client, total and ' +
+        'invoice date column (see the README for the names each goes by)',
+    });
   }
+  const { format } = detected;
   const headerRow = rows[detected.headerIndex];
+  const headerLine = headerRow?.line ?? 1;
   const header = headerRow?.cells ?? [];
   const data = rows.slice(detected.headerIndex + 1);
-  const hasCurrency = header.some((h) => ['currency', 'currencycode'].includes(headerKey(h)));
+  const lines = data.filter(carriesInvoice);
+  if (lines.length === 0) {
+    return refused({ line: headerLine, message: 'the file has its header row but no invoices under it' }, format);
+  }
+  const notes: ReadResult['notes'] = [];
+  if (delimiter !== ',') {
+    notes.push({ line: headerLine, message: `read as ${delimiter === ';' ? 'semicolon' : 'tab'}-separated values` });
+  }
+  const commas = decimalCommas(header, data);
+  if (commas.note) notes.push({ line: headerLine, message: commas.note });
+  const hasCurrency = header.some((h) => ['currency', 'currencycode', 'ccy'].includes(headerKey(h)));
   if (!hasCurrency && !options.defaultCurrency) {
-    const message = 'the file has no Currency column; say which currency its amounts are in (--currency USD)';
-    return {
-      format: detected.format,
-      rows: 0,
-      invoices: [],
-      skipped: [],
-      errors: [{ line: headerRow?.line ?? 1, message }],
-    };
+    return refused(
+      {
+        line: headerLine,
+        message:
+          'the file has no Currency column; say which currency its amounts are in (--currency USD, or Currency in the import form)',
+      },
+      format,
+    );
   }
   const reader = new Reader(options);
-  let read: number;
-  switch (detected.format) {
-    case 'ledger': {
-      const cols = new Columns(header, LEDGER_COLUMNS);
-      read = readLedger(reader, cols, withoutControlCharacters(reader, header, cols, data));
+  const numberColumn = new Columns(header, { number: NUMBER_NAMES[format] });
+  const whole = withWholeLines(reader, header, numberColumn, data);
+  const clean = withoutControlCharacters(reader, header, numberColumn, whole);
+  let groups: Map<string, SourceRow[]>;
+  switch (format) {
+    case 'ledger':
+      groups = readLedger(reader, new Columns(header, LEDGER_COLUMNS), clean);
       break;
-    }
-    case 'xero': {
-      const cols = new Columns(header, XERO_COLUMNS);
-      read = readXero(reader, cols, withoutControlCharacters(reader, header, cols, data));
+    case 'sheet':
+      groups = readLedger(reader, new Columns(header, SHEET_COLUMNS), clean);
       break;
-    }
-    case 'quickbooks': {
-      const cols = new Columns(header, QUICKBOOKS_COLUMNS);
-      read = readQuickBooks(reader, cols, withoutControlCharacters(reader, header, cols, data));
+    case 'xero':
+    case 'xero-template':
+      groups = readXero(reader, new Columns(header, XERO_COLUMNS), clean);
       break;
-    }
+    case 'quickbooks-import':
+      groups = readXero(reader, new Columns(header, QUICKBOOKS_IMPORT_COLUMNS), clean);
+      break;
+    case 'quickbooks':
+    case 'quickbooks-open-invoices':
+      groups = readQuickBooks(reader, new Columns(header, QUICKBOOKS_COLUMNS), clean, data);
+      break;
+  }
+  if (reader.blankCurrency.length > 0) {
+    const [first] = reader.blankCurrency;
+    const where = reader.blankCurrency.map((b) => b.line);
+    reader.errors.push({
+      line: first?.line ?? headerLine,
+      ...(first?.column ? { field: first.column } : {}),
+      message:
+        `is empty on ${where.length === 1 ? 'line' : 'lines'} ${listLines(where)}; when a blank currency means the ` +
+        "organisation's base currency, say which it is (--currency NZD, or Currency in the import form)",
+    });
+  }
+  // Every invoice the file holds: each number once, refused lines too, lines left out on purpose not.
+  const invoiceKeys = new Set(groups.keys());
+  for (const row of data.filter((r) => carriesInvoice(r) && !clean.includes(r))) {
+    invoiceKeys.add(numberColumn.get(row, 'number').toLowerCase() || `\u0000${row.line}`);
+  }
+  for (const [key, group] of groups) {
+    if (reader.skipped.some((s) => s.line === group[0]?.line)) invoiceKeys.delete(key);
   }
   reader.errors.sort((a, b) => a.line - b.line);
   return {
-    format: detected.format,
-    rows: read,
+    format,
+    rows: lines.length,
+    invoiceCount: invoiceKeys.size,
     invoices: reader.invoices,
     errors: reader.errors,
     skipped: reader.skipped,
+    notes: [...notes, ...reader.notes].sort((a, b) => a.line - b.line),
   };
+}
+
+const NUMBER_NAMES: Readonly<Record<FormatId, readonly string[]>> = {
+  xero: XERO_COLUMNS.number,
+  'xero-template': XERO_COLUMNS.number,
+  quickbooks: QUICKBOOKS_COLUMNS.number,
+  'quickbooks-open-invoices': QUICKBOOKS_COLUMNS.number,
+  'quickbooks-import': QUICKBOOKS_IMPORT_COLUMNS.number,
+  ledger: LEDGER_COLUMNS.number,
+  sheet: SHEET_COLUMNS.number,
+};
+
+/** "3", "3 and 5", "3, 5, 8 and 2 more". */
+function listLines(lines: readonly number[]): string {
+  if (lines.length === 1) return String(lines[0]);
+  if (lines.length <= 4) return `${lines.slice(0, -1).join(', ')} and ${lines.at(-1)}`;
+  return `${lines.slice(0, 3).join(', ')} and ${lines.length - 3} more`;
+}
+
+/**
+ * A line with an invoice on it: two values or more, and not a total. A report's lone values (a customer's
+ * heading, "Accrual Basis …") and its TOTAL lines are not invoices.
+ */
+function carriesInvoice(row: SourceRow): boolean {
+  const values = row.cells.map((c) => cellText(c)).filter((c) => c !== '');
+  return values.length >= 2 && !/^total\b/i.test(values[0] ?? '');
+}
+
+/**
+ * The lines with as many values as the header has columns. A line with fewer has lost one (everything after
+ * it would land in the wrong column), a line with more has a comma that belonged inside a value: each is
+ * reported with its line and left out.
+ */
+function withWholeLines(
+  reader: Reader,
+  header: readonly string[],
+  cols: Pick<Columns<'number'>, 'get'>,
+  rows: readonly SourceRow[],
+): SourceRow[] {
+  let width = header.length;
+  while (width > 0 && cellText(header[width - 1]) === '') width--;
+  return rows.filter((row) => {
+    if (!carriesInvoice(row)) return true;
+    let used = row.cells.length;
+    while (used > width && cellText(row.cells[used - 1]) === '') used--;
+    if (used === width || (used > width && row.cells.length === header.length)) return true;
+    const number = cols.get(row, 'number') || undefined;
+    reader.problem(
+      row.line,
+      number,
+      undefined,
+      used < width
+        ? `has ${used} values where the header has ${width} columns: a value is missing, so the others would land in the wrong columns; give every column its value, even an empty one ("A,,C")`
+        : `has ${used} values where the header has ${width} columns: a value with a comma in it (such as 1,234.50, 1234,50 or "Acme, Inc") needs quotes around it`,
+    );
+    return false;
+  });
 }
 
 /**
@@ -501,18 +909,11 @@ function invoiceRows<K extends string>(
   return groups;
 }
 
-function countRows(groups: Map<string, SourceRow[]>): number {
-  let count = 0;
-  for (const group of groups.values()) count += group.length;
-  return count;
-}
-
 // ─── our own format ──────────────────────────────────────────────────────────────────────────────────────
 
 type LedgerKey = keyof typeof LEDGER_COLUMNS;
 
 const LEDGER_STATUS: Record<string, InvoiceStatusInFile> = {
-  '': 'draft',
   draft: 'draft',
   sent: 'sent',
   paid: 'paid',
@@ -520,7 +921,7 @@ const LEDGER_STATUS: Record<string, InvoiceStatusInFile> = {
   voided: 'void',
 };
 
-function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly SourceRow[]): number {
+function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly SourceRow[]): Map<string, SourceRow[]> {
   const groups = invoiceRows(
     reader,
     cols,
@@ -530,7 +931,7 @@ function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly Sou
       grouped: false,
     },
   );
-  const dated: LedgerKey[] = ['issueDate', 'dueDate', 'basisDate', 'paidOn'];
+  const dated: LedgerKey[] = ['issueDate', 'dueDate', 'basisDate', 'paidOn', 'sentOn'];
   reader.learnDateOrder([...groups.values()].flat().flatMap((row) => dated.map((f) => cols.get(row, f))));
   const columns: ImportedInvoice['columns'] = {
     number: cols.header('number'),
@@ -546,8 +947,9 @@ function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly Sou
     ownerUserId: cols.header('owner'),
     description: cols.header('description'),
     status: cols.header('status'),
-    amountPaid: cols.header('amountPaid'),
+    amountPaid: cols.header('amountPaid') ?? cols.header('amountDue'),
     paidOn: cols.header('paidOn'),
+    sentOn: cols.header('sentOn'),
   };
   for (const [row] of groups.values()) {
     if (!row) continue;
@@ -565,8 +967,13 @@ function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly Sou
     const basisDate =
       cell('basisDate') === '' ? undefined : reader.date(line, number, cell('basisDate'), columns.basisDate);
     const paidOn = cell('paidOn') === '' ? undefined : reader.date(line, number, cell('paidOn'), columns.paidOn);
-    const status = LEDGER_STATUS[cell('status').toLowerCase()];
-    if (!status) reader.problem(line, number, columns.status, `"${cell('status')}" is not draft, sent, paid or void`);
+    const sentOn = cell('sentOn') === '' ? undefined : reader.date(line, number, cell('sentOn'), columns.sentOn);
+    // An empty status (or none at all) is inferred from the rest of the row: see inferStatus.
+    const statusText = cell('status');
+    const status = statusText === '' ? undefined : LEDGER_STATUS[statusText.toLowerCase()];
+    if (statusText !== '' && !status) {
+      reader.problem(line, number, columns.status, `"${statusText}" is not draft, sent, paid or void`);
+    }
     let terms: string | undefined = cell('terms') || undefined;
     if (terms !== undefined) {
       const parsed = parseTerms(terms);
@@ -591,11 +998,15 @@ function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly Sou
         : currency
           ? null
           : undefined;
-    const paidMinor =
-      currency && cell('amountPaid') !== ''
-        ? reader.money(line, number, readMoney(cell('amountPaid'), currency), columns.amountPaid)
-        : undefined;
-    if (reader.errors.length > errorsBefore || !currency || !issueDate || !status || totalMinor === undefined) continue;
+    let paidMinor: bigint | undefined;
+    if (currency && cell('amountPaid') !== '') {
+      paidMinor = reader.money(line, number, readMoney(cell('amountPaid'), currency), columns.amountPaid);
+    } else if (currency && cell('amountDue') !== '' && typeof totalMinor === 'bigint') {
+      // A sheet that says what is still owed rather than what was paid.
+      const due = reader.money(line, number, readMoney(cell('amountDue'), currency), columns.amountPaid);
+      if (due !== undefined) paidMinor = totalMinor - due;
+    }
+    if (reader.errors.length > errorsBefore || !currency || !issueDate || totalMinor === undefined) continue;
     reader.finish({
       line,
       number,
@@ -614,10 +1025,11 @@ function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly Sou
       status,
       ...(paidMinor !== undefined ? { paidMinor } : {}),
       ...(paidOn ? { paidOn } : {}),
+      ...(sentOn ? { sentOn } : {}),
       columns,
     });
   }
-  return countRows(groups);
+  return groups;
 }
 
 // ─── Xero ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -644,7 +1056,7 @@ const XERO_STATUS: Record<string, InvoiceStatusInFile> = {
 /** Invoice-level columns Xero repeats on every line of an invoice: they must agree. */
 const XERO_INVOICE_LEVEL: readonly XeroKey[] = ['contact', 'invoiceDate', 'dueDate', 'currency', 'status', 'total'];
 
-function readXero(reader: Reader, cols: Columns<XeroKey>, rows: readonly SourceRow[]): number {
+function readXero(reader: Reader, cols: Columns<XeroKey>, rows: readonly SourceRow[]): Map<string, SourceRow[]> {
   const groups = invoiceRows(
     reader,
     cols,
@@ -655,7 +1067,9 @@ function readXero(reader: Reader, cols: Columns<XeroKey>, rows: readonly SourceR
     },
   );
   reader.learnDateOrder(
-    [...groups.values()].flat().flatMap((row) => [cols.get(row, 'invoiceDate'), cols.get(row, 'dueDate')]),
+    [...groups.values()]
+      .flat()
+      .flatMap((row) => [cols.get(row, 'invoiceDate'), cols.get(row, 'dueDate'), cols.get(row, 'paidOn')]),
   );
   const columns: ImportedInvoice['columns'] = {
     number: cols.header('number'),
@@ -668,6 +1082,7 @@ function readXero(reader: Reader, cols: Columns<XeroKey>, rows: readonly SourceR
     description: cols.header('reference') ?? cols.header('description'),
     status: cols.header('status'),
     amountPaid: cols.header('paid') ?? cols.header('due'),
+    paidOn: cols.header('paidOn'),
   };
   for (const lines of groups.values()) {
     const [first] = lines;
@@ -709,9 +1124,11 @@ function readXero(reader: Reader, cols: Columns<XeroKey>, rows: readonly SourceR
     const issueDate = reader.date(line, number, value('invoiceDate'), columns.issueDate);
     const dueDate = value('dueDate') === '' ? undefined : reader.date(line, number, value('dueDate'), columns.dueDate);
     const statusText = value('status');
-    // Without a status (Xero's import template) Xero itself makes drafts.
-    const status: InvoiceStatusInFile | undefined = statusText === '' ? 'draft' : XERO_STATUS[headerKey(statusText)];
-    if (!status) {
+    // Without a status (Xero's import template) it is inferred from the rest: see inferStatus.
+    const status: InvoiceStatusInFile | undefined = statusText === '' ? undefined : XERO_STATUS[headerKey(statusText)];
+    const paidOn =
+      value('paidOn') === '' ? undefined : reader.date(line, number, value('paidOn'), cols.header('paidOn'));
+    if (statusText !== '' && !status) {
       reader.problem(
         line,
         number,
@@ -719,7 +1136,7 @@ function readXero(reader: Reader, cols: Columns<XeroKey>, rows: readonly SourceR
         `"${statusText}" is not a Xero status (DRAFT, SUBMITTED, AUTHORISED, PAID or VOIDED)`,
       );
     }
-    if (reader.errors.length > errorsBefore || !currency || !issueDate || !status) continue;
+    if (reader.errors.length > errorsBefore || !currency || !issueDate) continue;
 
     let totalMinor: bigint | null | undefined = null;
     if (value('total') !== '') {
@@ -749,10 +1166,11 @@ function readXero(reader: Reader, cols: Columns<XeroKey>, rows: readonly SourceR
       ...(description ? { description: description.slice(0, 2000) } : {}),
       status,
       ...(paidMinor !== undefined ? { paidMinor } : {}),
+      ...(paidOn ? { paidOn } : {}),
       columns,
     });
   }
-  return countRows(groups);
+  return groups;
 }
 
 /** The sum of an invoice's lines, exactly: LineAmount, or Quantity × UnitAmount, plus TaxAmount when given. */
@@ -820,7 +1238,12 @@ function quickBooksStatus(text: string): InvoiceStatusInFile | undefined {
   return 'sent';
 }
 
-function readQuickBooks(reader: Reader, cols: Columns<QuickBooksKey>, rows: readonly SourceRow[]): number {
+function readQuickBooks(
+  reader: Reader,
+  cols: Columns<QuickBooksKey>,
+  rows: readonly SourceRow[],
+  allRows: readonly SourceRow[],
+): Map<string, SourceRow[]> {
   const groups = invoiceRows(
     reader,
     cols,
@@ -831,8 +1254,23 @@ function readQuickBooks(reader: Reader, cols: Columns<QuickBooksKey>, rows: read
     },
   );
   reader.learnDateOrder(
-    [...groups.values()].flat().flatMap((row) => [cols.get(row, 'date'), cols.get(row, 'dueDate')]),
+    [...groups.values()]
+      .flat()
+      .flatMap((row) => [cols.get(row, 'date'), cols.get(row, 'dueDate'), cols.get(row, 'paidOn')]),
   );
+  // The Open Invoices report names each customer once, on a line of its own above their invoices.
+  const headingOf = new Map<number, string>();
+  let heading = '';
+  for (const row of allRows) {
+    const values = row.cells.map((c) => cellText(c)).filter((c) => c !== '');
+    if (values.length === 1 && cellText(row.cells[0]) !== '' && !/^total\b/i.test(values[0] ?? '')) {
+      heading = values[0] ?? '';
+    } else if (/^total\b/i.test(values[0] ?? '')) {
+      heading = '';
+    } else {
+      headingOf.set(row.line, heading);
+    }
+  }
   const columns: ImportedInvoice['columns'] = {
     number: cols.header('number'),
     clientName: cols.header('customer'),
@@ -842,7 +1280,8 @@ function readQuickBooks(reader: Reader, cols: Columns<QuickBooksKey>, rows: read
     dueDate: cols.header('dueDate'),
     description: cols.header('memo'),
     status: cols.header('status'),
-    amountPaid: cols.header('openBalance'),
+    amountPaid: cols.header('paid') ?? cols.header('openBalance'),
+    paidOn: cols.header('paidOn'),
   };
   for (const [row] of groups.values()) {
     if (!row) continue;
@@ -856,11 +1295,21 @@ function readQuickBooks(reader: Reader, cols: Columns<QuickBooksKey>, rows: read
     }
     const errorsBefore = reader.errors.length;
     if (number === '') reader.problem(line, undefined, columns.number, 'is empty; every invoice needs its number');
-    const clientName = cell('customer');
-    if (clientName === '') reader.problem(line, number, columns.clientName, 'is empty; name the customer');
+    const clientName = cols.has('customer') ? cell('customer') : (headingOf.get(line) ?? '');
+    if (clientName === '') {
+      if (cols.has('customer')) reader.problem(line, number, columns.clientName, 'is empty; name the customer');
+      else
+        reader.problem(
+          line,
+          number,
+          undefined,
+          'has no customer heading above it; the report names each customer on its own line before their invoices',
+        );
+    }
     const currency = reader.currency(line, number, cell('currency'), columns.currency);
     const issueDate = reader.date(line, number, cell('date'), columns.issueDate);
     const dueDate = cell('dueDate') === '' ? undefined : reader.date(line, number, cell('dueDate'), columns.dueDate);
+    const paidOn = cell('paidOn') === '' ? undefined : reader.date(line, number, cell('paidOn'), columns.paidOn);
     if (reader.errors.length > errorsBefore || !currency || !issueDate) continue;
     const amount =
       cell('amount') === '' ? null : reader.money(line, number, readMoney(cell('amount'), currency), columns.total);
@@ -868,8 +1317,12 @@ function readQuickBooks(reader: Reader, cols: Columns<QuickBooksKey>, rows: read
       cell('openBalance') === ''
         ? undefined
         : reader.money(line, number, readMoney(cell('openBalance'), currency), columns.amountPaid);
+    const paid =
+      cell('paid') === ''
+        ? undefined
+        : reader.money(line, number, readMoney(cell('paid'), currency), columns.amountPaid);
     if (reader.errors.length > errorsBefore || amount === undefined) continue;
-    const paidMinor = open !== undefined && amount !== null ? amount - open : undefined;
+    const paidMinor = paid ?? (open !== undefined && amount !== null ? amount - open : undefined);
     const given = quickBooksStatus(cell('status'));
     // Without a status, the balance says it: nothing open is paid; QuickBooks shows a voided invoice as 0.00.
     const status: InvoiceStatusInFile =
@@ -886,8 +1339,9 @@ function readQuickBooks(reader: Reader, cols: Columns<QuickBooksKey>, rows: read
       ...(cell('memo') ? { description: cell('memo').slice(0, 2000) } : {}),
       status,
       ...(paidMinor !== undefined && !(status === 'void' && paidMinor <= 0n) ? { paidMinor } : {}),
+      ...(paidOn ? { paidOn } : {}),
       columns,
     });
   }
-  return countRows(groups);
+  return groups;
 }

@@ -6,6 +6,11 @@
 // transaction commits only when nothing was refused and this is not a dry run; otherwise it is rolled
 // back, so a dry run reports exactly what a real run would do, and writes nothing.
 //
+// The file's own dates are kept: an invoice that went out is sent on its invoice date (or the file's sent
+// date), and a payment is received on the file's paid date, or (when the file has none) on its due date, and
+// the dry run says so. Each invoice created or changed gets an 'imported' event naming the file's format and
+// line, so its history says where it came from.
+//
 // Re-importing is safe: invoices are matched by number (any case). One the ledger already has is brought
 // in line with the file through editInvoice (an 'edited' event), marked sent, paid the difference between
 // the file's amount paid and what is recorded (a payment with reference "import"), or voided. A file never
@@ -13,6 +18,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { findInvoiceRow, termsOf } from '../db/queries/invoices.js';
 import { clients, type InvoiceRow } from '../db/schema.js';
+import { type LocalDate, todayIn } from '../domain/dates.js';
 import { parseMoney, toDecimalString } from '../domain/money.js';
 import { dueDateFor, type PaymentTerms, parseTerms } from '../domain/terms.js';
 import {
@@ -28,8 +34,8 @@ import { createClient } from './clients.js';
 import type { LedgerContext } from './context.js';
 import { isLedgerError, LedgerError } from './errors.js';
 import { createInvoice, type EditInvoiceInput, editInvoice, markSent, recordPayment, voidInvoice } from './invoices.js';
-import { authorize, type Principal } from './policy.js';
-import { loadWorkspace } from './write.js';
+import { actorOf, authorize, type Principal } from './policy.js';
+import { appendEvent, loadWorkspace } from './write.js';
 
 export interface ImportOptions {
   /** Check everything and report what would happen; write nothing. */
@@ -42,12 +48,12 @@ export interface ImportOptions {
 
 export interface ImportReport {
   format: FormatId | null;
-  /** The format for people: "Xero invoice export". */
+  /** The format for people: "Xero sales invoice export". */
   formatName: string | null;
   dryRun: boolean;
   /** True when the changes were committed: a real run with no errors. */
   written: boolean;
-  /** Data lines read. */
+  /** Data lines with an invoice on them. */
   rows: number;
   /** Invoices found in the file. */
   invoices: number;
@@ -62,6 +68,8 @@ export interface ImportReport {
   skipped: { line: number; reason: string }[];
   /** Every problem, by line. Any error means nothing was written. */
   errors: RowProblem[];
+  /** What was worked out rather than read (how the file was read, a status or a payment date), by line. */
+  notes: { line: number; number?: string; message: string }[];
 }
 
 /** Thrown inside the transaction to roll it back on purpose. */
@@ -87,7 +95,8 @@ export async function importInvoices(
 ): Promise<ImportReport> {
   // A dry run too: what a file would change is for the people who may import it.
   authorize(actor, 'import', teamId);
-  await loadWorkspace(ctx.db, teamId);
+  const workspace = await loadWorkspace(ctx.db, teamId);
+  const today = todayIn(workspace.timeZone, ctx.clock.now());
   const read = readInvoicesCsv(csvText, { defaultCurrency: options.defaultCurrency, dateOrder: options.dateOrder });
   const report: ImportReport = {
     format: read.format,
@@ -96,8 +105,7 @@ export async function importInvoices(
     written: false,
     rows: read.rows,
     // Invoices with errors count too: the file has them, even though they cannot be imported.
-    invoices:
-      read.invoices.length + new Set(read.errors.flatMap((e) => (e.number ? [e.number.toLowerCase()] : []))).size,
+    invoices: read.invoiceCount,
     created: 0,
     updated: 0,
     unchanged: 0,
@@ -106,6 +114,7 @@ export async function importInvoices(
     clientsCreated: 0,
     skipped: [...read.skipped],
     errors: [...read.errors],
+    notes: [...read.notes],
   };
   if (read.format === null) return report;
   const source = FORMAT_NAMES[read.format];
@@ -113,9 +122,11 @@ export async function importInvoices(
     await ctx.db.transaction(async (tx) => {
       for (const invoice of read.invoices) {
         const tally: Tally = { created: 0, updated: 0, unchanged: 0, payments: 0, voided: 0, clientsCreated: 0 };
+        const notes: ImportReport['notes'] = [];
+        const file = { invoice, source, today, notes };
         try {
           await tx.transaction(async (savepoint) => {
-            await applyInvoice({ db: savepoint, clock: ctx.clock }, teamId, actor, invoice, source, tally, report);
+            await applyInvoice({ db: savepoint, clock: ctx.clock }, teamId, actor, file, tally, report);
           });
         } catch (error) {
           if (!isLedgerError(error)) throw error;
@@ -123,6 +134,7 @@ export async function importInvoices(
           continue;
         }
         for (const key of Object.keys(tally) as (keyof Tally)[]) report[key] += tally[key];
+        report.notes.push(...notes);
       }
       if (report.dryRun || report.errors.length > 0) throw new RollBack();
     });
@@ -132,21 +144,31 @@ export async function importInvoices(
   }
   report.errors.sort((a, b) => a.line - b.line);
   report.skipped.sort((a, b) => a.line - b.line);
+  report.notes.sort((a, b) => a.line - b.line);
   return report;
+}
+
+/** One invoice of the file, with what applying it needs to know and where it says what it inferred. */
+interface FileInvoice {
+  invoice: ImportedInvoice;
+  /** The format's name for people, for the history. */
+  source: string;
+  today: LocalDate;
+  notes: ImportReport['notes'];
 }
 
 async function applyInvoice(
   ctx: LedgerContext,
   teamId: string,
   actor: Principal,
-  invoice: ImportedInvoice,
-  source: string,
+  file: FileInvoice,
   tally: Tally,
   report: ImportReport,
 ): Promise<void> {
+  const { invoice, source } = file;
   const found = await findInvoiceRow(ctx.db, { teamId, idOrNumber: invoice.number });
   if (!found) {
-    await createFromFile(ctx, teamId, actor, invoice, source, tally, report);
+    await createFromFile(ctx, teamId, actor, file, tally, report);
     return;
   }
   const row = found.invoice;
@@ -169,10 +191,13 @@ async function applyInvoice(
     });
     changed ||= result.version !== row.version;
   }
+  let sentOn: LocalDate | undefined;
   if ((invoice.status === 'sent' || invoice.status === 'paid') && !row.sentAt) {
-    await markSent(ctx, teamId, actor, { invoice: row.id });
+    sentOn = sentOnOf(file);
+    await markSent(ctx, teamId, actor, { invoice: row.id, sentOn });
     changed = true;
   }
+  let paidOn: LocalDate | undefined;
   if (invoice.amountPaid !== undefined) {
     const paid = minor(invoice.amountPaid, invoice.currency);
     if (paid < row.paidMinor) {
@@ -182,7 +207,7 @@ async function applyInvoice(
       );
     }
     if (paid > row.paidMinor) {
-      await pay(ctx, teamId, actor, row.id, paid - row.paidMinor, invoice);
+      paidOn = await pay(ctx, teamId, actor, row.id, paid - row.paidMinor, file);
       tally.payments++;
       changed = true;
     }
@@ -192,19 +217,21 @@ async function applyInvoice(
     tally.voided++;
     changed = true;
   }
-  if (changed) tally.updated++;
-  else tally.unchanged++;
+  if (changed) {
+    tally.updated++;
+    await markImported(ctx, teamId, actor, row.id, row.clientId, file, { sentOn, paidOn });
+  } else tally.unchanged++;
 }
 
 async function createFromFile(
   ctx: LedgerContext,
   teamId: string,
   actor: Principal,
-  invoice: ImportedInvoice,
-  source: string,
+  file: FileInvoice,
   tally: Tally,
   report: ImportReport,
 ): Promise<void> {
+  const { invoice, source } = file;
   if (invoice.total === null) {
     report.skipped.push({
       line: invoice.line,
@@ -213,6 +240,7 @@ async function createFromFile(
     return;
   }
   const clientId = await clientIdFor(ctx, teamId, actor, invoice, tally);
+  const sentOn = invoice.status === 'draft' ? undefined : sentOnOf(file);
   const { result } = await createInvoice(ctx, teamId, actor, {
     number: invoice.number,
     clientId,
@@ -225,33 +253,90 @@ async function createFromFile(
     ownerUserId: invoice.ownerUserId,
     description: invoice.description,
     status: invoice.status === 'draft' ? 'draft' : 'sent',
+    ...(sentOn ? { sentOn } : {}),
   });
   tally.created++;
   const paid = invoice.amountPaid === undefined ? 0n : minor(invoice.amountPaid, invoice.currency);
+  let paidOn: LocalDate | undefined;
   if (paid > 0n) {
-    await pay(ctx, teamId, actor, result.id, paid, invoice);
+    paidOn = await pay(ctx, teamId, actor, result.id, paid, file);
     tally.payments++;
   }
   if (invoice.status === 'void') {
     await voidInvoice(ctx, teamId, actor, { invoice: result.id, reason: `Voided in the ${source}` });
     tally.voided++;
   }
+  await markImported(ctx, teamId, actor, result.id, clientId, file, { sentOn, paidOn });
 }
 
-function pay(
+/** The day an invoice went out: the file's sent date, else its invoice date (today for one dated ahead). */
+function sentOnOf({ invoice, today }: FileInvoice): LocalDate | undefined {
+  const day = invoice.sentOn ?? invoice.issueDate;
+  return day < today ? day : undefined;
+}
+
+/**
+ * Records the file's payment on the day the file says it was paid. A file that gives no paid date (Xero's and
+ * QuickBooks' lists do not) has it paid on its due date, or today when that is still to come: neither early
+ * nor late, rather than as late as the import; the dry run says so.
+ */
+async function pay(
   ctx: LedgerContext,
   teamId: string,
   actor: Principal,
   invoiceId: string,
   amount: bigint,
-  file: ImportedInvoice,
-) {
-  return recordPayment(ctx, teamId, actor, {
-    invoice: invoiceId,
-    amount,
-    receivedOn: file.paidOn,
-    reference: PAYMENT_REFERENCE,
-  });
+  file: FileInvoice,
+): Promise<LocalDate> {
+  const { invoice, today } = file;
+  let receivedOn = invoice.paidOn;
+  if (receivedOn === undefined) {
+    const due = invoice.dueDate ?? invoice.issueDate;
+    receivedOn = due < today ? due : today;
+    if (receivedOn < invoice.issueDate) receivedOn = invoice.issueDate;
+    const which = receivedOn === due ? (invoice.dueDate ? 'its due date' : 'its invoice date') : 'today';
+    file.notes.push({
+      line: invoice.line,
+      number: invoice.number,
+      message: `the file gives no payment date: the payment of ${invoice.currency} ${toDecimalString(amount, invoice.currency)} is dated ${receivedOn}, ${which}`,
+    });
+  }
+  await recordPayment(ctx, teamId, actor, { invoice: invoiceId, amount, receivedOn, reference: PAYMENT_REFERENCE });
+  return receivedOn;
+}
+
+/** The history's note that this invoice came from (or was changed by) an imported file, and which dates it kept. */
+async function markImported(
+  ctx: LedgerContext,
+  teamId: string,
+  actor: Principal,
+  invoiceId: string,
+  clientId: string,
+  file: FileInvoice,
+  dates: { sentOn: LocalDate | undefined; paidOn: LocalDate | undefined },
+): Promise<void> {
+  await ctx.db.transaction((tx) =>
+    appendEvent(
+      tx,
+      {
+        teamId,
+        invoiceId,
+        clientId,
+        kind: 'imported',
+        actor: actorOf(actor),
+        at: ctx.clock.now(),
+        details: {
+          source: file.source,
+          line: file.invoice.line,
+          ...(dates.sentOn ? { sentOn: dates.sentOn } : {}),
+          ...(dates.paidOn ? { paidOn: dates.paidOn } : {}),
+          ...(file.invoice.inferred ? { inferred: file.invoice.inferred } : {}),
+        },
+      },
+      // Bringing a file in is not chasing the client: the invoice's last action stays what it was.
+      { isAction: false },
+    ),
+  );
 }
 
 /** The client named in the file (any case), created with its email when new. */

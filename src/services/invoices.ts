@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
 import { findInvoiceRow, type InvoiceView, toInvoiceView } from '../db/queries/invoices.js';
 import { clients, type InvoiceRow, invoices, payments, type WorkspaceRow } from '../db/schema.js';
-import { todayIn } from '../domain/dates.js';
+import { type LocalDate, startOfLocalDay, todayIn } from '../domain/dates.js';
 import { formatMoney, parseMoney } from '../domain/money.js';
 import { dueDateFor, type PaymentTerms } from '../domain/terms.js';
 import { changedFields } from './clients.js';
@@ -48,6 +48,8 @@ const createSchema = z.object({
   ownerUserId: slackUserId.nullish(),
   description: optionalText(2000, { multiline: true }),
   status: z.enum(['draft', 'sent'], { message: 'must be draft or sent' }).default('draft'),
+  /** With status sent: the day it went out, when that was before today (an import's); else it goes out now. */
+  sentOn: localDate.optional(),
 });
 
 const editSchema = z.object({
@@ -101,7 +103,12 @@ const voidSchema = z.object({
   reason: requiredText(2000, { multiline: true }),
   expectedVersion: version.optional(),
 });
-const sentSchema = z.object({ invoice: invoiceRef, expectedVersion: version.optional() });
+const sentSchema = z.object({
+  invoice: invoiceRef,
+  expectedVersion: version.optional(),
+  /** The day it went out, when that was before today (an import's); else it goes out now. */
+  sentOn: localDate.optional(),
+});
 
 export type CreateInvoiceInput = z.input<typeof createSchema>;
 export type EditInvoiceInput = z.input<typeof editSchema>;
@@ -182,7 +189,7 @@ export async function createInvoice(
           dueDate: due,
           ownerUserId: data.ownerUserId ?? (actor.type === 'user' ? actor.id : null),
           description: data.description,
-          sentAt: data.status === 'sent' ? now : null,
+          sentAt: data.status === 'sent' ? sentAtOf(data.sentOn, data.issueDate, today, workspace.timeZone, now) : null,
           createdAt: now,
         })
         .returning();
@@ -212,6 +219,7 @@ export async function createInvoice(
           actor,
           at: now,
           visibility: 'shared',
+          ...(data.sentOn ? { details: { sentOn: data.sentOn } } : {}),
         });
       }
       return { invoiceId: row.id };
@@ -306,13 +314,35 @@ export async function markSent(
   options: WriteOptions = {},
 ): Promise<Written<InvoiceView>> {
   const data = parseInput(sentSchema, input);
-  return mutate(ctx, teamId, principal, 'markSent', data, options, async (_tx, row) => {
+  return mutate(ctx, teamId, principal, 'markSent', data, options, async (_tx, row, workspace) => {
     refuseVoid(row);
     if (row.sentAt) {
       throw new LedgerError('INVOICE_ALREADY_SENT', `${row.number} was already marked sent.`);
     }
-    return { set: { sentAt: ctx.clock.now() }, event: { kind: 'sent', visibility: 'shared' } };
+    const now = ctx.clock.now();
+    const sentAt = sentAtOf(data.sentOn, row.issueDate, todayIn(workspace.timeZone, now), workspace.timeZone, now);
+    return {
+      set: { sentAt },
+      event: { kind: 'sent', visibility: 'shared', ...(data.sentOn ? { details: { sentOn: data.sentOn } } : {}) },
+    };
   });
+}
+
+/**
+ * When an invoice went out: now, or the start of the earlier day it was sent on (an import's), which must be
+ * neither before its invoice date nor after today.
+ */
+function sentAtOf(
+  sentOn: LocalDate | undefined,
+  issueDate: LocalDate,
+  today: LocalDate,
+  timeZone: string,
+  now: Date,
+): Date {
+  if (sentOn === undefined || sentOn === today) return now;
+  if (sentOn > today) throw LedgerError.invalid('sentOn', `cannot be in the future (today is ${today})`);
+  if (sentOn < issueDate) throw LedgerError.invalid('sentOn', `is before the invoice date ${issueDate}`);
+  return startOfLocalDay(sentOn, timeZone);
 }
 
 export async function recordPayment(

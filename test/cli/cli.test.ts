@@ -245,6 +245,12 @@ describe('the command line without a database', () => {
       expect(code).toBe(0);
       expect(text).toContain('Usage: npm run cli -- <command> [arguments] [--workspace T0123ABCD]');
       expect(text).toContain('day-changes [YYYY-MM-DD]');
+      expect(text).toContain('import FILE [options]');
+      expect(text).toMatch(/--dry-run +check every line/);
+      expect(text).toMatch(
+        /--currency USD +the currency of a file without a Currency column, or of its blank Currency/,
+      );
+      expect(text).toMatch(/--date-order dmy\|mdy +how to read dates like 03\/04\/2026/);
     }
   });
 

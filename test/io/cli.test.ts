@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,12 +45,38 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
       expect(code).toBe(0);
       expect(text).toBe(
         [
-          `${XERO}: Xero invoice export, 9 lines, 5 invoices.`,
+          `${XERO}: Xero sales invoice export, 9 lines, 5 invoices.`,
           '  5 created, 0 updated, 0 unchanged, 2 payments, 1 voided, 3 new clients.',
+          '  note, line 2 INV-0101: the file gives no payment date: the payment of NZD 5370.50 is dated 2026-10-20, its due date',
+          '  note, line 5 INV-0102: the file gives no payment date: the payment of NZD 500.00 is dated 2026-11-20, its due date',
           'Imported.',
         ].join('\n'),
       );
       expect(await invoiceCount()).toBe(5);
+    });
+
+    it('reads a UTF-16 file with its byte-order mark, in the currency --currency gives its blank cells', async () => {
+      await studio();
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'rb-import-')), 'template.csv');
+      const text = readFileSync(path.join(fixtures, 'xero-invoice-import-template.csv'), 'utf8');
+      writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+      const { code, text: said } = await command(importCommand, file, '--dry-run', '--currency', 'nzd');
+      expect(code).toBe(0);
+      expect(said.split('\n').slice(0, 2)).toEqual([
+        `${file}: Xero sales invoice import template, 3 lines, 2 invoices.`,
+        '  2 to create, 0 to update, 0 unchanged, 0 payments, 0 voided, 2 new clients.',
+      ]);
+      expect(await invoiceCount()).toBe(0);
+    });
+
+    it('says an empty file is empty, and exits 1', async () => {
+      await studio();
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'rb-import-')), 'empty.csv');
+      writeFileSync(file, '');
+      expect(await command(importCommand, file)).toEqual({
+        code: 1,
+        text: `${file} was not imported:\n  line 1: the file is empty; export the invoices again and import that file`,
+      });
     });
 
     it('lists every error by line, writes nothing and exits 1', async () => {
@@ -122,7 +148,7 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
       expect(code).toBe(0);
       expect(text).toBe(`Wrote the history to ${out}.`);
       const written = readFileSync(out, 'utf8').trimEnd().split('\n');
-      expect(written).toHaveLength(16);
+      expect(written).toHaveLength(21);
       expect(written[1]).toMatch(
         /^\d+,2026-11-24 04:00:00,Pacific\/Auckland,2026-11-23T15:00:00\.000Z,,Kowhai Design Ltd,client_created,system,import,/,
       );

@@ -31,7 +31,7 @@ describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
       const csv = await invoicesOf('T0STUDIO');
       expect(csv.split('\n')).toEqual([
         'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_due,state',
-        'INV-0101,Kowhai Design Ltd,ap@kowhai.example,NZD,5370.50,2026-09-14,,2026-10-20,2026-09-14,,,PO 7781,paid,5370.50,2026-11-24,0.00,paid',
+        'INV-0101,Kowhai Design Ltd,ap@kowhai.example,NZD,5370.50,2026-09-14,,2026-10-20,2026-09-14,,,PO 7781,paid,5370.50,2026-10-20,0.00,paid',
         'INV-0102,Tui Brewing Co,accounts@tui.example,NZD,2070.00,2026-10-02,,2026-11-20,2026-10-02,,,Seasonal label design; Print management,sent,500.00,,1570.00,overdue',
         'INV-0103,Kowhai Design Ltd,ap@kowhai.example,NZD,1150.00,2026-10-05,,2026-11-05,2026-10-05,,,Photography,void,0.00,,0.00,void',
         'INV-0104,Harbour Analytics Pty Ltd,finance@harbour.example,AUD,4400.00,2026-10-21,,2026-12-20,2026-10-21,,,Dashboard build,sent,0.00,,4400.00,sent',
@@ -101,7 +101,8 @@ describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
         timeZone: 'Pacific/Auckland',
       });
       const rows = parse(all, { columns: true }) as Record<string, string>[];
-      expect(rows).toHaveLength(16);
+      // Each imported invoice's events, and one 'imported' event each that says so.
+      expect(rows).toHaveLength(21);
       expect(rows[1]).toEqual({
         event_id: expect.stringMatching(/^\d+$/),
         at_local: '2026-11-24 04:00:00',

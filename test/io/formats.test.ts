@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectFormat, type ImportedInvoice, readInvoicesCsv } from '../../src/io/formats.js';
+import {
+  decodeCsv,
+  detectFormat,
+  headerKey,
+  type ImportedInvoice,
+  readInvoicesCsv,
+  SHEET_COLUMNS,
+} from '../../src/io/formats.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -10,9 +17,9 @@ const facts = (invoices: ImportedInvoice[]) => invoices.map(({ columns: _columns
 describe('recognising a file by its header row', () => {
   it('knows Xero, QuickBooks and our own format in any case and spacing', () => {
     expect(detectFormat(['*ContactName', 'EmailAddress', '*InvoiceNumber', '*InvoiceDate', '*UnitAmount'])).toBe(
-      'xero',
+      'xero-template',
     );
-    expect(detectFormat(['contact name', 'INVOICE NUMBER', 'Invoice Date', 'Total'])).toBe('xero');
+    expect(detectFormat(['contact name', 'INVOICE NUMBER', 'Invoice Date', 'Total', 'Status'])).toBe('xero');
     expect(detectFormat(['', 'Date', 'Transaction Type', 'Num', 'Name', 'Due Date', 'Amount'])).toBe('quickbooks');
     expect(detectFormat(['Date', 'No.', 'Customer', 'Amount', 'Status'])).toBe('quickbooks');
     expect(detectFormat(['number', 'client', 'currency', 'total', 'issue_date'])).toBe('ledger');
@@ -27,7 +34,9 @@ describe('recognising a file by its header row', () => {
 
   it('says where the CSV itself is broken', () => {
     const read = readInvoicesCsv('number,client,currency,total,issue_date\nA-1,"Acme,USD,100,2026-09-01\n');
-    expect(read.errors).toEqual([{ line: 2, message: expect.stringContaining('not valid CSV') }]);
+    expect(read.errors).toEqual([
+      { line: 2, message: 'opens a quote (") that is never closed: the rest of the file would be one value' },
+    ]);
   });
 });
 
@@ -84,7 +93,9 @@ describe('a Xero sales invoice export (several lines per invoice, dd/MM/yyyy dat
       expect.objectContaining({
         number: 'INV-1',
         total: '5117.50',
-        status: 'draft',
+        // The template has no status: a due date and an amount owed make it an invoice that went out.
+        status: 'sent',
+        inferred: 'no status in the file: taken as sent, since it is due 2026-10-20 with NZD 5117.50 owed',
         description: 'Workshop; Concepts; Loyalty discount',
       }),
     ]);
@@ -112,7 +123,8 @@ describe('a QuickBooks Online Invoice List report', () => {
     expect(read.errors).toEqual([
       {
         line: 5,
-        message: 'the file has no Currency column; say which currency its amounts are in (--currency USD)',
+        message:
+          'the file has no Currency column; say which currency its amounts are in (--currency USD, or Currency in the import form)',
       },
     ]);
   });
@@ -242,5 +254,249 @@ describe('our own format', () => {
       }),
       expect.objectContaining({ line: 6, number: 'INV-304', currency: 'JPY', total: '640000', amountPaid: '640000' }),
     ]);
+  });
+});
+
+describe('files as people bring them', () => {
+  it("reads Xero's import template: a blank Total is the sum of the lines, a blank Currency the base currency given", () => {
+    const read = readInvoicesCsv(fixture('xero-invoice-import-template.csv'), { defaultCurrency: 'NZD' });
+    expect(read).toMatchObject({ format: 'xero-template', rows: 3, invoiceCount: 2, errors: [] });
+    expect(facts(read.invoices).map((i) => [i.number, i.currency, i.total, i.issueDate, i.dueDate, i.status])).toEqual([
+      ['INV-0301', 'NZD', '4255.00', '2026-10-01', '2026-10-31', 'sent'],
+      ['INV-0302', 'AUD', '4400.00', '2026-10-20', '2026-12-19', 'sent'],
+    ]);
+    expect(read.notes.map((n) => [n.line, n.message])).toEqual([
+      [2, 'no status in the file: taken as sent, since it is due 2026-10-31 with NZD 4255.00 owed'],
+      [4, 'no status in the file: taken as sent, since it is due 2026-12-19 with AUD 4400.00 owed'],
+    ]);
+  });
+
+  it("asks once for the base currency when Xero's template leaves Currency blank", () => {
+    const read = readInvoicesCsv(fixture('xero-invoice-import-template.csv'));
+    expect(read.errors).toEqual([
+      {
+        line: 2,
+        field: 'Currency',
+        message:
+          "is empty on line 2; when a blank currency means the organisation's base currency, say which it is " +
+          '(--currency NZD, or Currency in the import form)',
+      },
+    ]);
+  });
+
+  it("finds QuickBooks' Open Invoices report header on line 5 and takes each customer from the heading above", () => {
+    const read = readInvoicesCsv(fixture('quickbooks-open-invoices.csv'), { defaultCurrency: 'USD' });
+    expect(read).toMatchObject({ format: 'quickbooks-open-invoices', rows: 4, invoiceCount: 3, errors: [] });
+    expect(read.skipped).toEqual([{ line: 8, reason: 'CM-7 is a Credit Memo, not an invoice' }]);
+    expect(facts(read.invoices).map((i) => [i.line, i.number, i.clientName, i.total, i.amountPaid, i.status])).toEqual([
+      [7, '1002', 'Globex Corporation', '4000.00', '2500.00', 'sent'],
+      [11, '1003', 'Initech', '2750.00', '0.00', 'sent'],
+      [12, '1006', 'Initech', '950.00', '0.00', 'sent'],
+    ]);
+  });
+
+  it("gathers QuickBooks' invoice import layout by InvoiceNo, adding item amounts and their tax", () => {
+    const read = readInvoicesCsv(fixture('quickbooks-invoice-import.csv'));
+    expect(read).toMatchObject({ format: 'quickbooks-import', rows: 3, invoiceCount: 2, errors: [] });
+    expect(
+      facts(read.invoices).map((i) => [i.number, i.clientName, i.total, i.issueDate, i.dueDate, i.status]),
+    ).toEqual([
+      ['2101', 'Northwind Traders', '6300.00', '2026-10-05', '2026-11-04', 'sent'],
+      ['2102', 'Initech', '1299.00', '2026-11-20', '2026-12-20', 'sent'],
+    ]);
+  });
+
+  it('reads a plain sheet by the names its columns go by, with paid dates, and infers each status from the row', () => {
+    const read = readInvoicesCsv(fixture('invoice-sheet.csv'));
+    expect(read).toMatchObject({ format: 'sheet', rows: 4, invoiceCount: 4, errors: [] });
+    expect(facts(read.invoices).map((i) => [i.number, i.clientEmail, i.status, i.amountPaid, i.paidOn])).toEqual([
+      ['S-100', 'ap@acme.example', 'paid', '1000.00', '2026-09-10'],
+      ['S-101', 'ap@acme.example', 'paid', '2500.00', '2026-10-20'],
+      ['S-102', 'ap@acme.example', 'sent', '300.00', '2026-11-02'],
+      ['S-103', null, 'sent', '0.00', undefined],
+    ]);
+  });
+
+  it('knows each column by every name in its table of synonyms', () => {
+    for (const [field, names] of Object.entries(SHEET_COLUMNS)) {
+      for (const name of names) {
+        const header = ['Invoice No', 'Client', 'Total', 'Invoice Date', 'Currency'].filter(
+          (h) =>
+            headerKey(h) !== name &&
+            !(SHEET_COLUMNS[field as keyof typeof SHEET_COLUMNS] as readonly string[]).includes(headerKey(h)),
+        );
+        const row: Record<string, string> = {
+          'Invoice No': 'A-1',
+          Client: 'Acme',
+          Total: '100.00',
+          'Invoice Date': '2026-09-01',
+          Currency: 'USD',
+        };
+        const sample: Record<keyof typeof SHEET_COLUMNS, string> = {
+          number: 'A-1',
+          client: 'Acme',
+          clientEmail: 'ap@acme.example',
+          currency: 'USD',
+          total: '100.00',
+          issueDate: '2026-09-01',
+          terms: 'net 30',
+          dueDate: '2026-10-01',
+          basisDate: '2026-09-01',
+          basisLabel: 'delivery',
+          owner: 'U0ALICE',
+          description: 'Work',
+          status: 'sent',
+          amountPaid: '40.00',
+          amountDue: '60.00',
+          paidOn: '2026-09-20',
+          sentOn: '2026-09-02',
+        };
+        const csv = [
+          [...header, name].join(','),
+          [...header.map((h) => row[h]), sample[field as keyof typeof SHEET_COLUMNS]].join(','),
+        ].join('\n');
+        const read = readInvoicesCsv(csv);
+        expect(read.errors, `${field} as "${name}"`).toEqual([]);
+        expect(read.format, `${field} as "${name}"`).toBe('sheet');
+        const [invoice] = read.invoices;
+        const got: Record<string, unknown> = {
+          number: invoice?.number,
+          client: invoice?.clientName,
+          clientEmail: invoice?.clientEmail,
+          currency: invoice?.currency,
+          total: invoice?.total,
+          issueDate: invoice?.issueDate,
+          terms: invoice?.terms,
+          dueDate: invoice?.dueDate,
+          basisDate: invoice?.basisDate,
+          basisLabel: invoice?.basisLabel,
+          owner: invoice?.ownerUserId,
+          description: invoice?.description,
+          status: invoice?.status,
+          amountPaid: invoice?.amountPaid,
+          amountDue: invoice?.amountPaid === '40.00' ? '60.00' : invoice?.amountPaid,
+          paidOn: invoice?.paidOn,
+          sentOn: invoice?.sentOn,
+        };
+        expect(got[field], `${field} as "${name}"`).toBe(sample[field as keyof typeof SHEET_COLUMNS]);
+      }
+    }
+  });
+
+  it('takes a row of our own format without a status as paid, sent or draft from what it carries', () => {
+    const read = readInvoicesCsv(fixture('ledger-without-status.csv'));
+    expect(read.errors).toEqual([]);
+    expect(facts(read.invoices).map((i) => [i.number, i.status, i.paidOn])).toEqual([
+      ['L-1', 'paid', '2026-08-05'],
+      ['L-2', 'sent', undefined],
+      ['L-3', 'draft', undefined],
+    ]);
+    expect(read.notes.map((n) => n.message)).toEqual([
+      'no status in the file: taken as paid, since all of EUR 500.00 is paid',
+      'no status in the file: taken as sent, since it is due 2026-10-31 with EUR 750.00 owed',
+      'no status in the file, no due date and no payment: taken as a draft',
+    ]);
+  });
+});
+
+describe('encodings, delimiters and broken files', () => {
+  const SHEET = 'InvoiceNumber,Client,InvoiceDate,Currency,Total\nA-1,Café Zoë,2026-09-01,EUR,100.00\n';
+
+  it('decodes UTF-16 by its byte-order mark, either way round, and UTF-8 with or without one', () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SHEET, 'utf16le')]);
+    const be = Buffer.from(le.subarray(2)).swap16();
+    expect(decodeCsv(le)).toEqual({ ok: true, value: SHEET });
+    expect(decodeCsv(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toEqual({ ok: true, value: SHEET });
+    expect(decodeCsv(Buffer.from(`\ufeff${SHEET}`, 'utf8'))).toEqual({ ok: true, value: SHEET });
+    const read = readInvoicesCsv((decodeCsv(le) as { value: string }).value);
+    expect(facts(read.invoices)).toEqual([expect.objectContaining({ number: 'A-1', clientName: 'Café Zoë' })]);
+  });
+
+  it('refuses bytes that are not text it can read, in words', () => {
+    expect(decodeCsv(Buffer.from(SHEET, 'latin1'))).toEqual({
+      ok: false,
+      message: 'The file is not UTF-8 text. In Excel, save it as "CSV UTF-8 (Comma delimited)" and try again.',
+    });
+    expect(decodeCsv(Buffer.from(SHEET, 'utf16le'))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('UTF-16 without its byte-order mark'),
+    });
+  });
+
+  it('reads a semicolon-separated file with decimal commas, and says how it read it', () => {
+    const read = readInvoicesCsv(fixture('invoices-semicolon-decimal-comma.csv'));
+    expect(read).toMatchObject({ format: 'sheet', rows: 2, invoiceCount: 2, errors: [] });
+    expect(
+      facts(read.invoices).map((i) => [i.number, i.clientName, i.total, i.amountPaid, i.issueDate, i.status]),
+    ).toEqual([
+      ['E-1', 'Müller GmbH', '1234.50', '1234.50', '2026-09-15', 'paid'],
+      ['E-2', 'Dupont SA', '980.00', '0.00', '2026-10-01', 'sent'],
+    ]);
+    expect(read.notes.slice(0, 2)).toEqual([
+      { line: 1, message: 'read as semicolon-separated values' },
+      { line: 1, message: 'amounts are read with a decimal comma, as the file writes them ("1.234,50" is 1234.50)' },
+    ]);
+  });
+
+  it('refuses a decimal comma among decimal points on its own line, saying how to write it', () => {
+    const read = readInvoicesCsv(
+      'InvoiceNumber;Client;InvoiceDate;Currency;Total\nA-1;Acme;2026-09-01;EUR;100.50\nA-2;Acme;2026-09-02;EUR;1.234,50\n',
+    );
+    expect(read.errors).toEqual([
+      {
+        line: 3,
+        number: 'A-2',
+        field: 'Total',
+        message: '"1.234,50" uses a point for thousands and a comma for decimals; write 1,234.50',
+      },
+    ]);
+  });
+
+  it('refuses a row with fewer values than the header has columns, and one with an unquoted comma, by line', () => {
+    const read = readInvoicesCsv(
+      [
+        'number,client,currency,total,issue_date,due_date,status',
+        'A-1,Acme,USD,100.00,2026-09-01,2026-10-01,sent',
+        'A-2,Acme,USD,100.00,2026-09-01,sent',
+        'A-3,Acme,USD,1,250.00,2026-09-01,2026-10-01,sent',
+      ].join('\n'),
+    );
+    expect(read.errors).toEqual([
+      {
+        line: 3,
+        number: 'A-2',
+        message:
+          'has 6 values where the header has 7 columns: a value is missing, so the others would land in the wrong columns; give every column its value, even an empty one ("A,,C")',
+      },
+      {
+        line: 4,
+        number: 'A-3',
+        message:
+          'has 8 values where the header has 7 columns: a value with a comma in it (such as 1,234.50, 1234,50 or "Acme, Inc") needs quotes around it',
+      },
+    ]);
+    expect(read).toMatchObject({ rows: 3, invoiceCount: 3 });
+  });
+
+  it('says a file is empty, or has a header and nothing under it', () => {
+    expect(readInvoicesCsv('').errors).toEqual([
+      { line: 1, message: 'the file is empty; export the invoices again and import that file' },
+    ]);
+    expect(readInvoicesCsv('\ufeff\r\n \r\n').errors[0]?.message).toContain('the file is empty');
+    expect(readInvoicesCsv('Title,,\n,,\nnumber,client,currency,total,issue_date\n,,,,\n').errors).toEqual([
+      { line: 3, message: 'the file has its header row but no invoices under it' },
+    ]);
+  });
+
+  it("puts a stray quote in words, not the parser's", () => {
+    const read = readInvoicesCsv('number,client,currency,total,issue_date\nA-1,Acme "West",USD,100,2026-09-01\n');
+    expect(read.errors).toEqual([
+      {
+        line: 2,
+        message:
+          'has a quote (") inside a value that does not start with one; put the whole value in quotes and double the quote inside it ("5"" screen")',
+      },
+    ]);
+    expect(JSON.stringify(read.errors)).not.toMatch(/Invalid Opening Quote/i);
   });
 });

@@ -125,7 +125,8 @@ describeEachDatabase('importing invoice CSV files', '2026-11-23T15:00:00Z', (get
         issueDate: '2026-09-14',
         dueDate: '2026-10-20',
         description: 'PO 7781',
-        paidOn: '2026-11-24',
+        // The export has no paid date: paid on its due date, not on the day of the import.
+        paidOn: '2026-10-20',
       });
       expect(paid.status.state).toBe('paid');
       const partlyPaid = await getInvoice(ctx, TEAM, 'INV-0102');
@@ -133,7 +134,7 @@ describeEachDatabase('importing invoice CSV files', '2026-11-23T15:00:00Z', (get
       expect(partlyPaid.status).toMatchObject({ state: 'overdue', daysOverdue: 4, amountDueMinor: 157_000n });
       const voided = await getInvoice(ctx, TEAM, 'INV-0103');
       expect(voided.clientName).toBe('Kowhai Design Ltd');
-      expect(voided.voidReason).toBe('Voided in the Xero invoice export');
+      expect(voided.voidReason).toBe('Voided in the Xero sales invoice export');
       expect(await getInvoice(ctx, TEAM, 'INV-0104')).toMatchObject({ currency: 'AUD', totalMinor: 440_000n });
       expect((await getInvoice(ctx, TEAM, 'INV-0105')).status.state).toBe('draft');
 
@@ -148,8 +149,8 @@ describeEachDatabase('importing invoice CSV files', '2026-11-23T15:00:00Z', (get
         [],
       );
       expect(payments).toEqual([
-        { amount: '50000', received_on: '2026-11-24', reference: 'import', recorded_by: 'import' },
-        { amount: '537050', received_on: '2026-11-24', reference: 'import', recorded_by: 'import' },
+        { amount: '50000', received_on: '2026-11-20', reference: 'import', recorded_by: 'import' },
+        { amount: '537050', received_on: '2026-10-20', reference: 'import', recorded_by: 'import' },
       ]);
       const actors = await get().handle.raw('select distinct actor_type, actor_id from events', []);
       expect(actors).toEqual([{ actor_type: 'system', actor_id: 'import' }]);
@@ -207,6 +208,11 @@ describeEachDatabase('importing invoice CSV files', '2026-11-23T15:00:00Z', (get
       expect(invoice.totalMinor).toBe(484_000n);
       const history = await getHistory(ctx.db, { teamId: TEAM, invoiceId: invoice.id });
       expect(history.at(-1)).toMatchObject({
+        kind: 'imported',
+        actorId: 'import',
+        details: { source: 'Xero sales invoice export', line: 8 },
+      });
+      expect(history.at(-2)).toMatchObject({
         kind: 'edited',
         actorType: 'system',
         actorId: 'import',
@@ -226,7 +232,7 @@ describeEachDatabase('importing invoice CSV files', '2026-11-23T15:00:00Z', (get
       const report = await run(settled);
       expect(report).toMatchObject({ written: true, errors: [], updated: 1, unchanged: 4, payments: 1 });
       const tui = await getInvoice(ctx, TEAM, 'INV-0102');
-      expect(tui).toMatchObject({ paidMinor: 207_000n, paidOn: '2026-11-24' });
+      expect(tui).toMatchObject({ paidMinor: 207_000n, paidOn: '2026-11-20' });
       expect(tui.status.state).toBe('paid');
       const [payment] = await get().handle.raw(
         `select amount_minor::text as amount, reference from payments p join invoices i on i.id = p.invoice_id

@@ -307,6 +307,7 @@ function hostileReport(h: string, written: boolean): ImportReport {
     clientsCreated: 1,
     skipped: [{ line: 2, reason: h }],
     errors: written ? [] : [{ line: 3, number: h, field: h, message: h }],
+    notes: [{ line: 4, number: h, message: h }],
   };
 }
 

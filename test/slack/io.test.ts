@@ -270,7 +270,7 @@ describe('/invoice import', () => {
     expect(t.fake.last('file_download')?.token).toBe('xoxb-test');
 
     const text = json(report.blocks);
-    expect(text).toContain('Xero invoice export');
+    expect(text).toContain('Xero sales invoice export');
     expect(text).toContain('6 errors');
     for (const [line, number, column] of [
       [2, 'INV-0201', 'Total'],
@@ -284,6 +284,29 @@ describe('/invoice import', () => {
     }
     expect(report.submit ?? null).toBeNull();
     expect(report.callback_id).toBe(VIEW.importStatus);
+    expect(await counts()).toEqual(EMPTY);
+  });
+
+  it("reads Xero's import template saved as UTF-16, asks for the base currency, then says what it inferred", async () => {
+    const view = await openModal();
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(fixture('xero-invoice-import-template.csv'), 'utf16le'),
+    ]);
+    const file = t.fake.addFile({ name: 'template.csv', content: utf16, user: ADMIN });
+    const blank = await check(view, file);
+    const refused = json(blank.report.blocks);
+    expect(refused).toContain('Xero sales invoice import template');
+    expect(refused).toContain('say which it is (--currency NZD, or Currency in the import form)');
+    expect(blank.report.submit ?? null).toBeNull();
+
+    const { report } = await check(view, file, { currency: 'NZD' });
+    expect(report.submit.text).toBe('Import 2 invoices');
+    const text = json(report.blocks);
+    expect(text).toContain('Worked out from the file, not read from it:');
+    expect(text).toContain(
+      '*Line 2* · INV-0301: no status in the file: taken as sent, since it is due 2026-10-31 with NZD 4255.00 owed',
+    );
     expect(await counts()).toEqual(EMPTY);
   });
 
@@ -382,6 +405,7 @@ describe('the import report', () => {
       clientsCreated: 0,
       skipped: [],
       errors,
+      notes: [],
     };
     const view = importReportView({ report, metadata: { key: 'k', fileId: 'F1', fileName: 'big.csv' } });
     expect(view.blocks.length).toBeLessThanOrEqual(100);

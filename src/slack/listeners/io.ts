@@ -7,6 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { addDays, endOfMonth, type LocalDate, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../../io/export.js';
+import { decodeCsv } from '../../io/formats.js';
 import { importInvoices } from '../../services/import.js';
 import type { Principal } from '../../services/policy.js';
 import { write } from '../../services/write.js';
@@ -237,7 +238,7 @@ async function importChecked(args: ViewArgs, deps: SlackDeps, live: Live): Promi
   }
 }
 
-/** files.info, then the bytes from url_private_download with the bot token, as UTF-8 text. */
+/** files.info, then the bytes from url_private_download with the bot token, as text. */
 async function downloadCsv(client: WebClient, token: string, fileId: string): Promise<string> {
   const { file } = await client.files.info({ file: fileId });
   const url = file?.url_private_download ?? file?.url_private;
@@ -262,13 +263,10 @@ async function downloadCsv(client: WebClient, token: string, fileId: string): Pr
   if (bytes.length > MAX_FILE_BYTES) {
     throw new FileUnreadableError('The file is larger than 10 MB: split it and import the parts one after another.');
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new FileUnreadableError(
-      'The file is not UTF-8 text. In Excel, save it as "CSV UTF-8 (Comma delimited)" and try again.',
-    );
-  }
+  // UTF-8, or UTF-16 with its byte-order mark as Excel's "Unicode text" saves it.
+  const text = decodeCsv(bytes);
+  if (!text.ok) throw new FileUnreadableError(text.message);
+  return text.value;
 }
 
 function isSlackUrl(url: string, apiUrl: string): boolean {

@@ -34,6 +34,8 @@ const MAX_METADATA = 3000;
 export const REPORT_ERROR_SECTIONS = 8;
 /** Sections of lines left out on purpose (credit notes…). */
 export const REPORT_SKIPPED_SECTIONS = 2;
+/** Sections of what was worked out rather than read (statuses, payment dates, how the file was read). */
+export const REPORT_NOTE_SECTIONS = 3;
 
 function option(text: string, value: string): PlainTextOption {
   return { text: plain(text, 75), value };
@@ -116,7 +118,7 @@ export function importModal(): ModalView {
     blocks: [
       section(
         literal(
-          'A *Xero* invoice export, a *QuickBooks Online* invoice list, or a CSV exported from here. I check every line first and show you what would change; nothing is saved until you confirm.',
+          'A *Xero* sales invoice export or import template, a *QuickBooks Online* invoice list, Open Invoices report or invoice import file, a sheet of your own (invoice number, client, total, date…), or a CSV exported from here. I check every line first and show you what would change; nothing is saved until you confirm.',
         ),
       ),
       {
@@ -136,7 +138,9 @@ export function importModal(): ModalView {
           max_length: 3,
           placeholder: plain('USD'),
         },
-        hint: plain('Only for a file without a Currency column, such as a QuickBooks list without multicurrency.'),
+        hint: plain(
+          "For a file without a Currency column (a QuickBooks list without multicurrency), or with blank ones (Xero's import template leaves it blank for your base currency).",
+        ),
       },
       {
         type: 'input',
@@ -260,6 +264,18 @@ function skippedLines(report: ImportReport): KnownBlock[] {
   ];
 }
 
+function noteLines(report: ImportReport): KnownBlock[] {
+  if (report.notes.length === 0) return [];
+  const lines = report.notes.map((n) => {
+    const where = n.number ? md`*Line ${n.line}* · ${inline(n.number, 60)}` : md`*Line ${n.line}*`;
+    return md`• ${where}: ${inline(n.message, 400)}`;
+  });
+  return [
+    context(literal('Worked out from the file, not read from it:')),
+    ...packLines(lines, { maxTexts: REPORT_NOTE_SECTIONS, more: (n) => md`_…and ${n} more._` }).map(section),
+  ];
+}
+
 function headline(report: ImportReport, fileName: string): Mrkdwn {
   if (report.format === null) return md`${fileLabel(fileName)} is not a file I can read.`;
   return md`${fileLabel(fileName)} · ${inline(report.formatName ?? '', 60)} · ${plural(report.rows, 'line')}, ${plural(report.invoices, 'invoice')}`;
@@ -281,7 +297,7 @@ export function importReportView(p: { report: ImportReport; metadata: ImportMeta
     );
     return modal({ callbackId: VIEW.importStatus, blocks });
   }
-  blocks.push(countFields(report, false), ...skippedLines(report));
+  blocks.push(countFields(report, false), ...noteLines(report), ...skippedLines(report));
   const count = importCount(report);
   if (count === 0) {
     blocks.push(section(literal('✅ The book already says everything this file says: there is nothing to import.')));

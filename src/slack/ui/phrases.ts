@@ -192,6 +192,18 @@ export function eventText(kind: string, details: Record<string, unknown>): Mrkdw
       add(literal('by '), details.method);
       break;
     }
+    case 'sent':
+      parts.push(actionVerb(kind));
+      add(literal('sent '), details.sentOn);
+      break;
+    case 'imported': {
+      const source = textOf(details.source);
+      const line = typeof details.line === 'number' ? md` (line ${details.line})` : literal('');
+      parts.push(md`imported from the ${source ? inline(source, 60) : literal('file')}${line}`);
+      add(literal('sent '), details.sentOn);
+      add(literal('paid '), details.paidOn);
+      break;
+    }
     case 'chased': {
       const method = textOf(details.method);
       const note = textOf(details.note);
