@@ -2,8 +2,8 @@
 // in any minute, 5 at once, 5,000 a day; a 429 with Retry-After beyond them): it finishes with no 429, and a sync
 // whose process dies half-way is carried on by another from the page it had saved, not from the start.
 //
-// 5,000 invoices take a minute or two of database work: they run with LONG_SIMULATION=1 (as in CI's long runs and
-// `npm run bench -- --suite books`); the default run checks the same things on 300.
+// 5,000 invoices take two to four minutes of database work on this machine: they run with LONG_SIMULATION=1 (and
+// in `npm run bench -- --suite books`); the default run checks the same things on 300.
 import { randomBytes } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
