@@ -72,7 +72,8 @@ export interface LimiterOptions {
 /**
  * Xero: 60 calls a minute, 5 at once and 5,000 a day per organisation (per app and organisation: each connection has
  * its own), each answer saying what is left of the day in X-DayLimit-Remaining (developer.xero.com/faq/limits).
- * A sync stops with 100 calls of the day left, for the rest of the day's other work (a sync the next hour, a payment).
+ * With 100 of the day's calls left, calls stop for an hour; then one goes, and its answer says again what is left.
+ * So a runaway (a webhook storm, a loop) never spends the organisation's whole day, and Xero never refuses us for hours.
  */
 export const XERO_LIMITS = { perMinute: 60, concurrent: 5, maxWaitMs: 60_000, dayReserve: 100 };
 /** How long calls stay refused once the day's reserve is reached (the next answer tells again). */
