@@ -105,6 +105,41 @@ describe("a payment in Xero and that morning's overdue alert", () => {
     expect(app.fake.messages('C0FIN').filter((m) => /INV-0042/.test(m.text))).toEqual([]);
   });
 
+  it("leaves it out of a big morning's summary too, and out of the summary's thread", async () => {
+    const northwind = app.xero.invoice(xeroInvoice).ContactID;
+    for (let n = 1; n <= 6; n++) {
+      app.xero.addInvoice({
+        InvoiceNumber: `INV-010${n}`,
+        ContactID: northwind,
+        Total: '100.00',
+        Date: '2026-10-23',
+        DueDate: '2026-11-22',
+      });
+    }
+    await app.books.syncNow(TEAM, 'xero');
+    await decideAlerts();
+
+    await paidInXero();
+    const report = await deliverDue(posterEnv(app.ledger, app.fake));
+
+    expect(report).toMatchObject({ delivered: 7, skipped: 1 });
+    const posts = app.fake.calls('chat.postMessage').filter((c) => c.args.channel === 'C0FIN');
+    const summary = posts.find((c) => /^Receivables for 2026-11-23/.test(c.args.text));
+    expect(summary?.args.text).toBe(
+      'Receivables for 2026-11-23: 6 invoices became overdue. The cards are in the thread.',
+    );
+    const thread = posts.filter((c) => c.args.thread_ts === summary?.response?.ts);
+    expect(thread.map((c) => /INV-\d+/.exec(c.args.text)?.[0]).sort()).toEqual([
+      'INV-0101',
+      'INV-0102',
+      'INV-0103',
+      'INV-0104',
+      'INV-0105',
+      'INV-0106',
+    ]);
+    expect(overdueAlerts().filter((c) => /INV-0042/.test(c.args.text))).toEqual([]);
+  });
+
   it('turns the posted alert card Paid in place when the payment arrives after the post', async () => {
     await decideAlerts();
     const report = await deliverDue(posterEnv(app.ledger, app.fake));
