@@ -467,12 +467,14 @@ async function render(env: PosterEnv, d: DeliveryRow): Promise<Rendered | null> 
       const siblings = await deliveriesOn(ledger.db, d.teamId, d.localDate);
       const counts: Record<AlertKind, number> = { became_due: 0, became_overdue: 0, promise_broken: 0, stale_chase: 0 };
       const workspace = await getWorkspace(ledger, d.teamId);
-      for (const s of siblings) {
-        if (s.parentKey !== d.key || !(s.kind in counts) || s.status === 'skipped') continue;
+      const children = siblings.filter((s) => s.parentKey === d.key && s.kind in counts);
+      for (const s of children) {
+        if (s.status === 'skipped') continue;
         if (s.status !== 'delivered' && !(await alertStillApplies(env, s, workspace))) continue;
         counts[s.kind as AlertKind] += 1;
       }
-      if (Object.values(counts).every((n) => n === 0)) return null;
+      // Every alert it was to sum up no longer applies: nothing to say.
+      if (children.length > 0 && Object.values(counts).every((n) => n === 0)) return null;
       return { message: summaryMessage(counts, d.localDate) };
     }
     case 'digest':
