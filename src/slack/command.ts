@@ -92,7 +92,7 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
     }
     case 'show': {
       // Nothing follows the number, so all of it is the number: "/invoice show INV 7" shows INV 7.
-      const ref = leadingRef(tail)?.quoted ? leadingRef(tail)?.ref : tail;
+      const ref = leadingRef(tail)?.quoted ? leadingRef(tail)?.ref : tail.replace(/\s+/g, ' ');
       return ref ? { kind: 'show', ref } : missing('show', 'an invoice number', '/invoice show INV-001');
     }
     case 'client':
@@ -159,7 +159,13 @@ function leadingRef(text: string): { ref: string; after: string; quoted: boolean
   const quoted = /^["\u201C\u201D]([^"\u201C\u201D]*[^\s"\u201C\u201D][^"\u201C\u201D]*)["\u201C\u201D](?=\s|$)/.exec(
     text,
   );
-  if (quoted) return { ref: (quoted[1] as string).trim(), after: text.slice(quoted[0].length).trim(), quoted: true };
+  // Kept numbers have one space where any run was typed (services/schemas.ts), so the same here.
+  if (quoted)
+    return {
+      ref: (quoted[1] as string).trim().replace(/\s+/g, ' '),
+      after: text.slice(quoted[0].length).trim(),
+      quoted: true,
+    };
   const word = /^\S+/.exec(text)?.[0];
   return word ? { ref: word, after: text.slice(word.length).trim(), quoted: false } : undefined;
 }

@@ -7,6 +7,8 @@ describe('reading invoice numbers with spaces and < > &', () => {
   it.each([
     ['show INV 2026/11 #7', { kind: 'show', ref: 'INV 2026/11 #7' }],
     ['show "INV 7"', { kind: 'show', ref: 'INV 7' }],
+    ['show INV   7', { kind: 'show', ref: 'INV 7' }],
+    ['paid " INV  7 " 5', { kind: 'paid', ref: 'INV 7', amount: '5' }],
     ['show A&lt;B&gt;&amp;C 7', { kind: 'show', ref: 'A<B>&C 7' }],
     ['"INV 7"', { kind: 'show', ref: 'INV 7' }],
     ['\u201CINV 7\u201D', { kind: 'show', ref: 'INV 7' }],
