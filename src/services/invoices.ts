@@ -32,7 +32,8 @@ import {
 } from './schemas.js';
 import { appendEvent, loadWorkspace, parseInput, type Written, write } from './write.js';
 
-const invoiceRef = requiredText(100);
+// An invoice by its id or its number (as long as a number may be).
+const invoiceRef = requiredText(INVOICE_NUMBER_MAX);
 
 const createSchema = z.object({
   number: requiredText(INVOICE_NUMBER_MAX),
