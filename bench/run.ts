@@ -1,8 +1,9 @@
 // The views against the best hand-written SQL for the same answer, on PGlite and PostgreSQL; and, with --suite,
-// the Slack round trip (bench/slack.ts), the daily jobs (bench/jobs.ts), the client's status page (bench/page.ts)
-// and reading instants as local dates (bench/dates.ts, no database).
+// the Slack round trip (bench/slack.ts), the daily jobs (bench/jobs.ts), the client's status page (bench/page.ts),
+// reading instants as local dates (bench/dates.ts, no database) and a first Xero sync of up to 5,000 invoices
+// within Xero's limits (bench/books.ts).
 //
-//   npm run bench -- [--suite views|slack|jobs|page|dates|all] [--invoices N | --million | --quick] [--db pglite|postgres|both]
+//   npm run bench -- [--suite views|slack|jobs|page|dates|books|all] [--invoices N | --million | --quick] [--db pglite|postgres|both]
 //                    [--iterations N] [--explain] [--keep] [--reuse] [--sql STATEMENT]…
 //                    [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]
 //
@@ -44,7 +45,7 @@ import { formatMs, formatRatio, type Summary, summarize } from './stats.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
-export const SUITES = ['views', 'slack', 'jobs', 'page', 'dates'] as const;
+export const SUITES = ['views', 'slack', 'jobs', 'page', 'dates', 'books'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -104,7 +105,7 @@ export const QUICK_OPTIONS: Partial<BenchOptions> = {
   pageIterations: 20,
 };
 
-const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|page|dates|all] [--invoices N | --million | --quick]
+const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|page|dates|books|all] [--invoices N | --million | --quick]
                         [--db pglite|postgres|both] [--iterations N] [--explain] [--keep] [--reuse]
                         [--sql STATEMENT]… [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]`;
 
@@ -145,7 +146,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       const value = argv[++i];
       if (value === 'all') options.suites = [...SUITES];
       else if (SUITES.includes(value as Suite)) options.suites = [value as Suite];
-      else throw new Error(`--suite takes views, slack, jobs, page, dates or all\n${USAGE}`);
+      else throw new Error(`--suite takes views, slack, jobs, page, dates, books or all\n${USAGE}`);
     } else if (arg === '--concurrency') {
       const value = argv[++i] ?? '';
       options.concurrency = value.split(',').map((n) => count(arg, n));
@@ -940,6 +941,10 @@ async function main(): Promise<void> {
   if (options.suites.includes('dates')) {
     const { runDatesSuite, formatDatesReport } = await import('./dates.js');
     console.log(formatDatesReport(runDatesSuite(options), options));
+  }
+  if (options.suites.includes('books')) {
+    const { runBooksSuite, formatBooksReport } = await import('./books.js');
+    console.log(formatBooksReport(await runBooksSuite(options, log)));
   }
 }
 

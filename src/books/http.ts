@@ -1,5 +1,6 @@
 // The one way the ledger code reaches the network: only the configured hosts, no redirects, a timeout, and a
-// per-connection limiter (calls a minute, calls at once) that waits out 429s with their Retry-After.
+// per-connection limiter (calls a minute, calls at once, the day's calls left) that waits out 429s with their
+// Retry-After.
 import { ProviderError } from './provider.js';
 
 export interface HttpAnswer {
@@ -58,12 +59,25 @@ export interface LimiterOptions {
   concurrent: number;
   /** Waits longer than this (a day limit's Retry-After) are not waited out: the caller stops and resumes later. */
   maxWaitMs: number;
+  /**
+   * Calls of the day to leave unused: once the ledger says (X-DayLimit-Remaining) that no more than these are left,
+   * calls are refused here for DAY_PAUSE_MS (RATE_LIMITED) instead of spending the last ones, or being refused there
+   * for hours. Unset: the day is not watched.
+   */
+  dayReserve?: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
 
-/** Xero: 60 calls a minute and 5 at once per organisation. */
-export const XERO_LIMITS = { perMinute: 60, concurrent: 5, maxWaitMs: 60_000 };
+/**
+ * Xero: 60 calls a minute, 5 at once and 5,000 a day per organisation (per app and organisation: each connection has
+ * its own), each answer saying what is left of the day in X-DayLimit-Remaining (developer.xero.com/faq/limits).
+ * With 100 of the day's calls left, calls stop for an hour; then one goes, and its answer says again what is left.
+ * So a runaway (a webhook storm, a loop) never spends the organisation's whole day, and Xero never refuses us for hours.
+ */
+export const XERO_LIMITS = { perMinute: 60, concurrent: 5, maxWaitMs: 60_000, dayReserve: 100 };
+/** How long calls stay refused once the day's reserve is reached (the next answer tells again). */
+export const DAY_PAUSE_MS = 60 * 60_000;
 
 /**
  * QuickBooks Online: 500 calls a minute and 10 at once per company (realm) and app (Intuit's "API call limits and
@@ -74,12 +88,15 @@ export const QUICKBOOKS_LIMITS = { perMinute: 500, concurrent: 10, maxWaitMs: 60
 export interface Limiter {
   /** Runs a call inside the limits; on 429 waits Retry-After (when short enough) and tries again, up to 3 times. */
   run(call: () => Promise<HttpAnswer>): Promise<HttpAnswer>;
+  /** The day's calls left as the ledger last said (X-DayLimit-Remaining), when it has said. */
+  dayRemaining(): number | undefined;
 }
 
 export function createLimiter(options: LimiterOptions): Limiter {
   const started: number[] = [];
   let active = 0;
   const waiting: (() => void)[] = [];
+  let day: { remaining: number; at: number } | undefined;
 
   async function slot(): Promise<void> {
     while (active >= options.concurrent) await new Promise<void>((resolve) => waiting.push(resolve));
@@ -99,7 +116,18 @@ export function createLimiter(options: LimiterOptions): Limiter {
   }
 
   return {
+    dayRemaining: () => day?.remaining,
     async run(call) {
+      if (options.dayReserve !== undefined && day && day.remaining <= options.dayReserve) {
+        const waitMs = day.at + DAY_PAUSE_MS - options.now();
+        if (waitMs > 0) {
+          throw new ProviderError(
+            'RATE_LIMITED',
+            `Only ${day.remaining} of the day's calls are left; the sync carries on in ${Math.ceil(waitMs / 60_000)} min.`,
+            waitMs,
+          );
+        }
+      }
       for (let attempt = 0; ; attempt++) {
         await slot();
         let answer: HttpAnswer;
@@ -108,6 +136,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
         } finally {
           release();
         }
+        const left = answer.headers.get('x-daylimit-remaining');
+        if (left !== null && /^\d+$/.test(left)) day = { remaining: Number(left), at: options.now() };
         if (answer.status !== 429) return answer;
         const waitMs = retryAfterMs(answer.headers.get('retry-after'), options.now());
         if (attempt >= 3 || waitMs > options.maxWaitMs) {

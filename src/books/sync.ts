@@ -10,6 +10,7 @@ import type { Transaction } from '../db/client.js';
 import { findInvoiceRow } from '../db/queries/invoices.js';
 import { clients, type InvoiceRow, type LedgerConnectionRow, ledgerLinks } from '../db/schema.js';
 import { addDays, todayIn } from '../domain/dates.js';
+import { cleanText, controlCharacterIn, stripControls } from '../domain/text.js';
 import { createClient, updateClient } from '../services/clients.js';
 import type { LedgerContext } from '../services/context.js';
 import { isLedgerError, LedgerError } from '../services/errors.js';
@@ -217,7 +218,8 @@ async function guarded(outcome: SyncOutcome, ref: string, work: () => Promise<vo
     await work();
   } catch (error) {
     if (isLedgerError(error) || error instanceof AmountError) {
-      outcome.problems.push({ ref, message: error.message });
+      // The ledger's own text, named in a problem that is stored and shown: without its control characters.
+      outcome.problems.push({ ref: stripControls(ref).slice(0, 200), message: stripControls(error.message) });
       return;
     }
     throw error;
@@ -299,9 +301,10 @@ async function applyContact(
   ctx: LedgerContext,
   teamId: string,
   provider: ProviderId,
-  contact: LedgerContact,
+  raw: LedgerContact,
   outcome: SyncOutcome,
 ): Promise<void> {
+  const contact = { ...raw, name: keptText('name', raw.name) };
   const existing = await findLink(ctx.db, teamId, provider, 'contact', contact.externalId);
   if (!existing && !contact.isCustomer) return;
   if (existing?.externalUpdatedAt && contact.updatedAt && existing.externalUpdatedAt >= contact.updatedAt) return;
@@ -367,9 +370,10 @@ async function applyInvoice(
   ctx: LedgerContext,
   teamId: string,
   provider: LedgerProvider,
-  invoice: LedgerInvoice,
+  raw: LedgerInvoice,
   outcome: SyncOutcome,
 ): Promise<string | undefined> {
+  const invoice = asKept(raw);
   const existing = await findLink(ctx.db, teamId, provider.id, 'invoice', invoice.externalId);
   // Nothing changed in the ledger since we last applied it: nothing to do (a re-sync writes nothing).
   if (existing?.externalUpdatedAt && existing.externalUpdatedAt >= invoice.updatedAt) return undefined;
@@ -468,7 +472,10 @@ async function applyInvoice(
           invoice: row.id,
           amount: take,
           receivedOn,
-          reference: `from ${provider.label}${payment.reference ? `: ${payment.reference}` : ''}`.slice(0, 200),
+          reference: `from ${provider.label}${payment.reference ? `: ${stripControls(payment.reference)}` : ''}`.slice(
+            0,
+            200,
+          ),
           method: provider.label,
         },
         { idempotencyKey: `${provider.id}:payment:${payment.externalId}` },
@@ -533,7 +540,10 @@ async function applyPayment(
         invoice: row.id,
         amount: take,
         receivedOn: laterOf(payment.date < today ? payment.date : today, row.issueDate),
-        reference: `from ${provider.label}${payment.reference ? `: ${payment.reference}` : ''}`.slice(0, 200),
+        reference: `from ${provider.label}${payment.reference ? `: ${stripControls(payment.reference)}` : ''}`.slice(
+          0,
+          200,
+        ),
         method: provider.label,
       },
       { idempotencyKey: `${provider.id}:payment:${payment.externalId}` },
@@ -542,6 +552,34 @@ async function applyPayment(
     outcome.payments += 1;
     return row.id;
   });
+}
+
+/**
+ * The ledger's texts as ours are kept (services/schemas.ts cleans what anyone types the same way): NFC, bidi
+ * overrides dropped, runs of white space one space. So "INV  7" or an NFD "Café" in Xero matches the invoice or
+ * client typed here, and a re-sync finds nothing changed. Anything else (`< > &`, `<!channel>`, `*bold*`, any
+ * script) is kept as it is; a control character is refused by the services, per record, as a sync problem.
+ */
+function asKept(invoice: LedgerInvoice): LedgerInvoice {
+  const number = invoice.number === null ? null : keptText('number', invoice.number);
+  return {
+    ...invoice,
+    number: number === '' ? null : number,
+    contact: { ...invoice.contact, name: keptText('client', invoice.contact.name) },
+  };
+}
+
+/** Cleaned; one holding a control character is refused before any query sees it (PostgreSQL cannot hold a NUL). */
+function keptText(field: string, text: string): string {
+  const kept = cleanText(text);
+  const control = controlCharacterIn(kept);
+  if (control) {
+    throw LedgerError.invalid(
+      field,
+      `contains a control character (${control}) that cannot be saved; remove it in the ledger`,
+    );
+  }
+  return kept;
 }
 
 async function reread(ctx: LedgerContext, teamId: string, id: string): Promise<InvoiceRow | undefined> {

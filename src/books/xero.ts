@@ -31,6 +31,11 @@ import { msDateToLocalDate, parseJsonExact, parseMsDate } from './values.js';
  * and older apps must move to these by September 2027.
  */
 export const XERO_SCOPES = 'offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read';
+/**
+ * xero_accounting.yaml: `page` returns "up to 100" (paths./Invoices.get, /Contacts.get, /Payments.get); we send
+ * `pageSize=100` too. Not `summaryOnly`: it leaves out "computation-heavy fields" it does not name, and the sync
+ * needs each invoice's Payments and AmountPaid.
+ */
 export const XERO_PAGE_SIZE = 100;
 
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number');
@@ -214,6 +219,7 @@ export function xeroProvider(options: XeroProviderOptions): LedgerProvider {
       }
     },
     async listTenants(accessToken) {
+      // xero-identity.yaml paths./Connections (Xero's OAuth guide writes /connections; the path is the same to Xero).
       const answer = await http(`${settings.apiUrl}/connections`, {
         method: 'GET',
         headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },

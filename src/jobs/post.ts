@@ -422,6 +422,21 @@ interface Rendered {
   threadTs?: string;
 }
 
+/** Whether an alert's invoice still is what the alert says (not paid, not on hold since the decision). */
+async function alertStillApplies(
+  env: PosterEnv,
+  d: DeliveryRow,
+  workspace: Awaited<ReturnType<typeof getWorkspace>>,
+): Promise<boolean> {
+  try {
+    const invoice = await getInvoice(env.ledger, d.teamId, d.invoiceId ?? '', workspace);
+    return !invoice.status.hold && ALERT_STILL_APPLIES[d.kind as AlertKind](invoice);
+  } catch (error) {
+    if (isLedgerError(error, 'INVOICE_NOT_FOUND')) return false;
+    throw error;
+  }
+}
+
 async function render(env: PosterEnv, d: DeliveryRow): Promise<Rendered | null> {
   const { ledger } = env;
   switch (d.kind) {
@@ -459,9 +474,19 @@ async function render(env: PosterEnv, d: DeliveryRow): Promise<Rendered | null> 
       return { message: { text: lead, blocks: [] }, invoiceId: invoice.id, lead };
     }
     case 'summary': {
+      // Counted as the cards will be posted: one whose invoice was paid or put on hold since the decision (a
+      // payment the ledger's sync brought in, say) will be skipped, so it is not announced here either.
       const siblings = await deliveriesOn(ledger.db, d.teamId, d.localDate);
       const counts: Record<AlertKind, number> = { became_due: 0, became_overdue: 0, promise_broken: 0, stale_chase: 0 };
-      for (const s of siblings) if (s.parentKey === d.key && s.kind in counts) counts[s.kind as AlertKind] += 1;
+      const workspace = await getWorkspace(ledger, d.teamId);
+      const children = siblings.filter((s) => s.parentKey === d.key && s.kind in counts);
+      for (const s of children) {
+        if (s.status === 'skipped') continue;
+        if (s.status !== 'delivered' && !(await alertStillApplies(env, s, workspace))) continue;
+        counts[s.kind as AlertKind] += 1;
+      }
+      // Every alert it was to sum up no longer applies: nothing to say.
+      if (children.length > 0 && Object.values(counts).every((n) => n === 0)) return null;
       return { message: summaryMessage(counts, d.localDate) };
     }
     case 'digest':

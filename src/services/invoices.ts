@@ -1,11 +1,13 @@
 // The only way invoices change. Each service validates, then writes the change and its event in one
 // transaction, refusing what makes no sense with a coded error a person can act on.
+
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
 import { findInvoiceRow, type InvoiceView, toInvoiceView } from '../db/queries/invoices.js';
 import { clients, type InvoiceRow, invoices, payments, type WorkspaceRow } from '../db/schema.js';
 import { type LocalDate, startOfLocalDay, todayIn } from '../domain/dates.js';
+import { INVOICE_NUMBER_MAX } from '../domain/invoice-number.js';
 import { formatMoney, parseMoney } from '../domain/money.js';
 import { dueDateFor, type PaymentTerms } from '../domain/terms.js';
 import { changedFields } from './clients.js';
@@ -30,10 +32,11 @@ import {
 } from './schemas.js';
 import { appendEvent, loadWorkspace, parseInput, type Written, write } from './write.js';
 
-const invoiceRef = requiredText(100);
+// An invoice by its id or its number (as long as a number may be).
+const invoiceRef = requiredText(INVOICE_NUMBER_MAX);
 
 const createSchema = z.object({
-  number: requiredText(40).regex(/^[^\s<>&]+$/, 'must be one word without spaces or < > &, like INV-0042'),
+  number: requiredText(INVOICE_NUMBER_MAX),
   /** An existing client; or give clientName to pick one by name (any case) or create it in the same transaction. */
   clientId: uuid.optional(),
   clientName: requiredText(200).optional(),

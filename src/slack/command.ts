@@ -90,14 +90,19 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
       const client = (state ? clientWords : rest).join(' ').trim();
       return { kind: 'list', ...(state ? { state } : {}), ...(client ? { client } : {}) };
     }
-    case 'show':
-      return rest[0] ? { kind: 'show', ref: rest[0] } : missing('show', 'an invoice number', '/invoice show INV-001');
+    case 'show': {
+      // Nothing follows the number, so all of it is the number: "/invoice show INV 7" shows INV 7.
+      const ref = leadingRef(tail)?.quoted ? leadingRef(tail)?.ref : tail.replace(/\s+/g, ' ');
+      return ref ? { kind: 'show', ref } : missing('show', 'an invoice number', '/invoice show INV-001');
+    }
     case 'client':
       return tail ? { kind: 'client', name: tail } : missing('client', 'a client name', '/invoice client Acme');
     case 'paid':
     case 'pay': {
-      const [ref, ...more] = rest;
-      if (!ref) return missing('paid', 'an invoice number', '/invoice paid INV-001 1,200.00 2026-11-20');
+      const lead = leadingRef(tail);
+      if (!lead) return missing('paid', 'an invoice number', '/invoice paid INV-001 1,200.00 2026-11-20');
+      const { ref } = lead;
+      const more = lead.after.split(/\s+/).filter(Boolean);
       // The date is the last word when it looks like one; the amount is what comes before it.
       const last = more.at(-1);
       const date = last && /^\d{4}-\d{2}-\d{2}$/.test(last) ? last : undefined;
@@ -106,9 +111,10 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
     }
     case 'chase':
     case 'chased': {
-      const [ref] = rest;
-      if (!ref) return missing('chase', 'an invoice number', '/invoice chase INV-001 called, paying Friday');
-      const note = tail.slice(ref.length).trim();
+      const lead = leadingRef(tail);
+      if (!lead) return missing('chase', 'an invoice number', '/invoice chase INV-001 called, paying Friday');
+      const { ref } = lead;
+      const note = lead.after;
       return { kind: 'chase', ref, ...(note ? { note } : {}) };
     }
     case 'settings':
@@ -137,10 +143,31 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
     default: {
       // "/invoice INV-001" shows the invoice: a bare invoice number is the most common thing to type.
       if (/\d/.test(first) && rest.length === 0) return { kind: 'show', ref: first };
+      const quoted = leadingRef(trimmed);
+      if (quoted?.quoted && quoted.after === '') return { kind: 'show', ref: quoted.ref };
       const suggestion = closest(word, SUBCOMMANDS);
       return { kind: 'unknown', word: first, ...(suggestion ? { suggestion } : {}) };
     }
   }
+}
+
+/**
+ * The invoice number that starts `text`, and what follows it: one word, or a number with spaces in double quotes
+ * (straight or curly, as a phone or a Mac may type them): `"INV 7" 1,200.00` → INV 7, then `1,200.00`.
+ */
+function leadingRef(text: string): { ref: string; after: string; quoted: boolean } | undefined {
+  const quoted = /^["\u201C\u201D]([^"\u201C\u201D]*[^\s"\u201C\u201D][^"\u201C\u201D]*)["\u201C\u201D](?=\s|$)/.exec(
+    text,
+  );
+  // Kept numbers have one space where any run was typed (services/schemas.ts), so the same here.
+  if (quoted)
+    return {
+      ref: (quoted[1] as string).trim().replace(/\s+/g, ' '),
+      after: text.slice(quoted[0].length).trim(),
+      quoted: true,
+    };
+  const word = /^\S+/.exec(text)?.[0];
+  return word ? { ref: word, after: text.slice(word.length).trim(), quoted: false } : undefined;
 }
 
 function missing(command: string, what: string, example: string): InvoiceCommand {

@@ -43,7 +43,7 @@ describe('bench --suite slack --quick on PGlite', () => {
       fakeIn: 'app',
     });
     expect(parseArgs(['--quick'])).toMatchObject({
-      suites: ['views', 'slack', 'jobs', 'page', 'dates'],
+      suites: ['views', 'slack', 'jobs', 'page', 'dates', 'books'],
       slackIterations: 20,
     });
     expect(parseArgs(['--fake-in', 'client', '--db', 'both'])).toMatchObject({

@@ -1,9 +1,15 @@
-// A contract fake of Xero on 127.0.0.1, written from XeroAPI/Xero-OpenAPI (xero_accounting.yaml, xero-identity.yaml):
-// the authorize page (login), the token endpoint (authorization code with PKCE, refresh with rotation: the old
-// refresh token dies at once; invalid_grant when consent is gone), revocation, /connections, and the Accounting
-// API's Invoices, Contacts and Payments with the xero-tenant-id header, If-Modified-Since, Statuses, paging (100 a
-// page, order UpdatedDateUTC ASC) and amounts written as JSON numbers with their decimals (46.00), dates as
-// /Date(…)/. It can answer 429 with Retry-After, and it records every call.
+// A contract fake of Xero on 127.0.0.1. Each fact it holds is written from a published source, named where the
+// fact is used: XeroAPI/Xero-OpenAPI (xero_accounting.yaml, xero-identity.yaml; read at version 16.1.0) for paths,
+// field names and casing, parameters and statuses; Xero's developer pages for what the OpenAPI description does
+// not say (rate limits and their headers, token lifetimes and the refresh token's grace period).
+//
+// It serves the authorize page (login), the token endpoint (authorization code with PKCE, refresh with rotation),
+// revocation, /connections, and the Accounting API's Invoices, Contacts and Payments with the xero-tenant-id header,
+// If-Modified-Since, Statuses, paging (page, pageSize ≤ 100, a `pagination` object), amounts written as JSON numbers
+// with their decimals (46.00) and dates as /Date(…+0000)/. With `limits`, it keeps Xero's per-organisation limits
+// on the given clock (60 calls a minute, 5 at once, 5,000 a day) and answers beyond them with 429, Retry-After and
+// X-Rate-Limit-Problem; every Accounting API answer carries X-DayLimit-Remaining and X-MinLimit-Remaining. It
+// records every call.
 //
 //   const xero = await startFakeXero();
 //   config: XERO_API_URL = XERO_IDENTITY_URL = XERO_LOGIN_URL = xero.url
@@ -30,6 +36,7 @@ export interface FakeInvoice {
   Total: string;
   Date: string;
   DueDate: string;
+  /** xero_accounting.yaml components.schemas.Invoice.properties.Status.enum. */
   Status: 'DRAFT' | 'SUBMITTED' | 'AUTHORISED' | 'PAID' | 'VOIDED' | 'DELETED';
   UpdatedDateUTC: Date;
   Type: 'ACCREC' | 'ACCPAY';
@@ -41,6 +48,7 @@ export interface FakePayment {
   Amount: string;
   Date: string;
   Reference: string;
+  /** components.schemas.Payment.properties.Status.enum. */
   Status: 'AUTHORISED' | 'DELETED';
   UpdatedDateUTC: Date;
 }
@@ -66,8 +74,10 @@ export interface FakeXero {
   pay(invoiceId: string, p: { amount: string; date: string; reference?: string }): string;
   setStatus(invoiceId: string, status: FakeInvoice['Status']): void;
   invoice(invoiceId: string): FakeInvoice;
-  /** The next `times` Accounting API calls answer 429 with Retry-After `seconds`. */
-  rateLimitNext(times: number, seconds: number): void;
+  /** The next `times` Accounting API calls answer 429 with Retry-After `seconds` (X-Rate-Limit-Problem: `problem`). */
+  rateLimitNext(times: number, seconds: number, problem?: RateLimitProblem): void;
+  /** What the organisation's limits saw: calls counted, 429s sent (by problem), most at once, the day's calls left. */
+  limitStats(): FakeXeroLimitStats;
   /**
    * Another organisation the person can grant (listed by /connections after `tenant`); the Accounting API answers
    * for it with empty lists. Returns its id. The app may remove any organisation's connection (DELETE
@@ -86,15 +96,63 @@ export interface FakeXero {
   close(): Promise<void>;
 }
 
+export type RateLimitProblem = 'minute' | 'day' | 'concurrent';
+
+export interface FakeXeroLimitStats {
+  /** Accounting API calls answered within the limits (counted against them). */
+  counted: number;
+  /** 429s answered, by the limit that was hit. */
+  refused: Record<RateLimitProblem, number>;
+  /** The most Accounting API calls in progress at one time. */
+  mostAtOnce: number;
+  /** X-DayLimit-Remaining as of now. */
+  dayRemaining: number;
+}
+
+export interface FakeXeroOptions {
+  /**
+   * Keep Xero's per-organisation limits on this clock (ms): 60 calls in any minute, 5 in progress at once, 5,000
+   * in any 24 hours. developer.xero.com/faq/limits ("Concurrent Limit: 5 calls in progress at one time; Minute
+   * Limit: 60 calls per minute; Daily Limit: 5000 calls per day"; the limits are per connection, i.e. per app and
+   * organisation). Without it only rateLimitNext answers 429.
+   */
+  limits?: { now: () => number; perMinute?: number; perDay?: number; concurrent?: number };
+  /** How long each Accounting API answer takes (real ms), so that calls overlap; 0 unless given. */
+  latencyMs?: number;
+}
+
+/**
+ * Page size. xero_accounting.yaml, paths./Invoices.get.parameters `page` ("Up to 100 invoices will be returned in
+ * a single API call"), the same on /Contacts and /Payments; `pageSize` (components.parameters.pageSize) asks for
+ * fewer. The answer's `pagination` is components.schemas.Pagination {page, pageSize, pageCount, itemCount}.
+ */
 const PAGE_SIZE = 100;
+/**
+ * A rotated refresh token still works this long: "If, for whatever reason, you don't receive the response after
+ * performing the token refresh you can retry refreshing the old token for a grace period of 30 minutes" (Xero's
+ * official reply on the developer community, the OAuth 2.0 refresh-token change). The spec's xero-identity.yaml
+ * components.schemas.RefreshToken/AccessToken give the fields only.
+ */
+const REFRESH_GRACE_MS = 30 * 60_000;
+/** An access token lives 30 minutes: expires_in 1800 (components.schemas.AccessToken.expires_in, in seconds). */
+const ACCESS_TOKEN_SECONDS = 1800;
 
 /** A JSON number written with the decimals given ("46.00" → 46.00), as Xero writes amounts. */
+/**
+ * Amounts are JSON numbers (components.schemas.Invoice.properties.Total: type number) written with their decimals,
+ * as in the spec's examples (paths./Invoices.get responses.200 example: `AmountPaid: 46.00`).
+ */
 function num(text: string): string {
   return `@@NUM(${text})@@`;
 }
 function json(value: unknown): string {
   return JSON.stringify(value).replace(/"@@NUM\((-?[0-9.]+)\)@@"/g, '$1');
 }
+/**
+ * Dates in JSON are `/Date(<ms since 1970 UTC>+0000)/`: paths./Invoices.get responses.200 example
+ * (`Date: /Date(1539993600000+0000)/`, `UpdatedDateUTC: /Date(1541176290160+0000)/`); the envelope's DateTimeUTC
+ * comes without the offset (`/Date(1552326816230)/`). A calendar date is midnight UTC of the day.
+ */
 function msDate(day: string | Date): string {
   const at = typeof day === 'string' ? new Date(`${day}T00:00:00Z`) : day;
   return `/Date(${at.getTime()}+0000)/`;
@@ -111,7 +169,7 @@ function sub(a: string, b: string): string {
   return neg ? `-${out}` : out;
 }
 
-export async function startFakeXero(): Promise<FakeXero> {
+export async function startFakeXero(options: FakeXeroOptions = {}): Promise<FakeXero> {
   const tenant = { id: randomUUID(), name: 'Acme Agency Ltd' };
   const otherTenants: { id: string; name: string }[] = [];
   // Each organisation's connection id (stable, as Xero's), and those the app has removed (DELETE /connections/{id}).
@@ -123,9 +181,28 @@ export async function startFakeXero(): Promise<FakeXero> {
   const payments = new Map<string, FakePayment>();
   const codes = new Map<string, { redirectUri: string; challenge: string }>();
   const refreshTokens = new Set<string>();
+  /** Refresh tokens replaced by a refresh, and when: usable again within REFRESH_GRACE_MS. */
+  const rotated = new Map<string, number>();
   const accessTokens = new Map<string, { expiresAt: number }>();
   let issuedRefresh = 0;
-  let rateLimited: { times: number; seconds: number } = { times: 0, seconds: 0 };
+  let rateLimited: { times: number; seconds: number; problem: RateLimitProblem } = {
+    times: 0,
+    seconds: 0,
+    problem: 'minute',
+  };
+  const limits = options.limits
+    ? {
+        now: options.limits.now,
+        perMinute: options.limits.perMinute ?? 60,
+        perDay: options.limits.perDay ?? 5000,
+        concurrent: options.limits.concurrent ?? 5,
+      }
+    : undefined;
+  /** When each counted Accounting API call came (the limits' clock), oldest first. */
+  const counted: number[] = [];
+  const refused: Record<RateLimitProblem, number> = { minute: 0, day: 0, concurrent: 0 };
+  let inFlight = 0;
+  let mostAtOnce = 0;
   let now = new Date('2026-11-23T15:00:00Z');
   let seq = 0;
   // Every change gets its own UpdatedDateUTC, later than the last, as Xero's are.
@@ -137,17 +214,54 @@ export async function startFakeXero(): Promise<FakeXero> {
   function issueTokens() {
     const access = `xa-${randomBytes(16).toString('hex')}`;
     const refresh = `xr-${randomBytes(16).toString('hex')}`;
-    accessTokens.set(access, { expiresAt: Date.now() + 30 * 60_000 });
+    accessTokens.set(access, { expiresAt: Date.now() + ACCESS_TOKEN_SECONDS * 1000 });
     refreshTokens.add(refresh);
     issuedRefresh += 1;
+    // No id_token: it comes only with the `openid` scope, which the app does not ask for.
     return {
-      id_token: 'fake-id-token',
       access_token: access,
-      expires_in: 1800,
+      expires_in: ACCESS_TOKEN_SECONDS,
       token_type: 'Bearer',
       refresh_token: refresh,
       scope: 'offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read',
     };
+  }
+
+  const clockNow = () => (limits ? limits.now() : Date.now());
+  const within = (ms: number) => {
+    const since = clockNow() - ms;
+    return counted.filter((at) => at > since);
+  };
+  function dayRemaining(): number {
+    return Math.max(0, (limits?.perDay ?? 5000) - within(86_400_000).length);
+  }
+  /**
+   * Every answer says what is left: X-DayLimit-Remaining, X-MinLimit-Remaining and X-AppMinLimit-Remaining
+   * (developer.xero.com/faq/limits: "Each API response you receive will include the X-DayLimit-Remaining,
+   * X-MinLimit-Remaining and X-AppMinLimit-Remaining headers"). One app here, so the app's minute is the org's.
+   */
+  function remainingHeaders(): Record<string, string> {
+    const minute = Math.max(0, (limits?.perMinute ?? 60) - within(60_000).length);
+    return {
+      'x-daylimit-remaining': String(dayRemaining()),
+      'x-minlimit-remaining': String(minute),
+      'x-appminlimit-remaining': String(10_000 - within(60_000).length),
+    };
+  }
+  /** Which limit a call now would break, and the seconds until it would not (none for the concurrent limit). */
+  function admit(): { problem: RateLimitProblem; retryAfter?: number } | undefined {
+    if (!limits) return undefined;
+    if (inFlight >= limits.concurrent) return { problem: 'concurrent' };
+    const t = limits.now();
+    const day = within(86_400_000);
+    if (day.length >= limits.perDay) {
+      return { problem: 'day', retryAfter: Math.ceil(((day[0] as number) + 86_400_000 - t) / 1000) };
+    }
+    const minute = within(60_000);
+    if (minute.length >= limits.perMinute) {
+      return { problem: 'minute', retryAfter: Math.ceil(((minute[0] as number) + 60_000 - t) / 1000) };
+    }
+    return undefined;
   }
 
   function bearerOk(req: IncomingMessage): boolean {
@@ -181,6 +295,10 @@ export async function startFakeXero(): Promise<FakeXero> {
     };
   }
 
+  /**
+   * components.parameters.ifModifiedSince: the If-Modified-Since header, a date-time ("2020-02-06T12:17:43.202-08:00"):
+   * "Only records created or modified since this timestamp will be returned". Sorted as `order=UpdatedDateUTC ASC`.
+   */
   function modifiedSince<T extends { UpdatedDateUTC: Date }>(rows: T[], req: IncomingMessage): T[] {
     const header = req.headers['if-modified-since'];
     const since = header ? Date.parse(header) : Number.NaN;
@@ -242,9 +360,10 @@ export async function startFakeXero(): Promise<FakeXero> {
 
   async function handle(req: IncomingMessage, res: ServerResponse, call: FakeXeroCall): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const limitHeaders: Record<string, string> = {};
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.writeHead(status, { 'content-type': 'application/json', ...limitHeaders, ...headers });
       res.end(body === undefined ? '' : typeof body === 'string' ? body : json(body));
     };
     if (req.method === 'GET' && url.pathname === '/identity/connect/authorize') {
@@ -283,9 +402,12 @@ export async function startFakeXero(): Promise<FakeXero> {
         return send(200, issueTokens());
       }
       if (form.get('grant_type') === 'refresh_token') {
+        // Rotation: each refresh answers a new refresh token; the one handed in keeps working for the grace period.
         const token = form.get('refresh_token') ?? '';
-        if (!refreshTokens.has(token)) return send(400, { error: 'invalid_grant' });
-        refreshTokens.delete(token);
+        const retiredAt = rotated.get(token);
+        const inGrace = retiredAt !== undefined && Date.now() - retiredAt < REFRESH_GRACE_MS;
+        if (!refreshTokens.has(token) && !inGrace) return send(400, { error: 'invalid_grant' });
+        if (refreshTokens.delete(token)) rotated.set(token, Date.now());
         return send(200, issueTokens());
       }
       return send(400, { error: 'unsupported_grant_type' });
@@ -294,10 +416,13 @@ export async function startFakeXero(): Promise<FakeXero> {
       if (!basicOk(req)) return send(400, { error: 'invalid_client' });
       const form = await readBody(req);
       refreshTokens.delete(form.get('token') ?? '');
+      rotated.clear();
       accessTokens.clear();
       return send(200, '');
     }
-    if (req.method === 'GET' && url.pathname === '/connections') {
+    // xero-identity.yaml spells it paths./Connections (x-basepath https://api.xero.com); Xero's OAuth 2.0 guide
+    // writes /connections. Both are served.
+    if (req.method === 'GET' && url.pathname.toLowerCase() === '/connections') {
       if (!bearerOk(req)) return send(401, { Title: 'Unauthorized', Status: 401 });
       return send(
         200,
@@ -328,11 +453,52 @@ export async function startFakeXero(): Promise<FakeXero> {
       const asked = req.headers['xero-tenant-id'];
       if ((asked !== tenant.id && !otherTenants.some((t) => t.id === asked)) || removed.has(String(asked)))
         return send(403, { Title: 'Forbidden', Status: 403, Detail: 'AuthorizationUnsuccessful' });
+      // A 429 names the limit hit in X-Rate-Limit-Problem (minute, day, concurrent) and, for the minute and the day,
+      // says in Retry-After how many seconds to wait (developer.xero.com/documentation/guides/oauth2/limits, "API
+      // rate limits"). The spec (xero_accounting.yaml) describes no 429 and no rate-limit header.
       if (rateLimited.times > 0) {
         rateLimited.times -= 1;
-        return send(429, '', { 'retry-after': String(rateLimited.seconds), 'x-rate-limit-problem': 'minute' });
+        refused[rateLimited.problem] += 1;
+        return send(429, '', {
+          'retry-after': String(rateLimited.seconds),
+          'x-rate-limit-problem': rateLimited.problem,
+        });
       }
+      const verdict = admit();
+      Object.assign(limitHeaders, remainingHeaders());
+      if (verdict) {
+        refused[verdict.problem] += 1;
+        return send(429, '', {
+          'x-rate-limit-problem': verdict.problem,
+          ...(verdict.retryAfter !== undefined ? { 'retry-after': String(verdict.retryAfter) } : {}),
+        });
+      }
+      counted.push(clockNow());
+      Object.assign(limitHeaders, remainingHeaders());
+      inFlight += 1;
+      mostAtOnce = Math.max(mostAtOnce, inFlight);
+      try {
+        if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+        return accounting(req, url, send, asked);
+      } finally {
+        inFlight -= 1;
+      }
+    }
+    return send(404, { Message: 'fake: not found' });
+  }
+
+  async function accounting(
+    req: IncomingMessage,
+    url: URL,
+    send: (status: number, body?: unknown, headers?: Record<string, string>) => void,
+    /** The organisation asked for (xero-tenant-id): ours, or another granted one (empty). */
+    asked: string | string[] | undefined,
+  ): Promise<void> {
+    {
       const q = url.searchParams;
+      // summaryOnly (components.parameters.summaryOnly) leaves out "computation-heavy fields" the spec does not
+      // list; the sync needs each invoice's Payments, so it never asks for the summary, and the fake does not guess it.
+      if (q.has('summaryOnly')) return send(400, { Message: 'fake: summaryOnly is not modelled' });
       const resource = url.pathname.slice('/api.xro/2.0/'.length);
       if (asked !== tenant.id) {
         // Another organisation granted: it has nothing in it.
@@ -341,6 +507,8 @@ export async function startFakeXero(): Promise<FakeXero> {
       }
       if (q.has('order') && q.get('order') !== 'UpdatedDateUTC ASC')
         return send(400, { Message: 'fake: unsupported order' });
+      // paths./Invoices.get: `where` (an expression; the app sends Type=="ACCREC"), `Statuses` (comma-separated),
+      // `page`, `pageSize`, `order`, If-Modified-Since; the xero-tenant-id header (components.parameters.requiredHeader).
       if (resource === 'Invoices') {
         const where = q.get('where');
         if (where !== null && where !== 'Type=="ACCREC"') return send(400, { Message: 'fake: unsupported where' });
@@ -358,6 +526,7 @@ export async function startFakeXero(): Promise<FakeXero> {
           Invoices: items.map(invoiceJson),
         });
       }
+      // paths./Contacts.get; components.schemas.Contact (ContactID, Name ≤ 255, EmailAddress, IsCustomer, UpdatedDateUTC).
       if (resource === 'Contacts') {
         const { items, pagination } = paginate(modifiedSince([...contacts.values()], req), q);
         return send(200, {
@@ -378,6 +547,8 @@ export async function startFakeXero(): Promise<FakeXero> {
           })),
         });
       }
+      // paths./Payments.get; components.schemas.Payment (PaymentType ACCRECPAYMENT for a sales invoice, Status
+      // AUTHORISED or DELETED, Invoice: the invoice it pays).
       if (resource === 'Payments') {
         const { items, pagination } = paginate(modifiedSince([...payments.values()], req), q);
         return send(200, {
@@ -391,16 +562,22 @@ export async function startFakeXero(): Promise<FakeXero> {
             Amount: num(p.Amount),
             Reference: p.Reference,
             Status: p.Status,
-            PaymentType: 'ACCRECPAYMENT',
+            PaymentType: invoices.get(p.InvoiceID)?.Type === 'ACCPAY' ? 'ACCPAYPAYMENT' : 'ACCRECPAYMENT',
             IsReconciled: true,
             UpdatedDateUTC: msDate(p.UpdatedDateUTC),
-            Invoice: { InvoiceID: p.InvoiceID, InvoiceNumber: invoices.get(p.InvoiceID)?.InvoiceNumber },
+            BankAmount: num(p.Amount),
+            CurrencyRate: num('1.000000'),
+            Invoice: {
+              Type: invoices.get(p.InvoiceID)?.Type ?? 'ACCREC',
+              InvoiceID: p.InvoiceID,
+              InvoiceNumber: invoices.get(p.InvoiceID)?.InvoiceNumber,
+              CurrencyCode: invoices.get(p.InvoiceID)?.CurrencyCode,
+            },
           })),
         });
       }
       return send(404, { Message: 'fake: no such resource' });
     }
-    return send(404, { Message: 'fake: not found' });
   }
 
   const server = createServer((req, res) => {
@@ -502,11 +679,18 @@ export async function startFakeXero(): Promise<FakeXero> {
       connectionIds.set(id, randomUUID());
       return id;
     },
-    rateLimitNext(times, seconds) {
-      rateLimited = { times, seconds };
+    rateLimitNext(times, seconds, problem = 'minute') {
+      rateLimited = { times, seconds, problem };
     },
+    limitStats: () => ({
+      counted: counted.length,
+      refused: { ...refused },
+      mostAtOnce,
+      dayRemaining: dayRemaining(),
+    }),
     revokeConsent() {
       refreshTokens.clear();
+      rotated.clear();
       accessTokens.clear();
     },
     expireAccessTokens() {
@@ -523,8 +707,12 @@ export async function startFakeXero(): Promise<FakeXero> {
       refreshTokens.clear();
       otherTenants.length = 0;
       removed.clear();
+      rotated.clear();
       issuedRefresh = 0;
-      rateLimited = { times: 0, seconds: 0 };
+      rateLimited = { times: 0, seconds: 0, problem: 'minute' };
+      counted.length = 0;
+      for (const k of Object.keys(refused) as RateLimitProblem[]) refused[k] = 0;
+      mostAtOnce = 0;
       seq = 0;
     },
     close: () =>

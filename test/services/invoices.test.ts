@@ -110,7 +110,8 @@ describeEachDatabase('invoices', '2026-09-10T18:00:00Z', (get) => {
       [{ issueDate: '2026-02-30' }, 'issueDate', 'must be a real date'],
       [{ terms: { kind: 'fixed', dueDate: '2026-08-01' } }, 'terms', 'would fall before the invoice date 2026-09-01'],
       [{ terms: 'net thirty' }, 'terms', 'net thirty'],
-      [{ number: 'INV 1' }, 'number', 'must be one word'],
+      [{ number: `INV ${'7'.repeat(252)}` }, 'number', 'must be at most 255 characters'],
+      [{ number: 'INV\u00077' }, 'number', 'control character (U+0007)'],
       [{ number: '' }, 'number', 'is required'],
       [{ ownerUserId: 'alice' }, 'ownerUserId', 'must be a Slack user id'],
     ] as const)('refuses %o, naming the field %s', async (change, field, message) => {

@@ -36,7 +36,9 @@ const COMMANDS: readonly Mrkdwn[] = [
   literal('`/invoice list [state] [client]` — what is open, e.g. `/invoice list overdue` or `/invoice list Acme`'),
   literal('`/invoice show INV-001` — one invoice, with buttons to act on it'),
   literal('`/invoice client Acme` — what a client owes and how late they usually pay'),
-  literal('`/invoice paid INV-001 [amount] [date]` — record a payment, e.g. `/invoice paid INV-001 2,500 2026-11-14`'),
+  literal(
+    '`/invoice paid INV-001 [amount] [date]` — record a payment, e.g. `/invoice paid INV-001 2,500 2026-11-14` (a number with spaces in quotes: `"INV 7"`)',
+  ),
   literal(
     '`/invoice chase INV-001 [what happened]` — log a chase, e.g. `/invoice chase INV-001 called, paying Friday`',
   ),

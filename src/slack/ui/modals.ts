@@ -9,6 +9,7 @@ import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { HistoryEvent } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { localDateOf } from '../../domain/dates.js';
+import { INVOICE_NUMBER_MAX } from '../../domain/invoice-number.js';
 import { toDecimalString } from '../../domain/money.js';
 import { describeTerms, type PaymentTerms, TERMS_CHOICES } from '../../domain/terms.js';
 import { zoneLabel } from '../../domain/zones.js';
@@ -337,7 +338,7 @@ function invoiceInputs(p: {
     input(FIELD.number, 'Invoice number', {
       type: 'plain_text_input',
       initial_value: p.number,
-      max_length: 40,
+      max_length: INVOICE_NUMBER_MAX,
       placeholder: plain('INV-0042'),
     }),
     input(

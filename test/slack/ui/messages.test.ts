@@ -17,7 +17,7 @@ const commands = [
   '• `/invoice list [state] [client]` — what is open, e.g. `/invoice list overdue` or `/invoice list Acme`',
   '• `/invoice show INV-001` — one invoice, with buttons to act on it',
   '• `/invoice client Acme` — what a client owes and how late they usually pay',
-  '• `/invoice paid INV-001 [amount] [date]` — record a payment, e.g. `/invoice paid INV-001 2,500 2026-11-14`',
+  '• `/invoice paid INV-001 [amount] [date]` — record a payment, e.g. `/invoice paid INV-001 2,500 2026-11-14` (a number with spaces in quotes: `"INV 7"`)',
   '• `/invoice chase INV-001 [what happened]` — log a chase, e.g. `/invoice chase INV-001 called, paying Friday`',
   '• `/invoice import` — invoices from a CSV (Xero, QuickBooks or ours), checked before anything is saved',
   '• `/invoice export [invoices|history] [from DATE] [to DATE]` — a CSV in your DM with the app',
