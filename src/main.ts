@@ -8,6 +8,7 @@ import { STOP_GRACE_MS } from './jobs/scheduler.js';
 import { systemClock } from './services/context.js';
 import { createSlackApp, SlackUnreachableError } from './slack/app.js';
 import { tellBroken } from './slack/listeners/connect.js';
+import { tellPushFailed } from './slack/listeners/ledger-push.js';
 
 async function main(): Promise<void> {
   loadEnvFile();
@@ -40,6 +41,11 @@ async function main(): Promise<void> {
       await bot.live.refreshHomes(teamId);
     },
     connectionBroken: (teamId, reason) => tellBroken(bot.deps, teamId, 'Xero', reason),
+    // A payment reached the ledger (or is retrying): its cards say so; the invoice itself did not change.
+    paymentPushChanged: async (teamId, invoiceIds) => {
+      for (const id of invoiceIds) await bot.live.invoiceChanged(teamId, id);
+    },
+    paymentPushFailed: (failure) => tellPushFailed(bot.deps, failure),
   });
   const bot = createSlackApp({
     books,

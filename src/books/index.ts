@@ -72,8 +72,8 @@ export interface PaymentPushState {
   on: boolean;
   /** Why it cannot be turned on (the provider cannot take payments from here), or undefined. */
   unsupported: string | undefined;
-  /** Payments not yet in the ledger (retrying, or refused), newest first. */
-  unsent: LedgerPushRow[];
+  /** Payments not yet in the ledger (retrying, or refused), newest first, with their invoice's number. */
+  unsent: (LedgerPushRow & { number: string })[];
 }
 
 export interface Books {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
 import {
   type InvoiceRow,
+  invoices,
   type LedgerPushRow,
   type LedgerPushSettingRow,
   ledgerConnections,
@@ -264,10 +265,11 @@ export async function unsentPushes(
   teamId: string,
   provider: string,
   limit = 10,
-): Promise<LedgerPushRow[]> {
-  return ctx.db
-    .select()
+): Promise<(LedgerPushRow & { number: string })[]> {
+  const rows = await ctx.db
+    .select({ push: ledgerPushes, number: invoices.number })
     .from(ledgerPushes)
+    .innerJoin(invoices, and(eq(invoices.teamId, ledgerPushes.teamId), eq(invoices.id, ledgerPushes.invoiceId)))
     .where(
       and(
         eq(ledgerPushes.teamId, teamId),
@@ -277,4 +279,5 @@ export async function unsentPushes(
     )
     .orderBy(desc(ledgerPushes.eventId))
     .limit(limit);
+  return rows.map((r) => ({ ...r.push, number: r.number }));
 }

@@ -15,7 +15,7 @@ export type WebhooksRequest =
 /** What /invoice connect asks for: the state of the books' connections, to connect, disconnect or sync one now. */
 export type ConnectRequest =
   | { action: 'status' }
-  | { action: 'connect' | 'disconnect' | 'sync' | 'resync'; provider: 'xero' };
+  | { action: 'connect' | 'disconnect' | 'sync' | 'resync' | 'payments'; provider: 'xero' };
 
 export type InvoiceCommand =
   | { kind: 'help' }
@@ -265,7 +265,10 @@ function parseConnect(words: readonly string[]): InvoiceCommand {
   }
   if (second === 'sync' || second === 'now') return { kind: 'connect', action: 'sync', provider: 'xero' };
   if (second === 'resync') return { kind: 'connect', action: 'resync', provider: 'xero' };
-  return invalid(`After \`connect xero\` say nothing, \`sync\`, \`resync\` or \`disconnect\`, not \`${words[1]}\`.`);
+  if (second === 'payments' || second === 'payment') return { kind: 'connect', action: 'payments', provider: 'xero' };
+  return invalid(
+    `After \`connect xero\` say nothing, \`sync\`, \`resync\`, \`payments\` or \`disconnect\`, not \`${words[1]}\`.`,
+  );
 }
 
 /** The closest candidate by edit distance, if it is close enough to be what was meant. */

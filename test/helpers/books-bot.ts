@@ -7,6 +7,7 @@ import { fixedClock } from '../../src/services/context.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { tellBroken } from '../../src/slack/listeners/connect.js';
+import { tellPushFailed } from '../../src/slack/listeners/ledger-push.js';
 import { emptyDatabase, testDatabase } from './db.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from './fake-xero.js';
@@ -69,6 +70,10 @@ export async function startBooksBot(
       options.afterSync?.();
     },
     connectionBroken: (teamId, reason) => tellBroken(app().deps, teamId, 'Xero', reason),
+    paymentPushChanged: async (teamId, invoiceIds) => {
+      for (const id of invoiceIds) await app().live.invoiceChanged(teamId, id);
+    },
+    paymentPushFailed: (failure) => tellPushFailed(app().deps, failure),
   });
   bot = createSlackApp({
     settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },

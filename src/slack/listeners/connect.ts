@@ -11,8 +11,10 @@ import {
   disconnectedMessage,
   syncedMessage,
 } from '../ui/connect.js';
+import { withPushStatus } from '../ui/ledger-push.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import type { SlackMessage } from '../ui/text.js';
+import { openPushSetting } from './ledger-push.js';
 import { principalOf, workspaceOf } from './shared.js';
 
 const LABEL = { xero: 'Xero' } as const;
@@ -22,6 +24,8 @@ export async function connectCommand(params: {
   client: WebClient;
   workspace: WorkspaceRow;
   userId: string;
+  /** To open the payments setting's modal. */
+  triggerId?: string;
   request: ConnectRequest;
   reply: (message: SlackMessage) => Promise<unknown>;
 }): Promise<void> {
@@ -33,13 +37,22 @@ export async function connectCommand(params: {
     return;
   }
   if (request.action === 'status') {
+    const connection = await books.connection(teamId, 'xero');
+    const status = connectionStatusMessage({
+      label: LABEL.xero,
+      connection,
+      unavailable: books.unavailable('xero'),
+      now: deps.ledger.clock.now(),
+    });
+    const connected = connection && connection.status !== 'disconnected' && !books.unavailable('xero');
     await reply(
-      connectionStatusMessage({
-        label: LABEL.xero,
-        connection: await books.connection(teamId, 'xero'),
-        unavailable: books.unavailable('xero'),
-        now: deps.ledger.clock.now(),
-      }),
+      connected
+        ? withPushStatus(status, {
+            label: LABEL.xero,
+            ...(await books.paymentPush(teamId, 'xero')),
+            timeZone: workspace.timeZone,
+          })
+        : status,
     );
     return;
   }
@@ -50,6 +63,7 @@ export async function connectCommand(params: {
       disconnect: 'disconnect the books',
       sync: 'sync the books',
       resync: 'sync the books',
+      payments: 'change how payments reach the books',
     };
     await reply(deniedMessage(what[request.action]));
     return;
@@ -79,6 +93,21 @@ export async function connectCommand(params: {
     case 'resync': {
       const outcome = await books.resync(teamId, principal, request.provider);
       await reply(syncedMessage({ label, outcome }));
+      return;
+    }
+    case 'payments': {
+      if (!params.triggerId) {
+        await reply(errorMessage('Run `/invoice connect xero payments` again to open the setting.'));
+        return;
+      }
+      await openPushSetting({
+        deps,
+        client: params.client,
+        workspace,
+        principal,
+        provider: request.provider,
+        triggerId: params.triggerId,
+      });
       return;
     }
   }
