@@ -12,7 +12,7 @@ import { changedFields } from './clients.js';
 import type { Actor, LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
 import { refuseLedgerOwned } from './ledger-owned.js';
-import { paymentPushFor, queuePaymentPush } from './ledger-push.js';
+import { paymentPushFor, queuePaymentPush, refuseLedgerOverpayment } from './ledger-push.js';
 import { actorOf, authorize, type Operation, type Principal } from './policy.js';
 import {
   amountInput,
@@ -339,6 +339,7 @@ export async function recordPayment(
         [{ field: 'amount', message: `is more than the ${formatMoney(due, row.currency)} due` }],
       );
     }
+    if (push) refuseLedgerOverpayment(push, row, amount, due);
     const today = todayIn(workspace.timeZone, ctx.clock.now());
     const receivedOn = data.receivedOn ?? today;
     if (receivedOn > today) throw LedgerError.invalid('receivedOn', `cannot be in the future (today is ${today})`);

@@ -19,6 +19,7 @@ import {
   ledgerPushes,
   ledgerPushSettings,
 } from '../db/schema.js';
+import { formatMoney } from '../domain/money.js';
 import type { LedgerContext } from './context.js';
 import { LedgerError } from './errors.js';
 import { ledgerOwnerOf, refuseLedgerOwned } from './ledger-owned.js';
@@ -26,8 +27,9 @@ import { actorOf, authorize, type Principal } from './policy.js';
 import { requiredText } from './schemas.js';
 import { appendEvent, parseInput } from './write.js';
 
-/** Xero allows 128 characters in an Idempotency-Key; a reference this long is shown whole. */
+/** A reference this long is shown whole by the ledger. */
 const REFERENCE_MAX = 255;
+const LABEL: Readonly<Record<string, string>> = { xero: 'Xero', quickbooks: 'QuickBooks' };
 
 /** Where a payment on a ledger's invoice goes, when the setting is on. */
 export interface PushPlan {
@@ -98,6 +100,26 @@ export async function paymentPushFor(
   }
   await refuseLedgerOwned(tx, teamId, principal, row, ['amount'], 'record its payments');
   return undefined;
+}
+
+/**
+ * A ledger takes a payment on an invoice only up to what is due there (Xero keeps overpayments apart): one that would
+ * overpay is refused here, on its amount, rather than recorded and then refused by the ledger.
+ */
+export function refuseLedgerOverpayment(
+  plan: PushPlan,
+  row: Pick<InvoiceRow, 'number' | 'currency'>,
+  amount: bigint,
+  due: bigint,
+): void {
+  if (amount <= due) return;
+  const label = LABEL[plan.provider] ?? plan.provider;
+  const most = formatMoney(due, row.currency);
+  throw new LedgerError(
+    'OVERPAYMENT',
+    `${label} takes a payment on ${row.number} only up to the ${most} due; record the overpayment in ${label}.`,
+    [{ field: 'amount', message: `${label} takes at most the ${most} due; record an overpayment in ${label}` }],
+  );
 }
 
 /** The push of one payment, written in the payment's transaction once its event exists. */

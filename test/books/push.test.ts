@@ -240,6 +240,21 @@ describeEachDatabase('payments recorded in Slack, posted to Xero', NOW, (get) =>
     expect(await t.ctx.db.select().from(events).where(eq(events.kind, 'part_paid'))).toEqual([]);
   });
 
+  it('refuses an overpayment on a Xero invoice on its amount, as Xero keeps overpayments apart', async () => {
+    const t = get();
+    await turnOn();
+    const error = await recordPayment(t.ctx, TEAM, ADMIN, {
+      invoice: 'INV-0001',
+      amount: '1,300.00',
+      overpayment: true,
+    }).catch((e: unknown) => e);
+    expect(isLedgerError(error, 'OVERPAYMENT')).toBe(true);
+    expect((error as { issues: unknown[] }).issues).toEqual([
+      { field: 'amount', message: 'Xero takes at most the $1,200.00 due; record an overpayment in Xero' },
+    ]);
+    expect(await pushRows(t)).toEqual([]);
+  });
+
   it('still refuses members, and the CLI or an import, with the setting on', async () => {
     const t = get();
     await turnOn();
