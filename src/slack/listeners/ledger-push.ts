@@ -2,6 +2,7 @@
 // decided by the books' service), its submission, and the one message when the ledger refuses a payment for good.
 import type { AllMiddlewareArgs, App, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { ConnectError } from '../../books/connections.js';
 import type { PushFailure } from '../../books/index.js';
 import { isProviderError, type ProviderId } from '../../books/provider.js';
 import type { WorkspaceRow } from '../../db/schema.js';
@@ -48,6 +49,8 @@ export async function openPushSetting(params: {
     if (isProviderError(error, 'UNAUTHORIZED') && books) {
       const grant = await books.startConnect(workspace.teamId, principal, provider, { withPayments: true });
       view = pushBlockedModal(label, error.message, grant);
+    } else if (error instanceof ConnectError) {
+      view = pushBlockedModal(label, error.message);
     } else if (isProviderError(error)) {
       view = pushBlockedModal(label, `${label} could not be reached: ${error.message} Try again in a minute.`);
     } else {
@@ -100,7 +103,9 @@ export function registerLedgerPush(app: App, deps: SlackDeps): void {
       }
       const message = isProviderError(error)
         ? `${label} could not be reached: ${error.message} Nothing was changed; try again in a minute.`
-        : explain(deps, error, 'saving that setting');
+        : error instanceof ConnectError
+          ? error.message
+          : explain(deps, error, 'saving that setting');
       await refuse(message);
     }
   });
