@@ -32,6 +32,7 @@ CREATE TABLE "ledger_pushes" (
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_error" text,
+	"uncertain_since" timestamp with time zone,
 	"external_payment_id" text,
 	"claim_token" uuid,
 	"claimed_until" timestamp with time zone,

@@ -16,6 +16,12 @@ import { isProviderError, type LedgerProvider } from './provider.js';
 export const PUSH_BACKOFF_MS = [60_000, 5 * 60_000, 30 * 60_000, 60 * 60_000] as const;
 /** A push is held this long by the replica sending it; a crashed one's claim lapses after it. */
 export const PUSH_CLAIM_TTL_MS = 2 * 60_000;
+/**
+ * How long after an attempt with no answer a retry is still sent. The ledger answers a repeated Idempotency-Key with
+ * the payment it made only while it remembers the key (a day is assumed: Xero does not publish its window); past
+ * that a retry could pay twice, so the push fails instead and says where to look.
+ */
+export const UNCERTAIN_RETRY_MS = 20 * 3_600_000;
 
 export function backoffAfter(attempts: number): number {
   return PUSH_BACKOFF_MS[Math.min(Math.max(attempts, 1), PUSH_BACKOFF_MS.length) - 1] as number;
@@ -92,6 +98,14 @@ export async function sendPush(deps: PushDeps, teamId: string, id: string): Prom
   const { push, token } = claimed;
 
   const connection = await getConnection(ctx, teamId, provider.id);
+  if (push.uncertainSince && ctx.clock.now().getTime() - push.uncertainSince.getTime() > UNCERTAIN_RETRY_MS) {
+    return fail(
+      deps,
+      push,
+      token,
+      `${provider.label} did not answer whether it took this payment, and it has been too long to ask again safely: look in ${provider.label} for a payment with the reference "${push.reference.slice(0, 120)}" on this invoice, and record it there by hand only if it is not there`,
+    );
+  }
   if (!provider.createPayment) {
     return fail(deps, push, token, `${provider.label} cannot take payments from this app yet`);
   }
@@ -132,9 +146,17 @@ export async function sendPush(deps: PushDeps, teamId: string, id: string): Prom
         ? Math.max(error.retryAfterMs, 1_000)
         : backoffAfter(push.attempts);
     const nextAttemptAt = new Date(ctx.clock.now().getTime() + waitMs);
+    // No answer (a timeout, a dropped connection, a 5xx, an answer we cannot read): the ledger may have it.
+    const uncertain = isProviderError(error, 'UNAVAILABLE') || isProviderError(error, 'BAD_RESPONSE');
     const [after] = await ctx.db
       .update(ledgerPushes)
-      .set({ lastError: message, nextAttemptAt, claimToken: null, claimedUntil: null })
+      .set({
+        lastError: message,
+        nextAttemptAt,
+        claimToken: null,
+        claimedUntil: null,
+        ...(uncertain && !push.uncertainSince ? { uncertainSince: ctx.clock.now() } : {}),
+      })
       .where(and(eq(ledgerPushes.teamId, teamId), eq(ledgerPushes.id, id), eq(ledgerPushes.claimToken, token)))
       .returning();
     return after ? { status: 'retrying', push: after, error: message, nextAttemptAt } : undefined;

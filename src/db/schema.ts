@@ -514,6 +514,11 @@ export const ledgerPushes = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     lastError: text('last_error'),
+    /**
+     * The first attempt whose outcome is unknown (no answer): the ledger may have the payment. Retries are safe only
+     * while the ledger still remembers the Idempotency-Key; past that, the push fails and says where to look.
+     */
+    uncertainSince: ts('uncertain_since'),
     externalPaymentId: text('external_payment_id'),
     claimToken: uuid('claim_token'),
     claimedUntil: ts('claimed_until'),

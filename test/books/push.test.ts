@@ -344,6 +344,39 @@ describeEachDatabase('payments recorded in Slack, posted to Xero', NOW, (get) =>
     expect(putCalls().map((c) => c.headers['idempotency-key'])).toEqual([push?.idempotencyKey, push?.idempotencyKey]);
   });
 
+  it('stops retrying, and says where to look, once Xero may no longer remember a payment it did not answer for', async () => {
+    const t = get();
+    let down = false;
+    const flaky = booksFor(t, key, (async (url: string | URL | Request, init?: RequestInit) => {
+      if (down && init?.method === 'PUT') throw new TypeError('fetch failed', { cause: { code: 'ETIMEDOUT' } });
+      return fetch(url, init);
+    }) as typeof fetch);
+    await turnOn();
+    await recordPayment(t.ctx, TEAM, ADMIN, { invoice: 'INV-0001', amount: '500.00' });
+    xero.dropNextPaymentAnswer();
+    const [lost] = await flaky.books.pushDue();
+    if (lost?.status !== 'retrying') throw new Error(`expected a retry, got ${lost?.status}`);
+    const lostAt = t.ctx.clock.now();
+    t.ctx.clock.set(lost.nextAttemptAt);
+    down = true;
+    for (;;) {
+      const [o] = await flaky.books.pushDue();
+      if (o?.status !== 'retrying') {
+        expect(o).toMatchObject({ status: 'failed' });
+        expect(o?.status === 'failed' && o.error).toMatch(
+          /^Xero did not answer whether it took this payment, and it has been too long to ask again safely: look in Xero for a payment with the reference "recorded in Slack, receivables event \d+" on this invoice/,
+        );
+        break;
+      }
+      t.ctx.clock.set(o.nextAttemptAt);
+    }
+    expect(t.ctx.clock.now().getTime() - lostAt.getTime()).toBeGreaterThan(20 * 3_600_000);
+    expect(t.ctx.clock.now().getTime() - lostAt.getTime()).toBeLessThanOrEqual(21 * 3_600_000 + 60_000);
+    expect(xero.payments(xeroInvoice)).toHaveLength(1);
+    expect(flaky.failures.map((f) => f.number)).toEqual(['INV-0001']);
+    expect((await pushRows(t))[0]?.uncertainSince).toEqual(lostAt);
+  });
+
   it('waits out a 429 for as long as Xero’s Retry-After says', async () => {
     const t = get();
     await turnOn();

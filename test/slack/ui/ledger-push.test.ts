@@ -39,6 +39,7 @@ function push(overrides: Partial<LedgerPushRow> = {}): LedgerPushRow {
     attempts: 0,
     nextAttemptAt: AT,
     lastError: null,
+    uncertainSince: null,
     externalPaymentId: null,
     claimToken: null,
     claimedUntil: null,
