@@ -377,6 +377,22 @@ describeEachDatabase('payments recorded in Slack, posted to Xero', NOW, (get) =>
     expect((await pushRows(t))[0]?.uncertainSince).toEqual(lostAt);
   });
 
+  it('keeps a payment waiting, with why, while the connection is broken, and sends it once reconnected', async () => {
+    const t = get();
+    await turnOn();
+    await recordPayment(t.ctx, TEAM, ADMIN, { invoice: 'INV-0001', amount: '500.00' });
+    xero.revokeConsent();
+    t.ctx.clock.advance(30 * 60_000);
+    const [waiting] = await h.books.pushDue();
+    expect(waiting?.status).toBe('retrying');
+    expect(waiting?.status === 'retrying' && waiting.error).toMatch(/refused to renew the connection/);
+    expect(putCalls()).toHaveLength(0);
+    await connect(h.books);
+    t.ctx.clock.advance(60_000);
+    expect((await h.books.pushDue()).map((o) => o.status)).toEqual(['sent']);
+    expect(xero.payments(xeroInvoice)).toHaveLength(1);
+  });
+
   it('waits out a 429 for as long as Xero’s Retry-After says', async () => {
     const t = get();
     await turnOn();
