@@ -8,6 +8,7 @@ import { STOP_GRACE_MS } from './jobs/scheduler.js';
 import { systemClock } from './services/context.js';
 import { createSlackApp, SlackUnreachableError } from './slack/app.js';
 import { tellBroken } from './slack/listeners/connect.js';
+import { tellPushFailed } from './slack/listeners/ledger-push.js';
 
 async function main(): Promise<void> {
   loadEnvFile();
@@ -43,6 +44,11 @@ async function main(): Promise<void> {
     connectionBroken: (teamId, reason, provider) => tellBroken(bot.deps, teamId, provider, reason),
     // The App Homes show the connection: its sync's progress, its end, a break.
     connectionChanged: (teamId) => bot.live.refreshHomes(teamId),
+    // A payment reached the ledger (or is retrying): its cards say so; the invoice itself did not change.
+    paymentPushChanged: async (teamId, invoiceIds) => {
+      for (const id of invoiceIds) await bot.live.invoiceChanged(teamId, id);
+    },
+    paymentPushFailed: (failure) => tellPushFailed(bot.deps, failure),
   });
   const bot = createSlackApp({
     books,

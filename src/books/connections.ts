@@ -46,7 +46,13 @@ export interface ConnectionDeps {
 const place = (teamId: string, provider: ProviderId, which: 'access' | 'refresh') => `${teamId}/${provider}/${which}`;
 
 /** The authorize link for this person in this workspace: signed, single use, expires in 10 minutes. */
-export async function startConnect(deps: ConnectionDeps, teamId: string, userId: string): Promise<string> {
+export async function startConnect(
+  deps: ConnectionDeps,
+  teamId: string,
+  userId: string,
+  /** Also ask for what posting payments needs (scopes add to the consent already given). */
+  options: { withPayments?: boolean } = {},
+): Promise<string> {
   const { ctx, provider, box } = deps;
   await loadWorkspace(ctx.db, teamId);
   const now = ctx.clock.now();
@@ -75,7 +81,12 @@ export async function startConnect(deps: ConnectionDeps, teamId: string, userId:
     n,
     e: Math.floor((now.getTime() + STATE_TTL_MS) / 1000),
   });
-  return provider.authorizeUrl({ state, codeChallenge: challenge, redirectUri: deps.redirectUri });
+  return provider.authorizeUrl({
+    state,
+    codeChallenge: challenge,
+    redirectUri: deps.redirectUri,
+    ...(options.withPayments ? { withPayments: true } : {}),
+  });
 }
 
 export interface Connected {

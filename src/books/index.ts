@@ -2,8 +2,10 @@
 // command, the OAuth callback and the jobs; the work is in connections.ts (tokens, claims) and sync.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { QuickBooksSettings, XeroSettings } from '../config.js';
-import type { LedgerConnectionRow } from '../db/schema.js';
+import type { LedgerConnectionRow, LedgerPushRow, LedgerPushSettingRow } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
+import { LedgerError } from '../services/errors.js';
+import { getPaymentPushSetting, pushIsOn, savePaymentPushSetting, unsentPushes } from '../services/ledger-push.js';
 import { authorize, type Principal } from '../services/policy.js';
 import {
   accessToken,
@@ -37,7 +39,15 @@ import {
   QUICKBOOKS_LIMITS,
   XERO_LIMITS,
 } from './http.js';
-import { isProviderError, type LedgerProvider, PROVIDER_LABEL, type ProviderId, providerLabel } from './provider.js';
+import {
+  isProviderError,
+  type LedgerAccount,
+  type LedgerProvider,
+  PROVIDER_LABEL,
+  type ProviderId,
+  providerLabel,
+} from './provider.js';
+import { duePushes, type PushOutcome, sendPush } from './push.js';
 import { quickbooksProvider } from './quickbooks.js';
 import { createQuickBooksWebhook } from './quickbooks-webhook.js';
 import { runSync, type SyncOutcome, type SyncState } from './sync.js';
@@ -79,13 +89,43 @@ export interface BooksOptions {
   connectionBroken?: (teamId: string, reason: string, provider: ProviderId) => Promise<void>;
   /** What the App Home shows of the connection changed (progress, the end of a sync, a break, connect, disconnect). */
   connectionChanged?: (teamId: string) => Promise<void>;
+  /** Told which invoices' payments reached the ledger (or are retrying), to redraw their cards. */
+  paymentPushChanged?: (teamId: string, invoiceIds: string[]) => Promise<void>;
+  /** Told once when the ledger refuses a payment for good. */
+  paymentPushFailed?: (failure: PushFailure) => Promise<void>;
+}
+
+export interface PushFailure {
+  teamId: string;
+  label: string;
+  invoiceId: string;
+  number: string;
+  amountMinor: bigint;
+  currency: string;
+  reason: string;
+}
+
+/** Posting payments to a ledger, as the connection's status shows it. */
+export interface PaymentPushState {
+  setting: LedgerPushSettingRow | undefined;
+  /** On, for the organisation connected now. */
+  on: boolean;
+  /** Why it cannot be turned on (the provider cannot take payments from here), or undefined. */
+  unsupported: string | undefined;
+  /** Payments not yet in the ledger (retrying, or refused), newest first, with their invoice's number. */
+  unsent: (LedgerPushRow & { number: string })[];
 }
 
 export interface Books {
   /** Why a provider cannot be connected here (not configured, no key), or undefined when it can. */
   unavailable(provider: ProviderId): string | undefined;
   /** The authorize link for a finance admin (the policy's manageLedgerConnection). */
-  startConnect(teamId: string, principal: Principal, provider: ProviderId): Promise<string>;
+  startConnect(
+    teamId: string,
+    principal: Principal,
+    provider: ProviderId,
+    options?: { withPayments?: boolean },
+  ): Promise<string>;
   /**
    * The OAuth callback: `whoIs` says who the state's person is now (the role is checked again); `realmId` is the
    * company QuickBooks names on its callback.
@@ -121,7 +161,22 @@ export interface Books {
   quickbooksWebhook: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   /** Shutting down: running syncs stop after their current page (their place saved) and no new one starts. */
   stop(): Promise<void>;
+  /** The ledger's accounts a payment can be paid into (finance admins; the policy's manageLedgerConnection). */
+  paymentAccounts(teamId: string, principal: Principal, provider: ProviderId): Promise<LedgerAccount[]>;
+  /** Turns posting payments to the ledger on, into one of paymentAccounts, or off (finance admins). */
+  savePaymentPush(
+    teamId: string,
+    principal: Principal,
+    provider: ProviderId,
+    input: { enabled: boolean; accountId?: string | undefined },
+  ): Promise<LedgerPushSettingRow>;
+  paymentPush(teamId: string, provider: ProviderId): Promise<PaymentPushState>;
+  /** Sends every due payment push now (awaits them: for tests; the scheduler's tick calls kick). */
+  pushDue(): Promise<PushOutcome[]>;
 }
+
+/** Accounts listed for the setting's form are trusted this long when it is saved (no second call to the ledger). */
+const ACCOUNTS_TTL_MS = 15 * 60_000;
 
 export function createBooks(options: BooksOptions): Books {
   const { ledger, logger } = options;
@@ -185,6 +240,81 @@ export function createBooks(options: BooksOptions): Books {
     quickbooks:
       'QuickBooks is not set up for this app: its operator sets QUICKBOOKS_CLIENT_ID and QUICKBOOKS_CLIENT_SECRET (developer.intuit.com → your app → Keys and credentials) and restarts it.',
   };
+  const listedAccounts = new Map<string, { at: number; accounts: LedgerAccount[] }>();
+
+  function pushUnsupported(id: ProviderId): string | undefined {
+    const provider = providerOf(id);
+    if (provider && (!provider.createPayment || !provider.listPaymentAccounts)) {
+      return `Posting payments is not supported for ${provider.label} yet.`;
+    }
+    return undefined;
+  }
+
+  async function paymentAccounts(teamId: string, principal: Principal, id: ProviderId): Promise<LedgerAccount[]> {
+    authorize(principal, 'manageLedgerConnection', teamId);
+    const d = deps(id);
+    const unsupported = pushUnsupported(id);
+    if (unsupported || !d.provider.listPaymentAccounts) {
+      throw new LedgerError('VALIDATION', unsupported ?? 'not supported', [
+        { field: 'enabled', message: unsupported ?? 'not supported' },
+      ]);
+    }
+    const connection = await getConnection(ledger, teamId, id);
+    if (!connection || connection.status === 'disconnected') {
+      throw new LedgerError('VALIDATION', `Connect ${d.provider.label} first: /invoice connect ${id}.`, [
+        { field: 'enabled', message: `connect ${d.provider.label} first` },
+      ]);
+    }
+    const accounts = await d.provider.listPaymentAccounts({
+      accessToken: await accessToken(d, teamId),
+      tenantId: connection.tenantId,
+    });
+    listedAccounts.set(`${teamId}/${id}/${connection.tenantId}`, { at: ledger.clock.now().getTime(), accounts });
+    return accounts;
+  }
+
+  async function pushDue(): Promise<PushOutcome[]> {
+    const outcomes: PushOutcome[] = [];
+    for (const id of PROVIDERS) {
+      const provider = providerOf(id);
+      if (!provider || unavailable(id)) continue;
+      const d = deps(id);
+      for (const due of await duePushes(ledger, id)) {
+        if (stopping) break;
+        const outcome = await sendPush(
+          { ctx: ledger, provider, accessToken: (teamId) => accessToken(d, teamId) },
+          due.teamId,
+          due.id,
+        ).catch((error: unknown) => {
+          logger.error(`Posting a payment to ${provider.label} failed:`, error);
+          return undefined;
+        });
+        if (outcome) outcomes.push(outcome);
+      }
+    }
+    const byTeam = new Map<string, Set<string>>();
+    for (const o of outcomes) byTeam.set(o.push.teamId, (byTeam.get(o.push.teamId) ?? new Set()).add(o.push.invoiceId));
+    for (const [teamId, invoiceIds] of byTeam) {
+      await options.paymentPushChanged?.(teamId, [...invoiceIds]).catch((error) => {
+        logger.warn('Updating the cards after posting payments failed:', error);
+      });
+    }
+    for (const o of outcomes) {
+      if (o.status !== 'failed') continue;
+      await options
+        .paymentPushFailed?.({
+          teamId: o.push.teamId,
+          label: providerLabel(o.push.provider),
+          invoiceId: o.push.invoiceId,
+          number: o.number,
+          amountMinor: o.push.amountMinor,
+          currency: o.push.currency,
+          reason: o.error,
+        })
+        .catch((error) => logger.warn('Telling the finance admins of a refused payment failed:', error));
+    }
+    return outcomes;
+  }
 
   function unavailable(id: ProviderId): string | undefined {
     if (!providerOf(id)) return NOT_SET_UP[id];
@@ -368,11 +498,11 @@ export function createBooks(options: BooksOptions): Books {
     unavailable,
     xeroWebhook,
     quickbooksWebhook,
-    startConnect: async (teamId, principal, id) => {
+    startConnect: async (teamId, principal, id, opts) => {
       authorize(principal, 'manageLedgerConnection', teamId);
       const d = deps(id);
       await refuseOtherLedger(teamId, id);
-      return startConnect(d, teamId, principal.id);
+      return startConnect(d, teamId, principal.id, opts);
     },
     async completeConnect(id, params, whoIs) {
       const d = deps(id);
@@ -409,7 +539,38 @@ export function createBooks(options: BooksOptions): Books {
     syncDue,
     kick() {
       void syncDue().catch((error) => logger.error('Ledger syncs failed to start:', error));
+      if (!stopping) void track(pushDue()).catch((error) => logger.error('Posting payments failed to start:', error));
     },
+    paymentAccounts,
+    async savePaymentPush(teamId, principal, id, input) {
+      authorize(principal, 'manageLedgerConnection', teamId, ['enabled']);
+      const d = deps(id);
+      if (!input.enabled) return savePaymentPushSetting(ledger, teamId, principal, id, { enabled: false });
+      const unsupported = pushUnsupported(id);
+      if (unsupported) throw new LedgerError('VALIDATION', unsupported, [{ field: 'enabled', message: unsupported }]);
+      if (!input.accountId) throw LedgerError.invalid('account', 'choose the account the payments are paid into');
+      const connection = await getConnection(ledger, teamId, id);
+      const cached = connection ? listedAccounts.get(`${teamId}/${id}/${connection.tenantId}`) : undefined;
+      const fresh = cached && ledger.clock.now().getTime() - cached.at < ACCOUNTS_TTL_MS;
+      const accounts = fresh ? cached.accounts : await paymentAccounts(teamId, principal, id);
+      const account = accounts.find((a) => a.externalId === input.accountId);
+      if (!account) {
+        throw LedgerError.invalid('account', `is not an account of ${d.provider.label} that takes payments`);
+      }
+      return savePaymentPushSetting(ledger, teamId, principal, id, {
+        enabled: true,
+        account: { id: account.externalId, code: account.code, name: account.name },
+      });
+    },
+    async paymentPush(teamId, id) {
+      const [setting, connection, unsent] = await Promise.all([
+        getPaymentPushSetting(ledger, teamId, id),
+        getConnection(ledger, teamId, id),
+        unsentPushes(ledger, teamId, id),
+      ]);
+      return { setting, on: pushIsOn(setting, connection), unsupported: pushUnsupported(id), unsent };
+    },
+    pushDue: () => track(pushDue()),
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },

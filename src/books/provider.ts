@@ -92,8 +92,11 @@ export interface LedgerProvider {
   readonly id: ProviderId;
   /** For people: "Xero". */
   readonly label: string;
-  /** Where the person grants access; `state` and the PKCE challenge come back through the callback. */
-  authorizeUrl(params: { state: string; codeChallenge: string; redirectUri: string }): string;
+  /**
+   * Where the person grants access; `state` and the PKCE challenge come back through the callback. Read only,
+   * unless `withPayments`: also what posting payments needs (asked only when a finance admin turns that on).
+   */
+  authorizeUrl(params: { state: string; codeChallenge: string; redirectUri: string; withPayments?: boolean }): string;
   exchangeCode(params: { code: string; redirectUri: string; codeVerifier: string }): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
   /** Ends the grant (the refresh token and every access token made from it). */
@@ -108,6 +111,36 @@ export interface LedgerProvider {
   listContactsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerContact>>;
   listInvoicesSince(auth: Auth, query: InvoiceQuery): Promise<Page<LedgerInvoice>>;
   listPaymentsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerPayment>>;
+  /**
+   * The accounts a payment can be paid into (Xero: bank accounts, and accounts with payments enabled). Optional:
+   * a provider without it (and createPayment) cannot post payments, and the setting cannot be turned on.
+   */
+  listPaymentAccounts?(auth: Auth): Promise<LedgerAccount[]>;
+  /**
+   * Posts one payment against an invoice. The same idempotencyKey gets the same payment back, never a second one.
+   * A refusal that will never succeed (the invoice voided, more than is due, the account closed) is REJECTED.
+   */
+  createPayment?(auth: Auth, payment: NewLedgerPayment): Promise<{ externalId: string }>;
+}
+
+/** An account of the ledger's chart that can take payments. */
+export interface LedgerAccount {
+  externalId: string;
+  code: string | null;
+  name: string;
+  /** BANK, or the account's type when it takes payments otherwise. */
+  type: string;
+  currency: string | null;
+}
+
+export interface NewLedgerPayment {
+  invoiceExternalId: string;
+  accountExternalId: string;
+  /** Decimal text in the invoice's currency ("500.00", "1000" for JPY), made from minor units, never a float. */
+  amount: string;
+  date: LocalDate;
+  reference: string;
+  idempotencyKey: string;
 }
 
 export type ProviderErrorCode =
@@ -122,7 +155,9 @@ export type ProviderErrorCode =
   /** The ledger answered something we do not understand. */
   | 'BAD_RESPONSE'
   /** A request to a host that is not the provider's configured one (never sent). */
-  | 'HOST_NOT_ALLOWED';
+  | 'HOST_NOT_ALLOWED'
+  /** The ledger refused the request for good (a validation error): sending it again will not help. */
+  | 'REJECTED';
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';

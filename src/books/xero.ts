@@ -13,11 +13,13 @@ import type { Http, Limiter } from './http.js';
 import {
   type Auth,
   type InvoiceQuery,
+  type LedgerAccount,
   type LedgerContact,
   type LedgerInvoice,
   type LedgerInvoiceStatus,
   type LedgerPayment,
   type LedgerProvider,
+  type NewLedgerPayment,
   type Page,
   ProviderError,
   type Tenant,
@@ -31,6 +33,11 @@ import { msDateToLocalDate, parseJsonExact, parseMsDate } from './values.js';
  * and older apps must move to these by September 2027.
  */
 export const XERO_SCOPES = 'offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read';
+/**
+ * Posting payments (asked only when a finance admin turns it on; Xero adds scopes to the existing consent): creating
+ * payments, and reading the chart of accounts they are paid into.
+ */
+export const XERO_PAYMENT_SCOPES = `${XERO_SCOPES} accounting.payments accounting.settings.read`;
 /**
  * xero_accounting.yaml: `page` returns "up to 100" (paths./Invoices.get, /Contacts.get, /Payments.get); we send
  * `pageSize=100` too. Not `summaryOnly`: it leaves out "computation-heavy fields" it does not name, and the sync
@@ -102,6 +109,38 @@ const xeroContact = z.object({
   EmailAddress: optionalText,
   IsCustomer: z.union([z.boolean(), z.string()]).optional(),
   UpdatedDateUTC: msDate.optional(),
+});
+
+const xeroAccount = z.object({
+  AccountID: z.string().min(1),
+  Code: optionalText,
+  Name: z.string().nullish(),
+  Type: z.string().nullish(),
+  Status: z.string().nullish(),
+  EnablePaymentsToAccount: z.union([z.boolean(), z.string()]).nullish(),
+  CurrencyCode: z.string().nullish(),
+});
+
+const createdPayments = z.object({
+  Payments: z
+    .array(
+      z.object({
+        PaymentID: z.string().min(1),
+        HasValidationErrors: z.union([z.boolean(), z.string()]).optional(),
+        ValidationErrors: z.array(z.object({ Message: z.string().nullish() })).optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** Xero's 400: { Type: 'ValidationException', Elements: [{ ValidationErrors: [{ Message }] }] }. */
+const validationError = z.object({
+  Type: z.string().nullish(),
+  Message: z.string().nullish(),
+  Detail: z.string().nullish(),
+  Elements: z
+    .array(z.object({ ValidationErrors: z.array(z.object({ Message: z.string().nullish() })).nullish() }))
+    .nullish(),
 });
 
 const STATUS: Record<string, LedgerInvoiceStatus> = {
@@ -188,16 +227,39 @@ export function xeroProvider(options: XeroProviderOptions): LedgerProvider {
     return { items, page, more, total: raw?.itemCount };
   }
 
+  /** A PUT of JSON text (already written with its amounts as exact decimals) with an Idempotency-Key. */
+  async function put(auth: Auth, path: string, body: string, idempotencyKey: string) {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${auth.accessToken}`,
+      'xero-tenant-id': auth.tenantId,
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'idempotency-key': idempotencyKey,
+    };
+    const url = `${settings.apiUrl}/api.xro/2.0/${path}`;
+    const answer = await options.limiterFor(auth.tenantId).run(() => http(url, { method: 'PUT', headers, body }));
+    if (answer.status === 401 || answer.status === 403) {
+      throw new ProviderError(
+        'UNAUTHORIZED',
+        `Xero refused the access (${answer.status}): a finance admin allows posting payments with /invoice connect xero payments.`,
+      );
+    }
+    if (answer.status === 400 || answer.status === 404) {
+      throw new ProviderError('REJECTED', `Xero refused it: ${refusalOf(answer.text, answer.status)}`);
+    }
+    return answer;
+  }
+
   return {
     id: 'xero',
     label: 'Xero',
-    authorizeUrl({ state, codeChallenge, redirectUri }) {
+    authorizeUrl({ state, codeChallenge, redirectUri, withPayments }) {
       const url = new URL(`${settings.loginUrl}/identity/connect/authorize`);
       url.search = new URLSearchParams({
         response_type: 'code',
         client_id: settings.clientId,
         redirect_uri: redirectUri,
-        scope: XERO_SCOPES,
+        scope: withPayments ? XERO_PAYMENT_SCOPES : XERO_SCOPES,
         state,
         code_challenge: codeChallenge,
         code_challenge_method: 'S256',
@@ -292,7 +354,79 @@ export function xeroProvider(options: XeroProviderOptions): LedgerProvider {
       );
       return pageOf(items, page, body.pagination, body.Payments.length);
     },
+    async listPaymentAccounts(auth) {
+      let body: { Accounts: z.output<typeof xeroAccount>[] };
+      try {
+        body = await get(
+          auth,
+          'Accounts',
+          { where: 'Status=="ACTIVE"' },
+          undefined,
+          z.object({ Accounts: z.array(xeroAccount) }),
+        );
+      } catch (error) {
+        if (error instanceof ProviderError && error.code === 'UNAUTHORIZED') {
+          throw new ProviderError(
+            'UNAUTHORIZED',
+            'Xero has not allowed this app to read the chart of accounts and post payments yet.',
+          );
+        }
+        throw error;
+      }
+      return body.Accounts.filter(
+        (a) =>
+          (a.Status ?? 'ACTIVE') === 'ACTIVE' &&
+          (a.Type === 'BANK' || a.EnablePaymentsToAccount === true || a.EnablePaymentsToAccount === 'true'),
+      ).map(
+        (a): LedgerAccount => ({
+          externalId: a.AccountID,
+          code: a.Code,
+          name: a.Name?.trim() || a.Code || `Xero account ${a.AccountID.slice(0, 8)}`,
+          type: a.Type ?? 'BANK',
+          currency: a.CurrencyCode?.toUpperCase() ?? null,
+        }),
+      );
+    },
+    async createPayment(auth, payment: NewLedgerPayment) {
+      if (!/^\d+(\.\d+)?$/.test(payment.amount)) {
+        throw new ProviderError('REJECTED', `"${payment.amount}" is not an amount to post.`);
+      }
+      // The amount goes as a JSON number written from its exact decimal text (JSON.stringify would need a float).
+      const marker = '"@@AMOUNT@@"';
+      const body = JSON.stringify({
+        Payments: [
+          {
+            Invoice: { InvoiceID: payment.invoiceExternalId },
+            Account: { AccountID: payment.accountExternalId },
+            Date: payment.date,
+            Amount: '@@AMOUNT@@',
+            Reference: payment.reference,
+          },
+        ],
+      }).replace(marker, payment.amount);
+      const answer = await put(auth, 'Payments', body, payment.idempotencyKey);
+      const created = expectOk(answer, createdPayments, 'Payments');
+      const first = created.Payments[0] as z.output<typeof createdPayments>['Payments'][number];
+      const problems = (first.ValidationErrors ?? []).map((e) => e.Message).filter((m): m is string => Boolean(m));
+      if (first.HasValidationErrors === true || first.HasValidationErrors === 'true' || problems.length > 0) {
+        throw new ProviderError('REJECTED', `Xero refused it: ${problems.join('; ') || 'a validation error'}`);
+      }
+      return { externalId: first.PaymentID };
+    },
   };
+}
+
+/** What Xero said was wrong, from its 400/404 body, in at most a few hundred characters. */
+function refusalOf(text: string, status: number): string {
+  const parsed = validationError.safeParse(safeJson(text));
+  if (!parsed.success) return `HTTP ${status}`;
+  const messages = (parsed.data.Elements ?? [])
+    .flatMap((e) => e.ValidationErrors ?? [])
+    .map((e) => e.Message?.trim())
+    .filter((m): m is string => Boolean(m));
+  const said =
+    messages.length > 0 ? messages.join('; ') : (parsed.data.Detail ?? parsed.data.Message ?? `HTTP ${status}`);
+  return said.slice(0, 400);
 }
 
 function toPayment(p: z.output<typeof xeroPayment>, invoiceId: string): LedgerPayment {

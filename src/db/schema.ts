@@ -458,6 +458,93 @@ export const ledgerLinks = pgTable(
 
 export type LedgerLinkRow = typeof ledgerLinks.$inferSelect;
 
+/**
+ * Whether payments recorded in Slack on the ledger's invoices are posted to the ledger, and into which of its
+ * accounts (one row per connection; none means off). The account belongs to one organisation: a connection to
+ * another one turns the setting off until an admin chooses again.
+ */
+export const ledgerPushSettings = pgTable(
+  'ledger_push_settings',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId),
+    provider: text('provider').notNull(),
+    /** The organisation the account is in (Xero tenant, QuickBooks realm). */
+    tenantId: text('tenant_id').notNull(),
+    enabled: boolean('enabled').notNull().default(false),
+    /** The ledger's account the payments are paid into: its id, and code and name as they were when chosen. */
+    accountId: text('account_id'),
+    accountCode: text('account_code'),
+    accountName: text('account_name'),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.provider] }),
+    check('ledger_push_settings_account', sql`not ${t.enabled} or ${t.accountId} is not null`),
+  ],
+);
+
+export type LedgerPushSettingRow = typeof ledgerPushSettings.$inferSelect;
+
+/**
+ * The outbox of payments recorded here that go to the ledger: written in the payment's own transaction, sent by
+ * the books' worker under a fenced claim (one replica at a time per push), with the Idempotency-Key made from the
+ * payment's event id, so a retry after a crash never pays twice.
+ */
+export const ledgerPushes = pgTable(
+  'ledger_pushes',
+  {
+    teamId: text('team_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    provider: text('provider').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    /** The payment's event (paid / part_paid): what the push is the ledger's copy of. */
+    eventId: bigint('event_id', { mode: 'bigint' }).notNull(),
+    invoiceId: uuid('invoice_id').notNull(),
+    paymentId: uuid('payment_id').notNull(),
+    externalInvoiceId: text('external_invoice_id').notNull(),
+    amountMinor: money('amount_minor').notNull(),
+    currency: text('currency').notNull(),
+    paidOn: day('paid_on').notNull(),
+    accountId: text('account_id').notNull(),
+    accountCode: text('account_code'),
+    /** What the ledger shows as the payment's reference (names the event). */
+    reference: text('reference').notNull(),
+    /** Sent with every attempt: the ledger answers a repeat with the payment it already made. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    /** 'pending' (to send, or retrying), 'sent' (the ledger has it), 'failed' (the ledger refused it for good). */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    /**
+     * The first attempt whose outcome is unknown (no answer): the ledger may have the payment. Retries are safe only
+     * while the ledger still remembers the Idempotency-Key; past that, the push fails and says where to look.
+     */
+    uncertainSince: ts('uncertain_since'),
+    externalPaymentId: text('external_payment_id'),
+    claimToken: uuid('claim_token'),
+    claimedUntil: ts('claimed_until'),
+    createdAt: createdAt(),
+    sentAt: ts('sent_at'),
+    failedAt: ts('failed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.id] }),
+    foreignKey({ columns: [t.teamId, t.invoiceId], foreignColumns: [invoices.teamId, invoices.id] }),
+    uniqueIndex('ledger_pushes_event_key').on(t.teamId, t.eventId),
+    uniqueIndex('ledger_pushes_payment_key').on(t.teamId, t.paymentId),
+    index('ledger_pushes_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('ledger_pushes_invoice_idx').on(t.teamId, t.invoiceId),
+    check('ledger_pushes_status', sql`${t.status} in ('pending', 'sent', 'failed')`),
+    check('ledger_pushes_amount', sql`${t.amountMinor} > 0`),
+  ],
+);
+
+export type LedgerPushRow = typeof ledgerPushes.$inferSelect;
+
 /** An authorize link handed out by /invoice connect: single use (deleted when used), for one person, short-lived. */
 export const ledgerAuthStates = pgTable(
   'ledger_auth_states',

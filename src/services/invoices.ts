@@ -14,6 +14,7 @@ import { changedFields } from './clients.js';
 import type { Actor, LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
 import { refuseLedgerOwned } from './ledger-owned.js';
+import { paymentPushFor, queuePaymentPush, refuseLedgerOverpayment } from './ledger-push.js';
 import { actorOf, authorize, type Operation, type Principal } from './policy.js';
 import {
   amountInput,
@@ -358,7 +359,8 @@ export async function recordPayment(
   const data = parseInput(paymentSchema, input);
   const written = await mutate(ctx, teamId, principal, 'recordPayment', data, options, async (tx, row, workspace) => {
     refuseVoid(row);
-    await refuseLedgerOwned(tx, teamId, principal, row, ['amount'], 'record its payments');
+    // The ledger's invoice: refused (record it in the ledger), or, with posting to the ledger on, queued for it too.
+    const push = await paymentPushFor(tx, teamId, principal, row);
     const due = row.totalMinor - row.paidMinor;
     if (due <= 0n) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid in full.`);
     const amount = data.amount === undefined ? due : toMinor(data.amount, row.currency, 'amount');
@@ -370,6 +372,7 @@ export async function recordPayment(
         [{ field: 'amount', message: `is more than the ${formatMoney(due, row.currency)} due` }],
       );
     }
+    if (push) refuseLedgerOverpayment(push, row, amount, due);
     const today = todayIn(workspace.timeZone, ctx.clock.now());
     const receivedOn = data.receivedOn ?? today;
     if (receivedOn > today) throw LedgerError.invalid('receivedOn', `cannot be in the future (today is ${today})`);
@@ -412,6 +415,24 @@ export async function recordPayment(
         },
       },
       result: { paymentId: payment.id, amountMinor: amount },
+      ...(push
+        ? {
+            after: (tx: Transaction, eventId: bigint | undefined) => {
+              if (eventId === undefined) throw new Error('a payment has an event');
+              return queuePaymentPush(tx, push, {
+                teamId,
+                eventId,
+                invoiceId: row.id,
+                paymentId: payment.id,
+                amountMinor: amount,
+                currency: row.currency,
+                paidOn: receivedOn,
+                reference: data.reference,
+                now: ctx.clock.now(),
+              });
+            },
+          }
+        : {}),
     };
   });
   const { paymentId, amountMinor } = written.extra as { paymentId: string; amountMinor: bigint };
@@ -566,6 +587,8 @@ export interface Mutation {
   event?: { kind: string; details?: Record<string, unknown>; isAction?: boolean; visibility?: 'internal' | 'shared' };
   /** Kept with the idempotency key, handed back on a replay. */
   result?: Record<string, unknown>;
+  /** More to write in the same transaction once the event exists (a payment's push to the ledger names it). */
+  after?: (tx: Transaction, eventId: bigint | undefined) => Promise<void>;
 }
 
 /** Locks the invoice, checks its version, applies the change and writes its event, all in one transaction. */
@@ -601,8 +624,9 @@ export async function mutate(
         .set({ ...mutation.set, version: sql`${invoices.version} + 1` })
         .where(and(eq(invoices.teamId, teamId), eq(invoices.id, row.id)));
     }
+    let eventId: bigint | undefined;
     if (mutation.event) {
-      await appendEvent(
+      eventId = await appendEvent(
         tx,
         {
           teamId,
@@ -617,6 +641,7 @@ export async function mutate(
         { isAction: mutation.event.isAction ?? true },
       );
     }
+    await mutation.after?.(tx, eventId);
     return { invoiceId: row.id, ...(mutation.result ?? {}) };
   });
   const { invoiceId, ...extra } = written.result;

@@ -15,7 +15,7 @@ export type WebhooksRequest =
 /** What /invoice connect asks for: the state of the books' connections, to connect, disconnect or sync one now. */
 export type ConnectRequest =
   | { action: 'status' }
-  | { action: 'connect' | 'disconnect' | 'sync' | 'resync'; provider: 'xero' | 'quickbooks' };
+  | { action: 'connect' | 'disconnect' | 'sync' | 'resync' | 'payments'; provider: 'xero' | 'quickbooks' };
 
 export type InvoiceCommand =
   | { kind: 'help' }
@@ -296,8 +296,9 @@ function parseConnect(words: readonly string[]): InvoiceCommand {
   }
   if (second === 'sync' || second === 'now') return { kind: 'connect', action: 'sync', provider };
   if (second === 'resync') return { kind: 'connect', action: 'resync', provider };
+  if (second === 'payments' || second === 'payment') return { kind: 'connect', action: 'payments', provider };
   return invalid(
-    `After \`connect ${provider}\` say nothing, \`sync\`, \`resync\` or \`disconnect\`, not \`${words[1]}\`.`,
+    `After \`connect ${provider}\` say nothing, \`sync\`, \`resync\`, \`payments\` or \`disconnect\`, not \`${words[1]}\`.`,
   );
 }
 

@@ -13,6 +13,7 @@ import {
 import { getOverview } from '../db/queries/views.js';
 import { todayIn } from '../domain/dates.js';
 import { getInvoice } from '../services/invoices.js';
+import { pushesOfInvoice } from '../services/ledger-push.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { failingWebhookEndpoints } from '../webhooks/endpoints.js';
 import type { SlackDeps } from './deps.js';
@@ -20,6 +21,7 @@ import { principalOf } from './principal.js';
 import { section } from './ui/blocks.js';
 import { invoiceCard } from './ui/card.js';
 import { homeView } from './ui/home.js';
+import { pushLines } from './ui/ledger-push.js';
 import { type Mrkdwn, md, type SlackMessage, truncate, unstyled } from './ui/text.js';
 
 const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
@@ -52,7 +54,12 @@ export function createLive(deps: SlackDeps): Live {
     const workspace = await getWorkspace(ledger, teamId);
     const now = ledger.clock.now();
     const invoice = await getInvoice(ledger, teamId, invoiceId, workspace);
-    const card = invoiceCard(invoice, { now, timeZone: workspace.timeZone });
+    const pushes = await pushesOfInvoice(ledger, teamId, invoiceId);
+    const card = invoiceCard(invoice, {
+      now,
+      timeZone: workspace.timeZone,
+      ...(pushes.length > 0 ? { ledgerLines: pushLines(pushes, workspace.timeZone) } : {}),
+    });
     return {
       invoice,
       message: lead ? withLead(lead, card) : card,

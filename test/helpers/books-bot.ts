@@ -8,6 +8,7 @@ import { fixedClock } from '../../src/services/context.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { tellBroken } from '../../src/slack/listeners/connect.js';
+import { tellPushFailed } from '../../src/slack/listeners/ledger-push.js';
 import { emptyDatabase, testDatabase } from './db.js';
 import { type FakeQuickBooks, startFakeQuickBooks } from './fake-quickbooks.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
@@ -83,6 +84,10 @@ export async function startBooksBot(
     },
     connectionBroken: (teamId, reason, provider) => tellBroken(app().deps, teamId, provider, reason),
     connectionChanged: (teamId) => app().live.refreshHomes(teamId),
+    paymentPushChanged: async (teamId, invoiceIds) => {
+      for (const id of invoiceIds) await app().live.invoiceChanged(teamId, id);
+    },
+    paymentPushFailed: (failure) => tellPushFailed(app().deps, failure),
   });
   bot = createSlackApp({
     settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },

@@ -11,11 +11,18 @@
 // X-Rate-Limit-Problem; every Accounting API answer carries X-DayLimit-Remaining and X-MinLimit-Remaining. It
 // records every call.
 //
+// Posting payments: GET /Accounts (the chart, `where=Status=="ACTIVE"`) and PUT /Payments with Idempotency-Key (the
+// same key answers the same payment, never a second), its 400 ValidationException (more than the amount due, an
+// invoice not AUTHORISED, an account that cannot take payments), and the payment in the invoice and payment listings
+// afterwards, as Xero does. Access tokens carry the scopes granted (posting needs accounting.payments and
+// accounting.settings.read).
+//
 //   const xero = await startFakeXero();
 //   config: XERO_API_URL = XERO_IDENTITY_URL = XERO_LOGIN_URL = xero.url
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseJsonExact } from '../../src/books/values.js';
 
 export const FAKE_XERO_CLIENT = { clientId: 'fake-client-id', clientSecret: 'fake-client-secret' };
 
@@ -61,6 +68,16 @@ export interface FakeContact {
   UpdatedDateUTC: Date;
 }
 
+export interface FakeAccount {
+  AccountID: string;
+  Code: string;
+  Name: string;
+  Type: string;
+  Status: 'ACTIVE' | 'ARCHIVED';
+  EnablePaymentsToAccount: boolean;
+  CurrencyCode: string;
+}
+
 export interface FakeXero {
   url: string;
   tenant: { id: string; name: string };
@@ -91,6 +108,12 @@ export interface FakeXero {
   /** The instant Xero stamps changes with (UpdatedDateUTC). */
   setNow(at: Date | string): void;
   refreshTokensIssued(): number;
+  addAccount(a: Partial<Omit<FakeAccount, 'AccountID'>> & { Code: string; Name: string }): string;
+  setAccountStatus(accountId: string, status: FakeAccount['Status']): void;
+  /** The payments on an invoice (or all), as Xero holds them. */
+  payments(invoiceId?: string): FakePayment[];
+  /** The next PUT /Payments is carried out, but its answer never arrives (the connection drops). */
+  dropNextPaymentAnswer(): void;
   /** Forgets every record, token, scripted failure, call and added tenant (the first tenant stays). */
   reset(): void;
   close(): Promise<void>;
@@ -179,6 +202,10 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
   const contacts = new Map<string, FakeContact>();
   const invoices = new Map<string, FakeInvoice>();
   const payments = new Map<string, FakePayment>();
+  const accounts = new Map<string, FakeAccount>();
+  /** Idempotency-Key → the answer given (Xero keeps them for a while; here, for good). */
+  const idempotent = new Map<string, { status: number; body: string }>();
+  let dropPaymentAnswer = false;
   const codes = new Map<string, { redirectUri: string; challenge: string }>();
   const refreshTokens = new Set<string>();
   /** Refresh tokens replaced by a refresh, and when: usable again within REFRESH_GRACE_MS. */
@@ -211,11 +238,17 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
     return new Date(now.getTime() + seq);
   };
 
-  function issueTokens() {
+  /** The scopes each code and token was granted (Xero adds a new consent's scopes; a refresh keeps them). */
+  const granted = new Map<string, string>();
+  const READ_SCOPES = 'offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read';
+
+  function issueTokens(scope = READ_SCOPES) {
     const access = `xa-${randomBytes(16).toString('hex')}`;
     const refresh = `xr-${randomBytes(16).toString('hex')}`;
     accessTokens.set(access, { expiresAt: Date.now() + ACCESS_TOKEN_SECONDS * 1000 });
     refreshTokens.add(refresh);
+    granted.set(access, scope);
+    granted.set(refresh, scope);
     issuedRefresh += 1;
     // No id_token: it comes only with the `openid` scope, which the app does not ask for.
     return {
@@ -223,7 +256,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       expires_in: ACCESS_TOKEN_SECONDS,
       token_type: 'Bearer',
       refresh_token: refresh,
-      scope: 'offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read',
+      scope,
     };
   }
 
@@ -262,6 +295,12 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       return { problem: 'minute', retryAfter: Math.ceil(((minute[0] as number) + 60_000 - t) / 1000) };
     }
     return undefined;
+  }
+  /** Whether the request's access token was granted one of these scopes. */
+  function scoped(req: IncomingMessage, ...scopes: string[]): boolean {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const has = (granted.get(token) ?? '').split(' ');
+    return scopes.some((s) => has.includes(s));
   }
 
   function bearerOk(req: IncomingMessage): boolean {
@@ -358,6 +397,113 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
     };
   }
 
+  async function readText(req: IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  function addPayment(invoiceId: string, p: { amount: string; date: string; reference?: string }): string {
+    const invoice = invoices.get(invoiceId);
+    if (!invoice) throw new Error(`no invoice ${invoiceId}`);
+    const id = randomUUID();
+    const at = stamp();
+    payments.set(id, {
+      PaymentID: id,
+      InvoiceID: invoiceId,
+      Amount: p.amount,
+      Date: p.date,
+      Reference: p.reference ?? '',
+      Status: 'AUTHORISED',
+      UpdatedDateUTC: at,
+    });
+    const applied = [...payments.values()].filter((x) => x.InvoiceID === invoiceId && x.Status === 'AUTHORISED');
+    const paid = applied.reduce((sum, x) => sub(sum, `-${x.Amount}`), '0');
+    if (!sub(invoice.Total, paid).startsWith('-') && /^0(\.0+)?$/.test(sub(invoice.Total, paid)))
+      invoice.Status = 'PAID';
+    invoice.UpdatedDateUTC = at;
+    return id;
+  }
+
+  function amountDue(invoiceId: string, total: string): string {
+    const applied = [...payments.values()].filter((x) => x.InvoiceID === invoiceId && x.Status === 'AUTHORISED');
+    return sub(
+      total,
+      applied.reduce((sum, x) => sub(sum, `-${x.Amount}`), '0'),
+    );
+  }
+
+  /** PUT /Payments: one payment (the app sends one at a time), checked as Xero checks it. */
+  function createPayments(text: string): { status: number; body: unknown } {
+    const invalid = (message: string) => ({
+      status: 400,
+      body: {
+        ErrorNumber: 10,
+        Type: 'ValidationException',
+        Message: 'A validation exception occurred',
+        Elements: [{ ValidationErrors: [{ Message: message }] }],
+      },
+    });
+    let parsed: { Payments?: Record<string, unknown>[] };
+    try {
+      parsed = parseJsonExact(text) as typeof parsed;
+    } catch {
+      return { status: 400, body: { Message: 'fake: the body is not JSON' } };
+    }
+    // Amounts are JSON numbers (never strings) in Xero's API.
+    if (!/"Amount":\s*-?[0-9]/.test(text)) return invalid('Amount must be a number');
+    const p = parsed.Payments?.[0];
+    if (!p || (parsed.Payments?.length ?? 0) !== 1) return { status: 400, body: { Message: 'fake: one payment' } };
+    const invoice = invoices.get(String((p.Invoice as { InvoiceID?: string } | undefined)?.InvoiceID ?? ''));
+    if (!invoice) return invalid('Invoice could not be found');
+    const accountRef = p.Account as { AccountID?: string; Code?: string } | undefined;
+    const account = [...accounts.values()].find(
+      (a) => a.AccountID === accountRef?.AccountID || (accountRef?.Code !== undefined && a.Code === accountRef.Code),
+    );
+    if (!account) return invalid('Account could not be found');
+    if (account.Status !== 'ACTIVE') return invalid('The account is archived and cannot take payments');
+    if (account.Type !== 'BANK' && !account.EnablePaymentsToAccount)
+      return invalid('Account type is invalid for making a payment to/from');
+    if (invoice.Status !== 'AUTHORISED')
+      return invalid(`Invoice not of valid status for modification (${invoice.Status})`);
+    const amount = String(p.Amount ?? '');
+    if (!/^\d+(\.\d+)?$/.test(amount) || /^0(\.0+)?$/.test(amount))
+      return invalid('Payment amount must be more than zero');
+    if (sub(amountDue(invoice.InvoiceID, invoice.Total), amount).startsWith('-'))
+      return invalid('Payment amount exceeds the amount outstanding on this document');
+    const date = String(p.Date ?? '');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return invalid('Date must be YYYY-MM-DD');
+    const id = addPayment(invoice.InvoiceID, { amount, date, reference: String(p.Reference ?? '') });
+    const payment = payments.get(id) as FakePayment;
+    return {
+      status: 200,
+      body: {
+        Id: randomUUID(),
+        Status: 'OK',
+        ProviderName: 'receivables',
+        DateTimeUTC: msDate(now),
+        Payments: [
+          {
+            PaymentID: id,
+            Date: msDate(date),
+            BankAmount: num(amount),
+            Amount: num(amount),
+            Reference: payment.Reference,
+            CurrencyRate: num('1.000000'),
+            PaymentType: 'ACCRECPAYMENT',
+            Status: 'AUTHORISED',
+            UpdatedDateUTC: msDate(payment.UpdatedDateUTC),
+            HasAccount: true,
+            IsReconciled: false,
+            Account: { AccountID: account.AccountID, Code: account.Code },
+            Invoice: { Type: 'ACCREC', InvoiceID: invoice.InvoiceID, InvoiceNumber: invoice.InvoiceNumber },
+            HasValidationErrors: false,
+          },
+        ],
+      },
+    };
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, call: FakeXeroCall): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const limitHeaders: Record<string, string> = {};
@@ -382,6 +528,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       // The person allows every organisation again, those removed before included.
       removed.clear();
       codes.set(code, { redirectUri, challenge: q.get('code_challenge') ?? '' });
+      granted.set(code, scopes.join(' '));
       const back = new URL(redirectUri);
       back.searchParams.set('code', code);
       back.searchParams.set('scope', q.get('scope') ?? '');
@@ -399,7 +546,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
         if (!grant || grant.redirectUri !== form.get('redirect_uri') || grant.challenge !== challenge) {
           return send(400, { error: 'invalid_grant' });
         }
-        return send(200, issueTokens());
+        return send(200, issueTokens(granted.get(form.get('code') ?? '')));
       }
       if (form.get('grant_type') === 'refresh_token') {
         // Rotation: each refresh answers a new refresh token; the one handed in keeps working for the grace period.
@@ -408,7 +555,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
         const inGrace = retiredAt !== undefined && Date.now() - retiredAt < REFRESH_GRACE_MS;
         if (!refreshTokens.has(token) && !inGrace) return send(400, { error: 'invalid_grant' });
         if (refreshTokens.delete(token)) rotated.set(token, Date.now());
-        return send(200, issueTokens());
+        return send(200, issueTokens(granted.get(token)));
       }
       return send(400, { error: 'unsupported_grant_type' });
     }
@@ -446,6 +593,35 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       if (!which) return send(404, '');
       removed.add(which[0]);
       return send(204, '');
+    }
+    if (req.method === 'PUT' && url.pathname === '/api.xro/2.0/Payments') {
+      const text = await readText(req);
+      if (!bearerOk(req))
+        return send(401, { Type: null, Title: 'Unauthorized', Status: 401, Detail: 'AuthenticationUnsuccessful' });
+      if (req.headers['xero-tenant-id'] !== tenant.id || !scoped(req, 'accounting.payments', 'accounting.transactions'))
+        return send(403, { Title: 'Forbidden', Status: 403, Detail: 'AuthorizationUnsuccessful' });
+      if (rateLimited.times > 0) {
+        rateLimited.times -= 1;
+        return send(429, '', { 'retry-after': String(rateLimited.seconds), 'x-rate-limit-problem': 'minute' });
+      }
+      const key = req.headers['idempotency-key'];
+      const keyText = typeof key === 'string' ? key : undefined;
+      if (keyText !== undefined && keyText.length > 128) return send(400, { Message: 'Idempotency-Key too long' });
+      const seen = keyText ? idempotent.get(keyText) : undefined;
+      const answer =
+        seen ??
+        (() => {
+          const made = createPayments(text);
+          return { status: made.status, body: json(made.body) };
+        })();
+      if (keyText && !seen) idempotent.set(keyText, answer);
+      if (dropPaymentAnswer) {
+        dropPaymentAnswer = false;
+        call.status = -1;
+        res.destroy();
+        return;
+      }
+      return send(answer.status, answer.body);
     }
     if (req.method === 'GET' && url.pathname.startsWith('/api.xro/2.0/')) {
       if (!bearerOk(req))
@@ -526,6 +702,29 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
           Invoices: items.map(invoiceJson),
         });
       }
+      if (resource === 'Accounts') {
+        if (!scoped(req, 'accounting.settings', 'accounting.settings.read'))
+          return send(403, { Title: 'Forbidden', Status: 403, Detail: 'AuthorizationUnsuccessful' });
+        const where = q.get('where');
+        if (where !== null && where !== 'Status=="ACTIVE"') return send(400, { Message: 'fake: unsupported where' });
+        const rows = [...accounts.values()].filter((a) => !where || a.Status === 'ACTIVE');
+        return send(200, {
+          Id: randomUUID(),
+          Status: 'OK',
+          DateTimeUTC: msDate(now),
+          Accounts: rows.map((a) => ({
+            AccountID: a.AccountID,
+            Code: a.Code,
+            Name: a.Name,
+            Type: a.Type,
+            Status: a.Status,
+            TaxType: 'NONE',
+            EnablePaymentsToAccount: a.EnablePaymentsToAccount,
+            ...(a.Type === 'BANK' ? { BankAccountType: 'BANK', CurrencyCode: a.CurrencyCode } : {}),
+            UpdatedDateUTC: msDate(now),
+          })),
+        });
+      }
       // paths./Contacts.get; components.schemas.Contact (ContactID, Name ≤ 255, EmailAddress, IsCustomer, UpdatedDateUTC).
       if (resource === 'Contacts') {
         const { items, pagination } = paginate(modifiedSince([...contacts.values()], req), q);
@@ -589,6 +788,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       headers: {
         'if-modified-since': req.headers['if-modified-since'],
         'xero-tenant-id': req.headers['xero-tenant-id'] as string | undefined,
+        'idempotency-key': req.headers['idempotency-key'] as string | undefined,
       },
       status: 0,
     };
@@ -641,27 +841,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       });
       return id;
     },
-    pay(invoiceId, p) {
-      const invoice = invoices.get(invoiceId);
-      if (!invoice) throw new Error(`no invoice ${invoiceId}`);
-      const id = randomUUID();
-      const at = stamp();
-      payments.set(id, {
-        PaymentID: id,
-        InvoiceID: invoiceId,
-        Amount: p.amount,
-        Date: p.date,
-        Reference: p.reference ?? '',
-        Status: 'AUTHORISED',
-        UpdatedDateUTC: at,
-      });
-      const applied = [...payments.values()].filter((x) => x.InvoiceID === invoiceId && x.Status === 'AUTHORISED');
-      const paid = applied.reduce((sum, x) => sub(sum, `-${x.Amount}`), '0');
-      if (!sub(invoice.Total, paid).startsWith('-') && /^0(\.0+)?$/.test(sub(invoice.Total, paid)))
-        invoice.Status = 'PAID';
-      invoice.UpdatedDateUTC = at;
-      return id;
-    },
+    pay: (invoiceId, p) => addPayment(invoiceId, p),
     setStatus(invoiceId, status) {
       const invoice = invoices.get(invoiceId);
       if (!invoice) throw new Error(`no invoice ${invoiceId}`);
@@ -678,6 +858,28 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       otherTenants.push({ id, name });
       connectionIds.set(id, randomUUID());
       return id;
+    },
+    addAccount(a) {
+      const id = randomUUID();
+      accounts.set(id, {
+        AccountID: id,
+        Code: a.Code,
+        Name: a.Name,
+        Type: a.Type ?? 'BANK',
+        Status: a.Status ?? 'ACTIVE',
+        EnablePaymentsToAccount: a.EnablePaymentsToAccount ?? false,
+        CurrencyCode: a.CurrencyCode ?? 'USD',
+      });
+      return id;
+    },
+    setAccountStatus(accountId, status) {
+      const account = accounts.get(accountId);
+      if (!account) throw new Error(`no account ${accountId}`);
+      account.Status = status;
+    },
+    payments: (invoiceId) => [...payments.values()].filter((p) => !invoiceId || p.InvoiceID === invoiceId),
+    dropNextPaymentAnswer() {
+      dropPaymentAnswer = true;
     },
     rateLimitNext(times, seconds, problem = 'minute') {
       rateLimited = { times, seconds, problem };
@@ -703,7 +905,8 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
     refreshTokensIssued: () => issuedRefresh,
     reset() {
       calls.length = 0;
-      for (const map of [contacts, invoices, payments, codes, accessTokens]) map.clear();
+      for (const map of [contacts, invoices, payments, codes, accessTokens, accounts, idempotent, granted]) map.clear();
+      dropPaymentAnswer = false;
       refreshTokens.clear();
       otherTenants.length = 0;
       removed.clear();

@@ -221,7 +221,15 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
         reply,
       });
     case 'connect':
-      return connectCommand({ deps, client, workspace, userId: command.user_id, request: parsed, reply });
+      return connectCommand({
+        deps,
+        client,
+        workspace,
+        userId: command.user_id,
+        triggerId: command.trigger_id,
+        request: parsed,
+        reply,
+      });
     case 'missing':
       await reply(
         errorMessage(`\`/invoice ${parsed.command}\` needs ${parsed.what}, for example \`${parsed.example}\`.`),

@@ -13,8 +13,10 @@ import {
   disconnectedMessage,
   syncedMessage,
 } from '../ui/connect.js';
+import { withPushStatus } from '../ui/ledger-push.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import type { SlackMessage } from '../ui/text.js';
+import { openPushSetting } from './ledger-push.js';
 import { groupMembers, principalOf, workspaceOf } from './shared.js';
 
 export async function connectCommand(params: {
@@ -22,6 +24,8 @@ export async function connectCommand(params: {
   client: WebClient;
   workspace: WorkspaceRow;
   userId: string;
+  /** To open the payments setting's modal. */
+  triggerId?: string;
   request: ConnectRequest;
   reply: (message: SlackMessage) => Promise<unknown>;
 }): Promise<void> {
@@ -36,13 +40,25 @@ export async function connectCommand(params: {
     const now = deps.ledger.clock.now();
     const ledgers = await Promise.all(
       (['xero', 'quickbooks'] as const).map(async (provider) => ({
+        provider,
         label: PROVIDER_LABEL[provider],
         connection: await books.connection(teamId, provider),
         unavailable: books.unavailable(provider),
         now,
       })),
     );
-    await reply(connectionsStatusMessage(ledgers));
+    const status = connectionsStatusMessage(ledgers);
+    // The connected ledger (one at a time) also says how payments recorded here reach it.
+    const connected = ledgers.find((l) => l.connection && l.connection.status !== 'disconnected' && !l.unavailable);
+    await reply(
+      connected
+        ? withPushStatus(status, {
+            label: connected.label,
+            ...(await books.paymentPush(teamId, connected.provider)),
+            timeZone: workspace.timeZone,
+          })
+        : status,
+    );
     return;
   }
   const principal = await principalOf(deps, params.client, workspace, params.userId);
@@ -52,6 +68,7 @@ export async function connectCommand(params: {
       disconnect: 'disconnect the books',
       sync: 'sync the books',
       resync: 'sync the books',
+      payments: 'change how payments reach the books',
     };
     await reply(deniedMessage(what[request.action]));
     return;
@@ -91,6 +108,21 @@ export async function connectCommand(params: {
     case 'resync': {
       const outcome = await books.resync(teamId, principal, request.provider);
       await reply(syncedMessage({ label, outcome }));
+      return;
+    }
+    case 'payments': {
+      if (!params.triggerId) {
+        await reply(errorMessage(`Run \`/invoice connect ${request.provider} payments\` again to open the setting.`));
+        return;
+      }
+      await openPushSetting({
+        deps,
+        client: params.client,
+        workspace,
+        principal,
+        provider: request.provider,
+        triggerId: params.triggerId,
+      });
       return;
     }
   }

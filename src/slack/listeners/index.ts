@@ -5,6 +5,7 @@ import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
 import { registerEvents } from './events.js';
 import { registerImportExport } from './io.js';
+import { registerLedgerPush } from './ledger-push.js';
 import { registerOptions } from './options.js';
 import { registerViews } from './views.js';
 
@@ -15,4 +16,5 @@ export function registerListeners(app: App, deps: SlackDeps, live: Live): void {
   registerImportExport(app, deps, live);
   registerEvents(app, deps, live);
   registerOptions(app, deps);
+  registerLedgerPush(app, deps);
 }

@@ -24,6 +24,8 @@ export interface CardOptions {
   now: Date;
   /** The workspace's time zone, for the dates a card prints. */
   timeZone: string;
+  /** Where payments recorded here stand in the connected ledger ("sent to Xero"), one line each (ui/ledger-push.ts). */
+  ledgerLines?: readonly Mrkdwn[];
 }
 
 /** The invoice as a card: number, client, amount due, state, due date and basis, owner, last action, buttons. */
@@ -41,6 +43,9 @@ export function invoiceCard(inv: InvoiceView, opts: CardOptions): SlackMessage {
     blocks.push({ type: 'section', text: mrkdwn(md`*Description*\n${escapeClip(inv.description.trim(), 1000)}`) });
   }
   blocks.push(open ? openActions(inv) : closedActions(inv));
+  if (opts.ledgerLines && opts.ledgerLines.length > 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn(joinMd(opts.ledgerLines, '\n'))] });
+  }
   blocks.push({ type: 'context', elements: [mrkdwn(asOf(opts.now, opts.timeZone))] });
 
   const text = joinMd([md`${number} · ${client}: ${plainAmount(inv)}`, statusText(inv), ...flags(inv)], ' · ');

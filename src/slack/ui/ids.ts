@@ -37,6 +37,8 @@ export const VIEW = {
   importReport: 'view.import_report',
   /** Checking, importing, done or failed: nothing to submit. */
   importStatus: 'view.import_status',
+  /** /invoice connect xero payments: post payments recorded here to the ledger, and into which account. */
+  ledgerPush: 'view.ledger_push',
 } as const;
 
 /** Input blocks: block_id and action_id are the same string, so errors can name the block. */
@@ -79,6 +81,8 @@ export const FIELD = {
   importFile: 'f.import_file',
   importCurrency: 'f.import_currency',
   importDateOrder: 'f.import_date_order',
+  pushEnabled: 'f.push_enabled',
+  pushAccount: 'f.push_account',
 } as const;
 
 /** What a modal carries between open and submit. */
