@@ -7,12 +7,12 @@
 // Both payloads Intuit sends are read: the older { eventNotifications: [{ realmId, dataChangeEvent }] } and the
 // CloudEvents list it moved to in 2025/2026 ([{ specversion, type: "qbo.invoice.updated.v1", intuitaccountid }]),
 // where intuitaccountid is the realm id.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { createSignedWebhook } from './webhook.js';
 
 export const QUICKBOOKS_WEBHOOK_PATH = '/webhooks/quickbooks';
-const MAX_BODY = 1024 * 1024;
 
 const realm = z.string().regex(/^\d{1,32}$/);
 const legacy = z.object({
@@ -39,38 +39,12 @@ export function createQuickBooksWebhook(options: {
   changed: (realmIds: string[]) => Promise<void>;
   logger: { warn(...a: unknown[]): void };
 }): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        res.writeHead(413).end();
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (res.headersSent) return;
-      const body = Buffer.concat(chunks);
-      const given = Buffer.from(String(req.headers['intuit-signature'] ?? ''), 'base64');
-      const expected = createHmac('sha256', options.verifier).update(body).digest();
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        res.writeHead(401).end();
-        return;
-      }
-      res.writeHead(200).end();
-      let realms: string[] = [];
-      try {
-        realms = realmsOf(JSON.parse(body.toString('utf8')));
-      } catch {
-        // A signed body we cannot read: acknowledged, nothing to do (the scheduled sync still runs).
-      }
-      if (realms.length > 0) {
-        void options.changed(realms).catch((error) => options.logger.warn('After a QuickBooks webhook:', error));
-      }
-    });
-    req.on('error', () => res.destroy());
-  };
+  return createSignedWebhook({
+    label: 'QuickBooks',
+    header: 'intuit-signature',
+    key: options.verifier,
+    organisations: realmsOf,
+    changed: options.changed,
+    logger: options.logger,
+  });
 }

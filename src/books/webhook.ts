@@ -24,6 +24,35 @@ export function createXeroWebhook(options: {
   changed: (tenantIds: string[]) => Promise<void>;
   logger: { warn(...a: unknown[]): void };
 }): (req: IncomingMessage, res: ServerResponse) => void {
+  return createSignedWebhook({
+    label: 'Xero',
+    header: 'x-xero-signature',
+    key: options.key,
+    organisations: (body) => {
+      const parsed = payload.safeParse(body);
+      return parsed.success ? [...new Set(parsed.data.events.map((e) => e.tenantId))] : [];
+    },
+    changed: options.changed,
+    logger: options.logger,
+  });
+}
+
+/**
+ * A ledger's webhook, the same for every provider: the raw body (at most 1 MiB) is read, its base64 HMAC-SHA256
+ * with the app's key compared in constant time with the provider's signature header before anything in it is
+ * read; a forged or missing signature gets an empty 401, a good one an empty 200 at once, then the organisations it
+ * names have their sync brought forward (never trusted for what changed).
+ */
+export function createSignedWebhook(options: {
+  label: string;
+  /** The signature's header, lower case. */
+  header: string;
+  key: string;
+  /** The organisations a signed JSON body names (none when it is in no known form). */
+  organisations: (body: unknown) => string[];
+  changed: (organisationIds: string[]) => Promise<void>;
+  logger: { warn(...a: unknown[]): void };
+}): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -39,22 +68,23 @@ export function createXeroWebhook(options: {
     req.on('end', () => {
       if (res.headersSent) return;
       const body = Buffer.concat(chunks);
-      const given = Buffer.from(String(req.headers['x-xero-signature'] ?? ''), 'base64');
-      const expected = Buffer.from(xeroSignature(options.key, body), 'base64');
+      const given = Buffer.from(String(req.headers[options.header] ?? ''), 'base64');
+      const expected = createHmac('sha256', options.key).update(body).digest();
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         res.writeHead(401).end();
         return;
       }
       res.writeHead(200).end();
-      let tenants: string[] = [];
+      let organisations: string[] = [];
       try {
-        const parsed = payload.safeParse(JSON.parse(body.toString('utf8')));
-        if (parsed.success) tenants = [...new Set(parsed.data.events.map((e) => e.tenantId))];
+        organisations = options.organisations(JSON.parse(body.toString('utf8')));
       } catch {
         // A signed body we cannot read: acknowledged, nothing to do (the scheduled sync still runs).
       }
-      if (tenants.length > 0) {
-        void options.changed(tenants).catch((error) => options.logger.warn('After a Xero webhook:', error));
+      if (organisations.length > 0) {
+        void options
+          .changed(organisations)
+          .catch((error) => options.logger.warn(`After a ${options.label} webhook:`, error));
       }
     });
     req.on('error', () => res.destroy());

@@ -181,6 +181,13 @@ function readWallClock(ms: number, timeZone: string): WallClock {
   return { ...ymd, ms: dayNumberOf(ymd) * MS_PER_DAY + secondOfDay * 1000 };
 }
 
+/** Minutes east of UTC on the wall clock of `timeZone` at `instant` (daylight saving included). */
+export function utcOffsetMinutes(instant: Date, timeZone: string): number {
+  const ms = instant.getTime();
+  const second = ms - (((ms % 1000) + 1000) % 1000);
+  return Math.round((wallClockAt(ms, timeZone).ms - second) / 60_000);
+}
+
 /** The calendar date in `timeZone` at `instant`, whatever the process time zone is. */
 export function localDateOf(instant: Date, timeZone: string): LocalDate {
   const { year, month, day } = wallClockAt(instant.getTime(), timeZone);

@@ -2,6 +2,7 @@
 // the settings' picker. Node's list (Intl.supportedValuesOf) is ICU's, which keeps some zones under names
 // IANA has since replaced (Asia/Calcutta for Asia/Kolkata, Europe/Kiev for Europe/Kyiv): those are offered
 // under the current name and still found by the old one. Pure: the instant for the offsets is passed in.
+import { utcOffsetMinutes } from './dates.js';
 
 /** ICU's older name → the current IANA name. Both are accepted by Intl; the current one is offered. */
 export const RENAMED_ZONES: Readonly<Record<string, string>> = {
@@ -112,19 +113,7 @@ export function allZones(supported: readonly string[] = Intl.supportedValuesOf('
 
 /** Minutes east of UTC in `zone` at `at` (DST included). */
 export function offsetMinutes(zone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return Math.round((local - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+  return utcOffsetMinutes(at, zone);
 }
 
 /** 'UTC+05:45', 'UTC−03:30', 'UTC+00:00'. */
