@@ -16,7 +16,7 @@ import {
 } from '../../src/db/queries/views.js';
 import { agingBucket } from '../../src/domain/aging.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
-import { deriveStatus, type InvoiceFacts } from '../../src/domain/status.js';
+import { deriveStatus, type InvoiceFacts, isClosed, isOpen } from '../../src/domain/status.js';
 import { describeEachDatabase, emptyDatabase } from '../helpers/db.js';
 
 const ZONES = ['Pacific/Honolulu', 'Pacific/Auckland', 'America/New_York', 'Europe/London', 'Asia/Kolkata', 'UTC'];
@@ -25,6 +25,8 @@ const DAY = 86_400_000;
 const invoiceArb = fc.record({
   totalMinor: fc.bigInt({ min: 1n, max: 10_000_000n }),
   paid: fc.constantFrom('none', 'part', 'full', 'over'),
+  /** A credit note: a part of the total, what payments left, or the whole (taken only where nothing was paid). */
+  credited: fc.constantFrom('none', 'none', 'part', 'rest', 'full'),
   sent: fc.boolean(),
   voided: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
   dueOffset: fc.integer({ min: -120, max: 40 }),
@@ -66,9 +68,19 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
                   : inv.paid === 'full'
                     ? inv.totalMinor
                     : inv.totalMinor + 1n;
+            // As the services allow it: never more credit than payments left due.
+            const left = inv.totalMinor - paidMinor;
+            const creditedMinor =
+              left <= 0n || inv.credited === 'none'
+                ? 0n
+                : inv.credited === 'part'
+                  ? left / 3n
+                  : inv.credited === 'rest' || paidMinor === 0n
+                    ? left
+                    : 0n;
             const dueDate = addDays(today, inv.dueOffset);
             const issueDate = addDays(dueDate, -30);
-            const paidOn = paidMinor >= inv.totalMinor ? addDays(today, -inv.paidOffset) : null;
+            const paidOn = paidMinor + creditedMinor >= inv.totalMinor ? addDays(today, -inv.paidOffset) : null;
             const promisedDate = inv.promiseOffset === null ? null : addDays(today, inv.promiseOffset);
             const lastActionAt = inv.lastActionAgoMs === null ? null : new Date(now.getTime() - inv.lastActionAgoMs);
             const sentAt = inv.sent ? new Date(now.getTime() - 40 * DAY) : null;
@@ -77,9 +89,10 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
             const [row] = await handle.raw(
               `insert into invoices (team_id, number, client_id, currency, total_minor, paid_minor, issue_date,
                  terms_kind, terms_basis_date, due_date, sent_at, voided_at, hold_kind, hold_reason, hold_since,
-                 promised_date, paid_on, last_action_kind, last_action_at)
+                 promised_date, paid_on, last_action_kind, last_action_at, credited_minor)
                values ('T0PROP', $1, $2::uuid, $3, $4::int8, $5::int8, $6::date, 'fixed', $6::date, $7::date,
-                 $8::timestamptz, $9::timestamptz, $10, $11, $12::timestamptz, $13::date, $14::date, $15, $16::timestamptz)
+                 $8::timestamptz, $9::timestamptz, $10, $11, $12::timestamptz, $13::date, $14::date, $15, $16::timestamptz,
+                 $17::int8)
                returning id::text as id`,
               [
                 `INV-${n}`,
@@ -98,11 +111,13 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
                 paidOn,
                 lastActionAt ? 'chased' : null,
                 lastActionAt?.toISOString() ?? null,
+                creditedMinor.toString(),
               ],
             );
             facts.set(String(row?.id), {
               totalMinor: inv.totalMinor,
               paidMinor,
+              creditedMinor,
               dueDate,
               sentAt,
               voidedAt,
@@ -126,7 +141,7 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
           for (const row of rows) {
             const f = facts.get(row.id) as InvoiceFacts;
             const status = deriveStatus(f, ctx);
-            const open = status.state !== null && status.state !== 'paid';
+            const open = isOpen(status.state);
             expect({ state: row.state, broken: row.broken, stale: row.stale }).toEqual({
               state: status.lifecycle,
               // The SQL counts promises only on sent invoices; a draft cannot carry one (services refuse it).
@@ -143,13 +158,13 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
           for (const f of facts.values()) {
             const status = deriveStatus(f, ctx);
             if (!status.state) continue;
-            if (status.state === 'paid' && (f.paidOn ?? '') < addDays(today, -RECENTLY_PAID_DAYS)) continue;
+            if (isClosed(status.state) && (f.paidOn ?? '') < addDays(today, -RECENTLY_PAID_DAYS)) continue;
             const key = `${status.state}/${f.currency}`;
             const entry = expected.get(key) ?? { count: 0, dueMinor: 0n };
             entry.count += 1;
             entry.dueMinor += status.amountDueMinor;
             expected.set(key, entry);
-            if (status.promiseBroken && status.state !== 'paid' && f.sentAt) broken += 1;
+            if (status.promiseBroken && isOpen(status.state) && f.sentAt) broken += 1;
             if (status.stale) stale += 1;
           }
           const actual = new Map(
@@ -167,7 +182,7 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
           const buckets = new Map<string, bigint>();
           for (const f of facts.values()) {
             const status = deriveStatus(f, ctx);
-            if (!f.sentAt || !status.state || status.state === 'paid' || status.state === 'draft') continue;
+            if (!f.sentAt || !isOpen(status.state) || status.state === 'draft') continue;
             const key = `${f.currency}/${agingBucket(status.daysOverdue)}`;
             buckets.set(key, (buckets.get(key) ?? 0n) + status.amountDueMinor);
           }

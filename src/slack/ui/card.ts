@@ -2,6 +2,7 @@
 import type { ActionsBlock, Button, KnownBlock, MrkdwnElement, Overflow } from '@slack/types';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import { localDateOf } from '../../domain/dates.js';
+import { isOpen } from '../../domain/status.js';
 import { mrkdwn } from './blocks.js';
 import { ACTION } from './ids.js';
 import { amountLine, flags, lastActionText, statusText } from './phrases.js';
@@ -29,7 +30,7 @@ export interface CardOptions {
 /** The invoice as a card: number, client, amount due, state, due date and basis, owner, last action, buttons. */
 export function invoiceCard(inv: InvoiceView, opts: CardOptions): SlackMessage {
   const { status } = inv;
-  const open = status.state !== null && status.state !== 'paid';
+  const open = isOpen(status.state);
   const number = inline(inv.number, 40);
   const client = inline(inv.clientName, 100);
 
@@ -49,13 +50,13 @@ export function invoiceCard(inv: InvoiceView, opts: CardOptions): SlackMessage {
 
 function plainAmount(inv: InvoiceView): Mrkdwn {
   const total = money(inv.totalMinor, inv.currency);
-  if (inv.status.lifecycle === 'void' || inv.status.state === 'paid') return total;
+  if (!isOpen(inv.status.state)) return total;
   return md`${money(inv.status.amountDueMinor, inv.currency)} due of ${total}`;
 }
 
 function fields(inv: InvoiceView, timeZone: string): MrkdwnElement[] {
   const { status } = inv;
-  const open = status.state !== null && status.state !== 'paid';
+  const open = isOpen(status.state);
   const out = [
     mrkdwn(md`*Status*\n${statusText(inv)}`),
     mrkdwn(md`*Due*\n${esc(inv.dueDate)} · ${escapeClip(inv.dueBasis, 200)}`),
