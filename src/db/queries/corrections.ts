@@ -1,5 +1,5 @@
 // An invoice's payments (reversed ones too) and credit notes, as the card's forms, the history and the exports list them.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../client.js';
 import { creditNotes, payments } from '../schema.js';
 
@@ -71,4 +71,10 @@ export async function getCreditNotes(
     reason: c.reason,
     issuedBy: c.issuedBy,
   }));
+}
+
+/** A credit note number to offer: CN- and one more than the workspace has issued (the admin may change it). */
+export async function suggestCreditNoteNumber(db: DatabaseOrTransaction, teamId: string): Promise<string> {
+  const [row] = await db.select({ n: count() }).from(creditNotes).where(eq(creditNotes.teamId, teamId));
+  return `CN-${String((row?.n ?? 0) + 1).padStart(4, '0')}`;
 }

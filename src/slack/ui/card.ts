@@ -90,7 +90,10 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
   };
 }
 
-/** Mark paid, Log chase (or Mark sent for a draft), Hold or dispute (or Release), and a menu: edit, void, history. */
+/**
+ * Mark paid, Log chase (or Mark sent for a draft), Hold or dispute (or Release), and a menu: edit, void, history,
+ * and the corrections a finance admin makes: a credit note (once sent), reversing a payment (once one is recorded).
+ */
 function openActions(inv: InvoiceView): ActionsBlock {
   const elements: ActionsBlock['elements'] = [button('Mark paid', ACTION.markPaid, inv.id, 'primary')];
   if (inv.status.state === 'draft') elements.push(button('Mark sent', ACTION.markSent, inv.id));
@@ -107,6 +110,12 @@ function openActions(inv: InvoiceView): ActionsBlock {
       { text: { type: 'plain_text', text: 'Edit' }, value: `edit:${inv.id}` },
       { text: { type: 'plain_text', text: 'Void' }, value: `void:${inv.id}` },
       { text: { type: 'plain_text', text: 'History' }, value: `history:${inv.id}` },
+      ...(inv.sentAt
+        ? [{ text: { type: 'plain_text' as const, text: 'Issue credit note' }, value: `credit:${inv.id}` }]
+        : []),
+      ...(inv.paidMinor > 0n
+        ? [{ text: { type: 'plain_text' as const, text: 'Reverse a payment' }, value: `reverse:${inv.id}` }]
+        : []),
     ],
   };
   elements.push(more);
@@ -114,9 +123,14 @@ function openActions(inv: InvoiceView): ActionsBlock {
 }
 
 /**
- * Paid and void invoices take no more actions: only their history. A button, as an overflow needs two
- * options; it shares the menu's action id and value form (`history:<id>`), so one listener serves both.
+ * Paid, credited and void invoices take no more actions: their history, and on one with payments, reversing a
+ * payment recorded by mistake. History is a button (an overflow needs two options); it shares the menu's action id
+ * and value form (`history:<id>`), so one listener serves both.
  */
 function closedActions(inv: InvoiceView): ActionsBlock {
-  return { type: 'actions', elements: [button('History', ACTION.more, `history:${inv.id}`)] };
+  const elements: ActionsBlock['elements'] = [button('History', ACTION.more, `history:${inv.id}`)];
+  if (inv.status.lifecycle !== 'void' && inv.paidMinor > 0n) {
+    elements.push(button('Reverse a payment', ACTION.reversePayment, inv.id));
+  }
+  return { type: 'actions', elements };
 }
