@@ -47,7 +47,7 @@ type Row = Record<string, unknown>;
 // ---------------------------------------------------------------------------------------------------------
 // Baselines.
 
-const OPEN = 'i.voided_at is null and i.paid_minor < i.total_minor';
+const OPEN = 'i.voided_at is null and i.paid_minor + i.credited_minor < i.total_minor';
 const ALERTABLE = `i.team_id = $1 and ${OPEN} and i.sent_at is not null and i.hold_kind is null`;
 
 // $1 team, $2 dates, $3 stale windows' starts, $4 their ends (one each per date, as array literals). Only what
@@ -136,7 +136,7 @@ const STALE = `i.sent_at is not null and i.due_date <= $2::date and i.hold_kind 
 
 // $1 team, $2 today, $3 stale before
 const DIGEST_LINES_SQL = `
-select i.id::text as id, i.number, c.name as client_name, i.currency, (i.total_minor - i.paid_minor)::text as due_minor,
+select i.id::text as id, i.number, c.name as client_name, i.currency, (i.total_minor - i.paid_minor - i.credited_minor)::text as due_minor,
   i.due_date::text as due_date, ${STATE} as state,
   case when i.sent_at is not null and i.due_date < $2::date then $2::date - i.due_date else 0 end as days_overdue,
   i.owner_user_id, i.last_action_kind, ${ms('i.last_action_at')} as last_action_at, i.hold_kind, i.hold_reason,
@@ -150,22 +150,22 @@ order by case when i.sent_at is null then 3 when i.due_date > $2::date then 2 wh
 const DIGEST_TOTALS_SQL = `
 select i.currency,
   count(*) filter (where i.sent_at is not null)::int as outstanding_count,
-  coalesce(sum(i.total_minor - i.paid_minor) filter (where i.sent_at is not null), 0)::text as outstanding_minor,
+  coalesce(sum(i.total_minor - i.paid_minor - i.credited_minor) filter (where i.sent_at is not null), 0)::text as outstanding_minor,
   count(*) filter (where i.sent_at is not null and i.due_date < $2::date)::int as overdue_count,
-  coalesce(sum(i.total_minor - i.paid_minor) filter (where i.sent_at is not null and i.due_date < $2::date), 0)::text
+  coalesce(sum(i.total_minor - i.paid_minor - i.credited_minor) filter (where i.sent_at is not null and i.due_date < $2::date), 0)::text
     as overdue_minor,
   count(*) filter (where i.sent_at is not null and i.due_date = $2::date)::int as due_count,
-  coalesce(sum(i.total_minor - i.paid_minor) filter (where i.sent_at is not null and i.due_date = $2::date), 0)::text
+  coalesce(sum(i.total_minor - i.paid_minor - i.credited_minor) filter (where i.sent_at is not null and i.due_date = $2::date), 0)::text
     as due_minor,
   count(*) filter (where i.sent_at is null)::int as draft_count,
-  coalesce(sum(i.total_minor - i.paid_minor) filter (where i.sent_at is null), 0)::text as draft_minor
+  coalesce(sum(i.total_minor - i.paid_minor - i.credited_minor) filter (where i.sent_at is null), 0)::text as draft_minor
 from invoices i where i.team_id = $1 and ${OPEN}
 group by i.currency order by i.currency`;
 
 // $1 team, $2 today, $3 since (instant), $4 since (local date)
 const DIGEST_CHANGES_SQL = `
 select t.change, t.on_date, i.id::text as invoice_id, i.number, c.name as client_name, i.currency,
-  (case when t.change = 'new' then i.total_minor else i.total_minor - i.paid_minor end)::text as amount_minor,
+  (case when t.change = 'new' then i.total_minor else i.total_minor - i.paid_minor - i.credited_minor end)::text as amount_minor,
   i.owner_user_id
 from (
   select case e.kind when 'created' then 'new' when 'chased' then 'promise_made'

@@ -262,7 +262,7 @@ function rowKey(r: Row, clientName?: string): string {
   ].join('|');
 }
 
-const STATES: readonly InvoiceState[] = ['overdue', 'due', 'sent', 'draft', 'paid'];
+const STATES: readonly InvoiceState[] = ['overdue', 'due', 'sent', 'draft', 'paid', 'credited'];
 
 interface OverviewAnswer {
   totals: { state: string; currency: string; count: number; totalMinor: string; dueMinor: string }[];
@@ -289,7 +289,7 @@ function overviewFromView(o: Overview): OverviewAnswer {
 }
 
 function overviewFromRows([totals, listed]: Row[][]): OverviewAnswer {
-  const counts: Record<string, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0 };
+  const counts: Record<string, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0, credited: 0 };
   const needsAction = { overdue: 0, due: 0, promisesBroken: 0, stale: 0 };
   for (const r of totals ?? []) {
     counts[String(r.state)] = (counts[String(r.state)] ?? 0) + Number(r.count);
@@ -398,7 +398,9 @@ interface DayAnswer {
 // ---------------------------------------------------------------------------------------------------------
 // The baselines: the best hand-written SQL for each view's answer, run on the driver itself (handle.raw).
 
-const OPEN = 'i.voided_at is null and i.paid_minor < i.total_minor';
+// Open and closed as the partial indexes say them: payments and credit notes both count.
+const OPEN = 'i.voided_at is null and i.paid_minor + i.credited_minor < i.total_minor';
+const CLOSED = 'i.voided_at is null and i.paid_minor + i.credited_minor >= i.total_minor';
 const WITH_CLIENT = 'from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id';
 
 // $1 team, $2 today, $3 paid since, $4 stale before (instant)
@@ -408,7 +410,7 @@ select state, currency, count(*)::int as count, sum(total_minor)::text as total_
 from (
   select case when i.sent_at is null then 'draft' when i.due_date > $2::date then 'sent'
       when i.due_date = $2::date then 'due' else 'overdue' end as state,
-    i.currency, i.total_minor, i.total_minor - i.paid_minor as due_minor,
+    i.currency, i.total_minor, i.total_minor - i.paid_minor - i.credited_minor as due_minor,
     i.sent_at is not null and i.promised_date < $2::date as broken,
     i.sent_at is not null and i.due_date <= $2::date and i.hold_kind is null
       and (i.promised_date is null or i.promised_date < $2::date)
@@ -416,12 +418,13 @@ from (
   from invoices i
   where i.team_id = $1 and ${OPEN}
   union all
-  select 'paid', i.currency, i.total_minor, 0, false, false
+  select case when i.credited_minor >= i.total_minor then 'credited' else 'paid' end, i.currency, i.total_minor, 0,
+    false, false
   from invoices i
-  where i.team_id = $1 and i.paid_on >= $3::date and i.voided_at is null and i.paid_minor >= i.total_minor
+  where i.team_id = $1 and i.paid_on >= $3::date and ${CLOSED}
 ) t
 group by state, currency
-order by array_position(array['overdue', 'due', 'sent', 'draft', 'paid'], state), currency`;
+order by array_position(array['overdue', 'due', 'sent', 'draft', 'paid', 'credited'], state), currency`;
 
 // $1 team, $2 today, $3 paid since, $4 limit. Each list is cut to the limit on invoices alone, and only the
 // rows kept are joined to their clients (joining first costs a client lookup per candidate row).
@@ -435,13 +438,18 @@ const OVERVIEW_LISTS_SQL = [
   listArm(
     'due',
     `${OPEN} and i.sent_at is not null and i.due_date = $2::date`,
-    'i.total_minor - i.paid_minor desc, i.number',
+    'i.total_minor - i.paid_minor - i.credited_minor desc, i.number',
   ),
   listArm('sent', `${OPEN} and i.sent_at is not null and i.due_date > $2::date`, 'i.due_date, i.number'),
   listArm('draft', `${OPEN} and i.sent_at is null`, 'i.issue_date, i.number'),
   listArm(
     'paid',
-    'i.paid_on >= $3::date and i.voided_at is null and i.paid_minor >= i.total_minor',
+    `i.paid_on >= $3::date and ${CLOSED} and i.credited_minor < i.total_minor`,
+    'i.paid_on desc, i.number',
+  ),
+  listArm(
+    'credited',
+    `i.paid_on >= $3::date and ${CLOSED} and i.credited_minor >= i.total_minor`,
     'i.paid_on desc, i.number',
   ),
 ].join('\nunion all');
@@ -450,7 +458,7 @@ const OVERVIEW_LISTS_SQL = [
 export const AGING_SQL = `
 select currency, bucket, count(*)::int as count, sum(due_minor)::text as due_minor
 from (
-  select i.currency, i.total_minor - i.paid_minor as due_minor,
+  select i.currency, i.total_minor - i.paid_minor - i.credited_minor as due_minor,
     case when i.due_date >= $2::date then 0 when i.due_date >= $2::date - 30 then 1
       when i.due_date >= $2::date - 60 then 2 when i.due_date >= $2::date - 90 then 3 else 4 end as bucket
   from invoices i
@@ -466,8 +474,8 @@ from clients where team_id = $1 and id = $2::uuid`;
 
 // $1 team, $2 client, $3 today
 const CLIENT_BALANCES_SQL = `
-select i.currency, count(*)::int as open_count, sum(i.total_minor - i.paid_minor)::text as outstanding,
-  coalesce(sum(i.total_minor - i.paid_minor) filter (where i.due_date < $3::date), 0)::text as overdue
+select i.currency, count(*)::int as open_count, sum(i.total_minor - i.paid_minor - i.credited_minor)::text as outstanding,
+  coalesce(sum(i.total_minor - i.paid_minor - i.credited_minor) filter (where i.due_date < $3::date), 0)::text as overdue
 from invoices i
 where i.team_id = $1 and i.client_id = $2::uuid and ${OPEN} and i.sent_at is not null
 group by i.currency order by i.currency`;

@@ -80,6 +80,27 @@ export interface LedgerInvoice {
   payments: LedgerPayment[];
 }
 
+/** Part of a credit note applied to one invoice. */
+export interface LedgerAllocation {
+  invoiceExternalId: string;
+  /** Decimal text, in the credit note's currency. */
+  amount: string;
+  date: LocalDate | null;
+}
+
+/** A sales credit note (Xero ACCRECCREDIT; QuickBooks CreditMemo) and the invoices it is applied to. */
+export interface LedgerCreditNote {
+  externalId: string;
+  number: string | null;
+  currency: string;
+  date: LocalDate | null;
+  /** 'void' when voided or deleted in the ledger; 'open' otherwise (authorised, paid). Drafts are not listed. */
+  status: 'open' | 'void';
+  reference: string | null;
+  updatedAt: Date;
+  allocations: LedgerAllocation[];
+}
+
 export interface InvoiceQuery {
   /** Only what changed since then (If-Modified-Since); everything when absent. */
   since?: Date | undefined;
@@ -111,6 +132,11 @@ export interface LedgerProvider {
   listContactsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerContact>>;
   listInvoicesSince(auth: Auth, query: InvoiceQuery): Promise<Page<LedgerInvoice>>;
   listPaymentsSince(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerPayment>>;
+  /**
+   * Sales credit notes changed since then (all when absent), with their allocations. Optional: a provider without
+   * it syncs no credit notes; the sync skips that phase.
+   */
+  listCreditNotesSince?(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerCreditNote>>;
   /**
    * The accounts a payment can be paid into (Xero: bank accounts, and accounts with payments enabled). Optional:
    * a provider without it (and createPayment) cannot post payments, and the setting cannot be turned on.

@@ -8,11 +8,18 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { findInvoiceRow } from '../db/queries/invoices.js';
-import { clients, type InvoiceRow, type LedgerConnectionRow, ledgerLinks } from '../db/schema.js';
+import {
+  clients,
+  type InvoiceRow,
+  type LedgerConnectionRow,
+  ledgerLinks,
+  payments as paymentRows,
+} from '../db/schema.js';
 import { addDays, todayIn } from '../domain/dates.js';
 import { cleanText, controlCharacterIn, stripControls } from '../domain/text.js';
 import { createClient, updateClient } from '../services/clients.js';
 import type { LedgerContext } from '../services/context.js';
+import { issueCreditNote, reversePayment } from '../services/corrections.js';
 import { isLedgerError, LedgerError } from '../services/errors.js';
 import { createInvoice, editInvoice, markSent, recordPayment, voidInvoice } from '../services/invoices.js';
 import { operatorPrincipal, type Principal } from '../services/policy.js';
@@ -20,6 +27,7 @@ import { loadWorkspace } from '../services/write.js';
 import type {
   Auth,
   LedgerContact,
+  LedgerCreditNote,
   LedgerInvoice,
   LedgerPayment,
   LedgerProvider,
@@ -41,7 +49,7 @@ export const FIRST_SYNC_PAID_DAYS = 90;
 /** How far before the run's start the next run looks back (clock skew between us and the ledger). */
 export const CURSOR_OVERLAP_MS = 5 * 60_000;
 
-type Phase = 'contacts' | 'open' | 'paid' | 'invoices' | 'payments';
+type Phase = 'contacts' | 'open' | 'paid' | 'invoices' | 'payments' | 'credits';
 
 export interface SyncState {
   mode: 'first' | 'changes';
@@ -63,6 +71,10 @@ export interface SyncOutcome {
   created: number;
   updated: number;
   payments: number;
+  /** Payments deleted in the ledger, reversed here. */
+  reversed: number;
+  /** Credit-note allocations taken in as credit notes here. */
+  credits: number;
   voided: number;
   clients: number;
   problems: SyncProblem[];
@@ -91,9 +103,9 @@ export interface SyncDeps {
 }
 
 const PHASES: Record<SyncState['mode'], Phase[]> = {
-  first: ['contacts', 'open', 'paid'],
-  // Payments last: one applied to an invoice whose own record did not change still arrives.
-  changes: ['contacts', 'invoices', 'payments'],
+  first: ['contacts', 'open', 'paid', 'credits'],
+  // Payments and credit notes last: one applied to an invoice whose own record did not change still arrives.
+  changes: ['contacts', 'invoices', 'payments', 'credits'],
 };
 
 export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): Promise<SyncOutcome> {
@@ -116,6 +128,8 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
     created: 0,
     updated: 0,
     payments: 0,
+    reversed: 0,
+    credits: 0,
     voided: 0,
     clients: 0,
     problems: [],
@@ -126,16 +140,21 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
   const since = state.since ? new Date(state.since) : undefined;
   const today = todayIn(workspace.timeZone, now);
   const paidCutoff = addDays(today, -FIRST_SYNC_PAID_DAYS);
-  const phases = PHASES[state.mode];
+  // A provider that lists no credit notes (the method is optional) skips that phase.
+  const phases = PHASES[state.mode].filter((phase) => phase !== 'credits' || provider.listCreditNotesSince);
 
   for (let p = phases.indexOf(state.phase); p < phases.length; p++) {
     const phase = phases[p] as Phase;
     let page = phase === state.phase ? state.page : 1;
     for (;;) {
       const auth: Auth = { accessToken: await deps.accessToken(), tenantId: connection.tenantId };
-      let listing: Page<LedgerContact> | Page<LedgerInvoice> | Page<LedgerPayment>;
+      let listing: Page<LedgerContact> | Page<LedgerInvoice> | Page<LedgerPayment> | Page<LedgerCreditNote>;
       if (phase === 'contacts') {
         listing = await provider.listContactsSince(auth, since, page);
+      } else if (phase === 'credits' && provider.listCreditNotesSince) {
+        // The first sync takes the credit notes of the invoices it took (those of the last 90 days and open ones).
+        const creditsSince = since ?? new Date(`${paidCutoff}T00:00:00Z`);
+        listing = await provider.listCreditNotesSince(auth, creditsSince, page);
       } else if (phase === 'payments') {
         listing = await provider.listPaymentsSince(auth, since, page);
       } else {
@@ -154,6 +173,13 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
           await guarded(outcome, `contact ${(item as LedgerContact).name}`, () =>
             applyContact(ctx, teamId, provider.id, item as LedgerContact, outcome),
           );
+          continue;
+        }
+        if (phase === 'credits') {
+          const note = item as LedgerCreditNote;
+          await guarded(outcome, `credit note ${note.number ?? note.externalId}`, async () => {
+            for (const id of await applyCreditNote(ctx, teamId, provider, note, outcome)) changed.add(id);
+          });
           continue;
         }
         if (phase === 'payments') {
@@ -235,7 +261,8 @@ function problemSummary(problems: SyncProblem[]): string | null {
 
 // --- links ------------------------------------------------------------------------------------------------------
 
-type LinkKind = 'invoice' | 'contact' | 'payment';
+/** A credit note's link is per allocation: `<credit note id>:<invoice id>` in the ledger. */
+type LinkKind = 'invoice' | 'contact' | 'payment' | 'credit_note';
 
 async function findLink(
   db: LedgerContext['db'] | Transaction,
@@ -457,7 +484,7 @@ async function applyInvoice(
       if (await findLink(tx, teamId, provider.id, 'payment', payment.externalId)) continue;
       const amount = decimalToMinor(payment.amount, invoice.currency);
       const room = ledgerPaid - row.paidMinor;
-      const due = row.totalMinor - row.paidMinor;
+      const due = row.totalMinor - row.paidMinor - row.creditedMinor;
       const take = [amount, room, due].reduce((a, b) => (b < a ? b : a));
       if (take <= 0n) {
         await link(tx, teamId, provider.id, 'payment', payment.externalId, null, null);
@@ -515,7 +542,7 @@ async function applyPayment(
   payment: LedgerPayment,
   outcome: SyncOutcome,
 ): Promise<string | undefined> {
-  if (payment.deleted) return undefined;
+  if (payment.deleted) return reverseDeleted(ctx, teamId, provider, payment, outcome);
   if (await findLink(ctx.db, teamId, provider.id, 'payment', payment.externalId)) return undefined;
   const invoiceLink = await findLink(ctx.db, teamId, provider.id, 'invoice', payment.invoiceExternalId);
   if (!invoiceLink?.localId) return undefined;
@@ -524,9 +551,10 @@ async function applyPayment(
     const t: LedgerContext = { db: tx, clock: ctx.clock };
     const row = await reread(t, teamId, localId);
     if (!row) return undefined;
-    const take = [decimalToMinor(payment.amount, row.currency), row.totalMinor - row.paidMinor].reduce((a, b) =>
-      b < a ? b : a,
-    );
+    const take = [
+      decimalToMinor(payment.amount, row.currency),
+      row.totalMinor - row.paidMinor - row.creditedMinor,
+    ].reduce((a, b) => (b < a ? b : a));
     if (row.voidedAt || take <= 0n) {
       await link(tx, teamId, provider.id, 'payment', payment.externalId, null, null);
       return undefined;
@@ -580,6 +608,108 @@ function keptText(field: string, text: string): string {
     );
   }
   return kept;
+}
+
+/**
+ * A payment deleted in the ledger: the payment we recorded for it (if any, and not reversed already) is reversed,
+ * with the reason "Deleted in Xero". A deleted payment we never recorded changes nothing.
+ */
+async function reverseDeleted(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  payment: LedgerPayment,
+  outcome: SyncOutcome,
+): Promise<string | undefined> {
+  const linked = await findLink(ctx.db, teamId, provider.id, 'payment', payment.externalId);
+  if (!linked?.localId) return undefined;
+  const localId = linked.localId;
+  return ctx.db.transaction(async (tx) => {
+    const [ours] = await tx
+      .select({ invoiceId: paymentRows.invoiceId, reversedAt: paymentRows.reversedAt })
+      .from(paymentRows)
+      .where(and(eq(paymentRows.teamId, teamId), eq(paymentRows.id, localId)));
+    if (!ours || ours.reversedAt) return undefined;
+    const row = await reread({ db: tx, clock: ctx.clock }, teamId, ours.invoiceId);
+    if (!row || row.voidedAt) return undefined;
+    await reversePayment(
+      { db: tx, clock: ctx.clock },
+      teamId,
+      ledgerActor(provider.id),
+      { invoice: row.id, payment: localId, reason: `Deleted in ${provider.label}` },
+      { idempotencyKey: `${provider.id}:payment:${payment.externalId}:deleted` },
+    );
+    outcome.reversed += 1;
+    return row.id;
+  });
+}
+
+/**
+ * A sales credit note: each allocation to an invoice we have becomes a credit note here, once (by the credit note's
+ * and the invoice's ids), up to what is still due. Numbered as in the ledger; a note allocated to several invoices
+ * numbers each part `<number>/<n>`. A credit note voided in the ledger after we took it in is reported, not undone.
+ */
+async function applyCreditNote(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  note: LedgerCreditNote,
+  outcome: SyncOutcome,
+): Promise<string[]> {
+  const changed: string[] = [];
+  for (const [index, allocation] of note.allocations.entries()) {
+    const key = `${note.externalId}:${allocation.invoiceExternalId}`;
+    const taken = await findLink(ctx.db, teamId, provider.id, 'credit_note', key);
+    if (note.status === 'void') {
+      if (taken?.localId) {
+        outcome.problems.push({
+          ref: `credit note ${note.number ?? note.externalId}`,
+          message: `voided in ${provider.label} after it was taken in; its credit stays here`,
+        });
+      }
+      continue;
+    }
+    if (taken) continue;
+    const invoiceLink = await findLink(ctx.db, teamId, provider.id, 'invoice', allocation.invoiceExternalId);
+    if (!invoiceLink?.localId) continue;
+    const localId = invoiceLink.localId;
+    const id = await ctx.db.transaction(async (tx) => {
+      const t: LedgerContext = { db: tx, clock: ctx.clock };
+      const row = await reread(t, teamId, localId);
+      if (!row) return undefined;
+      const amount = decimalToMinor(allocation.amount, row.currency);
+      const due = row.totalMinor - row.paidMinor - row.creditedMinor;
+      const take = amount < due ? amount : due;
+      if (row.voidedAt || !row.sentAt || take <= 0n) {
+        await link(tx, teamId, provider.id, 'credit_note', key, null, note.updatedAt);
+        return undefined;
+      }
+      const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
+      const day = allocation.date ?? note.date ?? today;
+      const number = note.number ?? `${provider.label}-${note.externalId.slice(0, 8)}`;
+      const { result } = await issueCreditNote(
+        t,
+        teamId,
+        ledgerActor(provider.id),
+        {
+          invoice: row.id,
+          number: note.allocations.length > 1 ? `${number}/${index + 1}` : number,
+          amount: take,
+          issuedOn: laterOf(day < today ? day : today, row.issueDate),
+          reason: `Credit note ${number} in ${provider.label}${note.reference ? `: ${note.reference}` : ''}`.slice(
+            0,
+            2000,
+          ),
+        },
+        { idempotencyKey: `${provider.id}:credit:${key}` },
+      );
+      await link(tx, teamId, provider.id, 'credit_note', key, result.creditNoteId, note.updatedAt);
+      outcome.credits += 1;
+      return row.id;
+    });
+    if (id) changed.push(id);
+  }
+  return changed;
 }
 
 async function reread(ctx: LedgerContext, teamId: string, id: string): Promise<InvoiceRow | undefined> {

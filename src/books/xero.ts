@@ -15,6 +15,7 @@ import {
   type InvoiceQuery,
   type LedgerAccount,
   type LedgerContact,
+  type LedgerCreditNote,
   type LedgerInvoice,
   type LedgerInvoiceStatus,
   type LedgerPayment,
@@ -141,6 +142,20 @@ const validationError = z.object({
   Elements: z
     .array(z.object({ ValidationErrors: z.array(z.object({ Message: z.string().nullish() })).nullish() }))
     .nullish(),
+});
+
+const xeroCreditNote = z.object({
+  Type: z.string(),
+  CreditNoteID: z.string(),
+  CreditNoteNumber: optionalText,
+  CurrencyCode: z.string(),
+  Date: msDate.nullish(),
+  Status: z.string(),
+  Reference: optionalText,
+  UpdatedDateUTC: msDate,
+  Allocations: z
+    .array(z.object({ Amount: decimal, Date: msDate.nullish(), Invoice: z.object({ InvoiceID: z.string() }) }))
+    .optional(),
 });
 
 const STATUS: Record<string, LedgerInvoiceStatus> = {
@@ -412,6 +427,35 @@ export function xeroProvider(options: XeroProviderOptions): LedgerProvider {
         throw new ProviderError('REJECTED', `Xero refused it: ${problems.join('; ') || 'a validation error'}`);
       }
       return { externalId: first.PaymentID };
+    },
+    async listCreditNotesSince(auth, since, page) {
+      const body = await get(
+        auth,
+        'CreditNotes',
+        paged({ where: 'Type=="ACCRECCREDIT"' }, page),
+        since,
+        z.object({ CreditNotes: z.array(xeroCreditNote), pagination }),
+      );
+      // Drafts are not credits yet: they are taken once authorised.
+      const items = body.CreditNotes.filter(
+        (c) => c.Type === 'ACCRECCREDIT' && c.Status !== 'DRAFT' && c.Status !== 'SUBMITTED',
+      ).map(
+        (c): LedgerCreditNote => ({
+          externalId: c.CreditNoteID,
+          number: c.CreditNoteNumber,
+          currency: c.CurrencyCode.toUpperCase(),
+          date: c.Date ? (msDateToLocalDate(c.Date) ?? null) : null,
+          status: c.Status === 'VOIDED' || c.Status === 'DELETED' ? 'void' : 'open',
+          reference: c.Reference,
+          updatedAt: parseMsDate(c.UpdatedDateUTC) as Date,
+          allocations: (c.Allocations ?? []).map((a) => ({
+            invoiceExternalId: a.Invoice.InvoiceID,
+            amount: a.Amount,
+            date: a.Date ? (msDateToLocalDate(a.Date) ?? null) : null,
+          })),
+        }),
+      );
+      return pageOf(items, page, body.pagination, body.CreditNotes.length);
     },
   };
 }

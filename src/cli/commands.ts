@@ -90,12 +90,15 @@ export const overview: Command = async (ctx, workspace, args, out, options = {})
   out('');
 
   const currencies = byUse(book.totals);
-  const summary = STATE_ORDER.map((state) => {
-    const label = state === 'paid' ? `Paid (last ${RECENTLY_PAID_DAYS} days)` : STATE_LABEL[state];
+  // Credited invoices are rare: their row and section appear only when there are some.
+  const states = STATE_ORDER.filter((state) => state !== 'credited' || book.counts.credited > 0);
+  const summary = states.map((state) => {
+    const closed = state === 'paid' || state === 'credited';
+    const label = closed ? `${STATE_LABEL[state]} (last ${RECENTLY_PAID_DAYS} days)` : STATE_LABEL[state];
     const cells = currencies.map((currency) => {
       const total = book.totals.find((t) => t.state === state && t.currency === currency);
       if (!total) return EMPTY;
-      return formatMoney(state === 'paid' ? total.totalMinor : total.dueMinor, currency);
+      return formatMoney(closed ? total.totalMinor : total.dueMinor, currency);
     });
     return [stateColor(state, style)(label), String(book.counts[state]), ...cells];
   });
@@ -105,9 +108,9 @@ export const overview: Command = async (ctx, workspace, args, out, options = {})
     ...currencies.map((c) => ({ header: c, align: 'right' as const })),
   ];
   for (const line of table(summaryColumns, summary, { style })) out(line);
-  out(style.dim('Amounts are what is still owed; for Paid, what came in.'));
+  out(style.dim('Amounts are what is still owed; for Paid, what came in; for Credited, what was credited.'));
 
-  for (const state of STATE_ORDER) {
+  for (const state of states) {
     const listed = book.invoices[state];
     const count = book.counts[state];
     out('');
@@ -132,7 +135,9 @@ function byUse(rows: readonly { currency: string; count: number }[]): string[] {
 }
 
 function sectionTitle(state: InvoiceState): string {
-  return state === 'paid' ? `PAID IN THE LAST ${RECENTLY_PAID_DAYS} DAYS` : STATE_LABEL[state].toUpperCase();
+  if (state === 'paid') return `PAID IN THE LAST ${RECENTLY_PAID_DAYS} DAYS`;
+  if (state === 'credited') return `CREDITED IN THE LAST ${RECENTLY_PAID_DAYS} DAYS`;
+  return STATE_LABEL[state].toUpperCase();
 }
 
 /** The invoices of one state, with the columns that matter for it. */
@@ -210,6 +215,10 @@ function invoiceTable(state: InvoiceState, views: readonly InvoiceView[], worksp
     paid: {
       columns: [c('NUMBER'), c('CLIENT'), c('AMOUNT', 'right'), c('PAID ON'), c('DUE'), c('TIMING')],
       row: (v) => [v.number, v.clientName, amountOwed(v), v.paidOn ?? EMPTY, v.dueDate, timing(v)],
+    },
+    credited: {
+      columns: [c('NUMBER'), c('CLIENT'), c('AMOUNT', 'right'), c('CREDITED ON'), c('DUE')],
+      row: (v) => [v.number, v.clientName, amountOwed(v), v.paidOn ?? EMPTY, v.dueDate],
     },
   };
   const shape = shapes[state];

@@ -3,7 +3,7 @@ import type { InvoiceView } from '../db/queries/invoices.js';
 import type { HistoryEvent } from '../db/queries/views.js';
 import { daysBetween, type LocalDate, localDateOf } from '../domain/dates.js';
 import { formatMoney } from '../domain/money.js';
-import { type Lifecycle, STATE_LABEL } from '../domain/status.js';
+import { isOpen, type Lifecycle, STATE_LABEL } from '../domain/status.js';
 import { describeTerms, type PaymentTerms } from '../domain/terms.js';
 import { type Style, truncate } from './table.js';
 
@@ -52,6 +52,7 @@ export function stateColor(state: Lifecycle, style: Style): (text: string) => st
     case 'sent':
       return style.cyan;
     case 'paid':
+    case 'credited':
       return style.green;
     default:
       return style.dim;
@@ -62,10 +63,13 @@ export function stateLabel(state: Lifecycle, style: Style): string {
   return stateColor(state, style)(STATE_LABEL[state]);
 }
 
-/** What is owed: '$5,750.00 of $8,750.00' when part is paid; the total for paid and void invoices. */
+/** What is owed: '$5,750.00 of $8,750.00' when part is paid or credited; the total for closed and void invoices. */
 export function amountOwed(view: InvoiceView): string {
   const state = view.status.lifecycle;
-  if (state === 'paid' || state === 'void' || view.paidMinor === 0n) return formatMoney(view.totalMinor, view.currency);
+  const settled = view.paidMinor + view.creditedMinor;
+  if (state === 'paid' || state === 'credited' || state === 'void' || settled === 0n) {
+    return formatMoney(view.totalMinor, view.currency);
+  }
   return `${formatMoney(view.status.amountDueMinor, view.currency)} of ${formatMoney(view.totalMinor, view.currency)}`;
 }
 
@@ -89,6 +93,8 @@ export function timing(view: InvoiceView): string {
       return `in ${plural(s.daysUntilDue, 'day')}`;
     case 'paid':
       return view.paidOn ? paidTiming(view.paidOn, view.dueDate) : 'paid';
+    case 'credited':
+      return view.paidOn ? `credited ${view.paidOn}` : 'credited';
     default:
       return EMPTY;
   }
@@ -107,6 +113,8 @@ const ACTION_WORDS: Record<string, string> = {
   chased: 'chased',
   part_paid: 'part paid',
   paid: 'paid',
+  payment_reversed: 'payment reversed',
+  credit_note_issued: 'credited',
   held: 'put on hold',
   disputed: 'disputed',
   released: 'released',
@@ -129,7 +137,7 @@ export function markers(view: InvoiceView, style: Style, reasonWidth = 48): stri
     const what = s.hold.kind === 'dispute' ? 'DISPUTED' : 'ON HOLD';
     parts.push(style.yellow(`${what}: ${truncate(s.hold.reason, reasonWidth)}`));
   }
-  const open = s.state !== null && s.state !== 'paid';
+  const open = isOpen(s.state);
   if (open && s.promisedDate) {
     parts.push(s.promiseBroken ? style.red(`promise broken (${s.promisedDate})`) : `promised ${s.promisedDate}`);
   }
@@ -216,6 +224,15 @@ export function describeEvent(event: HistoryEvent, currencyHint?: string): strin
       if (event.kind === 'part_paid') return `Part payment of ${received}; ${money(d.amountDueAfterMinor)} still due`;
       const over = minorOf(d.overpaidMinor) ?? 0n;
       return `Paid in full: ${received}${over > 0n ? `, ${money(over)} more than was due` : ''}`;
+    }
+    case 'payment_reversed': {
+      const left = minorOf(d.amountDueAfterMinor) ?? 0n;
+      return `Reversed the payment of ${money(d.amountMinor)} received ${text(d.receivedOn)}: ${text(d.reason)}${left > 0n ? `; ${money(left)} due again` : ''}`;
+    }
+    case 'credit_note_issued': {
+      const left = minorOf(d.amountDueAfterMinor) ?? 0n;
+      const after = d.fullyCredited === true ? '; credited in full' : left > 0n ? `; ${money(left)} still due` : '';
+      return `Credit note ${text(d.number)} for ${money(d.amountMinor)} dated ${text(d.issuedOn)}: ${text(d.reason)}${after}`;
     }
     case 'held':
       return `Put on hold: ${text(d.reason)}`;

@@ -940,7 +940,7 @@ async function summarize(db: Database, teamId: string, now: Date) {
   const [workspace] = await db.select().from(workspaces).where(eq(workspaces.teamId, teamId));
   const [clientCount] = await db.select({ n: count() }).from(clients).where(eq(clients.teamId, teamId));
   const ids = await db.select({ id: invoices.id }).from(invoices).where(eq(invoices.teamId, teamId));
-  const byState: Record<Lifecycle, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0, void: 0 };
+  const byState: Record<Lifecycle, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0, credited: 0, void: 0 };
   if (workspace) {
     const rows = await findInvoiceRows(db, { teamId, ids: ids.map((row) => row.id) });
     for (const { invoice, clientName } of rows) {

@@ -3,28 +3,31 @@
 // THE RULES — a SQL view elsewhere mirrors these; change both together.
 //   state, first rule that applies:
 //     1. voidedAt is set                      → lifecycle 'void', state null
-//     2. paid ≥ total and total > 0           → 'paid'
-//     3. sentAt is null                       → 'draft'
-//     4. today < dueDate                      → 'sent'
-//     5. today = dueDate                      → 'due'
-//     6. today > dueDate                      → 'overdue'
-//   amountDue       = max(total − paid, 0), and 0 when void
-//   overpaid        = max(paid − total, 0)
+//     2. credited ≥ total and total > 0       → 'credited' (closed by credit notes alone, not paid)
+//     3. paid + credited ≥ total and total > 0 → 'paid'
+//     4. sentAt is null                       → 'draft'
+//     5. today < dueDate                      → 'sent'
+//     6. today = dueDate                      → 'due'
+//     7. today > dueDate                      → 'overdue'
+//   paid            = the payments not reversed; credited = the credit notes issued against it
+//   closed          = 'paid' or 'credited' (nothing more is due)
+//   amountDue       = max(total − paid − credited, 0), and 0 when void
+//   overpaid        = max(paid + credited − total, 0)
 //   daysUntilDue    = dueDate − today (negative when late)
 //   daysOverdue     = today − dueDate when overdue, else 0
-//   hold            = the hold or dispute, but null when paid or void
+//   hold            = the hold or dispute, but null when closed or void
 //   daysSinceLastAction = today − (the date of lastAction.at in the workspace time zone), null without one
 //   promiseBroken   = not void, amountDue > 0, promisedDate set and today > promisedDate
 //   stale           = state is due or overdue
 //                     and no hold or dispute
 //                     and no live promise (a live promise is promisedDate ≥ today)
 //                     and (no last action at all, or daysSinceLastAction ≥ staleDays)
-//   needsAction     = not void or paid, and (overdue, due today, promiseBroken or stale)
+//   needsAction     = not void or closed, and (overdue, due today, promiseBroken or stale)
 // All dates are calendar dates in the workspace time zone; "today" is passed in, never read from a clock.
 
 import { compareDates, daysBetween, type LocalDate, localDateOf } from './dates.js';
 
-export type InvoiceState = 'draft' | 'sent' | 'due' | 'overdue' | 'paid';
+export type InvoiceState = 'draft' | 'sent' | 'due' | 'overdue' | 'paid' | 'credited';
 export type Lifecycle = InvoiceState | 'void';
 
 export interface HoldFacts {
@@ -43,6 +46,8 @@ export interface LastAction {
 export interface InvoiceFacts {
   totalMinor: bigint;
   paidMinor: bigint;
+  /** The credit notes issued against it. */
+  creditedMinor: bigint;
   dueDate: LocalDate;
   sentAt: Date | null;
   voidedAt: Date | null;
@@ -62,15 +67,15 @@ export interface InvoiceStatus {
   lifecycle: Lifecycle;
   /** null only when void. */
   state: InvoiceState | null;
-  /** max(total − paid, 0); 0 when void. */
+  /** max(total − paid − credited, 0); 0 when void. */
   amountDueMinor: bigint;
-  /** max(paid − total, 0). */
+  /** max(paid + credited − total, 0). */
   overpaidMinor: bigint;
   /** today − dueDate when overdue, else 0. */
   daysOverdue: number;
   /** dueDate − today; negative when late. */
   daysUntilDue: number;
-  /** null when paid or void. */
+  /** null when closed or void. */
   hold: HoldFacts | null;
   promisedDate: LocalDate | null;
   promiseBroken: boolean;
@@ -82,7 +87,17 @@ export interface InvoiceStatus {
 }
 
 /** Most urgent first. */
-export const STATE_ORDER: readonly InvoiceState[] = ['overdue', 'due', 'sent', 'draft', 'paid'];
+export const STATE_ORDER: readonly InvoiceState[] = ['overdue', 'due', 'sent', 'draft', 'paid', 'credited'];
+
+/** Nothing more is due: paid, or closed by credit notes. */
+export function isClosed(state: InvoiceState | null): state is 'paid' | 'credited' {
+  return state === 'paid' || state === 'credited';
+}
+
+/** Open: neither void nor closed. */
+export function isOpen(state: InvoiceState | null): state is 'draft' | 'sent' | 'due' | 'overdue' {
+  return state !== null && !isClosed(state);
+}
 
 export const STATE_LABEL: Readonly<Record<Lifecycle, string>> = {
   overdue: 'Overdue',
@@ -90,11 +105,14 @@ export const STATE_LABEL: Readonly<Record<Lifecycle, string>> = {
   sent: 'Sent',
   draft: 'Draft',
   paid: 'Paid',
+  credited: 'Credited',
   void: 'Void',
 };
 
 function stateOf(facts: InvoiceFacts, today: LocalDate): InvoiceState {
-  if (facts.totalMinor > 0n && facts.paidMinor >= facts.totalMinor) return 'paid';
+  const credited = facts.creditedMinor;
+  if (facts.totalMinor > 0n && credited >= facts.totalMinor) return 'credited';
+  if (facts.totalMinor > 0n && facts.paidMinor + credited >= facts.totalMinor) return 'paid';
   if (facts.sentAt === null) return 'draft';
   const vsDue = compareDates(today, facts.dueDate);
   return vsDue < 0 ? 'sent' : vsDue === 0 ? 'due' : 'overdue';
@@ -105,9 +123,9 @@ export function deriveStatus(facts: InvoiceFacts, ctx: StatusContext): InvoiceSt
   const { today } = ctx;
   const isVoid = facts.voidedAt !== null;
   const state = isVoid ? null : stateOf(facts, today);
-  const open = state !== null && state !== 'paid';
+  const open = isOpen(state);
 
-  const owed = facts.totalMinor - facts.paidMinor;
+  const owed = facts.totalMinor - facts.paidMinor - facts.creditedMinor;
   const amountDueMinor = isVoid || owed < 0n ? 0n : owed;
   const overpaidMinor = owed < 0n ? -owed : 0n;
 

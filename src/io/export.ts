@@ -11,7 +11,11 @@ import type { LocalDate } from '../domain/dates.js';
 import { isCurrency, toDecimalString } from '../domain/money.js';
 import type { PaymentTerms } from '../domain/terms.js';
 
-/** Our invoice format's columns, in order. amount_due and state are for people and ignored on import. */
+/**
+ * Our invoice format's columns, in order. amount_credited, amount_due and state are for people and ignored on import
+ * (a credit note is issued in Slack, not imported; a credited invoice's status says 'sent', its state 'credited').
+ * amount_paid counts the payments not reversed.
+ */
 export const INVOICE_COLUMNS = [
   'number',
   'client',
@@ -28,6 +32,7 @@ export const INVOICE_COLUMNS = [
   'status',
   'amount_paid',
   'paid_on',
+  'amount_credited',
   'amount_due',
   'state',
 ] as const;
@@ -114,7 +119,9 @@ export async function exportInvoicesCsv(db: DatabaseOrTransaction, params: Expor
       invoice.description ?? '',
       status,
       money(invoice.paidMinor),
-      invoice.paidOn ?? '',
+      // The day payments settled it; a credited invoice was not paid (its closing day is in the history).
+      view.status.state === 'credited' ? '' : (invoice.paidOn ?? ''),
+      money(invoice.creditedMinor),
       money(view.status.amountDueMinor),
       view.status.state ?? 'void',
     ];

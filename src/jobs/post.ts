@@ -467,7 +467,8 @@ async function render(env: PosterEnv, d: DeliveryRow): Promise<Rendered | null> 
       const workspace = await getWorkspace(ledger, d.teamId);
       const invoice = await getInvoice(ledger, d.teamId, d.invoiceId ?? '', workspace);
       const planned = typeof d.payload?.date === 'string' ? d.payload.date : null;
-      const open = invoice.status.state !== 'paid' && invoice.status.state !== 'draft' && !invoice.voidedAt;
+      const state = invoice.status.state;
+      const open = (state === 'sent' || state === 'due' || state === 'overdue') && !invoice.voidedAt;
       if (!open || invoice.status.hold || !planned || invoice.nextFollowUp !== planned) return null;
       const lastChase = await getLastChase(ledger.db, { teamId: d.teamId, invoiceId: invoice.id });
       const lead = followUpLead(invoice, { planned, today: d.localDate, lastChase, timeZone: workspace.timeZone });

@@ -15,6 +15,13 @@ export type LedgerErrorCode =
   | 'INVOICE_ALREADY_SENT'
   | 'INVOICE_HAS_PAYMENTS'
   | 'OVERPAYMENT'
+  | 'PAYMENT_NOT_FOUND'
+  /** A reversed payment is never reversed again (nor revived): record it anew if it really came. */
+  | 'PAYMENT_ALREADY_REVERSED'
+  /** A credit note for more than is still due. */
+  | 'CREDIT_EXCEEDS_DUE'
+  | 'DUPLICATE_CREDIT_NOTE_NUMBER'
+  | 'INVOICE_HAS_CREDITS'
   | 'ALREADY_ON_HOLD'
   | 'NOT_ON_HOLD'
   | 'CLIENT_ARCHIVED'

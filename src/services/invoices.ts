@@ -256,6 +256,15 @@ export async function editInvoice(
     if (totalMinor < row.paidMinor) {
       throw LedgerError.invalid('total', `cannot be less than what has been paid already (${formatPaid(row)})`);
     }
+    if (totalMinor < row.paidMinor + row.creditedMinor) {
+      throw LedgerError.invalid(
+        'total',
+        `cannot be less than what has been paid and credited already (${formatMoney(row.paidMinor + row.creditedMinor, row.currency)})`,
+      );
+    }
+    if (c.currency && c.currency !== row.currency && row.creditedMinor > 0n) {
+      throw LedgerError.invalid('currency', 'cannot change once credit notes are issued against it');
+    }
     if (c.clientId && c.clientId !== row.clientId) {
       const [client] = await tx
         .select({ id: clients.id, archived: clients.archived })
@@ -361,8 +370,8 @@ export async function recordPayment(
     refuseVoid(row);
     // The ledger's invoice: refused (record it in the ledger), or, with posting to the ledger on, queued for it too.
     const push = await paymentPushFor(tx, teamId, principal, row);
-    const due = row.totalMinor - row.paidMinor;
-    if (due <= 0n) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid in full.`);
+    const due = row.totalMinor - row.paidMinor - row.creditedMinor;
+    if (due <= 0n) refusePaid(row);
     const amount = data.amount === undefined ? due : toMinor(data.amount, row.currency, 'amount');
     if (amount > due && !data.overpayment) {
       throw new LedgerError(
@@ -554,7 +563,13 @@ export async function voidInvoice(
     if (row.paidMinor > 0n) {
       throw new LedgerError(
         'INVOICE_HAS_PAYMENTS',
-        `${row.number} has ${formatPaid(row)} recorded against it; it cannot be voided (issue a credit note in your books instead).`,
+        `${row.number} has ${formatPaid(row)} recorded against it; it cannot be voided (issue a credit note instead, or reverse a payment recorded by mistake).`,
+      );
+    }
+    if (row.creditedMinor > 0n) {
+      throw new LedgerError(
+        'INVOICE_HAS_CREDITS',
+        `${row.number} has ${formatMoney(row.creditedMinor, row.currency)} of credit notes against it; it cannot be voided (credit the rest instead).`,
       );
     }
     return {
@@ -776,7 +791,13 @@ function refuseVoid(row: InvoiceRow) {
 }
 
 function refusePaid(row: InvoiceRow) {
-  if (row.paidMinor >= row.totalMinor) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid in full.`);
+  if (row.paidMinor + row.creditedMinor < row.totalMinor) return;
+  throw new LedgerError(
+    'INVOICE_PAID',
+    row.creditedMinor >= row.totalMinor
+      ? `${row.number} is credited in full; nothing is due on it.`
+      : `${row.number} is already paid in full.`,
+  );
 }
 
 function formatPaid(row: InvoiceRow) {

@@ -44,6 +44,9 @@ export const POLICY = {
   releaseHold: { allow: STAFF, what: 'release holds and disputes' },
   recordPayment: { allow: ADMINS, what: 'record payments' },
   voidInvoice: { allow: ADMINS, what: 'void invoices' },
+  /** Taking back a payment recorded by mistake (an event with a reason; the payment is kept, marked reversed). */
+  reversePayment: { allow: ADMINS, what: 'reverse payments' },
+  issueCreditNote: { allow: ADMINS, what: 'issue credit notes' },
   createClient: { allow: STAFF, what: 'add clients' },
   updateClient: { allow: ADMINS, what: 'change a client’s details, terms or contact' },
   import: { allow: ADMINS, what: 'import invoices' },

@@ -357,7 +357,9 @@ export async function answerAsClient(
       // Another client's invoice is as good as missing.
       if (row.clientId !== client.id || !row.sentAt) throw notOnPage();
       if (row.voidedAt) throw new LedgerError('INVOICE_VOID', `${row.number} has been cancelled.`);
-      if (row.paidMinor >= row.totalMinor) throw new LedgerError('INVOICE_PAID', `${row.number} is already paid.`);
+      if (row.paidMinor + row.creditedMinor >= row.totalMinor) {
+        throw new LedgerError('INVOICE_PAID', `${row.number} is already settled: nothing is due on it.`);
+      }
       const now = ctx.clock.now();
       const today = todayIn(workspace.timeZone, now);
       const answerId = randomUUID();

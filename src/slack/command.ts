@@ -61,6 +61,7 @@ const STATES: Record<string, InvoiceState> = {
   overdue: 'overdue',
   late: 'overdue',
   paid: 'paid',
+  credited: 'credited',
 };
 
 /** Slack sends a command's text with `&`, `<` and `>` escaped as in messages; people typed the characters. */

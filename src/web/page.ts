@@ -2,7 +2,13 @@
 // It shows exactly what Slack shows of each invoice — state, due date and its basis, total, payments,
 // amount due — through the same phrases, and the client's three ways to answer.
 import { createHash } from 'node:crypto';
-import { type ClientPageData, MAX_INVOICES, type PageEvent, type PagePayment } from '../db/queries/client-page.js';
+import {
+  type ClientPageData,
+  MAX_INVOICES,
+  type PageCredit,
+  type PageEvent,
+  type PagePayment,
+} from '../db/queries/client-page.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { addDays } from '../domain/dates.js';
 import { stripBidiControls } from '../domain/text.js';
@@ -29,7 +35,7 @@ const BIDI = /\p{Bidi_Control}/u;
 
 export const PAGE_CSS = `
 :root{color-scheme:light;--ink:#1d1d1f;--muted:#5f6368;--line:#e3e3e8;--bg:#f6f6f8;--card:#fff;--accent:#1f5fbf;
---overdue:#b3261e;--due:#8a5a00;--sent:#1f5fbf;--paid:#1e7b34}
+--overdue:#b3261e;--due:#8a5a00;--sent:#1f5fbf;--paid:#1e7b34;--credited:#5b4a8a}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{max-width:46rem;margin:0 auto;padding:1rem}
@@ -45,6 +51,7 @@ h3{font-size:.95rem;margin:1rem 0 .25rem;color:var(--muted)}
 .state-overdue .badge{background:#fdecea;color:var(--overdue)}
 .state-due .badge{background:#fff4dc;color:var(--due)}
 .state-paid .badge{background:#e8f3ea;color:var(--paid)}
+.state-credited .badge{background:#efeaf7;color:var(--credited)}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.75rem 0 0}
 dt{color:var(--muted)}dd{margin:0}
 .amount{font-size:1.25rem;font-weight:700}
@@ -121,7 +128,7 @@ export function renderClientPage(data: ClientPageData, opts: PageOptions): strin
       ? `<section aria-label="Cancelled"><h2>Cancelled</h2>${data.cancelled.map((inv) => cancelledArticle(inv, opts)).join('')}</section>`
       : '',
     data.paid.length > 0
-      ? `<section aria-label="Paid recently"><h2>Paid recently</h2>${data.paid
+      ? `<section aria-label="${closedTitle(data)}"><h2>${closedTitle(data)}</h2>${data.paid
           .map((inv) => invoiceArticle(inv, data, opts, false))
           .join('')}</section>`
       : '',
@@ -167,8 +174,15 @@ function invoiceArticle(inv: InvoiceView, data: ClientPageData, opts: PageOption
   if (open) {
     rows.push(['Amount due', `<span class="amount">${html(money(status.amountDueMinor, inv.currency))}</span>`]);
     rows.push(['Total', html(money(inv.totalMinor, inv.currency))]);
+    if (inv.creditedMinor > 0n) rows.push(['Credited', html(money(inv.creditedMinor, inv.currency))]);
+  } else if (status.state === 'credited') {
+    rows.push(['Total', `<span class="amount">${html(money(inv.totalMinor, inv.currency))}</span> credited in full`]);
   } else {
-    rows.push(['Total', `<span class="amount">${html(money(inv.totalMinor, inv.currency))}</span> paid in full`]);
+    const credited = inv.creditedMinor > 0n ? ` (${html(money(inv.creditedMinor, inv.currency))} of it credited)` : '';
+    rows.push([
+      'Total',
+      `<span class="amount">${html(money(inv.totalMinor, inv.currency))}</span> paid in full${credited}`,
+    ]);
   }
   rows.push(['Due', `${html(inv.dueDate)} · ${html(inv.dueBasis)}`]);
   rows.push(['Invoice date', html(inv.issueDate)]);
@@ -185,6 +199,7 @@ function invoiceArticle(inv: InvoiceView, data: ClientPageData, opts: PageOption
     ]);
   }
   const payments = data.payments.get(inv.id) ?? [];
+  const credits = data.credits.get(inv.id) ?? [];
   const events = data.events.get(inv.id) ?? [];
   return [
     `<article class="invoice state-${status.lifecycle}" id="inv-${html(inv.id)}">`,
@@ -193,6 +208,9 @@ function invoiceArticle(inv: InvoiceView, data: ClientPageData, opts: PageOption
     inv.description?.trim() ? `<p>${html(inv.description.trim())}</p>` : '',
     payments.length > 0
       ? `<h3>Payments received</h3><ul>${payments.map((p) => `<li>${paymentLine(p, inv.currency)}</li>`).join('')}</ul>`
+      : '',
+    credits.length > 0
+      ? `<h3>Credit notes</h3><ul>${credits.map((c) => `<li>${creditLine(c, inv.currency)}</li>`).join('')}</ul>`
       : '',
     events.length > 0
       ? `<h3>History</h3>${earlierNote(data.earlierEvents.get(inv.id) ?? 0)}<ol>${events.map((e) => `<li>${html(localDateTime(e.at, opts.timeZone))} · ${html(pageEventText(e, opts.workspaceName))}</li>`).join('')}</ol>`
@@ -233,6 +251,16 @@ function paymentLine(p: PagePayment, currency: string): string {
   return `${html(money(p.amountMinor, currency))} received ${html(p.receivedOn)}${ref}`;
 }
 
+/** "Credit note CN-0001 · €250.00 · 2026-11-20". */
+function creditLine(c: PageCredit, currency: string): string {
+  return `Credit note ${html(c.number)} · ${html(money(c.amountMinor, currency))} · ${html(c.issuedOn)}`;
+}
+
+/** "Paid recently", or "Paid or credited recently" when a credited invoice is among them. */
+function closedTitle(data: ClientPageData): string {
+  return data.paid.some((inv) => inv.status.state === 'credited') ? 'Paid or credited recently' : 'Paid recently';
+}
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
@@ -247,6 +275,10 @@ export function pageEventText(e: PageEvent, workspaceName: string): string {
     case 'paid':
     case 'part_paid':
       return e.kind === 'paid' ? 'Payment received: paid in full' : 'Part payment received';
+    case 'payment_reversed':
+      return `A payment recorded on ${text(d.receivedOn) ?? 'an earlier date'} was taken back: it had been recorded by mistake`;
+    case 'credit_note_issued':
+      return `Credit note ${text(d.number) ?? ''} issued${d.fullyCredited === true ? ': nothing left to pay' : ''}`;
     case 'client_approved':
       return `Approved for payment${by}`;
     case 'client_scheduled': {

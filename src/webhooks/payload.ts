@@ -8,6 +8,8 @@ export const WEBHOOK_TYPES: Readonly<Record<string, string>> = {
   edited: 'invoice.updated',
   part_paid: 'invoice.payment_recorded',
   paid: 'invoice.paid',
+  payment_reversed: 'invoice.payment_reversed',
+  credit_note_issued: 'invoice.credited',
   chased: 'invoice.chased',
   held: 'invoice.held',
   disputed: 'invoice.disputed',

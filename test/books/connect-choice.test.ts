@@ -285,16 +285,16 @@ describeEachDatabase('connecting the books', NOW, (get) => {
     await watched.completeConnect('xero', await approved(watched), stillAdmin);
     expect(drawn).toEqual([0]);
 
-    // Three pages (contacts, open, paid) at 20, 40 and 60 s: the first is too soon after the start, the second is
-    // shown, the third is within 30 s of it; the end is shown because the progress was.
+    // Four pages (contacts, open, paid, credit notes) at 20, 40, 60 and 80 s: the first is too soon after the start,
+    // the second is shown, the third is within 30 s of it, the fourth is shown; the end is always shown.
     await watched.syncNow(TEAM, 'xero');
-    expect(drawn).toEqual([0, 40_000, 60_000]);
+    expect(drawn).toEqual([0, 40_000, 80_000, 80_000]);
 
     // Ten minutes on, a quick sync: only its end, and a second one straight after not at all.
     step = 0;
     t.ctx.clock.advance(10 * 60_000);
     await watched.syncNow(TEAM, 'xero');
     await watched.syncNow(TEAM, 'xero');
-    expect(drawn).toEqual([0, 40_000, 60_000, 660_000]);
+    expect(drawn).toEqual([0, 40_000, 80_000, 80_000, 680_000]);
   });
 });

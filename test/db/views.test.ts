@@ -89,7 +89,7 @@ describeEachDatabase('views', '2026-11-23T17:00:00Z', (get) => {
     ]);
     expect(overview.invoices.overdue.map((i) => i.number)).toEqual(['O-OLD', 'O-NEW', 'PART']);
     expect(overview.invoices.overdue[0]?.status.daysOverdue).toBe(53);
-    expect(overview.counts).toEqual({ overdue: 3, due: 1, sent: 1, draft: 1, paid: 1 });
+    expect(overview.counts).toEqual({ overdue: 3, due: 1, sent: 1, draft: 1, paid: 1, credited: 0 });
     expect(overview.needsAction).toMatchObject({ overdue: 3, due: 1, promisesBroken: 0 });
   });
 

@@ -6,6 +6,8 @@ import {
   type HoldFacts,
   type InvoiceFacts,
   type InvoiceState,
+  isClosed,
+  isOpen,
   type LastAction,
   STATE_LABEL,
   STATE_ORDER,
@@ -30,6 +32,7 @@ function invoice(overrides: Partial<InvoiceFacts> = {}): InvoiceFacts {
   return {
     totalMinor: 100_000n,
     paidMinor: 0n,
+    creditedMinor: 0n,
     dueDate: DUE,
     sentAt: at('2026-09-15T16:00:00Z'),
     voidedAt: null,
@@ -121,6 +124,40 @@ describe('deriveStatus: payments', () => {
 
   it('drops the hold once the invoice is paid', () => {
     expect(deriveStatus(invoice({ paidMinor: 100_000n, hold }), on(DUE)).hold).toBeNull();
+  });
+});
+
+describe('deriveStatus: credit notes and reversed payments', () => {
+  it('takes a partial credit off what is due and leaves the invoice Overdue', () => {
+    const status = deriveStatus(invoice({ creditedMinor: 30_000n }), on('2026-10-20'));
+    expect(status).toMatchObject({ state: 'overdue', amountDueMinor: 70_000n, needsAction: true });
+  });
+
+  it('closes a fully credited invoice as Credited, not Paid, with nothing due and no action asked', () => {
+    const status = deriveStatus(invoice({ creditedMinor: 100_000n, hold }), on('2026-10-20'));
+    expect(status).toMatchObject({
+      lifecycle: 'credited',
+      state: 'credited',
+      amountDueMinor: 0n,
+      overpaidMinor: 0n,
+      daysOverdue: 0,
+      hold: null,
+      needsAction: false,
+    });
+    expect(isClosed(status.state)).toBe(true);
+  });
+
+  it('calls an invoice Paid when payments settle what the credit left', () => {
+    const status = deriveStatus(invoice({ paidMinor: 60_000n, creditedMinor: 40_000n }), on('2026-10-20'));
+    expect(status).toMatchObject({ state: 'paid', amountDueMinor: 0n, overpaidMinor: 0n });
+  });
+
+  it('reopens an invoice whose payment was reversed: the facts without it are Overdue again', () => {
+    const paid = deriveStatus(invoice({ paidMinor: 100_000n }), on('2026-10-20'));
+    const reversed = deriveStatus(invoice({ paidMinor: 0n }), on('2026-10-20'));
+    expect(paid.state).toBe('paid');
+    expect(reversed).toMatchObject({ state: 'overdue', amountDueMinor: 100_000n, daysOverdue: 5 });
+    expect(isOpen(reversed.state)).toBe(true);
   });
 });
 
@@ -227,7 +264,7 @@ describe('deriveStatus: stale', () => {
 
 describe('STATE_ORDER and STATE_LABEL', () => {
   it('orders states most urgent first', () => {
-    expect(STATE_ORDER).toEqual(['overdue', 'due', 'sent', 'draft', 'paid']);
+    expect(STATE_ORDER).toEqual(['overdue', 'due', 'sent', 'draft', 'paid', 'credited']);
   });
 
   it('labels every lifecycle for people', () => {
@@ -237,6 +274,7 @@ describe('STATE_ORDER and STATE_LABEL', () => {
       sent: 'Sent',
       draft: 'Draft',
       paid: 'Paid',
+      credited: 'Credited',
       void: 'Void',
     });
   });
@@ -249,6 +287,7 @@ describe('deriveStatus: properties', () => {
   const anyFacts = fc.record({
     totalMinor: minor,
     paidMinor: minor,
+    creditedMinor: fc.oneof(fc.constant(0n), minor),
     dueDate: day,
     sentAt: fc.option(instant, { nil: null }),
     voidedAt: fc.constant(null),
@@ -264,9 +303,9 @@ describe('deriveStatus: properties', () => {
     timeZone: fc.constantFrom('UTC', 'Pacific/Honolulu', 'Pacific/Auckland', 'America/New_York'),
     staleDays: fc.integer({ min: 1, max: 60 }),
   });
-  const STATES: readonly InvoiceState[] = ['draft', 'sent', 'due', 'overdue', 'paid'];
+  const STATES: readonly InvoiceState[] = ['draft', 'sent', 'due', 'overdue', 'paid', 'credited'];
 
-  it('gives every invoice that is not void exactly one of the five states', () => {
+  it('gives every invoice that is not void exactly one of the six states', () => {
     fc.assert(
       fc.property(anyFacts, anyContext, (facts, ctx) => {
         const status = deriveStatus(facts, ctx);
@@ -277,13 +316,14 @@ describe('deriveStatus: properties', () => {
     );
   });
 
-  it('never leaves less due than the total minus what was paid', () => {
+  it('never leaves less due than the total minus what was paid and credited', () => {
     fc.assert(
       fc.property(anyFacts, anyContext, (facts, ctx) => {
         const status = deriveStatus(facts, ctx);
-        expect(status.amountDueMinor + facts.paidMinor >= facts.totalMinor).toBe(true);
+        const settled = facts.paidMinor + facts.creditedMinor;
+        expect(status.amountDueMinor + settled >= facts.totalMinor).toBe(true);
         expect(status.amountDueMinor >= 0n && status.overpaidMinor >= 0n).toBe(true);
-        expect(status.amountDueMinor - status.overpaidMinor).toBe(facts.totalMinor - facts.paidMinor);
+        expect(status.amountDueMinor - status.overpaidMinor).toBe(facts.totalMinor - settled);
       }),
       { numRuns: 500 },
     );

@@ -4,7 +4,7 @@
 // not say (rate limits and their headers, token lifetimes and the refresh token's grace period).
 //
 // It serves the authorize page (login), the token endpoint (authorization code with PKCE, refresh with rotation),
-// revocation, /connections, and the Accounting API's Invoices, Contacts and Payments with the xero-tenant-id header,
+// revocation, /connections, and the Accounting API's Invoices, Contacts, Payments and CreditNotes with the xero-tenant-id header,
 // If-Modified-Since, Statuses, paging (page, pageSize ≤ 100, a `pagination` object), amounts written as JSON numbers
 // with their decimals (46.00) and dates as /Date(…+0000)/. With `limits`, it keeps Xero's per-organisation limits
 // on the given clock (60 calls a minute, 5 at once, 5,000 a day) and answers beyond them with 429, Retry-After and
@@ -60,6 +60,20 @@ export interface FakePayment {
   UpdatedDateUTC: Date;
 }
 
+/** A sales credit note (ACCRECCREDIT) and the invoices it is allocated to. */
+export interface FakeCreditNote {
+  CreditNoteID: string;
+  CreditNoteNumber: string;
+  ContactID: string;
+  CurrencyCode: string;
+  Total: string;
+  Date: string;
+  Status: 'DRAFT' | 'AUTHORISED' | 'PAID' | 'VOIDED' | 'DELETED';
+  Reference: string;
+  Allocations: { InvoiceID: string; Amount: string; Date: string }[];
+  UpdatedDateUTC: Date;
+}
+
 export interface FakeContact {
   ContactID: string;
   Name: string;
@@ -90,6 +104,18 @@ export interface FakeXero {
   ): string;
   pay(invoiceId: string, p: { amount: string; date: string; reference?: string }): string;
   setStatus(invoiceId: string, status: FakeInvoice['Status']): void;
+  /** The payment is deleted (Status DELETED, as the Payments endpoint then lists it); a PAID invoice reopens. */
+  deletePayment(paymentId: string): void;
+  /** A sales credit note, allocated to invoices (each allocation changes its invoice too); returns its id. */
+  addCreditNote(c: {
+    number: string;
+    contactId: string;
+    currency?: string;
+    date: string;
+    reference?: string;
+    status?: FakeCreditNote['Status'];
+    allocations: { invoiceId: string; amount: string; date?: string }[];
+  }): string;
   invoice(invoiceId: string): FakeInvoice;
   /** The next `times` Accounting API calls answer 429 with Retry-After `seconds` (X-Rate-Limit-Problem: `problem`). */
   rateLimitNext(times: number, seconds: number, problem?: RateLimitProblem): void;
@@ -206,6 +232,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
   /** Idempotency-Key → the answer given (Xero keeps them for a while; here, for good). */
   const idempotent = new Map<string, { status: number; body: string }>();
   let dropPaymentAnswer = false;
+  const creditNotes = new Map<string, FakeCreditNote>();
   const codes = new Map<string, { redirectUri: string; challenge: string }>();
   const refreshTokens = new Set<string>();
   /** Refresh tokens replaced by a refresh, and when: usable again within REFRESH_GRACE_MS. */
@@ -345,10 +372,21 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
     return kept.sort((a, b) => a.UpdatedDateUTC.getTime() - b.UpdatedDateUTC.getTime());
   }
 
+  /** What the credit notes in force allocate to an invoice. */
+  function creditedOn(invoiceId: string): string {
+    let credited = '0';
+    for (const c of creditNotes.values()) {
+      if (c.Status === 'VOIDED' || c.Status === 'DELETED' || c.Status === 'DRAFT') continue;
+      for (const a of c.Allocations) if (a.InvoiceID === invoiceId) credited = sub(credited, `-${a.Amount}`);
+    }
+    return credited;
+  }
+
   function invoiceJson(i: FakeInvoice) {
     const c = contacts.get(i.ContactID);
     const applied = [...payments.values()].filter((p) => p.InvoiceID === i.InvoiceID && p.Status === 'AUTHORISED');
     const paid = applied.reduce((sum, p) => sub(sum, `-${p.Amount}`), '0');
+    const credited = creditedOn(i.InvoiceID);
     return {
       Type: i.Type,
       InvoiceID: i.InvoiceID,
@@ -366,9 +404,9 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       CreditNotes: [],
       Prepayments: [],
       Overpayments: [],
-      AmountDue: num(sub(i.Total, paid)),
+      AmountDue: num(sub(sub(i.Total, paid), credited)),
       AmountPaid: num(paid),
-      AmountCredited: num('0.00'),
+      AmountCredited: num(credited),
       CurrencyRate: num('1.000000'),
       IsDiscounted: false,
       HasAttachments: false,
@@ -725,6 +763,41 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
           })),
         });
       }
+      if (resource === 'CreditNotes') {
+        const where = q.get('where');
+        if (where !== null && where !== 'Type=="ACCRECCREDIT"')
+          return send(400, { Message: 'fake: unsupported where' });
+        const { items, pagination } = paginate(modifiedSince([...creditNotes.values()], req), q);
+        return send(200, {
+          Id: randomUUID(),
+          Status: 'OK',
+          DateTimeUTC: msDate(now),
+          pagination,
+          CreditNotes: items.map((c) => ({
+            Type: 'ACCRECCREDIT',
+            CreditNoteID: c.CreditNoteID,
+            CreditNoteNumber: c.CreditNoteNumber,
+            Reference: c.Reference,
+            Contact: { ContactID: c.ContactID, Name: contacts.get(c.ContactID)?.Name ?? '' },
+            Date: msDate(c.Date),
+            DateString: `${c.Date}T00:00:00`,
+            Status: c.Status,
+            LineAmountTypes: 'Exclusive',
+            SubTotal: num(c.Total),
+            TotalTax: num('0.00'),
+            Total: num(c.Total),
+            CurrencyCode: c.CurrencyCode,
+            RemainingCredit: num(c.Allocations.reduce((left, a) => sub(left, a.Amount), c.Total)),
+            UpdatedDateUTC: msDate(c.UpdatedDateUTC),
+            Allocations: c.Allocations.map((a) => ({
+              AllocationID: randomUUID(),
+              Amount: num(a.Amount),
+              Date: msDate(a.Date),
+              Invoice: { InvoiceID: a.InvoiceID, InvoiceNumber: invoices.get(a.InvoiceID)?.InvoiceNumber },
+            })),
+          })),
+        });
+      }
       // paths./Contacts.get; components.schemas.Contact (ContactID, Name ≤ 255, EmailAddress, IsCustomer, UpdatedDateUTC).
       if (resource === 'Contacts') {
         const { items, pagination } = paginate(modifiedSince([...contacts.values()], req), q);
@@ -848,6 +921,49 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       invoice.Status = status;
       invoice.UpdatedDateUTC = stamp();
     },
+    deletePayment(paymentId) {
+      const payment = payments.get(paymentId);
+      if (!payment) throw new Error(`no payment ${paymentId}`);
+      const at = stamp();
+      payment.Status = 'DELETED';
+      payment.UpdatedDateUTC = at;
+      const invoice = invoices.get(payment.InvoiceID);
+      if (invoice) {
+        if (invoice.Status === 'PAID') invoice.Status = 'AUTHORISED';
+        invoice.UpdatedDateUTC = at;
+      }
+    },
+    addCreditNote(c) {
+      const id = randomUUID();
+      const at = stamp();
+      const allocations = c.allocations.map((a) => ({
+        InvoiceID: a.invoiceId,
+        Amount: a.amount,
+        Date: a.date ?? c.date,
+      }));
+      creditNotes.set(id, {
+        CreditNoteID: id,
+        CreditNoteNumber: c.number,
+        ContactID: c.contactId,
+        CurrencyCode: c.currency ?? 'USD',
+        Total: allocations.reduce((sum, a) => sub(sum, `-${a.Amount}`), '0'),
+        Date: c.date,
+        Status: c.status ?? 'PAID',
+        Reference: c.reference ?? '',
+        Allocations: allocations,
+        UpdatedDateUTC: at,
+      });
+      for (const a of allocations) {
+        const invoice = invoices.get(a.InvoiceID);
+        if (!invoice) throw new Error(`no invoice ${a.InvoiceID}`);
+        const paid = [...payments.values()]
+          .filter((x) => x.InvoiceID === a.InvoiceID && x.Status === 'AUTHORISED')
+          .reduce((sum, x) => sub(sum, `-${x.Amount}`), '0');
+        if (/^0(\.0+)?$/.test(sub(sub(invoice.Total, paid), creditedOn(a.InvoiceID)))) invoice.Status = 'PAID';
+        invoice.UpdatedDateUTC = at;
+      }
+      return id;
+    },
     invoice(invoiceId) {
       const invoice = invoices.get(invoiceId);
       if (!invoice) throw new Error(`no invoice ${invoiceId}`);
@@ -905,7 +1021,8 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
     refreshTokensIssued: () => issuedRefresh,
     reset() {
       calls.length = 0;
-      for (const map of [contacts, invoices, payments, codes, accessTokens, accounts, idempotent, granted]) map.clear();
+      for (const map of [contacts, invoices, payments, creditNotes, codes, accessTokens, accounts, idempotent, granted])
+        map.clear();
       dropPaymentAnswer = false;
       refreshTokens.clear();
       otherTenants.length = 0;

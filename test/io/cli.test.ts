@@ -126,7 +126,7 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
       const { code, text } = await cli('export', 'invoices');
       expect(code).toBe(0);
       expect(text.split('\n')[0]).toBe(
-        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_due,state',
+        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state',
       );
       expect(text.split('\n')).toHaveLength(6);
     });

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { getPayments } from '../../src/db/queries/corrections.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../../src/io/export.js';
+import { issueCreditNote, reversePayment } from '../../src/services/corrections.js';
 import { importInvoices } from '../../src/services/import.js';
 import { editInvoice, getInvoice } from '../../src/services/invoices.js';
 import { operatorPrincipal, type Principal } from '../../src/services/policy.js';
@@ -30,13 +32,51 @@ describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
       await importInvoices(get().ctx, 'T0STUDIO', IMPORT, XERO);
       const csv = await invoicesOf('T0STUDIO');
       expect(csv.split('\n')).toEqual([
-        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_due,state',
-        'INV-0101,Kowhai Design Ltd,ap@kowhai.example,NZD,5370.50,2026-09-14,,2026-10-20,2026-09-14,,,PO 7781,paid,5370.50,2026-10-20,0.00,paid',
-        'INV-0102,Tui Brewing Co,accounts@tui.example,NZD,2070.00,2026-10-02,,2026-11-20,2026-10-02,,,Seasonal label design; Print management,sent,500.00,,1570.00,overdue',
-        'INV-0103,Kowhai Design Ltd,ap@kowhai.example,NZD,1150.00,2026-10-05,,2026-11-05,2026-10-05,,,Photography,void,0.00,,0.00,void',
-        'INV-0104,Harbour Analytics Pty Ltd,finance@harbour.example,AUD,4400.00,2026-10-21,,2026-12-20,2026-10-21,,,Dashboard build,sent,0.00,,4400.00,sent',
-        'INV-0105,Tui Brewing Co,accounts@tui.example,NZD,1426.00,2026-11-18,,2026-12-18,2026-11-18,,,Website retainer - December; Hosting,draft,0.00,,1426.00,draft',
+        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state',
+        'INV-0101,Kowhai Design Ltd,ap@kowhai.example,NZD,5370.50,2026-09-14,,2026-10-20,2026-09-14,,,PO 7781,paid,5370.50,2026-10-20,0.00,0.00,paid',
+        'INV-0102,Tui Brewing Co,accounts@tui.example,NZD,2070.00,2026-10-02,,2026-11-20,2026-10-02,,,Seasonal label design; Print management,sent,500.00,,0.00,1570.00,overdue',
+        'INV-0103,Kowhai Design Ltd,ap@kowhai.example,NZD,1150.00,2026-10-05,,2026-11-05,2026-10-05,,,Photography,void,0.00,,0.00,0.00,void',
+        'INV-0104,Harbour Analytics Pty Ltd,finance@harbour.example,AUD,4400.00,2026-10-21,,2026-12-20,2026-10-21,,,Dashboard build,sent,0.00,,0.00,4400.00,sent',
+        'INV-0105,Tui Brewing Co,accounts@tui.example,NZD,1426.00,2026-11-18,,2026-12-18,2026-11-18,,,Website retainer - December; Hosting,draft,0.00,,0.00,1426.00,draft',
         '',
+      ]);
+    });
+
+    it('says Credited and the amount credited for a credited invoice, and counts no reversed payment', async () => {
+      const { ctx } = get();
+      await workspace('T0STUDIO');
+      await importInvoices(ctx, 'T0STUDIO', IMPORT, XERO);
+      // INV-0104 (AUD 4,400.00, open) is credited in full; INV-0101's payment was recorded by mistake.
+      await issueCreditNote(ctx, 'T0STUDIO', IMPORT, { invoice: 'INV-0104', number: 'CN-1', reason: 'Cancelled' });
+      const [payment] = await getPayments(ctx.db, {
+        teamId: 'T0STUDIO',
+        invoiceIds: [(await getInvoice(ctx, 'T0STUDIO', 'INV-0101')).id],
+      });
+      await reversePayment(ctx, 'T0STUDIO', IMPORT, {
+        invoice: 'INV-0101',
+        payment: payment?.id ?? '',
+        reason: 'Bounced',
+      });
+      const rows = parse(await invoicesOf('T0STUDIO'), { columns: true }) as Record<string, string>[];
+      const pick = (n: string) => {
+        const row = rows.find((r) => r.number === n);
+        return [row?.status, row?.amount_paid, row?.paid_on, row?.amount_credited, row?.amount_due, row?.state];
+      };
+      expect(pick('INV-0104')).toEqual(['sent', '0.00', '', '4400.00', '0.00', 'credited']);
+      expect(pick('INV-0101')).toEqual(['sent', '0.00', '', '0.00', '5370.50', 'overdue']);
+      const history = parse(
+        await exportHistoryCsv(ctx.db, {
+          teamId: 'T0STUDIO',
+          from: new Date('2026-11-01T00:00:00Z'),
+          to: new Date('2026-12-01T00:00:00Z'),
+          timeZone: 'Pacific/Auckland',
+        }),
+        { columns: true },
+      ) as Record<string, string>[];
+      const corrections = history.filter((e) => e.kind === 'credit_note_issued' || e.kind === 'payment_reversed');
+      expect(corrections.map((e) => [e.invoice_number, e.kind, e.amount, e.currency])).toEqual([
+        ['INV-0104', 'credit_note_issued', '4400.00', 'AUD'],
+        ['INV-0101', 'payment_reversed', '5370.50', 'NZD'],
       ]);
     });
 

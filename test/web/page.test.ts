@@ -21,6 +21,7 @@ function render(data: Partial<ClientPageData> = {}, clientName = 'Acme Corp') {
       paid: [],
       cancelled: [],
       payments: new Map([[INVOICE_ID, [{ amountMinor: 25_000n, receivedOn: TODAY, reference: HOSTILE }]]]),
+      credits: new Map(),
       events: new Map([
         [INVOICE_ID, [event(1, 'sent'), event(2, 'client_question', { reason: HOSTILE, name: HOSTILE })]],
       ]),
@@ -50,6 +51,32 @@ describe('the status page HTML', () => {
     expect(page).toContain('Invoices from Studio &lt;North&gt;');
     expect(page).toContain('ref &lt;script&gt;');
     expect(page).toContain('Question (&lt;script&gt;');
+  });
+
+  it('shows a credit note on an open invoice, and a credited invoice as credited in full, not paid', () => {
+    const partly = render({
+      credits: new Map([[INVOICE_ID, [{ number: HOSTILE, amountMinor: 25_000n, issuedOn: TODAY }]]]),
+      events: new Map([[INVOICE_ID, [event(1, 'credit_note_issued', { number: 'CN-7', fullyCredited: false })]]]),
+    });
+    expect(partly).toContain('<h3>Credit notes</h3>');
+    expect(partly).toContain(`Credit note &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;`);
+    expect(partly).toContain(' · $250.00 · 2026-11-14');
+    expect(partly).toContain('Credit note CN-7 issued');
+    expect(partly).not.toContain('<script>');
+
+    const credited = makeInvoice({ creditedMinor: 1_000_000n, paidOn: TODAY });
+    const closed = render({
+      open: [],
+      paid: [credited],
+      credits: new Map([[INVOICE_ID, [{ number: 'CN-8', amountMinor: 1_000_000n, issuedOn: TODAY }]]]),
+      events: new Map([[INVOICE_ID, [event(1, 'credit_note_issued', { number: 'CN-8', fullyCredited: true })]]]),
+    });
+    expect(closed).toContain('<h2>Paid or credited recently</h2>');
+    expect(closed).toContain('class="invoice state-credited"');
+    expect(closed).toContain('<span class="badge">Credited on 2026-11-14</span>');
+    expect(closed).toContain('credited in full');
+    expect(closed).not.toContain('paid in full');
+    expect(closed).toContain('Credit note CN-8 issued: nothing left to pay');
   });
 
   it('carries the style block the Content-Security-Policy names by hash', () => {

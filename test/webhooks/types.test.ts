@@ -15,6 +15,8 @@ describe('webhookType', () => {
     expect(webhookType('client_disputed', onInvoice)).toBe('invoice.client_disputed');
     expect(webhookType('link_shared', onClient)).toBe('client.link_shared');
     expect(webhookType('link_revoked', onClient)).toBe('client.link_revoked');
+    expect(webhookType('payment_reversed', onInvoice)).toBe('invoice.payment_reversed');
+    expect(webhookType('credit_note_issued', onInvoice)).toBe('invoice.credited');
   });
 
   it('sends a kind it does not know yet under its subject', () => {

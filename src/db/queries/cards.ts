@@ -79,7 +79,7 @@ export async function staleCards(
         join workspaces w on w.team_id = p.team_id
         where (i.version > p.rendered_version
            or (p.rendered_on < (${params.now.toISOString()}::timestamptz at time zone w.time_zone)::date
-               and i.voided_at is null and i.paid_minor < i.total_minor))
+               and i.voided_at is null and i.paid_minor + i.credited_minor < i.total_minor))
           ${team} ${invoice}
         order by p.team_id, p.invoice_id, p.created_at
         limit ${params.limit ?? 500}`,

@@ -2,8 +2,9 @@
 // payments, and the events marked shared. Scoped by the link's team and client; drafts never appear.
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { addDays, startOfLocalDay, todayIn } from '../../domain/dates.js';
+import { isClosed, isOpen } from '../../domain/status.js';
 import type { DatabaseOrTransaction } from '../client.js';
-import { type ClientRow, events, invoices, payments, type WorkspaceRow } from '../schema.js';
+import { type ClientRow, creditNotes, events, invoices, payments, type WorkspaceRow } from '../schema.js';
 import { type InvoiceView, toInvoiceView } from './invoices.js';
 
 /** Paid (and cancelled) invoices stay on the page this long after, so the client sees what became of them. */
@@ -13,7 +14,7 @@ export const MAX_INVOICES = 200;
  * Kinds the client always sees. The services record them as shared; the same kinds recorded before the status
  * page existed (when every event was written internal, and events are never updated) are read as shared too.
  */
-const ALWAYS_SHARED = ['sent', 'paid', 'part_paid'];
+const ALWAYS_SHARED = ['sent', 'paid', 'part_paid', 'payment_reversed', 'credit_note_issued'];
 /** An invoice's page history shows its latest events, up to this many. */
 export const HISTORY_SHOWN = 50;
 
@@ -21,6 +22,13 @@ export interface PagePayment {
   amountMinor: bigint;
   receivedOn: string;
   reference: string | null;
+}
+
+/** A credit note as the client sees it: its number, date and amount (not the team's reason). */
+export interface PageCredit {
+  number: string;
+  amountMinor: bigint;
+  issuedOn: string;
 }
 
 export interface PageEvent {
@@ -34,10 +42,13 @@ export interface PageEvent {
 export interface ClientPageData {
   today: string;
   open: InvoiceView[];
+  /** Closed lately: paid, or credited in full. */
   paid: InvoiceView[];
   /** Sent invoices cancelled (voided) lately, so one does not vanish from the client's page without a word. */
   cancelled: InvoiceView[];
+  /** The payments received (a payment reversed as a mistake was never received, and is not listed). */
   payments: Map<string, PagePayment[]>;
+  credits: Map<string, PageCredit[]>;
   /** The latest shared events of each invoice (at most HISTORY_SHOWN), oldest first. */
   events: Map<string, PageEvent[]>;
   /** How many older shared events each invoice has beyond those. */
@@ -71,7 +82,10 @@ export async function getClientPage(
         or(
           and(
             isNull(invoices.voidedAt),
-            or(lt(invoices.paidMinor, invoices.totalMinor), gte(invoices.paidOn, addDays(today, -PAID_SHOWN_DAYS))),
+            or(
+              lt(sql`${invoices.paidMinor} + ${invoices.creditedMinor}`, invoices.totalMinor),
+              gte(invoices.paidOn, addDays(today, -PAID_SHOWN_DAYS)),
+            ),
           ),
           gte(invoices.voidedAt, startOfLocalDay(addDays(today, -PAID_SHOWN_DAYS), workspace.timeZone)),
         ),
@@ -84,6 +98,7 @@ export async function getClientPage(
   const ids = views.map((v) => v.id);
 
   const paymentMap = new Map<string, PagePayment[]>();
+  const creditMap = new Map<string, PageCredit[]>();
   const eventMap = new Map<string, PageEvent[]>();
   const earlier = new Map<string, number>();
   if (ids.length > 0) {
@@ -95,10 +110,23 @@ export async function getClientPage(
         reference: payments.reference,
       })
       .from(payments)
-      .where(and(eq(payments.teamId, teamId), inArray(payments.invoiceId, ids)))
+      .where(and(eq(payments.teamId, teamId), inArray(payments.invoiceId, ids), isNull(payments.reversedAt)))
       .orderBy(asc(payments.receivedOn), asc(payments.createdAt));
     for (const p of paymentRows) {
       paymentMap.set(p.invoiceId, [...(paymentMap.get(p.invoiceId) ?? []), p]);
+    }
+    const creditRows = await db
+      .select({
+        invoiceId: creditNotes.invoiceId,
+        number: creditNotes.number,
+        amountMinor: creditNotes.amountMinor,
+        issuedOn: creditNotes.issuedOn,
+      })
+      .from(creditNotes)
+      .where(and(eq(creditNotes.teamId, teamId), inArray(creditNotes.invoiceId, ids)))
+      .orderBy(asc(creditNotes.issuedOn), asc(creditNotes.createdAt));
+    for (const { invoiceId, ...c } of creditRows) {
+      creditMap.set(invoiceId, [...(creditMap.get(invoiceId) ?? []), c]);
     }
     // The latest HISTORY_SHOWN shared events of each invoice, and how many there are in all.
     const ranked = db
@@ -138,10 +166,11 @@ export async function getClientPage(
     today,
     sharedPromises,
     clientDisputes,
-    open: views.filter((v) => v.status.state !== null && v.status.state !== 'paid'),
+    open: views.filter((v) => isOpen(v.status.state)),
     cancelled: views.filter((v) => v.status.lifecycle === 'void'),
-    paid: views.filter((v) => v.status.state === 'paid').sort((a, b) => (b.paidOn ?? '').localeCompare(a.paidOn ?? '')),
+    paid: views.filter((v) => isClosed(v.status.state)).sort((a, b) => (b.paidOn ?? '').localeCompare(a.paidOn ?? '')),
     payments: paymentMap,
+    credits: creditMap,
     events: eventMap,
     earlierEvents: earlier,
     more,

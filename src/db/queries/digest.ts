@@ -5,7 +5,7 @@ import { type LocalDate, localDateOf } from '../../domain/dates.js';
 import type { ChangedInvoice, DigestChanges, DigestData, OpenState } from '../../domain/digest.js';
 import { type DatabaseOrTransaction, queryRows } from '../client.js';
 import type { WorkspaceRow } from '../schema.js';
-import { getAging, promiseBrokenSql, staleBefore, staleSql, stateSql } from './views.js';
+import { getAging, OPEN, promiseBrokenSql, staleBefore, staleSql, stateSql } from './views.js';
 
 export interface GetDigestDataParams {
   workspace: Pick<WorkspaceRow, 'teamId' | 'timeZone' | 'staleDays'>;
@@ -17,7 +17,8 @@ export interface GetDigestDataParams {
   since: Date;
 }
 
-const OPEN = sql`i.voided_at is null and i.paid_minor < i.total_minor`;
+/** What is still due on an open invoice: payments not reversed and credit notes both count. */
+const DUE_MINOR = sql.raw('(i.total_minor - i.paid_minor - i.credited_minor)');
 const STATE_RANK = sql.raw(`case t.state when 'overdue' then 0 when 'due' then 1 when 'sent' then 2 else 3 end`);
 
 /** Epoch milliseconds as text: exact on both drivers, whatever their timestamp parsing. */
@@ -48,7 +49,7 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
     db,
     sql`select t.* from (
         select i.id::text as id, i.number, c.name as client_name, i.currency,
-          (i.total_minor - i.paid_minor)::text as due_minor, i.due_date::text as due_date,
+          ${DUE_MINOR}::text as due_minor, i.due_date::text as due_date,
           ${stateSql(today)} as state,
           case when i.sent_at is not null and i.due_date < ${today}::date then ${today}::date - i.due_date else 0 end
             as days_overdue,
@@ -68,15 +69,15 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
     db,
     sql`select i.currency,
         count(*) filter (where i.sent_at is not null)::int as outstanding_count,
-        coalesce(sum(i.total_minor - i.paid_minor) filter (where i.sent_at is not null), 0)::text as outstanding_minor,
+        coalesce(sum(${DUE_MINOR}) filter (where i.sent_at is not null), 0)::text as outstanding_minor,
         count(*) filter (where i.sent_at is not null and i.due_date < ${today}::date)::int as overdue_count,
-        coalesce(sum(i.total_minor - i.paid_minor)
+        coalesce(sum(${DUE_MINOR})
           filter (where i.sent_at is not null and i.due_date < ${today}::date), 0)::text as overdue_minor,
         count(*) filter (where i.sent_at is not null and i.due_date = ${today}::date)::int as due_count,
-        coalesce(sum(i.total_minor - i.paid_minor)
+        coalesce(sum(${DUE_MINOR})
           filter (where i.sent_at is not null and i.due_date = ${today}::date), 0)::text as due_minor,
         count(*) filter (where i.sent_at is null)::int as draft_count,
-        coalesce(sum(i.total_minor - i.paid_minor) filter (where i.sent_at is null), 0)::text as draft_minor
+        coalesce(sum(${DUE_MINOR}) filter (where i.sent_at is null), 0)::text as draft_minor
       from invoices i
       where i.team_id = ${team} and ${OPEN}
       group by i.currency
@@ -89,7 +90,7 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
   const changeRows = await queryRows<Raw>(
     db,
     sql`select t.change, t.on_date, i.id::text as invoice_id, i.number, c.name as client_name, i.currency,
-        (case when t.change = 'new' then i.total_minor else i.total_minor - i.paid_minor end)::text as amount_minor,
+        (case when t.change = 'new' then i.total_minor else ${DUE_MINOR} end)::text as amount_minor,
         i.owner_user_id
       from (
         -- The client's own answers count too: a payment date it scheduled is a promise, its dispute a dispute.
@@ -122,7 +123,8 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       order by t.change, t.ord nulls first, t.on_date, i.number`,
   );
 
-  // Money received since, per currency, from the payment events (amounts are {"$bigint": "…"} in jsonb).
+  // Money received since, per currency, from the payment events (amounts are {"$bigint": "…"} in jsonb); a
+  // payment reversed since (recorded by mistake) was never received.
   const receivedRows = await queryRows<Raw>(
     db,
     sql`select e.details->>'currency' as currency, count(*)::int as count,
@@ -130,6 +132,8 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       from events e
       where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.kind in ('paid', 'part_paid')
         and e.details->>'currency' is not null
+        and not exists (select 1 from payments p where p.team_id = e.team_id and p.reversed_at is not null
+          and p.id = case when e.details->>'paymentId' ~ '^[0-9a-fA-F-]{36}$' then (e.details->>'paymentId')::uuid end)
       group by 1
       order by 1`,
   );
@@ -147,6 +151,7 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       join invoices i on i.team_id = p.team_id and i.id = p.invoice_id
       join clients c on c.team_id = i.team_id and c.id = i.client_id
       where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.kind in ('paid', 'part_paid')
+        and p.reversed_at is null
       order by p.received_on, e.id`,
   );
 

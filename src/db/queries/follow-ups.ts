@@ -24,7 +24,7 @@ export async function getFollowUpsDue(
     sql`select i.id::text as id, i.next_follow_up::text as day, i.owner_user_id
           from invoices i
          where i.team_id = ${params.teamId}
-           and i.voided_at is null and i.paid_minor < i.total_minor and i.sent_at is not null
+           and i.voided_at is null and i.paid_minor + i.credited_minor < i.total_minor and i.sent_at is not null
            and i.hold_kind is null
            and i.next_follow_up in (${sql.join(
              params.dates.map((d) => sql`${d}::date`),

@@ -14,7 +14,10 @@ export interface InvoiceView {
   clientName: string;
   currency: string;
   totalMinor: bigint;
+  /** The payments not reversed. */
   paidMinor: bigint;
+  /** The credit notes issued against it. */
+  creditedMinor: bigint;
   issueDate: string;
   terms: PaymentTerms;
   basisDate: string;
@@ -61,6 +64,7 @@ export function toInvoiceView(
     {
       totalMinor: row.totalMinor,
       paidMinor: row.paidMinor,
+      creditedMinor: row.creditedMinor,
       dueDate: row.dueDate,
       sentAt: row.sentAt,
       voidedAt: row.voidedAt,
@@ -85,6 +89,7 @@ export function toInvoiceView(
     currency: row.currency,
     totalMinor: row.totalMinor,
     paidMinor: row.paidMinor,
+    creditedMinor: row.creditedMinor,
     issueDate: row.issueDate,
     terms,
     basisDate: row.termsBasisDate,

@@ -9,15 +9,24 @@ import { type InvoiceView, toInvoiceView } from './invoices.js';
 
 type Workspace = Pick<WorkspaceRow, 'teamId' | 'timeZone' | 'staleDays'>;
 
-/** Paid invoices stay in the overview this many days after they are paid. */
+/** Paid (and credited) invoices stay in the overview this many days after they are closed. */
 export const RECENTLY_PAID_DAYS = 30;
 
-const OPEN = sql`i.voided_at is null and i.paid_minor < i.total_minor`;
+/**
+ * Open: not void, and payments (not reversed) plus credit notes short of the total. Written exactly as the partial
+ * indexes' predicate, so the planner uses them.
+ */
+export const OPEN = sql`i.voided_at is null and i.paid_minor + i.credited_minor < i.total_minor`;
+/** Closed: paid or credited (not void). */
+const CLOSED = sql`i.voided_at is null and i.paid_minor + i.credited_minor >= i.total_minor`;
+/** What is still due on an open invoice. */
+const DUE_MINOR = sql.raw('(i.total_minor - i.paid_minor - i.credited_minor)');
 
 export function stateSql(today: LocalDate): SQL {
   return sql`case
     when i.voided_at is not null then 'void'
-    when i.paid_minor >= i.total_minor then 'paid'
+    when i.credited_minor >= i.total_minor then 'credited'
+    when i.paid_minor + i.credited_minor >= i.total_minor then 'paid'
     when i.sent_at is null then 'draft'
     when i.due_date > ${today}::date then 'sent'
     when i.due_date = ${today}::date then 'due'
@@ -26,13 +35,13 @@ export function stateSql(today: LocalDate): SQL {
 
 /** Promise broken: still owed, sent, and the promised date has passed. Mirrors status.ts. */
 export function promiseBrokenSql(today: LocalDate): SQL {
-  return sql`(i.voided_at is null and i.paid_minor < i.total_minor and i.sent_at is not null
+  return sql`(${OPEN} and i.sent_at is not null
     and i.promised_date is not null and i.promised_date < ${today}::date)`;
 }
 
 /** Stale: due or overdue, no hold, no live promise, no action since `before`. Mirrors status.ts. */
 export function staleSql(today: LocalDate, before: Date): SQL {
-  return sql`(i.voided_at is null and i.paid_minor < i.total_minor and i.sent_at is not null
+  return sql`(${OPEN} and i.sent_at is not null
     and i.due_date <= ${today}::date and i.hold_kind is null
     and (i.promised_date is null or i.promised_date < ${today}::date)
     and (i.last_action_at is null or i.last_action_at < ${before.toISOString()}::timestamptz))`;
@@ -44,7 +53,7 @@ const INVOICE_COLUMNS = sql.raw(`i.id::text as id, i.team_id, i.number, i.client
   i.terms_basis_date::text as terms_basis_date, i.terms_basis_label, i.due_date::text as due_date, i.owner_user_id,
   i.description, ${ms('i.sent_at')} as sent_at, ${ms('i.voided_at')} as voided_at, i.void_reason, i.hold_kind,
   i.hold_reason, ${ms('i.hold_since')} as hold_since, i.hold_by, i.paid_minor::text as paid_minor,
-  i.paid_on::text as paid_on, i.promised_date::text as promised_date, i.next_follow_up::text as next_follow_up,
+  i.credited_minor::text as credited_minor, i.paid_on::text as paid_on, i.promised_date::text as promised_date, i.next_follow_up::text as next_follow_up,
   i.last_action_kind, ${ms('i.last_action_at')} as last_action_at, i.last_action_by,
   ${ms('i.created_at')} as created_at, i.version, c.name as client_name`);
 
@@ -87,6 +96,7 @@ export function invoiceFromRaw(r: RawInvoice): InvoiceRow {
     holdSince: date(r.hold_since ?? null),
     holdBy: text(r.hold_by ?? null),
     paidMinor: BigInt(String(r.paid_minor)),
+    creditedMinor: BigInt(String(r.credited_minor ?? '0')),
     paidOn: text(r.paid_on ?? null),
     promisedDate: text(r.promised_date ?? null),
     nextFollowUp: text(r.next_follow_up ?? null),
@@ -142,10 +152,14 @@ export interface OverviewParams extends ViewParams {
 }
 
 const STATE_RANK = sql.raw(
-  `case state when 'overdue' then 0 when 'due' then 1 when 'sent' then 2 when 'draft' then 3 else 4 end`,
+  `case state when 'overdue' then 0 when 'due' then 1 when 'sent' then 2 when 'draft' then 3 when 'paid' then 4
+     else 5 end`,
 );
 
-/** Live invoices grouped by the five states (paid ones for RECENTLY_PAID_DAYS), most urgent first. */
+/** Closed by credit notes alone (the rest of the closed are paid). Mirrors stateSql. */
+const CREDITED = sql.raw('i.credited_minor >= i.total_minor');
+
+/** Live invoices grouped by state (paid and credited ones for RECENTLY_PAID_DAYS), most urgent first. */
 export async function getOverview(db: DatabaseOrTransaction, params: OverviewParams): Promise<Overview> {
   const { workspace, today } = params;
   const limit = params.limit ?? 20;
@@ -166,7 +180,7 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
         g.currency, g.n, g.total_minor, g.due_minor, g.broken, g.stale
       from (
         select i.currency, i.due_date, i.sent_at is null as draft, count(*) as n,
-          sum(i.total_minor) as total_minor, sum(i.total_minor - i.paid_minor) as due_minor,
+          sum(i.total_minor) as total_minor, sum(${DUE_MINOR}) as due_minor,
           count(*) filter (where ${promiseBrokenSql(today)}) as broken,
           count(*) filter (where ${staleSql(today, stale)}) as stale
         from invoices i
@@ -174,11 +188,10 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
         group by i.currency, i.due_date, i.sent_at is null
       ) g
       union all
-      select 'paid', i.currency, count(*), sum(i.total_minor), 0, 0, 0
+      select case when ${CREDITED} then 'credited' else 'paid' end, i.currency, count(*), sum(i.total_minor), 0, 0, 0
       from invoices i
-      where i.team_id = ${team} and i.voided_at is null and i.paid_on >= ${paidSince}::date
-        and i.paid_minor >= i.total_minor ${client}
-      group by i.currency
+      where i.team_id = ${team} and ${CLOSED} and i.paid_on >= ${paidSince}::date ${client}
+      group by i.currency, ${CREDITED}
     ) t
     group by state, currency
     order by ${STATE_RANK}, currency`;
@@ -191,7 +204,7 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
     union all
     (select 'due', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
       where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date = ${today}::date ${client}
-      order by i.total_minor - i.paid_minor desc, i.number limit ${limit})
+      order by ${DUE_MINOR} desc, i.number limit ${limit})
     union all
     (select 'sent', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
       where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date > ${today}::date ${client}
@@ -202,14 +215,17 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
       order by i.issue_date, i.number limit ${limit})
     union all
     (select 'paid', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and i.voided_at is null and i.paid_on >= ${paidSince}::date
-        and i.paid_minor >= i.total_minor ${client}
+      where i.team_id = ${team} and ${CLOSED} and not ${CREDITED} and i.paid_on >= ${paidSince}::date ${client}
+      order by i.paid_on desc, i.number limit ${limit})
+    union all
+    (select 'credited', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
+      where i.team_id = ${team} and ${CLOSED} and ${CREDITED} and i.paid_on >= ${paidSince}::date ${client}
       order by i.paid_on desc, i.number limit ${limit})`;
 
   const totalsRows = await queryRows<Record<string, string | number>>(db, totalsQuery);
   const listRows = await queryRows<RawInvoice>(db, listQuery);
 
-  const counts: Record<InvoiceState, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0 };
+  const counts: Record<InvoiceState, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0, credited: 0 };
   const needsAction = { overdue: 0, due: 0, promisesBroken: 0, stale: 0 };
   const totals: StateTotal[] = totalsRows.map((r) => {
     const state = r.state as InvoiceState;
@@ -226,7 +242,14 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
   });
   needsAction.overdue = counts.overdue;
   needsAction.due = counts.due;
-  const invoices: Record<InvoiceState, InvoiceView[]> = { overdue: [], due: [], sent: [], draft: [], paid: [] };
+  const invoices: Record<InvoiceState, InvoiceView[]> = {
+    overdue: [],
+    due: [],
+    sent: [],
+    draft: [],
+    paid: [],
+    credited: [],
+  };
   for (const view of views(listRows, workspace, params.now)) {
     const state = view.status.state;
     if (state) invoices[state].push(view);
@@ -247,7 +270,7 @@ export async function getAging(db: DatabaseOrTransaction, params: ViewParams): P
   const rows = await queryRows<Record<string, string | number>>(
     db,
     sql`select currency, bucket, count(*)::int as count, sum(due_minor)::text as due_minor from (
-        select i.currency, i.total_minor - i.paid_minor as due_minor,
+        select i.currency, ${DUE_MINOR} as due_minor,
           case when i.due_date >= ${today}::date then 'current'
                when ${today}::date - i.due_date <= 30 then '1-30'
                when ${today}::date - i.due_date <= 60 then '31-60'
@@ -283,7 +306,7 @@ export interface ClientRecord {
   /** Their invoices: open ones first by due date, then the rest newest first; at most `limit`. */
   invoices: InvoiceView[];
   invoiceCount: number;
-  /** How they pay: over invoices paid in full. */
+  /** How they pay: over invoices paid in full (not those closed by credit notes alone). */
   payment: { paidCount: number; averageDaysLate: number | null; averageDaysToPay: number | null };
   /** The most recent events, oldest first. */
   history: HistoryEvent[];
@@ -303,9 +326,9 @@ export async function getClientStats(
   const [stats] = await queryRows<Record<string, string | number | null>>(
     db,
     sql`select count(*)::int as invoice_count,
-          count(*) filter (where i.paid_on is not null and i.voided_at is null)::int as paid_count,
-          avg(i.paid_on - i.due_date) filter (where i.paid_on is not null and i.voided_at is null)::float8 as days_late,
-          avg(i.paid_on - i.issue_date) filter (where i.paid_on is not null and i.voided_at is null)::float8 as days_to_pay
+          count(*) filter (where ${PAID_IN_FULL})::int as paid_count,
+          avg(i.paid_on - i.due_date) filter (where ${PAID_IN_FULL})::float8 as days_late,
+          avg(i.paid_on - i.issue_date) filter (where ${PAID_IN_FULL})::float8 as days_to_pay
         from invoices i where i.team_id = ${params.teamId} and i.client_id = ${params.clientId}::uuid`,
   );
   // Days are whole: a fraction of a day late means nothing to a person.
@@ -321,8 +344,12 @@ export async function getClientStats(
   };
 }
 
-const CLIENT_INVOICE_ORDER = sql.raw(`(i.voided_at is null and i.paid_minor < i.total_minor) desc,
-  case when i.voided_at is null and i.paid_minor < i.total_minor then i.due_date end, i.issue_date desc, i.number`);
+/** Settled by a payment (a credit may have taken part of it), not closed by credit notes alone, not void. */
+const PAID_IN_FULL = sql.raw('i.paid_on is not null and i.voided_at is null and i.credited_minor < i.total_minor');
+
+const CLIENT_INVOICE_ORDER = sql.raw(`(i.voided_at is null and i.paid_minor + i.credited_minor < i.total_minor) desc,
+  case when i.voided_at is null and i.paid_minor + i.credited_minor < i.total_minor then i.due_date end,
+  i.issue_date desc, i.number`);
 
 export async function getClientRecord(
   db: DatabaseOrTransaction,
@@ -339,8 +366,8 @@ export async function getClientRecord(
   const balances = await queryRows<Record<string, string | number>>(
     db,
     sql`select i.currency, count(*)::int as open_count,
-          sum(i.total_minor - i.paid_minor)::text as outstanding,
-          coalesce(sum(i.total_minor - i.paid_minor) filter (where i.due_date < ${today}::date), 0)::text as overdue
+          sum(${DUE_MINOR})::text as outstanding,
+          coalesce(sum(${DUE_MINOR}) filter (where i.due_date < ${today}::date), 0)::text as overdue
         from invoices i
         where i.team_id = ${team} and i.client_id = ${params.clientId}::uuid and ${OPEN} and i.sent_at is not null
         group by i.currency order by i.currency`,

@@ -2,6 +2,8 @@
 // or calls a service and brings every live view of the invoice up to date.
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { getPayments, suggestCreditNoteNumber } from '../../db/queries/corrections.js';
+import type { InvoiceView } from '../../db/queries/invoices.js';
 import { suggestInvoiceNumber } from '../../db/queries/search.js';
 import { getHistory } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
@@ -14,7 +16,16 @@ import type { Live } from '../live.js';
 import { notYetMessage } from '../ui/alerts.js';
 import { ACTION } from '../ui/ids.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
-import { editInvoiceModal, historyModal, holdModal, newInvoiceModal, paymentModal, voidModal } from '../ui/modals.js';
+import {
+  creditNoteModal,
+  editInvoiceModal,
+  historyModal,
+  holdModal,
+  newInvoiceModal,
+  paymentModal,
+  reversePaymentModal,
+  voidModal,
+} from '../ui/modals.js';
 import type { Mrkdwn } from '../ui/text.js';
 import { openChase, openSettings } from './commands.js';
 import { explain, isForeignUser, newKey, principalOf, workspaceOf } from './shared.js';
@@ -128,6 +139,22 @@ export function registerActions(app: App, deps: SlackDeps, live: Live): void {
     } else if (what === 'void') {
       if (!isAdmin(ctx)) return ctx.tell(deniedMessage('void invoices'));
       await ctx.client.views.open({ trigger_id: ctx.triggerId, view: voidModal({ invoice, metadata }) });
+    } else if (what === 'reverse') {
+      await openReversal(ctx, invoice);
+    } else if (what === 'credit') {
+      if (!isAdmin(ctx)) return ctx.tell(deniedMessage('issue credit notes'));
+      if (invoice.status.amountDueMinor <= 0n) {
+        return ctx.tell(errorMessage(`Nothing is due on ${invoice.number}, so there is nothing to credit.`));
+      }
+      await ctx.client.views.open({
+        trigger_id: ctx.triggerId,
+        view: creditNoteModal({
+          invoice,
+          metadata,
+          today: todayIn(ctx.workspace.timeZone, ctx.deps.ledger.clock.now()),
+          suggestedNumber: await suggestCreditNoteNumber(ctx.deps.ledger.db, ctx.workspace.teamId),
+        }),
+      });
     } else {
       const events = await getHistory(ctx.deps.ledger.db, { teamId: ctx.workspace.teamId, invoiceId, latest: 200 });
       await ctx.client.views.open({
@@ -136,6 +163,9 @@ export function registerActions(app: App, deps: SlackDeps, live: Live): void {
       });
     }
   });
+  on(ACTION.reversePayment, async (ctx, invoiceId) =>
+    openReversal(ctx, await getInvoice(ctx.deps.ledger, ctx.workspace.teamId, invoiceId)),
+  );
   on(ACTION.notYet, async (ctx, invoiceId, args) => {
     const invoice = await getInvoice(ctx.deps.ledger, ctx.workspace.teamId, invoiceId);
     const today = todayIn(ctx.workspace.timeZone, ctx.deps.ledger.clock.now());
@@ -183,6 +213,25 @@ async function openPayment(ctx: Ctx, invoiceId: string): Promise<void> {
         version: invoice.version,
         ...(ctx.channelId ? { channelId: ctx.channelId } : {}),
       },
+    }),
+  });
+}
+
+/** The reversal form, listing the invoice's payments that can still be reversed. */
+async function openReversal(ctx: Ctx, invoice: InvoiceView): Promise<void> {
+  if (!isAdmin(ctx)) return ctx.tell(deniedMessage('reverse payments'));
+  const payments = (
+    await getPayments(ctx.deps.ledger.db, { teamId: ctx.workspace.teamId, invoiceIds: [invoice.id] })
+  ).filter((p) => p.reversedAt === null);
+  if (payments.length === 0) {
+    return ctx.tell(errorMessage(`${invoice.number} has no payment to reverse.`));
+  }
+  await ctx.client.views.open({
+    trigger_id: ctx.triggerId,
+    view: reversePaymentModal({
+      invoice,
+      payments,
+      metadata: { key: newKey(), invoiceId: invoice.id, version: invoice.version },
     }),
   });
 }

@@ -316,8 +316,8 @@ function isEmpty(overview: Overview): boolean {
 }
 
 function onlyState(overview: Overview, state: InvoiceState): Overview {
-  const empty = { overdue: [], due: [], sent: [], draft: [], paid: [] };
-  const zero = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0 };
+  const empty = { overdue: [], due: [], sent: [], draft: [], paid: [], credited: [] };
+  const zero = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0, credited: 0 };
   return {
     ...overview,
     totals: overview.totals.filter((t) => t.state === state),

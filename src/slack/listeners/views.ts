@@ -2,6 +2,7 @@
 // (response_action: errors) and nothing is recorded until it is right; Slack calls come after the ack.
 import type { AllMiddlewareArgs, App, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { WorkspaceRow } from '../../db/schema.js';
+import { issueCreditNote, reversePayment } from '../../services/corrections.js';
 import { type FieldIssue, isLedgerError } from '../../services/errors.js';
 import {
   createInvoice,
@@ -18,17 +19,21 @@ import type { Live } from '../live.js';
 import { FIELD, type ModalMetadata, VIEW } from '../ui/ids.js';
 import {
   CHASE_FIELDS,
+  CREDIT_NOTE_FIELDS,
   fieldErrors,
   formTerms,
   HOLD_FIELDS,
   invoiceFormErrors,
   NEW_INVOICE_FIELDS,
   PAYMENT_FIELDS,
+  REVERSE_PAYMENT_FIELDS,
   readChase,
+  readCreditNote,
   readEditInvoice,
   readHold,
   readNewInvoice,
   readPayment,
+  readReversePayment,
   readSettings,
   readVoid,
   SETTINGS_FIELDS,
@@ -211,6 +216,36 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       { idempotencyKey: s.metadata.key },
     );
     return { invoiceId: result.id };
+  });
+
+  on(VIEW.reversePayment, REVERSE_PAYMENT_FIELDS, FIELD.reason, async (s) => {
+    const form = readReversePayment(s.values);
+    const { result } = await reversePayment(
+      s.deps.ledger,
+      s.workspace.teamId,
+      s.principal,
+      { invoice: s.metadata.invoiceId ?? '', payment: form.payment, reason: form.reason },
+      { idempotencyKey: s.metadata.key },
+    );
+    return { invoiceId: result.invoice.id };
+  });
+
+  on(VIEW.creditNote, CREDIT_NOTE_FIELDS, FIELD.creditAmount, async (s) => {
+    const form = readCreditNote(s.values);
+    const { result } = await issueCreditNote(
+      s.deps.ledger,
+      s.workspace.teamId,
+      s.principal,
+      {
+        invoice: s.metadata.invoiceId ?? '',
+        number: form.number,
+        amount: form.amount,
+        ...(form.issuedOn ? { issuedOn: form.issuedOn } : {}),
+        reason: form.reason,
+      },
+      { idempotencyKey: s.metadata.key },
+    );
+    return { invoiceId: result.invoice.id };
   });
 
   on(VIEW.editInvoice, NEW_INVOICE_FIELDS, FIELD.number, async (s) => {

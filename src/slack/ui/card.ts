@@ -2,6 +2,7 @@
 import type { ActionsBlock, Button, KnownBlock, MrkdwnElement, Overflow } from '@slack/types';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import { localDateOf } from '../../domain/dates.js';
+import { isOpen } from '../../domain/status.js';
 import { mrkdwn } from './blocks.js';
 import { ACTION } from './ids.js';
 import { amountLine, flags, lastActionText, statusText } from './phrases.js';
@@ -31,7 +32,7 @@ export interface CardOptions {
 /** The invoice as a card: number, client, amount due, state, due date and basis, owner, last action, buttons. */
 export function invoiceCard(inv: InvoiceView, opts: CardOptions): SlackMessage {
   const { status } = inv;
-  const open = status.state !== null && status.state !== 'paid';
+  const open = isOpen(status.state);
   const number = inline(inv.number, 40);
   const client = inline(inv.clientName, 100);
 
@@ -54,13 +55,13 @@ export function invoiceCard(inv: InvoiceView, opts: CardOptions): SlackMessage {
 
 function plainAmount(inv: InvoiceView): Mrkdwn {
   const total = money(inv.totalMinor, inv.currency);
-  if (inv.status.lifecycle === 'void' || inv.status.state === 'paid') return total;
+  if (!isOpen(inv.status.state)) return total;
   return md`${money(inv.status.amountDueMinor, inv.currency)} due of ${total}`;
 }
 
 function fields(inv: InvoiceView, timeZone: string): MrkdwnElement[] {
   const { status } = inv;
-  const open = status.state !== null && status.state !== 'paid';
+  const open = isOpen(status.state);
   const out = [
     mrkdwn(md`*Status*\n${statusText(inv)}`),
     mrkdwn(md`*Due*\n${esc(inv.dueDate)} · ${escapeClip(inv.dueBasis, 200)}`),
@@ -94,7 +95,10 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
   };
 }
 
-/** Mark paid, Log chase (or Mark sent for a draft), Hold or dispute (or Release), and a menu: edit, void, history. */
+/**
+ * Mark paid, Log chase (or Mark sent for a draft), Hold or dispute (or Release), and a menu: edit, void, history,
+ * and the corrections a finance admin makes: a credit note (once sent), reversing a payment (once one is recorded).
+ */
 function openActions(inv: InvoiceView): ActionsBlock {
   const elements: ActionsBlock['elements'] = [button('Mark paid', ACTION.markPaid, inv.id, 'primary')];
   if (inv.status.state === 'draft') elements.push(button('Mark sent', ACTION.markSent, inv.id));
@@ -111,6 +115,12 @@ function openActions(inv: InvoiceView): ActionsBlock {
       { text: { type: 'plain_text', text: 'Edit' }, value: `edit:${inv.id}` },
       { text: { type: 'plain_text', text: 'Void' }, value: `void:${inv.id}` },
       { text: { type: 'plain_text', text: 'History' }, value: `history:${inv.id}` },
+      ...(inv.sentAt
+        ? [{ text: { type: 'plain_text' as const, text: 'Issue credit note' }, value: `credit:${inv.id}` }]
+        : []),
+      ...(inv.paidMinor > 0n
+        ? [{ text: { type: 'plain_text' as const, text: 'Reverse a payment' }, value: `reverse:${inv.id}` }]
+        : []),
     ],
   };
   elements.push(more);
@@ -118,9 +128,14 @@ function openActions(inv: InvoiceView): ActionsBlock {
 }
 
 /**
- * Paid and void invoices take no more actions: only their history. A button, as an overflow needs two
- * options; it shares the menu's action id and value form (`history:<id>`), so one listener serves both.
+ * Paid, credited and void invoices take no more actions: their history, and on one with payments, reversing a
+ * payment recorded by mistake. History is a button (an overflow needs two options); it shares the menu's action id
+ * and value form (`history:<id>`), so one listener serves both.
  */
 function closedActions(inv: InvoiceView): ActionsBlock {
-  return { type: 'actions', elements: [button('History', ACTION.more, `history:${inv.id}`)] };
+  const elements: ActionsBlock['elements'] = [button('History', ACTION.more, `history:${inv.id}`)];
+  if (inv.status.lifecycle !== 'void' && inv.paidMinor > 0n) {
+    elements.push(button('Reverse a payment', ACTION.reversePayment, inv.id));
+  }
+  return { type: 'actions', elements };
 }

@@ -6,7 +6,7 @@ import { providerLabel } from '../../books/provider.js';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { Overview } from '../../db/queries/views.js';
 import type { LedgerConnectionRow } from '../../db/schema.js';
-import { type InvoiceState, STATE_ORDER } from '../../domain/status.js';
+import { type InvoiceState, isClosed, STATE_ORDER } from '../../domain/status.js';
 import type { FailingWebhookEndpoint } from '../../webhooks/endpoints.js';
 import { mrkdwn } from './blocks.js';
 import { ledgerSyncLine } from './connect.js';
@@ -60,6 +60,7 @@ const COMMAND_FOR: Readonly<Record<InvoiceState, string>> = {
   sent: '/invoice list sent',
   draft: '/invoice list draft',
   paid: '/invoice list paid',
+  credited: '/invoice list credited',
 };
 
 function button(text: string, actionId: string, style?: 'primary'): Button {
@@ -92,7 +93,11 @@ export function homeView(p: HomeViewParams): HomeView {
     return { type: 'home', blocks };
   }
   blocks.push({ type: 'divider' }, ...needsAction(p.overview), { type: 'divider' });
-  for (const state of STATE_ORDER) blocks.push(...stateSection(p.overview, state));
+  for (const state of STATE_ORDER) {
+    // Credited invoices are rare: their section appears only when there are some.
+    if (state === 'credited' && p.overview.counts.credited === 0) continue;
+    blocks.push(...stateSection(p.overview, state));
+  }
   return { type: 'home', blocks };
 }
 
@@ -218,7 +223,7 @@ function stateSection(overview: Overview, state: InvoiceState): KnownBlock[] {
   const count = overview.counts[state];
   const totals = overview.totals
     .filter((t) => t.state === state)
-    .map((t) => ({ currency: t.currency, minor: state === 'paid' ? t.totalMinor : t.dueMinor }));
+    .map((t) => ({ currency: t.currency, minor: isClosed(state) ? t.totalMinor : t.dueMinor }));
   const heading =
     count === 0
       ? md`*${stateTitle(state)}* — none`

@@ -7,9 +7,14 @@ export const ACTION = {
   markSent: 'invoice.mark_sent',
   hold: 'invoice.hold',
   release: 'invoice.release',
-  /** Overflow menu on a card: option values are `edit:<id>`, `void:<id>`, `history:<id>`. */
+  /**
+   * Overflow menu on a card: option values are `edit:<id>`, `void:<id>`, `history:<id>`, `credit:<id>` (issue a
+   * credit note) and `reverse:<id>` (reverse a payment).
+   */
   // Also the History button on paid and void cards (value `history:<id>`): an overflow needs two options.
   more: 'invoice.more',
+  /** "Reverse a payment" on a paid card (beside History). Value: invoice id. */
+  reversePayment: 'invoice.reverse_payment',
   homeNewInvoice: 'home.new_invoice',
   homeSettings: 'home.settings',
   homeRefresh: 'home.refresh',
@@ -29,6 +34,9 @@ export const VIEW = {
   chase: 'view.chase',
   hold: 'view.hold',
   void: 'view.void',
+  /** Choose which payment to reverse, and why. */
+  reversePayment: 'view.reverse_payment',
+  creditNote: 'view.credit_note',
   settings: 'view.settings',
   history: 'view.history',
   /** /invoice import: choose the file (then "Checking…", then the report). */
@@ -69,6 +77,11 @@ export const FIELD = {
   nextFollowUp: 'f.next_follow_up',
   holdKind: 'f.hold_kind',
   reason: 'f.reason',
+  /** The payment to reverse (option value: the payment's id). */
+  reversedPayment: 'f.reversed_payment',
+  creditNumber: 'f.credit_number',
+  creditAmount: 'f.credit_amount',
+  creditDate: 'f.credit_date',
   financeChannel: 'f.finance_channel',
   timeZone: 'f.time_zone',
   alertTime: 'f.alert_time',

@@ -3,7 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { ClientRecord, Overview } from '../../db/queries/views.js';
 import type { ClientLinkRow } from '../../db/schema.js';
-import { STATE_LABEL, STATE_ORDER } from '../../domain/status.js';
+import { isClosed, STATE_LABEL, STATE_ORDER } from '../../domain/status.js';
 import { context, section } from './blocks.js';
 import { eventLine, invoiceLine } from './phrases.js';
 import {
@@ -136,7 +136,7 @@ export function listMessage(p: {
 function totalsFor(overview: Overview, state: (typeof STATE_ORDER)[number]): Mrkdwn {
   const totals = overview.totals
     .filter((t) => t.state === state)
-    .map((t) => ({ currency: t.currency, minor: state === 'paid' ? t.totalMinor : t.dueMinor }));
+    .map((t) => ({ currency: t.currency, minor: isClosed(state) ? t.totalMinor : t.dueMinor }));
   return totals.length > 0 ? moneyList(totals) : literal('');
 }
 

@@ -5,12 +5,13 @@
 
 import type { ViewOutput } from '@slack/bolt';
 import type { Checkboxes, InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { PaymentLine } from '../../db/queries/corrections.js';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { HistoryEvent } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { localDateOf } from '../../domain/dates.js';
 import { INVOICE_NUMBER_MAX } from '../../domain/invoice-number.js';
-import { toDecimalString } from '../../domain/money.js';
+import { formatMoney, toDecimalString } from '../../domain/money.js';
 import { describeTerms, type PaymentTerms, TERMS_CHOICES } from '../../domain/terms.js';
 import { zoneLabel } from '../../domain/zones.js';
 import type { WorkspaceSettings } from '../../services/workspaces.js';
@@ -221,6 +222,18 @@ export const HOLD_FIELDS: Readonly<Record<string, string>> = {
 };
 
 export const VOID_FIELDS: Readonly<Record<string, string>> = {
+  reason: FIELD.reason,
+};
+
+export const REVERSE_PAYMENT_FIELDS: Readonly<Record<string, string>> = {
+  payment: FIELD.reversedPayment,
+  reason: FIELD.reason,
+};
+
+export const CREDIT_NOTE_FIELDS: Readonly<Record<string, string>> = {
+  number: FIELD.creditNumber,
+  amount: FIELD.creditAmount,
+  issuedOn: FIELD.creditDate,
   reason: FIELD.reason,
 };
 
@@ -808,6 +821,122 @@ export function voidModal(p: { invoice: InvoiceView; metadata: ModalMetadata }):
 
 export function readVoid(values: ViewStateValues): { reason: string } {
   return { reason: textIn(values, FIELD.reason) ?? '' };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Corrections: reverse a payment, issue a credit note
+
+/** "$400.00 received 2026-10-05 · ref BACS 77": a payment as the reversal form offers it (plain text, cut). */
+function paymentOption(p: PaymentLine, currency: string): PlainTextOption {
+  const ref = p.reference ? ` · ref ${p.reference}` : '';
+  return option(`${formatMoney(p.amountMinor, currency)} received ${p.receivedOn}${ref}`, p.id);
+}
+
+/** The payments that can still be reversed, newest first (the usual mistake is the last one recorded). */
+export function reversePaymentModal(p: {
+  invoice: InvoiceView;
+  payments: readonly PaymentLine[];
+  metadata: ModalMetadata;
+}): ModalView {
+  const options = [...p.payments]
+    .reverse()
+    .slice(0, MAX_OPTIONS)
+    .map((payment) => paymentOption(payment, p.invoice.currency));
+  const blocks: KnownBlock[] = [
+    section(invoiceHeadline(p.invoice)),
+    section(
+      literal(
+        'Reverse a payment that was recorded by mistake (the wrong invoice, twice, a payment that bounced). The payment stays in the history, marked reversed, and the invoice goes back to what is then due. A reversal cannot be undone: record the payment again if it did come.',
+      ),
+    ),
+    input(FIELD.reversedPayment, 'Which payment', {
+      type: 'static_select',
+      options,
+      ...(options.length === 1 ? { initial_option: options[0] } : {}),
+      placeholder: plain('Choose a payment'),
+    }),
+    input(
+      FIELD.reason,
+      'Why is it reversed',
+      {
+        type: 'plain_text_input',
+        multiline: true,
+        max_length: 2000,
+        placeholder: plain('Recorded against the wrong invoice'),
+      },
+      { hint: 'Kept in the history; not shown to the client.' },
+    ),
+  ];
+  return modal({
+    callbackId: VIEW.reversePayment,
+    title: 'Reverse a payment',
+    submit: 'Reverse payment',
+    blocks,
+    metadata: p.metadata,
+  });
+}
+
+export function readReversePayment(values: ViewStateValues): { payment: string; reason: string } {
+  return { payment: optionIn(values, FIELD.reversedPayment) ?? '', reason: textIn(values, FIELD.reason) ?? '' };
+}
+
+export function creditNoteModal(p: {
+  invoice: InvoiceView;
+  /** Today in the workspace's zone: the initial date. */
+  today: string;
+  metadata: ModalMetadata;
+  /** A number to start from (the next free CN-…); the admin may change it. */
+  suggestedNumber?: string;
+}): ModalView {
+  const inv = p.invoice;
+  const due = toDecimalString(inv.status.amountDueMinor, inv.currency);
+  const blocks: KnownBlock[] = [
+    section(invoiceHeadline(inv)),
+    input(FIELD.creditNumber, 'Credit note number', {
+      type: 'plain_text_input',
+      max_length: 40,
+      placeholder: plain('CN-0001'),
+      ...(p.suggestedNumber ? { initial_value: p.suggestedNumber } : {}),
+    }),
+    input(
+      FIELD.creditAmount,
+      `Amount credited (${inv.currency})`,
+      { type: 'plain_text_input', initial_value: due, placeholder: plain('1,234.50') },
+      {
+        hint: `At most the ${formatMoney(inv.status.amountDueMinor, inv.currency)} still due. The whole of it closes the invoice as Credited.`,
+      },
+    ),
+    input(FIELD.creditDate, 'Dated', { type: 'datepicker', initial_date: p.today }),
+    input(
+      FIELD.reason,
+      'Why',
+      { type: 'plain_text_input', multiline: true, max_length: 2000, placeholder: plain('One workshop day cancelled') },
+      { hint: 'Kept in the history. The client sees the credit note’s number, date and amount, not this reason.' },
+    ),
+  ];
+  return modal({
+    callbackId: VIEW.creditNote,
+    title: 'Issue credit note',
+    submit: 'Issue credit note',
+    blocks,
+    metadata: p.metadata,
+  });
+}
+
+export interface CreditNoteForm {
+  number: string;
+  amount: string;
+  issuedOn?: string;
+  reason: string;
+}
+
+export function readCreditNote(values: ViewStateValues): CreditNoteForm {
+  return compact({
+    number: textIn(values, FIELD.creditNumber) ?? '',
+    amount: textIn(values, FIELD.creditAmount) ?? '',
+    issuedOn: dateIn(values, FIELD.creditDate),
+    reason: textIn(values, FIELD.reason) ?? '',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // How an invoice reads in one phrase or one line: shared by the card, the Home tab, lists and client pages.
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { HistoryEvent } from '../../db/queries/views.js';
-import type { InvoiceStatus } from '../../domain/status.js';
+import { type InvoiceStatus, isClosed, isOpen } from '../../domain/status.js';
 import {
   actionVerb,
   days,
@@ -19,7 +19,10 @@ import {
   stateTitle,
 } from './text.js';
 
-/** '🔴 Overdue · 12 days', '🟡 Due today', '🔵 Sent · due in 5 days', '✅ Paid on 2026-11-10', '⚫ Void'. */
+/**
+ * '🔴 Overdue · 12 days', '🟡 Due today', '🔵 Sent · due in 5 days', '✅ Paid on 2026-11-10',
+ * '🧾 Credited on 2026-11-12', '⚫ Void'.
+ */
 export function statusText(inv: InvoiceView): Mrkdwn {
   const { status } = inv;
   switch (status.lifecycle) {
@@ -33,6 +36,8 @@ export function statusText(inv: InvoiceView): Mrkdwn {
       return md`${stateTitle('draft')} · not sent yet`;
     case 'paid':
       return inv.paidOn ? md`${stateTitle('paid')} on ${esc(inv.paidOn)}` : stateTitle('paid');
+    case 'credited':
+      return inv.paidOn ? md`${stateTitle('credited')} on ${esc(inv.paidOn)}` : stateTitle('credited');
     case 'void':
       return stateTitle('void');
   }
@@ -52,14 +57,14 @@ export function flags(inv: InvoiceView): Mrkdwn[] {
   const out: Mrkdwn[] = [];
   if (status.hold) out.push(status.hold.kind === 'dispute' ? literal('⚠️ disputed') : literal('⏸️ on hold'));
   if (status.promiseBroken && status.promisedDate) out.push(md`💔 promised ${esc(status.promisedDate)}, broken`);
-  else if (status.promisedDate && status.state !== 'paid' && status.lifecycle !== 'void') {
+  else if (status.promisedDate && isOpen(status.state)) {
     out.push(md`🤝 promised ${esc(status.promisedDate)}`);
   }
   if (status.stale) out.push(literal('💤 no chase lately'));
   return out;
 }
 
-/** '12 days late', 'due today', 'due 2026-11-30', 'not sent', 'paid 2026-11-10', 'void'. */
+/** '12 days late', 'due today', 'due 2026-11-30', 'not sent', 'paid 2026-11-10', 'credited 2026-11-12', 'void'. */
 function whenText(inv: InvoiceView): Mrkdwn {
   const { status } = inv;
   switch (status.lifecycle) {
@@ -73,15 +78,16 @@ function whenText(inv: InvoiceView): Mrkdwn {
       return md`not sent · due ${esc(inv.dueDate)}`;
     case 'paid':
       return inv.paidOn ? md`paid ${esc(inv.paidOn)}` : literal('paid');
+    case 'credited':
+      return inv.paidOn ? md`credited ${esc(inv.paidOn)}` : literal('credited');
     case 'void':
       return literal('void');
   }
 }
 
-/** What the line's amount is: what is still due while open, the total once paid or void. */
+/** What the line's amount is: what is still due while open, the total once paid, credited or void. */
 function lineAmount(inv: InvoiceView): Mrkdwn {
-  const open = inv.status.state !== null && inv.status.state !== 'paid';
-  return money(open ? inv.status.amountDueMinor : inv.totalMinor, inv.currency);
+  return money(isOpen(inv.status.state) ? inv.status.amountDueMinor : inv.totalMinor, inv.currency);
 }
 
 /**
@@ -98,22 +104,29 @@ export function invoiceLine(inv: InvoiceView, opts: { marker?: boolean } = {}): 
   ];
   if (inv.ownerUserId) parts.push(mention(inv.ownerUserId));
   const action = inv.status.lastAction;
-  if (action && inv.status.state !== 'paid' && inv.status.lifecycle !== 'void') {
+  if (action && isOpen(inv.status.state)) {
     parts.push(md`${actionVerb(action.kind)} ${daysAgo(inv.status.daysSinceLastAction ?? 0)}`);
   }
   return joinMd(parts, ' · ');
 }
 
-/** '*$6,000.00 due* of $10,000.00', '*$10,000.00* paid in full', '~$10,000.00~ void'. */
+/**
+ * '*$6,000.00 due* of $10,000.00', '*$6,000.00 due* of $10,000.00 · $1,000.00 credited', '*$10,000.00* paid in
+ * full', '*$10,000.00* paid in full · $4,000.00 of it credited', '*$10,000.00* credited in full', '~$10,000.00~ void'.
+ */
 export function amountLine(inv: InvoiceView): Mrkdwn {
   const { status } = inv;
   const total = money(inv.totalMinor, inv.currency);
   if (status.lifecycle === 'void') return md`~${total}~ void`;
-  if (status.state === 'paid') {
+  if (status.state === 'credited') return md`*${total}* credited in full`;
+  const credited = inv.creditedMinor > 0n ? money(inv.creditedMinor, inv.currency) : null;
+  if (isClosed(status.state)) {
     const over = status.overpaidMinor > 0n ? md` (${money(status.overpaidMinor, inv.currency)} overpaid)` : literal('');
-    return md`*${total}* paid in full${over}`;
+    const part = credited ? md` · ${credited} of it credited` : literal('');
+    return md`*${total}* paid in full${over}${part}`;
   }
-  return md`*${money(status.amountDueMinor, inv.currency)} due* of ${total}`;
+  const part = credited ? md` · ${credited} credited` : literal('');
+  return md`*${money(status.amountDueMinor, inv.currency)} due* of ${total}${part}`;
 }
 
 /** Two lines naming the invoice and where it stands, atop the modals that act on it. */
@@ -202,6 +215,31 @@ export function eventText(kind: string, details: Record<string, unknown>): Mrkdw
       parts.push(md`imported from the ${source ? inline(source, 60) : literal('file')}${line}`);
       add(literal('sent '), details.sentOn);
       add(literal('paid '), details.paidOn);
+      break;
+    }
+    case 'payment_reversed': {
+      const paid = amount('amountMinor');
+      const reason = textOf(details.reason);
+      parts.push(
+        md`reversed the payment${paid ? md` of ${paid}` : literal('')}${reason ? md` — ${quote(reason)}` : literal('')}`,
+      );
+      add(literal('received '), details.receivedOn);
+      add(literal('ref '), details.reference);
+      const left = amount('amountDueAfterMinor');
+      if (left) parts.push(md`${left} due again`);
+      break;
+    }
+    case 'credit_note_issued': {
+      const credit = amount('amountMinor');
+      const number = textOf(details.number);
+      const reason = textOf(details.reason);
+      parts.push(
+        md`issued credit note${number ? md` ${inline(number, 40)}` : literal('')}${credit ? md` for ${credit}` : literal('')}${reason ? md` — ${quote(reason)}` : literal('')}`,
+      );
+      add(literal('dated '), details.issuedOn);
+      const left = amount('amountDueAfterMinor');
+      if (details.fullyCredited === true) parts.push(literal('credited in full'));
+      else if (left) parts.push(md`${left} still due`);
       break;
     }
     case 'chased': {

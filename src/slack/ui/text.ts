@@ -181,6 +181,7 @@ export const STATE_MARK: Readonly<Record<Lifecycle, Mrkdwn>> = {
   sent: literal('🔵'),
   draft: literal('📝'),
   paid: literal('✅'),
+  credited: literal('🧾'),
   void: literal('⚫'),
 };
 
@@ -196,6 +197,7 @@ export const STATE_AMOUNT_WORD: Readonly<Record<InvoiceState, Mrkdwn>> = {
   sent: literal('not yet due'),
   draft: literal('in drafts'),
   paid: literal('paid in the last 30 days'),
+  credited: literal('credited in the last 30 days'),
 };
 
 /** Past-tense phrase for an event or last-action kind: 'chased', 'marked sent', 'recorded a payment'. */
@@ -209,6 +211,10 @@ export function actionVerb(kind: string): Mrkdwn {
       return literal('marked paid');
     case 'part_paid':
       return literal('recorded a part payment');
+    case 'payment_reversed':
+      return literal('reversed a payment');
+    case 'credit_note_issued':
+      return literal('issued a credit note');
     case 'chased':
       return literal('chased');
     case 'held':

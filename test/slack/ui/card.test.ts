@@ -17,15 +17,23 @@ const asOf = {
   elements: [{ type: 'mrkdwn', text: `As of <!date^${NOW_UNIX}^{date_short_pretty} at {time}|2026-11-14 09:30>` }],
 };
 
-const moreMenu = {
+const menuOption = (text: string, what: string) => ({
+  text: { type: 'plain_text', text },
+  value: `${what}:${INVOICE_ID}`,
+});
+
+/** The menu of a sent invoice: it can be credited; with `paid`, a payment recorded on it can be reversed. */
+const moreMenu = (opts: { paid?: boolean } = {}) => ({
   type: 'overflow',
   action_id: ACTION.more,
   options: [
-    { text: { type: 'plain_text', text: 'Edit' }, value: `edit:${INVOICE_ID}` },
-    { text: { type: 'plain_text', text: 'Void' }, value: `void:${INVOICE_ID}` },
-    { text: { type: 'plain_text', text: 'History' }, value: `history:${INVOICE_ID}` },
+    menuOption('Edit', 'edit'),
+    menuOption('Void', 'void'),
+    menuOption('History', 'history'),
+    menuOption('Issue credit note', 'credit'),
+    ...(opts.paid ? [menuOption('Reverse a payment', 'reverse')] : []),
   ],
-};
+});
 
 const button = (text: string, actionId: string, style?: 'primary', value = INVOICE_ID) => ({
   type: 'button',
@@ -59,7 +67,7 @@ describe('invoiceCard', () => {
             button('Mark paid', ACTION.markPaid, 'primary'),
             button('Log chase', ACTION.logChase),
             button('Hold or dispute', ACTION.hold),
-            moreMenu,
+            moreMenu(),
           ],
         },
         asOf,
@@ -92,7 +100,7 @@ describe('invoiceCard', () => {
             button('Mark paid', ACTION.markPaid, 'primary'),
             button('Log chase', ACTION.logChase),
             button('Resolve dispute', ACTION.release),
-            moreMenu,
+            moreMenu({ paid: true }),
           ],
         },
         asOf,
@@ -100,7 +108,7 @@ describe('invoiceCard', () => {
     });
   });
 
-  it('shows a paid invoice with no action buttons, only its history', () => {
+  it('shows a paid invoice with no action buttons but its history and reversing a payment recorded by mistake', () => {
     expect(invoiceCard(paidInvoice(), { now: NOW, timeZone: ZONE })).toEqual({
       text: 'INV-0042 · Acme Corp: $10,000.00 · ✅ Paid on 2026-11-10',
       blocks: [
@@ -115,9 +123,33 @@ describe('invoiceCard', () => {
           ],
         },
         { type: 'section', text: { type: 'mrkdwn', text: '*Description*\nWebsite redesign, phase 2' } },
-        { type: 'actions', elements: [historyButton] },
+        { type: 'actions', elements: [historyButton, button('Reverse a payment', ACTION.reversePayment)] },
         asOf,
       ],
+    });
+  });
+
+  it('shows a credited invoice as Credited, not Paid, with only its history', () => {
+    const credited = makeInvoice({
+      creditedMinor: 1_000_000n,
+      paidOn: '2026-11-12',
+      lastAction: { kind: 'credit_note_issued', at: new Date('2026-11-12T14:00:00Z'), by: 'U0BOB' },
+    });
+    const card = invoiceCard(credited, { now: NOW, timeZone: ZONE });
+    expect(card.text).toBe('INV-0042 · Acme Corp: $10,000.00 · 🧾 Credited on 2026-11-12');
+    expect(card.blocks[0]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*INV-0042* · Acme Corp\n*$10,000.00* credited in full' },
+    });
+    expect(card.blocks).toContainEqual({ type: 'actions', elements: [historyButton] });
+    expect(JSON.stringify(card.blocks)).toContain('issued a credit note by <@U0BOB> · 2 days ago');
+  });
+
+  it('shows a partial credit beside what is still due', () => {
+    const card = invoiceCard(makeInvoice({ creditedMinor: 250_000n }), { now: NOW, timeZone: ZONE });
+    expect(card.blocks[0]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*INV-0042* · Acme Corp\n*$7,500.00 due* of $10,000.00 · $2,500.00 credited' },
     });
   });
 

@@ -47,6 +47,7 @@ export function makeInvoice(o: InvoiceFixture = {}): InvoiceView {
     currency: 'USD',
     totalMinor: 1_000_000n,
     paidMinor: 0n,
+    creditedMinor: 0n,
     issueDate,
     terms,
     basisDate,
@@ -69,6 +70,7 @@ export function makeInvoice(o: InvoiceFixture = {}): InvoiceView {
     {
       totalMinor: view.totalMinor,
       paidMinor: view.paidMinor,
+      creditedMinor: view.creditedMinor,
       dueDate,
       sentAt: view.sentAt,
       voidedAt: view.voidedAt,
@@ -135,6 +137,12 @@ export function invoiceIn(state: InvoiceState, n: number, overrides: InvoiceFixt
         paidOn: addDays(TODAY, -(n % 30)),
         ...common,
       });
+    case 'credited':
+      return makeInvoice({
+        creditedMinor: overrides.totalMinor ?? 1_000_000n,
+        paidOn: addDays(TODAY, -(n % 30)),
+        ...common,
+      });
   }
 }
 
@@ -170,6 +178,9 @@ export function makeOverview(
       });
     }
   }
+  // No credited invoices unless a test adds them (the Home and lists show that section only when there are some).
+  invoices.credited = [];
+  counts.credited = 0;
   const all = STATES.flatMap((s) => invoices[s]);
   return {
     totals,

@@ -118,6 +118,21 @@ describe('homeView', () => {
     expect(all[1]).toBe('*🔴 Overdue* — none');
   });
 
+  it('shows credited invoices in a section of their own, as Credited, only when there are some', () => {
+    const without = texts(homeView({ ...base, overview: makeOverview(1), isEmpty: false }));
+    expect(without.join('\n')).not.toContain('Credited');
+    const overview = makeOverview(1);
+    const credited = invoiceIn('credited', 90, { totalMinor: 250_000n });
+    overview.invoices.credited = [credited];
+    overview.counts.credited = 1;
+    overview.totals.push({ state: 'credited', currency: 'USD', count: 1, totalMinor: 250_000n, dueMinor: 0n });
+    const shown = texts(homeView({ ...base, overview, isEmpty: false }));
+    const section = shown.find((t) => t.startsWith('*🧾 Credited*'));
+    expect(section).toContain('*🧾 Credited* — 1 invoice · $2,500.00 credited in the last 30 days');
+    expect(section).toContain('*INV-00090* · Acme Corp · $2,500.00 · credited 2026-11-14');
+    expect(shown.join('\n')).not.toContain('INV-00090* · Acme Corp · $2,500.00 · paid');
+  });
+
   it('counts invoices beyond the listed ones in "and N more", pointing to the list command', () => {
     const overview = makeOverview(20);
     overview.counts.overdue = 250;
