@@ -2,13 +2,16 @@
 // endpoint with HTTP Basic client auth and a refresh token that rotates, the v2 revoke endpoint), the company named
 // by the callback's realmId (its name from CompanyInfo), and the Accounting API v3: Customer, Invoice and Payment
 // read with the query language (STARTPOSITION/MAXRESULTS paging, count(*) for progress) and, after the first sync,
-// with Change Data Capture (/cdc, which also returns deletions, and looks back at most 30 days). Every payload is
+// with Change Data Capture (/cdc, which also returns deletions, and looks back at most 30 days); with posting
+// payments on, a payment recorded in Slack is created (POST /payment, idempotent by requestid) into a Bank or
+// Undeposited Funds account. Every payload is
 // checked with zod; numbers arrive as their decimal text (parseJsonExact), so no amount passes through a float.
 //
 // Plain fetch rather than intuit-oauth or node-quickbooks: intuit-oauth brings axios, winston, a JWT stack and
 // csrf tokens for a form POST and a JSON POST; node-quickbooks brings request-style callbacks and parses amounts
 // as JS numbers. Neither can be pointed host by host at a local contract fake, limited to the configured hosts, or
 // run inside our per-company limiter.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { QuickBooksSettings } from '../config.js';
 import type { LocalDate } from '../domain/dates.js';
@@ -16,10 +19,12 @@ import type { Http, HttpAnswer, Limiter } from './http.js';
 import {
   type Auth,
   type InvoiceQuery,
+  type LedgerAccount,
   type LedgerContact,
   type LedgerInvoice,
   type LedgerPayment,
   type LedgerProvider,
+  type NewLedgerPayment,
   type Page,
   ProviderError,
   type Tenant,
@@ -27,7 +32,10 @@ import {
 } from './provider.js';
 import { parseJsonExact } from './values.js';
 
-/** Read and write of the books is the only accounting scope Intuit has; this app only reads. */
+/**
+ * Read and write of the books is the only accounting scope Intuit has; this app reads, and writes only payments
+ * recorded in Slack when a finance admin turns posting payments on.
+ */
 export const QUICKBOOKS_SCOPE = 'com.intuit.quickbooks.accounting';
 /** Intuit retired minor versions 1–74 in August 2025; 75 is the oldest served. */
 export const QUICKBOOKS_MINOR_VERSION = '75';
@@ -94,12 +102,25 @@ const qboPayment = z.object({
   MetaData: meta.optional(),
 });
 
+/** An account of the chart (Account entity): Bank accounts and Undeposited Funds take payments. */
+const qboAccount = z.object({
+  Id: id,
+  Name: z.string().nullish(),
+  AcctNum: optionalText,
+  AccountType: z.string().nullish(),
+  AccountSubType: z.string().nullish(),
+  Active: z.boolean().nullish(),
+  CurrencyRef: z.object({ value: z.string() }).nullish(),
+});
+
+const createdPayment = z.object({ Payment: z.object({ Id: id }) });
+
 /** What CDC sends for a deleted record: its id, the word, and when. */
 const deleted = z.object({ Id: id, status: z.literal('Deleted'), MetaData: meta.optional() });
 
 type QboInvoice = z.output<typeof qboInvoice>;
 type QboPayment = z.output<typeof qboPayment>;
-type Entity = 'Customer' | 'Invoice' | 'Payment';
+type Entity = 'Customer' | 'Invoice' | 'Payment' | 'Account';
 
 const queryAnswer = z.object({
   QueryResponse: z.record(z.string(), z.unknown()).optional(),
@@ -166,6 +187,33 @@ export function quickbooksProvider(options: QuickBooksProviderOptions): LedgerPr
       http(url.toString(), {
         method: 'GET',
         headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      }),
+    );
+    if (answer.status === 401 || answer.status === 403) {
+      throw new ProviderError('UNAUTHORIZED', `QuickBooks refused the access token (${answer.status}).`);
+    }
+    return answer;
+  }
+
+  /**
+   * A create (POST /v3/company/{realm}/{entity}) with Intuit's idempotency: the same `requestid` answers the same
+   * object, never a second one ("Idempotency", the Accounting API's requestid parameter, at most 50 characters).
+   */
+  async function post(auth: Auth, path: string, body: string, requestId: string): Promise<HttpAnswer> {
+    if (!/^\d{1,32}$/.test(auth.tenantId))
+      throw new ProviderError('BAD_RESPONSE', 'That is not a QuickBooks company id.');
+    const url = new URL(`${settings.apiUrl}/v3/company/${auth.tenantId}/${path}`);
+    url.searchParams.set('minorversion', QUICKBOOKS_MINOR_VERSION);
+    url.searchParams.set('requestid', requestId);
+    const answer = await options.limiterFor(auth.tenantId).run(() =>
+      http(url.toString(), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${auth.accessToken}`,
+          accept: 'application/json',
+          'content-type': 'application/json',
+        },
+        body,
       }),
     );
     if (answer.status === 401 || answer.status === 403) {
@@ -339,7 +387,71 @@ export function quickbooksProvider(options: QuickBooksProviderOptions): LedgerPr
       const { rows, more, total } = await paged(auth, 'Payment', where, page, qboPayment);
       return { items: rows.flatMap(toPayments), page, more, total };
     },
+    async listPaymentAccounts(auth) {
+      const rows = await select(
+        auth,
+        'Account',
+        "SELECT * FROM Account WHERE AccountType IN ('Bank', 'Other Current Asset') AND Active = true MAXRESULTS 1000",
+        qboAccount,
+      );
+      return rows
+        .filter((a) => a.AccountType === 'Bank' || a.AccountSubType === 'UndepositedFunds')
+        .map(
+          (a): LedgerAccount => ({
+            externalId: a.Id,
+            code: a.AcctNum,
+            name: a.Name?.trim() || `QuickBooks account ${a.Id}`,
+            type: a.AccountType === 'Bank' ? 'BANK' : (a.AccountSubType ?? 'Other Current Asset'),
+            currency: a.CurrencyRef?.value.toUpperCase() ?? null,
+          }),
+        );
+    },
+    async createPayment(auth, payment: NewLedgerPayment) {
+      if (!/^\d+(\.\d+)?$/.test(payment.amount) || !/^\d{1,32}$/.test(payment.invoiceExternalId)) {
+        throw new ProviderError(
+          'REJECTED',
+          `"${payment.amount}" on invoice ${payment.invoiceExternalId} is not a payment to post.`,
+        );
+      }
+      // A QuickBooks payment names its customer and currency: read them from the invoice, and refuse what the
+      // invoice cannot take (gone, voided, or less due than this) before asking.
+      const [invoice] = await select(
+        auth,
+        'Invoice',
+        `SELECT * FROM Invoice WHERE Id IN ('${payment.invoiceExternalId}')`,
+        qboInvoice,
+      );
+      if (!invoice) throw new ProviderError('REJECTED', 'QuickBooks has no such invoice any more.');
+      if (isVoided(invoice)) throw new ProviderError('REJECTED', 'the invoice is voided in QuickBooks.');
+      if (compareDecimal(payment.amount, invoice.Balance) > 0) {
+        throw new ProviderError('REJECTED', `it is more than the ${invoice.Balance} still due in QuickBooks.`);
+      }
+      // Amounts go as JSON numbers written from their exact decimal text (JSON.stringify would need a float).
+      const body = JSON.stringify({
+        CustomerRef: { value: invoice.CustomerRef.value },
+        CurrencyRef: { value: invoice.CurrencyRef.value },
+        TotalAmt: '@@AMOUNT@@',
+        TxnDate: payment.date,
+        DepositToAccountRef: { value: payment.accountExternalId },
+        PrivateNote: payment.reference.slice(0, 4000),
+        Line: [{ Amount: '@@AMOUNT@@', LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
+      }).replaceAll('"@@AMOUNT@@"', payment.amount);
+      const answer = await post(auth, 'payment', body, requestIdOf(payment.idempotencyKey));
+      if (answer.status === 400) {
+        const fault = safeJson(answer.text) as { Fault?: { Error?: { Message?: string; Detail?: string }[] } };
+        const reason = fault?.Fault?.Error?.[0]?.Detail ?? fault?.Fault?.Error?.[0]?.Message ?? 'a validation error';
+        throw new ProviderError('REJECTED', `QuickBooks refused it: ${reason.slice(0, 300)}`);
+      }
+      const created = expectOk(answer, createdPayment, 'payment');
+      // The pull sync names each invoice's share of a payment <payment>:<invoice> (toPayments): so does this.
+      return { externalId: `${created.Payment.Id}:${invoice.Id}` };
+    },
   };
+}
+
+/** Intuit's requestid is at most 50 characters: a key longer than that is hashed, the same key to the same id. */
+export function requestIdOf(key: string): string {
+  return key.length <= 50 ? key : `rb-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
 }
 
 function single<T>(items: T[]): Page<T> {
@@ -465,6 +577,11 @@ export function addDecimal(a: string, b: string): string {
 export function subDecimal(a: string, b: string): string {
   const [x, y, scale] = scaled(a, b);
   return show(x - y, scale);
+}
+
+export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
+  const [x, y] = scaled(a, b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 // --- answers -----------------------------------------------------------------------------------------------------

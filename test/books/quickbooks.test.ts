@@ -324,3 +324,53 @@ describe('reading QuickBooks Online', () => {
     expect((error as { retryAfterMs?: number }).retryAfterMs).toBe(3_600_000);
   });
 });
+
+describe('posting a payment to QuickBooks', () => {
+  const payment = (invoiceExternalId: string, accountExternalId: string, amount: string) => ({
+    invoiceExternalId,
+    accountExternalId,
+    amount,
+    date: '2026-11-23',
+    reference: 'receivables-bot: payment recorded in Slack (event 42)',
+    idempotencyKey: 'receivables-event-42-0b7f2d0e-6c1a-4a8e-9d3b-5f1e2a7c9d40',
+  });
+
+  it('creates it once for one requestid, in exact decimals, against the invoice and into the account chosen', async () => {
+    const customer = qbo.addCustomer({ name: 'Kuwait Co' });
+    const invoice = qbo.addInvoice({ DocNumber: 'K-1', CustomerId: customer, TotalAmt: '1000.125', Currency: 'KWD' });
+    const bank = qbo.addAccount({ Name: 'Checking', AccountType: 'Bank' });
+    const a = await auth();
+    const first = await provider.createPayment?.(a, payment(invoice, bank, '250.125'));
+    const again = await provider.createPayment?.(a, payment(invoice, bank, '250.125'));
+    expect(again).toEqual(first);
+    expect(qbo.payments()).toEqual([
+      {
+        Id: expect.any(String),
+        TotalAmt: '250.125',
+        DepositTo: bank,
+        lines: [{ invoiceId: invoice, amount: '250.125' }],
+      },
+    ]);
+    expect(first?.externalId).toBe(`${qbo.payments()[0]?.Id}:${invoice}`);
+    expect(qbo.invoice(invoice).Balance).toBe('750.000');
+  });
+
+  it('refuses for good what QuickBooks cannot take: more than is due, a voided invoice, an account gone', async () => {
+    const customer = qbo.addCustomer({ name: 'Acme' });
+    const invoice = qbo.addInvoice({ DocNumber: 'A-1', CustomerId: customer, TotalAmt: '100.00' });
+    const voided = qbo.addInvoice({ DocNumber: 'A-2', CustomerId: customer, TotalAmt: '100.00' });
+    qbo.voidInvoice(voided);
+    const bank = qbo.addAccount({ Name: 'Checking', AccountType: 'Bank' });
+    const a = await auth();
+    const refused = async (p: ReturnType<typeof payment>) => {
+      const error = await provider.createPayment?.(a, p).catch((e: unknown) => e);
+      expect(isProviderError(error, 'REJECTED')).toBe(true);
+      return (error as Error).message;
+    };
+    expect(await refused(payment(invoice, bank, '100.01'))).toContain('more than the 100.00 still due');
+    expect(await refused(payment(voided, bank, '10.00'))).toContain('voided');
+    expect(await refused(payment('999999', bank, '10.00'))).toContain('no such invoice');
+    expect(await refused(payment(invoice, '424242', '10.00'))).toContain('Accounts element id is invalid');
+    expect(qbo.payments()).toEqual([]);
+  });
+});

@@ -26,6 +26,12 @@
 //   LinkedTxn[{TxnId, TxnType:"Invoice"}]}] — one payment can pay several invoices). Voiding an invoice zeroes its
 //   amounts and puts "Voided" at the start of PrivateNote (Intuit blog, "Voiding Invoice Objects", 2016).
 //   Amounts are JSON numbers written with their decimals (JPY none, KWD three).
+// - Posting a payment: POST /v3/company/{realmId}/payment?requestid=… with {CustomerRef, CurrencyRef, TotalAmt,
+//   TxnDate, DepositToAccountRef, PrivateNote, Line[{Amount, LinkedTxn[{TxnId, TxnType:"Invoice"}]}]} → {Payment:
+//   {…}}; the same requestid answers the same payment again and creates nothing ("Idempotency": requestid, at most
+//   50 characters); an amount over the invoice's balance or an account that is not there gets 400 ValidationFault.
+//   Accounts are read with the query language (Account: Name, AcctNum, AccountType "Bank" | "Other Current Asset"…,
+//   AccountSubType "UndepositedFunds", Active).
 // - Limits: 500 calls a minute per realm, 10 at once; throttled calls get 429 ("API call limits and throttles");
 //   this fake answers 429 with Retry-After when told to.
 // - Errors: a bad or expired access token gets 401 {"fault":{"error":[{…,"code":"3200"}],"type":"AUTHENTICATION"}}.
@@ -69,6 +75,15 @@ interface Invoice {
   updatedAt: Date;
 }
 
+interface Account {
+  Id: string;
+  Name: string;
+  AcctNum: string;
+  AccountType: string;
+  AccountSubType: string;
+  Active: boolean;
+}
+
 interface Payment {
   Id: string;
   CustomerId: string;
@@ -108,6 +123,15 @@ export interface FakeQuickBooks {
   }): string;
   /** A payment from the invoices' customer, paying each invoice named its amount. */
   pay(p: { invoices: { id: string; amount: string }[]; date: string; reference?: string }): string;
+  addAccount(a: {
+    Name: string;
+    AccountType: string;
+    AccountSubType?: string;
+    AcctNum?: string;
+    Active?: boolean;
+  }): string;
+  /** Payments as the company holds them (each with its lines). */
+  payments(): { Id: string; TotalAmt: string; DepositTo: string; lines: { invoiceId: string; amount: string }[] }[];
   /** Someone changes an invoice's total (its balance moves by as much) and due date in QuickBooks. */
   editInvoice(invoiceId: string, changes: { TotalAmt?: string; DueDate?: string }): void;
   voidInvoice(invoiceId: string): void;
@@ -171,6 +195,10 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const customers = new Map<string, Customer>();
   const invoices = new Map<string, Invoice>();
   const payments = new Map<string, Payment>();
+  const accounts = new Map<string, Account>();
+  /** requestid → the payment it created (answered again for the same id). */
+  const requests = new Map<string, string>();
+  const depositTo = new Map<string, string>();
   const deletedInvoices = new Map<string, Date>();
   const codes = new Map<string, { redirectUri: string }>();
   const refreshTokens = new Set<string>();
@@ -300,7 +328,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   });
 
   // The query language, as far as this app uses it.
-  type Row = { entity: 'Customer' | 'Invoice' | 'Payment'; json: unknown; updatedAt: Date; id: string };
+  type Row = { entity: 'Customer' | 'Invoice' | 'Payment' | 'Account'; json: unknown; updatedAt: Date; id: string };
   function rowsOf(entity: string): Row[] | undefined {
     if (entity === 'Customer')
       return [...customers.values()].map((c) => ({ entity, json: customerJson(c), updatedAt: c.updatedAt, id: c.Id }));
@@ -308,6 +336,13 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       return [...invoices.values()].map((i) => ({ entity, json: invoiceJson(i), updatedAt: i.updatedAt, id: i.Id }));
     if (entity === 'Payment')
       return [...payments.values()].map((p) => ({ entity, json: paymentJson(p), updatedAt: p.updatedAt, id: p.Id }));
+    if (entity === 'Account')
+      return [...accounts.values()].map((a) => ({
+        entity,
+        json: { ...a, CurrencyRef: { value: 'USD', name: 'United States Dollar' }, MetaData: meta(now) },
+        updatedAt: now,
+        id: a.Id,
+      }));
     return undefined;
   }
 
@@ -329,6 +364,16 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       const at = Date.parse(value as string);
       if (Number.isNaN(at)) return undefined;
       return (row) => (op === '>' ? row.updatedAt.getTime() > at : row.updatedAt.getTime() >= at);
+    }
+    m = /^AccountType\s+IN\s*\(([^)]*)\)$/i.exec(text);
+    if (m) {
+      const types = (m[1] as string).split(',').map((t) => t.trim().replace(/^'|'$/g, ''));
+      return (row) => row.entity === 'Account' && types.includes(accounts.get(row.id)?.AccountType ?? '');
+    }
+    m = /^Active\s*=\s*(true|false)$/i.exec(text);
+    if (m) {
+      const active = (m[1] as string).toLowerCase() === 'true';
+      return (row) => row.entity === 'Account' && accounts.get(row.id)?.Active === active;
     }
     m = /^Id\s+IN\s*\(([^)]*)\)$/i.exec(text);
     if (m) {
@@ -423,6 +468,56 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       return send(200, '');
     }
     const api = /^\/v3\/company\/([^/]+)\/(.+)$/.exec(url.pathname);
+    if (req.method === 'POST' && api && api[2] === 'payment') {
+      if (!bearerOk(req)) return send(401, { fault: { error: [{ code: '3200' }], type: 'AUTHENTICATION' } });
+      if (api[1] !== company.realmId)
+        return send(403, fault('AuthorizationFault', '003100', 'ApplicationAuthorizationFailed', 'wrong realm'));
+      const requestId = url.searchParams.get('requestid') ?? '';
+      if (requestId.length > 50) return send(400, fault('ValidationFault', '2010', 'Invalid requestid', 'too long'));
+      const again = requests.get(requestId);
+      if (requestId && again) {
+        const existing = payments.get(again);
+        if (existing) return send(200, { Payment: paymentJson(existing), time: pacific(now) });
+      }
+      const raw = (await readBody(req)).replace(/"(TotalAmt|Amount)":\s*(-?\d+(?:\.\d+)?)/g, '"$1":"$2"');
+      const body = JSON.parse(raw) as {
+        CustomerRef?: { value?: string };
+        TotalAmt?: string;
+        TxnDate?: string;
+        DepositToAccountRef?: { value?: string };
+        PrivateNote?: string;
+        Line?: { Amount?: string; LinkedTxn?: { TxnId?: string; TxnType?: string }[] }[];
+      };
+      const account = accounts.get(body.DepositToAccountRef?.value ?? '');
+      if (!account?.Active)
+        return send(400, fault('ValidationFault', '2500', 'Invalid Reference Id', 'Accounts element id is invalid'));
+      const lines = (body.Line ?? []).map((l) => ({
+        invoiceId: l.LinkedTxn?.[0]?.TxnId ?? '',
+        amount: String(l.Amount ?? '0'),
+      }));
+      for (const line of lines) {
+        const invoice = invoices.get(line.invoiceId);
+        if (!invoice) return send(400, fault('ValidationFault', '2500', 'Invalid Reference Id', 'Invoice not found'));
+        if (sub(invoice.Balance, line.amount).startsWith('-'))
+          return send(
+            400,
+            fault(
+              'ValidationFault',
+              '6000',
+              'A business validation error has occurred',
+              'The amount exceeds the balance',
+            ),
+          );
+      }
+      const id = fake.pay({
+        invoices: lines.map((l) => ({ id: l.invoiceId, amount: l.amount })),
+        date: body.TxnDate ?? '',
+        reference: '',
+      });
+      depositTo.set(id, account.Id);
+      if (requestId) requests.set(requestId, id);
+      return send(200, { Payment: paymentJson(payments.get(id) as Payment), time: pacific(now) });
+    }
     if (req.method === 'GET' && api) {
       if (!bearerOk(req)) {
         return send(401, {
@@ -516,7 +611,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     return invoice;
   }
 
-  return {
+  const fake: FakeQuickBooks = {
     url,
     company,
     settings: (webhookVerifier) => ({
@@ -607,6 +702,25 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       const invoice = mustInvoice(invoiceId);
       return { TotalAmt: invoice.TotalAmt, Balance: invoice.Balance };
     },
+    addAccount(a) {
+      const id = newId();
+      accounts.set(id, {
+        Id: id,
+        Name: a.Name,
+        AcctNum: a.AcctNum ?? '',
+        AccountType: a.AccountType,
+        AccountSubType: a.AccountSubType ?? '',
+        Active: a.Active ?? true,
+      });
+      return id;
+    },
+    payments: () =>
+      [...payments.values()].map((p) => ({
+        Id: p.Id,
+        TotalAmt: p.lines.reduce((sum, l) => sub(sum, `-${l.amount}`), zeroLike(p.lines[0]?.amount ?? '0')),
+        DepositTo: depositTo.get(p.Id) ?? '',
+        lines: p.lines.map((l) => ({ ...l })),
+      })),
     rateLimitNext(times, seconds) {
       rateLimited = { times, seconds };
     },
@@ -624,7 +738,18 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     refreshTokensIssued: () => issuedRefresh,
     reset() {
       calls.length = 0;
-      for (const map of [customers, invoices, payments, deletedInvoices, codes, accessTokens]) map.clear();
+      for (const map of [
+        customers,
+        invoices,
+        payments,
+        deletedInvoices,
+        codes,
+        accessTokens,
+        accounts,
+        requests,
+        depositTo,
+      ])
+        map.clear();
       refreshTokens.clear();
       issuedRefresh = 0;
       rateLimited = { times: 0, seconds: 0 };
@@ -637,4 +762,5 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         server.close(() => resolve());
       }),
   };
+  return fake;
 }

@@ -1,4 +1,4 @@
-// /invoice connect xero payments: the modal that turns posting payments to the ledger on or off (finance admins,
+// /invoice connect xero|quickbooks payments: the modal that turns posting payments to the ledger on or off (finance admins,
 // decided by the books' service), its submission, and the one message when the ledger refuses a payment for good.
 import type { AllMiddlewareArgs, App, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -73,7 +73,9 @@ export function registerLedgerPush(app: App, deps: SlackDeps): void {
     let provider: ProviderId = 'xero';
     try {
       const meta = JSON.parse(view.private_metadata || '{}') as { provider?: unknown };
-      if (meta.provider !== 'xero') return refuse('This form is not for a ledger this app connects to.');
+      if (meta.provider !== 'xero' && meta.provider !== 'quickbooks') {
+        return refuse('This form is not for a ledger this app connects to.');
+      }
       provider = meta.provider;
     } catch {
       return refuse('This form is not for a ledger this app connects to.');

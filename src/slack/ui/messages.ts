@@ -54,7 +54,7 @@ const COMMANDS: readonly Mrkdwn[] = [
     '`/invoice digest` — the weekly digest now, just for you (`/invoice digest post` posts it to the finance channel)',
   ),
   literal(
-    '`/invoice connect` — how the books’ connection stands (`/invoice connect xero` or `/invoice connect quickbooks` connects one; add `sync` to sync now, `payments` to post payments recorded here to Xero, `disconnect` to end it); an invoice from the books takes its number, total, dates, payments and voids from there',
+    '`/invoice connect` — how the books’ connection stands (`/invoice connect xero` or `/invoice connect quickbooks` connects one; add `sync` to sync now, `payments` to post payments recorded here to the books, `disconnect` to end it); an invoice from the books takes its number, total, dates, payments and voids from there',
   ),
   literal('`/invoice settings` — the finance channel, alert times and who may record payments'),
 ];
