@@ -655,6 +655,26 @@ describe('digestMessages', () => {
     );
   });
 
+  it('stays a few messages at any size: 20,000 open invoices in four states and 5,000 payments fit in 11', () => {
+    const states = ['overdue', 'due', 'sent', 'draft'] as const;
+    const invoices = overdueBook(20_000).invoices.map((i, k) => ({
+      ...i,
+      state: states[k % 4] as (typeof states)[number],
+    }));
+    const template = BOOK.payments[0] as DigestData['payments'][number];
+    const payments = Array.from({ length: 5_000 }, (_, k) => ({
+      ...template,
+      paymentId: `pay-${k}`,
+      number: `INV-${k}`,
+      amountMinor: BigInt(k + 1),
+    }));
+    const { parent, replies } = digest({ ...overdueBook(0), invoices, payments });
+    expectWithinLimits(parent);
+    for (const reply of replies) expectWithinLimits(reply);
+    expect(1 + replies.length).toBeLessThanOrEqual(11);
+    expect(replies.flatMap(numbersIn)).toHaveLength(4 * 25 + 25);
+  });
+
   it('fills a capped list with the biggest amounts, taking each currency in turn', () => {
     const calm = overdueBook(40).invoices.map((i, k) => ({
       ...i,
