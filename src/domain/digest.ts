@@ -101,8 +101,16 @@ export interface DigestData {
   since: Date;
   /** `since` as a date in the workspace's time zone. */
   sinceDate: LocalDate;
-  /** Every open invoice, most urgent state first, then most days overdue / soonest due. */
+  /**
+   * The open invoices, most urgent state first, then soonest due. Either every one (`open` absent), or — from
+   * the store — only the candidates for naming with a list cap up to `candidatesFor` (see pickWorthNaming),
+   * with `open` counting them all.
+   */
   invoices: DigestInvoice[];
+  /** Every open invoice counted per state and currency; absent when `invoices` is the whole open book. */
+  open?: OpenTally[];
+  /** The largest list cap `invoices` holds the candidates for; absent when it is the whole open book. */
+  candidatesFor?: number;
   /** Per currency, alphabetical. */
   totals: CurrencyTotals[];
   /** What is owed by how late it is, per currency (getAging). */
@@ -112,6 +120,14 @@ export interface DigestData {
   payments: DigestPayment[];
   /** Owners with something that needs action, most first. */
   owners: OwnerWork[];
+}
+
+/** Open invoices in one state and currency: how many, and how much is due on them. */
+export interface OpenTally {
+  state: OpenState;
+  currency: string;
+  count: number;
+  dueMinor: bigint;
 }
 
 /** An amount in one currency. */
@@ -195,22 +211,30 @@ export interface SummariseOptions {
 export const DIGEST_LIST_CAP = 25;
 
 /**
- * The items worth naming when there are more than `cap`: first those that need attention (`urgent`, in the
- * given order), then the biggest amounts. Amounts in different currencies are not comparable without rates,
- * so the biggest are taken in turn from each currency: its largest, then the next largest of each, and so on.
- * Returns the chosen items in their given order, and the rest.
+ * The items worth naming when there are more than `cap`: first those that need attention (`urgent`, taken in
+ * `order`), then the biggest amounts (ties taken in `order`). Amounts in different currencies are not comparable
+ * without rates, so the biggest are taken in turn from each currency: its largest, then the next largest of
+ * each, and so on. `order` defaults to the given order. Returns the chosen items in their given order, and the
+ * rest.
+ *
+ * With a total `order`, the choice depends only on each item's own facts, never on which other items are given:
+ * so the store can hand over just the candidates (per state, the first `cap` urgent items in `order` and, per
+ * currency, the first 2 × `cap` by amount then `order`) and the same items are named as from the whole book.
  */
 export function pickWorthNaming<T extends { currency: string }>(
   items: readonly T[],
   cap: number,
   amount: (item: T) => bigint,
   urgent: (item: T) => boolean = () => false,
+  order?: (a: T, b: T) => number,
 ): { named: T[]; rest: T[] } {
   if (items.length <= cap) return { named: [...items], rest: [] };
+  const position = new Map(items.map((item, i) => [item, i]));
+  const inOrder = order ?? ((a: T, b: T) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
   const chosen = new Set<T>();
-  for (const item of items) {
+  for (const item of items.filter(urgent).sort(inOrder)) {
     if (chosen.size >= cap) break;
-    if (urgent(item)) chosen.add(item);
+    chosen.add(item);
   }
   const byCurrency = new Map<string, T[]>();
   for (const item of items) {
@@ -221,7 +245,7 @@ export function pickWorthNaming<T extends { currency: string }>(
   }
   const queues = [...byCurrency]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([, list]) => list.sort((a, b) => (amount(b) > amount(a) ? 1 : amount(b) < amount(a) ? -1 : 0)));
+    .map(([, list]) => list.sort((a, b) => (amount(b) > amount(a) ? 1 : amount(b) < amount(a) ? -1 : inOrder(a, b))));
   for (let rank = 0; chosen.size < cap; rank++) {
     let any = false;
     for (const queue of queues) {
@@ -233,6 +257,38 @@ export function pickWorthNaming<T extends { currency: string }>(
     if (!any) break;
   }
   return { named: items.filter((i) => chosen.has(i)), rest: items.filter((i) => !chosen.has(i)) };
+}
+
+/**
+ * The order in which a state's invoices are considered for naming, and which the store's candidate query
+ * (src/db/queries/digest.ts) mirrors: the oldest due date first, then the biggest amount, then the id (code
+ * units, as SQL's `collate "C"` orders it).
+ */
+export function compareForNaming(a: DigestInvoice, b: DigestInvoice): number {
+  return (
+    compareText(a.dueDate, b.dueDate) ||
+    (b.amountDueMinor > a.amountDueMinor ? 1 : b.amountDueMinor < a.amountDueMinor ? -1 : 0) ||
+    compareText(a.id, b.id)
+  );
+}
+
+/** Broken promises, stale chases and disputes: named before the biggest amounts. */
+export function needsNaming(invoice: DigestInvoice): boolean {
+  return invoice.promiseBroken || invoice.stale || invoice.hold?.kind === 'dispute';
+}
+
+/** Every open invoice counted per state and currency: from the store, or tallied from a full list. */
+function openTallies(data: DigestData): OpenTally[] {
+  if (data.open) return data.open;
+  const tallies = new Map<string, OpenTally>();
+  for (const inv of data.invoices) {
+    const key = `${inv.state} ${inv.currency}`;
+    const tally = tallies.get(key) ?? { state: inv.state, currency: inv.currency, count: 0, dueMinor: 0n };
+    tally.count += 1;
+    tally.dueMinor += inv.amountDueMinor;
+    tallies.set(key, tally);
+  }
+  return [...tallies.values()];
 }
 
 /** Code-unit order, for dates, codes and ids: never dependent on a database collation. */
@@ -307,21 +363,30 @@ export function summariseDigest(data: DigestData, opts: SummariseOptions): Diges
       daysSinceLastAction: inv.lastAction ? daysBetween(localDateOf(inv.lastAction.at, timeZone), today) : null,
     }))
     .sort(compareLines);
+  if (data.candidatesFor !== undefined && cap > data.candidatesFor) {
+    throw new Error(`The digest's data holds the candidates for lists of ${data.candidatesFor}, not ${cap}.`);
+  }
+  const tallies = openTallies(data);
   const owed = (i: DigestLine) => ({ currency: i.currency, minor: i.amountDueMinor });
   const sections: DigestStateSection[] = OPEN_STATES.map((state) => {
     const invoices = lines.filter((l) => l.state === state);
+    const all = tallies.filter((t) => t.state === state);
+    const count = all.reduce((n, t) => n + t.count, 0);
     // Broken promises, stale chases and disputes are named first, then the biggest amounts.
-    const { named, rest } = pickWorthNaming(
-      invoices,
-      cap,
-      (l) => l.amountDueMinor,
-      (l) => l.promiseBroken || l.stale || l.hold?.kind === 'dispute',
-    );
+    const { named } = pickWorthNaming(invoices, cap, (l) => l.amountDueMinor, needsNaming, compareForNaming);
+    const namedMinor = amountsByCurrency(named.map(owed));
+    const rest = all.map((t) => ({
+      currency: t.currency,
+      minor: t.dueMinor - (namedMinor.find((a) => a.currency === t.currency)?.minor ?? 0n),
+    }));
     return {
       state,
-      ...counted(invoices.length, invoices.map(owed)),
+      ...counted(
+        count,
+        all.map((t) => ({ currency: t.currency, minor: t.dueMinor })),
+      ),
       invoices: named,
-      more: counted(rest.length, rest.map(owed)),
+      more: counted(count - named.length, rest),
     };
   }).filter((s) => s.count > 0);
 
@@ -399,6 +464,6 @@ export function summariseDigest(data: DigestData, opts: SummariseOptions): Diges
       lines: payments.named,
       more: counted(payments.rest.length, payments.rest.map(paid)),
     },
-    openCount: lines.length,
+    openCount: tallies.reduce((n, t) => n + t.count, 0),
   };
 }

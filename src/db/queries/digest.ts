@@ -1,8 +1,15 @@
-// What the weekly digest reads: the whole open book as compact lines, the totals, and what changed since
+// What the weekly digest reads: the open invoices worth naming (candidates, however big the book) and every one
+// counted, the totals, and what changed since
 // the previous digest. Every part is one set-based query; none loops over invoices.
 import { type SQL, sql } from 'drizzle-orm';
 import { type LocalDate, localDateOf } from '../../domain/dates.js';
-import type { ChangedInvoice, DigestChanges, DigestData, OpenState } from '../../domain/digest.js';
+import {
+  type ChangedInvoice,
+  DIGEST_LIST_CAP,
+  type DigestChanges,
+  type DigestData,
+  type OpenState,
+} from '../../domain/digest.js';
 import { type DatabaseOrTransaction, queryRows } from '../client.js';
 import type { WorkspaceRow } from '../schema.js';
 import { getAging, OPEN, promiseBrokenSql, staleBefore, staleSql, stateSql } from './views.js';
@@ -15,6 +22,8 @@ export interface GetDigestDataParams {
   now: Date;
   /** The previous digest, or 7 days ago: changes are the events at or after it. */
   since: Date;
+  /** The most a list will name (summariseDigest's listCap); DIGEST_LIST_CAP unless given. */
+  listCap?: number;
 }
 
 /** What is still due on an open invoice: payments not reversed and credit notes both count. */
@@ -44,24 +53,54 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
   const sinceDate = localDateOf(since, workspace.timeZone);
   const sinceAt = since.toISOString();
 
-  // The open book, all of it, in display order: one pass over the open-book partial index.
+  // The open book's candidates for naming, in display order: per state, the first `cap` that need naming
+  // (broken promise, stale, disputed) in the naming order, and per state and currency the first 2 × `cap` by
+  // amount — a superset of what the digest names (pickWorthNaming), however big the book. The rest is counted.
+  const cap = Math.max(1, Math.floor(params.listCap ?? DIGEST_LIST_CAP));
   const invoiceRows = await queryRows<Raw>(
     db,
-    sql`select t.* from (
-        select i.id::text as id, i.number, c.name as client_name, i.currency,
-          ${DUE_MINOR}::text as due_minor, i.due_date::text as due_date,
+    sql`with open_book as (
+        select i.id, i.number, i.client_id, i.currency, ${DUE_MINOR} as due_minor, i.due_date,
           ${stateSql(today)} as state,
           case when i.sent_at is not null and i.due_date < ${today}::date then ${today}::date - i.due_date else 0 end
             as days_overdue,
-          i.owner_user_id, i.last_action_kind, ${ms(sql`i.last_action_at`)} as last_action_at,
-          i.hold_kind, i.hold_reason, i.promised_date::text as promised_date,
-          (${promiseBrokenSql(today)})::int as promise_broken,
-          (${staleSql(today, staleBefore(workspace, today))})::int as stale
+          i.owner_user_id, i.last_action_kind, i.last_action_at,
+          i.hold_kind, i.hold_reason, i.promised_date,
+          ${promiseBrokenSql(today)} as promise_broken,
+          ${staleSql(today, staleBefore(workspace, today))} as stale
         from invoices i
-        join clients c on c.team_id = i.team_id and c.id = i.client_id
+        where i.team_id = ${team} and ${OPEN}
+      ), ranked as (
+        select o.*,
+          (o.promise_broken or o.stale or o.hold_kind is not distinct from 'dispute') as urgent,
+          row_number() over (partition by o.state, o.currency
+            order by o.due_minor desc, o.due_date, o.id::text collate "C") as by_amount,
+          row_number() over (
+            partition by o.state, (o.promise_broken or o.stale or o.hold_kind is not distinct from 'dispute')
+            order by o.due_date, o.due_minor desc, o.id::text collate "C") as by_urgency
+        from open_book o
+      )
+      select t.id::text as id, t.number, c.name as client_name, t.currency, t.due_minor::text as due_minor,
+        t.due_date::text as due_date, t.state, t.days_overdue, t.owner_user_id, t.last_action_kind,
+        ${ms(sql`t.last_action_at`)} as last_action_at, t.hold_kind, t.hold_reason,
+        t.promised_date::text as promised_date, t.promise_broken::int as promise_broken, t.stale::int as stale
+      from ranked t
+      join clients c on c.team_id = ${team} and c.id = t.client_id
+      where t.by_amount <= ${2 * cap} or (t.urgent and t.by_urgency <= ${cap})
+      order by ${STATE_RANK}, t.due_date, t.number, t.id`,
+  );
+
+  // Every open invoice, counted per state and currency.
+  const openRows = await queryRows<Raw>(
+    db,
+    sql`select t.state, t.currency, count(*)::int as count, coalesce(sum(t.due_minor), 0)::text as due_minor
+      from (
+        select ${stateSql(today)} as state, i.currency, ${DUE_MINOR} as due_minor
+        from invoices i
         where i.team_id = ${team} and ${OPEN}
       ) t
-      order by ${STATE_RANK}, t.due_date, t.number, t.id`,
+      group by t.state, t.currency
+      order by t.state, t.currency`,
   );
 
   // Money per currency: sent and unpaid (outstanding), overdue, due today, and drafts.
@@ -234,6 +273,13 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       promiseBroken: num(r.promise_broken) === 1,
       stale: num(r.stale) === 1,
     })),
+    open: openRows.map((r) => ({
+      state: r.state as OpenState,
+      currency: str(r.currency),
+      count: num(r.count),
+      dueMinor: big(r.due_minor),
+    })),
+    candidatesFor: cap,
     totals: totalRows.map((r) => ({
       currency: str(r.currency),
       outstandingCount: num(r.outstanding_count),
