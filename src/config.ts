@@ -29,6 +29,12 @@ export const configSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.string().trim().min(1).default('./data'),
+  /** The embedded database's buffer cache: smaller saves memory, larger reads a big book faster. */
+  EMBEDDED_SHARED_BUFFERS: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d{0,5}(kB|MB|GB)$/, 'must be a size like 32MB (kB, MB or GB)')
+    .default('32MB'),
   /** Connections in the PostgreSQL pool: with the database on the same small host, fewer is faster. */
   DATABASE_POOL_SIZE: z.coerce
     .number()

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     maxConnections: config.DATABASE_POOL_SIZE,
+    sharedBuffers: config.EMBEDDED_SHARED_BUFFERS,
   });
   const where = config.DATABASE_URL
     ? `PostgreSQL at ${redact(config.DATABASE_URL)}`

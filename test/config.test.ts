@@ -9,6 +9,7 @@ describe('the configuration', () => {
     expect(loadConfig({})).toEqual({
       DATABASE_URL: undefined,
       DATA_DIR: './data',
+    EMBEDDED_SHARED_BUFFERS: '32MB',
       DATABASE_POOL_SIZE: 10,
       LOG_LEVEL: 'info',
       SLACK_BOT_TOKEN: undefined,
@@ -46,6 +47,7 @@ describe('the configuration', () => {
         SLACK_BOT_TOKEN: 'xapp-wrong',
         PORT: '99999',
         LOG_LEVEL: 'loud',
+        EMBEDDED_SHARED_BUFFERS: '32 megabytes',
       });
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -56,6 +58,7 @@ describe('the configuration', () => {
     expect(message).toContain('SLACK_BOT_TOKEN: must be a bot token starting with xoxb-');
     expect(message).toContain('PORT: must be a port number');
     expect(message).toContain('LOG_LEVEL:');
+    expect(message).toContain('EMBEDDED_SHARED_BUFFERS: must be a size like 32MB (kB, MB or GB)');
     expect(message).toContain('see .env.sample');
   });
 

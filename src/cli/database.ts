@@ -21,6 +21,7 @@ export async function openConfiguredDatabase(
     dataDir: config.DATABASE_URL ? undefined : config.DATA_DIR,
     migrate: options.migrate ?? true,
     maxConnections: 2,
+    sharedBuffers: config.EMBEDDED_SHARED_BUFFERS,
   });
   return { handle, description: describeDatabase(config), config };
 }

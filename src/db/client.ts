@@ -38,6 +38,11 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Connections in the PostgreSQL pool. */
   maxConnections?: number;
+  /**
+   * The embedded database's buffer cache (PostgreSQL's `shared_buffers`, e.g. `32MB`), for a data folder. PGlite's
+   * default of 128MB costs about 120 MB of memory more at idle (measured: 335 MB → 216 MB at 32MB).
+   */
+  sharedBuffers?: string | undefined;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
@@ -88,7 +93,10 @@ async function openPglite(options: OpenOptions): Promise<DatabaseHandle> {
     mkdirSync(dir, { recursive: true });
     lock = await lockDataDir(dir);
     try {
-      client = await PGlite.create(dir);
+      client = await PGlite.create(
+        dir,
+        options.sharedBuffers ? { postgresqlconf: [`shared_buffers=${options.sharedBuffers}`] } : {},
+      );
     } catch (error) {
       lock.release();
       throw error;
