@@ -1,6 +1,7 @@
 // Reads what a person typed after /invoice. Pure: no I/O.
 import { isLocalDate, type LocalDate } from '../domain/dates.js';
 import type { InvoiceState } from '../domain/status.js';
+import { closest } from '../domain/suggest.js';
 import { stripControls } from '../domain/text.js';
 
 /** What /invoice export writes: the book (our import format) or the history of events. */
@@ -301,37 +302,4 @@ function parseConnect(words: readonly string[]): InvoiceCommand {
   return invalid(
     `After \`connect ${provider}\` say nothing, \`sync\`, \`resync\`, \`payments\` or \`disconnect\`, not \`${words[1]}\`.`,
   );
-}
-
-/** The closest candidate by edit distance, if it is close enough to be what was meant. */
-export function closest(text: string, candidates: readonly string[]): string | undefined {
-  const target = text.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const distance = editDistance(target, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  const allowed = Math.max(1, Math.floor(target.length / 3));
-  return best !== undefined && bestDistance <= allowed && bestDistance > 0 ? best : undefined;
-}
-
-/** Edit distance where swapping two neighbouring letters counts as one edit (optimal string alignment). */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[] = Array.from({ length: rows * cols }, (_, k) => (k < cols ? k : k % cols === 0 ? k / cols : 0));
-  const at = (i: number, j: number) => d[i * cols + j] ?? 0;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      d[i * cols + j] = best;
-    }
-  }
-  return at(a.length, b.length);
 }

@@ -1,6 +1,5 @@
 // The command line on the demo book, read as a person reads it: what each command prints and its exit code.
 import { describe, expect, it } from 'vitest';
-import { suggest } from '../../src/cli/lookup.js';
 import { runCli } from '../../src/cli/run.js';
 import { seedDemoBook } from '../../src/db/seed.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
@@ -260,31 +259,5 @@ describe('the command line without a database', () => {
       text: expect.stringContaining('Unknown option --all'),
     });
     expect((await cli('overview', '--workspace')).code).toBe(2);
-  });
-});
-
-describe('suggestions for a mistyped name or number', () => {
-  const numbers = Array.from({ length: 41 }, (_, i) => `INV-${String(i + 1).padStart(3, '0')}`);
-  const names = ['Northwind Traders', 'Globex', 'Initech', 'Umbrella Health', 'Thames & Co', 'Maison Lumière'];
-
-  it.each([
-    ['INV-0O7', ['INV-007']],
-    ['inv 7', ['INV-007']],
-    ['IVN-007', ['INV-007']],
-    ['INV-999', []],
-    ['INV-042', []],
-  ])('suggests for the number %s: %j', (typed, expected) => {
-    expect(suggest(typed, numbers)).toEqual(expected);
-  });
-
-  it.each([
-    ['umbrela', ['Umbrella Health']],
-    ['health', ['Umbrella Health']],
-    ['thames and co', ['Thames & Co']],
-    ['maison lumiere', ['Maison Lumière']],
-    ['initek', ['Initech']],
-    ['zorg', []],
-  ])('suggests for the name %s: %j', (typed, expected) => {
-    expect(suggest(typed, names)).toEqual(expected);
   });
 });

@@ -8,6 +8,7 @@ import { getClientRecord, getLastChase, getOverview, type Overview } from '../..
 import type { WorkspaceRow } from '../../db/schema.js';
 import { isValidTimeZone, todayIn } from '../../domain/dates.js';
 import { type InvoiceState, STATE_LABEL } from '../../domain/status.js';
+import { closest } from '../../domain/suggest.js';
 import { RENAMED_ZONES } from '../../domain/zones.js';
 import { digestSummary, queueDigest } from '../../jobs/digest.js';
 import { findClient } from '../../services/clients.js';
@@ -16,7 +17,7 @@ import { getInvoice } from '../../services/invoices.js';
 import { authorize } from '../../services/policy.js';
 import { liveClientLink } from '../../services/sharing.js';
 import { claimFirstAdmin, firstAdminOpen, timeZoneChosen } from '../../services/workspaces.js';
-import { closest, parseInvoiceCommand } from '../command.js';
+import { parseInvoiceCommand } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { context } from '../ui/blocks.js';
