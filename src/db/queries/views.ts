@@ -3,6 +3,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { addDays, type LocalDate, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import type { InvoiceState } from '../../domain/status.js';
+import { describeTerms } from '../../domain/terms.js';
 import { type DatabaseOrTransaction, queryRows } from '../client.js';
 import type { InvoiceRow, WorkspaceRow } from '../schema.js';
 import { type InvoiceView, toInvoiceView } from './invoices.js';
@@ -396,14 +397,11 @@ export async function getClientRecord(
       name: String(client.name),
       contactName: (client.contact_name as string | null) ?? null,
       contactEmail: (client.contact_email as string | null) ?? null,
-      terms:
+      terms: describeTerms(
         client.terms_kind === 'receipt'
-          ? 'due on receipt'
-          : client.terms_kind === 'eom'
-            ? termsDays === 0
-              ? 'end of month'
-              : `end of month + ${termsDays}`
-            : `net ${termsDays}`,
+          ? { kind: 'receipt' }
+          : { kind: client.terms_kind === 'eom' ? 'eom' : 'net', days: termsDays },
+      ),
       notes: (client.notes as string | null) ?? null,
       archived: Boolean(client.archived),
     },
