@@ -162,6 +162,8 @@ export function clientMessage(p: {
   timeZone: string;
   /** The client's live status link (its record, never the link itself), when the caller looked it up. */
   statusLink?: Pick<ClientLinkRow, 'createdBy' | 'createdAt' | 'lastSeenAt'> | null;
+  /** The client's retainers, as lines (ui/retainers.ts clientRetainerLines); none: nothing shown. */
+  retainers?: readonly Mrkdwn[];
 }): SlackMessage {
   const { client, balances, payment } = p.record;
   const name = inline(client.name, 150);
@@ -202,6 +204,10 @@ export function clientMessage(p: {
           : md`*Status page*: none yet — \`/invoice share ${name}\` makes one.`,
       ),
     );
+  }
+
+  if (p.retainers && p.retainers.length > 0) {
+    for (const text of packLines(p.retainers, { maxTexts: 1 })) blocks.push(section(text));
   }
 
   const invoices = p.record.invoices.slice(0, CLIENT_INVOICE_LINES).map((inv) => invoiceLine(inv, { marker: true }));
