@@ -118,12 +118,12 @@ export function nextOccurrence(
   return undefined;
 }
 
-/** "monthly on the 31st (the last day in shorter months)", "quarterly on the last working day". */
+/** "monthly on the 31st, or the last day of a shorter month", "quarterly on the last working day". */
 export function describeSchedule(schedule: Pick<RetainerSchedule, 'cadence' | 'dayOfMonth'>): string {
   const when =
     schedule.dayOfMonth === null
       ? 'on the last working day'
-      : `on the ${ordinal(schedule.dayOfMonth)}${schedule.dayOfMonth > 28 ? ' (the last day in shorter months)' : ''}`;
+      : `on the ${ordinal(schedule.dayOfMonth)}${schedule.dayOfMonth > 28 ? ', or the last day of a shorter month' : ''}`;
   return `${schedule.cadence} ${when}`;
 }
 

@@ -102,7 +102,7 @@ describe('when a retainer bills', () => {
 
   it('says the schedule in words', () => {
     expect(describeSchedule({ cadence: 'monthly', dayOfMonth: 31 })).toBe(
-      'monthly on the 31st (the last day in shorter months)',
+      'monthly on the 31st, or the last day of a shorter month',
     );
     expect(describeSchedule({ cadence: 'monthly', dayOfMonth: 2 })).toBe('monthly on the 2nd');
     expect(describeSchedule({ cadence: 'quarterly', dayOfMonth: 13 })).toBe('quarterly on the 13th');

@@ -1,6 +1,8 @@
 // Retainers through the services, on both databases: set up (finance admins only, validated, an event), each
 // occurrence's invoice made once (twice ticked, two replicas racing, caught up after downtime), paused, resumed, ended.
 import { expect, it } from 'vitest';
+import { describeEvent } from '../../src/cli/format.js';
+import { getHistory } from '../../src/db/queries/views.js';
 import { isLedgerError } from '../../src/services/errors.js';
 import { getInvoice } from '../../src/services/invoices.js';
 import {
@@ -213,6 +215,12 @@ describeEachDatabase('retainers', START, (get) => {
       [],
     );
     expect(details).toEqual(Array(4).fill({ caught_up: 'true', made_on: '2027-03-02' }));
+    // The history says where it came from.
+    const invoice = await getInvoice(ctx, teamId, 'ACME-RET-2026-11-30');
+    const [created] = await getHistory(ctx.db, { teamId, invoiceId: invoice.id, kinds: ['created'] });
+    expect(created && describeEvent(created)).toBe(
+      'Created for $5,000.00, dated 2026-11-30, due 2026-12-15 (net 15), made by its retainer (monthly on the 31st, or the last day of a shorter month), caught up on 2027-03-02',
+    );
   });
 
   it('skips what falls while paused, makes again from the day it resumes, and makes nothing once ended', async () => {

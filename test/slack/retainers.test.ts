@@ -72,7 +72,7 @@ describe('/invoice recurring', () => {
     await t.as(ADMIN).slashCommand({ text: 'recurring new' });
     const opened = await t.fake.waitFor('views.open');
     expect(opened.args.view.callback_id).toBe(RETAINER_VIEW);
-    expect(json(opened.args.view.blocks)).toContain('31 (the last day in shorter months)');
+    expect(json(opened.args.view.blocks)).toContain('31, or the last day of a shorter month');
     expect(json(opened.args.view.blocks)).toContain('The last working day');
 
     // A start before today is refused on its field, and nothing is set up.
@@ -109,7 +109,7 @@ describe('/invoice recurring', () => {
     expect(list.text).toBe('1 retainer: Acme Corp $4,500.00');
     const listed = json(list.blocks);
     expect(listed).toContain(
-      '*Acme Corp* · $4,500.00 monthly on the 31st (the last day in shorter months) · net 15 · made as drafts · Monthly design retainer\\nnext 2026-11-30 · 0 made · owner <@U0ADMIN>',
+      '*Acme Corp* · $4,500.00 monthly on the 31st, or the last day of a shorter month · net 15 · made as drafts · Monthly design retainer\\nnext 2026-11-30 · 0 made · owner <@U0ADMIN>',
     );
     expect(listed).toContain(RETAINER_ACTION.pause);
     expect(listed).toContain(RETAINER_ACTION.end);

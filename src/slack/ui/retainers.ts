@@ -112,7 +112,7 @@ export function retainerModal(p: {
   const currencies = [...new Set([p.defaultCurrency, ...COMMON_CURRENCIES])].slice(0, 100);
   const days = [
     ...Array.from({ length: 31 }, (_, i) =>
-      option(i + 1 > 28 ? `${i + 1} (the last day in shorter months)` : String(i + 1), String(i + 1)),
+      option(i + 1 > 28 ? `${i + 1}, or the last day of a shorter month` : String(i + 1), String(i + 1)),
     ),
     option('The last working day', LAST_WORKING_DAY),
   ];
