@@ -50,7 +50,7 @@ const createSchema = z
     /** Defaults to the client's terms. A fixed due date cannot recur. */
     terms: paymentTerms.optional(),
     description: optionalText(2000, { multiline: true }),
-    /** Who hears of each invoice; defaults to whoever sets it up. */
+    /** Who hears of each invoice; defaults to whoever sets it up; null for nobody (the finance channel hears). */
     ownerUserId: slackUserId.nullish(),
     cadence: z.enum(['monthly', 'quarterly'], { message: 'must be monthly or quarterly' }),
     /** 1–31, or null for the month's last working day. */
@@ -248,7 +248,8 @@ export async function createRetainer(
         termsKind: terms.kind,
         termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
         description: data.description,
-        ownerUserId: data.ownerUserId ?? (actor.type === 'user' ? actor.id : null),
+        // Not given: whoever sets it up; null: nobody (the finance channel hears of each invoice).
+        ownerUserId: data.ownerUserId !== undefined ? data.ownerUserId : actor.type === 'user' ? actor.id : null,
         cadence: data.cadence,
         dayOfMonth: data.dayOfMonth,
         startDate: data.startDate,

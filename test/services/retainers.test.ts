@@ -2,6 +2,7 @@
 // occurrence's invoice made once (twice ticked, two replicas racing, caught up after downtime), paused, resumed, ended.
 import { expect, it } from 'vitest';
 import { describeEvent } from '../../src/cli/format.js';
+import { runCli } from '../../src/cli/run.js';
 import { getHistory } from '../../src/db/queries/views.js';
 import { isLedgerError } from '../../src/services/errors.js';
 import { getInvoice } from '../../src/services/invoices.js';
@@ -178,6 +179,22 @@ describeEachDatabase('retainers', START, (get) => {
     ]);
   });
 
+  it('tells the finance channel when the retainer has no owner, and makes the invoice without one', async () => {
+    const { ctx, handle } = get();
+    const { teamId } = await setUp(ctx, { ownerUserId: null, createAs: 'sent' });
+    ctx.clock.set('2026-12-01T15:00:00Z'); // 10:00, after the alert time: told at once
+    await run(ctx, teamId);
+    const invoice = await getInvoice(ctx, teamId, 'ACME-RET-2026-12-01');
+    expect(invoice).toMatchObject({ ownerUserId: null });
+    expect(invoice.status.state).toBe('sent');
+    expect(
+      await handle.raw(
+        "select channel_id, extract(epoch from next_attempt_at)::int as at from deliveries where kind = 'retainer_invoice'",
+        [],
+      ),
+    ).toEqual([{ channel_id: 'C0FIN', at: Date.parse('2026-12-01T15:00:00Z') / 1000 }]);
+  });
+
   it('makes one invoice when two replicas race for the same occurrence', async () => {
     const { ctx } = get();
     const { teamId } = await setUp(ctx);
@@ -270,6 +287,21 @@ describeEachDatabase('retainers', START, (get) => {
       'Q-2027-05-31',
     ]);
     expect((await listRetainers(ctx, teamId)).map((r) => r.next)).toEqual([null, null]);
+  });
+
+  it('shows the client’s retainers on its record in the command line', async () => {
+    const { ctx } = get();
+    const { teamId, retainer } = await setUp(ctx, { maxCount: 12 });
+    await pauseRetainer(ctx, teamId, asAdmin(ALICE, teamId), { retainer: retainer.id });
+    const lines: string[] = [];
+    const code = await runCli(['client', 'Acme'], {
+      out: (line) => lines.push(line),
+      open: async () => ({ ctx, close: async () => {} }),
+    });
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(
+      /Retainers +\$5,000\.00 monthly on the 1st, 12 invoices · paused · 0 invoices made/,
+    );
   });
 
   it('takes the next free number when one was typed by hand', async () => {

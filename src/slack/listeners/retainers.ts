@@ -139,7 +139,7 @@ export function registerRetainers(app: App, deps: SlackDeps): void {
           currency: form.currency,
           terms: form.terms,
           description: form.description ?? null,
-          ownerUserId: form.ownerUserId ?? body.user.id,
+          ownerUserId: form.ownerUserId ?? null,
           cadence: form.cadence as 'monthly',
           dayOfMonth: form.dayOfMonth,
           startDate: form.startDate,

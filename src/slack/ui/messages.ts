@@ -56,6 +56,9 @@ const COMMANDS: readonly Mrkdwn[] = [
   literal(
     '`/invoice connect` — how the books’ connection stands (`/invoice connect xero` or `/invoice connect quickbooks` connects one; add `sync` to sync now, `payments` to post payments recorded here to the books, `disconnect` to end it); an invoice from the books takes its number, total, dates, payments and voids from there',
   ),
+  literal(
+    '`/invoice recurring` — the retainers (invoices made on a schedule): `new` sets one up, `pause`, `resume` or `end ID` changes one',
+  ),
   literal('`/invoice settings` — the finance channel, alert times and who may record payments'),
 ];
 
