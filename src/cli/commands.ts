@@ -15,9 +15,11 @@ import type { WorkspaceRow } from '../db/schema.js';
 import { AGING_BUCKETS } from '../domain/aging.js';
 import { addDays, isLocalDate, type LocalDate, startOfLocalDay, todayIn } from '../domain/dates.js';
 import { formatMoney } from '../domain/money.js';
+import { describeEnd, describeSchedule } from '../domain/retainers.js';
 import { type InvoiceState, STATE_LABEL, STATE_ORDER } from '../domain/status.js';
 import type { LedgerContext } from '../services/context.js';
 import { getInvoice } from '../services/invoices.js';
+import { listRetainers } from '../services/retainers.js';
 import {
   actorName,
   amountOwed,
@@ -269,6 +271,12 @@ export const client: Command = async (ctx, workspace, args, out, options = {}) =
     facts.push([i === 0 ? 'Owes' : '', line]);
   }
   facts.push(['Pays', paysSummary(payment)]);
+  for (const [i, r] of (await listRetainers(ctx, workspace.teamId, { clientId: who.id }, workspace)).entries()) {
+    const end = describeEnd(r.schedule);
+    const where = r.status === 'paused' ? 'paused' : r.next ? `next ${r.next}` : 'finished';
+    const line = `${formatMoney(r.amountMinor, r.currency)} ${describeSchedule(r.schedule)}${end ? `, ${end}` : ''} · ${where} · ${plural(r.made, 'invoice')} made`;
+    facts.push([i === 0 ? 'Retainers' : '', line]);
+  }
   const width = Math.max(...facts.map(([label]) => label.length));
   for (const [label, value] of facts) out(`${INDENT}${style.dim(label.padEnd(width))}  ${value}`);
 

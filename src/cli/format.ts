@@ -196,7 +196,11 @@ export function describeEvent(event: HistoryEvent, currencyHint?: string): strin
     case 'created': {
       const terms = d.terms as PaymentTerms | undefined;
       const how = terms && terms.kind !== 'fixed' ? ` (${describeTerms(terms)})` : '';
-      return `Created for ${money(d.totalMinor)}, dated ${text(d.issueDate)}, due ${text(d.dueDate)}${how}`;
+      const retainer =
+        typeof d.retainerId === 'string'
+          ? `, made by its retainer (${text(d.schedule) ?? 'recurring'})${d.caughtUp === true ? `, caught up on ${text(d.madeOn)}` : ''}`
+          : '';
+      return `Created for ${money(d.totalMinor)}, dated ${text(d.issueDate)}, due ${text(d.dueDate)}${how}${retainer}`;
     }
     case 'sent':
       return `Marked sent to the client${text(d.sentOn) ? `, sent ${text(d.sentOn)}` : ''}`;

@@ -633,3 +633,88 @@ export const ledgerPendingGrants = pgTable(
   },
   (t) => [index('ledger_pending_grants_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * A recurring invoice (a retainer): what each invoice says (client, amount, currency, terms, description, owner) and
+ * when one is made (monthly or quarterly, on a day of the month or the month's last working day, until an end date
+ * or a count). The jobs create each occurrence's invoice once (see retainerRuns).
+ */
+export const retainers = pgTable(
+  'retainers',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    teamId: text('team_id').notNull(),
+    clientId: uuid('client_id').notNull(),
+    currency: text('currency').notNull(),
+    amountMinor: money('amount_minor').notNull(),
+    /** As on invoices: 'net' | 'receipt' | 'eom', with days. */
+    termsKind: text('terms_kind').notNull(),
+    termsDays: smallint('terms_days').notNull().default(0),
+    description: text('description'),
+    /** Who hears of each invoice it makes (a DM); null: the finance channel. */
+    ownerUserId: text('owner_user_id'),
+    /** 'monthly' or 'quarterly' (every third month from the start's month). */
+    cadence: text('cadence').notNull(),
+    /** 1–31 (a day past the month's end means its last day); null: the month's last working day. */
+    dayOfMonth: smallint('day_of_month'),
+    /** The first occurrence is on or after this date. */
+    startDate: day('start_date').notNull(),
+    /** No occurrence after this date. */
+    endDate: day('end_date'),
+    /** At most this many invoices in all. */
+    maxCount: smallint('max_count'),
+    /** Each invoice is made as a 'draft' (someone sends it) or as 'sent'. */
+    createAs: text('create_as').notNull().default('draft'),
+    /** Invoice numbers are this prefix and the occurrence's date: 'ACME-RET-2026-12-01'. */
+    numberPrefix: text('number_prefix').notNull(),
+    /** 'active', 'paused' or 'ended'. */
+    status: text('status').notNull().default('active'),
+    /** Occurrences before this date are never made: the start, or the day it was last resumed (a pause skips). */
+    resumeFrom: day('resume_from').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.id] }),
+    foreignKey({ columns: [t.teamId, t.clientId], foreignColumns: [clients.teamId, clients.id] }),
+    index('retainers_team_client_idx').on(t.teamId, t.clientId),
+    index('retainers_active_idx').on(t.teamId).where(sql`${t.status} = 'active'`),
+    check('retainers_amount_positive', sql`${t.amountMinor} > 0`),
+    check('retainers_currency_code', sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check('retainers_terms_kind', sql`${t.termsKind} in ('net', 'receipt', 'eom')`),
+    check('retainers_cadence', sql`${t.cadence} in ('monthly', 'quarterly')`),
+    check('retainers_day_of_month', sql`${t.dayOfMonth} is null or ${t.dayOfMonth} between 1 and 31`),
+    check('retainers_max_count', sql`${t.maxCount} is null or ${t.maxCount} > 0`),
+    check('retainers_end_after_start', sql`${t.endDate} is null or ${t.endDate} >= ${t.startDate}`),
+    check('retainers_create_as', sql`${t.createAs} in ('draft', 'sent')`),
+    check('retainers_status', sql`${t.status} in ('active', 'paused', 'ended')`),
+  ],
+);
+
+export type RetainerRow = typeof retainers.$inferSelect;
+
+/**
+ * One occurrence of a retainer, made once: the key (retainer, occurrence date) is unique, so two replicas (or a
+ * restart mid-way) racing to make the same occurrence's invoice make one; the loser's transaction rolls back.
+ */
+export const retainerRuns = pgTable(
+  'retainer_runs',
+  {
+    teamId: text('team_id').notNull(),
+    retainerId: uuid('retainer_id').notNull(),
+    occurrenceDate: day('occurrence_date').notNull(),
+    invoiceId: uuid('invoice_id').notNull(),
+    /** The local date it was made: later than the occurrence when the app was down that day (caught up). */
+    createdOn: day('created_on').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.retainerId, t.occurrenceDate] }),
+    foreignKey({ columns: [t.teamId, t.retainerId], foreignColumns: [retainers.teamId, retainers.id] }),
+    foreignKey({ columns: [t.teamId, t.invoiceId], foreignColumns: [invoices.teamId, invoices.id] }),
+    uniqueIndex('retainer_runs_invoice_key').on(t.teamId, t.invoiceId),
+  ],
+);
+
+export type RetainerRunRow = typeof retainerRuns.$inferSelect;

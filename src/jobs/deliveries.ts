@@ -20,7 +20,9 @@ export type DeliveryKind =
   | 'digest_reply'
   | 'channel_prompt'
   /** The client answered on its status page: told in the invoice's thread in the finance channel. */
-  | 'client_answer';
+  | 'client_answer'
+  /** A retainer made an invoice: its card, to the retainer's owner (a DM) or the finance channel. */
+  | 'retainer_invoice';
 
 export interface Decision {
   teamId: string;

@@ -22,6 +22,7 @@ import {
   summaryMessage,
 } from '../slack/ui/alerts.js';
 import { linesMessage } from '../slack/ui/blocks.js';
+import { retainerInvoiceLead } from '../slack/ui/retainers.js';
 import type { Mrkdwn, SlackMessage } from '../slack/ui/text.js';
 import {
   claimDue,
@@ -508,6 +509,13 @@ async function render(env: PosterEnv, d: DeliveryRow): Promise<Rendered | null> 
       });
       if (thread) return { message: linesMessage([lead]), threadTs: thread };
       return { message: linesMessage([lead]), invoiceId: invoice.id, lead };
+    }
+    case 'retainer_invoice': {
+      // The card of the invoice a retainer made, under what it is; not if it was voided since.
+      const invoice = await getInvoice(ledger, d.teamId, d.invoiceId ?? '');
+      if (invoice.voidedAt) return null;
+      const lead = retainerInvoiceLead(invoice, d.payload ?? {});
+      return { message: { text: lead, blocks: [] }, invoiceId: invoice.id, lead };
     }
     case 'channel_prompt': {
       const workspace = await getWorkspace(ledger, d.teamId);

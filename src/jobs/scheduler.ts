@@ -9,6 +9,7 @@ import { nextDeliveryDue } from './deliveries.js';
 import { recordDigest } from './digest.js';
 import { recordAlerts } from './plan.js';
 import { type DeliveryReport, deliverDue, emptyReport, type PosterEnv } from './post.js';
+import { recordRetainers } from './retainers.js';
 
 export interface Scheduler {
   /** One pass: decide for every workspace, then deliver. Safe to run concurrently in several replicas. */
@@ -78,6 +79,10 @@ export function createScheduler(env: PosterEnv, options: SchedulerOptions = {}):
     const all = await env.ledger.db.select().from(workspaces);
     for (const workspace of all) {
       if (draining.signal.aborted) return;
+      // A retainer's invoice is made on its day whatever the alerts do (its notice waits for the alert time).
+      await recordRetainers(env.ledger, workspace, now).catch((error) =>
+        env.logger.error(`Making retainer invoices for ${workspace.teamId} failed:`, error),
+      );
       try {
         await recordAlerts(env.ledger, workspace, now);
         await recordDigest(env.ledger, workspace, now);

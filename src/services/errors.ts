@@ -29,7 +29,10 @@ export type LedgerErrorCode =
   | 'FORBIDDEN'
   | 'ADMIN_REQUIRED'
   /** The invoice comes from the connected ledger, which owns this fact: change it there. */
-  | 'LEDGER_OWNED';
+  | 'LEDGER_OWNED'
+  | 'RETAINER_NOT_FOUND'
+  /** Pausing one that is not running, resuming one that is not paused, anything on one that has ended. */
+  | 'RETAINER_STATE';
 
 export interface FieldIssue {
   field: string;

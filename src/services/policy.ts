@@ -59,6 +59,8 @@ export const POLICY = {
   /** Becoming the first finance admin of a workspace that never had one: once, ever (see claimFirstAdmin). */
   claimFirstAdmin: { allow: ['member'], what: 'claim the first finance admin seat' },
   postDigest: { allow: ADMINS, what: 'post the digest' },
+  /** Setting up a retainer (a recurring invoice), pausing, resuming or ending it. */
+  manageRetainers: { allow: ADMINS, what: 'set up, pause, resume or end retainers' },
   answerAsClient: { allow: ['contact'], what: 'answer on a client’s status page' },
 } as const satisfies Record<string, { allow: readonly Role[]; what: string }>;
 

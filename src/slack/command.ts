@@ -18,6 +18,12 @@ export type ConnectRequest =
   | { action: 'status' }
   | { action: 'connect' | 'disconnect' | 'sync' | 'resync' | 'payments'; provider: 'xero' | 'quickbooks' };
 
+/** What /invoice recurring asks for: the retainers (`all` with the ended ones), the form for a new one, or a change. */
+export type RecurringRequest =
+  | { action: 'list'; all: boolean }
+  | { action: 'new' }
+  | { action: 'pause' | 'resume' | 'end'; id: string };
+
 export type InvoiceCommand =
   | { kind: 'help' }
   | { kind: 'new' }
@@ -33,6 +39,7 @@ export type InvoiceCommand =
   | { kind: 'export'; what: ExportKind; from?: LocalDate; to?: LocalDate }
   | ({ kind: 'webhooks' } & WebhooksRequest)
   | ({ kind: 'connect' } & ConnectRequest)
+  | ({ kind: 'recurring' } & RecurringRequest)
   | { kind: 'missing'; command: string; what: string; example: string }
   | { kind: 'invalid'; command: string; message: string; example: string }
   | { kind: 'unknown'; word: string; suggestion?: string };
@@ -52,6 +59,7 @@ export const SUBCOMMANDS = [
   'export',
   'webhooks',
   'connect',
+  'recurring',
 ] as const;
 
 const STATES: Record<string, InvoiceState> = {
@@ -142,6 +150,10 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
       return parseWebhooks(tail);
     case 'connect':
       return parseConnect(rest);
+    case 'recurring':
+    case 'retainer':
+    case 'retainers':
+      return parseRecurring(rest);
     default: {
       // "/invoice INV-001" shows the invoice: a bare invoice number is the most common thing to type.
       if (/\d/.test(first) && rest.length === 0) return { kind: 'show', ref: first };
@@ -150,6 +162,34 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
       const suggestion = closest(word, SUBCOMMANDS);
       return { kind: 'unknown', word: first, ...(suggestion ? { suggestion } : {}) };
     }
+  }
+}
+
+/** `recurring [list [all] | new | pause ID | resume ID | end ID]`. */
+function parseRecurring(words: readonly string[]): InvoiceCommand {
+  const [action = 'list', id] = words.map((w) => w.toLowerCase());
+  switch (action) {
+    case 'list':
+    case 'ls':
+    case 'all':
+      return { kind: 'recurring', action: 'list', all: action === 'all' || id === 'all' };
+    case 'new':
+    case 'add':
+    case 'create':
+      return { kind: 'recurring', action: 'new' };
+    case 'pause':
+    case 'resume':
+    case 'end':
+      return id
+        ? { kind: 'recurring', action, id }
+        : missing(`recurring ${action}`, 'the retainer’s id', `/invoice recurring ${action} 6f1c2a3b`);
+    default:
+      return {
+        kind: 'invalid',
+        command: 'recurring',
+        message: `\`/invoice recurring\` lists the retainers; it also takes new, pause, resume or end, not "${words[0] ?? ''}".`,
+        example: '/invoice recurring pause 6f1c2a3b',
+      };
   }
 }
 

@@ -15,6 +15,7 @@ import { findClient } from '../../services/clients.js';
 import { isLedgerError } from '../../services/errors.js';
 import { getInvoice } from '../../services/invoices.js';
 import { authorize } from '../../services/policy.js';
+import { listRetainers } from '../../services/retainers.js';
 import { liveClientLink } from '../../services/sharing.js';
 import { claimFirstAdmin, firstAdminOpen, timeZoneChosen } from '../../services/workspaces.js';
 import { parseInvoiceCommand } from '../command.js';
@@ -33,9 +34,11 @@ import {
   notFoundMessage,
 } from '../ui/messages.js';
 import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals.js';
+import { clientRetainerLines } from '../ui/retainers.js';
 import { channelLink, literal, type Mrkdwn, md } from '../ui/text.js';
 import { connectCommand } from './connect.js';
 import { openImport, sendExport } from './io.js';
+import { recurringCommand } from './retainers.js';
 import { shareCommand } from './share.js';
 import { explain, mayHandle, newKey, principalOf, workspaceOf } from './shared.js';
 import { webhooksCommand } from './webhooks.js';
@@ -134,7 +137,10 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
       if (!found) return clientNotFound(deps, teamId, parsed.name, reply);
       const record = await getClientRecord(deps.ledger.db, { workspace, today, now, clientId: found.id });
       const statusLink = (await liveClientLink(deps.ledger, teamId, found.id)) ?? null;
-      if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone, statusLink }));
+      const retainers = clientRetainerLines(
+        await listRetainers(deps.ledger, teamId, { clientId: found.id }, workspace),
+      );
+      if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone, statusLink, retainers }));
       return;
     }
     case 'share':
@@ -228,6 +234,17 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
         workspace,
         userId: command.user_id,
         triggerId: command.trigger_id,
+        request: parsed,
+        reply,
+      });
+    case 'recurring':
+      return recurringCommand({
+        deps,
+        client,
+        workspace,
+        userId: command.user_id,
+        triggerId: command.trigger_id,
+        channelId: command.channel_id,
         request: parsed,
         reply,
       });

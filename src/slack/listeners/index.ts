@@ -7,6 +7,7 @@ import { registerEvents } from './events.js';
 import { registerImportExport } from './io.js';
 import { registerLedgerPush } from './ledger-push.js';
 import { registerOptions } from './options.js';
+import { registerRetainers } from './retainers.js';
 import { registerViews } from './views.js';
 
 export function registerListeners(app: App, deps: SlackDeps, live: Live): void {
@@ -17,4 +18,5 @@ export function registerListeners(app: App, deps: SlackDeps, live: Live): void {
   registerEvents(app, deps, live);
   registerOptions(app, deps);
   registerLedgerPush(app, deps);
+  registerRetainers(app, deps);
 }

@@ -56,6 +56,9 @@ const COMMANDS: readonly Mrkdwn[] = [
   literal(
     '`/invoice connect` — how the books’ connection stands (`/invoice connect xero` or `/invoice connect quickbooks` connects one; add `sync` to sync now, `payments` to post payments recorded here to the books, `disconnect` to end it); an invoice from the books takes its number, total, dates, payments and voids from there',
   ),
+  literal(
+    '`/invoice recurring` — the retainers (invoices made on a schedule): `new` sets one up, `pause`, `resume` or `end ID` changes one',
+  ),
   literal('`/invoice settings` — the finance channel, alert times and who may record payments'),
 ];
 
@@ -162,6 +165,8 @@ export function clientMessage(p: {
   timeZone: string;
   /** The client's live status link (its record, never the link itself), when the caller looked it up. */
   statusLink?: Pick<ClientLinkRow, 'createdBy' | 'createdAt' | 'lastSeenAt'> | null;
+  /** The client's retainers, as lines (ui/retainers.ts clientRetainerLines); none: nothing shown. */
+  retainers?: readonly Mrkdwn[];
 }): SlackMessage {
   const { client, balances, payment } = p.record;
   const name = inline(client.name, 150);
@@ -202,6 +207,10 @@ export function clientMessage(p: {
           : md`*Status page*: none yet — \`/invoice share ${name}\` makes one.`,
       ),
     );
+  }
+
+  if (p.retainers && p.retainers.length > 0) {
+    for (const text of packLines(p.retainers, { maxTexts: 1 })) blocks.push(section(text));
   }
 
   const invoices = p.record.invoices.slice(0, CLIENT_INVOICE_LINES).map((inv) => invoiceLine(inv, { marker: true }));

@@ -189,6 +189,10 @@ export function eventText(kind: string, details: Record<string, unknown>): Mrkdw
       const total = amount('totalMinor');
       parts.push(total ? md`created · ${total}` : literal('created'));
       add(literal('due '), details.dueDate);
+      // An invoice a retainer made says so, and when it was caught up after downtime.
+      if (typeof details.retainerId === 'string') {
+        parts.push(details.caughtUp === true ? literal('by its retainer (caught up)') : literal('by its retainer'));
+      }
       break;
     }
     case 'paid':

@@ -239,6 +239,14 @@ export function actionVerb(kind: string): Mrkdwn {
       return literal('shared a status link');
     case 'link_revoked':
       return literal('ended the status link');
+    case 'retainer_created':
+      return literal('set up a retainer');
+    case 'retainer_paused':
+      return literal('paused a retainer');
+    case 'retainer_resumed':
+      return literal('resumed a retainer');
+    case 'retainer_ended':
+      return literal('ended a retainer');
     default:
       return escapeClip(kind.replaceAll('_', ' '), 40);
   }
