@@ -29,7 +29,9 @@ export type LedgerErrorCode =
   | 'FORBIDDEN'
   | 'ADMIN_REQUIRED'
   /** The invoice comes from the connected ledger, which owns this fact: change it there. */
-  | 'LEDGER_OWNED';
+  | 'LEDGER_OWNED'
+  /** A workspace's data is not erased while the app is still installed there. */
+  | 'STILL_INSTALLED';
 
 export interface FieldIssue {
   field: string;

@@ -59,6 +59,10 @@ export const POLICY = {
   /** Becoming the first finance admin of a workspace that never had one: once, ever (see claimFirstAdmin). */
   claimFirstAdmin: { allow: ['member'], what: 'claim the first finance admin seat' },
   postDigest: { allow: ADMINS, what: 'post the digest' },
+  /** What Slack tells the app of itself: an install (OAuth), a token's rotation, an uninstall or revocation. */
+  manageInstallation: { allow: ['operator'], what: 'record the app’s installation' },
+  /** Deleting every row of a workspace (a deletion request, or RETENTION_DAYS after an uninstall). */
+  eraseWorkspace: { allow: ['operator'], what: 'delete a workspace’s data' },
   answerAsClient: { allow: ['contact'], what: 'answer on a client’s status page' },
 } as const satisfies Record<string, { allow: readonly Role[]; what: string }>;
 

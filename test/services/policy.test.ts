@@ -337,6 +337,8 @@ describeEachDatabase('who may do what, as the services decide it', '2026-11-23T1
       updateSettings: ['finance_admin', 'operator'],
       claimFirstAdmin: ['member'],
       postDigest: ['finance_admin', 'operator'],
+      manageInstallation: ['operator'],
+      eraseWorkspace: ['operator'],
       answerAsClient: ['contact'],
     });
   });
