@@ -8,6 +8,7 @@ import { LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { staleCards } from '../../src/db/queries/cards.js';
 import { events, slackInstallations } from '../../src/db/schema.js';
 import { transientHolder } from '../../src/jobs/holder.js';
 import { createJobs } from '../../src/jobs/index.js';
@@ -272,6 +273,8 @@ describe('two workspaces, each with its own token', () => {
     await bot.live.invoiceChanged(BETA, beta.id);
     await bot.live.sync();
     expect(callsOf(BETA)).toEqual([]);
+    // Its stale cards are not even picked up by the sweep (they would crowd out other workspaces' for 30 days).
+    expect((await staleCards(ledger.db, { now: clock.now() })).map((c) => c.teamId)).not.toContain(BETA);
     expect(fake.calls().filter((c) => c.response?.error === 'token_revoked')).toEqual([]);
     expect(callsOf(ALPHA, 'chat.update').length).toBeGreaterThan(0);
     expect(callsOf(ALPHA, 'chat.postMessage').length).toBeGreaterThan(0);
@@ -295,6 +298,23 @@ describe('two workspaces, each with its own token', () => {
       .from(events)
       .where(and(eq(events.teamId, BETA), eq(events.kind, 'admin_claimed')));
     expect(claims).toHaveLength(1);
+  });
+});
+
+describe('tokens revoked', () => {
+  it('stops posting when the bot token is revoked, and not when only a person’s token is', async () => {
+    await install({ teamId: ALPHA, userId: 'U0ALICE' });
+    const events1 = slackClient(baseUrl, SECRET, { fake, team_id: ALPHA, user_id: 'U0ALICE' });
+    const revoked = (tokens: { oauth?: string[]; bot?: string[] }) =>
+      events1.eventCallback({ team_id: ALPHA, event: { type: 'tokens_revoked', tokens } });
+    await revoked({ oauth: ['U0ALICE'] });
+    await bot.idle();
+    expect(await bot.tokens.tokenFor(ALPHA)).toBe(fake.tokensOf(ALPHA).at(-1));
+    await revoked({ bot: ['U0BOTA'] });
+    await bot.idle();
+    expect(await bot.tokens.tokenFor(ALPHA)).toBeNull();
+    const [row] = await ledger.db.select().from(slackInstallations).where(eq(slackInstallations.teamId, ALPHA));
+    expect(row?.uninstallReason).toBe('tokens_revoked');
   });
 });
 
