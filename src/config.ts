@@ -47,6 +47,26 @@ export const configSchema = z.object({
     z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb- (OAuth & Permissions page)').optional(),
   ),
   SLACK_SIGNING_SECRET: optionalText,
+  /**
+   * The installable mode (any workspace installs it with "Add to Slack"): the app's Client ID and Client Secret
+   * (Basic Information → App Credentials), a secret that signs the OAuth state, and the key that seals each
+   * workspace's bot token at rest. All four, and no SLACK_BOT_TOKEN.
+   */
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_STATE_SECRET: optionalText.pipe(
+    z.string().min(32, 'must be at least 32 random characters (make one with: openssl rand -hex 32)').optional(),
+  ),
+  /** Seals each workspace's Slack tokens at rest (AES-256-GCM): 32 random bytes, base64. Not LEDGER_TOKEN_KEY. */
+  SLACK_TOKEN_KEY: optionalText.pipe(
+    z
+      .string()
+      .refine(
+        (v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32,
+        'must be 32 random bytes in base64 (make one with: openssl rand -base64 32)',
+      )
+      .optional(),
+  ),
   SLACK_APP_TOKEN: optionalText.pipe(
     z
       .string()
@@ -165,18 +185,95 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
 }
 
-export interface SlackSettings {
-  botToken: string;
+/** The installable mode's OAuth app: Bolt's installer runs /slack/install and /slack/oauth_redirect with these. */
+export interface InstallSettings {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+  /** SLACK_TOKEN_KEY, base64: seals each workspace's bot token (and refresh token) at rest. */
+  tokenKey: string;
+}
+
+/**
+ * The Slack half of the configuration: the single-workspace mode (one bot token) or the installable mode (an OAuth
+ * app, a token per workspace); Socket Mode (appToken) or HTTP (signingSecret).
+ */
+export type SlackSettings = (
+  | { botToken: string; install?: undefined }
+  | { botToken?: undefined; install: InstallSettings }
+) & {
   signingSecret: string | undefined;
   appToken: string | undefined;
   mode: 'socket' | 'http';
+};
+
+const INSTALL_KEYS = {
+  SLACK_CLIENT_ID: 'the Client ID ("Basic Information" → App Credentials)',
+  SLACK_CLIENT_SECRET: 'the Client Secret ("Basic Information" → App Credentials)',
+  SLACK_STATE_SECRET: "a secret of your own that signs the install link's state (openssl rand -hex 32)",
+  SLACK_TOKEN_KEY: "seals each workspace's bot token at rest (openssl rand -base64 32)",
+} as const;
+
+/** Which mode the settings run in, in words for the start-up log. */
+export function slackModeName(settings: SlackSettings): string {
+  return settings.install ? 'installable (any workspace, one token each)' : 'single-workspace (SLACK_BOT_TOKEN)';
 }
 
-/** The Slack half of the configuration, with one message naming every missing token and where to find it. */
+/**
+ * The Slack half of the configuration, with one message naming every missing or conflicting key and where to find
+ * it. SLACK_BOT_TOKEN chooses the single-workspace mode; SLACK_CLIENT_ID and the rest the installable one.
+ */
 export function slackSettings(config: Config): SlackSettings {
+  const installKeys = Object.keys(INSTALL_KEYS) as (keyof typeof INSTALL_KEYS)[];
+  const given = installKeys.filter((key) => config[key] !== undefined);
+  if (config.SLACK_BOT_TOKEN && given.length > 0) {
+    throw new ConfigError(
+      `Slack is configured for two modes at once: SLACK_BOT_TOKEN (one workspace) and ${given.join(', ')} ` +
+        '(installable). Keep SLACK_BOT_TOKEN alone for one workspace, or unset it and set SLACK_CLIENT_ID, ' +
+        'SLACK_CLIENT_SECRET, SLACK_STATE_SECRET and SLACK_TOKEN_KEY for any workspace to install it. ' +
+        'See "Configuration" in the README.',
+    );
+  }
   const missing: string[] = [];
+  if (given.length > 0) {
+    for (const key of installKeys) {
+      if (config[key] === undefined) missing.push(`  - ${key}: ${INSTALL_KEYS[key]}`);
+    }
+    if (config.SLACK_APP_TOKEN) {
+      missing.push(
+        '  - SLACK_APP_TOKEN: unset it — the installable mode runs over HTTP (its install and redirect pages need ' +
+          'the public URL), not Socket Mode',
+      );
+    }
+    if (!config.SLACK_SIGNING_SECRET) {
+      missing.push('  - SLACK_SIGNING_SECRET: the Signing Secret on your app\'s "Basic Information" page');
+    }
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `The installable mode is half configured:\n${missing.join('\n')}\nSee "Install it for any workspace" in the README; put them in .env.`,
+      );
+    }
+    const { SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET, SLACK_TOKEN_KEY } = config;
+    if (!SLACK_CLIENT_ID || !SLACK_CLIENT_SECRET || !SLACK_STATE_SECRET || !SLACK_TOKEN_KEY) {
+      throw new ConfigError('The installable mode is half configured.');
+    }
+    return {
+      install: {
+        clientId: SLACK_CLIENT_ID,
+        clientSecret: SLACK_CLIENT_SECRET,
+        stateSecret: SLACK_STATE_SECRET,
+        tokenKey: SLACK_TOKEN_KEY,
+      },
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      appToken: undefined,
+      mode: 'http',
+    };
+  }
   if (!config.SLACK_BOT_TOKEN) {
-    missing.push('  - SLACK_BOT_TOKEN: the Bot User OAuth Token (xoxb-…), on your app\'s "OAuth & Permissions" page');
+    missing.push(
+      '  - SLACK_BOT_TOKEN: the Bot User OAuth Token (xoxb-…), on your app\'s "OAuth & Permissions" page ' +
+        '(or, for any workspace to install it, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET and SLACK_TOKEN_KEY)',
+    );
   }
   const mode = config.SLACK_APP_TOKEN ? 'socket' : 'http';
   if (mode === 'http' && !config.SLACK_SIGNING_SECRET) {

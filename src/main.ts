@@ -1,6 +1,14 @@
 // Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly and soon.
 import { createBooks } from './books/index.js';
-import { ConfigError, loadConfig, loadEnvFile, quickbooksSettings, slackSettings, xeroSettings } from './config.js';
+import {
+  ConfigError,
+  loadConfig,
+  loadEnvFile,
+  quickbooksSettings,
+  slackModeName,
+  slackSettings,
+  xeroSettings,
+} from './config.js';
 import { openDatabase, redact } from './db/client.js';
 import { processHolder } from './jobs/holder.js';
 import { createJobs } from './jobs/index.js';
@@ -65,7 +73,7 @@ async function main(): Promise<void> {
   });
   const log = bot.deps.logger;
   const jobs = createJobs({
-    botToken: settings.botToken,
+    tokens: bot.tokens,
     apiUrl: config.SLACK_API_URL,
     ledger,
     logger: log,
@@ -114,6 +122,10 @@ async function main(): Promise<void> {
 
   try {
     const { slack } = await bot.start();
+    log.info(`Slack mode: ${slackModeName(settings)}.`);
+    if (settings.install) {
+      log.info(`Workspaces install it from ${bot.publicUrl()}/ ("Add to Slack" → /slack/install).`);
+    }
     if (settings.mode === 'http') {
       log.info(`receivables-bot is listening on port ${bot.port()} (HTTP, /slack/events) with ${where}.`);
       if (slack !== 'ok') log.error(`Cannot reach Slack (${slack}); serving anyway, see /healthz.`);

@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadEnvFile, quickbooksSettings, slackSettings } from '../src/config.js';
+import {
+  ConfigError,
+  loadConfig,
+  loadEnvFile,
+  quickbooksSettings,
+  slackModeName,
+  slackSettings,
+} from '../src/config.js';
 
 describe('the configuration', () => {
   it('has defaults that run the embedded database with nothing set', () => {
@@ -83,6 +90,55 @@ describe('the configuration', () => {
       /SLACK_SIGNING_SECRET: the Signing Secret/,
     );
     expect(() => slackSettings(loadConfig({}))).toThrow(/SLACK_BOT_TOKEN: the Bot User OAuth Token/);
+  });
+
+  describe('the installable mode', () => {
+    const KEY = Buffer.alloc(32, 7).toString('base64');
+    const full = {
+      SLACK_CLIENT_ID: '111.222',
+      SLACK_CLIENT_SECRET: 'secret',
+      SLACK_STATE_SECRET: 'x'.repeat(32),
+      SLACK_TOKEN_KEY: KEY,
+      SLACK_SIGNING_SECRET: 's',
+    };
+
+    it('runs with the client id and secret, a state secret and a token key, over HTTP, and says so', () => {
+      const settings = slackSettings(loadConfig(full));
+      expect(settings).toMatchObject({
+        install: { clientId: '111.222', clientSecret: 'secret', tokenKey: KEY },
+        mode: 'http',
+      });
+      expect(settings.botToken).toBeUndefined();
+      expect(slackModeName(settings)).toBe('installable (any workspace, one token each)');
+      expect(slackModeName(slackSettings(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })))).toBe(
+        'single-workspace (SLACK_BOT_TOKEN)',
+      );
+    });
+
+    it('refuses half of it in one message naming each missing key', () => {
+      let message = '';
+      try {
+        slackSettings(loadConfig({ SLACK_CLIENT_ID: '111.222', SLACK_APP_TOKEN: 'xapp-1' }));
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as Error).message;
+      }
+      expect(message).toContain('The installable mode is half configured:');
+      for (const key of ['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'SLACK_TOKEN_KEY', 'SLACK_SIGNING_SECRET']) {
+        expect(message).toContain(`  - ${key}: `);
+      }
+      expect(message).toContain('SLACK_APP_TOKEN: unset it');
+      expect(message).not.toContain('  - SLACK_CLIENT_ID');
+    });
+
+    it('refuses both modes at once, and a weak state secret or a bad key when read', () => {
+      expect(() => slackSettings(loadConfig({ ...full, SLACK_BOT_TOKEN: 'xoxb-1' }))).toThrow(
+        /two modes at once: SLACK_BOT_TOKEN \(one workspace\) and SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET, SLACK_TOKEN_KEY/,
+      );
+      expect(() => loadConfig({ ...full, SLACK_STATE_SECRET: 'short', SLACK_TOKEN_KEY: 'abc' })).toThrow(
+        /SLACK_STATE_SECRET: must be at least 32 random characters[\s\S]*SLACK_TOKEN_KEY: must be 32 random bytes in base64/,
+      );
+    });
   });
 
   it('reads .env, without overriding what the environment already says', () => {

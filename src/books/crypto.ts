@@ -1,5 +1,6 @@
 // The ledger connection's secrets: OAuth tokens sealed at rest with AES-256-GCM, the authorize link's signed
 // state, and PKCE. The key comes from the environment (LEDGER_TOKEN_KEY); without it nothing is stored.
+// The installable mode seals each workspace's Slack tokens with the same box, under a key of its own (SLACK_TOKEN_KEY).
 import {
   createCipheriv,
   createDecipheriv,
@@ -12,13 +13,21 @@ import {
 
 export class TokenKeyMissingError extends Error {
   readonly code = 'LEDGER_TOKEN_KEY_MISSING';
-  constructor() {
+  constructor(name = 'LEDGER_TOKEN_KEY', what = 'ledger token') {
     super(
-      'LEDGER_TOKEN_KEY is not set, so no ledger tokens can be stored: set it to 32 random bytes in base64 ' +
+      `${name} is not set, so no ${what}s can be stored: set it to 32 random bytes in base64 ` +
         '(openssl rand -base64 32) in the environment or .env, restart, and connect again.',
     );
   }
 }
+
+/** Which key a box is for: its variable's name, what it seals (for messages), and its own derived keys. */
+export interface TokenBoxLabels {
+  name: string;
+  what: string;
+}
+
+const LEDGER_LABELS: TokenBoxLabels = { name: 'LEDGER_TOKEN_KEY', what: 'ledger token' };
 
 export class SealedTokenError extends Error {
   readonly code = 'LEDGER_TOKEN_UNREADABLE';
@@ -34,13 +43,17 @@ export interface TokenBox {
 
 const VERSION = 'v1';
 
-/** The token box for a base64 key of 32 bytes; throws TokenKeyMissingError without one. */
-export function tokenBox(base64Key: string | undefined): TokenBox {
-  if (!base64Key) throw new TokenKeyMissingError();
+/**
+ * The token box for a base64 key of 32 bytes; throws TokenKeyMissingError without one. The ledger's box (the
+ * default labels) derives its keys as it always has; another key's box derives its own (info names the key).
+ */
+export function tokenBox(base64Key: string | undefined, labels: TokenBoxLabels = LEDGER_LABELS): TokenBox {
+  if (!base64Key) throw new TokenKeyMissingError(labels.name, labels.what);
   const master = Buffer.from(base64Key, 'base64');
-  if (master.length !== 32) throw new TokenKeyMissingError();
-  const cipherKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'receivables ledger tokens', 32));
-  const stateKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'receivables ledger oauth state', 32));
+  if (master.length !== 32) throw new TokenKeyMissingError(labels.name, labels.what);
+  const info = labels === LEDGER_LABELS ? 'receivables ledger' : `receivables ${labels.name}`;
+  const cipherKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `${info} tokens`, 32));
+  const stateKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `${info} oauth state`, 32));
   return {
     stateKey,
     seal(plain, place) {
@@ -58,7 +71,7 @@ export function tokenBox(base64Key: string | undefined): TokenBox {
     open(sealed, place) {
       const [version, iv, tag, body] = sealed.split('.');
       if (version !== VERSION || !iv || !tag || body === undefined) {
-        throw new SealedTokenError('The stored ledger token is not in a form this version reads.');
+        throw new SealedTokenError(`The stored ${labels.what} is not in a form this version reads.`);
       }
       try {
         const decipher = createDecipheriv('aes-256-gcm', cipherKey, Buffer.from(iv, 'base64url'));
@@ -67,7 +80,9 @@ export function tokenBox(base64Key: string | undefined): TokenBox {
         return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
       } catch {
         throw new SealedTokenError(
-          'The stored ledger token cannot be opened with this LEDGER_TOKEN_KEY (was the key changed?): reconnect the ledger.',
+          labels === LEDGER_LABELS
+            ? 'The stored ledger token cannot be opened with this LEDGER_TOKEN_KEY (was the key changed?): reconnect the ledger.'
+            : `The stored ${labels.what} cannot be opened with this ${labels.name} (was the key changed?): install the app again.`,
         );
       }
     },

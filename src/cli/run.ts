@@ -5,16 +5,37 @@ import { type WorkspaceRow, workspaces } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
 import { digest } from './digest.js';
+import { WORKSPACE_DELETE_USAGE, workspaceDelete } from './erase.js';
 import { exportCommand, importCommand } from './io.js';
 import { plainStyle, type Style } from './table.js';
 import { webhooksCommand } from './webhooks.js';
 
-interface CommandSpec {
+type CommandSpec = {
   usage: string;
   summary: string;
-  run: Command;
   /** Long options the command reads itself; any other option is refused. */
   options?: readonly string[];
+} & (
+  | { run: Command; standalone?: undefined }
+  /** Names its workspace itself (it may be half gone): no workspace is picked first. */
+  | { standalone: (ctx: LedgerContext, args: readonly string[], out: Out) => Promise<number>; run?: undefined }
+);
+
+/** `workspace delete --team T… [--yes]`. */
+async function workspaceCommand(ctx: LedgerContext, args: readonly string[], out: Out): Promise<number> {
+  const positional: string[] = [];
+  let team: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--team') team = args[++i];
+    else if (arg.startsWith('--team=')) team = arg.slice('--team='.length);
+    else if (arg !== '--yes') positional.push(arg);
+  }
+  if (positional.length !== 1 || positional[0] !== 'delete') {
+    out(`Usage: npm run cli -- ${WORKSPACE_DELETE_USAGE}`);
+    return 2;
+  }
+  return workspaceDelete(ctx, team, args.includes('--yes'), out);
 }
 
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
@@ -51,6 +72,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: 'the invoices (in our import format) or the history as CSV; --from/--to YYYY-MM-DD, --out FILE',
     run: exportCommand,
     options: ['--from', '--to', '--out'],
+  },
+  workspace: {
+    usage: 'workspace delete --team T… [--yes]',
+    summary: 'every row of a workspace deleted on request (after it uninstalled the app); without --yes, counted',
+    standalone: workspaceCommand,
+    options: ['--team', '--yes'],
   },
   webhooks: {
     usage: 'webhooks [add URL [--replay] | remove ID]',
@@ -178,6 +205,7 @@ export async function runCli(
   const style = parsed.color ? (io.style ?? plainStyle) : plainStyle;
   const session = await io.open();
   try {
+    if (spec.standalone) return await spec.standalone(session.ctx, parsed.args, out);
     const workspace = await resolveWorkspace(session.ctx, parsed.workspace, out);
     if (typeof workspace === 'number') return workspace;
     return await spec.run(session.ctx, workspace, parsed.args, out, { style });

@@ -718,3 +718,41 @@ export const retainerRuns = pgTable(
 );
 
 export type RetainerRunRow = typeof retainerRuns.$inferSelect;
+
+/**
+ * The app's installation in each workspace (the installable mode; the single-workspace mode has none). The bot token
+ * and, with token rotation on, its refresh token are sealed with SLACK_TOKEN_KEY (src/books/crypto.ts), each for its
+ * own team and kind. An uninstall (or revoked tokens) sets uninstalled_at and forgets the tokens: nothing is posted
+ * there until a new install. Org-wide (Enterprise Grid) installs are refused, so team_id is always a workspace.
+ */
+export const slackInstallations = pgTable(
+  'slack_installations',
+  {
+    teamId: text('team_id').primaryKey(),
+    /** The Enterprise Grid organisation of a workspace in one; null otherwise. */
+    enterpriseId: text('enterprise_id'),
+    teamName: text('team_name'),
+    appId: text('app_id'),
+    botId: text('bot_id').notNull(),
+    botUserId: text('bot_user_id').notNull(),
+    /** Sealed; null once uninstalled or revoked. */
+    botTokenEnc: text('bot_token_enc'),
+    botScopes: text('bot_scopes').array().notNull().default(sql`'{}'::text[]`),
+    /** Token rotation on: the sealed refresh token and when the bot token expires; both null when it is off. */
+    botRefreshTokenEnc: text('bot_refresh_token_enc'),
+    botTokenExpiresAt: ts('bot_token_expires_at'),
+    /** A replica refreshing the token holds this lease, so one refresh token is spent once. */
+    refreshingUntil: ts('refreshing_until'),
+    installerUserId: text('installer_user_id').notNull(),
+    installedAt: ts('installed_at').notNull(),
+    uninstalledAt: ts('uninstalled_at'),
+    /** 'app_uninstalled' or 'tokens_revoked'. */
+    uninstallReason: text('uninstall_reason'),
+  },
+  (t) => [
+    check('slack_installations_token', sql`(${t.uninstalledAt} is null) = (${t.botTokenEnc} is not null)`),
+    index('slack_installations_uninstalled_idx').on(t.uninstalledAt).where(sql`${t.uninstalledAt} is not null`),
+  ],
+);
+
+export type SlackInstallationRow = typeof slackInstallations.$inferSelect;

@@ -1,15 +1,17 @@
 // The jobs' own Slack client and scheduler. Its client never retries by itself: a retried timeout could
 // post twice, so the delivery ledger retries, after looking whether the first attempt went through.
 import type { Logger } from '@slack/bolt';
-import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
+import { LogLevel as WebLogLevel } from '@slack/web-api';
 import type { LedgerContext } from '../services/context.js';
+import { slackClients, type TokenSource } from '../slack/clients.js';
 import { createLive } from '../slack/live.js';
 import type { ClaimHolder } from './holder.js';
 import type { PosterEnv } from './post.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
 
 export function createJobs(options: {
-  botToken: string;
+  /** Each workspace's bot token (SLACK_BOT_TOKEN, or its installation). */
+  tokens: TokenSource;
   apiUrl?: string | undefined;
   ledger: LedgerContext;
   logger: Logger;
@@ -18,7 +20,7 @@ export function createJobs(options: {
   /** The ledger syncs, started on each tick (src/books). */
   books?: { kick(): void };
 }): { scheduler: Scheduler; env: PosterEnv } {
-  const poster = new WebClient(options.botToken, {
+  const poster = slackClients(options.tokens, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     timeout: 10_000,
     retryConfig: { retries: 0 },

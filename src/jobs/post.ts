@@ -10,6 +10,7 @@ import type { DeliveryRow } from '../db/schema.js';
 import { isLedgerError } from '../services/errors.js';
 import { getInvoice } from '../services/invoices.js';
 import { getWorkspace } from '../services/workspaces.js';
+import type { SlackClients } from '../slack/clients.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { describe, type Live } from '../slack/live.js';
 import {
@@ -54,8 +55,11 @@ export const CHANNEL_SPACING_MS = 1_100;
 
 export interface PosterEnv extends SlackDeps {
   live: Live;
-  /** Posts jobs' messages: no retries of its own (a retried timeout could post twice); we retry. */
-  poster: WebClient;
+  /**
+   * Posts jobs' messages, with each workspace's own token: no retries of its own (a retried timeout could post
+   * twice); we retry. Null for a workspace the app is not installed in: its deliveries are skipped.
+   */
+  poster: SlackClients;
   sleep(ms: number): Promise<void>;
   /** Who this process is, for its claims (a restart takes over its own predecessor's claims at once). */
   holder: ClaimHolder;
@@ -233,6 +237,9 @@ function ours(marked: boolean, outcome: Outcome): Outcome {
 async function deliverOne(env: PosterEnv, d: DeliveryRow, claim: HeldClaim): Promise<Outcome> {
   const { db } = env.ledger;
   const now = env.ledger.clock.now();
+  // Uninstalled (or its tokens revoked) since this was decided: nothing goes to that workspace, not even a look.
+  const poster = await env.poster.forTeam(d.teamId);
+  if (!poster) return ours(await markSkipped(db, claim, 'the app is not installed in this workspace'), 'skipped');
   let threadTs: string | undefined;
   if (d.parentKey) {
     const parent = await findDelivery(db, d.teamId, d.parentKey);
@@ -262,8 +269,8 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow, claim: HeldClaim): Pro
     // card in Slack already: look first, and remember a card found there so the sweep keeps it live.
     if (d.uncertain) {
       try {
-        const channel = await claim.step(resolveChannel(env, d.channelId));
-        const found = await claim.step(findPosted(env, d, channel, threadTs));
+        const channel = await claim.step(resolveChannel(poster, d.channelId));
+        const found = await claim.step(findPosted(poster, d, channel, threadTs));
         if (found) {
           if (d.invoiceId) await rememberFoundCard(env, d, { invoiceId: d.invoiceId }, found, threadTs);
           return ours(await markDelivered(db, claim, { channel: found.channel, ts: found.ts, at: now }), 'delivered');
@@ -281,10 +288,10 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow, claim: HeldClaim): Pro
   let posted: { channel: string; ts: string };
   try {
     // A private message goes to the person's DM with the app, where it can also be looked for later.
-    const channel = await claim.step(resolveChannel(env, d.channelId));
+    const channel = await claim.step(resolveChannel(poster, d.channelId));
     // A previous holder may have posted (it crashed, timed out, was stopped or lost its claim mid-post): look.
     if (d.uncertain) {
-      const found = await claim.step(findPosted(env, d, channel, threadTs));
+      const found = await claim.step(findPosted(poster, d, channel, threadTs));
       if (found) {
         if (content.invoiceId) await rememberFoundCard(env, d, content, found, threadTs);
         return ours(await markDelivered(db, claim, { channel: found.channel, ts: found.ts, at: now }), 'delivered');
@@ -304,7 +311,7 @@ async function deliverOne(env: PosterEnv, d: DeliveryRow, claim: HeldClaim): Pro
       posted = { channel: card.channelId, ts: card.ts };
     } else {
       const result = await claim.step(
-        env.poster.chat.postMessage({
+        poster.chat.postMessage({
           channel,
           text: content.message.text,
           blocks: content.message.blocks,
@@ -379,9 +386,9 @@ async function retryLater(env: PosterEnv, d: DeliveryRow, claim: DeliveryClaim, 
   return ours(marked, giveUp ? 'failed' : 'retried');
 }
 
-async function resolveChannel(env: PosterEnv, target: string): Promise<string> {
+async function resolveChannel(poster: WebClient, target: string): Promise<string> {
   if (!/^[UW][A-Z0-9]+$/.test(target)) return target;
-  const opened = await env.poster.conversations.open({ users: target });
+  const opened = await poster.conversations.open({ users: target });
   return opened.channel?.id ?? target;
 }
 
@@ -390,14 +397,14 @@ async function resolveChannel(env: PosterEnv, target: string): Promise<string> {
  * among the channel's latest messages, or in the thread it was to go in.
  */
 async function findPosted(
-  env: PosterEnv,
+  poster: WebClient,
   d: DeliveryRow,
   channel: string,
   threadTs: string | undefined,
 ): Promise<{ channel: string; ts: string } | undefined> {
   const page = threadTs
-    ? await env.poster.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 })
-    : await env.poster.conversations.history({ channel, include_all_metadata: true, limit: 200 });
+    ? await poster.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 })
+    : await poster.conversations.history({ channel, include_all_metadata: true, limit: 200 });
   for (const message of page.messages ?? []) {
     const meta = (message as { metadata?: { event_type?: string; event_payload?: { key?: string } } }).metadata;
     if (meta?.event_type === DELIVERY_EVENT && meta.event_payload?.key === d.key && message.ts) {

@@ -3,6 +3,7 @@
 // posts what is pending; between minutes the scheduler also wakes when the soonest retry falls due (a webhook
 // backed off for 30 s, an alert held until the owner's window ends), so a retry runs when it is due.
 import { workspaces } from '../db/schema.js';
+import { eraseExpiredWorkspaces } from '../services/installations.js';
 import { deliverWebhooks, type WebhookEnv } from '../webhooks/deliver.js';
 import { nextWebhookRetryAt } from '../webhooks/endpoints.js';
 import { nextDeliveryDue } from './deliveries.js';
@@ -76,6 +77,10 @@ export function createScheduler(env: PosterEnv, options: SchedulerOptions = {}):
 
   async function plan(now: Date): Promise<void> {
     options.alsoOnTick?.();
+    // Workspaces uninstalled longer ago than the stated retention are erased (a no-op in the single-workspace mode).
+    await eraseExpiredWorkspaces(env.ledger).catch((error) =>
+      env.logger.error('Erasing workspaces past their retention failed:', error),
+    );
     const all = await env.ledger.db.select().from(workspaces);
     for (const workspace of all) {
       if (draining.signal.aborted) return;
@@ -84,6 +89,8 @@ export function createScheduler(env: PosterEnv, options: SchedulerOptions = {}):
         env.logger.error(`Making retainer invoices for ${workspace.teamId} failed:`, error),
       );
       try {
+        // A workspace the app is not installed in (uninstalled, revoked) is not planned for: nothing would go there.
+        if (!(await env.poster.forTeam(workspace.teamId))) continue;
         await recordAlerts(env.ledger, workspace, now);
         await recordDigest(env.ledger, workspace, now);
       } catch (error) {

@@ -32,7 +32,9 @@ export type LedgerErrorCode =
   | 'LEDGER_OWNED'
   | 'RETAINER_NOT_FOUND'
   /** Pausing one that is not running, resuming one that is not paused, anything on one that has ended. */
-  | 'RETAINER_STATE';
+  | 'RETAINER_STATE'
+  /** A workspace's data is not erased while the app is still installed there. */
+  | 'STILL_INSTALLED';
 
 export interface FieldIssue {
   field: string;

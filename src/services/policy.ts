@@ -61,6 +61,10 @@ export const POLICY = {
   postDigest: { allow: ADMINS, what: 'post the digest' },
   /** Setting up a retainer (a recurring invoice), pausing, resuming or ending it. */
   manageRetainers: { allow: ADMINS, what: 'set up, pause, resume or end retainers' },
+  /** What Slack tells the app of itself: an install (OAuth), a token's rotation, an uninstall or revocation. */
+  manageInstallation: { allow: ['operator'], what: 'record the app’s installation' },
+  /** Deleting every row of a workspace (a deletion request, or RETENTION_DAYS after an uninstall). */
+  eraseWorkspace: { allow: ['operator'], what: 'delete a workspace’s data' },
   answerAsClient: { allow: ['contact'], what: 'answer on a client’s status page' },
 } as const satisfies Record<string, { allow: readonly Role[]; what: string }>;
 

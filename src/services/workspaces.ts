@@ -2,7 +2,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
-import { events, type WorkspaceRow, workspaces } from '../db/schema.js';
+import { events, slackInstallations, type WorkspaceRow, workspaces } from '../db/schema.js';
 import { isValidTimeZone } from '../domain/dates.js';
 import { changedFields } from './clients.js';
 import type { LedgerContext } from './context.js';
@@ -136,6 +136,12 @@ export async function claimFirstAdmin(ctx: LedgerContext, teamId: string, princi
   authorize(principal, 'claimFirstAdmin', teamId);
   return ctx.db.transaction(async (tx) => {
     const current = await lockWorkspace(tx, teamId);
+    if (await installedByOAuth(tx, teamId)) {
+      throw new LedgerError(
+        'FORBIDDEN',
+        'In this workspace the person who installed the app is the first finance admin; ask them (or another finance admin) to add you in /invoice settings.',
+      );
+    }
     if (hasAdmin(current) || (await everHadAdmin(tx, teamId))) {
       throw new LedgerError(
         'FORBIDDEN',
@@ -159,9 +165,22 @@ export async function claimFirstAdmin(ctx: LedgerContext, teamId: string, princi
   });
 }
 
-/** Whether the workspace's first finance admin seat is still open (nobody has ever held it). */
+/**
+ * Whether the workspace's first finance admin seat is still open (nobody has ever held it). Never in a workspace that
+ * installed the app with "Add to Slack": its installer took the seat then, and nobody claims it by typing first.
+ */
 export async function firstAdminOpen(ctx: LedgerContext, workspace: WorkspaceRow): Promise<boolean> {
-  return !hasAdmin(workspace) && !(await everHadAdmin(ctx.db, workspace.teamId));
+  if (hasAdmin(workspace) || (await everHadAdmin(ctx.db, workspace.teamId))) return false;
+  return !(await installedByOAuth(ctx.db, workspace.teamId));
+}
+
+/** The workspace was installed through OAuth (the installable mode): its installer is its first finance admin. */
+async function installedByOAuth(db: Transaction | LedgerContext['db'], teamId: string): Promise<boolean> {
+  const [found] = await db
+    .select({ teamId: slackInstallations.teamId })
+    .from(slackInstallations)
+    .where(eq(slackInstallations.teamId, teamId));
+  return found !== undefined;
 }
 
 /**
@@ -187,7 +206,7 @@ function hasAdmin(workspace: Pick<WorkspaceRow, 'financeAdmins' | 'financeAdminG
 }
 
 /** A claim, or a save that named admins (a save never empties them, so such a save left one). */
-async function everHadAdmin(db: Transaction | LedgerContext['db'], teamId: string): Promise<boolean> {
+export async function everHadAdmin(db: Transaction | LedgerContext['db'], teamId: string): Promise<boolean> {
   const [found] = await db
     .select({ id: events.id })
     .from(events)

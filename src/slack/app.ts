@@ -1,6 +1,7 @@
-// The Bolt app: HTTP receiver (production shape) or Socket Mode (no public URL), by configuration.
+// The Bolt app: HTTP receiver (production shape) or Socket Mode (no public URL), by configuration; one workspace on
+// SLACK_BOT_TOKEN, or any workspace that installs it (OAuth, src/slack/install), each with its own token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { App, type CustomRoute, HTTPReceiver, type Logger, LogLevel } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver, type HTTPReceiverOptions, type Logger, LogLevel } from '@slack/bolt';
 import { WebClient, LogLevel as WebLogLevel } from '@slack/web-api';
 import { createLedgerCallback } from '../books/callback.js';
 import type { Connected } from '../books/connections.js';
@@ -12,7 +13,10 @@ import type { SlackSettings } from '../config.js';
 import type { LedgerContext } from '../services/context.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { type ClientPageLimits, createClientPageHandler, isClientPagePath } from '../web/client-page.js';
+import { clientFor, singleToken, slackClients, type TokenSource } from './clients.js';
 import type { SlackDeps } from './deps.js';
+import { type InstallWiring, installWiring } from './install/oauth.js';
+import { type InstalledHook, onInstalled } from './install/on-installed.js';
 import { registerListeners } from './listeners/index.js';
 import { createLive, describe, type Live } from './live.js';
 import { principalOf } from './principal.js';
@@ -34,6 +38,8 @@ export interface SlackAppOptions {
   pageLimits?: Partial<ClientPageLimits>;
   /** The accounting ledgers: /invoice connect, and the OAuth callbacks and webhooks beside /slack/events. */
   books?: Books;
+  /** Run after each install in the installable mode (default: src/slack/install/on-installed.ts). */
+  onInstalled?: InstalledHook;
 }
 
 export interface SlackApp {
@@ -49,6 +55,8 @@ export interface SlackApp {
   port(): number | undefined;
   /** The address clients' status links start with. */
   publicUrl(): string;
+  /** Each workspace's bot token: SLACK_BOT_TOKEN, or its installation (the jobs post with these). */
+  tokens: TokenSource;
 }
 
 /** Slack's own rule: a request more than five minutes away from now, either way, is refused. */
@@ -59,13 +67,10 @@ const MAX_CLOCK_SKEW_S = 5 * 60;
  * future; a guard in front of it refuses those too, before anything is read.
  */
 function httpReceiver(
-  signingSecret: string,
-  port: number,
-  logLevel: LogLevel,
-  customRoutes: CustomRoute[],
+  options: HTTPReceiverOptions,
   clientPage: (req: IncomingMessage, res: ServerResponse) => void,
 ): HTTPReceiver {
-  const receiver = new HTTPReceiver({ signingSecret, port, logLevel, customRoutes });
+  const receiver = new HTTPReceiver(options);
   const verified = receiver.requestListener;
   receiver.requestListener = (req, res) => {
     // Every method and path under /c is the client page's, with its headers (Bolt would answer a bare 404).
@@ -131,7 +136,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // The role is checked again when the person comes back: the same principal the services are given.
       whoIs: async (teamId: string, userId: string) => {
         if (!deps) throw new Error('the Slack app is not ready');
-        return principalOf(deps, deps.background, await getWorkspace(ledger, teamId), userId);
+        return principalOf(deps, await clientFor(deps.background, teamId), await getWorkspace(ledger, teamId), userId);
       },
       // The person hears of it in their DM with the app; the first sync starts at once.
       connected: async (c: Connected) => {
@@ -139,7 +144,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         void books
           .syncNow(c.teamId, c.provider)
           .catch((error) => app.logger.error(`The first ${label} sync failed:`, error));
-        await deps?.background.chat.postMessage({ channel: c.userId, ...connectedMessage({ label, ...c }) });
+        const client = await deps?.background.forTeam(c.teamId);
+        await client?.chat.postMessage({ channel: c.userId, ...connectedMessage({ label, ...c }) });
       },
     };
     // GET: the provider's redirect; POST: the organisation chosen on the page it answered.
@@ -178,6 +184,23 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     timeout: 5_000,
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 1_000 },
   };
+  // The installable mode: Bolt's installer on the HTTP receiver, the installations in the database, and the pages.
+  const install: InstallWiring | undefined = settings.install
+    ? installWiring({
+        settings: settings.install,
+        ledger,
+        clientOptions: { ...(slackApiUrl ? { slackApiUrl } : {}), timeout: 10_000 },
+        publicUrl: options.publicUrl,
+        logger: (): Logger => app.logger,
+        installed: async (teamId, installerUserId) => {
+          const client = deps ? await deps.background.forTeam(teamId) : null;
+          if (deps && client) await (options.onInstalled ?? onInstalled)(deps, teamId, installerUserId, client);
+        },
+      })
+    : undefined;
+  if (install) customRoutes.push(...install.routes);
+  const tokens: TokenSource = install?.store ?? singleToken(settings.botToken ?? '');
+
   // Who the bot is, learned once (at start-up, or at the first request if Slack was unreachable then).
   // Bolt's own single-token authorize would call auth.test on every request.
   let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
@@ -191,19 +214,22 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     );
     return identity;
   };
+  // The single-workspace mode's token, or (installable) no token: api.test says whether Slack answers.
   const identityClient = new WebClient(settings.botToken, {
     ...(slackApiUrl ? { slackApiUrl } : {}),
     timeout: 5_000,
     retryConfig: { retries: 0 },
     logLevel: WebLogLevel.ERROR,
   });
+  const botToken = settings.botToken;
   const common = {
-    authorize: async () => ({ botToken: settings.botToken, ...(await learnIdentity(identityClient)) }),
+    // Installable: Bolt's installer authorizes each request with its workspace's installation.
+    ...(botToken ? { authorize: async () => ({ botToken, ...(await learnIdentity(identityClient)) }) } : {}),
     logLevel,
     ...(options.logger ? { logger: options.logger } : {}),
     clientOptions,
   };
-  const app =
+  const app: App =
     settings.mode === 'socket'
       ? new App({
           ...common,
@@ -213,11 +239,21 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         })
       : new App({
           ...common,
-          receiver: httpReceiver(settings.signingSecret ?? '', options.port, logLevel, customRoutes, clientPage),
+          receiver: httpReceiver(
+            {
+              signingSecret: settings.signingSecret ?? '',
+              port: options.port,
+              logLevel,
+              customRoutes,
+              ...(options.logger ? { logger: options.logger } : {}),
+              ...install?.receiverOptions,
+            },
+            clientPage,
+          ),
         });
 
-  // Background posting (cards, homes, alerts): its own client, a timeout and bounded retries.
-  const background = new WebClient(settings.botToken, {
+  // Background posting (cards, homes, alerts): each workspace's own client, a timeout and bounded retries.
+  const background = slackClients(tokens, {
     ...(slackApiUrl ? { slackApiUrl } : {}),
     timeout: 10_000,
     retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
@@ -253,7 +289,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   async function checkSlack(): Promise<'ok' | string> {
     try {
-      await learnIdentity(identityClient);
+      if (botToken) await learnIdentity(identityClient);
+      else await identityClient.api.test();
       return 'ok';
     } catch (error) {
       return `unreachable: ${describe(error)}`;
@@ -266,6 +303,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     deps,
     port: () => listening,
     publicUrl,
+    tokens,
     async start() {
       if (settings.mode === 'socket') {
         slackStatus = await checkSlack();

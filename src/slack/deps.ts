@@ -1,13 +1,16 @@
-// What the Slack layer is given: the ledger, a Web API client for background posting, a logger.
+// What the Slack layer is given: the ledger, each workspace's Web API client for background posting, a logger.
 import type { Logger } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { Books } from '../books/index.js';
 import type { LedgerContext } from '../services/context.js';
+import type { SlackClients } from './clients.js';
 
 export interface SlackDeps {
   ledger: LedgerContext;
-  /** Its own client (timeout, bounded retries): a throttled post never delays a person's modal. */
-  background: WebClient;
+  /**
+   * Each workspace's own client for background posting (timeout, bounded retries: a throttled post never delays a
+   * person's modal); null for a workspace the app is not installed in, where nothing is posted.
+   */
+  background: SlackClients;
   logger: Logger;
   /** Where people reach the app's HTTP server: clients' status links start with it. */
   publicUrl?: () => string;

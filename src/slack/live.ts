@@ -16,6 +16,7 @@ import { getInvoice } from '../services/invoices.js';
 import { pushesOfInvoice } from '../services/ledger-push.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { failingWebhookEndpoints } from '../webhooks/endpoints.js';
+import { clientFor } from './clients.js';
 import type { SlackDeps } from './deps.js';
 import { principalOf } from './principal.js';
 import { section } from './ui/blocks.js';
@@ -43,6 +44,7 @@ export interface Live {
   invoiceChanged(teamId: string, invoiceId: string): Promise<void>;
   /** One sweep over all cards that no longer show the live state (other processes, a new day). */
   sync(): Promise<number>;
+  /** Publishes one person's App Home, with `client` (the request's) or else the workspace's own. */
   publishHome(teamId: string, userId: string, client?: WebClient): Promise<void>;
   refreshHomes(teamId: string): Promise<void>;
 }
@@ -77,11 +79,14 @@ export function createLive(deps: SlackDeps): Live {
     for (const group of byInvoice.values()) {
       const first = group[0];
       if (!first) continue;
+      // Not installed there (uninstalled, revoked): its cards stay as they are until it is installed again.
+      const client = await background.forTeam(first.teamId);
+      if (!client) continue;
       // A stored lead is the Mrkdwn postCard was given (alertLead, clientAnswerLead), kept as it was sent.
       const { invoice, message, today } = await render(first.teamId, first.invoiceId, first.lead as Mrkdwn | null);
       for (const card of group) {
         try {
-          await background.chat.update({
+          await client.chat.update({
             channel: card.channelId,
             ts: card.ts,
             text: message.text,
@@ -134,8 +139,9 @@ export function createLive(deps: SlackDeps): Live {
 
   const live: Live = {
     async postCard(teamId, channelId, invoiceId, options = {}) {
+      const client = await clientFor(background, teamId);
       const { invoice, message, today } = await render(teamId, invoiceId, options.lead);
-      const posted = await background.chat.postMessage({
+      const posted = await client.chat.postMessage({
         channel: channelId,
         text: message.text,
         blocks: message.blocks,
@@ -167,8 +173,10 @@ export function createLive(deps: SlackDeps): Live {
       return updated;
     },
 
-    async publishHome(teamId, userId, client = background) {
-      await publish(await homeData(teamId), userId, client);
+    async publishHome(teamId, userId, client) {
+      const using = client ?? (await background.forTeam(teamId));
+      if (!using) return;
+      await publish(await homeData(teamId), userId, using);
     },
 
     /** One refresh per workspace at a time; a change during a refresh queues one more, not one per change. */
@@ -188,6 +196,8 @@ export function createLive(deps: SlackDeps): Live {
             const since = new Date(ledger.clock.now().getTime() - HOME_AUDIENCE_DAYS * 86_400_000);
             const viewers = await recentHomeViewers(ledger.db, teamId, since);
             if (viewers.length === 0) continue;
+            const client = await background.forTeam(teamId);
+            if (!client) continue;
             // The book is the same for every viewer: read it once a pass, draw it for each.
             let data: Awaited<ReturnType<typeof homeData>>;
             try {
@@ -198,7 +208,7 @@ export function createLive(deps: SlackDeps): Live {
             }
             for (const userId of viewers) {
               try {
-                await publish(data, userId, background);
+                await publish(data, userId, client);
               } catch (error) {
                 logger.warn(`Could not refresh the App Home of ${userId}: ${describe(error)}`);
               }

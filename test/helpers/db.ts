@@ -36,7 +36,7 @@ async function openWorkerPostgres(): Promise<DatabaseHandle> {
 
 export async function emptyDatabase(handle: DatabaseHandle): Promise<void> {
   await handle.raw(
-    'truncate workspaces, clients, invoices, payments, credit_notes, events, idempotency_keys, posted_messages, home_viewers, deliveries, webhook_endpoints, client_links, ledger_connections, ledger_links, ledger_auth_states, ledger_pending_grants, ledger_push_settings, ledger_pushes restart identity cascade',
+    'truncate workspaces, clients, invoices, payments, credit_notes, events, idempotency_keys, posted_messages, home_viewers, deliveries, webhook_endpoints, client_links, ledger_connections, ledger_links, ledger_auth_states, ledger_pending_grants, ledger_push_settings, ledger_pushes, slack_installations restart identity cascade',
     [],
   );
 }

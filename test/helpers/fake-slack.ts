@@ -9,6 +9,14 @@
 // keeps the messages the app posted per channel (conversations.history returns them) and can script failures
 // (429 with Retry-After, an `ok: false` error, a slow answer, no answer at all).
 //
+// Workspaces and tokens: every call is checked against the token it carries. By default any xox… token is taken as
+// the default workspace's (as one bot token is). With `strictTokens` only tokens the fake knows work — those given in
+// `tokens`, added with addToken(), or issued by its oauth.v2.access — each belonging to one workspace (Call.team);
+// an unknown one is `invalid_auth`, a revoked one `token_revoked`. approveInstall() plays the person who approves an
+// install on Slack's consent screen and gives the code the app exchanges (oauth.v2.access, with `oauth` credentials);
+// with rotation the exchange gives a refresh token too, and grant_type=refresh_token spends it once. revokeTeam()
+// revokes every token of a workspace, as an uninstall does.
+//
 // Files: addFile() puts a file a person uploaded (a modal's file_input) where files.info finds it, its
 // url_private_download serving the bytes only to a bot token; files.uploadV2 (getUploadURLExternal, the upload,
 // completeUploadExternal) keeps what the app uploaded (file(id)) and shares it as a message in channel_id.
@@ -35,6 +43,37 @@ export interface Call {
   failure?: Failure;
   /** The JSON the fake answered (set when the answer is computed; absent for scripted HTTP errors). */
   response?: Args;
+  /** The workspace the token belongs to (undefined for a token the fake does not know, or none). */
+  team?: string;
+}
+
+/** A workspace the fake knows: its bot's ids and, in an Enterprise Grid organisation, the organisation. */
+export interface FakeWorkspace {
+  teamId: string;
+  teamName?: string;
+  botUserId?: string;
+  botId?: string;
+  enterpriseId?: string;
+}
+
+/** A person approving an install on Slack's consent screen. */
+export interface InstallApproval {
+  teamId: string;
+  /** The installer. */
+  userId: string;
+  /** An organisation-wide (Enterprise Grid) install: the answer has no team, only the enterprise. */
+  orgWide?: boolean;
+  /** Token rotation on: the access token expires after this many seconds and a refresh token comes with it. */
+  rotation?: { expiresIn: number };
+  /** The scopes granted (default: the fake's usual bot scopes). */
+  scopes?: string[];
+}
+
+interface TokenRecord {
+  token: string;
+  teamId: string;
+  kind: 'bot' | 'refresh';
+  revoked: boolean;
 }
 
 /**
@@ -119,6 +158,12 @@ export interface FakeSlackOptions {
   checkTokens?: boolean;
   /** Print every call to stderr. */
   log?: boolean;
+  /** Accept only tokens the fake knows (given, added or issued), each belonging to its workspace. Default false. */
+  strictTokens?: boolean;
+  /** Tokens the fake knows from the start: token → team id. */
+  tokens?: Record<string, string>;
+  /** The app's OAuth credentials oauth.v2.access checks. */
+  oauth?: { clientId: string; clientSecret: string };
 }
 
 export type MethodHandler = (args: Args, call: Call) => Args | Promise<Args>;
@@ -169,6 +214,18 @@ export interface FakeSlack {
   addFile(file: { name: string; content: string | Buffer; user?: string; filetype?: string; title?: string }): Args;
   /** A file by id, with its bytes: one from addFile or one the app uploaded. */
   file(id: string): FakeFile | undefined;
+  /** A workspace the fake knows (for auth.test and the installs): its team id, name, bot ids, organisation. */
+  addWorkspace(workspace: FakeWorkspace): void;
+  /** A bot token the fake accepts, belonging to `teamId`. */
+  addToken(token: string, teamId: string): void;
+  /** The workspace a token belongs to (undefined when the fake does not know it). */
+  teamOf(token: string | undefined): string | undefined;
+  /** A person approves an install on Slack's consent screen: the single-use code Slack sends back to the app. */
+  approveInstall(approval: InstallApproval): string;
+  /** Every token of the workspace is revoked (the app was uninstalled there). */
+  revokeTeam(teamId: string): void;
+  /** The bot tokens issued (or added) for a workspace, oldest first, revoked ones included. */
+  tokensOf(teamId: string): string[];
   /** Forget calls, scripted failures, custom handlers, messages, views, used trigger ids and response_url uses. */
   reset(): void;
   close(): Promise<void>;
@@ -313,6 +370,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const appId = options.appId ?? 'A0APP';
   const defaultTz = options.defaultTz ?? 'UTC';
   const checkTokens = options.checkTokens ?? true;
+  const strictTokens = options.strictTokens ?? false;
+  const workspaces = new Map<string, FakeWorkspace>([[teamId, { teamId, teamName: 'Acme', botUserId, botId }]]);
+  const tokens = new Map<string, TokenRecord>();
+  for (const [token, team] of Object.entries(options.tokens ?? {})) {
+    tokens.set(token, { token, teamId: team, kind: 'bot', revoked: false });
+  }
+  const codes = new Map<string, InstallApproval & { used: boolean }>();
+  let tokenSeq = 0;
 
   let calls: Call[] = [];
   let failures = new Map<string, { failure: Failure; remaining: number }[]>();
@@ -549,17 +614,98 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return undefined;
   }
 
-  const defaults: Record<string, MethodHandler> = {
-    'auth.test': () => ({
+  function teamOfToken(token: string | undefined): string | undefined {
+    if (!token) return undefined;
+    const known = tokens.get(token);
+    if (known) return known.teamId;
+    return !strictTokens && token.startsWith('xox') ? teamId : undefined;
+  }
+
+  function issue(team: string, kind: 'bot' | 'refresh'): string {
+    tokenSeq += 1;
+    const token = kind === 'bot' ? `xoxb-${team}-${tokenSeq}` : `xoxe-1-${team}-${tokenSeq}`;
+    tokens.set(token, { token, teamId: team, kind, revoked: false });
+    return token;
+  }
+
+  const DEFAULT_SCOPES = [
+    'commands',
+    'chat:write',
+    'usergroups:read',
+    'users:read',
+    'files:read',
+    'files:write',
+    'im:write',
+  ];
+
+  /** Each workspace's token lifetime with rotation on (seconds), as its install set it. */
+  const codesRotation = new Map<string, number>();
+
+  function oauthAccess(args: Args): Args {
+    if (!options.oauth || args.client_id !== options.oauth.clientId) return { ok: false, error: 'invalid_client_id' };
+    if (args.client_secret !== options.oauth.clientSecret) return { ok: false, error: 'bad_client_secret' };
+    if (args.grant_type === 'refresh_token') {
+      const old = tokens.get(String(args.refresh_token));
+      if (old?.kind !== 'refresh' || old.revoked) return { ok: false, error: 'invalid_refresh_token' };
+      // Slack revokes the refresh token once spent; the access token it refreshed works until it expires.
+      old.revoked = true;
+      return {
+        ok: true,
+        access_token: issue(old.teamId, 'bot'),
+        refresh_token: issue(old.teamId, 'refresh'),
+        expires_in: codesRotation.get(old.teamId) ?? 43_200,
+        token_type: 'bot',
+        team: { id: old.teamId, name: workspaces.get(old.teamId)?.teamName ?? old.teamId },
+      };
+    }
+    const approval = codes.get(String(args.code));
+    if (!approval) return { ok: false, error: 'invalid_code' };
+    if (approval.used) return { ok: false, error: 'code_already_used' };
+    approval.used = true;
+    const ws = workspaces.get(approval.teamId) ?? { teamId: approval.teamId };
+    const enterprise = ws.enterpriseId ? { id: ws.enterpriseId, name: `Org ${ws.enterpriseId}` } : null;
+    const token = issue(approval.teamId, 'bot');
+    const answer: Args = {
       ok: true,
-      url: `https://${teamDomain}.slack.com/`,
-      team: 'Acme',
-      user: 'receivables',
-      team_id: teamId,
-      user_id: botUserId,
-      bot_id: botId,
-      is_enterprise_install: false,
-    }),
+      app_id: appId,
+      authed_user: { id: approval.userId },
+      scope: (approval.scopes ?? DEFAULT_SCOPES).join(','),
+      token_type: 'bot',
+      access_token: token,
+      bot_user_id: ws.botUserId ?? botUserId,
+      team: approval.orgWide ? null : { id: ws.teamId, name: ws.teamName ?? ws.teamId },
+      enterprise,
+      is_enterprise_install: approval.orgWide ?? false,
+    };
+    if (approval.rotation) {
+      codesRotation.set(approval.teamId, approval.rotation.expiresIn);
+      answer.refresh_token = issue(approval.teamId, 'refresh');
+      answer.expires_in = approval.rotation.expiresIn;
+    }
+    return answer;
+  }
+
+  const defaults: Record<string, MethodHandler> = {
+    'auth.test': (_args, call) => {
+      const ws = workspaces.get(call.team ?? teamId) ?? { teamId: call.team ?? teamId };
+      return {
+        ok: true,
+        url: `https://${ws.teamId === teamId ? teamDomain : ws.teamId.toLowerCase()}.slack.com/`,
+        team: ws.teamName ?? ws.teamId,
+        user: 'receivables',
+        team_id: ws.teamId,
+        user_id: ws.botUserId ?? botUserId,
+        bot_id: ws.botId ?? botId,
+        ...(ws.enterpriseId ? { enterprise_id: ws.enterpriseId } : {}),
+        is_enterprise_install: false,
+      };
+    },
+    'auth.revoke': (_args, call) => {
+      const record = call.token ? tokens.get(call.token) : undefined;
+      if (record) record.revoked = true;
+      return { ok: true, revoked: true };
+    },
+    'oauth.v2.access': (args) => oauthAccess(args),
     'chat.postMessage': (args) => {
       if (typeof args.channel !== 'string' || args.channel === '') return { ok: false, error: 'channel_not_found' };
       const bad = checkMessageContent(args);
@@ -767,6 +913,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return token.startsWith('xapp-') ? undefined : { ok: false, error: 'not_allowed_token_type' };
     }
     if (token.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
+    const known = tokens.get(token);
+    if (known?.revoked) return { ok: false, error: 'token_revoked' };
+    if (known?.kind === 'refresh') return { ok: false, error: 'not_allowed_token_type' };
+    if (strictTokens && !known) return { ok: false, error: 'invalid_auth' };
     return token.startsWith('xox') ? undefined : { ok: false, error: 'invalid_auth' };
   }
 
@@ -845,6 +995,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const token = bearer(req) ?? (typeof argToken === 'string' ? argToken : undefined);
     const failure = takeFailure(method);
     const call: Call = { method, args: rest, token, at: Date.now() };
+    const team = teamOfToken(token);
+    if (team) call.team = team;
     if (failure) call.failure = failure;
     record(call);
     if (failEarly(res, failure)) return;
@@ -1036,6 +1188,26 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     file(id) {
       return fileStore.get(id);
+    },
+    addWorkspace(workspace) {
+      workspaces.set(workspace.teamId, { ...workspaces.get(workspace.teamId), ...workspace });
+    },
+    addToken(token, team) {
+      tokens.set(token, { token, teamId: team, kind: 'bot', revoked: false });
+    },
+    teamOf(token) {
+      return teamOfToken(token);
+    },
+    approveInstall(approval) {
+      const code = `code-${randomBytes(8).toString('hex')}`;
+      codes.set(code, { ...approval, used: false });
+      return code;
+    },
+    revokeTeam(team) {
+      for (const record of tokens.values()) if (record.teamId === team) record.revoked = true;
+    },
+    tokensOf(team) {
+      return [...tokens.values()].filter((r) => r.teamId === team && r.kind === 'bot').map((r) => r.token);
     },
     reset() {
       calls = [];

@@ -1,10 +1,10 @@
 // The jobs' world for tests: a ledger on a test database, a fake Slack, and a poster env per "replica".
 import { LogLevel } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
 import { type ClaimHolder, transientHolder } from '../../src/jobs/holder.js';
 import type { PosterEnv } from '../../src/jobs/post.js';
 import type { Timers } from '../../src/jobs/scheduler.js';
 import type { LedgerContext } from '../../src/services/context.js';
+import { singleToken, slackClients, type TokenSource } from '../../src/slack/clients.js';
 import { createLive } from '../../src/slack/live.js';
 import type { FakeSlack } from './fake-slack.js';
 
@@ -22,9 +22,9 @@ const quiet = {
 export function posterEnv(
   ledger: LedgerContext,
   fake: FakeSlack,
-  options: { timeoutMs?: number; holder?: ClaimHolder } = {},
+  options: { timeoutMs?: number; holder?: ClaimHolder; tokens?: TokenSource } = {},
 ): PosterEnv {
-  const poster = new WebClient('xoxb-test', {
+  const poster = slackClients(options.tokens ?? singleToken('xoxb-test'), {
     slackApiUrl: fake.apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,

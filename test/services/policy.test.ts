@@ -338,6 +338,8 @@ describeEachDatabase('who may do what, as the services decide it', '2026-11-23T1
       claimFirstAdmin: ['member'],
       postDigest: ['finance_admin', 'operator'],
       manageRetainers: ['finance_admin', 'operator'],
+      manageInstallation: ['operator'],
+      eraseWorkspace: ['operator'],
       answerAsClient: ['contact'],
     });
   });

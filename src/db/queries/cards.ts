@@ -80,6 +80,8 @@ export async function staleCards(
         where (i.version > p.rendered_version
            or (p.rendered_on < (${params.now.toISOString()}::timestamptz at time zone w.time_zone)::date
                and i.voided_at is null and i.paid_minor + i.credited_minor < i.total_minor))
+          -- A workspace the app was uninstalled from gets no updates: its cards never crowd out the others'.
+          and not exists (select 1 from slack_installations s where s.team_id = p.team_id and s.uninstalled_at is not null)
           ${team} ${invoice}
         order by p.team_id, p.invoice_id, p.created_at
         limit ${params.limit ?? 500}`,

@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import { ConnectError } from '../../books/connections.js';
 import { PROVIDER_LABEL, type ProviderId, providerLabel } from '../../books/provider.js';
 import type { WorkspaceRow } from '../../db/schema.js';
+import { clientFor } from '../clients.js';
 import type { ConnectRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import {
@@ -138,20 +139,20 @@ export async function tellBroken(deps: SlackDeps, teamId: string, provider: Prov
   const workspace = await workspaceOf(deps, teamId);
   const label = providerLabel(provider);
   const message = brokenMessage({ label, provider, reason });
+  // Not installed there: nobody can be told in Slack; the telling is tried again (throws) once it is.
+  const client = await clientFor(deps.background, teamId);
   let to: string[] = workspace.financeChannel ? [workspace.financeChannel] : [...workspace.financeAdmins];
   if (!workspace.financeChannel && workspace.financeAdminGroup) {
-    const members = await groupMembers(deps, deps.background, teamId, workspace.financeAdminGroup).catch(
-      (error: unknown) => {
-        deps.logger.warn(`Could not read the finance user group of ${teamId}:`, error);
-        return [] as readonly string[];
-      },
-    );
+    const members = await groupMembers(deps, client, teamId, workspace.financeAdminGroup).catch((error: unknown) => {
+      deps.logger.warn(`Could not read the finance user group of ${teamId}:`, error);
+      return [] as readonly string[];
+    });
     to = [...new Set([...to, ...members])];
   }
   let told = 0;
   for (const channel of to) {
     try {
-      await deps.background.chat.postMessage({ channel, ...message });
+      await client.chat.postMessage({ channel, ...message });
       told += 1;
     } catch (error) {
       deps.logger.warn(`Could not tell ${channel} that ${label} is disconnected:`, error);

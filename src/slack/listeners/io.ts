@@ -11,6 +11,7 @@ import { decodeCsv } from '../../io/formats.js';
 import { importInvoices } from '../../services/import.js';
 import type { Principal } from '../../services/policy.js';
 import { write } from '../../services/write.js';
+import { clientFor } from '../clients.js';
 import type { ExportKind } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
@@ -93,8 +94,9 @@ export async function sendExport(
             to: startOfLocalDay(addDays(request.to ?? today, 1), tz),
           });
     const fileName = exportFileName({ ...request, today });
-    await deps.background.files.uploadV2({
-      channel_id: await dmChannel(deps.background, p.userId),
+    const background = await clientFor(deps.background, p.workspace.teamId);
+    await background.files.uploadV2({
+      channel_id: await dmChannel(background, p.userId),
       file: Buffer.from(csv, 'utf8'),
       filename: fileName,
       title: fileName,
@@ -219,8 +221,9 @@ async function importChecked(args: ViewArgs, deps: SlackDeps, live: Live): Promi
     next = importResultView({ report, fileName: metadata.fileName });
     if (report.written && !replayed) {
       done = async () => {
-        const channel = await dmChannel(deps.background, body.user.id);
-        await deps.background.chat.postMessage({
+        const background = await clientFor(deps.background, teamId);
+        const channel = await dmChannel(background, body.user.id);
+        await background.chat.postMessage({
           channel,
           ...importDoneMessage({ report, fileName: metadata.fileName }),
         });

@@ -121,8 +121,10 @@ export async function tellPushFailed(deps: SlackDeps, failure: PushFailure): Pro
   const workspace = await workspaceOf(deps, failure.teamId);
   const message = pushFailedMessage(failure);
   const to = workspace.financeChannel ? [workspace.financeChannel] : workspace.financeAdmins;
+  const client = await deps.background.forTeam(failure.teamId);
+  if (!client) return;
   for (const channel of to) {
-    await deps.background.chat.postMessage({ channel, ...message }).catch((error: unknown) => {
+    await client.chat.postMessage({ channel, ...message }).catch((error: unknown) => {
       deps.logger.warn(`Could not tell ${channel} that ${failure.label} refused a payment:`, error);
     });
   }
