@@ -5,17 +5,22 @@ import { type WorkspaceRow, workspaces } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
 import { digest } from './digest.js';
-import { exportCommand, importCommand } from './io.js';
+import { exportCommand, importEntry } from './io.js';
+import type { StandaloneCommand } from './options.js';
 import { plainStyle, type Style } from './table.js';
 import { webhooksCommand } from './webhooks.js';
+import { workspaceCommand } from './workspace.js';
 
-interface CommandSpec {
+type CommandSpec = {
   usage: string;
   summary: string;
-  run: Command;
   /** Long options the command reads itself; any other option is refused. */
   options?: readonly string[];
-}
+} & (
+  | { run: Command; standalone?: undefined }
+  /** Picks (or makes) its workspace itself: works on a database that has none yet. */
+  | { standalone: StandaloneCommand; run?: undefined }
+);
 
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   overview: {
@@ -40,11 +45,17 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: 'the weekly digest as it would be posted now: totals, aging, what changed, who must act, every invoice',
     run: digest,
   },
+  workspace: {
+    usage: 'workspace init|list|show',
+    summary: 'set a workspace up before Slack (--team T…, --name, --zone; see below), list them, or show one',
+    standalone: workspaceCommand,
+    options: ['--team', '--name', '--zone', '--channel', '--admins', '--holidays'],
+  },
   import: {
     usage: 'import FILE [options]',
     summary: 'invoices from a CSV (Xero, QuickBooks Online, a plain sheet or ours): all of the file or none of it',
-    run: importCommand,
-    options: ['--dry-run', '--currency', '--date-order'],
+    standalone: importEntry,
+    options: ['--dry-run', '--currency', '--date-order', '--team', '--name', '--zone'],
   },
   export: {
     usage: 'export invoices|history',
@@ -82,6 +93,13 @@ export function helpLines(): string[] {
     "  --currency USD        the currency of a file without a Currency column, or of its blank Currency cells (as Xero's",
     "                        import template leaves them for the organisation's base currency)",
     '  --date-order dmy|mdy  how to read dates like 03/04/2026 when no date in the file tells: dmy is 3 April, mdy 4 March',
+    '  --team T… --name NAME --zone Europe/Paris',
+    '                        on a database without that workspace: set it up and import, all or nothing',
+    '',
+    'Setting a workspace up before Slack:',
+    '  workspace init --team T0123ABCD --name "Acme Studio" --zone Europe/Paris',
+    '                 [--channel C0123ABCD] [--admins U0123ABCD,U0456EFGH] [--holidays GB-SCT]',
+    '  workspace list · workspace show [T…]   how each is set up, and what is still not chosen',
     '',
     'The database is DATABASE_URL when set, else the embedded one in DATA_DIR (default ./data).',
     'Examples: npm run cli -- client northwind   ·   npm run cli -- history INV-001',
@@ -137,7 +155,8 @@ export async function resolveWorkspace(
   }
   if (all.length === 1 && all[0]) return all[0];
   if (all.length === 0) {
-    out('This database has no workspace yet. Seed a demo book with `npm run db:seed`, or open the app in Slack.');
+    out('This database has no workspace yet. Set one up with `npm run cli -- workspace init --team T0123ABCD');
+    out('--name "Your team" --zone Europe/Paris`, seed a demo book with `npm run db:seed`, or open the app in Slack.');
     return 1;
   }
   out(`This database holds ${all.length} workspaces; pick one with --workspace:`);
@@ -178,6 +197,8 @@ export async function runCli(
   const style = parsed.color ? (io.style ?? plainStyle) : plainStyle;
   const session = await io.open();
   try {
+    if (spec.standalone)
+      return await spec.standalone(session.ctx, parsed.args, out, { workspace: parsed.workspace, style });
     const workspace = await resolveWorkspace(session.ctx, parsed.workspace, out);
     if (typeof workspace === 'number') return workspace;
     return await spec.run(session.ctx, workspace, parsed.args, out, { style });

@@ -255,6 +255,27 @@ export async function claimSetupMessage(ctx: LedgerContext, teamId: string, to: 
   });
 }
 
+/** Whether nobody has ever saved the workspace's settings nor claimed its first admin seat. */
+export async function neverConfigured(ctx: LedgerContext, teamId: string): Promise<boolean> {
+  const [found] = await ctx.db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(eq(events.teamId, teamId), sql`${events.kind} in ('settings_changed', 'admin_claimed')`))
+    .limit(1);
+  return found === undefined;
+}
+
+/**
+ * Closes the setup message's claim without sending it, for a workspace set up through settings before there was
+ * one: no event (nothing was sent), only the mark that stops looking.
+ */
+export async function markSetupNotNeeded(ctx: LedgerContext, teamId: string): Promise<void> {
+  await ctx.db
+    .update(workspaces)
+    .set({ setupStartedAt: ctx.clock.now() })
+    .where(and(eq(workspaces.teamId, teamId), isNull(workspaces.setupStartedAt)));
+}
+
 /**
  * The first finance admin of a workspace: whoever claims it first, once. Only while the workspace has never had
  * a finance admin (none now, never claimed, never named by a save); recorded as an `admin_claimed` event, which
