@@ -14,6 +14,7 @@ import { getWorkspace } from '../services/workspaces.js';
 import { type ClientPageLimits, createClientPageHandler, isClientPagePath } from '../web/client-page.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
+import { startWorkspaceSetup } from './listeners/setup.js';
 import { createLive, describe, type Live } from './live.js';
 import { principalOf } from './principal.js';
 import { connectedMessage } from './ui/connect.js';
@@ -34,6 +35,11 @@ export interface SlackAppOptions {
   pageLimits?: Partial<ClientPageLimits>;
   /** The accounting ledgers: /invoice connect, and the OAuth callbacks and webhooks beside /slack/events. */
   books?: Books;
+  /**
+   * Whether the first person to use the app in a workspace that was never set up gets the setup message (the
+   * single-workspace mode; default true). An installable app sends it to the installer instead.
+   */
+  firstContactSetup?: boolean;
 }
 
 export interface SlackApp {
@@ -49,6 +55,8 @@ export interface SlackApp {
   port(): number | undefined;
   /** The address clients' status links start with. */
   publicUrl(): string;
+  /** The first-minute setup message to this person's DM, once per workspace ever (see listeners/setup.ts). */
+  startWorkspaceSetup(teamId: string, userId: string, client?: WebClient): Promise<boolean>;
 }
 
 /** Slack's own rule: a request more than five minutes away from now, either way, is refused. */
@@ -246,7 +254,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       }
     }
   });
-  registerListeners(app, deps, live);
+  registerListeners(app, deps, live, { firstContactSetup: options.firstContactSetup ?? true });
   app.error(async (error) => {
     app.logger.error('Unhandled error in a listener:', error);
   });
@@ -266,6 +274,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     deps,
     port: () => listening,
     publicUrl,
+    startWorkspaceSetup: (teamId, userId, client) => {
+      if (!deps) throw new Error('the Slack app is not ready');
+      return startWorkspaceSetup(deps, teamId, userId, client);
+    },
     async start() {
       if (settings.mode === 'socket') {
         slackStatus = await checkSlack();

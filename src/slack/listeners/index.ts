@@ -7,9 +7,16 @@ import { registerEvents } from './events.js';
 import { registerImportExport } from './io.js';
 import { registerLedgerPush } from './ledger-push.js';
 import { registerOptions } from './options.js';
+import { registerSetup } from './setup.js';
 import { registerViews } from './views.js';
 
-export function registerListeners(app: App, deps: SlackDeps, live: Live): void {
+export function registerListeners(
+  app: App,
+  deps: SlackDeps,
+  live: Live,
+  /** Whether first contact in a never-set-up workspace sends the setup message (the single-workspace mode). */
+  options: { firstContactSetup: boolean } = { firstContactSetup: true },
+): void {
   registerCommands(app, deps, live);
   registerActions(app, deps, live);
   registerViews(app, deps, live);
@@ -17,4 +24,5 @@ export function registerListeners(app: App, deps: SlackDeps, live: Live): void {
   registerEvents(app, deps, live);
   registerOptions(app, deps);
   registerLedgerPush(app, deps);
+  registerSetup(app, deps, live, { firstContact: options.firstContactSetup });
 }
