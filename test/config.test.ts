@@ -16,7 +16,7 @@ describe('the configuration', () => {
     expect(loadConfig({})).toEqual({
       DATABASE_URL: undefined,
       DATA_DIR: './data',
-    EMBEDDED_SHARED_BUFFERS: '32MB',
+      EMBEDDED_SHARED_BUFFERS: '32MB',
       DATABASE_POOL_SIZE: 10,
       LOG_LEVEL: 'info',
       SLACK_BOT_TOKEN: undefined,

@@ -7,9 +7,13 @@ import { isCurrency } from '../domain/money.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../io/export.js';
 import { decodeCsv } from '../io/formats.js';
 import type { DateOrder } from '../io/values.js';
+import type { LedgerContext } from '../services/context.js';
+import { isLedgerError } from '../services/errors.js';
 import { type ImportReport, importInvoices } from '../services/import.js';
 import { operatorPrincipal, type Principal } from '../services/policy.js';
+import { initWorkspace, listWorkspaces } from '../services/workspaces.js';
 import type { Command, Out } from './commands.js';
+import { parseOptions, type StandaloneCommand, text } from './options.js';
 
 /**
  * The CLI runs as the operator of the machine that holds the database: a finance admin of every workspace in it
@@ -17,7 +21,9 @@ import type { Command, Out } from './commands.js';
  */
 export const IMPORT_ACTOR: Principal = operatorPrincipal('import');
 
-const IMPORT_USAGE = 'import FILE [--dry-run] [--currency USD] [--date-order dmy|mdy]';
+const IMPORT_USAGE =
+  'import FILE [--dry-run] [--currency USD] [--date-order dmy|mdy] [--team T0123ABCD --name NAME --zone Europe/Paris]';
+const SET_UP_HINT = '--team T0123ABCD --name "Your team" --zone Europe/Paris';
 const EXPORT_USAGE = 'export invoices|history [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out FILE]';
 
 function usage(out: Out, message: string, line: string): number {
@@ -26,49 +32,20 @@ function usage(out: Out, message: string, line: string): number {
   return 2;
 }
 
-interface Parsed {
-  positional: string[];
-  flags: Map<string, string | true>;
+/** An import's file and options, read and checked. */
+interface ImportRequest {
+  file: string;
+  csv: string;
+  dryRun: boolean;
+  currency: string | undefined;
+  order: DateOrder | undefined;
+  /** A workspace to set up first, in the same transaction, when the database has none for this team. */
+  setUp: { team: string | undefined; name: string | undefined; zone: string | undefined };
 }
 
-/** `--name value`, `--name=value` and bare `--name` for the names that take no value. */
-function parseOptions(
-  args: readonly string[],
-  spec: { valued: readonly string[]; bare: readonly string[] },
-): Parsed | string {
-  const parsed: Parsed = { positional: [], flags: new Map() };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (!arg.startsWith('--')) {
-      parsed.positional.push(arg);
-      continue;
-    }
-    const [name = '', inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (spec.bare.includes(name)) {
-      if (inline !== undefined) return `--${name} takes no value`;
-      parsed.flags.set(name, true);
-    } else if (spec.valued.includes(name)) {
-      const value = inline ?? args[++i];
-      if (value === undefined || value === '' || value.startsWith('--')) return `--${name} needs a value`;
-      parsed.flags.set(name, value);
-    } else {
-      return `Unknown option --${name}`;
-    }
-  }
-  return parsed;
-}
-
-function text(flags: Parsed['flags'], name: string): string | undefined {
-  const value = flags.get(name);
-  return typeof value === 'string' ? value : undefined;
-}
-
-/**
- * Reads an invoice CSV (Xero's export or import template; QuickBooks Online's invoice list, Open Invoices report
- * or invoice import file; a plain sheet; ours) and prints what it did or would do, line by line.
- */
-export const importCommand: Command = async (ctx, workspace, args, out) => {
-  const parsed = parseOptions(args, { valued: ['currency', 'date-order'], bare: ['dry-run'] });
+/** Reads the options and the file; an exit code, having said why, when they are wrong. */
+async function readRequest(args: readonly string[], out: Out): Promise<ImportRequest | number> {
+  const parsed = parseOptions(args, { valued: ['currency', 'date-order', 'team', 'name', 'zone'], bare: ['dry-run'] });
   if (typeof parsed === 'string') return usage(out, parsed, IMPORT_USAGE);
   const [file, ...extra] = parsed.positional;
   if (!file || extra.length > 0) return usage(out, 'Give one CSV file to import.', IMPORT_USAGE);
@@ -92,13 +69,106 @@ export const importCommand: Command = async (ctx, workspace, args, out) => {
     out(`${file} was not imported: ${decoded.message}`);
     return 1;
   }
-  const csv = decoded.value;
-  const report = await importInvoices(ctx, workspace.teamId, IMPORT_ACTOR, csv, {
+  return {
+    file,
+    csv: decoded.value,
     dryRun: parsed.flags.has('dry-run'),
-    defaultCurrency: currency,
-    dateOrder: order as DateOrder | undefined,
+    currency,
+    order: order as DateOrder | undefined,
+    setUp: {
+      team: text(parsed.flags, 'team')?.toUpperCase(),
+      name: text(parsed.flags, 'name'),
+      zone: text(parsed.flags, 'zone'),
+    },
+  };
+}
+
+function importInto(ctx: LedgerContext, teamId: string, request: ImportRequest): Promise<ImportReport> {
+  return importInvoices(ctx, teamId, IMPORT_ACTOR, request.csv, {
+    dryRun: request.dryRun,
+    defaultCurrency: request.currency,
+    dateOrder: request.order,
   });
-  for (const line of reportLines(report, file)) out(line);
+}
+
+/**
+ * Reads an invoice CSV (Xero's export or import template; QuickBooks Online's invoice list, Open Invoices report
+ * or invoice import file; a plain sheet; ours) and prints what it did or would do, line by line.
+ */
+export const importCommand: Command = async (ctx, workspace, args, out) => {
+  const request = await readRequest(args, out);
+  if (typeof request === 'number') return request;
+  const report = await importInto(ctx, workspace.teamId, request);
+  for (const line of reportLines(report, request.file)) out(line);
+  return report.errors.length > 0 ? 1 : 0;
+};
+
+/** Rolls back a workspace set up for an import that wrote nothing. */
+class NothingWritten extends Error {}
+
+/**
+ * `import` as the CLI runs it: into the workspace named or the only one, as importCommand; and on a database with
+ * no workspace for the team yet, into a new one — set up from --team, --name and --zone in the same transaction
+ * as the import (all of it or none: a file with errors leaves no workspace behind), or, for a dry run without
+ * them, checked against a new empty workspace that is never saved.
+ */
+export const importEntry: StandaloneCommand = async (ctx, args, out, options) => {
+  const request = await readRequest(args, out);
+  if (typeof request === 'number') return request;
+  const team = request.setUp.team ?? options.workspace?.toUpperCase();
+  const all = await listWorkspaces(ctx);
+  const existing = team ? all.find((w) => w.teamId.toUpperCase() === team) : all.length === 1 ? all[0] : undefined;
+  if (existing) {
+    const report = await importInto(ctx, existing.teamId, request);
+    for (const line of reportLines(report, request.file)) out(line);
+    return report.errors.length > 0 ? 1 : 0;
+  }
+  if (!team && all.length > 1) {
+    out(`This database holds ${all.length} workspaces; pick one with --workspace:`);
+    for (const w of all) out(`  ${w.teamId}  ${w.name} (${w.timeZone})`);
+    return 2;
+  }
+  const { name, zone } = request.setUp;
+  const setUp = team && name && zone ? { teamId: team, name, timeZone: zone } : undefined;
+  if (!setUp && !request.dryRun) {
+    out(
+      team
+        ? `There is no workspace ${team} in this database yet. Set it up as you import: add --name "Your team" --zone Europe/Paris.`
+        : 'This database has no workspace yet. Set it up as you import, all in one go:',
+    );
+    if (!team) out(`  npm run cli -- import ${request.file} ${SET_UP_HINT}`);
+    out('(or first `npm run cli -- workspace init …`; `--dry-run` checks the file without either).');
+    return 1;
+  }
+  // A dry run without the workspace's details checks the file against a new, empty workspace in UTC.
+  const provisional = setUp ?? { teamId: team ?? 'T0NEW', name: name ?? 'New workspace', timeZone: zone ?? 'UTC' };
+  let report: ImportReport | undefined;
+  try {
+    await ctx.db.transaction(async (tx) => {
+      const inTx = { ...ctx, db: tx };
+      await initWorkspace(inTx, operatorPrincipal('cli'), provisional);
+      report = await importInto(inTx, provisional.teamId, request);
+      if (!report.written) throw new NothingWritten();
+    });
+  } catch (error) {
+    if (isLedgerError(error) && !report) {
+      out(`The workspace could not be set up: ${error.message}`);
+      return 2;
+    }
+    if (!(error instanceof NothingWritten)) throw error;
+  }
+  if (!report) return 1;
+  if (!setUp) out(`No workspace yet: checked as an import into a new, empty one (time zone ${provisional.timeZone}).`);
+  for (const line of reportLines(report, request.file)) out(line);
+  if (report.written) {
+    out(
+      `Set up workspace ${provisional.teamId} (${provisional.name}) in ${provisional.timeZone}: see \`npm run cli -- workspace show\`.`,
+    );
+  } else if (!setUp) {
+    out(`To import, say which workspace to set up: npm run cli -- import ${request.file} ${SET_UP_HINT}`);
+  } else if (report.errors.length > 0) {
+    out(`The workspace ${provisional.teamId} was not set up either.`);
+  }
   return report.errors.length > 0 ? 1 : 0;
 };
 

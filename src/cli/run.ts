@@ -5,10 +5,11 @@ import { type WorkspaceRow, workspaces } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
 import { digest } from './digest.js';
-import { WORKSPACE_DELETE_USAGE, workspaceDelete } from './erase.js';
-import { exportCommand, importCommand } from './io.js';
+import { exportCommand, importEntry } from './io.js';
+import type { StandaloneCommand } from './options.js';
 import { plainStyle, type Style } from './table.js';
 import { webhooksCommand } from './webhooks.js';
+import { workspaceCommand } from './workspace.js';
 
 type CommandSpec = {
   usage: string;
@@ -17,26 +18,9 @@ type CommandSpec = {
   options?: readonly string[];
 } & (
   | { run: Command; standalone?: undefined }
-  /** Names its workspace itself (it may be half gone): no workspace is picked first. */
-  | { standalone: (ctx: LedgerContext, args: readonly string[], out: Out) => Promise<number>; run?: undefined }
+  /** Picks (or makes) its workspace itself: works on a database that has none yet. */
+  | { standalone: StandaloneCommand; run?: undefined }
 );
-
-/** `workspace delete --team T… [--yes]`. */
-async function workspaceCommand(ctx: LedgerContext, args: readonly string[], out: Out): Promise<number> {
-  const positional: string[] = [];
-  let team: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg === '--team') team = args[++i];
-    else if (arg.startsWith('--team=')) team = arg.slice('--team='.length);
-    else if (arg !== '--yes') positional.push(arg);
-  }
-  if (positional.length !== 1 || positional[0] !== 'delete') {
-    out(`Usage: npm run cli -- ${WORKSPACE_DELETE_USAGE}`);
-    return 2;
-  }
-  return workspaceDelete(ctx, team, args.includes('--yes'), out);
-}
 
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   overview: {
@@ -61,23 +45,24 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: 'the weekly digest as it would be posted now: totals, aging, what changed, who must act, every invoice',
     run: digest,
   },
+  workspace: {
+    usage: 'workspace init|list|show|delete',
+    summary:
+      'set a workspace up before Slack (--team T…, --name, --zone; see below), list them, show one, or delete one on request',
+    standalone: workspaceCommand,
+    options: ['--team', '--name', '--zone', '--channel', '--admins', '--holidays', '--yes'],
+  },
   import: {
     usage: 'import FILE [options]',
     summary: 'invoices from a CSV (Xero, QuickBooks Online, a plain sheet or ours): all of the file or none of it',
-    run: importCommand,
-    options: ['--dry-run', '--currency', '--date-order'],
+    standalone: importEntry,
+    options: ['--dry-run', '--currency', '--date-order', '--team', '--name', '--zone'],
   },
   export: {
     usage: 'export invoices|history',
     summary: 'the invoices (in our import format) or the history as CSV; --from/--to YYYY-MM-DD, --out FILE',
     run: exportCommand,
     options: ['--from', '--to', '--out'],
-  },
-  workspace: {
-    usage: 'workspace delete --team T… [--yes]',
-    summary: 'every row of a workspace deleted on request (after it uninstalled the app); without --yes, counted',
-    standalone: workspaceCommand,
-    options: ['--team', '--yes'],
   },
   webhooks: {
     usage: 'webhooks [add URL [--replay] | remove ID]',
@@ -109,6 +94,14 @@ export function helpLines(): string[] {
     "  --currency USD        the currency of a file without a Currency column, or of its blank Currency cells (as Xero's",
     "                        import template leaves them for the organisation's base currency)",
     '  --date-order dmy|mdy  how to read dates like 03/04/2026 when no date in the file tells: dmy is 3 April, mdy 4 March',
+    '  --team T… --name NAME --zone Europe/Paris',
+    '                        on a database without that workspace: set it up and import, all or nothing',
+    '',
+    'Setting a workspace up before Slack:',
+    '  workspace init --team T0123ABCD --name "Acme Studio" --zone Europe/Paris',
+    '                 [--channel C0123ABCD] [--admins U0123ABCD,U0456EFGH] [--holidays GB-SCT]',
+    '  workspace list · workspace show [T…]   how each is set up, and what is still not chosen',
+    '  workspace delete --team T… [--yes]     every row of a workspace, on request (counted without --yes)',
     '',
     'The database is DATABASE_URL when set, else the embedded one in DATA_DIR (default ./data).',
     'Examples: npm run cli -- client northwind   ·   npm run cli -- history INV-001',
@@ -164,7 +157,8 @@ export async function resolveWorkspace(
   }
   if (all.length === 1 && all[0]) return all[0];
   if (all.length === 0) {
-    out('This database has no workspace yet. Seed a demo book with `npm run db:seed`, or open the app in Slack.');
+    out('This database has no workspace yet. Set one up with `npm run cli -- workspace init --team T0123ABCD');
+    out('--name "Your team" --zone Europe/Paris`, seed a demo book with `npm run db:seed`, or open the app in Slack.');
     return 1;
   }
   out(`This database holds ${all.length} workspaces; pick one with --workspace:`);
@@ -205,7 +199,8 @@ export async function runCli(
   const style = parsed.color ? (io.style ?? plainStyle) : plainStyle;
   const session = await io.open();
   try {
-    if (spec.standalone) return await spec.standalone(session.ctx, parsed.args, out);
+    if (spec.standalone)
+      return await spec.standalone(session.ctx, parsed.args, out, { workspace: parsed.workspace, style });
     const workspace = await resolveWorkspace(session.ctx, parsed.workspace, out);
     if (typeof workspace === 'number') return workspace;
     return await spec.run(session.ctx, workspace, parsed.args, out, { style });

@@ -44,6 +44,12 @@ export const workspaces = pgTable(
     financeAdmins: text('finance_admins').array().notNull().default(sql`'{}'::text[]`),
     /** A Slack user group whose members may do the same. */
     financeAdminGroup: text('finance_admin_group'),
+    /** ISO 3166 country whose public holidays are days off like weekends ('US', 'GB'); none when null. */
+    holidayCountry: text('holiday_country'),
+    /** A region of that country with holidays of its own ('SCT' for Scotland, 'CA' for California). */
+    holidayRegion: text('holiday_region'),
+    /** When the first-minute setup DM was sent (once per workspace, whichever replica claims it first). */
+    setupStartedAt: ts('setup_started_at'),
     createdAt: createdAt(),
     version: integer('version').notNull().default(1),
   },
@@ -52,6 +58,7 @@ export const workspaces = pgTable(
     check('workspaces_digest_weekday', sql`${t.digestWeekday} between 0 and 6`),
     check('workspaces_alert_time', sql`${t.alertTime} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`),
     check('workspaces_digest_time', sql`${t.digestTime} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`),
+    check('workspaces_holiday_region', sql`${t.holidayRegion} is null or ${t.holidayCountry} is not null`),
   ],
 );
 

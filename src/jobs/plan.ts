@@ -6,6 +6,7 @@ import type { WorkspaceRow } from '../db/schema.js';
 import { addDays, localTimeOf, todayIn } from '../domain/dates.js';
 import { alertDatesFor, digestInstant, latestDigestDate } from '../domain/schedule.js';
 import type { LedgerContext } from '../services/context.js';
+import { holidayCalendar } from '../services/holidays.js';
 import { type Decision, type DeliveryKind, decide } from './deliveries.js';
 
 /** More alerts than this in one day become one summary message with the cards in its thread. */
@@ -23,12 +24,13 @@ const CHANGE_KIND: Readonly<Record<DayChangeKind, DeliveryKind>> = {
   stale: 'stale_chase',
 };
 
-/** The alerts due for a workspace at `now`: nothing before its alert time or on a day off. */
+/** The alerts due for a workspace at `now`: nothing before its alert time or on a day off (a weekend, a holiday). */
 export async function planAlerts(ledger: LedgerContext, workspace: WorkspaceRow, now: Date): Promise<Decision[]> {
   if (!workspace.financeChannel) return [];
   const today = todayIn(workspace.timeZone, now);
   if (localTimeOf(now, workspace.timeZone) < workspace.alertTime) return [];
-  const dates = alertDatesFor(today, workspace.workingDays);
+  const holidays = await holidayCalendar(workspace.holidayCountry, workspace.holidayRegion);
+  const dates = alertDatesFor(today, workspace.workingDays, holidays);
   if (dates.length === 0) return [];
 
   // Each invoice once, with its most severe change over the dates this working day covers. Only ids and
@@ -101,13 +103,16 @@ export function planDigest(workspace: WorkspaceRow, now: Date): { date: string; 
 }
 
 /**
- * The follow-ups planned for the dates this working day covers (a weekend's on Monday), at the alert time: one
+ * The follow-ups planned for the dates this working day covers (a weekend's or a holiday's on the next working
+ * day), at the alert time: one
  * nudge per invoice and planned date, to its owner in a DM, or to the finance channel when nobody owns it.
  */
 export async function planFollowUps(ledger: LedgerContext, workspace: WorkspaceRow, now: Date): Promise<Decision[]> {
   const today = todayIn(workspace.timeZone, now);
   if (localTimeOf(now, workspace.timeZone) < workspace.alertTime) return [];
-  const dates = alertDatesFor(today, workspace.workingDays);
+  const holidays = await holidayCalendar(workspace.holidayCountry, workspace.holidayRegion);
+  const dates = alertDatesFor(today, workspace.workingDays, holidays);
+  if (dates.length === 0) return [];
   const decisions: Decision[] = [];
   for (const due of await getFollowUpsDue(ledger.db, { teamId: workspace.teamId, dates })) {
     const to = due.ownerUserId ?? workspace.financeChannel;

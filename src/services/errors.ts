@@ -4,6 +4,8 @@ import type { z } from 'zod';
 export type LedgerErrorCode =
   | 'VALIDATION'
   | 'WORKSPACE_NOT_FOUND'
+  /** `workspace init` for a team that is already set up: its settings are changed, not made again. */
+  | 'WORKSPACE_EXISTS'
   | 'CLIENT_NOT_FOUND'
   | 'INVOICE_NOT_FOUND'
   | 'DUPLICATE_CLIENT'

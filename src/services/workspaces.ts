@@ -1,5 +1,6 @@
-// Workspace settings: time zone, finance channel, alert and digest schedule, who may handle money.
-import { and, eq, sql } from 'drizzle-orm';
+// Workspace settings: time zone, finance channel, alert and digest schedule, public holidays, who may handle money;
+// setting a workspace up before Slack (the CLI's `workspace init`) and what its first minute still has to choose.
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
 import { events, slackInstallations, type WorkspaceRow, workspaces } from '../db/schema.js';
@@ -7,6 +8,7 @@ import { isValidTimeZone } from '../domain/dates.js';
 import { changedFields } from './clients.js';
 import type { LedgerContext } from './context.js';
 import { LedgerError } from './errors.js';
+import { isHolidayPlace } from './holidays.js';
 import { actorOf, authorize, type Principal } from './policy.js';
 import { requiredText } from './schemas.js';
 import { appendEvent, loadWorkspace, parseInput } from './write.js';
@@ -17,11 +19,13 @@ const timeZone = z
   .trim()
   .refine(isValidTimeZone, { message: 'must be an IANA time zone like America/New_York or Europe/London' });
 
+const teamId = z
+  .string()
+  .trim()
+  .regex(/^[TE][A-Z0-9]{2,}$/, 'must be a Slack team id like T0123ABCD');
+
 const ensureSchema = z.object({
-  teamId: z
-    .string()
-    .trim()
-    .regex(/^[TE][A-Z0-9]{2,}$/, 'must be a Slack team id like T0123ABCD'),
+  teamId,
   name: requiredText(200),
   timeZone: timeZone.optional(),
 });
@@ -51,10 +55,26 @@ const settingsSchema = z
       .string()
       .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id like S0123ABCD')
       .nullable(),
+    /** ISO 3166 country code whose public holidays are days off ('US', 'GB'); null for none. */
+    holidayCountry: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, 'must be a country code like US or GB')
+      .nullable(),
+    /** A region of that country with holidays of its own ('SCT', 'CA'); null for the whole country. */
+    holidayRegion: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z0-9]{1,6}$/, 'must be a region code like SCT or CA')
+      .nullable(),
   })
   .partial();
 
 export type WorkspaceSettings = z.input<typeof settingsSchema>;
+
+const initSchema = z.object({ teamId, name: requiredText(200), timeZone });
 
 /** Creates the workspace on first contact; later calls leave its settings alone. */
 export async function ensureWorkspace(ctx: LedgerContext, input: z.input<typeof ensureSchema>): Promise<WorkspaceRow> {
@@ -88,6 +108,7 @@ export async function updateWorkspaceSettings(
   const changes = parseInput(settingsSchema, rest);
   return ctx.db.transaction(async (tx) => {
     const current = await lockWorkspace(tx, teamId);
+    await checkHolidays(current, changes);
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
       throw new LedgerError(
         'CONFLICT',
@@ -125,6 +146,134 @@ export async function updateWorkspaceSettings(
     }
     return row;
   });
+}
+
+/**
+ * The holiday place must be one the holidays library knows; a region needs its country, and a new country
+ * without a region clears the old country's region.
+ */
+async function checkHolidays(current: WorkspaceRow, changes: z.output<typeof settingsSchema>): Promise<void> {
+  if (changes.holidayCountry === undefined && changes.holidayRegion === undefined) return;
+  if (changes.holidayCountry !== undefined && changes.holidayRegion === undefined) {
+    if (changes.holidayCountry !== current.holidayCountry) changes.holidayRegion = null;
+  }
+  const country = changes.holidayCountry !== undefined ? changes.holidayCountry : current.holidayCountry;
+  const region = changes.holidayRegion !== undefined ? changes.holidayRegion : current.holidayRegion;
+  if (country === null) {
+    if (region !== null) throw LedgerError.invalid('holidayCountry', 'choose the country of the region first');
+    return;
+  }
+  if (!(await isHolidayPlace(country))) {
+    throw LedgerError.invalid('holidayCountry', `${country} is not a country whose public holidays we know`);
+  }
+  if (region !== null && !(await isHolidayPlace(country, region))) {
+    throw LedgerError.invalid('holidayRegion', `${region} is not a region of ${country} with holidays we know`);
+  }
+}
+
+/**
+ * Sets a workspace up before anyone opens Slack (the CLI's `workspace init`): its Slack team id, name and time
+ * zone, chosen (a `settings_changed` event, so the zone is never a silent UTC), with any other settings given.
+ * Refused for a team that already has a workspace: its settings are changed instead.
+ */
+export async function initWorkspace(
+  ctx: LedgerContext,
+  principal: Principal,
+  input: z.input<typeof initSchema> & Omit<WorkspaceSettings, 'name' | 'timeZone'>,
+): Promise<WorkspaceRow> {
+  const { teamId: rawTeam, name, timeZone: zone, ...settings } = input;
+  const data = parseInput(initSchema, { teamId: rawTeam, name, timeZone: zone });
+  authorize(principal, 'updateSettings', data.teamId);
+  return ctx.db.transaction(async (tx) => {
+    const created = await tx
+      .insert(workspaces)
+      .values({ teamId: data.teamId, name: data.name, createdAt: ctx.clock.now() })
+      .onConflictDoNothing()
+      .returning({ teamId: workspaces.teamId });
+    if (created.length === 0) {
+      const existing = await loadWorkspace(tx, data.teamId);
+      throw new LedgerError(
+        'WORKSPACE_EXISTS',
+        `Workspace ${existing.teamId} (${existing.name}) is already set up; change its settings in Slack (/invoice settings).`,
+        [{ field: 'teamId', message: 'is already set up' }],
+      );
+    }
+    return updateWorkspaceSettings({ ...ctx, db: tx }, data.teamId, principal, {
+      ...settings,
+      timeZone: data.timeZone,
+    });
+  });
+}
+
+/** Every workspace in the database, by name. */
+export async function listWorkspaces(ctx: LedgerContext): Promise<WorkspaceRow[]> {
+  return ctx.db.select().from(workspaces).orderBy(workspaces.name, workspaces.teamId);
+}
+
+/** What a workspace still has to choose before it runs as its people expect; empty once it is set up. */
+export interface SetupGaps {
+  /** Nobody has chosen the zone: it runs in whatever it was created with (UTC). */
+  timeZone: boolean;
+  financeChannel: boolean;
+  /** Nobody is a finance admin yet (no person, no user group). */
+  financeAdmins: boolean;
+}
+
+export async function setupGaps(ctx: LedgerContext, workspace: WorkspaceRow): Promise<SetupGaps> {
+  return {
+    timeZone: !(await timeZoneChosen(ctx.db, workspace.teamId)),
+    financeChannel: workspace.financeChannel === null,
+    financeAdmins: !hasAdmin(workspace),
+  };
+}
+
+export function isSetUp(gaps: SetupGaps): boolean {
+  return !gaps.timeZone && !gaps.financeChannel && !gaps.financeAdmins;
+}
+
+/**
+ * Claims the workspace's first-minute setup message, once ever: true for the one call (on any replica) that
+ * should send it, recorded as a `setup_started` event naming who it goes to. `to` is the person who installed
+ * the app, or the first person to use it in a workspace that was never set up.
+ */
+export async function claimSetupMessage(ctx: LedgerContext, teamId: string, to: string): Promise<boolean> {
+  return ctx.db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(workspaces)
+      .set({ setupStartedAt: ctx.clock.now() })
+      .where(and(eq(workspaces.teamId, teamId), isNull(workspaces.setupStartedAt)))
+      .returning({ teamId: workspaces.teamId });
+    if (!claimed) return false;
+    await appendEvent(tx, {
+      teamId,
+      kind: 'setup_started',
+      actor: { type: 'system', id: 'setup' },
+      at: ctx.clock.now(),
+      details: { to },
+    });
+    return true;
+  });
+}
+
+/** Whether nobody has ever saved the workspace's settings nor claimed its first admin seat. */
+export async function neverConfigured(ctx: LedgerContext, teamId: string): Promise<boolean> {
+  const [found] = await ctx.db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(eq(events.teamId, teamId), sql`${events.kind} in ('settings_changed', 'admin_claimed')`))
+    .limit(1);
+  return found === undefined;
+}
+
+/**
+ * Closes the setup message's claim without sending it, for a workspace set up through settings before there was
+ * one: no event (nothing was sent), only the mark that stops looking.
+ */
+export async function markSetupNotNeeded(ctx: LedgerContext, teamId: string): Promise<void> {
+  await ctx.db
+    .update(workspaces)
+    .set({ setupStartedAt: ctx.clock.now() })
+    .where(and(eq(workspaces.teamId, teamId), isNull(workspaces.setupStartedAt)));
 }
 
 /**

@@ -18,6 +18,7 @@ import type { SlackDeps } from './deps.js';
 import { type InstallWiring, installWiring } from './install/oauth.js';
 import { type InstalledHook, onInstalled } from './install/on-installed.js';
 import { registerListeners } from './listeners/index.js';
+import { startWorkspaceSetup } from './listeners/setup.js';
 import { createLive, describe, type Live } from './live.js';
 import { principalOf } from './principal.js';
 import { connectedMessage } from './ui/connect.js';
@@ -40,6 +41,11 @@ export interface SlackAppOptions {
   books?: Books;
   /** Run after each install in the installable mode (default: src/slack/install/on-installed.ts). */
   onInstalled?: InstalledHook;
+  /**
+   * Whether the first person to use the app in a workspace that was never set up gets the setup message (the
+   * single-workspace mode; default true). An installable app sends it to the installer instead.
+   */
+  firstContactSetup?: boolean;
 }
 
 export interface SlackApp {
@@ -57,6 +63,8 @@ export interface SlackApp {
   publicUrl(): string;
   /** Each workspace's bot token: SLACK_BOT_TOKEN, or its installation (the jobs post with these). */
   tokens: TokenSource;
+  /** The first-minute setup message to this person's DM, once per workspace ever (see listeners/setup.ts). */
+  startWorkspaceSetup(teamId: string, userId: string, client?: WebClient): Promise<boolean>;
 }
 
 /** Slack's own rule: a request more than five minutes away from now, either way, is refused. */
@@ -282,7 +290,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       }
     }
   });
-  registerListeners(app, deps, live);
+  // The single-workspace mode greets whoever comes first; an installable app greets its installer (onInstalled).
+  registerListeners(app, deps, live, { firstContactSetup: options.firstContactSetup ?? !install });
   app.error(async (error) => {
     app.logger.error('Unhandled error in a listener:', error);
   });
@@ -304,6 +313,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     port: () => listening,
     publicUrl,
     tokens,
+    startWorkspaceSetup: (teamId, userId, client) => {
+      if (!deps) throw new Error('the Slack app is not ready');
+      return startWorkspaceSetup(deps, teamId, userId, client);
+    },
     async start() {
       if (settings.mode === 'socket') {
         slackStatus = await checkSlack();

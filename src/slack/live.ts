@@ -14,7 +14,7 @@ import { getOverview } from '../db/queries/views.js';
 import { todayIn } from '../domain/dates.js';
 import { getInvoice } from '../services/invoices.js';
 import { pushesOfInvoice } from '../services/ledger-push.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getWorkspace, setupGaps } from '../services/workspaces.js';
 import { failingWebhookEndpoints } from '../webhooks/endpoints.js';
 import { clientFor } from './clients.js';
 import type { SlackDeps } from './deps.js';
@@ -115,7 +115,8 @@ export function createLive(deps: SlackDeps): Live {
     const overview = await getOverview(ledger.db, { workspace, today, now, limit: 15 });
     const failingWebhooks = await failingWebhookEndpoints(ledger.db, teamId);
     const ledgerConnections = deps.books ? await deps.books.connections(teamId) : [];
-    return { workspace, now, today, overview, failingWebhooks, ledgerConnections };
+    const setup = await setupGaps(ledger, workspace);
+    return { workspace, now, today, overview, failingWebhooks, ledgerConnections, setup };
   }
 
   async function publish(data: Awaited<ReturnType<typeof homeData>>, userId: string, client: WebClient) {
@@ -131,6 +132,7 @@ export function createLive(deps: SlackDeps): Live {
       financeChannel: workspace.financeChannel,
       failingWebhooks: data.failingWebhooks,
       ledgerConnections: data.ledgerConnections,
+      setup: data.setup,
     });
     await client.views.publish({ user_id: userId, view });
   }

@@ -1,7 +1,15 @@
 // A workspace's time zone is chosen once by a person, never left as a silent UTC: until someone saves it in
 // settings (changed, or kept as it was), it counts as not chosen and settings propose the person's own.
 import { expect, it } from 'vitest';
-import { ensureWorkspace, timeZoneChosen, updateWorkspaceSettings } from '../../src/services/workspaces.js';
+import {
+  claimSetupMessage,
+  ensureWorkspace,
+  getWorkspace,
+  isSetUp,
+  setupGaps,
+  timeZoneChosen,
+  updateWorkspaceSettings,
+} from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
 import { ALICE, asAdmin, OPERATOR } from '../helpers/ledger.js';
 
@@ -38,5 +46,31 @@ describeEachDatabase('choosing the time zone', '2026-11-23T15:00:00Z', (get) => 
     await ensureWorkspace(ctx, { teamId: TEAM, name: 'Acme' });
     await updateWorkspaceSettings(ctx, TEAM, OPERATOR, { timeZone: 'Asia/Kathmandu' });
     expect(await timeZoneChosen(ctx.db, TEAM)).toBe(true);
+  });
+
+  it('claims the first-minute setup message once, whichever of two replicas asks first', async () => {
+    const { ctx, handle } = get();
+    await ensureWorkspace(ctx, { teamId: TEAM, name: 'Acme' });
+    const claims = await Promise.all([claimSetupMessage(ctx, TEAM, 'U0ANA'), claimSetupMessage(ctx, TEAM, 'U0BOB')]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await claimSetupMessage(ctx, TEAM, 'U0CAROL')).toBe(false);
+    const rows = await handle.raw("select count(*)::int as n from events where kind = 'setup_started'", []);
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
+  it('says what setup still lacks until the zone, the channel and an admin are chosen', async () => {
+    const { ctx } = get();
+    await ensureWorkspace(ctx, { teamId: TEAM, name: 'Acme' });
+    expect(await setupGaps(ctx, await getWorkspace(ctx, TEAM))).toEqual({
+      timeZone: true,
+      financeChannel: true,
+      financeAdmins: true,
+    });
+    await updateWorkspaceSettings(ctx, TEAM, OPERATOR, {
+      timeZone: 'Asia/Kathmandu',
+      financeChannel: 'C0FIN',
+      financeAdmins: [ALICE.id],
+    });
+    expect(isSetUp(await setupGaps(ctx, await getWorkspace(ctx, TEAM)))).toBe(true);
   });
 });

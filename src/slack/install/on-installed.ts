@@ -3,6 +3,7 @@
 // from here: it is given the workspace's own client, the installer, and the Slack layer's deps.
 import type { WebClient } from '@slack/web-api';
 import type { SlackDeps } from '../deps.js';
+import { startWorkspaceSetup } from '../listeners/setup.js';
 
 export type InstalledHook = (
   deps: SlackDeps,
@@ -11,7 +12,11 @@ export type InstalledHook = (
   client: WebClient,
 ) => Promise<void>;
 
-/** Nothing yet beyond the log line: the setup DM plugs in here. */
-export const onInstalled: InstalledHook = async (deps, teamId, installerUserId) => {
+/**
+ * The installer gets the first-minute setup message (src/slack/listeners/setup.ts) with the workspace's own client:
+ * once per workspace ever, and never for a reinstall into a workspace already set up.
+ */
+export const onInstalled: InstalledHook = async (deps, teamId, installerUserId, client) => {
   deps.logger.info(`Installed in ${teamId} by ${installerUserId}.`);
+  await startWorkspaceSetup(deps, teamId, installerUserId, client);
 };

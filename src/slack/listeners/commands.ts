@@ -13,6 +13,7 @@ import { RENAMED_ZONES } from '../../domain/zones.js';
 import { digestSummary, queueDigest } from '../../jobs/digest.js';
 import { findClient } from '../../services/clients.js';
 import { isLedgerError } from '../../services/errors.js';
+import { holidayPlaceLabel } from '../../services/holidays.js';
 import { getInvoice } from '../../services/invoices.js';
 import { authorize } from '../../services/policy.js';
 import { listRetainers } from '../../services/retainers.js';
@@ -325,6 +326,9 @@ export async function openSettings(
       metadata: { key: newKey() },
       now: deps.ledger.clock.now(),
       proposedZone,
+      holidayLabel: current.holidayCountry
+        ? await holidayPlaceLabel(current.holidayCountry, current.holidayRegion)
+        : undefined,
     }),
   });
 }
@@ -366,7 +370,7 @@ async function clientNotFound(
 }
 
 /** The person's time zone from their Slack profile, when Slack says and we can use it; never fails the caller. */
-async function profileZone(client: WebClient, userId: string): Promise<string | undefined> {
+export async function profileZone(client: WebClient, userId: string): Promise<string | undefined> {
   try {
     const found = await client.users.info({ user: userId });
     const tz = found.user?.tz;

@@ -8,9 +8,16 @@ import { registerImportExport } from './io.js';
 import { registerLedgerPush } from './ledger-push.js';
 import { registerOptions } from './options.js';
 import { registerRetainers } from './retainers.js';
+import { registerSetup } from './setup.js';
 import { registerViews } from './views.js';
 
-export function registerListeners(app: App, deps: SlackDeps, live: Live): void {
+export function registerListeners(
+  app: App,
+  deps: SlackDeps,
+  live: Live,
+  /** Whether first contact in a never-set-up workspace sends the setup message (the single-workspace mode). */
+  options: { firstContactSetup: boolean } = { firstContactSetup: true },
+): void {
   registerCommands(app, deps, live);
   registerActions(app, deps, live);
   registerViews(app, deps, live);
@@ -19,4 +26,5 @@ export function registerListeners(app: App, deps: SlackDeps, live: Live): void {
   registerOptions(app, deps);
   registerLedgerPush(app, deps);
   registerRetainers(app, deps);
+  registerSetup(app, deps, live, { firstContact: options.firstContactSetup });
 }

@@ -1,9 +1,11 @@
-// Type-ahead for the pickers: clients in the new-invoice modal, time zones in settings.
+// Type-ahead for the pickers: clients in the new-invoice modal, time zones and public holidays in settings.
 import type { App } from '@slack/bolt';
 import { searchClients } from '../../db/queries/search.js';
 import { searchZones } from '../../domain/zones.js';
+import { searchHolidayPlaces } from '../../services/holidays.js';
 import type { SlackDeps } from '../deps.js';
 import { ACTION } from '../ui/ids.js';
+import { holidayValue } from '../ui/modals.js';
 
 export function registerOptions(app: App, deps: SlackDeps): void {
   app.options(ACTION.clientSelect, async ({ body, options, ack }) => {
@@ -24,6 +26,17 @@ export function registerOptions(app: App, deps: SlackDeps): void {
     const found = searchZones(options.value ?? '', deps.ledger.clock.now(), 100);
     await ack({
       options: found.map((z) => ({ text: { type: 'plain_text', text: z.label.slice(0, 75) }, value: z.id })),
+    });
+  });
+
+  // The holidays library's countries and regions: no workspace data either.
+  app.options(ACTION.holidaySelect, async ({ options, ack }) => {
+    const found = await searchHolidayPlaces(options.value ?? '', 100);
+    await ack({
+      options: found.map((p) => ({
+        text: { type: 'plain_text', text: p.label.slice(0, 75) },
+        value: holidayValue(p.country, p.region),
+      })),
     });
   });
 }

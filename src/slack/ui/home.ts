@@ -7,11 +7,13 @@ import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { Overview } from '../../db/queries/views.js';
 import type { LedgerConnectionRow } from '../../db/schema.js';
 import { type InvoiceState, isClosed, STATE_ORDER } from '../../domain/status.js';
+import type { SetupGaps } from '../../services/workspaces.js';
 import type { FailingWebhookEndpoint } from '../../webhooks/endpoints.js';
 import { mrkdwn } from './blocks.js';
 import { ledgerSyncLine } from './connect.js';
 import { ACTION } from './ids.js';
 import { invoiceLine } from './phrases.js';
+import { homeSetupBlocks } from './setup.js';
 import {
   asOf,
   channelLink,
@@ -46,6 +48,8 @@ export interface HomeViewParams {
   failingWebhooks?: readonly FailingWebhookEndpoint[];
   /** The books' connections (Xero…) that are not disconnected: their sync, or their break. */
   ledgerConnections?: readonly LedgerConnectionRow[];
+  /** What the workspace still has to choose (time zone, finance channel, admins): shown until it is set up. */
+  setup?: SetupGaps;
 }
 
 /** Lines listed under "Needs action today" and under each state; the rest are counted in "and N more". */
@@ -85,6 +89,7 @@ export function homeView(p: HomeViewParams): HomeView {
       ],
     },
     { type: 'context', elements: contextLines(p).map(mrkdwn) },
+    ...(p.setup ? homeSetupBlocks({ gaps: p.setup, timeZone: p.timeZone }) : []),
     ...brokenLedgerWarning(p),
     ...webhookWarning(p),
   ];

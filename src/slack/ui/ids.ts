@@ -24,6 +24,8 @@ export const ACTION = {
   clientSelect: 'client.select',
   /** external_select over every IANA time zone in the settings modal (options handler). */
   timeZoneSelect: 'settings.zone',
+  /** external_select over the countries and regions whose public holidays we know (options handler). */
+  holidaySelect: 'settings.holidays',
 } as const;
 
 /** Modal callback ids. private_metadata is JSON: see ModalMetadata. */
@@ -91,6 +93,8 @@ export const FIELD = {
   workingDays: 'f.working_days',
   financeAdmins: 'f.finance_admins',
   financeAdminGroup: 'f.finance_admin_group',
+  /** Public holidays: a country or one of its regions, as 'GB' or 'GB-SCT'. */
+  holidays: 'f.holidays',
   importFile: 'f.import_file',
   importCurrency: 'f.import_currency',
   importDateOrder: 'f.import_date_order',

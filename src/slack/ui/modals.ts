@@ -247,6 +247,8 @@ export const SETTINGS_FIELDS: Readonly<Record<string, string>> = {
   workingDays: FIELD.workingDays,
   financeAdmins: FIELD.financeAdmins,
   financeAdminGroup: FIELD.financeAdminGroup,
+  holidayCountry: FIELD.holidays,
+  holidayRegion: FIELD.holidays,
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -991,6 +993,8 @@ export function settingsModal(p: {
    * shown selected, and said to be a proposal; saving chooses it.
    */
   proposedZone?: string | undefined;
+  /** The chosen holidays' place as people read it ('United Kingdom — Scotland'), when there is one. */
+  holidayLabel?: string | undefined;
 }): ModalView {
   const ws = p.workspace;
   const zone = p.proposedZone ?? ws.timeZone;
@@ -1059,6 +1063,25 @@ export function settingsModal(p: {
       ...(workingInitial.length > 0 ? { initial_options: workingInitial } : {}),
     }),
     input(
+      FIELD.holidays,
+      'Public holidays',
+      {
+        type: 'external_select',
+        action_id: ACTION.holidaySelect,
+        min_query_length: 0,
+        placeholder: plain('Type a country or a region'),
+        ...(ws.holidayCountry
+          ? {
+              initial_option: option(
+                p.holidayLabel ?? ws.holidayCountry,
+                holidayValue(ws.holidayCountry, ws.holidayRegion),
+              ),
+            }
+          : {}),
+      },
+      { optional: true, hint: 'Alerts and nudges due on a public holiday go out on the next working day.' },
+    ),
+    input(
       FIELD.financeAdmins,
       'Finance admins',
       { type: 'multi_users_select', ...(admins.length > 0 ? { initial_users: admins } : {}) },
@@ -1079,9 +1102,16 @@ export function settingsModal(p: {
   return modal({ callbackId: VIEW.settings, title: 'Settings', submit: 'Save', blocks, metadata: p.metadata });
 }
 
-/** The settings as WorkspaceSettings; a cleared channel or group is null, so the service clears it. */
+/** 'GB' or 'GB-SCT': a holiday place as the picker's option value. */
+export function holidayValue(country: string, region: string | null): string {
+  return region ? `${country}-${region}` : country;
+}
+
+/** The settings as WorkspaceSettings; a cleared channel, group or holiday place is null, so the service clears it. */
 export function readSettings(values: ViewStateValues): WorkspaceSettings {
   const channel = stateValue(values, FIELD.financeChannel);
+  const holidays = stateValue(values, FIELD.holidays, ACTION.holidaySelect);
+  const [holidayCountry = null, holidayRegion = null] = holidays?.selected_option?.value?.split('-', 2) ?? [];
   const weekday = optionIn(values, FIELD.digestWeekday);
   const stale = textIn(values, FIELD.staleDays);
   return compact({
@@ -1094,5 +1124,7 @@ export function readSettings(values: ViewStateValues): WorkspaceSettings {
     workingDays: optionsIn(values, FIELD.workingDays).map(Number),
     financeAdmins: stateValue(values, FIELD.financeAdmins)?.selected_users ?? [],
     financeAdminGroup: textIn(values, FIELD.financeAdminGroup) ?? null,
+    // Absent from the form (an older one): left as it is; present but empty: no holidays.
+    ...(holidays ? { holidayCountry, holidayRegion } : {}),
   });
 }
