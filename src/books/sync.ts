@@ -10,6 +10,7 @@ import type { Transaction } from '../db/client.js';
 import { findInvoiceRow } from '../db/queries/invoices.js';
 import {
   clients,
+  creditNotes as creditNoteRows,
   type InvoiceRow,
   type LedgerConnectionRow,
   ledgerLinks,
@@ -208,6 +209,7 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
             for (const id of await applyCreditNote(ctx, teamId, provider, note, outcome)) changed.add(id);
           });
         }
+        if (invoice.credits) await reportRemovedCredits(ctx, teamId, provider, invoice, outcome);
       }
       const next: SyncState = listing.more
         ? { ...state, phase, page: page + 1 }
@@ -781,6 +783,46 @@ async function applyCreditNote(
     if (id) changed.push(id);
   }
   return changed;
+}
+
+/**
+ * Credit taken in from the invoice's side (QuickBooks: `<memo>:<invoice>:<payment>`) that the ledger no longer
+ * lists on it (the memo deleted or unapplied): reported, as a credit note voided in Xero is; its credit stays here.
+ */
+async function reportRemovedCredits(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  invoice: LedgerInvoice,
+  outcome: SyncOutcome,
+): Promise<void> {
+  const listed = new Set(
+    (invoice.credits ?? []).flatMap((n) =>
+      n.allocations.map((a) => a.externalId ?? `${n.externalId}:${a.invoiceExternalId}`),
+    ),
+  );
+  const taken = await ctx.db
+    .select({ externalId: ledgerLinks.externalId, number: creditNoteRows.number })
+    .from(ledgerLinks)
+    .innerJoin(
+      creditNoteRows,
+      and(eq(creditNoteRows.teamId, ledgerLinks.teamId), eq(creditNoteRows.id, ledgerLinks.localId)),
+    )
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider.id),
+        eq(ledgerLinks.kind, 'credit_note'),
+        sql`split_part(${ledgerLinks.externalId}, ':', 2) = ${invoice.externalId}`,
+      ),
+    );
+  for (const credit of taken) {
+    if (listed.has(credit.externalId)) continue;
+    outcome.problems.push({
+      ref: `credit note ${credit.number}`,
+      message: `no longer applied to ${invoice.number ?? invoice.externalId} in ${provider.label}; its credit stays here`,
+    });
+  }
 }
 
 async function reread(ctx: LedgerContext, teamId: string, id: string): Promise<InvoiceRow | undefined> {

@@ -263,7 +263,7 @@ describeEachDatabase('the QuickBooks Online sync', NOW, (get) => {
     const a = qbo.addInvoice({ DocNumber: '6001', CustomerId: acme, TotalAmt: '500.00', DueDate: '2026-11-10' });
     const b = qbo.addInvoice({ DocNumber: '6002', CustomerId: acme, TotalAmt: '200.00', DueDate: '2026-12-10' });
     const memo = qbo.addCreditMemo({ DocNumber: 'CM-1', CustomerId: acme, TotalAmt: '300.00', TxnDate: '2026-11-12' });
-    qbo.applyCredit({ memo, invoices: [{ id: a, amount: '120.00' }], date: '2026-11-12' });
+    const applied = qbo.applyCredit({ memo, invoices: [{ id: a, amount: '120.00' }], date: '2026-11-12' });
     qbo.pay({ invoices: [{ id: a, amount: '100.00' }], date: '2026-11-14', reference: 'ACH 5' });
     await connect(books);
 
@@ -311,6 +311,16 @@ describeEachDatabase('the QuickBooks Online sync', NOW, (get) => {
     later(t, 60_000);
     expect(await books.syncNow(TEAM, 'quickbooks')).toMatchObject({ credits: 0, payments: 0, changedInvoices: [] });
     expect(await eventCount(t)).toBe(before);
+
+    // Unapplied in QuickBooks afterwards (its $0 payment deleted): said, not undone.
+    later(t, 60_000);
+    qbo.deletePayment(applied);
+    const unapplied = await books.syncNow(TEAM, 'quickbooks');
+    expect(unapplied).toMatchObject({ credits: 0, reversed: 0 });
+    expect(unapplied?.problems).toEqual([
+      { ref: 'credit note CM-1', message: 'no longer applied to 6001 in QuickBooks; its credit stays here' },
+    ]);
+    expect((await getInvoice(t.ctx, TEAM, '6001')).creditedMinor).toBe(20_000n);
   });
 
   it('reverses our payment when it is deleted or voided in QuickBooks, and voids an invoice deleted after its payment', async () => {
