@@ -56,7 +56,13 @@ export interface LedgerPayment {
   /** Decimal text, exactly as the ledger sent it, in the invoice's currency. */
   amount: string;
   reference: string | null;
+  /**
+   * Deleted or voided in the ledger: the payment recorded for it here is reversed. A whole payment gone (QuickBooks
+   * names only its id) has `invoiceExternalId` '' and reverses every part recorded for it (`<id>:<invoice>`).
+   */
   deleted: boolean;
+  /** Voided rather than deleted (the reversal's reason says which). */
+  voided?: boolean;
 }
 
 /** draft: not sent; sent: issued and open (or part paid); paid: paid in full; void: voided or deleted. */
@@ -78,6 +84,12 @@ export interface LedgerInvoice {
   updatedAt: Date;
   /** The payments applied to it, oldest first. */
   payments: LedgerPayment[];
+  /**
+   * Credit applied to it that the ledger records on the invoice's side (QuickBooks: a credit memo applied through
+   * a payment), taken in after its payments as the credits phase takes credit notes. Xero lists its credit notes
+   * apart instead.
+   */
+  credits?: LedgerCreditNote[];
 }
 
 /** Part of a credit note applied to one invoice. */
@@ -86,6 +98,11 @@ export interface LedgerAllocation {
   /** Decimal text, in the credit note's currency. */
   amount: string;
   date: LocalDate | null;
+  /**
+   * Names this application once, when a note can be applied to the same invoice more than once (QuickBooks:
+   * `<credit memo>:<invoice>:<payment>`, through each payment). Defaults to `<credit note>:<invoice>`.
+   */
+  externalId?: string;
 }
 
 /** A sales credit note (Xero ACCRECCREDIT; QuickBooks CreditMemo) and the invoices it is applied to. */

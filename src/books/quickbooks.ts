@@ -21,6 +21,7 @@ import {
   type InvoiceQuery,
   type LedgerAccount,
   type LedgerContact,
+  type LedgerCreditNote,
   type LedgerInvoice,
   type LedgerPayment,
   type LedgerProvider,
@@ -30,7 +31,7 @@ import {
   type Tenant,
   type TokenSet,
 } from './provider.js';
-import { parseJsonExact } from './values.js';
+import { addDecimal, compareDecimal, parseJsonExact, subDecimal } from './values.js';
 
 /**
  * Read and write of the books is the only accounting scope Intuit has; this app reads, and writes only payments
@@ -113,6 +114,17 @@ const qboAccount = z.object({
   CurrencyRef: z.object({ value: z.string() }).nullish(),
 });
 
+/** A credit memo, read by id for what names it (its number and date) once a payment applies it. */
+const qboCreditMemo = z.object({
+  Id: id,
+  DocNumber: optionalText,
+  TxnDate: day.nullish(),
+  CurrencyRef: z.object({ value: z.string() }).nullish(),
+  PrivateNote: z.string().nullish(),
+  TotalAmt: decimal,
+  MetaData: meta.optional(),
+});
+
 const createdPayment = z.object({ Payment: z.object({ Id: id }) });
 
 /** What CDC sends for a deleted record: its id, the word, and when. */
@@ -120,7 +132,8 @@ const deleted = z.object({ Id: id, status: z.literal('Deleted'), MetaData: meta.
 
 type QboInvoice = z.output<typeof qboInvoice>;
 type QboPayment = z.output<typeof qboPayment>;
-type Entity = 'Customer' | 'Invoice' | 'Payment' | 'Account';
+type QboCreditMemo = z.output<typeof qboCreditMemo>;
+type Entity = 'Customer' | 'Invoice' | 'Payment' | 'Account' | 'CreditMemo';
 
 const queryAnswer = z.object({
   QueryResponse: z.record(z.string(), z.unknown()).optional(),
@@ -291,32 +304,35 @@ export function quickbooksProvider(options: QuickBooksProviderOptions): LedgerPr
     return { live, gone };
   }
 
-  /** The payments applied to these invoices (read by id, a page of ids at a time), to put the amounts on each. */
-  async function paymentsOf(auth: Auth, invoices: QboInvoice[]): Promise<QboPayment[]> {
-    const ids = [
-      ...new Set(
-        invoices.flatMap((i) =>
-          (i.LinkedTxn ?? []).filter((t) => t.TxnType === 'Payment' && /^\d+$/.test(t.TxnId)).map((t) => t.TxnId),
-        ),
-      ),
-    ];
-    const out: QboPayment[] = [];
-    for (let i = 0; i < ids.length; i += QUICKBOOKS_PAGE_SIZE) {
-      const chunk = ids.slice(i, i + QUICKBOOKS_PAGE_SIZE);
+  /** Records of one entity read by id, a page of ids at a time. */
+  async function byIds<S extends z.ZodType>(auth: Auth, entity: Entity, ids: string[], schema: S) {
+    const wanted = [...new Set(ids.filter((x) => /^\d+$/.test(x)))];
+    const out: z.output<S>[] = [];
+    for (let i = 0; i < wanted.length; i += QUICKBOOKS_PAGE_SIZE) {
+      const chunk = wanted.slice(i, i + QUICKBOOKS_PAGE_SIZE);
       const rows = await select(
         auth,
-        'Payment',
-        `SELECT * FROM Payment WHERE Id IN (${chunk.map((x) => `'${x}'`).join(', ')}) MAXRESULTS ${QUICKBOOKS_PAGE_SIZE}`,
-        qboPayment,
+        entity,
+        `SELECT * FROM ${entity} WHERE Id IN (${chunk.map((x) => `'${x}'`).join(', ')}) MAXRESULTS ${QUICKBOOKS_PAGE_SIZE}`,
+        schema,
       );
       out.push(...rows);
     }
     return out;
   }
 
+  /**
+   * The invoices with their payments and the credit memos those payments apply (read by id): each invoice's cash
+   * payments, and its credits as credit notes.
+   */
   async function invoicesWithPayments(auth: Auth, rows: QboInvoice[]): Promise<LedgerInvoice[]> {
-    const payments = await paymentsOf(auth, rows);
-    return rows.map((row) => toInvoice(row, payments));
+    const linkedIds = rows.flatMap((i) =>
+      (i.LinkedTxn ?? []).filter((t) => t.TxnType === 'Payment').map((t) => t.TxnId),
+    );
+    const payments = await byIds(auth, 'Payment', linkedIds, qboPayment);
+    const memoIds = payments.flatMap((p) => splitPayment(p).credits.map((c) => c.memoId));
+    const memos = new Map((await byIds(auth, 'CreditMemo', memoIds, qboCreditMemo)).map((m) => [m.Id, m]));
+    return rows.map((row) => toInvoice(row, payments, memos));
   }
 
   return {
@@ -381,8 +397,8 @@ export function quickbooksProvider(options: QuickBooksProviderOptions): LedgerPr
     },
     async listPaymentsSince(auth, since, page) {
       const cdc = since && page === 1 ? await changes(auth, 'Payment', since, qboPayment) : undefined;
-      // A deleted payment names no invoice any more: nothing to apply (removing a payment here is not done).
-      if (cdc) return single(cdc.live.flatMap(toPayments));
+      // A deleted payment names only its id: the sync reverses every part of it recorded here.
+      if (cdc) return single([...cdc.live.flatMap(toPayments), ...cdc.gone.map(deletedPayment)]);
       const where = since ? [`MetaData.LastUpdatedTime > '${qboInstant(since)}'`] : [];
       const { rows, more, total } = await paged(auth, 'Payment', where, page, qboPayment);
       return { items: rows.flatMap(toPayments), page, more, total };
@@ -479,37 +495,125 @@ const isZero = (text: string) => /^-?0*(\.0*)?$/.test(text);
 const isVoided = (row: { TotalAmt: string; PrivateNote?: string | null | undefined }) =>
   isZero(row.TotalAmt) && /^Voided/.test(row.PrivateNote ?? '');
 
+/** A credit memo's share of one invoice, as one payment applied it. */
+interface CreditPart {
+  memoId: string;
+  invoiceId: string;
+  amount: string;
+}
+
 /**
- * Each invoice a payment pays is its own LedgerPayment (`<payment id>:<invoice id>`), for the lines linked to
- * that invoice alone: one QuickBooks payment can pay several invoices.
+ * What one payment did to each invoice: money paid (`cash`, by invoice) and credit memos applied (`credits`).
+ * QuickBooks applies a credit memo through a payment: its lines link the invoices (the amount each is paid) and the
+ * credit memos (the credit each gives), and TotalAmt is the money, the invoices' lines less the credit (a payment
+ * that only applies a credit is a $0 payment). The payment does not say which invoice took which credit when it
+ * pays several: the credit goes to its invoice lines in their order, each up to the line's amount, and the rest of
+ * each line is money.
  */
-export function toPayments(p: QboPayment): LedgerPayment[] {
-  const amounts = new Map<string, string[]>();
+export function splitPayment(p: QboPayment): { cash: Map<string, string>; credits: CreditPart[] } {
+  const pool = (p.Line ?? []).flatMap((line) => {
+    const memos = (line.LinkedTxn ?? []).filter((t) => t.TxnType === 'CreditMemo');
+    // A line naming several memos cannot say how much came from each: it is left out, as below.
+    return memos.length === 1 ? [{ memoId: (memos[0] as { TxnId: string }).TxnId, left: line.Amount }] : [];
+  });
+  const cash = new Map<string, string>();
+  const credits: CreditPart[] = [];
   for (const line of p.Line ?? []) {
     const invoices = (line.LinkedTxn ?? []).filter((t) => t.TxnType === 'Invoice');
     // A line linked to several invoices cannot say how much went to each: it is left out.
     if (invoices.length !== 1) continue;
     const invoiceId = (invoices[0] as { TxnId: string }).TxnId;
-    amounts.set(invoiceId, [...(amounts.get(invoiceId) ?? []), line.Amount]);
+    let rest = line.Amount;
+    for (const memo of pool) {
+      if (compareDecimal(rest, '0') <= 0) break;
+      if (compareDecimal(memo.left, '0') <= 0) continue;
+      const take = compareDecimal(memo.left, rest) < 0 ? memo.left : rest;
+      memo.left = subDecimal(memo.left, take);
+      rest = subDecimal(rest, take);
+      const same = credits.find((c) => c.memoId === memo.memoId && c.invoiceId === invoiceId);
+      if (same) same.amount = addDecimal(same.amount, take);
+      else credits.push({ memoId: memo.memoId, invoiceId, amount: take });
+    }
+    if (compareDecimal(rest, '0') > 0) cash.set(invoiceId, addDecimal(cash.get(invoiceId) ?? '0', rest));
   }
-  const voided = isVoided(p);
-  return [...amounts.entries()].map(([invoiceId, parts]) => ({
+  return { cash, credits };
+}
+
+/**
+ * Each invoice a payment pays money to is its own LedgerPayment (`<payment id>:<invoice id>`), for the money of the
+ * lines linked to that invoice alone (one QuickBooks payment can pay several invoices; credit it applies is not
+ * money). A voided payment is one removal of the whole payment: its amounts are zeroed.
+ */
+export function toPayments(p: QboPayment): LedgerPayment[] {
+  if (isVoided(p)) return [{ ...deletedPayment(p), voided: true }];
+  return [...splitPayment(p).cash.entries()].map(([invoiceId, amount]) => ({
     externalId: `${p.Id}:${invoiceId}`,
     invoiceExternalId: invoiceId,
     date: p.TxnDate as LocalDate,
-    amount: parts.reduce((sum, part) => addDecimal(sum, part)),
+    amount,
     reference: p.PaymentRefNum,
-    deleted: voided,
+    deleted: false,
   }));
 }
 
-function toInvoice(i: QboInvoice, payments: QboPayment[]): LedgerInvoice {
+/** A payment deleted (CDC gives only its id) or voided: every part of it recorded here is reversed. */
+function deletedPayment(d: { Id: string; TxnDate?: string }): LedgerPayment {
+  return {
+    externalId: d.Id,
+    invoiceExternalId: '',
+    date: (d.TxnDate ?? '1970-01-01') as LocalDate,
+    amount: '0',
+    reference: null,
+    deleted: true,
+  };
+}
+
+/**
+ * The credit memos the payments applied to this invoice, each application (memo, invoice, payment) its own
+ * allocation, numbered as the memo is in QuickBooks and dated by the payment that applied it.
+ */
+function creditsOf(
+  invoice: QboInvoice,
+  payments: QboPayment[],
+  memos: ReadonlyMap<string, QboCreditMemo>,
+): LedgerCreditNote[] {
+  return payments.flatMap((p) => {
+    if (isVoided(p)) return [];
+    return splitPayment(p)
+      .credits.filter((c) => c.invoiceId === invoice.Id && !isZero(c.amount))
+      .map((c): LedgerCreditNote => {
+        const memo = memos.get(c.memoId);
+        return {
+          externalId: c.memoId,
+          number: memo?.DocNumber ?? null,
+          currency: (memo?.CurrencyRef?.value ?? invoice.CurrencyRef.value).toUpperCase(),
+          date: (memo?.TxnDate ?? p.TxnDate) as LocalDate,
+          status: memo && isVoided(memo) ? 'void' : 'open',
+          reference: null,
+          updatedAt: new Date(p.MetaData?.LastUpdatedTime ?? invoice.MetaData.LastUpdatedTime),
+          allocations: [
+            {
+              invoiceExternalId: invoice.Id,
+              amount: c.amount,
+              date: p.TxnDate as LocalDate,
+              externalId: `${c.memoId}:${invoice.Id}:${p.Id}`,
+            },
+          ],
+        };
+      });
+  });
+}
+
+function toInvoice(i: QboInvoice, payments: QboPayment[], memos: ReadonlyMap<string, QboCreditMemo>): LedgerInvoice {
   const voided = isVoided(i);
   const paid = !voided && isZero(i.Balance) && !isZero(i.TotalAmt);
   const mine = payments
     .flatMap(toPayments)
-    .filter((p) => p.invoiceExternalId === i.Id && !isZero(p.amount))
+    .filter((p) => p.invoiceExternalId === i.Id && !p.deleted && !isZero(p.amount))
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const credits = voided ? [] : creditsOf(i, payments, memos);
+  // What the balance lost to credit is not money paid.
+  const credited = credits.reduce((sum, c) => addDecimal(sum, c.allocations[0]?.amount ?? '0'), '0');
   return {
     externalId: i.Id,
     number: i.DocNumber,
@@ -520,7 +624,7 @@ function toInvoice(i: QboInvoice, payments: QboPayment[]): LedgerInvoice {
     },
     currency: i.CurrencyRef.value.toUpperCase(),
     total: i.TotalAmt,
-    amountPaid: voided ? '0' : subDecimal(i.TotalAmt, i.Balance),
+    amountPaid: voided ? '0' : subDecimal(subDecimal(i.TotalAmt, i.Balance), credited),
     issueDate: i.TxnDate ?? null,
     dueDate: i.DueDate ?? null,
     // An invoice is on the books (in accounts receivable) once saved, emailed or not (EmailStatus NotSet is a
@@ -529,6 +633,7 @@ function toInvoice(i: QboInvoice, payments: QboPayment[]): LedgerInvoice {
     ledgerStatus: voided ? 'VOIDED' : paid ? 'PAID' : 'OPEN',
     updatedAt: new Date(i.MetaData.LastUpdatedTime),
     payments: mine,
+    credits,
   };
 }
 
@@ -548,40 +653,6 @@ function deletedInvoice(d: z.output<typeof deleted>): LedgerInvoice {
     updatedAt: d.MetaData ? new Date(d.MetaData.LastUpdatedTime) : new Date(0),
     payments: [],
   };
-}
-
-// --- exact decimal text ------------------------------------------------------------------------------------------
-
-function scaled(a: string, b: string): [bigint, bigint, number] {
-  const scale = Math.max(a.split('.')[1]?.length ?? 0, b.split('.')[1]?.length ?? 0);
-  const toInt = (s: string) => {
-    const [whole = '0', fraction = ''] = s.replace('-', '').split('.');
-    const n = BigInt(whole + fraction.padEnd(scale, '0'));
-    return s.startsWith('-') ? -n : n;
-  };
-  return [toInt(a), toInt(b), scale];
-}
-
-function show(n: bigint, scale: number): string {
-  const negative = n < 0n;
-  const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');
-  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  return negative ? `-${text}` : text;
-}
-
-export function addDecimal(a: string, b: string): string {
-  const [x, y, scale] = scaled(a, b);
-  return show(x + y, scale);
-}
-
-export function subDecimal(a: string, b: string): string {
-  const [x, y, scale] = scaled(a, b);
-  return show(x - y, scale);
-}
-
-export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
-  const [x, y] = scaled(a, b);
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 // --- answers -----------------------------------------------------------------------------------------------------

@@ -5,11 +5,12 @@
 // The first sync takes every open invoice and those paid in the last 90 days; later ones only what changed since
 // the cursor (If-Modified-Since), page by page. The place (phase, page) is saved after every page under the
 // connection's claim, so a crash resumes there; re-doing a page changes nothing.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/client.js';
 import { findInvoiceRow } from '../db/queries/invoices.js';
 import {
   clients,
+  creditNotes as creditNoteRows,
   type InvoiceRow,
   type LedgerConnectionRow,
   ledgerLinks,
@@ -185,8 +186,7 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
         if (phase === 'payments') {
           const payment = item as LedgerPayment;
           await guarded(outcome, `payment ${payment.reference ?? payment.externalId}`, async () => {
-            const id = await applyPayment(ctx, teamId, provider, payment, outcome);
-            if (id) changed.add(id);
+            for (const id of await applyPayment(ctx, teamId, provider, payment, outcome)) changed.add(id);
           });
           continue;
         }
@@ -203,6 +203,13 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
           const id = await applyInvoice(ctx, teamId, provider, invoice, outcome);
           if (id) changed.add(id);
         });
+        // Credit the ledger records on the invoice's side (QuickBooks' credit memos), after its payments.
+        for (const note of invoice.credits ?? []) {
+          await guarded(outcome, `credit note ${note.number ?? note.externalId}`, async () => {
+            for (const id of await applyCreditNote(ctx, teamId, provider, note, outcome)) changed.add(id);
+          });
+        }
+        if (invoice.credits) await reportRemovedCredits(ctx, teamId, provider, invoice, outcome);
       }
       const next: SyncState = listing.more
         ? { ...state, phase, page: page + 1 }
@@ -515,6 +522,32 @@ async function applyInvoice(
 
     if (invoice.status === 'void' && row && !row.voidedAt) {
       const word = invoice.ledgerStatus === 'DELETED' ? 'Deleted' : 'Voided';
+      // The ledger voids or deletes only an invoice with no payment left on it: a payment of its we still count
+      // was taken off in the ledger first (its own removal may come later in this sync, or not at all once the
+      // invoice is gone), so it is reversed here, then the invoice voided.
+      const counting = await tx
+        .select({ id: paymentRows.id, externalId: ledgerLinks.externalId })
+        .from(paymentRows)
+        .innerJoin(
+          ledgerLinks,
+          and(
+            eq(ledgerLinks.teamId, paymentRows.teamId),
+            eq(ledgerLinks.provider, provider.id),
+            eq(ledgerLinks.kind, 'payment'),
+            eq(ledgerLinks.localId, paymentRows.id),
+          ),
+        )
+        .where(and(eq(paymentRows.teamId, teamId), eq(paymentRows.invoiceId, row.id), isNull(paymentRows.reversedAt)));
+      for (const payment of counting) {
+        await reversePayment(
+          t,
+          teamId,
+          actor,
+          { invoice: row.id, payment: payment.id, reason: `${word} in ${provider.label} with the invoice` },
+          { idempotencyKey: `${provider.id}:payment:${payment.externalId}:deleted` },
+        );
+        outcome.reversed += 1;
+      }
       await voidInvoice(
         t,
         teamId,
@@ -541,13 +574,13 @@ async function applyPayment(
   provider: LedgerProvider,
   payment: LedgerPayment,
   outcome: SyncOutcome,
-): Promise<string | undefined> {
+): Promise<string[]> {
   if (payment.deleted) return reverseDeleted(ctx, teamId, provider, payment, outcome);
-  if (await findLink(ctx.db, teamId, provider.id, 'payment', payment.externalId)) return undefined;
+  if (await findLink(ctx.db, teamId, provider.id, 'payment', payment.externalId)) return [];
   const invoiceLink = await findLink(ctx.db, teamId, provider.id, 'invoice', payment.invoiceExternalId);
-  if (!invoiceLink?.localId) return undefined;
+  if (!invoiceLink?.localId) return [];
   const localId = invoiceLink.localId;
-  return ctx.db.transaction(async (tx) => {
+  const id = await ctx.db.transaction(async (tx) => {
     const t: LedgerContext = { db: tx, clock: ctx.clock };
     const row = await reread(t, teamId, localId);
     if (!row) return undefined;
@@ -580,6 +613,7 @@ async function applyPayment(
     outcome.payments += 1;
     return row.id;
   });
+  return id ? [id] : [];
 }
 
 /**
@@ -620,28 +654,53 @@ async function reverseDeleted(
   provider: LedgerProvider,
   payment: LedgerPayment,
   outcome: SyncOutcome,
-): Promise<string | undefined> {
-  const linked = await findLink(ctx.db, teamId, provider.id, 'payment', payment.externalId);
-  if (!linked?.localId) return undefined;
-  const localId = linked.localId;
-  return ctx.db.transaction(async (tx) => {
-    const [ours] = await tx
-      .select({ invoiceId: paymentRows.invoiceId, reversedAt: paymentRows.reversedAt })
-      .from(paymentRows)
-      .where(and(eq(paymentRows.teamId, teamId), eq(paymentRows.id, localId)));
-    if (!ours || ours.reversedAt) return undefined;
-    const row = await reread({ db: tx, clock: ctx.clock }, teamId, ours.invoiceId);
-    if (!row || row.voidedAt) return undefined;
-    await reversePayment(
-      { db: tx, clock: ctx.clock },
-      teamId,
-      ledgerActor(provider.id),
-      { invoice: row.id, payment: localId, reason: `Deleted in ${provider.label}` },
-      { idempotencyKey: `${provider.id}:payment:${payment.externalId}:deleted` },
+): Promise<string[]> {
+  // The payment's own link, or (a whole payment gone, named by its id alone) the links of each of its parts.
+  const parts = await ctx.db
+    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
+    .from(ledgerLinks)
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider.id),
+        eq(ledgerLinks.kind, 'payment'),
+        payment.invoiceExternalId === ''
+          ? sql`(${ledgerLinks.externalId} = ${payment.externalId} or starts_with(${ledgerLinks.externalId}, ${`${payment.externalId}:`}))`
+          : eq(ledgerLinks.externalId, payment.externalId),
+      ),
     );
-    outcome.reversed += 1;
-    return row.id;
-  });
+  const word = payment.voided ? 'Voided' : 'Deleted';
+  const changed: string[] = [];
+  for (const part of parts) {
+    if (!part.localId) continue;
+    const localId = part.localId;
+    const id = await ctx.db.transaction(async (tx) => {
+      const row = await ourPaymentInvoice(tx, ctx, teamId, localId);
+      if (!row) return undefined;
+      await reversePayment(
+        { db: tx, clock: ctx.clock },
+        teamId,
+        ledgerActor(provider.id),
+        { invoice: row.id, payment: localId, reason: `${word} in ${provider.label}` },
+        { idempotencyKey: `${provider.id}:payment:${part.externalId}:deleted` },
+      );
+      outcome.reversed += 1;
+      return row.id;
+    });
+    if (id) changed.push(id);
+  }
+  return changed;
+}
+
+/** The live invoice our payment is on, while the payment still counts (not reversed); else undefined. */
+async function ourPaymentInvoice(tx: Transaction, ctx: LedgerContext, teamId: string, paymentId: string) {
+  const [ours] = await tx
+    .select({ invoiceId: paymentRows.invoiceId, reversedAt: paymentRows.reversedAt })
+    .from(paymentRows)
+    .where(and(eq(paymentRows.teamId, teamId), eq(paymentRows.id, paymentId)));
+  if (!ours || ours.reversedAt) return undefined;
+  const row = await reread({ db: tx, clock: ctx.clock }, teamId, ours.invoiceId);
+  return row && !row.voidedAt ? row : undefined;
 }
 
 /**
@@ -657,8 +716,8 @@ async function applyCreditNote(
   outcome: SyncOutcome,
 ): Promise<string[]> {
   const changed: string[] = [];
-  for (const [index, allocation] of note.allocations.entries()) {
-    const key = `${note.externalId}:${allocation.invoiceExternalId}`;
+  for (const allocation of note.allocations) {
+    const key = allocation.externalId ?? `${note.externalId}:${allocation.invoiceExternalId}`;
     const taken = await findLink(ctx.db, teamId, provider.id, 'credit_note', key);
     if (note.status === 'void') {
       if (taken?.localId) {
@@ -687,13 +746,27 @@ async function applyCreditNote(
       const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
       const day = allocation.date ?? note.date ?? today;
       const number = note.number ?? `${provider.label}-${note.externalId.slice(0, 8)}`;
+      // Each part of a note applied more than once (to several invoices, or through several QuickBooks payments)
+      // is numbered <number>/<n> in the order they arrive, n counting the parts already seen.
+      const [seen] = await tx
+        .select({ n: count() })
+        .from(ledgerLinks)
+        .where(
+          and(
+            eq(ledgerLinks.teamId, teamId),
+            eq(ledgerLinks.provider, provider.id),
+            eq(ledgerLinks.kind, 'credit_note'),
+            sql`starts_with(${ledgerLinks.externalId}, ${`${note.externalId}:`})`,
+          ),
+        );
+      const earlier = seen?.n ?? 0;
       const { result } = await issueCreditNote(
         t,
         teamId,
         ledgerActor(provider.id),
         {
           invoice: row.id,
-          number: note.allocations.length > 1 ? `${number}/${index + 1}` : number,
+          number: note.allocations.length > 1 || earlier > 0 ? `${number}/${earlier + 1}` : number,
           amount: take,
           issuedOn: laterOf(day < today ? day : today, row.issueDate),
           reason: `Credit note ${number} in ${provider.label}${note.reference ? `: ${note.reference}` : ''}`.slice(
@@ -710,6 +783,46 @@ async function applyCreditNote(
     if (id) changed.push(id);
   }
   return changed;
+}
+
+/**
+ * Credit taken in from the invoice's side (QuickBooks: `<memo>:<invoice>:<payment>`) that the ledger no longer
+ * lists on it (the memo deleted or unapplied): reported, as a credit note voided in Xero is; its credit stays here.
+ */
+async function reportRemovedCredits(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  invoice: LedgerInvoice,
+  outcome: SyncOutcome,
+): Promise<void> {
+  const listed = new Set(
+    (invoice.credits ?? []).flatMap((n) =>
+      n.allocations.map((a) => a.externalId ?? `${n.externalId}:${a.invoiceExternalId}`),
+    ),
+  );
+  const taken = await ctx.db
+    .select({ externalId: ledgerLinks.externalId, number: creditNoteRows.number })
+    .from(ledgerLinks)
+    .innerJoin(
+      creditNoteRows,
+      and(eq(creditNoteRows.teamId, ledgerLinks.teamId), eq(creditNoteRows.id, ledgerLinks.localId)),
+    )
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider.id),
+        eq(ledgerLinks.kind, 'credit_note'),
+        sql`split_part(${ledgerLinks.externalId}, ':', 2) = ${invoice.externalId}`,
+      ),
+    );
+  for (const credit of taken) {
+    if (listed.has(credit.externalId)) continue;
+    outcome.problems.push({
+      ref: `credit note ${credit.number}`,
+      message: `no longer applied to ${invoice.number ?? invoice.externalId} in ${provider.label}; its credit stays here`,
+    });
+  }
 }
 
 async function reread(ctx: LedgerContext, teamId: string, id: string): Promise<InvoiceRow | undefined> {

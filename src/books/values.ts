@@ -70,3 +70,37 @@ export function msDateToLocalDate(text: string): string | undefined {
 export function toMsDate(at: Date): string {
   return `/Date(${at.getTime()}+0000)/`;
 }
+
+// --- exact decimal text (the ledgers' amounts, added and compared without a float) ----------------------------
+
+function scaled(a: string, b: string): [bigint, bigint, number] {
+  const scale = Math.max(a.split('.')[1]?.length ?? 0, b.split('.')[1]?.length ?? 0);
+  const toInt = (s: string) => {
+    const [whole = '0', fraction = ''] = s.replace('-', '').split('.');
+    const n = BigInt(whole + fraction.padEnd(scale, '0'));
+    return s.startsWith('-') ? -n : n;
+  };
+  return [toInt(a), toInt(b), scale];
+}
+
+function show(n: bigint, scale: number): string {
+  const negative = n < 0n;
+  const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}
+
+export function addDecimal(a: string, b: string): string {
+  const [x, y, scale] = scaled(a, b);
+  return show(x + y, scale);
+}
+
+export function subDecimal(a: string, b: string): string {
+  const [x, y, scale] = scaled(a, b);
+  return show(x - y, scale);
+}
+
+export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
+  const [x, y] = scaled(a, b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

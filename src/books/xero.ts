@@ -26,7 +26,7 @@ import {
   type Tenant,
   type TokenSet,
 } from './provider.js';
-import { msDateToLocalDate, parseJsonExact, parseMsDate } from './values.js';
+import { addDecimal, msDateToLocalDate, parseJsonExact, parseMsDate } from './values.js';
 
 /**
  * Read-only, and only what the sync reads: invoices, payments, contacts; offline_access for a refresh token.
@@ -89,6 +89,19 @@ const xeroPayment = z.object({
   Invoice: z.object({ InvoiceID: z.string() }).optional(),
 });
 
+/**
+ * A prepayment or overpayment as an invoice lists those allocated to it (components.schemas.Invoice.Prepayments,
+ * .Overpayments; Prepayment/Overpayment.AppliedAmount, "the amount of applied to an invoice").
+ */
+const xeroAdvance = z.object({
+  PrepaymentID: z.string().optional(),
+  OverpaymentID: z.string().optional(),
+  Date: msDate.nullish(),
+  Status: z.string().nullish(),
+  Reference: optionalText,
+  AppliedAmount: decimal.nullish(),
+});
+
 const xeroInvoice = z.object({
   Type: z.string(),
   InvoiceID: z.string(),
@@ -102,6 +115,8 @@ const xeroInvoice = z.object({
   Status: z.string(),
   UpdatedDateUTC: msDate,
   Payments: z.array(xeroPayment).optional(),
+  Prepayments: z.array(xeroAdvance).nullish(),
+  Overpayments: z.array(xeroAdvance).nullish(),
 });
 
 const xeroContact = z.object({
@@ -484,9 +499,37 @@ function toPayment(p: z.output<typeof xeroPayment>, invoiceId: string): LedgerPa
   };
 }
 
+/**
+ * A prepayment or overpayment allocated to the invoice is money the client paid ahead (or beyond) and Xero set
+ * against it: a payment here (`<prepayment or overpayment id>:<invoice id>`), dated when the money came, not a
+ * credit note (nothing was forgiven). Xero counts it in AmountCredited, not AmountPaid.
+ */
+function advancesOf(i: z.output<typeof xeroInvoice>): LedgerPayment[] {
+  const advances = [
+    ...(i.Prepayments ?? []).map((a) => ({ id: a.PrepaymentID, word: 'prepayment', a })),
+    ...(i.Overpayments ?? []).map((a) => ({ id: a.OverpaymentID, word: 'overpayment', a })),
+  ];
+  return advances.flatMap(({ id, word, a }) => {
+    const date = a.Date ? msDateToLocalDate(a.Date) : undefined;
+    if (!id || !date || !a.AppliedAmount || /^-?0*(\.0*)?$/.test(a.AppliedAmount)) return [];
+    return [
+      {
+        externalId: `${id}:${i.InvoiceID}`,
+        invoiceExternalId: i.InvoiceID,
+        date,
+        amount: a.AppliedAmount,
+        reference: a.Reference ? `${word} ${a.Reference}` : word,
+        deleted: a.Status === 'VOIDED' || a.Status === 'DELETED',
+      },
+    ];
+  });
+}
+
 function toInvoice(i: z.output<typeof xeroInvoice>): LedgerInvoice {
   const status = STATUS[i.Status];
   if (!status) throw new ProviderError('BAD_RESPONSE', `Xero sent invoice status ${i.Status}, which we do not know.`);
+  const advances = advancesOf(i).filter((a) => !a.deleted);
+  const amountPaid = advances.reduce((sum, a) => addDecimal(sum, a.amount), i.AmountPaid ?? '0');
   return {
     externalId: i.InvoiceID,
     number: i.InvoiceNumber,
@@ -497,15 +540,15 @@ function toInvoice(i: z.output<typeof xeroInvoice>): LedgerInvoice {
     },
     currency: i.CurrencyCode.toUpperCase(),
     total: i.Total,
-    amountPaid: i.AmountPaid ?? '0',
+    amountPaid,
     issueDate: i.Date ? (msDateToLocalDate(i.Date) ?? null) : null,
     dueDate: i.DueDate ? (msDateToLocalDate(i.DueDate) ?? null) : null,
     status,
     ledgerStatus: i.Status,
     updatedAt: parseMsDate(i.UpdatedDateUTC) as Date,
-    payments: (i.Payments ?? [])
-      .map((p) => toPayment(p, i.InvoiceID))
-      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
+    payments: [...(i.Payments ?? []).map((p) => toPayment(p, i.InvoiceID)), ...advances].sort((a, b) =>
+      a.date < b.date ? -1 : a.date > b.date ? 1 : 0,
+    ),
   };
 }
 

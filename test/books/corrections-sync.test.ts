@@ -103,6 +103,52 @@ describeEachDatabase('corrections from Xero', NOW, (get) => {
     expect(reversals).toHaveLength(1);
   });
 
+  it('takes a prepayment and an overpayment allocated in Xero as payments from Xero, and the card turns Paid', async () => {
+    const t = get();
+    const acme = xero.addContact({ name: 'Acme Corp' });
+    const a = xero.addInvoice({
+      InvoiceNumber: 'INV-0070',
+      ContactID: acme,
+      Total: '400.00',
+      Date: '2026-10-01',
+      DueDate: '2026-10-31',
+    });
+    const pre = xero.receiveAdvance({ kind: 'prepayment', contactId: acme, total: '250.00', date: '2026-09-20' });
+    xero.allocateAdvance(pre, { invoiceId: a, amount: '250.00', date: '2026-10-02' });
+    await connect(books);
+
+    const first = await books.syncNow(TEAM, 'xero');
+
+    expect(first).toMatchObject({ created: 1, payments: 1, credits: 0, problems: [] });
+    const inv = await getInvoice(t.ctx, TEAM, 'INV-0070');
+    expect(inv.status).toMatchObject({ state: 'overdue', amountDueMinor: 15_000n });
+    expect(inv.creditedMinor).toBe(0n);
+
+    later();
+    const over = xero.receiveAdvance({
+      kind: 'overpayment',
+      contactId: acme,
+      total: '200.00',
+      date: '2026-11-20',
+      reference: 'INV-0069',
+    });
+    xero.allocateAdvance(over, { invoiceId: a, amount: '150.00', date: '2026-11-23' });
+    const changes = await books.syncNow(TEAM, 'xero');
+
+    expect(changes).toMatchObject({ payments: 1, credits: 0, problems: [] });
+    const paid = await getInvoice(t.ctx, TEAM, 'INV-0070');
+    expect(paid.status.state).toBe('paid');
+    const lines = await getPayments(t.ctx.db, { teamId: TEAM, invoiceIds: [paid.id] });
+    expect(lines.map((p) => [p.amountMinor, p.receivedOn, p.reference, p.recordedBy])).toEqual([
+      // A prepayment taken before the invoice existed is dated the invoice's own date.
+      [25_000n, '2026-10-01', 'from Xero: prepayment', 'xero'],
+      [15_000n, '2026-11-20', 'from Xero: overpayment INV-0069', 'xero'],
+    ]);
+
+    later();
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ payments: 0, changedInvoices: [] });
+  });
+
   it('takes a credit note allocated in Xero as a credit note here: part of one invoice, all of another', async () => {
     const t = get();
     const acme = xero.addContact({ name: 'Acme Corp' });

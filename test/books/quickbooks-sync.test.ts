@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { type Books, createBooks } from '../../src/books/index.js';
-import { events, payments } from '../../src/db/schema.js';
+import { creditNotes, events, payments } from '../../src/db/schema.js';
 import { isLedgerError } from '../../src/services/errors.js';
 import { editInvoice, getInvoice, recordPayment } from '../../src/services/invoices.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
@@ -255,6 +255,135 @@ describeEachDatabase('the QuickBooks Online sync', NOW, (get) => {
     // The void keeps the invoice's own figures: QuickBooks' zeroed total is not copied.
     expect(v.totalMinor).toBe(8000n);
     expect((await getInvoice(t.ctx, TEAM, '3002')).voidReason).toBe('Deleted in QuickBooks');
+  });
+
+  it('takes a credit memo applied in QuickBooks as a credit note, on the first sync and through CDC, once', async () => {
+    const t = get();
+    const acme = qbo.addCustomer({ name: 'Acme Corp' });
+    const a = qbo.addInvoice({ DocNumber: '6001', CustomerId: acme, TotalAmt: '500.00', DueDate: '2026-11-10' });
+    const b = qbo.addInvoice({ DocNumber: '6002', CustomerId: acme, TotalAmt: '200.00', DueDate: '2026-12-10' });
+    const memo = qbo.addCreditMemo({ DocNumber: 'CM-1', CustomerId: acme, TotalAmt: '300.00', TxnDate: '2026-11-12' });
+    const applied = qbo.applyCredit({ memo, invoices: [{ id: a, amount: '120.00' }], date: '2026-11-12' });
+    qbo.pay({ invoices: [{ id: a, amount: '100.00' }], date: '2026-11-14', reference: 'ACH 5' });
+    await connect(books);
+
+    const first = await books.syncNow(TEAM, 'quickbooks');
+
+    expect(first).toMatchObject({ created: 2, payments: 1, credits: 1, problems: [] });
+    const inv = await getInvoice(t.ctx, TEAM, '6001');
+    // 500 less 100 paid and 120 credited: 280 due, still overdue; the credit is not counted as money.
+    expect([inv.paidMinor, inv.creditedMinor, inv.status.state]).toEqual([10_000n, 12_000n, 'overdue']);
+    const [note] = await t.ctx.db.select().from(creditNotes).where(eq(creditNotes.invoiceId, inv.id));
+    expect(note).toMatchObject({
+      number: 'CM-1',
+      amountMinor: 12_000n,
+      issuedOn: '2026-11-12',
+      reason: 'Credit note CM-1 in QuickBooks',
+      issuedBy: 'quickbooks',
+    });
+
+    // The rest of the memo goes on both invoices through one $0 payment: each is a part of CM-1 of its own.
+    later(t, 60 * 60_000);
+    qbo.applyCredit({
+      memo,
+      invoices: [
+        { id: a, amount: '80.00' },
+        { id: b, amount: '100.00' },
+      ],
+      date: '2026-11-23',
+    });
+    const changes = await books.syncNow(TEAM, 'quickbooks');
+
+    expect(changes).toMatchObject({ credits: 2, payments: 0, problems: [] });
+    const after = await getInvoice(t.ctx, TEAM, '6001');
+    expect([after.paidMinor, after.creditedMinor]).toEqual([10_000n, 20_000n]);
+    expect((await getInvoice(t.ctx, TEAM, '6002')).creditedMinor).toBe(10_000n);
+    const numbers = await t.ctx.db
+      .select({ number: creditNotes.number, amount: creditNotes.amountMinor })
+      .from(creditNotes);
+    expect(numbers.map((n) => [n.number, n.amount]).sort()).toEqual([
+      ['CM-1', 12_000n],
+      ['CM-1/2', 8_000n],
+      ['CM-1/3', 10_000n],
+    ]);
+
+    const before = await eventCount(t);
+    later(t, 60_000);
+    expect(await books.syncNow(TEAM, 'quickbooks')).toMatchObject({ credits: 0, payments: 0, changedInvoices: [] });
+    expect(await eventCount(t)).toBe(before);
+
+    // Unapplied in QuickBooks afterwards (its $0 payment deleted): said, not undone.
+    later(t, 60_000);
+    qbo.deletePayment(applied);
+    const unapplied = await books.syncNow(TEAM, 'quickbooks');
+    expect(unapplied).toMatchObject({ credits: 0, reversed: 0 });
+    expect(unapplied?.problems).toEqual([
+      { ref: 'credit note CM-1', message: 'no longer applied to 6001 in QuickBooks; its credit stays here' },
+    ]);
+    expect((await getInvoice(t.ctx, TEAM, '6001')).creditedMinor).toBe(20_000n);
+  });
+
+  it('reverses our payment when it is deleted or voided in QuickBooks, and voids an invoice deleted after its payment', async () => {
+    const t = get();
+    const acme = qbo.addCustomer({ name: 'Acme Corp' });
+    const a = qbo.addInvoice({ DocNumber: '7001', CustomerId: acme, TotalAmt: '90.00', DueDate: '2026-11-01' });
+    const b = qbo.addInvoice({ DocNumber: '7002', CustomerId: acme, TotalAmt: '60.00', DueDate: '2026-12-01' });
+    const both = qbo.pay({
+      invoices: [
+        { id: a, amount: '90.00' },
+        { id: b, amount: '20.00' },
+      ],
+      date: '2026-11-20',
+    });
+    const more = qbo.pay({ invoices: [{ id: b, amount: '40.00' }], date: '2026-11-21' });
+    await connect(books);
+    await books.syncNow(TEAM, 'quickbooks');
+    expect((await getInvoice(t.ctx, TEAM, '7001')).status.state).toBe('paid');
+    expect((await getInvoice(t.ctx, TEAM, '7002')).status.state).toBe('paid');
+
+    later(t, 60 * 60_000);
+    qbo.deletePayment(both);
+    qbo.voidPayment(more);
+    const outcome = await books.syncNow(TEAM, 'quickbooks');
+
+    expect(outcome).toMatchObject({ reversed: 3, payments: 0, problems: [] });
+    const overdue = await getInvoice(t.ctx, TEAM, '7001');
+    expect([overdue.paidMinor, overdue.status.state]).toEqual([0n, 'overdue']);
+    expect((await getInvoice(t.ctx, TEAM, '7002')).paidMinor).toBe(0n);
+    const reasons = await t.ctx.db
+      .select({ amount: payments.amountMinor, reason: payments.reversalReason, by: payments.reversedBy })
+      .from(payments);
+    expect(reasons.map((r) => [r.amount, r.reason, r.by]).sort()).toEqual([
+      [2000n, 'Deleted in QuickBooks', 'quickbooks'],
+      [4000n, 'Voided in QuickBooks', 'quickbooks'],
+      [9000n, 'Deleted in QuickBooks', 'quickbooks'],
+    ]);
+
+    // Once its payment is gone QuickBooks lets the invoice be deleted: ours is voided.
+    later(t, 60 * 60_000);
+    qbo.deleteInvoice(a);
+    expect(await books.syncNow(TEAM, 'quickbooks')).toMatchObject({ voided: 1, reversed: 0, problems: [] });
+    expect((await getInvoice(t.ctx, TEAM, '7001')).voidReason).toBe('Deleted in QuickBooks');
+  });
+
+  it('voids an invoice deleted in QuickBooks in the same sync as its payment, reversing the payment first', async () => {
+    const t = get();
+    const acme = qbo.addCustomer({ name: 'Acme Corp' });
+    const a = qbo.addInvoice({ DocNumber: '7101', CustomerId: acme, TotalAmt: '90.00', DueDate: '2026-12-01' });
+    const paid = qbo.pay({ invoices: [{ id: a, amount: '30.00' }], date: '2026-11-20' });
+    await connect(books);
+    await books.syncNow(TEAM, 'quickbooks');
+
+    later(t, 60 * 60_000);
+    qbo.deletePayment(paid);
+    qbo.deleteInvoice(a);
+    const outcome = await books.syncNow(TEAM, 'quickbooks');
+
+    expect(outcome).toMatchObject({ voided: 1, reversed: 1, problems: [] });
+    const inv = await getInvoice(t.ctx, TEAM, '7101');
+    expect([inv.voidReason, inv.paidMinor]).toEqual(['Deleted in QuickBooks', 0n]);
+    const [payment] = await t.ctx.db.select().from(payments).where(eq(payments.invoiceId, inv.id));
+    expect(payment?.reversalReason).toBe('Deleted in QuickBooks with the invoice');
   });
 
   it('matches an invoice typed in here by number and currency instead of duplicating it', async () => {

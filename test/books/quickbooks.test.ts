@@ -217,6 +217,99 @@ describe('reading QuickBooks Online', () => {
     ]);
   });
 
+  it('reads a credit memo applied through a $0 payment as credit on the invoice, numbered as the memo, not as money', async () => {
+    const a = await auth();
+    const customer = qbo.addCustomer({ name: 'Globex' });
+    const one = qbo.addInvoice({ DocNumber: '1101', CustomerId: customer, TotalAmt: '500.00' });
+    const two = qbo.addInvoice({ DocNumber: '1102', CustomerId: customer, TotalAmt: '300.00' });
+    const memo = qbo.addCreditMemo({
+      DocNumber: 'CM-9',
+      CustomerId: customer,
+      TotalAmt: '150.00',
+      TxnDate: '2026-11-18',
+    });
+    const applied = qbo.applyCredit({ memo, invoices: [{ id: one, amount: '100.00' }], date: '2026-11-19' });
+    // One payment of money and credit together: the credit goes to the first invoice line, the rest is money.
+    const mixed = qbo.pay({
+      invoices: [
+        { id: one, amount: '80.00' },
+        { id: two, amount: '300.00' },
+      ],
+      credits: [{ id: memo, amount: '50.00' }],
+      date: '2026-11-20',
+      reference: 'CHK 88',
+    });
+    expect(qbo.creditMemo(memo).RemainingCredit).toBe('0.00');
+    expect(qbo.invoice(one).Balance).toBe('320.00');
+
+    const listed = await provider.listInvoicesSince(a, { page: 1 });
+    const byNumber = new Map(listed.items.map((i) => [i.number, i]));
+    const first = byNumber.get('1101');
+    // Paid is money alone: 500 less a balance of 320 is 180, of which 150 was credit.
+    expect(first).toMatchObject({ status: 'sent', amountPaid: '30.00' });
+    expect(first?.payments.map((p) => [p.externalId, p.amount])).toEqual([[`${mixed}:${one}`, '30.00']]);
+    expect(first?.credits).toEqual([
+      {
+        externalId: memo,
+        number: 'CM-9',
+        currency: 'USD',
+        date: '2026-11-18',
+        status: 'open',
+        reference: null,
+        updatedAt: expect.any(Date),
+        allocations: [
+          { invoiceExternalId: one, amount: '100.00', date: '2026-11-19', externalId: `${memo}:${one}:${applied}` },
+        ],
+      },
+      expect.objectContaining({
+        externalId: memo,
+        allocations: [
+          { invoiceExternalId: one, amount: '50.00', date: '2026-11-20', externalId: `${memo}:${one}:${mixed}` },
+        ],
+      }),
+    ]);
+    expect(byNumber.get('1102')).toMatchObject({ status: 'paid', amountPaid: '300.00', credits: [] });
+
+    // Listed on their own, payments carry only money: the $0 payment none.
+    clock.advance(60_000);
+    const payments = await provider.listPaymentsSince(a, new Date('2026-11-23T14:00:00Z'), 1);
+    expect(payments.items.map((p) => [p.externalId, p.amount])).toEqual([
+      [`${mixed}:${one}`, '30.00'],
+      [`${mixed}:${two}`, '300.00'],
+    ]);
+  });
+
+  it('reads a deleted payment through CDC by its id alone, and a voided one whole, as removals', async () => {
+    const a = await auth();
+    const customer = qbo.addCustomer({ name: 'Initech' });
+    const one = qbo.addInvoice({ DocNumber: '2101', CustomerId: customer, TotalAmt: '40.00' });
+    const gone = qbo.pay({ invoices: [{ id: one, amount: '10.00' }], date: '2026-11-20' });
+    const voided = qbo.pay({ invoices: [{ id: one, amount: '15.00' }], date: '2026-11-21' });
+    const since = new Date('2026-11-23T15:05:00Z');
+    qbo.setNow('2026-11-23T15:10:00Z');
+    clock.set('2026-11-23T15:10:00Z');
+    qbo.deletePayment(gone);
+    qbo.voidPayment(voided);
+    expect(qbo.invoice(one).Balance).toBe('40.00');
+
+    const changes = await provider.listPaymentsSince(a, since, 1);
+    expect(changes.items).toEqual([
+      {
+        externalId: voided,
+        invoiceExternalId: '',
+        date: '2026-11-21',
+        amount: '0',
+        reference: null,
+        deleted: true,
+        voided: true,
+      },
+      { externalId: gone, invoiceExternalId: '', date: '1970-01-01', amount: '0', reference: null, deleted: true },
+    ]);
+    // The invoice lists neither any more as money paid.
+    const invoices = await provider.listInvoicesSince(a, { page: 1 });
+    expect(invoices.items[0]).toMatchObject({ amountPaid: '0.00', payments: [], credits: [] });
+  });
+
   it('reads changes through CDC, deleted and voided invoices among them, and queries a cursor past its 30 days', async () => {
     const a = await auth();
     const customer = qbo.addCustomer({ name: 'Initech' });

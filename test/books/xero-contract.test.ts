@@ -127,4 +127,33 @@ describe('the Xero provider against the contract fake', () => {
     await provider.listContactsSince(auth, undefined, 61);
     expect(xero.limitStats()).toMatchObject({ counted: 61, refused: { minute: 0, day: 0, concurrent: 0 } });
   });
+
+  it('lists a prepayment and an overpayment allocated to an invoice as money paid on it, not as credit', async () => {
+    await start();
+    const { accessToken } = await tokens();
+    const auth = { accessToken, tenantId: xero.tenant.id };
+    const contact = xero.addContact({ name: 'Globex' });
+    const invoice = xero.addInvoice({ InvoiceNumber: 'INV-0301', ContactID: contact, Total: '500.00' });
+    xero.pay(invoice, { amount: '100.00', date: '2026-11-10', reference: 'BACS 1' });
+    const pre = xero.receiveAdvance({ kind: 'prepayment', contactId: contact, total: '250.00', date: '2026-10-01' });
+    xero.allocateAdvance(pre, { invoiceId: invoice, amount: '150.00', date: '2026-11-12' });
+    const over = xero.receiveAdvance({
+      kind: 'overpayment',
+      contactId: contact,
+      total: '80.00',
+      date: '2026-11-05',
+      reference: 'INV-0290',
+    });
+    xero.allocateAdvance(over, { invoiceId: invoice, amount: '80.00', date: '2026-11-12' });
+
+    const listed = await provider.listInvoicesSince(auth, { page: 1 });
+    const [inv] = listed.items;
+    // Xero counts both in AmountCredited; here they are money the client paid: 100 + 150 + 80.
+    expect(inv).toMatchObject({ status: 'sent', amountPaid: '330.00' });
+    expect(inv?.payments.map((p) => [p.externalId, p.date, p.amount, p.reference, p.deleted])).toEqual([
+      [`${pre}:${invoice}`, '2026-10-01', '150.00', 'prepayment', false],
+      [`${over}:${invoice}`, '2026-11-05', '80.00', 'overpayment INV-0290', false],
+      [expect.any(String), '2026-11-10', '100.00', 'BACS 1', false],
+    ]);
+  });
 });

@@ -1,6 +1,6 @@
 // The app with its books: the real Bolt app in HTTP mode (signed requests, the fake Slack) and the ledger sync
 // pointed at the fake Xero (and, when asked, the fake QuickBooks Online), wired as main.ts wires them, on one PGlite
-// database. For the books' end-to-end tests.
+// database (or the worker's PostgreSQL one, when asked). For the books' end-to-end tests.
 import { randomBytes } from 'node:crypto';
 import { LogLevel } from '@slack/bolt';
 import { type Books, createBooks } from '../../src/books/index.js';
@@ -9,7 +9,7 @@ import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/wor
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { tellBroken } from '../../src/slack/listeners/connect.js';
 import { tellPushFailed } from '../../src/slack/listeners/ledger-push.js';
-import { emptyDatabase, testDatabase } from './db.js';
+import { type DatabaseKind, emptyDatabase, testDatabase } from './db.js';
 import { type FakeQuickBooks, startFakeQuickBooks } from './fake-quickbooks.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from './fake-xero.js';
@@ -46,6 +46,8 @@ export async function startBooksBot(
     afterSync?: () => void;
     /** Also QuickBooks Online, on its own fake, with this webhook verifier token. */
     quickbooks?: { webhookVerifier?: string };
+    /** PGlite unless asked (PostgreSQL needs TEST_DATABASE_URL). */
+    database?: DatabaseKind;
   } = { now: '2026-11-23T15:00:00Z' },
 ): Promise<BooksBot> {
   const clock = fixedClock(options.now);
@@ -54,7 +56,7 @@ export async function startBooksBot(
   xero.setNow(options.now);
   const qbo = options.quickbooks ? await startFakeQuickBooks() : undefined;
   qbo?.setNow(options.now);
-  const handle = await testDatabase('pglite');
+  const handle = await testDatabase(options.database ?? 'pglite');
   await emptyDatabase(handle);
   const ledger = { db: handle.db, clock };
   let bot: SlackApp | undefined;

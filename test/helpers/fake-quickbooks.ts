@@ -26,6 +26,15 @@
 //   LinkedTxn[{TxnId, TxnType:"Invoice"}]}] — one payment can pay several invoices). Voiding an invoice zeroes its
 //   amounts and puts "Voided" at the start of PrivateNote (Intuit blog, "Voiding Invoice Objects", 2016).
 //   Amounts are JSON numbers written with their decimals (JPY none, KWD three).
+// - Credit memos (CreditMemo: DocNumber, TxnDate, CustomerRef, CurrencyRef, TotalAmt, Balance and RemainingCredit,
+//   the credit not yet applied) are applied to invoices through a Payment ("Payment": its lines link "Invoices,
+//   Credit Memos"; TotalAmt is the money): a line per invoice with the amount it is paid and a line per credit memo
+//   with the credit it gives, so a payment that only applies a credit is a $0 payment; QuickBooks does not record
+//   which invoice took which credit when one payment covers several ("Manage linked transactions"; vendors' notes
+//   on QuickBooks Online credit applications). The invoice's LinkedTxn names that payment, not the memo.
+// - Deleting a payment takes it off its invoices (their balances go back up) and CDC reports it {Id, status:
+//   "Deleted"}; voiding one keeps it with its amounts zeroed and "Voided" before its private note, its invoices'
+//   balances back up. QuickBooks voids or deletes an invoice only once no payment is left on it.
 // - Posting a payment: POST /v3/company/{realmId}/payment?requestid=… with {CustomerRef, CurrencyRef, TotalAmt,
 //   TxnDate, DepositToAccountRef, PrivateNote, Line[{Amount, LinkedTxn[{TxnId, TxnType:"Invoice"}]}]} → {Payment:
 //   {…}}; the same requestid answers the same payment again and creates nothing ("Idempotency": requestid, at most
@@ -90,7 +99,22 @@ interface Payment {
   Currency: string;
   TxnDate: string;
   PaymentRefNum: string;
+  PrivateNote: string;
   lines: { invoiceId: string; amount: string }[];
+  /** Credit memos this payment applies, with the credit each gives. */
+  credits: { memoId: string; amount: string }[];
+  updatedAt: Date;
+}
+
+interface CreditMemo {
+  Id: string;
+  DocNumber: string;
+  CustomerId: string;
+  Currency: string;
+  TotalAmt: string;
+  /** Credit not applied yet (RemainingCredit). */
+  Balance: string;
+  TxnDate: string;
   updatedAt: Date;
 }
 
@@ -121,8 +145,24 @@ export interface FakeQuickBooks {
     DueDate?: string;
     EmailStatus?: Invoice['EmailStatus'];
   }): string;
-  /** A payment from the invoices' customer, paying each invoice named its amount. */
-  pay(p: { invoices: { id: string; amount: string }[]; date: string; reference?: string }): string;
+  /**
+   * A payment from the invoices' customer, paying each invoice named its amount; `credits` are credit memos it
+   * applies (the money is the invoices' amounts less them: all of it credit makes a $0 payment).
+   */
+  pay(p: {
+    invoices: { id: string; amount: string }[];
+    date: string;
+    reference?: string;
+    credits?: { id: string; amount: string }[];
+  }): string;
+  addCreditMemo(c: { DocNumber: string; CustomerId: string; TotalAmt: string; TxnDate?: string }): string;
+  /** A credit memo applied to invoices, as QuickBooks records it: a $0 payment linking the memo and the invoices. */
+  applyCredit(c: { memo: string; invoices: { id: string; amount: string }[]; date: string }): string;
+  creditMemo(id: string): { TotalAmt: string; RemainingCredit: string };
+  /** The payment is deleted: its invoices' balances (and its memos' credit) go back up; CDC says Deleted. */
+  deletePayment(paymentId: string): void;
+  /** The payment is voided: kept with its amounts zeroed, "Voided" in its note; its invoices' balances go back up. */
+  voidPayment(paymentId: string): void;
   addAccount(a: {
     Name: string;
     AccountType: string;
@@ -196,6 +236,8 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const invoices = new Map<string, Invoice>();
   const payments = new Map<string, Payment>();
   const accounts = new Map<string, Account>();
+  const creditMemos = new Map<string, CreditMemo>();
+  const deletedPayments = new Map<string, Date>();
   /** requestid → the payment it created (answered again for the same id). */
   const requests = new Map<string, string>();
   const depositTo = new Map<string, string>();
@@ -300,7 +342,8 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   }
 
   function paymentJson(p: Payment) {
-    const total = p.lines.reduce((sum, l) => sub(sum, `-${l.amount}`), zeroLike(p.lines[0]?.amount ?? '0'));
+    const paid = p.lines.reduce((sum, l) => sub(sum, `-${l.amount}`), zeroLike(p.lines[0]?.amount ?? '0'));
+    const total = p.credits.reduce((sum, c) => sub(sum, c.amount), paid);
     return {
       Id: p.Id,
       SyncToken: '0',
@@ -310,15 +353,49 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       CustomerRef: { value: p.CustomerId, name: customers.get(p.CustomerId)?.DisplayName ?? '' },
       CurrencyRef: { value: p.Currency, name: p.Currency },
       ...(p.PaymentRefNum ? { PaymentRefNum: p.PaymentRefNum } : {}),
+      ...(p.PrivateNote ? { PrivateNote: p.PrivateNote } : {}),
       TotalAmt: num(total),
       UnappliedAmt: num(zeroLike(total)),
       ProcessPayment: false,
-      Line: p.lines.map((l) => ({
-        Amount: num(l.amount),
-        LinkedTxn: [{ TxnId: l.invoiceId, TxnType: 'Invoice' }],
-        LineEx: { any: [] },
-      })),
+      Line: [
+        ...p.lines.map((l) => ({
+          Amount: num(l.amount),
+          LinkedTxn: [{ TxnId: l.invoiceId, TxnType: 'Invoice' }],
+          LineEx: { any: [] },
+        })),
+        ...p.credits.map((c) => ({
+          Amount: num(c.amount),
+          LinkedTxn: [{ TxnId: c.memoId, TxnType: 'CreditMemo' }],
+          LineEx: { any: [] },
+        })),
+      ],
       MetaData: meta(p.updatedAt),
+    };
+  }
+
+  function creditMemoJson(m: CreditMemo) {
+    return {
+      Id: m.Id,
+      SyncToken: '0',
+      domain: 'QBO',
+      sparse: false,
+      DocNumber: m.DocNumber,
+      TxnDate: m.TxnDate,
+      CustomerRef: { value: m.CustomerId, name: customers.get(m.CustomerId)?.DisplayName ?? '' },
+      CurrencyRef: { value: m.Currency, name: m.Currency },
+      TotalAmt: num(m.TotalAmt),
+      Balance: num(m.Balance),
+      RemainingCredit: num(m.Balance),
+      Line: [
+        {
+          Id: '1',
+          LineNum: 1,
+          Amount: num(m.TotalAmt),
+          DetailType: 'SalesItemLineDetail',
+          SalesItemLineDetail: { ItemRef: { value: '1', name: 'Services' } },
+        },
+      ],
+      MetaData: meta(m.updatedAt),
     };
   }
 
@@ -328,7 +405,12 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   });
 
   // The query language, as far as this app uses it.
-  type Row = { entity: 'Customer' | 'Invoice' | 'Payment' | 'Account'; json: unknown; updatedAt: Date; id: string };
+  type Row = {
+    entity: 'Customer' | 'Invoice' | 'Payment' | 'Account' | 'CreditMemo';
+    json: unknown;
+    updatedAt: Date;
+    id: string;
+  };
   function rowsOf(entity: string): Row[] | undefined {
     if (entity === 'Customer')
       return [...customers.values()].map((c) => ({ entity, json: customerJson(c), updatedAt: c.updatedAt, id: c.Id }));
@@ -336,6 +418,13 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       return [...invoices.values()].map((i) => ({ entity, json: invoiceJson(i), updatedAt: i.updatedAt, id: i.Id }));
     if (entity === 'Payment')
       return [...payments.values()].map((p) => ({ entity, json: paymentJson(p), updatedAt: p.updatedAt, id: p.Id }));
+    if (entity === 'CreditMemo')
+      return [...creditMemos.values()].map((m) => ({
+        entity,
+        json: creditMemoJson(m),
+        updatedAt: m.updatedAt,
+        id: m.Id,
+      }));
     if (entity === 'Account')
       return [...accounts.values()].map((a) => ({
         entity,
@@ -574,10 +663,9 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         const responses = entities.map((entity) => {
           const rows = rowsOf(entity) ?? [];
           const changed: unknown[] = rows.filter((r) => r.updatedAt.getTime() > since).map((r) => r.json);
-          if (entity === 'Invoice') {
-            for (const [id, at] of deletedInvoices) {
-              if (at.getTime() > since) changed.push({ domain: 'QBO', status: 'Deleted', Id: id, MetaData: meta(at) });
-            }
+          const gone = entity === 'Invoice' ? deletedInvoices : entity === 'Payment' ? deletedPayments : undefined;
+          for (const [id, at] of gone ?? []) {
+            if (at.getTime() > since) changed.push({ domain: 'QBO', status: 'Deleted', Id: id, MetaData: meta(at) });
           }
           return changed.length > 0
             ? { [entity]: changed, startPosition: 1, maxResults: changed.length }
@@ -609,6 +697,38 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     const invoice = invoices.get(id);
     if (!invoice) throw new Error(`no invoice ${id}`);
     return invoice;
+  }
+  function mustMemo(id: string): CreditMemo {
+    const memo = creditMemos.get(id);
+    if (!memo) throw new Error(`no credit memo ${id}`);
+    return memo;
+  }
+  function mustPayment(id: string): Payment {
+    const payment = payments.get(id);
+    if (!payment) throw new Error(`no payment ${id}`);
+    return payment;
+  }
+  /** QuickBooks voids or deletes an invoice only once no payment is left on it. */
+  function refuseWithPayments(invoice: Invoice) {
+    const applied = invoice.paymentIds.some((id) =>
+      payments.get(id)?.lines.some((l) => l.invoiceId === invoice.Id && !/^0*\.?0*$/.test(l.amount)),
+    );
+    if (applied) throw new Error(`invoice ${invoice.Id} has a payment applied: delete or void the payment first`);
+  }
+  /** A payment taken off its invoices (deleted or voided): their balances and its memos' credit go back up. */
+  function unapply(p: Payment, at: Date) {
+    for (const line of p.lines) {
+      const invoice = invoices.get(line.invoiceId);
+      if (!invoice) continue;
+      invoice.Balance = sub(invoice.Balance, `-${line.amount}`);
+      invoice.updatedAt = at;
+    }
+    for (const credit of p.credits) {
+      const memo = creditMemos.get(credit.memoId);
+      if (!memo) continue;
+      memo.Balance = sub(memo.Balance, `-${credit.amount}`);
+      memo.updatedAt = at;
+    }
   }
 
   const fake: FakeQuickBooks = {
@@ -665,9 +785,17 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         Currency: first.Currency,
         TxnDate: p.date,
         PaymentRefNum: p.reference ?? '',
+        PrivateNote: '',
         lines: p.invoices.map((x) => ({ invoiceId: x.id, amount: x.amount })),
+        credits: (p.credits ?? []).map((c) => ({ memoId: c.id, amount: c.amount })),
         updatedAt: at,
       });
+      for (const c of p.credits ?? []) {
+        const memo = mustMemo(c.id);
+        if (sub(memo.Balance, c.amount).startsWith('-')) throw new Error(`credit memo ${c.id} has not that much left`);
+        memo.Balance = sub(memo.Balance, c.amount);
+        memo.updatedAt = at;
+      }
       // Paying an invoice changes its balance, so its own record changes too.
       for (const x of p.invoices) {
         const invoice = mustInvoice(x.id);
@@ -676,6 +804,48 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         invoice.updatedAt = at;
       }
       return id;
+    },
+    addCreditMemo(c) {
+      const customer = customers.get(c.CustomerId);
+      if (!customer) throw new Error(`no customer ${c.CustomerId}`);
+      const id = newId();
+      creditMemos.set(id, {
+        Id: id,
+        DocNumber: c.DocNumber,
+        CustomerId: c.CustomerId,
+        Currency: 'USD',
+        TotalAmt: c.TotalAmt,
+        Balance: c.TotalAmt,
+        TxnDate: c.TxnDate ?? '2026-11-01',
+        updatedAt: stamp(),
+      });
+      return id;
+    },
+    applyCredit(c) {
+      const total = c.invoices.reduce((sum, x) => sub(sum, `-${x.amount}`), zeroLike(c.invoices[0]?.amount ?? '0'));
+      mustMemo(c.memo);
+      return fake.pay({ invoices: c.invoices, date: c.date, credits: [{ id: c.memo, amount: total }] });
+    },
+    creditMemo(id) {
+      const memo = mustMemo(id);
+      return { TotalAmt: memo.TotalAmt, RemainingCredit: memo.Balance };
+    },
+    deletePayment(paymentId) {
+      const payment = mustPayment(paymentId);
+      const at = stamp();
+      unapply(payment, at);
+      for (const invoice of invoices.values()) invoice.paymentIds = invoice.paymentIds.filter((x) => x !== paymentId);
+      payments.delete(paymentId);
+      deletedPayments.set(paymentId, at);
+    },
+    voidPayment(paymentId) {
+      const payment = mustPayment(paymentId);
+      const at = stamp();
+      unapply(payment, at);
+      payment.lines = payment.lines.map((l) => ({ ...l, amount: zeroLike(l.amount) }));
+      payment.credits = payment.credits.map((c) => ({ ...c, amount: zeroLike(c.amount) }));
+      payment.PrivateNote = payment.PrivateNote ? `Voided ${payment.PrivateNote}` : 'Voided';
+      payment.updatedAt = at;
     },
     editInvoice(invoiceId, changes) {
       const invoice = mustInvoice(invoiceId);
@@ -688,13 +858,14 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     },
     voidInvoice(invoiceId) {
       const invoice = mustInvoice(invoiceId);
+      refuseWithPayments(invoice);
       invoice.TotalAmt = zeroLike(invoice.TotalAmt);
       invoice.Balance = zeroLike(invoice.Balance);
       invoice.PrivateNote = invoice.PrivateNote ? `Voided ${invoice.PrivateNote}` : 'Voided';
       invoice.updatedAt = stamp();
     },
     deleteInvoice(invoiceId) {
-      mustInvoice(invoiceId);
+      refuseWithPayments(mustInvoice(invoiceId));
       invoices.delete(invoiceId);
       deletedInvoices.set(invoiceId, stamp());
     },
@@ -743,6 +914,8 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         invoices,
         payments,
         deletedInvoices,
+        deletedPayments,
+        creditMemos,
         codes,
         accessTokens,
         accounts,

@@ -11,6 +11,12 @@
 // X-Rate-Limit-Problem; every Accounting API answer carries X-DayLimit-Remaining and X-MinLimit-Remaining. It
 // records every call.
 //
+// Prepayments and overpayments (components.schemas.Prepayment, Overpayment: RECEIVE-PREPAYMENT, RECEIVE-OVERPAYMENT,
+// Status AUTHORISED | PAID | VOIDED, Total, RemainingCredit, Allocations[{Invoice, Amount, Date}]; allocated with PUT
+// /Prepayments/{PrepaymentID}/Allocations): an invoice lists those allocated to it in Prepayments and Overpayments,
+// each with AppliedAmount, and counts them in AmountCredited ("Sum of all credit notes, over-payments and
+// pre-payments applied to invoice"), not AmountPaid; an allocation changes the invoice's UpdatedDateUTC.
+//
 // Posting payments: GET /Accounts (the chart, `where=Status=="ACTIVE"`) and PUT /Payments with Idempotency-Key (the
 // same key answers the same payment, never a second), its 400 ValidationException (more than the amount due, an
 // invoice not AUTHORISED, an account that cannot take payments), and the payment in the invoice and payment listings
@@ -74,6 +80,20 @@ export interface FakeCreditNote {
   UpdatedDateUTC: Date;
 }
 
+/** Money a contact paid ahead (a prepayment) or beyond an invoice (an overpayment), and where it was allocated. */
+export interface FakeAdvance {
+  ID: string;
+  kind: 'prepayment' | 'overpayment';
+  ContactID: string;
+  CurrencyCode: string;
+  Total: string;
+  Date: string;
+  Status: 'AUTHORISED' | 'PAID' | 'VOIDED';
+  Reference: string;
+  Allocations: { InvoiceID: string; Amount: string; Date: string }[];
+  UpdatedDateUTC: Date;
+}
+
 export interface FakeContact {
   ContactID: string;
   Name: string;
@@ -117,6 +137,16 @@ export interface FakeXero {
     allocations: { invoiceId: string; amount: string; date?: string }[];
   }): string;
   invoice(invoiceId: string): FakeInvoice;
+  /** A prepayment or overpayment received from the contact (RECEIVE-PREPAYMENT / RECEIVE-OVERPAYMENT). */
+  receiveAdvance(a: {
+    kind: FakeAdvance['kind'];
+    contactId: string;
+    total: string;
+    date: string;
+    reference?: string;
+  }): string;
+  /** Part of it allocated to an invoice (refused beyond its remaining credit or the invoice's amount due). */
+  allocateAdvance(advanceId: string, a: { invoiceId: string; amount: string; date: string }): void;
   /** The next `times` Accounting API calls answer 429 with Retry-After `seconds` (X-Rate-Limit-Problem: `problem`). */
   rateLimitNext(times: number, seconds: number, problem?: RateLimitProblem): void;
   /** What the organisation's limits saw: calls counted, 429s sent (by problem), most at once, the day's calls left. */
@@ -233,6 +263,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
   const idempotent = new Map<string, { status: number; body: string }>();
   let dropPaymentAnswer = false;
   const creditNotes = new Map<string, FakeCreditNote>();
+  const advances = new Map<string, FakeAdvance>();
   const codes = new Map<string, { redirectUri: string; challenge: string }>();
   const refreshTokens = new Set<string>();
   /** Refresh tokens replaced by a refresh, and when: usable again within REFRESH_GRACE_MS. */
@@ -379,7 +410,36 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       if (c.Status === 'VOIDED' || c.Status === 'DELETED' || c.Status === 'DRAFT') continue;
       for (const a of c.Allocations) if (a.InvoiceID === invoiceId) credited = sub(credited, `-${a.Amount}`);
     }
+    for (const a of advances.values()) {
+      if (a.Status === 'VOIDED') continue;
+      for (const x of a.Allocations) if (x.InvoiceID === invoiceId) credited = sub(credited, `-${x.Amount}`);
+    }
     return credited;
+  }
+
+  /** The prepayments or overpayments allocated to an invoice, as the invoice lists them. */
+  function advancesOn(invoiceId: string, kind: FakeAdvance['kind']) {
+    return [...advances.values()]
+      .filter((a) => a.kind === kind && a.Status !== 'VOIDED' && a.Allocations.some((x) => x.InvoiceID === invoiceId))
+      .map((a) => {
+        const applied = a.Allocations.filter((x) => x.InvoiceID === invoiceId).reduce(
+          (sum, x) => sub(sum, `-${x.Amount}`),
+          '0',
+        );
+        const remaining = a.Allocations.reduce((sum, x) => sub(sum, x.Amount), a.Total);
+        return {
+          [kind === 'prepayment' ? 'PrepaymentID' : 'OverpaymentID']: a.ID,
+          Type: kind === 'prepayment' ? 'RECEIVE-PREPAYMENT' : 'RECEIVE-OVERPAYMENT',
+          Date: msDate(a.Date),
+          Status: a.Status,
+          Reference: a.Reference,
+          CurrencyCode: a.CurrencyCode,
+          Total: num(a.Total),
+          RemainingCredit: num(remaining),
+          AppliedAmount: num(applied),
+          UpdatedDateUTC: msDate(a.UpdatedDateUTC),
+        };
+      });
   }
 
   function invoiceJson(i: FakeInvoice) {
@@ -402,8 +462,8 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
         HasValidationErrors: false,
       })),
       CreditNotes: [],
-      Prepayments: [],
-      Overpayments: [],
+      Prepayments: advancesOn(i.InvoiceID, 'prepayment'),
+      Overpayments: advancesOn(i.InvoiceID, 'overpayment'),
       AmountDue: num(sub(sub(i.Total, paid), credited)),
       AmountPaid: num(paid),
       AmountCredited: num(credited),
@@ -964,6 +1024,40 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       }
       return id;
     },
+    receiveAdvance(a) {
+      const id = randomUUID();
+      advances.set(id, {
+        ID: id,
+        kind: a.kind,
+        ContactID: a.contactId,
+        CurrencyCode: 'USD',
+        Total: a.total,
+        Date: a.date,
+        Status: 'AUTHORISED',
+        Reference: a.reference ?? '',
+        Allocations: [],
+        UpdatedDateUTC: stamp(),
+      });
+      return id;
+    },
+    allocateAdvance(advanceId, a) {
+      const advance = advances.get(advanceId);
+      const invoice = invoices.get(a.invoiceId);
+      if (!advance || !invoice) throw new Error(`no ${advance ? `invoice ${a.invoiceId}` : `advance ${advanceId}`}`);
+      const remaining = advance.Allocations.reduce((sum, x) => sub(sum, x.Amount), advance.Total);
+      const paid = [...payments.values()]
+        .filter((x) => x.InvoiceID === a.invoiceId && x.Status === 'AUTHORISED')
+        .reduce((sum, x) => sub(sum, `-${x.Amount}`), '0');
+      const due = sub(sub(invoice.Total, paid), creditedOn(a.invoiceId));
+      if (sub(remaining, a.amount).startsWith('-') || sub(due, a.amount).startsWith('-'))
+        throw new Error('the allocation is more than the credit left or the amount due');
+      const at = stamp();
+      advance.Allocations.push({ InvoiceID: a.invoiceId, Amount: a.amount, Date: a.date });
+      if (/^0(\.0+)?$/.test(sub(remaining, a.amount))) advance.Status = 'PAID';
+      advance.UpdatedDateUTC = at;
+      if (/^0(\.0+)?$/.test(sub(due, a.amount))) invoice.Status = 'PAID';
+      invoice.UpdatedDateUTC = at;
+    },
     invoice(invoiceId) {
       const invoice = invoices.get(invoiceId);
       if (!invoice) throw new Error(`no invoice ${invoiceId}`);
@@ -1021,7 +1115,18 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
     refreshTokensIssued: () => issuedRefresh,
     reset() {
       calls.length = 0;
-      for (const map of [contacts, invoices, payments, creditNotes, codes, accessTokens, accounts, idempotent, granted])
+      for (const map of [
+        contacts,
+        invoices,
+        payments,
+        creditNotes,
+        advances,
+        codes,
+        accessTokens,
+        accounts,
+        idempotent,
+        granted,
+      ])
         map.clear();
       dropPaymentAnswer = false;
       refreshTokens.clear();
