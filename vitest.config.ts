@@ -10,6 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     isolate: false,
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Opening a worker's PGlite (5-8 s of CPU) took over 60 s on a 2-core machine shared with other suites.
+    hookTimeout: 180_000,
   },
 });
