@@ -1,7 +1,7 @@
 // A simulated year, day by day, over two workspaces on opposite sides of the world: every alert is
 // posted exactly once, on the right local day, across both DST changes and every month end.
 //
-// The whole year (2,200 ticks, about 200 s on this machine) runs with LONG_SIMULATION=1, as CI does. By default
+// The whole year (2,200 ticks, about 200 s on this machine) runs with LONG_SIMULATION=1 (for CI). By default
 // the same simulation runs over four seasons of the year, each from a fresh start: every day of them, every
 // alert kind and both zones, across all four DST changes and the month ends of February, September and October.
 import { expect, it } from 'vitest';
