@@ -9,7 +9,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     isolate: false,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Wall time: a test of a few seconds' CPU takes ten times that on 2 cores shared by several suites.
+    testTimeout: 120_000,
+    // Opening a worker's PGlite (5-8 s of CPU) took over 60 s on a 2-core machine shared with other suites.
+    hookTimeout: 180_000,
   },
 });

@@ -28,7 +28,9 @@ export function posterEnv(
     slackApiUrl: fake.apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: options.timeoutMs ?? 2_000,
+    // Real milliseconds: a test that wants a timeout gives its own; the default only has to outlast a loaded
+    // machine (2 s did not: posts answered late were taken for timeouts and the counts came out wrong).
+    timeout: options.timeoutMs ?? 10_000,
   });
   const deps = { ledger, background: poster, logger: quiet };
   return {

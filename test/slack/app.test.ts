@@ -193,7 +193,8 @@ describe('the new-invoice modal', () => {
     expect(blockText(card.args.blocks)).toContain('Website &lt;!channel&gt; redesign');
     const invoice = await getInvoice(t.ledger, TEAM, 'INV-0001');
     expect(invoice).toMatchObject({ clientName: 'Initech', totalMinor: 250_000n, dueBasis: 'net 30 from 2026-11-20' });
-    await new Promise((r) => setTimeout(r, 200));
+    // Both submissions' work is finished (it goes on after the ack): still one card.
+    await t.bot.idle();
     expect(t.fake.calls('chat.postMessage')).toHaveLength(1);
     const rows = await t.handle.raw('select count(*)::int as n from invoices', []);
     expect(rows).toEqual([{ n: 1 }]);
