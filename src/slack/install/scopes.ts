@@ -14,6 +14,11 @@ export const BOT_SCOPES = [
   'files:write',
   // a DM with the app (conversations.open)
   'im:write',
+  // the setup message: whether the app is in the chosen finance channel (conversations.info), public or private
+  'channels:read',
+  'groups:read',
+  // and its "Add me to the channel" for a public one (conversations.join)
+  'channels:join',
 ] as const;
 
 /** The events the app subscribes to: the App Home, and being uninstalled or losing its tokens. */
