@@ -7,7 +7,7 @@ import { isCurrency } from '../domain/money.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../io/export.js';
 import { decodeCsv } from '../io/formats.js';
 import type { DateOrder } from '../io/values.js';
-import { type ImportReport, importInvoices } from '../services/import.js';
+import { type ImportProgress, type ImportReport, importInvoices } from '../services/import.js';
 import { operatorPrincipal, type Principal } from '../services/policy.js';
 import type { Command, Out } from './commands.js';
 
@@ -97,10 +97,31 @@ export const importCommand: Command = async (ctx, workspace, args, out) => {
     dryRun: parsed.flags.has('dry-run'),
     defaultCurrency: currency,
     dateOrder: order as DateOrder | undefined,
+    onProgress: progressPrinter(file),
   });
   for (const line of reportLines(report, file)) out(line);
   return report.errors.length > 0 ? 1 : 0;
 };
+
+/** A long file's progress, on stderr (the report stays alone on stdout): at most once a second, and each phase's end. */
+const PROGRESS_FROM = 1_000;
+const PROGRESS_EVERY_MS = 1_000;
+const PHASE_WORDS: Record<ImportProgress['phase'], string> = {
+  checking: 'checked',
+  writing: 'rows written',
+  updating: 'changed invoices updated',
+};
+
+function progressPrinter(file: string, write = (line: string) => process.stderr.write(`${line}\n`)) {
+  let last = 0;
+  return (p: ImportProgress) => {
+    if (p.total < PROGRESS_FROM) return;
+    const now = performance.now();
+    if (p.done !== p.total && now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    write(`${file}: ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} ${PHASE_WORDS[p.phase]}`);
+  };
+}
 
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
