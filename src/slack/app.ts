@@ -17,6 +17,7 @@ import { registerListeners } from './listeners/index.js';
 import { createLive, describe, type Live } from './live.js';
 import { principalOf } from './principal.js';
 import { connectedMessage } from './ui/connect.js';
+import { createWorkQueue } from './work-queue.js';
 
 export interface SlackAppOptions {
   settings: SlackSettings;
@@ -34,6 +35,8 @@ export interface SlackAppOptions {
   pageLimits?: Partial<ClientPageLimits>;
   /** The accounting ledgers: /invoice connect, and the OAuth callbacks and webhooks beside /slack/events. */
   books?: Books;
+  /** Listeners' work after their ack, at most this many at once (default DEFAULT_WORK_CONCURRENCY). */
+  workConcurrency?: number;
 }
 
 export interface SlackApp {
@@ -229,6 +232,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger: app.logger,
     publicUrl,
     ...(books ? { books } : {}),
+    work: createWorkQueue(options.workConcurrency),
   };
   live = createLive(deps);
   // Listeners go on working after their ack: count them, so shutdown (and tests) can wait for them.
