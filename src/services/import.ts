@@ -1,10 +1,11 @@
 // Importing an invoice CSV (Xero, QuickBooks Online or ours): all of the file or none of it.
 //
-// The whole file runs in one transaction, through the invoice and client services themselves: their
-// transactions become savepoints inside it, so every rule, refusal and event is theirs. Each invoice gets
-// its own savepoint, so a refused invoice is reported and the next one still checked. At the end the
-// transaction commits only when nothing was refused and this is not a dry run; otherwise it is rolled
-// back, so a dry run reports exactly what a real run would do, and writes nothing.
+// The whole file runs in one transaction. New invoices (a team's first import: all of them) are checked in memory by
+// the services' own rules and written in bulk (importInBulk, below); invoices the ledger already has and the file
+// changes go through the invoice and client services themselves, each in its own savepoint, so every rule, refusal
+// and event is theirs. A refused invoice is reported and the next one still checked. At the end the transaction
+// commits only when nothing was refused and this is not a dry run; otherwise it is rolled back, so a dry run reports
+// exactly what a real run would do, and writes nothing.
 //
 // The file's own dates are kept: an invoice that went out is sent on its invoice date (or the file's sent
 // date), and a payment is received on the file's paid date, or (when the file has none) on its due date, and
@@ -145,7 +146,7 @@ export async function importInvoices(
   };
   if (read.format === null) return report;
   const source = FORMAT_NAMES[read.format];
-  const progress = progressOf(options.onProgress, read.invoices.length);
+  const progress = progressOf(options.onProgress);
   try {
     await ctx.db.transaction(async (tx) => {
       const txCtx: LedgerContext = { db: tx, clock: ctx.clock };
@@ -196,7 +197,6 @@ const PROGRESS_EVERY = 500;
 
 function progressOf(
   onProgress: ImportOptions['onProgress'],
-  _invoices: number,
 ): (phase: ImportProgress['phase'], done: number, total: number) => void {
   if (!onProgress) return () => {};
   return (phase, done, total) => {
