@@ -60,13 +60,12 @@ describeEachDatabase('the bulk import beside the services one invoice at a time'
 
   const files = readdirSync(FIXTURES).filter((name) => name.endsWith('.csv'));
 
-  it('reports and writes the same for every fixture file, as a dry run and for real', async () => {
+  it('reports and writes the same for every fixture file', async () => {
     await workspaces();
+    // For real (a dry run is the same report, and the next test checks one); files with errors write nothing.
     for (const name of files) {
-      for (const options of [{ dryRun: true }, {}] satisfies ImportOptions[]) {
-        const { bulk, oneByOne } = await both(fixture(name), { ...options, defaultCurrency: 'NZD' });
-        expect({ name, ...bulk }).toEqual({ name, ...oneByOne });
-      }
+      const { bulk, oneByOne } = await both(fixture(name), { defaultCurrency: 'NZD' });
+      expect({ name, ...bulk }).toEqual({ name, ...oneByOne });
     }
     expect(await book(get(), BULK)).toEqual(await book(get(), ONE_BY_ONE));
     const [{ n } = { n: 0 }] = await get().handle.raw(
@@ -105,16 +104,16 @@ describeEachDatabase('the bulk import beside the services one invoice at a time'
   it('says how far it has got: checking the invoices, then writing the rows', async () => {
     await workspaces();
     const lines = [HEADER];
-    for (let i = 1; i <= 1_200; i++) lines.push(`P-${i},Client ${i % 40},,NZD,${i}.00,2026-10-01,net 30,,sent,,`);
+    for (let i = 1; i <= 600; i++) lines.push(`P-${i},Client ${i % 40},,NZD,${i}.00,2026-10-01,net 30,,sent,,`);
     const seen: ImportProgress[] = [];
     const report = await importInvoices(get().ctx, BULK, IMPORT, lines.join('\n'), {
       onProgress: (p) => seen.push(p),
     });
-    expect(report).toMatchObject({ written: true, created: 1_200, clientsCreated: 40, errors: [] });
-    expect(seen.filter((p) => p.phase === 'checking').map((p) => p.done)).toEqual([0, 500, 1_000, 1_200]);
+    expect(report).toMatchObject({ written: true, created: 600, clientsCreated: 40, errors: [] });
+    expect(seen.filter((p) => p.phase === 'checking').map((p) => p.done)).toEqual([0, 500, 600]);
     const writing = seen.filter((p) => p.phase === 'writing');
-    // 40 clients, 1,200 invoices, and 40 + 1,200 × 3 events (created, sent, imported).
-    expect(writing.at(-1)).toEqual({ phase: 'writing', done: 4_880, total: 4_880 });
+    // 40 clients, 600 invoices, and 40 + 600 × 3 events (created, sent, imported).
+    expect(writing.at(-1)).toEqual({ phase: 'writing', done: 2_480, total: 2_480 });
     expect(seen.at(-1)).toEqual({ phase: 'updating', done: 0, total: 0 });
   });
 });
