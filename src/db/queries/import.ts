@@ -4,7 +4,7 @@ import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../client.js';
 import { type ClientRow, clients, type InvoiceRow, invoices } from '../schema.js';
 
-/** Values per `in (…)` list: well under PostgreSQL's 65,535 parameters, and each list one index scan. */
+/** Values per statement. */
 const PER_QUERY = 5_000;
 
 export interface FindInvoicesByNumbersParams {
@@ -62,9 +62,10 @@ function chunks(values: readonly string[]): string[][] {
   return out;
 }
 
+/**
+ * The values lower-cased by the database, from one JSON parameter: a list of 5,000 parameters took PGlite 4 s to
+ * read for a 20,000-invoice file, this a fraction of that.
+ */
 function lowered(values: readonly string[]): SQL {
-  return sql.join(
-    values.map((v) => sql`lower(${v})`),
-    sql`, `,
-  );
+  return sql`select lower(value) from json_array_elements_text(${JSON.stringify(values)}::json)`;
 }
