@@ -1,11 +1,12 @@
 // The views against the best hand-written SQL for the same answer, on PGlite and PostgreSQL; and, with --suite,
 // the Slack round trip (bench/slack.ts), the daily jobs (bench/jobs.ts), the client's status page (bench/page.ts),
 // reading instants as local dates (bench/dates.ts, no database) and a first Xero sync of up to 5,000 invoices
-// within Xero's limits (bench/books.ts).
+// within Xero's limits (bench/books.ts), and a first import of 20,000 invoices beside a multi-row insert of the same
+// rows (bench/import.ts, on both databases unless --db says).
 //
-//   npm run bench -- [--suite views|slack|jobs|page|dates|books|all] [--invoices N | --million | --quick] [--db pglite|postgres|both]
+//   npm run bench -- [--suite views|slack|jobs|page|dates|books|import|all] [--invoices N | --million | --quick] [--db pglite|postgres|both]
 //                    [--iterations N] [--explain] [--keep] [--reuse] [--sql STATEMENT]…
-//                    [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]
+//                    [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N] [--work-concurrency N]
 //
 // --suite (default all) picks what runs. The views run on both databases unless --db says; the slack, jobs and page
 // suites run on PostgreSQL unless --db says, each in its own database (receivables_bench_slack, _jobs, _page).
@@ -45,7 +46,7 @@ import { formatMs, formatRatio, type Summary, summarize } from './stats.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
-export const SUITES = ['views', 'slack', 'jobs', 'page', 'dates', 'books'] as const;
+export const SUITES = ['views', 'slack', 'jobs', 'page', 'dates', 'books', 'import'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -77,6 +78,8 @@ export interface BenchOptions {
   fakeIn: 'app' | 'client';
   /** Connections in the PostgreSQL pool (the app's default, 10, when unset). */
   pool?: number | undefined;
+  /** The slack suite's app: work after an ack at most this many at once (the app's default when unset). */
+  workConcurrency?: number | undefined;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -105,9 +108,9 @@ export const QUICK_OPTIONS: Partial<BenchOptions> = {
   pageIterations: 20,
 };
 
-const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|page|dates|books|all] [--invoices N | --million | --quick]
+const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|page|dates|books|import|all] [--invoices N | --million | --quick]
                         [--db pglite|postgres|both] [--iterations N] [--explain] [--keep] [--reuse]
-                        [--sql STATEMENT]… [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N]`;
+                        [--sql STATEMENT]… [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N] [--work-concurrency N]`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
@@ -138,6 +141,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       else throw new Error(`--db takes pglite, postgres or both\n${USAGE}`);
       options.suiteDatabases = [...options.databases];
     } else if (arg === '--pool') options.pool = count(arg, argv[++i]);
+    else if (arg === '--work-concurrency') options.workConcurrency = count(arg, argv[++i]);
     else if (arg === '--warmup') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 0) throw new Error(`--warmup needs a whole number\n${USAGE}`);
@@ -146,7 +150,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       const value = argv[++i];
       if (value === 'all') options.suites = [...SUITES];
       else if (SUITES.includes(value as Suite)) options.suites = [value as Suite];
-      else throw new Error(`--suite takes views, slack, jobs, page, dates, books or all\n${USAGE}`);
+      else throw new Error(`--suite takes views, slack, jobs, page, dates, books, import or all\n${USAGE}`);
     } else if (arg === '--concurrency') {
       const value = argv[++i] ?? '';
       options.concurrency = value.split(',').map((n) => count(arg, n));
@@ -953,6 +957,10 @@ async function main(): Promise<void> {
   if (options.suites.includes('books')) {
     const { runBooksSuite, formatBooksReport } = await import('./books.js');
     console.log(formatBooksReport(await runBooksSuite(options, log)));
+  }
+  if (options.suites.includes('import')) {
+    const { runImportSuite, formatImportReport } = await import('./import.js');
+    console.log(formatImportReport(await runImportSuite(options, log)));
   }
 }
 

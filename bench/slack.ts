@@ -288,6 +288,7 @@ export async function benchSlack(
       port: 0,
       logLevel: LogLevel.ERROR,
       databaseHealthy: async () => true,
+      ...(options.workConcurrency ? { workConcurrency: options.workConcurrency } : {}),
     });
     const started = await bot.start();
     if (started.slack !== 'ok') throw new Error(`the app cannot reach the fake Slack: ${started.slack}`);

@@ -9,7 +9,7 @@ import { decodeCsv } from '../io/formats.js';
 import type { DateOrder } from '../io/values.js';
 import type { LedgerContext } from '../services/context.js';
 import { isLedgerError } from '../services/errors.js';
-import { type ImportReport, importInvoices } from '../services/import.js';
+import { type ImportProgress, type ImportReport, importInvoices } from '../services/import.js';
 import { operatorPrincipal, type Principal } from '../services/policy.js';
 import { initWorkspace, listWorkspaces } from '../services/workspaces.js';
 import type { Command, Out } from './commands.js';
@@ -88,6 +88,7 @@ function importInto(ctx: LedgerContext, teamId: string, request: ImportRequest):
     dryRun: request.dryRun,
     defaultCurrency: request.currency,
     dateOrder: request.order,
+    onProgress: progressPrinter(request.file),
   });
 }
 
@@ -171,6 +172,26 @@ export const importEntry: StandaloneCommand = async (ctx, args, out, options) =>
   }
   return report.errors.length > 0 ? 1 : 0;
 };
+
+/** A long file's progress, on stderr (the report stays alone on stdout): at most once a second, and each phase's end. */
+const PROGRESS_FROM = 1_000;
+const PROGRESS_EVERY_MS = 1_000;
+const PHASE_WORDS: Record<ImportProgress['phase'], string> = {
+  checking: 'checked',
+  writing: 'rows written',
+  updating: 'changed invoices updated',
+};
+
+function progressPrinter(file: string, write = (line: string) => process.stderr.write(`${line}\n`)) {
+  let last = 0;
+  return (p: ImportProgress) => {
+    if (p.total < PROGRESS_FROM) return;
+    const now = performance.now();
+    if (p.done !== p.total && now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    write(`${file}: ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} ${PHASE_WORDS[p.phase]}`);
+  };
+}
 
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;

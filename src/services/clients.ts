@@ -35,6 +35,9 @@ const updateSchema = z.object({
   changes: createSchema.partial().extend({ archived: z.boolean().optional() }),
 });
 
+/** The same rules for the bulk import, which plans its new clients before writing them. */
+export { createSchema as createClientSchema };
+
 export type CreateClientInput = z.input<typeof createSchema>;
 export type UpdateClientInput = z.input<typeof updateSchema>;
 

@@ -1,10 +1,12 @@
 // Importing an invoice CSV (Xero, QuickBooks Online or ours): all of the file or none of it.
 //
-// The whole file runs in one transaction, through the invoice and client services themselves: their
-// transactions become savepoints inside it, so every rule, refusal and event is theirs. Each invoice gets
-// its own savepoint, so a refused invoice is reported and the next one still checked. At the end the
-// transaction commits only when nothing was refused and this is not a dry run; otherwise it is rolled
-// back, so a dry run reports exactly what a real run would do, and writes nothing.
+// The whole file runs in one transaction. New invoices (a team's first import: all of them) are checked in memory by
+// the services' own rules and written in bulk (importInBulk, below); invoices the ledger already has and the file
+// changes go through the invoice and client services themselves, each in its own savepoint, so every rule, refusal
+// and event is theirs. A refused invoice is reported and the next one still checked. At the end the transaction
+// commits only when nothing was refused and this is not a dry run; otherwise it is rolled back, so a dry run reports
+// exactly what a real run would do, and writes nothing (when no invoice needs the services, it does not even write
+// the new invoices to roll them back: a dry run of 20,000 new invoices is reading and checking them).
 //
 // The file's own dates are kept: an invoice that went out is sent on its invoice date (or the file's sent
 // date), and a payment is received on the file's paid date, or (when the file has none) on its due date, and
@@ -15,11 +17,14 @@
 // in line with the file through editInvoice (an 'edited' event), marked sent, paid the difference between
 // the file's amount paid and what is recorded (a payment with reference "import"), or voided. A file never
 // removes a payment, un-sends an invoice or revives a void one: those are reported as errors.
+import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
+import { insertMany } from '../db/bulk.js';
+import { findClientsByNames, findInvoicesByNumbers } from '../db/queries/import.js';
 import { findInvoiceRow, termsOf } from '../db/queries/invoices.js';
-import { clients, type InvoiceRow } from '../db/schema.js';
+import { type ClientRow, clients, type InvoiceRow, invoices, payments, type WorkspaceRow } from '../db/schema.js';
 import { type LocalDate, todayIn } from '../domain/dates.js';
-import { parseMoney, toDecimalString } from '../domain/money.js';
+import { formatMoney, parseMoney, toDecimalString } from '../domain/money.js';
 import { dueDateFor, type PaymentTerms, parseTerms } from '../domain/terms.js';
 import {
   FORMAT_NAMES,
@@ -30,12 +35,29 @@ import {
   readInvoicesCsv,
 } from '../io/formats.js';
 import type { DateOrder } from '../io/values.js';
-import { createClient } from './clients.js';
+import { createClient, createClientSchema } from './clients.js';
 import type { LedgerContext } from './context.js';
 import { isLedgerError, LedgerError } from './errors.js';
-import { createInvoice, type EditInvoiceInput, editInvoice, markSent, recordPayment, voidInvoice } from './invoices.js';
+import {
+  type CreateInvoiceInput,
+  createInvoice,
+  createInvoiceSchema,
+  dueDate,
+  type EditInvoiceInput,
+  editInvoice,
+  formatPaid,
+  markSent,
+  type RecordPaymentInput,
+  recordPayment,
+  recordPaymentSchema,
+  sentAtOf,
+  toMinor,
+  voidInvoice,
+  voidInvoiceSchema,
+} from './invoices.js';
 import { actorOf, authorize, type Principal } from './policy.js';
-import { appendEvent, loadWorkspace } from './write.js';
+import { checkInvoiceDates, checkPaymentDate } from './schemas.js';
+import { appendEvent, appendEvents, type EventInput, loadWorkspace, parseInput } from './write.js';
 
 export interface ImportOptions {
   /** Check everything and report what would happen; write nothing. */
@@ -44,6 +66,13 @@ export interface ImportOptions {
   defaultCurrency?: string | undefined;
   /** How to read dates like 03/04/2026 when no date in the file tells. */
   dateOrder?: DateOrder | undefined;
+  /** Told how far a long import has got (every few hundred invoices); the caller limits how often it shows it. */
+  onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /**
+   * Every invoice through the services one at a time, as updates to the ledger's invoices always go: slow, and
+   * kept so tests can hold the bulk path to saying and writing the same.
+   */
+  oneByOne?: boolean;
 }
 
 export interface ImportReport {
@@ -118,9 +147,16 @@ export async function importInvoices(
   };
   if (read.format === null) return report;
   const source = FORMAT_NAMES[read.format];
+  const progress = progressOf(options.onProgress);
   try {
     await ctx.db.transaction(async (tx) => {
-      for (const invoice of read.invoices) {
+      const txCtx: LedgerContext = { db: tx, clock: ctx.clock };
+      const later = options.oneByOne
+        ? read.invoices
+        : await importInBulk(txCtx, { teamId, actor, workspace, source, today }, read.invoices, report, progress);
+      progress('updating', 0, later.length);
+      let done = 0;
+      for (const invoice of later) {
         const tally: Tally = { created: 0, updated: 0, unchanged: 0, payments: 0, voided: 0, clientsCreated: 0 };
         const notes: ImportReport['notes'] = [];
         const file = { invoice, source, today, notes };
@@ -132,8 +168,10 @@ export async function importInvoices(
           if (!isLedgerError(error)) throw error;
           report.errors.push(...problemsOf(error, invoice));
           continue;
+        } finally {
+          progress('updating', ++done, later.length);
         }
-        for (const key of Object.keys(tally) as (keyof Tally)[]) report[key] += tally[key];
+        addTally(report, tally);
         report.notes.push(...notes);
       }
       if (report.dryRun || report.errors.length > 0) throw new RollBack();
@@ -146,6 +184,382 @@ export async function importInvoices(
   report.skipped.sort((a, b) => a.line - b.line);
   report.notes.sort((a, b) => a.line - b.line);
   return report;
+}
+
+/** Where a long import has got to: checking the file's invoices, writing the new ones, updating changed ones. */
+export interface ImportProgress {
+  phase: 'checking' | 'writing' | 'updating';
+  done: number;
+  total: number;
+}
+
+/** Calls back at each phase's start and end, and every PROGRESS_EVERY in between: the caller limits the rate. */
+const PROGRESS_EVERY = 500;
+
+function progressOf(
+  onProgress: ImportOptions['onProgress'],
+): (phase: ImportProgress['phase'], done: number, total: number) => void {
+  if (!onProgress) return () => {};
+  return (phase, done, total) => {
+    if (done === 0 || done === total || done % PROGRESS_EVERY === 0) onProgress({ phase, done, total });
+  };
+}
+
+function addTally(report: ImportReport, tally: Tally): void {
+  for (const key of Object.keys(tally) as (keyof Tally)[]) report[key] += tally[key];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The bulk path: every new invoice (and every one the file leaves as it is) without a statement per line.
+//
+// The file's invoices and clients are read in a few statements; each new invoice is then checked in memory by the
+// same rules, in the same order, as createClient, createInvoice, recordPayment and voidInvoice check it (their
+// schemas and helpers, exported for this), and planned with the very rows and events those services would write:
+// client_created, created, sent, paid or part_paid, voided and imported, in the order they would come. An invoice
+// refused is left out with all it planned (as its savepoint would have been rolled back), so a client named first
+// on a refused line is created by the next line that names it. The plan is then written as multi-row inserts:
+// clients, invoices, payments, events. An invoice the ledger already has, and the file changes, is returned to go
+// through the services one by one, after the inserts (so a client this file creates exists for it).
+
+interface Importing {
+  teamId: string;
+  actor: Principal;
+  workspace: WorkspaceRow;
+  source: string;
+  today: LocalDate;
+}
+
+/** What the bulk path writes, in the order it writes it. */
+interface Plan {
+  clients: (typeof clients.$inferInsert)[];
+  invoices: (typeof invoices.$inferInsert)[];
+  payments: (typeof payments.$inferInsert)[];
+  events: EventInput[];
+}
+
+/** A client as an invoice needs it: found in the ledger, or planned by an earlier line of the file. */
+type KnownClient = Pick<ClientRow, 'id' | 'name' | 'archived' | 'termsKind' | 'termsDays'>;
+
+async function importInBulk(
+  ctx: LedgerContext,
+  importing: Importing,
+  fileInvoices: readonly ImportedInvoice[],
+  report: ImportReport,
+  progress: (phase: ImportProgress['phase'], done: number, total: number) => void,
+): Promise<ImportedInvoice[]> {
+  const { teamId, actor } = importing;
+  // The same authorisation every service below would ask for, asked once.
+  for (const operation of ['createClient', 'createInvoice', 'recordPayment', 'voidInvoice'] as const) {
+    authorize(actor, operation, teamId);
+  }
+  const total = fileInvoices.length;
+  progress('checking', 0, total);
+  const existing = await findInvoicesByNumbers(ctx.db, {
+    teamId,
+    numbers: fileInvoices.map((invoice) => invoice.number.trim()),
+  });
+  const known = new Map<string, KnownClient>(
+    await findClientsByNames(ctx.db, { teamId, names: fileInvoices.map((invoice) => invoice.clientName) }),
+  );
+  const plan: Plan = { clients: [], invoices: [], payments: [], events: [] };
+  const later: ImportedInvoice[] = [];
+  const now = ctx.clock.now();
+  let checked = 0;
+  for (const invoice of fileInvoices) {
+    progress('checking', ++checked, total);
+    const found = existing.get(invoice.number.trim().toLowerCase());
+    if (found) {
+      if (plainlyUnchanged(invoice, found)) report.unchanged++;
+      else later.push(invoice);
+      continue;
+    }
+    const tally: Tally = { created: 0, updated: 0, unchanged: 0, payments: 0, voided: 0, clientsCreated: 0 };
+    const notes: ImportReport['notes'] = [];
+    const mine: Plan & { known: [string, KnownClient][] } = {
+      clients: [],
+      invoices: [],
+      payments: [],
+      events: [],
+      known: [],
+    };
+    try {
+      planNewInvoice(importing, { invoice, source: importing.source, today: importing.today, notes }, now, {
+        known,
+        plan: mine,
+        tally,
+        report,
+      });
+    } catch (error) {
+      if (!isLedgerError(error)) throw error;
+      report.errors.push(...problemsOf(error, invoice));
+      continue;
+    }
+    for (const [key, client] of mine.known) known.set(key, client);
+    plan.clients.push(...mine.clients);
+    plan.invoices.push(...mine.invoices);
+    plan.payments.push(...mine.payments);
+    plan.events.push(...mine.events);
+    addTally(report, tally);
+    report.notes.push(...notes);
+  }
+  // Nothing will be kept (a dry run, or a file with errors) and nothing below depends on these rows: the report is
+  // already what writing them would give, so the writes are skipped. Any database error writing would have been a
+  // failure of the whole import, never a line of the report.
+  if (later.length === 0 && (report.dryRun || report.errors.length > 0)) return later;
+  const rows = plan.clients.length + plan.invoices.length + plan.payments.length + plan.events.length;
+  let written = 0;
+  progress('writing', 0, rows);
+  for (const [table, values] of [
+    [clients, plan.clients],
+    [invoices, plan.invoices],
+    [payments, plan.payments],
+  ] as const) {
+    await insertMany(ctx.db, table, values as never[]);
+    written += values.length;
+    progress('writing', written, rows);
+  }
+  await appendEvents(ctx.db, plan.events);
+  progress('writing', rows, rows);
+  return later;
+}
+
+/**
+ * True when the ledger's invoice already says all the file says, so applying it would change nothing (the common
+ * case of a file imported again). Anything else, a refusal included, goes through the services to find out.
+ */
+function plainlyUnchanged(invoice: ImportedInvoice, found: { invoice: InvoiceRow; clientName: string }): boolean {
+  const row = found.invoice;
+  if (row.voidedAt) return invoice.status === 'void';
+  if (invoice.status === 'void') return false;
+  if ((invoice.status === 'sent' || invoice.status === 'paid') && !row.sentAt) return false;
+  if (invoice.clientName.toLowerCase() !== found.clientName.toLowerCase()) return false;
+  try {
+    if (invoice.amountPaid !== undefined && minor(invoice.amountPaid, invoice.currency) !== row.paidMinor) return false;
+    return Object.keys(fieldChanges(invoice, row)).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Plans one new invoice as createFromFile would make it through the services: its client (createClient's rules),
+ * the invoice (createInvoice's), the file's payment (recordPayment's), its void (voidInvoice's) and the imported
+ * event. Throws the LedgerError the first refusing service would throw, having planned nothing outside `into`.
+ */
+function planNewInvoice(
+  importing: Importing,
+  file: FileInvoice,
+  now: Date,
+  into: {
+    known: ReadonlyMap<string, KnownClient>;
+    plan: Plan & { known: [string, KnownClient][] };
+    tally: Tally;
+    report: ImportReport;
+  },
+): void {
+  const { teamId, workspace, today } = importing;
+  const actor = actorOf(importing.actor);
+  const { invoice, source } = file;
+  const { plan, tally } = into;
+  if (invoice.total === null) {
+    into.report.skipped.push({
+      line: invoice.line,
+      reason: `${invoice.number} is void in the file without an amount, and was never in the ledger`,
+    });
+    return;
+  }
+  // clientIdFor → createClient
+  const clientKey = invoice.clientName.toLowerCase();
+  let client = into.known.get(clientKey);
+  if (!client) {
+    const data = parseInput(createClientSchema, {
+      name: invoice.clientName,
+      contactEmail: invoice.clientEmail ?? null,
+    });
+    const created = {
+      id: randomUUID(),
+      teamId,
+      name: data.name,
+      contactName: data.contactName ?? null,
+      contactEmail: data.contactEmail,
+      termsKind: data.terms?.kind ?? 'net',
+      termsDays: data.terms?.kind === 'receipt' ? 0 : (data.terms?.days ?? 30),
+      notes: data.notes ?? null,
+      archived: false,
+      createdAt: now,
+    };
+    plan.clients.push(created);
+    plan.events.push({
+      teamId,
+      clientId: created.id,
+      kind: 'client_created',
+      actor,
+      at: now,
+      details: { name: created.name, contactName: created.contactName, contactEmail: created.contactEmail },
+    });
+    plan.known.push([clientKey, created]);
+    tally.clientsCreated++;
+    client = created;
+  }
+
+  // createInvoice
+  const sentOn = invoice.status === 'draft' ? undefined : sentOnOf(file);
+  const data = parseInput(createInvoiceSchema, {
+    number: invoice.number,
+    clientId: client.id,
+    currency: invoice.currency,
+    total: invoice.total,
+    issueDate: invoice.issueDate,
+    terms: invoice.terms ?? (invoice.dueDate ? { kind: 'fixed', dueDate: invoice.dueDate } : undefined),
+    basisDate: invoice.basisDate,
+    basisLabel: invoice.basisLabel,
+    ownerUserId: invoice.ownerUserId,
+    description: invoice.description,
+    status: invoice.status === 'draft' ? 'draft' : 'sent',
+    ...(sentOn ? { sentOn } : {}),
+  } satisfies CreateInvoiceInput);
+  const totalMinor = toMinor(data.total, data.currency, 'total');
+  checkInvoiceDates(today, { issueDate: data.issueDate, basisDate: data.basisDate }, data.issueDate);
+  if (client.archived) {
+    throw new LedgerError('CLIENT_ARCHIVED', `${client.name} is archived; restore the client before invoicing it.`, [
+      { field: 'clientId', message: `${client.name} is archived` },
+    ]);
+  }
+  const terms: PaymentTerms =
+    data.terms ??
+    (client.termsKind === 'receipt'
+      ? { kind: 'receipt' }
+      : { kind: client.termsKind as 'net' | 'eom', days: client.termsDays });
+  const due = dueDate(terms, data.issueDate, data.basisDate);
+  checkInvoiceDates(today, { dueDate: due }, data.issueDate, terms.kind === 'fixed' ? 'terms' : 'basisDate');
+  const row = {
+    id: randomUUID(),
+    teamId,
+    number: data.number,
+    clientId: client.id,
+    currency: data.currency,
+    totalMinor,
+    issueDate: data.issueDate,
+    termsKind: terms.kind,
+    termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
+    termsBasisDate: data.basisDate ?? data.issueDate,
+    termsBasisLabel: data.basisLabel ?? null,
+    dueDate: due,
+    ownerUserId: data.ownerUserId ?? (actor.type === 'user' ? actor.id : null),
+    description: data.description ?? null,
+    sentAt: data.status === 'sent' ? sentAtOf(data.sentOn, data.issueDate, today, workspace.timeZone, now) : null,
+    paidMinor: 0n,
+    paidOn: null as LocalDate | null,
+    voidedAt: null as Date | null,
+    voidReason: null as string | null,
+    lastActionKind: 'created',
+    lastActionAt: now,
+    lastActionBy: actor.id,
+    createdAt: now,
+    version: 1,
+  };
+  const event = (kind: string, rest: Partial<EventInput> = {}) =>
+    plan.events.push({ teamId, invoiceId: row.id, clientId: client.id, kind, actor, at: now, ...rest });
+  event('created', {
+    details: {
+      number: row.number,
+      currency: row.currency,
+      totalMinor: row.totalMinor,
+      issueDate: row.issueDate,
+      dueDate: row.dueDate,
+      terms,
+    },
+  });
+  if (data.status === 'sent') {
+    event('sent', { visibility: 'shared', ...(data.sentOn ? { details: { sentOn: data.sentOn } } : {}) });
+    row.lastActionKind = 'sent';
+  }
+  tally.created++;
+
+  // pay → recordPayment
+  const paid = invoice.amountPaid === undefined ? 0n : minor(invoice.amountPaid, invoice.currency);
+  let paidOn: LocalDate | undefined;
+  if (paid > 0n) {
+    const receivedOn = paymentDateOf(file, paid);
+    const payment = parseInput(recordPaymentSchema, {
+      invoice: row.id,
+      amount: paid,
+      receivedOn,
+      reference: PAYMENT_REFERENCE,
+    } satisfies RecordPaymentInput);
+    const owed = row.totalMinor;
+    const amount = payment.amount === undefined ? owed : toMinor(payment.amount, row.currency, 'amount');
+    if (amount > owed && !payment.overpayment) {
+      throw new LedgerError(
+        'OVERPAYMENT',
+        `${formatMoney(amount, row.currency)} is more than the ${formatMoney(owed, row.currency)} due on ${row.number}; ` +
+          'record it as an overpayment if the client really paid more.',
+        [{ field: 'amount', message: `is more than the ${formatMoney(owed, row.currency)} due` }],
+      );
+    }
+    const on = payment.receivedOn ?? today;
+    if (on > today) throw LedgerError.invalid('receivedOn', `cannot be in the future (today is ${today})`);
+    checkPaymentDate('receivedOn', on, today);
+    if (on < row.issueDate) {
+      throw LedgerError.invalid(
+        'receivedOn',
+        `is before the invoice date ${row.issueDate}; a deposit paid in advance is recorded on the invoice date`,
+      );
+    }
+    const paymentId = randomUUID();
+    plan.payments.push({
+      id: paymentId,
+      teamId,
+      invoiceId: row.id,
+      amountMinor: amount,
+      receivedOn: on,
+      reference: payment.reference,
+      method: payment.method,
+      overpayment: amount > owed,
+      recordedBy: importing.actor.id,
+    });
+    const paidInFull = amount >= owed;
+    row.paidMinor = amount;
+    row.paidOn = paidInFull ? on : null;
+    row.version++;
+    row.lastActionKind = paidInFull ? 'paid' : 'part_paid';
+    event(row.lastActionKind, {
+      visibility: 'shared',
+      details: {
+        paymentId,
+        amountMinor: amount,
+        currency: row.currency,
+        receivedOn: on,
+        reference: payment.reference,
+        method: payment.method,
+        amountDueAfterMinor: paidInFull ? 0n : owed - amount,
+        overpaidMinor: amount > owed ? amount - owed : 0n,
+      },
+    });
+    paidOn = on;
+    tally.payments++;
+  }
+
+  // voidInvoice
+  if (invoice.status === 'void') {
+    const voiding = parseInput(voidInvoiceSchema, { invoice: row.id, reason: `Voided in the ${source}` });
+    if (row.paidMinor > 0n) {
+      throw new LedgerError(
+        'INVOICE_HAS_PAYMENTS',
+        `${row.number} has ${formatPaid(row)} recorded against it; it cannot be voided (issue a credit note instead, or reverse a payment recorded by mistake).`,
+      );
+    }
+    row.voidedAt = now;
+    row.voidReason = voiding.reason;
+    row.version++;
+    row.lastActionKind = 'voided';
+    event('voided', { details: { reason: voiding.reason } });
+    tally.voided++;
+  }
+
+  // markImported: not an action, so the invoice's last action stays what it was.
+  event('imported', { details: importedDetails(file, { sentOn, paidOn }) });
+  plan.invoices.push(row);
 }
 
 /** One invoice of the file, with what applying it needs to know and where it says what it inferred. */
@@ -276,9 +690,7 @@ function sentOnOf({ invoice, today }: FileInvoice): LocalDate | undefined {
 }
 
 /**
- * Records the file's payment on the day the file says it was paid. A file that gives no paid date (Xero's and
- * QuickBooks' lists do not) has it paid on its due date, or today when that is still to come: neither early
- * nor late, rather than as late as the import; the dry run says so.
+ * Records the file's payment on the day the file says it was paid (see paymentDateOf).
  */
 async function pay(
   ctx: LedgerContext,
@@ -288,6 +700,17 @@ async function pay(
   amount: bigint,
   file: FileInvoice,
 ): Promise<LocalDate> {
+  const receivedOn = paymentDateOf(file, amount);
+  await recordPayment(ctx, teamId, actor, { invoice: invoiceId, amount, receivedOn, reference: PAYMENT_REFERENCE });
+  return receivedOn;
+}
+
+/**
+ * The day the file says a payment came. A file that gives no paid date (Xero's and QuickBooks' lists do not) has it
+ * paid on its due date, or today when that is still to come: neither early nor late, rather than as late as the
+ * import; the dry run says so.
+ */
+function paymentDateOf(file: FileInvoice, amount: bigint): LocalDate {
   const { invoice, today } = file;
   let receivedOn = invoice.paidOn;
   if (receivedOn === undefined) {
@@ -301,7 +724,6 @@ async function pay(
       message: `the file gives no payment date: the payment of ${invoice.currency} ${toDecimalString(amount, invoice.currency)} is dated ${receivedOn}, ${which}`,
     });
   }
-  await recordPayment(ctx, teamId, actor, { invoice: invoiceId, amount, receivedOn, reference: PAYMENT_REFERENCE });
   return receivedOn;
 }
 
@@ -325,18 +747,26 @@ async function markImported(
         kind: 'imported',
         actor: actorOf(actor),
         at: ctx.clock.now(),
-        details: {
-          source: file.source,
-          line: file.invoice.line,
-          ...(dates.sentOn ? { sentOn: dates.sentOn } : {}),
-          ...(dates.paidOn ? { paidOn: dates.paidOn } : {}),
-          ...(file.invoice.inferred ? { inferred: file.invoice.inferred } : {}),
-        },
+        details: importedDetails(file, dates),
       },
       // Bringing a file in is not chasing the client: the invoice's last action stays what it was.
       { isAction: false },
     ),
   );
+}
+
+/** What the imported event says: the file, its line, and the dates it kept. */
+function importedDetails(
+  file: FileInvoice,
+  dates: { sentOn: LocalDate | undefined; paidOn: LocalDate | undefined },
+): Record<string, unknown> {
+  return {
+    source: file.source,
+    line: file.invoice.line,
+    ...(dates.sentOn ? { sentOn: dates.sentOn } : {}),
+    ...(dates.paidOn ? { paidOn: dates.paidOn } : {}),
+    ...(file.invoice.inferred ? { inferred: file.invoice.inferred } : {}),
+  };
 }
 
 /** The client named in the file (any case), created with its email when new. */
@@ -376,6 +806,12 @@ async function editsFor(
   if (invoice.clientName.toLowerCase() !== clientName.toLowerCase()) {
     changes.clientId = await clientIdFor(ctx, teamId, actor, invoice, tally);
   }
+  return Object.assign(changes, fieldChanges(invoice, row));
+}
+
+/** What the file changes of the invoice's own facts (all but its client). Pure: the bulk path asks it too. */
+function fieldChanges(invoice: ImportedInvoice, row: InvoiceRow): Changes {
+  const changes: Changes = {};
   if (invoice.currency !== row.currency) changes.currency = invoice.currency;
   if (invoice.total !== null) {
     const total = minor(invoice.total, invoice.currency);

@@ -114,6 +114,9 @@ const sentSchema = z.object({
   sentOn: localDate.optional(),
 });
 
+// The same rules for the bulk import (src/services/import.ts), which plans many invoices before writing them.
+export { createSchema as createInvoiceSchema, paymentSchema as recordPaymentSchema, voidSchema as voidInvoiceSchema };
+
 export type CreateInvoiceInput = z.input<typeof createSchema>;
 export type EditInvoiceInput = z.input<typeof editSchema>;
 export type RecordPaymentInput = z.input<typeof paymentSchema>;
@@ -345,7 +348,7 @@ export async function markSent(
  * When an invoice went out: now, or the start of the earlier day it was sent on (an import's), which must be
  * neither before its invoice date nor after today.
  */
-function sentAtOf(
+export function sentAtOf(
   sentOn: LocalDate | undefined,
   issueDate: LocalDate,
   today: LocalDate,
@@ -706,7 +709,7 @@ async function clientFor(
   return created;
 }
 
-function dueDate(terms: PaymentTerms, issueDate: string, basisDate: string | undefined): string {
+export function dueDate(terms: PaymentTerms, issueDate: string, basisDate: string | undefined): string {
   const due = terms.kind === 'fixed' ? terms.dueDate : dueDateFor(terms, basisDate ?? issueDate);
   if (due < issueDate) {
     throw LedgerError.invalid(
@@ -755,7 +758,7 @@ function termsOfRow(row: InvoiceRow): PaymentTerms {
   return { kind: row.termsKind as 'net' | 'eom', days: row.termsDays };
 }
 
-function toMinor(amount: bigint | string, currency: string, field: string): bigint {
+export function toMinor(amount: bigint | string, currency: string, field: string): bigint {
   let minor: bigint;
   if (typeof amount === 'bigint') {
     minor = amount;
@@ -800,7 +803,7 @@ function refusePaid(row: InvoiceRow) {
   );
 }
 
-function formatPaid(row: InvoiceRow) {
+export function formatPaid(row: Pick<InvoiceRow, 'paidMinor' | 'currency'>) {
   return formatMoney(row.paidMinor, row.currency);
 }
 

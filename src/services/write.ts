@@ -2,7 +2,8 @@
 // with its event. Nothing slow (Slack, HTTP) is ever awaited in here.
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Transaction } from '../db/client.js';
+import { insertMany } from '../db/bulk.js';
+import type { DatabaseOrTransaction, Transaction } from '../db/client.js';
 import { events, idempotencyKeys, invoices, workspaces } from '../db/schema.js';
 import type { Actor, LedgerContext } from './context.js';
 import { LedgerError } from './errors.js';
@@ -104,6 +105,28 @@ export async function appendEvent(tx: Transaction, input: EventInput, options: {
   }
   if (!row) throw new Error('event insert returned no row');
   return row.id;
+}
+
+/**
+ * Appends many events in as few statements as it takes, in the order given (their ids follow it). A bulk writer's
+ * (the import's): it sets each invoice's last action itself, in the rows it inserts.
+ */
+export async function appendEvents(tx: DatabaseOrTransaction, inputs: readonly EventInput[]): Promise<void> {
+  await insertMany(
+    tx,
+    events,
+    inputs.map((input) => ({
+      teamId: input.teamId,
+      invoiceId: input.invoiceId ?? null,
+      clientId: input.clientId ?? null,
+      kind: input.kind,
+      actorType: input.actor.type,
+      actorId: input.actor.id,
+      at: input.at,
+      details: toJson(input.details ?? {}) as Record<string, unknown>,
+      visibility: input.visibility ?? 'internal',
+    })),
+  );
 }
 
 export async function loadWorkspace(tx: Transaction | LedgerContext['db'], teamId: string) {

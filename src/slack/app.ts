@@ -22,6 +22,7 @@ import { startWorkspaceSetup } from './listeners/setup.js';
 import { createLive, describe, type Live } from './live.js';
 import { principalOf } from './principal.js';
 import { connectedMessage } from './ui/connect.js';
+import { createWorkQueue } from './work-queue.js';
 
 export interface SlackAppOptions {
   settings: SlackSettings;
@@ -46,6 +47,8 @@ export interface SlackAppOptions {
    * single-workspace mode; default true). An installable app sends it to the installer instead.
    */
   firstContactSetup?: boolean;
+  /** Listeners' work after their ack, at most this many at once (default DEFAULT_WORK_CONCURRENCY). */
+  workConcurrency?: number;
 }
 
 export interface SlackApp {
@@ -273,6 +276,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger: app.logger,
     publicUrl,
     ...(books ? { books } : {}),
+    work: createWorkQueue(options.workConcurrency),
   };
   live = createLive(deps);
   // Listeners go on working after their ack: count them, so shutdown (and tests) can wait for them.

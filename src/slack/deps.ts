@@ -3,6 +3,7 @@ import type { Logger } from '@slack/bolt';
 import type { Books } from '../books/index.js';
 import type { LedgerContext } from '../services/context.js';
 import type { SlackClients } from './clients.js';
+import type { WorkQueue } from './work-queue.js';
 
 export interface SlackDeps {
   ledger: LedgerContext;
@@ -18,4 +19,6 @@ export interface SlackDeps {
   jobs?: { tick(): Promise<unknown>; deliverNow(teamId: string): Promise<unknown> };
   /** The accounting ledgers (Xero, QuickBooks Online): /invoice connect and the OAuth callbacks. */
   books?: Books;
+  /** The work after an ack, a few at a time (src/slack/work-queue.ts), so a burst delays replies, never acks. */
+  work?: WorkQueue;
 }

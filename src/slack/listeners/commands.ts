@@ -21,6 +21,7 @@ import { liveClientLink } from '../../services/sharing.js';
 import { claimFirstAdmin, firstAdminOpen, timeZoneChosen } from '../../services/workspaces.js';
 import { parseInvoiceCommand } from '../command.js';
 import type { SlackDeps } from '../deps.js';
+
 import type { Live } from '../live.js';
 import { context } from '../ui/blocks.js';
 import { invoiceCard } from '../ui/card.js';
@@ -37,6 +38,7 @@ import {
 import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals.js';
 import { clientRetainerLines } from '../ui/retainers.js';
 import { channelLink, literal, type Mrkdwn, md } from '../ui/text.js';
+import { afterAck } from '../work-queue.js';
 import { connectCommand } from './connect.js';
 import { openImport, sendExport } from './io.js';
 import { recurringCommand } from './retainers.js';
@@ -46,13 +48,19 @@ import { webhooksCommand } from './webhooks.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
+/** The subcommands that open a form (or may) with the command's trigger_id, which Slack honours for 3 s. */
+const OPENS_A_FORM: ReadonlySet<string> = new Set(['new', 'paid', 'chase', 'settings', 'import', 'connect']);
+
 export function registerCommands(app: App, deps: SlackDeps, live: Live): void {
   app.command('/invoice', async (args: CommandArgs) => {
     const { ack, respond } = args;
     // An export takes a moment: the ack itself says so, and the file follows in the person's DM.
-    await ack(parseInvoiceCommand(args.command.text).kind === 'export' ? exportAck() : undefined);
+    const { kind } = parseInvoiceCommand(args.command.text);
+    await ack(kind === 'export' ? exportAck() : undefined);
     try {
-      await handle(args, deps, live);
+      // A form opens at once (its trigger expires in 3 s); the rest waits its turn after the ack.
+      if (OPENS_A_FORM.has(kind)) await handle(args, deps, live);
+      else await afterAck(deps, () => handle(args, deps, live));
     } catch (error) {
       await respond({ response_type: 'ephemeral', ...errorMessage(explain(deps, error, 'answering /invoice')) });
     }

@@ -8,7 +8,8 @@ import type { WorkspaceRow } from '../../db/schema.js';
 import { addDays, endOfMonth, type LocalDate, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../../io/export.js';
 import { decodeCsv } from '../../io/formats.js';
-import { importInvoices } from '../../services/import.js';
+import type { DateOrder } from '../../io/values.js';
+import { type ImportProgress, importInvoices } from '../../services/import.js';
 import type { Principal } from '../../services/policy.js';
 import { write } from '../../services/write.js';
 import { clientFor } from '../clients.js';
@@ -34,6 +35,7 @@ import {
 } from '../ui/io.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import type { SlackMessage } from '../ui/text.js';
+import { afterAck } from '../work-queue.js';
 import { explain, isForeignUser, mayHandle, newKey, principalOf, workspaceOf } from './shared.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
@@ -153,15 +155,32 @@ async function checkFile(args: ViewArgs, deps: SlackDeps): Promise<void> {
   if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
   const { file, currency, dateOrder } = read.form;
   await ack({ response_action: 'update', view: importCheckingView(file.name) });
+  await afterAck(deps, () => checkAfterAck(args, deps, { workspace, principal, file, currency, dateOrder }));
+}
 
+async function checkAfterAck(
+  args: ViewArgs,
+  deps: SlackDeps,
+  p: {
+    workspace: WorkspaceRow;
+    principal: Principal;
+    file: { id: string; name: string };
+    currency: string | undefined;
+    dateOrder: DateOrder | undefined;
+  },
+): Promise<void> {
+  const { view, client } = args;
+  const { workspace, principal, file, currency, dateOrder } = p;
   let next: ModalView;
   try {
     const csv = await downloadCsv(client, botTokenOf(args), file.id);
+    const progress = progressUpdates(deps, client, view.id, (p) => importCheckingView(file.name, p));
     const report = await importInvoices(deps.ledger, workspace.teamId, principal, csv, {
       dryRun: true,
       defaultCurrency: currency,
       dateOrder,
-    });
+      onProgress: progress.show,
+    }).finally(progress.settle);
     const metadata = {
       key: newKey(),
       fileId: file.id,
@@ -202,12 +221,23 @@ async function importChecked(args: ViewArgs, deps: SlackDeps, live: Live): Promi
     return ack({ response_action: 'update', view: importFailedView(metadata.fileName, message) });
   }
   await ack({ response_action: 'update', view: importWorkingView(metadata.fileName) });
+  await afterAck(deps, () => importAfterAck(args, deps, live, { workspace, principal, metadata }));
+}
 
+async function importAfterAck(
+  args: ViewArgs,
+  deps: SlackDeps,
+  live: Live,
+  p: { workspace: WorkspaceRow; principal: Principal; metadata: NonNullable<ReturnType<typeof parseImportMetadata>> },
+): Promise<void> {
+  const { body, view, client } = args;
+  const { workspace, principal, metadata } = p;
   const teamId = workspace.teamId;
   let next: ModalView;
   let done: (() => Promise<void>) | undefined;
   try {
     const csv = await downloadCsv(client, botTokenOf(args), metadata.fileId);
+    const progress = progressUpdates(deps, client, view.id, (p) => importWorkingView(metadata.fileName, p));
     const { result: report, replayed } = await write(
       deps.ledger,
       { teamId, operation: IMPORT_OPERATION, idempotencyKey: metadata.key },
@@ -216,8 +246,9 @@ async function importChecked(args: ViewArgs, deps: SlackDeps, live: Live): Promi
         importInvoices({ db: tx, clock: deps.ledger.clock }, teamId, principal, csv, {
           defaultCurrency: metadata.currency,
           dateOrder: metadata.dateOrder,
+          onProgress: progress.show,
         }),
-    );
+    ).finally(progress.settle);
     next = importResultView({ report, fileName: metadata.fileName });
     if (report.written && !replayed) {
       done = async () => {
@@ -281,6 +312,37 @@ function isSlackUrl(url: string, apiUrl: string): boolean {
   }
   if (target.origin === new URL(apiUrl).origin) return true;
   return target.protocol === 'https:' && (target.hostname === 'slack.com' || target.hostname.endsWith('.slack.com'));
+}
+
+/** How often a long import's modal says how far it has got: well inside views.update's rate limit. */
+const PROGRESS_UPDATE_MS = 3_000;
+
+/**
+ * A long import's progress in its modal, at most every PROGRESS_UPDATE_MS. The import is never made to wait on
+ * Slack (it runs in a transaction): updates go out on their own, one at a time; `settle` waits for the last one,
+ * so the final report is never overwritten by a late progress update.
+ */
+function progressUpdates(
+  deps: SlackDeps,
+  client: WebClient,
+  viewId: string,
+  render: (progress: ImportProgress) => ModalView,
+): { show: (progress: ImportProgress) => void; settle: () => Promise<void> } {
+  let last = performance.now();
+  let sending: Promise<void> = Promise.resolve();
+  let busy = false;
+  return {
+    show(progress) {
+      const now = performance.now();
+      if (busy || now - last < PROGRESS_UPDATE_MS) return;
+      last = now;
+      busy = true;
+      sending = updateModal(deps, client, viewId, render(progress)).finally(() => {
+        busy = false;
+      });
+    },
+    settle: () => sending,
+  };
 }
 
 async function updateModal(deps: SlackDeps, client: WebClient, viewId: string, view: ModalView): Promise<void> {

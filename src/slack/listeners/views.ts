@@ -39,6 +39,7 @@ import {
   SETTINGS_FIELDS,
   VOID_FIELDS,
 } from '../ui/modals.js';
+import { afterAck } from '../work-queue.js';
 import { explain, isForeignUser, principalOf, readMetadata, workspaceOf } from './shared.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
@@ -109,8 +110,10 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       }
       await ack();
       try {
-        if (outcome.invoiceId) await live.invoiceChanged(body.team?.id ?? '', outcome.invoiceId);
-        await outcome.after?.();
+        await afterAck(deps, async () => {
+          if (outcome.invoiceId) await live.invoiceChanged(body.team?.id ?? '', outcome.invoiceId);
+          await outcome.after?.();
+        });
       } catch (error) {
         deps.logger.error('After a submission, updating Slack failed:', error);
       }

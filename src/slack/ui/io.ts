@@ -8,7 +8,7 @@ import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { LocalDate } from '../../domain/dates.js';
 import { isCurrency } from '../../domain/money.js';
 import type { DateOrder } from '../../io/values.js';
-import type { ImportReport } from '../../services/import.js';
+import type { ImportProgress, ImportReport } from '../../services/import.js';
 import type { ExportKind } from '../command.js';
 import { context, mrkdwn, plain, section } from './blocks.js';
 import { FIELD, VIEW } from './ids.js';
@@ -196,18 +196,30 @@ function statusView(text: Mrkdwn, more?: Mrkdwn): ModalView {
   return modal({ callbackId: VIEW.importStatus, blocks: [section(text), ...(more ? [context(more)] : [])] });
 }
 
-export function importCheckingView(fileName: string): ModalView {
+export function importCheckingView(fileName: string, progress?: ImportProgress): ModalView {
   return statusView(
-    md`⏳ Checking ${fileLabel(fileName)}…`,
+    md`⏳ Checking ${fileLabel(fileName)}…${progressLine(progress)}`,
     literal('Every line is tried against the book without saving anything. This takes a few seconds.'),
   );
 }
 
-export function importWorkingView(fileName: string): ModalView {
+export function importWorkingView(fileName: string, progress?: ImportProgress): ModalView {
   return statusView(
-    md`⏳ Importing ${fileLabel(fileName)}…`,
+    md`⏳ Importing ${fileLabel(fileName)}…${progressLine(progress)}`,
     literal('All of it or none of it: this takes a few seconds.'),
   );
+}
+
+const PROGRESS_WORDS: Record<ImportProgress['phase'], Mrkdwn> = {
+  checking: literal('invoices checked'),
+  writing: literal('rows written'),
+  updating: literal('changed invoices updated'),
+};
+
+/** "12,500 of 20,000 invoices checked", on its own line, for a long file. */
+function progressLine(progress: ImportProgress | undefined): Mrkdwn {
+  if (!progress || progress.total === 0) return literal('');
+  return md`\n${progress.done} of ${progress.total} ${PROGRESS_WORDS[progress.phase]}`;
 }
 
 export function importFailedView(fileName: string, message: string): ModalView {
