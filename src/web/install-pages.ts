@@ -70,8 +70,10 @@ export function privacyPage(options: { retentionDays: number; contact?: string |
     '<h2>What is kept</h2>',
     '<p>For each workspace that installs the app: its settings, the clients, invoices, payments, chases and their ' +
       'history that people record in it (or import, or sync from a connected ledger), the Slack ids of the people ' +
-      'who act and of the messages the app posts, and the app’s bot token, encrypted at rest. The app does not read ' +
-      'channel messages: it sees only what people send it (commands, buttons, forms) and the App Home being opened.</p>',
+      'who act and of the messages the app posts, and the app’s bot token, encrypted at rest. The app keeps no ' +
+      'channel messages: it sees what people send it (commands, buttons, forms) and the App Home being opened, and ' +
+      'after a crash in the middle of posting it reads the latest messages where it was posting, only to find its ' +
+      'own and never post an alert twice; it keeps nothing of what it reads there.</p>',
     '<h2>When the app is uninstalled</h2>',
     '<p>The moment Slack tells the app it was uninstalled (or its tokens revoked), it forgets the token and posts ' +
       'nothing more to that workspace. The workspace’s data is kept for ' +

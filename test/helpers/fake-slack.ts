@@ -636,6 +636,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'files:read',
     'files:write',
     'im:write',
+    'channels:read',
+    'groups:read',
+    'channels:join',
+    'channels:history',
+    'groups:history',
+    'im:history',
   ];
 
   /** Each workspace's token lifetime with rotation on (seconds), as its install set it. */

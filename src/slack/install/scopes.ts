@@ -19,6 +19,11 @@ export const BOT_SCOPES = [
   'groups:read',
   // and its "Add me to the channel" for a public one (conversations.join)
   'channels:join',
+  // after a crash mid-post, the app's own latest messages where it was posting — a channel, a private channel, a DM
+  // (conversations.history, conversations.replies) — so an alert whose post may have gone out is never posted twice
+  'channels:history',
+  'groups:history',
+  'im:history',
 ] as const;
 
 /** The events the app subscribes to: the App Home, and being uninstalled or losing its tokens. */
