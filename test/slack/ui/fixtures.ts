@@ -250,6 +250,7 @@ export function makeWorkspace(o: Partial<WorkspaceRow> = {}): WorkspaceRow {
     workingDays: [1, 2, 3, 4, 5],
     financeAdmins: [ALICE],
     financeAdminGroup: null,
+    reportingCurrency: null,
     createdAt: new Date('2026-01-01T00:00:00Z'),
     version: 3,
     ...o,
