@@ -10,8 +10,10 @@ import {
   rememberCard,
   staleCards,
 } from '../db/queries/cards.js';
+import { getNumbersData } from '../db/queries/numbers.js';
 import { getOverview } from '../db/queries/views.js';
 import { todayIn } from '../domain/dates.js';
+import { computeNumbers } from '../domain/numbers.js';
 import { getInvoice } from '../services/invoices.js';
 import { pushesOfInvoice } from '../services/ledger-push.js';
 import { getWorkspace } from '../services/workspaces.js';
@@ -108,9 +110,10 @@ export function createLive(deps: SlackDeps): Live {
     const now = ledger.clock.now();
     const today = todayIn(workspace.timeZone, now);
     const overview = await getOverview(ledger.db, { workspace, today, now, limit: 15 });
+    const numbers = computeNumbers(await getNumbersData(ledger.db, { workspace, today }));
     const failingWebhooks = await failingWebhookEndpoints(ledger.db, teamId);
     const ledgerConnections = deps.books ? await deps.books.connections(teamId) : [];
-    return { workspace, now, today, overview, failingWebhooks, ledgerConnections };
+    return { workspace, now, today, overview, numbers, failingWebhooks, ledgerConnections };
   }
 
   async function publish(data: Awaited<ReturnType<typeof homeData>>, userId: string, client: WebClient) {
@@ -126,6 +129,7 @@ export function createLive(deps: SlackDeps): Live {
       financeChannel: workspace.financeChannel,
       failingWebhooks: data.failingWebhooks,
       ledgerConnections: data.ledgerConnections,
+      numbers: data.numbers,
     });
     await client.views.publish({ user_id: userId, view });
   }

@@ -4,11 +4,12 @@
 // Each part is one set-based query scoped by the workspace; none loops over invoices.
 import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import { addDays, type LocalDate, localDateOf } from '../../domain/dates.js';
+import { derivedLabel, derivedStateLines } from '../../domain/derived-history.js';
 import { COLLECTED_DAYS, DSO_WINDOW_DAYS, type NumbersData } from '../../domain/numbers.js';
 import type { Reporting } from '../../domain/rates.js';
 import { type DatabaseOrTransaction, queryRows } from '../client.js';
 import { exchangeRates, type WorkspaceRow } from '../schema.js';
-import { OPEN } from './views.js';
+import { type HistoryEvent, OPEN } from './views.js';
 
 type Raw = Record<string, string | number | boolean | null>;
 
@@ -242,4 +243,43 @@ export async function getInvoiceExportExtras(
     }
   }
   return extras;
+}
+
+/**
+ * A client's history with its derived lines: when each of its invoices became Due and Overdue (derivedStateLines),
+ * between the oldest event shown and now, as history entries of kind `became_due (derived)` /
+ * `became_overdue (derived)` (id 0, actor `derived`), merged in time order.
+ */
+export async function withDerivedLines(
+  db: DatabaseOrTransaction,
+  params: { teamId: string; clientId: string; timeZone: string; now: Date; history: HistoryEvent[] },
+): Promise<HistoryEvent[]> {
+  const { history } = params;
+  const from = history[0]?.at ?? new Date(params.now.getTime() - 90 * 86_400_000);
+  const sources = await getDerivedHistorySources(db, {
+    teamId: params.teamId,
+    timeZone: params.timeZone,
+    clientId: params.clientId,
+    from,
+    to: new Date(params.now.getTime() + 1),
+  });
+  const derived: HistoryEvent[] = sources.flatMap((s) =>
+    derivedStateLines(s, params.timeZone, params.now)
+      .filter((line) => line.at.getTime() >= from.getTime())
+      .map((line) => ({
+        id: 0n,
+        invoiceId: s.invoiceId,
+        invoiceNumber: s.number,
+        clientId: s.clientId,
+        clientName: s.clientName,
+        kind: derivedLabel(line.kind),
+        actorType: 'system' as const,
+        actorId: 'derived',
+        at: line.at,
+        details: { derived: true, dueDate: s.dueDate, date: line.date },
+        visibility: 'internal' as const,
+      })),
+  );
+  if (derived.length === 0) return history;
+  return [...history, ...derived].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
