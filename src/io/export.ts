@@ -189,7 +189,7 @@ const HISTORY_PAGE = 500;
  * `became_overdue (derived)`, with no event id and actor type `derived`.
  */
 export async function exportHistoryCsv(db: DatabaseOrTransaction, params: ExportHistoryParams): Promise<string> {
-  const lines: { at: number; line: string[] }[] = [];
+  const events: { at: number; line: string[] }[] = [];
   const local = localFormatter(params.timeZone);
   let afterId: bigint | undefined;
   for (;;) {
@@ -200,7 +200,7 @@ export async function exportHistoryCsv(db: DatabaseOrTransaction, params: Export
       limit: HISTORY_PAGE,
       ...(afterId !== undefined ? { afterId } : {}),
     });
-    for (const event of page) lines.push({ at: event.at.getTime(), line: historyLine(event, local, params.timeZone) });
+    for (const event of page) events.push({ at: event.at.getTime(), line: historyLine(event, local, params.timeZone) });
     const last = page.at(-1);
     if (!last || page.length < HISTORY_PAGE) break;
     afterId = last.id;
@@ -211,41 +211,42 @@ export async function exportHistoryCsv(db: DatabaseOrTransaction, params: Export
     from: params.from,
     to: params.to,
   });
+  const derived: { at: number; line: string[] }[] = [];
   for (const source of sources) {
-    for (const derived of derivedStateLines(source, params.timeZone, params.now)) {
-      const at = derived.at.getTime();
+    for (const line of derivedStateLines(source, params.timeZone, params.now)) {
+      const at = line.at.getTime();
       if (at < params.from.getTime() || at >= params.to.getTime()) continue;
-      lines.push({
+      derived.push({
         at,
         line: [
           '',
-          local(derived.at),
+          local(line.at),
           params.timeZone,
-          derived.at.toISOString(),
+          line.at.toISOString(),
           source.number,
           source.clientName,
-          derivedLabel(derived.kind),
+          derivedLabel(line.kind),
           'derived',
           '',
           'internal',
           '',
           '',
-          JSON.stringify({
-            derived: true,
-            dueDate: source.dueDate,
-            date: derived.date,
-            rule: DERIVED_RULE[derived.kind],
-          }),
+          JSON.stringify({ derived: true, dueDate: source.dueDate, date: line.date, rule: DERIVED_RULE[line.kind] }),
         ],
       });
     }
   }
-  // Events keep their id order; a derived line goes after the events of its instant (a stable sort).
-  lines.sort((a, b) => a.at - b.at);
-  return toCsv(
-    HISTORY_COLUMNS,
-    lines.map((l) => l.line),
-  );
+  // Events stay in id order; each derived line goes before the first event recorded after its instant.
+  derived.sort((a, b) => a.at - b.at);
+  const lines: string[][] = [];
+  let next = 0;
+  for (const event of events) {
+    while (next < derived.length && (derived[next]?.at ?? 0) < event.at)
+      lines.push((derived[next++] as { line: string[] }).line);
+    lines.push(event.line);
+  }
+  for (; next < derived.length; next++) lines.push((derived[next] as { line: string[] }).line);
+  return toCsv(HISTORY_COLUMNS, lines);
 }
 
 const DERIVED_RULE = {
