@@ -56,6 +56,9 @@ const COMMANDS: readonly Mrkdwn[] = [
   literal(
     '`/invoice connect` — how the books’ connection stands (`/invoice connect xero` or `/invoice connect quickbooks` connects one; add `sync` to sync now, `payments` to post payments recorded here to the books, `disconnect` to end it); an invoice from the books takes its number, total, dates, payments and voids from there',
   ),
+  literal(
+    '`/invoice rates` — the reporting currency and exchange rates, each with its date (`currency USD` names it, `EUR 1.08 [date]` sets a rate; finance admins)',
+  ),
   literal('`/invoice settings` — the finance channel, alert times and who may record payments'),
 ];
 
