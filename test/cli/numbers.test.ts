@@ -63,6 +63,25 @@ describeEachDatabase('the numbers on the command line', '2026-12-03T17:00:00Z', 
     expect(refused.code).toBe(2);
     expect(refused.lines[0]).toContain('rate: must be a positive decimal');
 
+    // An invoice sent on 1 November, due 20 November: the client's history says when it became Due and Overdue.
+    ctx.clock.set('2026-11-01T15:00:00Z');
+    await invoice(ctx, teamId, client.id, {
+      number: 'C',
+      total: '10',
+      issueDate: '2026-11-01',
+      terms: fixed('2026-11-20'),
+    });
+    ctx.clock.set('2026-12-03T17:00:00Z');
+    const record = await cli('client', 'Acme Corp');
+    expect(record.lines.filter((line) => line.includes('derived'))).toEqual([
+      expect.stringMatching(
+        /^ {2}2026-11-20 00:00 .* C +Became Due \(derived from the due date 2026-11-20, not recorded\)$/,
+      ),
+      expect.stringMatching(
+        /^ {2}2026-11-21 00:00 .* C +Became Overdue \(derived from the due date 2026-11-20, not recorded\)$/,
+      ),
+    ]);
+
     const after = await cli('overview');
     // ¥100,000 × 0.0063 = $630.00: the total expected in, approximate, with the rate's date. DSO across currencies:
     // ($2,000.00 + $630.00) × 90 / ($3,000.00 + $630.00) = 65.2 → 65 days.

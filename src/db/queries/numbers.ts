@@ -255,7 +255,9 @@ export async function withDerivedLines(
   params: { teamId: string; clientId: string; timeZone: string; now: Date; history: HistoryEvent[] },
 ): Promise<HistoryEvent[]> {
   const { history } = params;
-  const from = history[0]?.at ?? new Date(params.now.getTime() - 90 * 86_400_000);
+  // From the earliest event shown (or 90 days back when there is none).
+  const earliest = Math.min(...history.map((e) => e.at.getTime()));
+  const from = new Date(Number.isFinite(earliest) ? earliest : params.now.getTime() - 90 * 86_400_000);
   const sources = await getDerivedHistorySources(db, {
     teamId: params.teamId,
     timeZone: params.timeZone,
