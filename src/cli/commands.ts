@@ -1,6 +1,7 @@
 // The CLI's commands. Each reads through the views and writes lines to `out`, returning an exit code:
 // 0 done, 1 not found, 2 used wrongly. None of them changes data.
 import { findInvoiceRows, type InvoiceView } from '../db/queries/invoices.js';
+import { withDerivedLines } from '../db/queries/numbers.js';
 import {
   type AgingRow,
   getAging,
@@ -38,6 +39,7 @@ import {
   timing,
 } from './format.js';
 import { lookUpClient, lookUpInvoice } from './lookup.js';
+import { numbersText, ownerNumbers } from './numbers.js';
 import { type Column, plainStyle, type Style, table, truncate } from './table.js';
 
 export type Out = (line: string) => void;
@@ -89,6 +91,8 @@ export const overview: Command = async (ctx, workspace, args, out, options = {})
     stale > 0 && style.red(`${stale} stale`),
   ].filter((part): part is string => Boolean(part));
   out(needs.length > 0 ? `Needs action: ${needs.join(', ')}` : style.green('Nothing needs action today.'));
+  out('');
+  for (const line of numbersText(await ownerNumbers(ctx, workspace, today), style)) out(line);
   out('');
 
   const currencies = byUse(book.totals);
@@ -310,6 +314,14 @@ export const client: Command = async (ctx, workspace, args, out, options = {}) =
   }
 
   out('');
+  // When its invoices became Due and Overdue: derived lines among the events (src/domain/derived-history.ts).
+  record.history = await withDerivedLines(ctx.db, {
+    teamId: workspace.teamId,
+    clientId: record.client.id,
+    timeZone: tz,
+    now,
+    history: record.history,
+  });
   out(`${style.bold('Recent history')} ${style.dim(`(times in ${tz})`)}`);
   if (record.history.length === 0) out(`${INDENT}${style.dim('nothing yet')}`);
   else {

@@ -253,6 +253,10 @@ export function describeEvent(event: HistoryEvent, currencyHint?: string): strin
       const contact = [text(d.contactName), text(d.contactEmail) && `<${text(d.contactEmail)}>`].filter(Boolean);
       return `Client added${contact.length > 0 ? `, contact ${contact.join(' ')}` : ''}`;
     }
+    case 'became_due (derived)':
+      return `Became Due (derived from the due date ${text(d.dueDate)}, not recorded)`;
+    case 'became_overdue (derived)':
+      return `Became Overdue (derived from the due date ${text(d.dueDate)}, not recorded)`;
     default:
       return `${event.kind.replaceAll('_', ' ')}${Object.keys(d).length > 0 ? ` ${JSON.stringify(d)}` : ''}`;
   }

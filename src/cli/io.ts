@@ -262,6 +262,7 @@ export const exportCommand: Command = async (ctx, workspace, args, out) => {
           // Whole days in the workspace's time zone, both ends included; from the start, to the end of today.
           from: dates.from ? startOfLocalDay(dates.from, tz) : new Date(0),
           to: startOfLocalDay(addDays(dates.to ?? todayIn(tz, now), 1), tz),
+          now,
         });
   const file = text(parsed.flags, 'out');
   if (file === undefined) {

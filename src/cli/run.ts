@@ -6,6 +6,7 @@ import type { LedgerContext } from '../services/context.js';
 import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
 import { digest } from './digest.js';
 import { exportCommand, importEntry } from './io.js';
+import { ratesCommand } from './numbers.js';
 import type { StandaloneCommand } from './options.js';
 import { plainStyle, type Style } from './table.js';
 import { webhooksCommand } from './webhooks.js';
@@ -63,6 +64,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: 'the invoices (in our import format) or the history as CSV; --from/--to YYYY-MM-DD, --out FILE',
     run: exportCommand,
     options: ['--from', '--to', '--out'],
+  },
+  rates: {
+    usage: 'rates [currency CODE | CODE RATE [YYYY-MM-DD]]',
+    summary: 'the reporting currency and the exchange rates into it (each with its date); name it or set a rate',
+    run: ratesCommand,
   },
   webhooks: {
     usage: 'webhooks [add URL [--replay] | remove ID]',

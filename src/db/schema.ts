@@ -50,6 +50,8 @@ export const workspaces = pgTable(
     holidayRegion: text('holiday_region'),
     /** When the first-minute setup DM was sent (once per workspace, whichever replica claims it first). */
     setupStartedAt: ts('setup_started_at'),
+    /** The currency totals across currencies are converted into (exchange_rates); null: no converted totals. */
+    reportingCurrency: text('reporting_currency'),
     createdAt: createdAt(),
     version: integer('version').notNull().default(1),
   },
@@ -59,8 +61,41 @@ export const workspaces = pgTable(
     check('workspaces_alert_time', sql`${t.alertTime} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`),
     check('workspaces_digest_time', sql`${t.digestTime} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`),
     check('workspaces_holiday_region', sql`${t.holidayRegion} is null or ${t.holidayCountry} is not null`),
+    check(
+      'workspaces_reporting_currency',
+      sql`${t.reportingCurrency} is null or ${t.reportingCurrency} ~ '^[A-Z]{3}$'`,
+    ),
   ],
 );
+
+/**
+ * The rate a finance admin set for one currency into the workspace's reporting currency: units of the reporting
+ * currency for one unit of this one, kept as the decimal string typed (read as an exact fraction, never a float),
+ * with the day it is the rate of. One row per currency, replaced when set again; every change is an event
+ * (`rate_set`), so the history keeps the earlier rates.
+ */
+export const exchangeRates = pgTable(
+  'exchange_rates',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId),
+    currency: text('currency').notNull(),
+    /** The reporting currency the rate is into: a rate set before the reporting currency changed is not used. */
+    intoCurrency: text('into_currency').notNull(),
+    rate: text('rate').notNull(),
+    rateDate: day('rate_date').notNull(),
+    setBy: text('set_by').notNull(),
+    setAt: ts('set_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.currency] }),
+    check('exchange_rates_currency', sql`${t.currency} ~ '^[A-Z]{3}$' and ${t.intoCurrency} ~ '^[A-Z]{3}$'`),
+    check('exchange_rates_rate', sql`${t.rate} ~ '^[0-9]{1,12}(\\.[0-9]{1,12})?$'`),
+  ],
+);
+
+export type ExchangeRateRow = typeof exchangeRates.$inferSelect;
 
 export const clients = pgTable(
   'clients',

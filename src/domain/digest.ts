@@ -2,6 +2,7 @@
 // order people read them (DigestSummary). Nothing here knows about Slack; `today` and the zone are passed in.
 import { AGING_BUCKETS, type AgingBucket } from './aging.js';
 import { daysBetween, type LocalDate, localDateOf } from './dates.js';
+import type { OwnerNumbers } from './numbers.js';
 
 /** The four states an open invoice can be in, most urgent first. */
 export type OpenState = 'overdue' | 'due' | 'sent' | 'draft';
@@ -195,6 +196,8 @@ export interface DigestSummary {
   payments: CountedAmounts & { lines: DigestPayment[]; more: CountedAmounts };
   /** Open invoices in all (drafts included). */
   openCount: number;
+  /** The owner's numbers (DSO, collected, expected in), the digest's headline; absent when not read. */
+  numbers?: OwnerNumbers;
 }
 
 export interface SummariseOptions {

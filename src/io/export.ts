@@ -5,16 +5,24 @@ import { stringify } from 'csv-stringify/sync';
 import { and, asc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../db/client.js';
 import { toInvoiceView } from '../db/queries/invoices.js';
+import { getDerivedHistorySources, getInvoiceExportExtras, type InvoiceExportExtras } from '../db/queries/numbers.js';
 import { getHistory, type HistoryEvent } from '../db/queries/views.js';
 import { clients, invoices, type WorkspaceRow } from '../db/schema.js';
-import type { LocalDate } from '../domain/dates.js';
+import { type LocalDate, localDateOf } from '../domain/dates.js';
+import { DERIVED_MARK, derivedLabel, derivedStateLines } from '../domain/derived-history.js';
 import { isCurrency, toDecimalString } from '../domain/money.js';
 import type { PaymentTerms } from '../domain/terms.js';
 
 /**
  * Our invoice format's columns, in order. amount_credited, amount_due and state are for people and ignored on import
  * (a credit note is issued in Slack, not imported; a credited invoice's status says 'sent', its state 'credited').
- * amount_paid counts the payments not reversed.
+ * amount_paid counts the payments not reversed. The columns after state are for people too, and ignored on import:
+ * - hold, hold_reason, hold_since: 'hold' or 'dispute', why, and the local day it began;
+ * - promised_date: the invoice's promise (a chase's, or the date the client scheduled);
+ * - client_approved: each "approved for payment" from the client's page, 'Name on YYYY-MM-DD', joined by '; ';
+ * - client_scheduled: each date the client scheduled, 'YYYY-MM-DD (ref …) given YYYY-MM-DD', joined by '; ';
+ * - credit_notes: 'CN-0001 100.00 on YYYY-MM-DD' each; payments_received: 'YYYY-MM-DD 250.00' each, every
+ *   payment not reversed with the day it came (part payments too), oldest first.
  */
 export const INVOICE_COLUMNS = [
   'number',
@@ -35,6 +43,14 @@ export const INVOICE_COLUMNS = [
   'amount_credited',
   'amount_due',
   'state',
+  'hold',
+  'hold_reason',
+  'hold_since',
+  'promised_date',
+  'client_approved',
+  'client_scheduled',
+  'credit_notes',
+  'payments_received',
 ] as const;
 
 export const HISTORY_COLUMNS = [
@@ -52,6 +68,13 @@ export const HISTORY_COLUMNS = [
   'currency',
   'details',
 ] as const;
+
+/** Lines of a list cell: each item, joined by '; '. */
+function joined(items: readonly string[]): string {
+  return items.join('; ');
+}
+
+const NO_EXTRAS: InvoiceExportExtras = { payments: [], creditNotes: [], approvals: [], scheduled: [] };
 
 function toCsv(columns: readonly string[], rows: readonly (readonly string[])[]): string {
   return stringify(rows as string[][], { header: true, columns: [...columns], escape_formulas: true });
@@ -94,7 +117,10 @@ export async function exportInvoicesCsv(db: DatabaseOrTransaction, params: Expor
     .innerJoin(clients, and(eq(clients.teamId, invoices.teamId), eq(clients.id, invoices.clientId)))
     .where(and(...filters))
     .orderBy(asc(invoices.issueDate), asc(invoices.number));
+  const extras = await getInvoiceExportExtras(db, { teamId: workspace.teamId });
+  const zone = workspace.timeZone;
   const lines = rows.map(({ invoice, clientName, clientEmail }) => {
+    const more = extras.get(invoice.id) ?? NO_EXTRAS;
     const view = toInvoiceView(invoice, clientName, workspace, now);
     const money = (minor: bigint) => toDecimalString(minor, invoice.currency);
     const status = invoice.voidedAt
@@ -124,6 +150,18 @@ export async function exportInvoicesCsv(db: DatabaseOrTransaction, params: Expor
       money(invoice.creditedMinor),
       money(view.status.amountDueMinor),
       view.status.state ?? 'void',
+      invoice.holdKind ?? '',
+      invoice.holdReason ?? '',
+      invoice.holdSince ? localDateOf(invoice.holdSince, zone) : '',
+      invoice.promisedDate ?? '',
+      joined(more.approvals.map((a) => `${a.name} on ${localDateOf(a.at, zone)}`)),
+      joined(
+        more.scheduled.map(
+          (s) => `${s.date}${s.reference ? ` (ref ${s.reference})` : ''} given ${localDateOf(s.at, zone)}`,
+        ),
+      ),
+      joined(more.creditNotes.map((n) => `${n.number} ${money(n.amountMinor)} on ${n.issuedOn}`)),
+      joined(more.payments.map((p) => `${p.receivedOn} ${money(p.amountMinor)}`)),
     ];
   });
   return toCsv(INVOICE_COLUMNS, lines);
@@ -135,16 +173,23 @@ export interface ExportHistoryParams {
   from: Date;
   /** Events before this instant. */
   to: Date;
-  /** The workspace's time zone, for the local time of each event. */
+  /** The workspace's time zone, for the local time of each event and for when invoices became Due and Overdue. */
   timeZone: string;
+  /** The clock's instant: derived lines are given only for what has happened by then. */
+  now: Date;
 }
 
 // Pages of events read at a time: the history of a busy year does not sit in memory twice.
 const HISTORY_PAGE = 500;
 
-/** Every event in a period, oldest first: who did what to which invoice, when, with its details as JSON. */
+/**
+ * Every event in a period, oldest first: who did what to which invoice, when, with its details as JSON. Between
+ * them, in time order, the derived lines: when each sent invoice became Due and Overdue (never recorded: worked out
+ * from its due date and the workspace's zone, src/domain/derived-history.ts), kind `became_due (derived)` or
+ * `became_overdue (derived)`, with no event id and actor type `derived`.
+ */
 export async function exportHistoryCsv(db: DatabaseOrTransaction, params: ExportHistoryParams): Promise<string> {
-  const lines: string[][] = [];
+  const events: { at: number; line: string[] }[] = [];
   const local = localFormatter(params.timeZone);
   let afterId: bigint | undefined;
   for (;;) {
@@ -155,13 +200,59 @@ export async function exportHistoryCsv(db: DatabaseOrTransaction, params: Export
       limit: HISTORY_PAGE,
       ...(afterId !== undefined ? { afterId } : {}),
     });
-    for (const event of page) lines.push(historyLine(event, local, params.timeZone));
+    for (const event of page) events.push({ at: event.at.getTime(), line: historyLine(event, local, params.timeZone) });
     const last = page.at(-1);
     if (!last || page.length < HISTORY_PAGE) break;
     afterId = last.id;
   }
+  const sources = await getDerivedHistorySources(db, {
+    teamId: params.teamId,
+    timeZone: params.timeZone,
+    from: params.from,
+    to: params.to,
+  });
+  const derived: { at: number; line: string[] }[] = [];
+  for (const source of sources) {
+    for (const line of derivedStateLines(source, params.timeZone, params.now)) {
+      const at = line.at.getTime();
+      if (at < params.from.getTime() || at >= params.to.getTime()) continue;
+      derived.push({
+        at,
+        line: [
+          '',
+          local(line.at),
+          params.timeZone,
+          line.at.toISOString(),
+          source.number,
+          source.clientName,
+          derivedLabel(line.kind),
+          'derived',
+          '',
+          'internal',
+          '',
+          '',
+          JSON.stringify({ derived: true, dueDate: source.dueDate, date: line.date, rule: DERIVED_RULE[line.kind] }),
+        ],
+      });
+    }
+  }
+  // Events stay in id order; each derived line goes before the first event recorded after its instant.
+  derived.sort((a, b) => a.at - b.at);
+  const lines: string[][] = [];
+  let next = 0;
+  for (const event of events) {
+    while (next < derived.length && (derived[next]?.at ?? 0) < event.at)
+      lines.push((derived[next++] as { line: string[] }).line);
+    lines.push(event.line);
+  }
+  for (; next < derived.length; next++) lines.push((derived[next] as { line: string[] }).line);
   return toCsv(HISTORY_COLUMNS, lines);
 }
+
+const DERIVED_RULE = {
+  became_due: `${DERIVED_MARK} the start of the due date in the workspace's time zone (or when sent, if later that day)`,
+  became_overdue: `${DERIVED_MARK} the start of the day after the due date in the workspace's time zone (or when sent, if later)`,
+} as const;
 
 function historyLine(event: HistoryEvent, local: (at: Date) => string, timeZone: string): string[] {
   const { amount, currency } = amountOf(event.details);

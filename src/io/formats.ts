@@ -87,6 +87,11 @@ export interface ImportedInvoice {
   /** Plain decimal; undefined when the file does not say what was paid. */
   amountPaid?: string;
   paidOn?: LocalDate;
+  /**
+   * Each payment with its day, when the file lists them (our export's payments_received): they add up to amountPaid,
+   * and a new invoice gets them one by one, each on its own day.
+   */
+  payments?: { receivedOn: LocalDate; amount: string }[];
   /** The day it was sent, when the file says so (else the service takes the invoice date). */
   sentOn?: LocalDate;
   /** What was worked out rather than read, for the dry run to say ("no Status: taken as sent, …"). */
@@ -111,6 +116,7 @@ export type InvoiceField =
   | 'status'
   | 'amountPaid'
   | 'paidOn'
+  | 'paymentsReceived'
   | 'sentOn';
 
 export interface RowProblem {
@@ -170,6 +176,8 @@ const LEDGER_COLUMNS = {
   amountDue: [],
   paidOn: ['paidon'],
   sentOn: ['senton'],
+  // Our export's list of payments with their days ('2026-11-20 500.00; …').
+  paymentsReceived: ['paymentsreceived'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -194,6 +202,8 @@ export const SHEET_COLUMNS = {
   amountDue: ['amountdue', 'balancedue', 'balance', 'openbalance', 'outstanding', 'amountowed', 'owed'],
   paidOn: ['paidon', 'paiddate', 'datepaid', 'paymentdate', 'lastpaymentdate', 'fullypaidondate'],
   sentOn: ['senton', 'sentdate', 'datesent'],
+  // Only our own format lists payments one by one.
+  paymentsReceived: [],
 } as const satisfies Record<keyof typeof LEDGER_COLUMNS, readonly string[]>;
 
 const XERO_COLUMNS = {
@@ -952,6 +962,7 @@ function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly Sou
     status: cols.header('status'),
     amountPaid: cols.header('amountPaid') ?? cols.header('amountDue'),
     paidOn: cols.header('paidOn'),
+    paymentsReceived: cols.header('paymentsReceived'),
     sentOn: cols.header('sentOn'),
   };
   for (const [row] of groups.values()) {
@@ -1009,11 +1020,16 @@ function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly Sou
       const due = reader.money(line, number, readMoney(cell('amountDue'), currency), columns.amountPaid);
       if (due !== undefined) paidMinor = totalMinor - due;
     }
+    const payments =
+      currency && cell('paymentsReceived') !== ''
+        ? readPayments(reader, line, number, cell('paymentsReceived'), currency, columns.paymentsReceived, paidMinor)
+        : undefined;
     if (reader.errors.length > errorsBefore || !currency || !issueDate || totalMinor === undefined) continue;
     reader.finish({
       line,
       number,
       clientName,
+      ...(payments ? { payments } : {}),
       clientEmail: optional('clientEmail'),
       currency,
       totalMinor,
@@ -1033,6 +1049,42 @@ function readLedger(reader: Reader, cols: Columns<LedgerKey>, rows: readonly Sou
     });
   }
   return groups;
+}
+
+/** '2026-11-20 500.00; 2026-11-25 250.00': each payment's day and amount, adding up to what was paid. */
+function readPayments(
+  reader: Reader,
+  line: number,
+  number: string,
+  text: string,
+  currency: string,
+  column: string | undefined,
+  paidMinor: bigint | undefined,
+): { receivedOn: LocalDate; amount: string }[] | undefined {
+  const payments: { receivedOn: LocalDate; amount: string }[] = [];
+  let sum = 0n;
+  for (const item of text.split(';').map((part) => part.trim())) {
+    const [day, amount, ...rest] = item.split(/\s+/);
+    if (!day || !amount || rest.length > 0) {
+      reader.problem(line, number, column, `"${item}" is not a payment like "2026-11-20 500.00"`);
+      return undefined;
+    }
+    const receivedOn = reader.date(line, number, day, column);
+    const minor = reader.money(line, number, readMoney(amount, currency), column);
+    if (receivedOn === undefined || minor === undefined) return undefined;
+    sum += minor;
+    payments.push({ receivedOn, amount: toDecimalString(minor, currency) });
+  }
+  if (paidMinor !== undefined && sum !== paidMinor) {
+    reader.problem(
+      line,
+      number,
+      column,
+      `add up to ${toDecimalString(sum, currency)}, not the ${toDecimalString(paidMinor, currency)} paid`,
+    );
+    return undefined;
+  }
+  return payments;
 }
 
 // ─── Xero ────────────────────────────────────────────────────────────────────────────────────────────────

@@ -1,9 +1,11 @@
 // The weekly digest, decided once per workspace and week: its parent and thread replies are rendered
 // when decided and stored with the decision, so every replica posts the same messages, once.
 import { getDigestData } from '../db/queries/digest.js';
+import { getNumbersData } from '../db/queries/numbers.js';
 import type { WorkspaceRow } from '../db/schema.js';
 import { todayIn } from '../domain/dates.js';
 import { type DigestSummary, summariseDigest } from '../domain/digest.js';
+import { computeNumbers } from '../domain/numbers.js';
 import type { LedgerContext } from '../services/context.js';
 import { type DigestMessages, digestMessages } from '../slack/ui/digest.js';
 import { decide, findDelivery, lastDigestAt } from './deliveries.js';
@@ -16,7 +18,8 @@ export async function digestSummary(ledger: LedgerContext, workspace: WorkspaceR
   const today = todayIn(workspace.timeZone, now);
   const since = (await lastDigestAt(ledger.db, workspace.teamId)) ?? new Date(now.getTime() - WEEK_MS);
   const data = await getDigestData(ledger.db, { workspace, today, now, since });
-  return summariseDigest(data, { today, timeZone: workspace.timeZone });
+  const numbers = computeNumbers(await getNumbersData(ledger.db, { workspace, today }));
+  return { ...summariseDigest(data, { today, timeZone: workspace.timeZone }), numbers };
 }
 
 export async function buildDigest(

@@ -672,7 +672,19 @@ async function createFromFile(
   tally.created++;
   const paid = invoice.amountPaid === undefined ? 0n : minor(invoice.amountPaid, invoice.currency);
   let paidOn: LocalDate | undefined;
-  if (paid > 0n) {
+  if (paid > 0n && invoice.payments && invoice.payments.length > 0) {
+    // The file lists each payment with its day (our export): recorded one by one, so none loses its date.
+    for (const payment of invoice.payments) {
+      await recordPayment(ctx, teamId, actor, {
+        invoice: result.id,
+        amount: payment.amount,
+        receivedOn: payment.receivedOn,
+        reference: PAYMENT_REFERENCE,
+      });
+      paidOn = payment.receivedOn;
+    }
+    tally.payments++;
+  } else if (paid > 0n) {
     paidOn = await pay(ctx, teamId, actor, result.id, paid, file);
     tally.payments++;
   }

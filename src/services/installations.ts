@@ -226,6 +226,7 @@ export const WORKSPACE_TABLES = [
   'invoices',
   'retainers',
   'clients',
+  'exchange_rates',
   'slack_installations',
   'workspaces',
 ] as const;

@@ -56,6 +56,8 @@ export const POLICY = {
   /** Connecting, disconnecting or restarting the sync of the books (Xero, QuickBooks Online). */
   manageLedgerConnection: { allow: ['finance_admin'], what: 'connect or disconnect the books' },
   updateSettings: { allow: ADMINS, what: 'change the settings' },
+  /** The reporting currency and the exchange rates into it (one total across currencies). */
+  manageRates: { allow: ADMINS, what: 'set the reporting currency and exchange rates' },
   /** Becoming the first finance admin of a workspace that never had one: once, ever (see claimFirstAdmin). */
   claimFirstAdmin: { allow: ['member'], what: 'claim the first finance admin seat' },
   postDigest: { allow: ADMINS, what: 'post the digest' },

@@ -23,6 +23,11 @@ export type RecurringRequest =
   | { action: 'list'; all: boolean }
   | { action: 'new' }
   | { action: 'pause' | 'resume' | 'end'; id: string };
+/** `/invoice rates`: show them; `rates currency USD`: name the reporting currency; `rates EUR 1.08 [date]`: set one. */
+export type RatesRequest =
+  | { action: 'show' }
+  | { action: 'currency'; currency: string }
+  | { action: 'set'; currency: string; rate: string; date?: string };
 
 export type InvoiceCommand =
   | { kind: 'help' }
@@ -40,6 +45,7 @@ export type InvoiceCommand =
   | ({ kind: 'webhooks' } & WebhooksRequest)
   | ({ kind: 'connect' } & ConnectRequest)
   | ({ kind: 'recurring' } & RecurringRequest)
+  | ({ kind: 'rates' } & RatesRequest)
   | { kind: 'missing'; command: string; what: string; example: string }
   | { kind: 'invalid'; command: string; message: string; example: string }
   | { kind: 'unknown'; word: string; suggestion?: string };
@@ -60,6 +66,7 @@ export const SUBCOMMANDS = [
   'webhooks',
   'connect',
   'recurring',
+  'rates',
 ] as const;
 
 const STATES: Record<string, InvoiceState> = {
@@ -154,6 +161,9 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
     case 'retainer':
     case 'retainers':
       return parseRecurring(rest);
+    case 'rate':
+    case 'rates':
+      return parseRates(rest);
     default: {
       // "/invoice INV-001" shows the invoice: a bare invoice number is the most common thing to type.
       if (/\d/.test(first) && rest.length === 0) return { kind: 'show', ref: first };
@@ -210,6 +220,23 @@ function leadingRef(text: string): { ref: string; after: string; quoted: boolean
     };
   const word = /^\S+/.exec(text)?.[0];
   return word ? { ref: word, after: text.slice(word.length).trim(), quoted: false } : undefined;
+}
+
+function parseRates(words: readonly string[]): InvoiceCommand {
+  const [first, second, third, ...more] = words;
+  if (!first) return { kind: 'rates', action: 'show' };
+  if (first.toLowerCase() === 'currency' && second && !third)
+    return { kind: 'rates', action: 'currency', currency: second };
+  if (second && more.length === 0 && first.toLowerCase() !== 'currency') {
+    return { kind: 'rates', action: 'set', currency: first, rate: second, ...(third ? { date: third } : {}) };
+  }
+  return {
+    kind: 'invalid',
+    command: 'rates',
+    message:
+      '`/invoice rates` takes `currency CODE` to name the reporting currency, or `CODE RATE [YYYY-MM-DD]` to set a rate.',
+    example: '/invoice rates EUR 1.0842',
+  };
 }
 
 function missing(command: string, what: string, example: string): InvoiceCommand {

@@ -10,8 +10,10 @@ import {
   rememberCard,
   staleCards,
 } from '../db/queries/cards.js';
+import { getNumbersData } from '../db/queries/numbers.js';
 import { getOverview } from '../db/queries/views.js';
 import { todayIn } from '../domain/dates.js';
+import { computeNumbers } from '../domain/numbers.js';
 import { getInvoice } from '../services/invoices.js';
 import { pushesOfInvoice } from '../services/ledger-push.js';
 import { getWorkspace, setupGaps } from '../services/workspaces.js';
@@ -113,10 +115,11 @@ export function createLive(deps: SlackDeps): Live {
     const now = ledger.clock.now();
     const today = todayIn(workspace.timeZone, now);
     const overview = await getOverview(ledger.db, { workspace, today, now, limit: 15 });
+    const numbers = computeNumbers(await getNumbersData(ledger.db, { workspace, today }));
     const failingWebhooks = await failingWebhookEndpoints(ledger.db, teamId);
     const ledgerConnections = deps.books ? await deps.books.connections(teamId) : [];
     const setup = await setupGaps(ledger, workspace);
-    return { workspace, now, today, overview, failingWebhooks, ledgerConnections, setup };
+    return { workspace, now, today, overview, numbers, failingWebhooks, ledgerConnections, setup };
   }
 
   async function publish(data: Awaited<ReturnType<typeof homeData>>, userId: string, client: WebClient) {
@@ -133,6 +136,7 @@ export function createLive(deps: SlackDeps): Live {
       failingWebhooks: data.failingWebhooks,
       ledgerConnections: data.ledgerConnections,
       setup: data.setup,
+      numbers: data.numbers,
     });
     await client.views.publish({ user_id: userId, view });
   }

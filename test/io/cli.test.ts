@@ -126,7 +126,7 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
       const { code, text } = await cli('export', 'invoices');
       expect(code).toBe(0);
       expect(text.split('\n')[0]).toBe(
-        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state',
+        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state,hold,hold_reason,hold_since,promised_date,client_approved,client_scheduled,credit_notes,payments_received',
       );
       expect(text.split('\n')).toHaveLength(6);
     });
@@ -152,10 +152,18 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
       expect(written[1]).toMatch(
         /^\d+,2026-11-24 04:00:00,Pacific\/Auckland,2026-11-23T15:00:00\.000Z,,Kowhai Design Ltd,client_created,system,import,/,
       );
-      const before = await command(exportCommand, 'history', '--to', '2026-11-23');
-      expect(before.text).toBe(
+      const before = (await command(exportCommand, 'history', '--to', '2026-11-23')).text.split('\n');
+      expect(before[0]).toBe(
         'event_id,at_local,time_zone,at_iso,invoice_number,client,kind,actor_type,actor_id,visibility,amount,currency,details',
       );
+      // No event before the import; only the derived lines of when the file's invoices became Due and Overdue.
+      expect(before.slice(1).map((line) => line.split(',').slice(4, 8).join(','))).toEqual([
+        'INV-0101,Kowhai Design Ltd,became_due (derived),derived',
+        'INV-0103,Kowhai Design Ltd,became_due (derived),derived',
+        'INV-0103,Kowhai Design Ltd,became_overdue (derived),derived',
+        'INV-0102,Tui Brewing Co,became_due (derived),derived',
+        'INV-0102,Tui Brewing Co,became_overdue (derived),derived',
+      ]);
     });
 
     it('exits 2 when used wrongly', async () => {

@@ -32,12 +32,12 @@ describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
       await importInvoices(get().ctx, 'T0STUDIO', IMPORT, XERO);
       const csv = await invoicesOf('T0STUDIO');
       expect(csv.split('\n')).toEqual([
-        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state',
-        'INV-0101,Kowhai Design Ltd,ap@kowhai.example,NZD,5370.50,2026-09-14,,2026-10-20,2026-09-14,,,PO 7781,paid,5370.50,2026-10-20,0.00,0.00,paid',
-        'INV-0102,Tui Brewing Co,accounts@tui.example,NZD,2070.00,2026-10-02,,2026-11-20,2026-10-02,,,Seasonal label design; Print management,sent,500.00,,0.00,1570.00,overdue',
-        'INV-0103,Kowhai Design Ltd,ap@kowhai.example,NZD,1150.00,2026-10-05,,2026-11-05,2026-10-05,,,Photography,void,0.00,,0.00,0.00,void',
-        'INV-0104,Harbour Analytics Pty Ltd,finance@harbour.example,AUD,4400.00,2026-10-21,,2026-12-20,2026-10-21,,,Dashboard build,sent,0.00,,0.00,4400.00,sent',
-        'INV-0105,Tui Brewing Co,accounts@tui.example,NZD,1426.00,2026-11-18,,2026-12-18,2026-11-18,,,Website retainer - December; Hosting,draft,0.00,,0.00,1426.00,draft',
+        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state,hold,hold_reason,hold_since,promised_date,client_approved,client_scheduled,credit_notes,payments_received',
+        'INV-0101,Kowhai Design Ltd,ap@kowhai.example,NZD,5370.50,2026-09-14,,2026-10-20,2026-09-14,,,PO 7781,paid,5370.50,2026-10-20,0.00,0.00,paid,,,,,,,,2026-10-20 5370.50',
+        'INV-0102,Tui Brewing Co,accounts@tui.example,NZD,2070.00,2026-10-02,,2026-11-20,2026-10-02,,,Seasonal label design; Print management,sent,500.00,,0.00,1570.00,overdue,,,,,,,,2026-11-20 500.00',
+        'INV-0103,Kowhai Design Ltd,ap@kowhai.example,NZD,1150.00,2026-10-05,,2026-11-05,2026-10-05,,,Photography,void,0.00,,0.00,0.00,void,,,,,,,,',
+        'INV-0104,Harbour Analytics Pty Ltd,finance@harbour.example,AUD,4400.00,2026-10-21,,2026-12-20,2026-10-21,,,Dashboard build,sent,0.00,,0.00,4400.00,sent,,,,,,,,',
+        'INV-0105,Tui Brewing Co,accounts@tui.example,NZD,1426.00,2026-11-18,,2026-12-18,2026-11-18,,,Website retainer - December; Hosting,draft,0.00,,0.00,1426.00,draft,,,,,,,,',
         '',
       ]);
     });
@@ -70,6 +70,7 @@ describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
           from: new Date('2026-11-01T00:00:00Z'),
           to: new Date('2026-12-01T00:00:00Z'),
           timeZone: 'Pacific/Auckland',
+          now: ctx.clock.now(),
         }),
         { columns: true },
       ) as Record<string, string>[];
@@ -139,10 +140,23 @@ describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
         from: new Date('2026-11-01T00:00:00Z'),
         to: new Date('2026-12-01T00:00:00Z'),
         timeZone: 'Pacific/Auckland',
+        now: ctx.clock.now(),
       });
-      const rows = parse(all, { columns: true }) as Record<string, string>[];
+      const lines = parse(all, { columns: true }) as Record<string, string>[];
+      const rows = lines.filter((r) => r.actor_type !== 'derived');
       // Each imported invoice's events, and one 'imported' event each that says so.
       expect(rows).toHaveLength(21);
+      // INV-0102 (due 20 November, part paid) became Due and Overdue in the period: derived lines, in time order. So
+      // did INV-0103 (due 5 November), as far as this book knows: it was voided only when imported, on 24 November.
+      expect(
+        lines.filter((r) => r.actor_type === 'derived').map((r) => [r.invoice_number, r.kind, r.at_local]),
+      ).toEqual([
+        ['INV-0103', 'became_due (derived)', '2026-11-05 00:00:00'],
+        ['INV-0103', 'became_overdue (derived)', '2026-11-06 00:00:00'],
+        ['INV-0102', 'became_due (derived)', '2026-11-20 00:00:00'],
+        ['INV-0102', 'became_overdue (derived)', '2026-11-21 00:00:00'],
+      ]);
+      expect(lines.slice(0, 4).map((r) => r.actor_type)).toEqual(['derived', 'derived', 'derived', 'derived']);
       expect(rows[1]).toEqual({
         event_id: expect.stringMatching(/^\d+$/),
         at_local: '2026-11-24 04:00:00',
@@ -168,6 +182,7 @@ describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
         from: new Date('2026-11-24T00:00:00Z'),
         to: new Date('2026-11-25T00:00:00Z'),
         timeZone: 'Pacific/Auckland',
+        now: ctx.clock.now(),
       });
       expect(
         (parse(nextDay, { columns: true }) as Record<string, string>[]).map((r) => [r.kind, r.actor_id, r.at_local]),

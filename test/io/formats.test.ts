@@ -350,6 +350,7 @@ describe('files as people bring them', () => {
           amountDue: '60.00',
           paidOn: '2026-09-20',
           sentOn: '2026-09-02',
+          paymentsReceived: '',
         };
         const csv = [
           [...header, name].join(','),

@@ -335,6 +335,7 @@ describeEachDatabase('who may do what, as the services decide it', '2026-11-23T1
       manageWebhooks: ['finance_admin', 'operator'],
       manageLedgerConnection: ['finance_admin'],
       updateSettings: ['finance_admin', 'operator'],
+      manageRates: ['finance_admin', 'operator'],
       claimFirstAdmin: ['member'],
       postDigest: ['finance_admin', 'operator'],
       manageRetainers: ['finance_admin', 'operator'],

@@ -3,6 +3,7 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { findInvoiceRow } from '../../db/queries/invoices.js';
+import { withDerivedLines } from '../../db/queries/numbers.js';
 import { clientNames, invoiceNumbersLike, suggestInvoiceNumber } from '../../db/queries/search.js';
 import { getClientRecord, getLastChase, getOverview, type Overview } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
@@ -41,6 +42,7 @@ import { channelLink, literal, type Mrkdwn, md } from '../ui/text.js';
 import { afterAck } from '../work-queue.js';
 import { connectCommand } from './connect.js';
 import { openImport, sendExport } from './io.js';
+import { ratesCommand } from './rates.js';
 import { recurringCommand } from './retainers.js';
 import { shareCommand } from './share.js';
 import { explain, mayHandle, newKey, principalOf, workspaceOf } from './shared.js';
@@ -145,6 +147,16 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
       const found = await findClient(deps.ledger, teamId, parsed.name);
       if (!found) return clientNotFound(deps, teamId, parsed.name, reply);
       const record = await getClientRecord(deps.ledger.db, { workspace, today, now, clientId: found.id });
+      if (record) {
+        // When its invoices became Due and Overdue: derived lines among the events (src/domain/derived-history.ts).
+        record.history = await withDerivedLines(deps.ledger.db, {
+          teamId,
+          clientId: found.id,
+          timeZone: workspace.timeZone,
+          now,
+          history: record.history,
+        });
+      }
       const statusLink = (await liveClientLink(deps.ledger, teamId, found.id)) ?? null;
       const retainers = clientRetainerLines(
         await listRetainers(deps.ledger, teamId, { clientId: found.id }, workspace),
@@ -257,6 +269,8 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
         request: parsed,
         reply,
       });
+    case 'rates':
+      return ratesCommand({ deps, client, workspace, userId: command.user_id, request: parsed, reply });
     case 'missing':
       await reply(
         errorMessage(`\`/invoice ${parsed.command}\` needs ${parsed.what}, for example \`${parsed.example}\`.`),

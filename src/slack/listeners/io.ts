@@ -94,6 +94,7 @@ export async function sendExport(
             // Whole days in the workspace's time zone, both ends included (as the CLI reads --from and --to).
             from: request.from ? startOfLocalDay(request.from, tz) : new Date(0),
             to: startOfLocalDay(addDays(request.to ?? today, 1), tz),
+            now,
           });
     const fileName = exportFileName({ ...request, today });
     const background = await clientFor(deps.background, p.workspace.teamId);

@@ -16,6 +16,7 @@ import type {
 } from '../../domain/digest.js';
 import { STATE_LABEL } from '../../domain/status.js';
 import { context, section } from './blocks.js';
+import { numbersHeadline, numbersLines } from './numbers.js';
 import {
   actionVerb,
   days,
@@ -209,6 +210,7 @@ function parentMessage(s: DigestSummary, opts: DigestOptions, preview: boolean, 
     : threadNote(s, 'thread');
   const blocks: KnownBlock[] = [
     header(title),
+    ...numbersBlocks(s),
     section(totalsText(s)),
     section(agingText(s)),
     section(changesText(s, opts.timeZone)),
@@ -219,8 +221,16 @@ function parentMessage(s: DigestSummary, opts: DigestOptions, preview: boolean, 
     s.overdue.count > 0
       ? md`${amounts(s.overdue)} overdue on ${plural(s.overdue.count, 'invoice')}`
       : literal('nothing overdue');
-  const text = md`${truncate(title, 150)}: ${s.outstanding.count > 0 ? md`${amounts(s.outstanding)} outstanding` : literal('nothing outstanding')}, ${overdue}. ${note}`;
+  const headline = s.numbers ? numbersHeadline(s.numbers) : literal('');
+  const text = md`${truncate(title, 150)}: ${s.outstanding.count > 0 ? md`${amounts(s.outstanding)} outstanding` : literal('nothing outstanding')}, ${overdue}${headline ? md`, ${headline}` : literal('')}. ${note}`;
   return { text: truncate(text, 3000), blocks };
+}
+
+/** The headline: DSO, collected and expected in, with how they are worked out. */
+function numbersBlocks(s: DigestSummary): KnownBlock[] {
+  if (!s.numbers) return [];
+  const { lines, method } = numbersLines(s.numbers);
+  return [section(joinMd([literal('*The numbers*'), ...lines], '\n')), context(method)];
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ import { providerLabel } from '../../books/provider.js';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { Overview } from '../../db/queries/views.js';
 import type { LedgerConnectionRow } from '../../db/schema.js';
+import type { OwnerNumbers } from '../../domain/numbers.js';
 import { type InvoiceState, isClosed, STATE_ORDER } from '../../domain/status.js';
 import type { SetupGaps } from '../../services/workspaces.js';
 import type { FailingWebhookEndpoint } from '../../webhooks/endpoints.js';
 import { mrkdwn } from './blocks.js';
 import { ledgerSyncLine } from './connect.js';
 import { ACTION } from './ids.js';
+import { numbersLines } from './numbers.js';
 import { invoiceLine } from './phrases.js';
 import { homeSetupBlocks } from './setup.js';
 import {
@@ -50,6 +52,8 @@ export interface HomeViewParams {
   ledgerConnections?: readonly LedgerConnectionRow[];
   /** What the workspace still has to choose (time zone, finance channel, admins): shown until it is set up. */
   setup?: SetupGaps;
+  /** The owner's numbers (DSO, collected, expected in), shown under what needs action. */
+  numbers?: OwnerNumbers;
 }
 
 /** Lines listed under "Needs action today" and under each state; the rest are counted in "and N more". */
@@ -97,13 +101,24 @@ export function homeView(p: HomeViewParams): HomeView {
     blocks.push(...firstTouch());
     return { type: 'home', blocks };
   }
-  blocks.push({ type: 'divider' }, ...needsAction(p.overview), { type: 'divider' });
+  blocks.push({ type: 'divider' }, ...needsAction(p.overview), ...numbersSection(p.numbers), { type: 'divider' });
   for (const state of STATE_ORDER) {
     // Credited invoices are rare: their section appears only when there are some.
     if (state === 'credited' && p.overview.counts.credited === 0) continue;
     blocks.push(...stateSection(p.overview, state));
   }
   return { type: 'home', blocks };
+}
+
+/** DSO, collected and expected in, with how they are worked out (three blocks at most). */
+function numbersSection(numbers: OwnerNumbers | undefined): KnownBlock[] {
+  if (!numbers) return [];
+  const { lines, method } = numbersLines(numbers);
+  return [
+    { type: 'divider' },
+    { type: 'section', text: mrkdwn(joinMd([literal('*The numbers*'), ...lines], '\n')) },
+    { type: 'context', elements: [mrkdwn(method)] },
+  ];
 }
 
 function contextLines(p: HomeViewParams): Mrkdwn[] {

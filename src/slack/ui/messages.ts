@@ -59,6 +59,9 @@ const COMMANDS: readonly Mrkdwn[] = [
   literal(
     '`/invoice recurring` — the retainers (invoices made on a schedule): `new` sets one up, `pause`, `resume` or `end ID` changes one',
   ),
+  literal(
+    '`/invoice rates` — the reporting currency and exchange rates, each with its date (`currency USD` names it, `EUR 1.08 [date]` sets a rate; finance admins)',
+  ),
   literal('`/invoice settings` — the finance channel, alert times and who may record payments'),
 ];
 

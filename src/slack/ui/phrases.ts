@@ -282,6 +282,12 @@ export function eventText(kind: string, details: Record<string, unknown>): Mrkdw
     case 'client_disputed':
       parts.push(clientAnswerText(kind, details));
       break;
+    case 'became_due (derived)':
+      parts.push(literal('became Due _(derived from the due date, not recorded)_'));
+      break;
+    case 'became_overdue (derived)':
+      parts.push(literal('became Overdue _(derived from the due date, not recorded)_'));
+      break;
     default:
       parts.push(actionVerb(kind));
   }

@@ -253,6 +253,7 @@ export function makeWorkspace(o: Partial<WorkspaceRow> = {}): WorkspaceRow {
     holidayCountry: null,
     holidayRegion: null,
     setupStartedAt: null,
+    reportingCurrency: null,
     createdAt: new Date('2026-01-01T00:00:00Z'),
     version: 3,
     ...o,

@@ -1,0 +1,119 @@
+// The reporting currency and the exchange rates into it (finance admins only): what turns the per-currency totals
+// into one approximate total. Each change is its own event in the same transaction: `reporting_currency_set`
+// (from, to) and `rate_set` (currency, into, rate and date, and the rate it replaced), so the history keeps every
+// rate that was ever used.
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { type ExchangeRateRow, exchangeRates, type WorkspaceRow, workspaces } from '../db/schema.js';
+import { isLocalDate, todayIn } from '../domain/dates.js';
+import { isCurrency } from '../domain/money.js';
+import { normaliseRate } from '../domain/rates.js';
+import type { LedgerContext } from './context.js';
+import { LedgerError } from './errors.js';
+import { actorOf, authorize, type Principal } from './policy.js';
+import { appendEvent, parseInput } from './write.js';
+
+const currency = z
+  .string()
+  .trim()
+  .transform((c) => c.toUpperCase())
+  .refine(isCurrency, { message: 'must be an ISO 4217 currency code like USD, EUR or JPY' });
+
+const reportingSchema = z.object({ currency: currency.nullable() });
+
+const rateSchema = z.object({
+  currency,
+  rate: z
+    .string()
+    .trim()
+    .refine((r) => normaliseRate(r) !== undefined, {
+      message:
+        'must be a positive decimal like 1.2734 (units of the reporting currency for one unit; at most 12 decimals)',
+    }),
+  /** The day the rate is of; today in the workspace's zone when not given. */
+  rateDate: z.string().refine(isLocalDate, { message: 'must be a date like 2026-12-01' }).optional(),
+});
+
+export type RateInput = z.input<typeof rateSchema>;
+
+/** Names (or with null clears) the reporting currency. Rates set into another currency stay, unused, until it returns. */
+export async function setReportingCurrency(
+  ctx: LedgerContext,
+  teamId: string,
+  principal: Principal,
+  input: z.input<typeof reportingSchema>,
+): Promise<WorkspaceRow> {
+  authorize(principal, 'manageRates', teamId, ['currency']);
+  const data = parseInput(reportingSchema, input);
+  return ctx.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(workspaces).where(eq(workspaces.teamId, teamId)).for('update');
+    if (!current) throw new LedgerError('WORKSPACE_NOT_FOUND', `No workspace ${teamId} is set up.`);
+    if (current.reportingCurrency === data.currency) return current;
+    const [row] = await tx
+      .update(workspaces)
+      .set({ reportingCurrency: data.currency })
+      .where(eq(workspaces.teamId, teamId))
+      .returning();
+    await appendEvent(tx, {
+      teamId,
+      kind: 'reporting_currency_set',
+      actor: actorOf(principal),
+      at: ctx.clock.now(),
+      details: { from: current.reportingCurrency, to: data.currency },
+    });
+    if (!row) throw new LedgerError('CONFLICT', 'The workspace changed meanwhile; try again.');
+    return row;
+  });
+}
+
+/** Sets one currency's rate into the reporting currency, dated (today unless said), with a `rate_set` event. */
+export async function setRate(
+  ctx: LedgerContext,
+  teamId: string,
+  principal: Principal,
+  input: RateInput,
+): Promise<ExchangeRateRow> {
+  authorize(principal, 'manageRates', teamId, ['rate']);
+  const data = parseInput(rateSchema, input);
+  const rate = normaliseRate(data.rate) as string;
+  return ctx.db.transaction(async (tx) => {
+    const [workspace] = await tx.select().from(workspaces).where(eq(workspaces.teamId, teamId)).for('update');
+    if (!workspace) throw new LedgerError('WORKSPACE_NOT_FOUND', `No workspace ${teamId} is set up.`);
+    const into = workspace.reportingCurrency;
+    if (!into) {
+      throw LedgerError.invalid('currency', 'name the reporting currency first (/invoice rates currency USD)');
+    }
+    if (data.currency === into) {
+      throw LedgerError.invalid('currency', `${into} is the reporting currency: its amounts are not converted`);
+    }
+    const now = ctx.clock.now();
+    const today = todayIn(workspace.timeZone, now);
+    const rateDate = data.rateDate ?? today;
+    if (rateDate > today) throw LedgerError.invalid('rateDate', `is in the future (today is ${today})`);
+    const [previous] = await tx
+      .select()
+      .from(exchangeRates)
+      .where(and(eq(exchangeRates.teamId, teamId), eq(exchangeRates.currency, data.currency)));
+    const values = { rate, rateDate, intoCurrency: into, setBy: actorOf(principal).id, setAt: now };
+    const [row] = await tx
+      .insert(exchangeRates)
+      .values({ teamId, currency: data.currency, ...values })
+      .onConflictDoUpdate({ target: [exchangeRates.teamId, exchangeRates.currency], set: values })
+      .returning();
+    await appendEvent(tx, {
+      teamId,
+      kind: 'rate_set',
+      actor: actorOf(principal),
+      at: now,
+      details: {
+        currency: data.currency,
+        into,
+        rate,
+        rateDate,
+        previous: previous ? { into: previous.intoCurrency, rate: previous.rate, rateDate: previous.rateDate } : null,
+      },
+    });
+    if (!row) throw new Error('rate upsert returned no row');
+    return row;
+  });
+}
