@@ -7,6 +7,7 @@ import { aging, type Command, client, dayChanges, history, type Out, overview } 
 import { digest } from './digest.js';
 import { exportCommand, importCommand } from './io.js';
 import { plainStyle, type Style } from './table.js';
+import { totalsCommand } from './totals.js';
 import { webhooksCommand } from './webhooks.js';
 
 interface CommandSpec {
@@ -15,6 +16,8 @@ interface CommandSpec {
   run: Command;
   /** Long options the command reads itself; any other option is refused. */
   options?: readonly string[];
+  /** With --all: runs once for every workspace instead (no --workspace needed). */
+  runAll?: (ctx: LedgerContext, args: readonly string[], out: Out) => Promise<number>;
 }
 
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
@@ -57,6 +60,13 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: 'the ledger webhooks and how their deliveries stand; add one (prints its secret once) or remove one',
     run: webhooksCommand,
     options: ['--replay'],
+  },
+  totals: {
+    usage: 'totals check|rebuild [--all]',
+    summary: 'the running totals the overview and aging read: check them against a recount, or rebuild them',
+    run: (ctx, workspace, args, out) => totalsCommand(ctx, workspace.teamId, args, out),
+    runAll: (ctx, args, out) => totalsCommand(ctx, undefined, args, out),
+    options: ['--all'],
   },
 };
 
@@ -178,6 +188,7 @@ export async function runCli(
   const style = parsed.color ? (io.style ?? plainStyle) : plainStyle;
   const session = await io.open();
   try {
+    if (spec.runAll && parsed.args.includes('--all')) return await spec.runAll(session.ctx, parsed.args, out);
     const workspace = await resolveWorkspace(session.ctx, parsed.workspace, out);
     if (typeof workspace === 'number') return workspace;
     return await spec.run(session.ctx, workspace, parsed.args, out, { style });

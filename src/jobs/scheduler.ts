@@ -2,13 +2,39 @@
 // (and once at start, to catch up) a pass decides what is due for every workspace, then delivers webhooks and
 // posts what is pending; between minutes the scheduler also wakes when the soonest retry falls due (a webhook
 // backed off for 30 s, an alert held until the owner's window ends), so a retry runs when it is due.
-import { workspaces } from '../db/schema.js';
+import { setNextPlan, takeDuePlans } from '../db/plans.js';
+import type { LedgerContext } from '../services/context.js';
 import { deliverWebhooks, type WebhookEnv } from '../webhooks/deliver.js';
 import { nextWebhookRetryAt } from '../webhooks/endpoints.js';
 import { nextDeliveryDue } from './deliveries.js';
 import { recordDigest } from './digest.js';
-import { recordAlerts } from './plan.js';
+import { nextPlanAt, recordAlerts } from './plan.js';
 import { type DeliveryReport, deliverDue, emptyReport, type PosterEnv } from './post.js';
+
+/**
+ * Plans the workspaces whose time has come (src/db/plans.ts): their alerts, follow-ups and digest, then when each
+ * is next due. A workspace whose planning fails stays due and is tried again at the next tick. Costs in proportion
+ * to the workspaces planned, not to all of them. Returns how many were planned.
+ */
+export async function planDue(
+  ledger: LedgerContext,
+  now: Date,
+  options: { logger?: Pick<PosterEnv['logger'], 'error'>; signal?: AbortSignal } = {},
+): Promise<number> {
+  let planned = 0;
+  for (const { workspace, seen } of await takeDuePlans(ledger.db, now)) {
+    if (options.signal?.aborted) break;
+    try {
+      await recordAlerts(ledger, workspace, now);
+      await recordDigest(ledger, workspace, now);
+      await setNextPlan(ledger.db, { teamId: workspace.teamId, seen }, nextPlanAt(workspace, now));
+      planned += 1;
+    } catch (error) {
+      options.logger?.error(`Planning for ${workspace.teamId} failed:`, error);
+    }
+  }
+  return planned;
+}
 
 export interface Scheduler {
   /** One pass: decide for every workspace, then deliver. Safe to run concurrently in several replicas. */
@@ -75,16 +101,7 @@ export function createScheduler(env: PosterEnv, options: SchedulerOptions = {}):
 
   async function plan(now: Date): Promise<void> {
     options.alsoOnTick?.();
-    const all = await env.ledger.db.select().from(workspaces);
-    for (const workspace of all) {
-      if (draining.signal.aborted) return;
-      try {
-        await recordAlerts(env.ledger, workspace, now);
-        await recordDigest(env.ledger, workspace, now);
-      } catch (error) {
-        env.logger.error(`Planning for ${workspace.teamId} failed:`, error);
-      }
-    }
+    await planDue(env.ledger, now, { logger: env.logger, signal: draining.signal });
   }
 
   async function pass(withPlanning: boolean): Promise<DeliveryReport> {

@@ -234,7 +234,7 @@ describe('the command line without a database', () => {
     expect(await cli('overveiw')).toEqual({
       code: 2,
       text:
-        'Unknown command "overveiw". Commands: overview, client, aging, history, day-changes, digest, import, export, webhooks, help.\n' +
+        'Unknown command "overveiw". Commands: overview, client, aging, history, day-changes, digest, import, export, webhooks, totals, help.\n' +
         'Run `npm run cli -- help` for what each does.',
     });
   });
