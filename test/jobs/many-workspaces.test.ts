@@ -1,6 +1,6 @@
 // Many workspaces over the world's zones, on the simulated clock: each one's alerts start within a minute of its
 // alert time, and a tick plans only the workspaces whose time has come (not every workspace, every minute).
-// 400 workspaces here; LONG_SIMULATION=1 runs 5,000.
+// 200 workspaces here; LONG_SIMULATION=1 runs 5,000.
 
 import { expect, it } from 'vitest';
 import { addDays, instantAt } from '../../src/domain/dates.js';
@@ -8,7 +8,7 @@ import { nextPlanAt } from '../../src/jobs/plan.js';
 import { planDue } from '../../src/jobs/scheduler.js';
 import { describeEachDatabase } from '../helpers/db.js';
 
-const WORKSPACES = process.env.LONG_SIMULATION ? 5_000 : 400;
+const WORKSPACES = process.env.LONG_SIMULATION ? 5_000 : 200;
 /** From UTC+13 (Auckland in November) to UTC-10 (Honolulu): alert times span more than a day of UTC. */
 const ZONES = [
   'Pacific/Auckland',
@@ -66,12 +66,16 @@ describeEachDatabase('the scheduler with many workspaces', '2026-11-23T16:00:00Z
     const first = Math.min(...[...alertAt.values()].map((d) => d.getTime()));
     const last = Math.max(...[...alertAt.values()].map((d) => d.getTime()));
 
-    // A minute's tick from an hour before the first alert time to a minute after the last.
-    const started = new Date(Math.floor((first - 60 * MINUTE) / MINUTE) * MINUTE);
+    // Ticks at every alert minute and the minute after, and every hour between, from an hour before the first
+    // alert time (the minutes in between would plan nothing: the quiet tick's cost is in the bench).
+    const started = Math.floor((first - 60 * MINUTE) / MINUTE) * MINUTE;
+    const minutes = new Set<number>();
+    for (const at of alertAt.values()) minutes.add(at.getTime()).add(at.getTime() + MINUTE);
+    for (let at = started; at <= last + MINUTE; at += 60 * MINUTE) minutes.add(at);
     const announced = new Map<string, Date>();
     let planned = 0;
     let busiestTick = 0;
-    for (let at = started.getTime(); at <= last + MINUTE; at += MINUTE) {
+    for (const at of [...minutes].sort((a, b) => a - b)) {
       const now = new Date(at);
       ctx.clock.set(now);
       const n = await planDue(ctx, now);
