@@ -156,6 +156,8 @@ const STATE_RANK = sql.raw(
      else 5 end`,
 );
 
+const STATES: readonly InvoiceState[] = ['overdue', 'due', 'sent', 'draft', 'paid', 'credited'];
+
 /** Closed by credit notes alone (the rest of the closed are paid). Mirrors stateSql. */
 const CREDITED = sql.raw('i.credited_minor >= i.total_minor');
 
@@ -235,34 +237,47 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
     ? recountTotalsSql(team, today, paidSince, stale, client)
     : runningTotalsSql(team, today, paidSince);
 
-  // Lists: each state's most urgent invoices, each read straight off an index with its own limit.
-  const listQuery = sql`
-    (select 'overdue' as state, ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date < ${today}::date ${client}
-      order by i.due_date, i.number limit ${limit})
-    union all
-    (select 'due', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date = ${today}::date ${client}
-      order by ${DUE_MINOR} desc, i.number limit ${limit})
-    union all
-    (select 'sent', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date > ${today}::date ${client}
-      order by i.due_date, i.number limit ${limit})
-    union all
-    (select 'draft', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${OPEN} and i.sent_at is null ${client}
-      order by i.issue_date, i.number limit ${limit})
-    union all
-    (select 'paid', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${CLOSED} and not ${CREDITED} and i.paid_on >= ${paidSince}::date ${client}
-      order by i.paid_on desc, i.number limit ${limit})
-    union all
-    (select 'credited', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${CLOSED} and ${CREDITED} and i.paid_on >= ${paidSince}::date ${client}
-      order by i.paid_on desc, i.number limit ${limit})`;
-
   const totalsRows = await queryRows<Record<string, string | number>>(db, totalsQuery);
-  const listRows = await queryRows<RawInvoice>(db, listQuery);
+
+  // Lists: each state's most urgent invoices, each read straight off an index with its own limit, and only for the
+  // states the totals say hold any (an empty state costs nothing, however many closed invoices share its index).
+  // Each arm cuts to the limit on the invoices alone, then joins only the rows kept to their clients.
+  const arm = (state: InvoiceState, where: SQL, order: SQL) => sql`
+    (select ${sql.raw(`'${state}'`)} as state, ${INVOICE_COLUMNS}
+      from (select * from invoices i where i.team_id = ${team} and ${where} ${client} order by ${order} limit ${limit}) i
+      join clients c on c.team_id = i.team_id and c.id = i.client_id
+      order by ${order})`;
+  const arms: Record<InvoiceState, SQL> = {
+    overdue: arm(
+      'overdue',
+      sql`${OPEN} and i.sent_at is not null and i.due_date < ${today}::date`,
+      sql`i.due_date, i.number`,
+    ),
+    due: arm(
+      'due',
+      sql`${OPEN} and i.sent_at is not null and i.due_date = ${today}::date`,
+      sql`${DUE_MINOR} desc, i.number`,
+    ),
+    sent: arm(
+      'sent',
+      sql`${OPEN} and i.sent_at is not null and i.due_date > ${today}::date`,
+      sql`i.due_date, i.number`,
+    ),
+    draft: arm('draft', sql`${OPEN} and i.sent_at is null`, sql`i.issue_date, i.number`),
+    paid: arm(
+      'paid',
+      sql`${CLOSED} and not ${CREDITED} and i.paid_on >= ${paidSince}::date`,
+      sql`i.paid_on desc, i.number`,
+    ),
+    credited: arm(
+      'credited',
+      sql`${CLOSED} and ${CREDITED} and i.paid_on >= ${paidSince}::date`,
+      sql`i.paid_on desc, i.number`,
+    ),
+  };
+  const held = new Set(totalsRows.filter((r) => Number(r.count) > 0).map((r) => String(r.state)));
+  const wanted = STATES.filter((state) => held.has(state)).map((state) => arms[state]);
+  const listRows = wanted.length > 0 ? await queryRows<RawInvoice>(db, sql.join(wanted, sql` union all `)) : [];
 
   const counts: Record<InvoiceState, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0, credited: 0 };
   const needsAction = { overdue: 0, due: 0, promisesBroken: 0, stale: 0 };
@@ -549,15 +564,12 @@ function dayChangesSql(workspace: Workspace, today: LocalDate): SQL {
         select 'broken', i.id from invoices i
           where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
             and i.promised_date = ${yesterday}::date
-        union all (
-          -- Stale today and not yesterday: it became due today, its promise broke today, or its last action just
-          -- aged out. One arm each, so each is read off its own index (due date, promise, last action).
-          select 'stale', i.id from invoices i where ${stale} and i.due_date = ${today}::date
-          union
-          select 'stale', i.id from invoices i where ${stale} and i.promised_date = ${yesterday}::date
-          union
-          select 'stale', i.id from invoices i where ${stale}
-            and i.last_action_at >= ${staleFrom}::timestamptz and i.last_action_at < ${staleTo}::timestamptz)
+        union all
+        select 'stale', i.id from invoices i
+          where ${stale}
+            -- it was not stale yesterday: it became due today, its promise broke today, or its last action just aged out
+            and (i.due_date = ${today}::date or i.promised_date = ${yesterday}::date
+              or (i.last_action_at >= ${staleFrom}::timestamptz and i.last_action_at < ${staleTo}::timestamptz))
       )`;
 }
 
