@@ -997,7 +997,10 @@ async function main(): Promise<void> {
     const { runDatesSuite, formatDatesReport } = await import('./dates.js');
     console.log(formatDatesReport(runDatesSuite(options), options));
   }
-  if (options.suites.includes('many')) {
+  // The many-workspace book is a hosted install's: PostgreSQL only.
+  if (options.suites.includes('many') && !options.suiteDatabases.includes('postgres')) {
+    log('many: skipped (PostgreSQL only; --db pglite was given)');
+  } else if (options.suites.includes('many')) {
     const { runManySuite, formatManyReport } = await import('./many.js');
     console.log(formatManyReport(await runManySuite(options, log), options));
   }
