@@ -41,12 +41,23 @@ import {
 } from '../src/db/queries/views.js';
 import { addDays, startOfLocalDay } from '../src/domain/dates.js';
 import type { InvoiceState } from '../src/domain/status.js';
-import { BENCH_TEAM, BENCH_WORKSPACE, bigClients, countRows, NOW, type SeedResult, seedBook, TODAY } from './seed.js';
+import {
+  BENCH_TEAM,
+  BENCH_WORKSPACE,
+  bigClients,
+  countRows,
+  NOW,
+  readSeedMarker,
+  type SeedResult,
+  seedBook,
+  TODAY,
+  writeSeedMarker,
+} from './seed.js';
 import { formatMs, formatRatio, type Summary, summarize } from './stats.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
-export const SUITES = ['views', 'slack', 'jobs', 'page', 'dates', 'books', 'import'] as const;
+export const SUITES = ['views', 'slack', 'jobs', 'page', 'dates', 'books', 'import', 'many'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -80,6 +91,11 @@ export interface BenchOptions {
   pool?: number | undefined;
   /** The slack suite's app: work after an ack at most this many at once (the app's default when unset). */
   workConcurrency?: number | undefined;
+  /** The PostgreSQL database of the views suite (the many suite uses it with a `_many` suffix). */
+  database?: string | undefined;
+  /** Workspaces in the many-workspace book (--workspaces), and invoices in each (--per-workspace). */
+  workspaces: number;
+  perWorkspace: number;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -98,6 +114,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   pageIterations: 200,
   concurrency: [1, 50],
   fakeIn: 'app',
+  workspaces: 5_000,
+  perWorkspace: 300,
 };
 
 export const QUICK_OPTIONS: Partial<BenchOptions> = {
@@ -106,10 +124,13 @@ export const QUICK_OPTIONS: Partial<BenchOptions> = {
   slackIterations: 20,
   jobsIterations: 20,
   pageIterations: 20,
+  workspaces: 50,
+  perWorkspace: 100,
 };
 
-const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|page|dates|books|import|all] [--invoices N | --million | --quick]
-                        [--db pglite|postgres|both] [--iterations N] [--explain] [--keep] [--reuse]
+const USAGE = `usage: tsx bench/run.ts [--suite views|slack|jobs|page|dates|books|import|many|all] [--invoices N | --million | --quick]
+                        [--db pglite|postgres|both] [--iterations N] [--explain] [--keep] [--reuse] [--database NAME]
+                        [--workspaces N] [--per-workspace N]
                         [--sql STATEMENT]… [--concurrency 1,50] [--fake-in app|client] [--warmup N] [--pool N] [--work-concurrency N]`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -142,7 +163,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       options.suiteDatabases = [...options.databases];
     } else if (arg === '--pool') options.pool = count(arg, argv[++i]);
     else if (arg === '--work-concurrency') options.workConcurrency = count(arg, argv[++i]);
-    else if (arg === '--warmup') {
+    else if (arg === '--workspaces') options.workspaces = count(arg, argv[++i]);
+    else if (arg === '--per-workspace') options.perWorkspace = count(arg, argv[++i]);
+    else if (arg === '--database') {
+      const value = argv[++i];
+      if (!value || !/^[a-z_][a-z0-9_]*$/.test(value)) throw new Error(`--database needs a plain name\n${USAGE}`);
+      options.database = value;
+    } else if (arg === '--warmup') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 0) throw new Error(`--warmup needs a whole number\n${USAGE}`);
       options.warmup = value;
@@ -150,7 +177,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       const value = argv[++i];
       if (value === 'all') options.suites = [...SUITES];
       else if (SUITES.includes(value as Suite)) options.suites = [value as Suite];
-      else throw new Error(`--suite takes views, slack, jobs, page, dates, books, import or all\n${USAGE}`);
+      else throw new Error(`--suite takes views, slack, jobs, page, dates, books, import, many or all\n${USAGE}`);
     } else if (arg === '--concurrency') {
       const value = argv[++i] ?? '';
       options.concurrency = value.split(',').map((n) => count(arg, n));
@@ -738,6 +765,8 @@ async function withServer<T>(serverUrl: string, work: (admin: DatabaseHandle) =>
 export interface OpenedBench {
   handle: DatabaseHandle;
   seed: SeedResult | null;
+  /** An existing database whose seed marker matched (--reuse). */
+  reused?: boolean;
   /** Opens a fresh connection pool, so settings changed with ALTER DATABASE apply (PostgreSQL). */
   reconnect(): Promise<void>;
   close(): Promise<void>;
@@ -749,9 +778,12 @@ export interface OpenedBench {
  */
 export async function openBenchDatabase(
   kind: DatabaseKind,
-  options: Pick<BenchOptions, 'invoices' | 'keep' | 'reuse'> & { pool?: number | undefined },
+  options: Pick<BenchOptions, 'invoices' | 'keep' | 'reuse'> &
+    Partial<Pick<BenchOptions, 'workspaces' | 'perWorkspace'>> & { pool?: number | undefined },
   log: Logger,
   name: string = BENCH_DATABASE,
+  /** Whose seed marker --reuse checks: the views suite's book (the default) or the many-workspace book. */
+  suite: 'views' | 'many' = 'views',
 ): Promise<OpenedBench> {
   if (kind === 'pglite') {
     const handle = await openDatabase({});
@@ -785,6 +817,20 @@ export async function openBenchDatabase(
     },
   };
   if (!exists) return opened;
+  // What was seeded says itself (bench_seed): a book of another size, or one whose seeding never finished, is refused.
+  const marker = await readSeedMarker(opened.handle, suite);
+  const wanted =
+    suite === 'many'
+      ? { invoices: options.perWorkspace ?? 0, workspaces: options.workspaces ?? 0 }
+      : { invoices: options.invoices, workspaces: 2 };
+  if (!marker || !isDeepStrictEqual(marker, wanted)) {
+    await opened.close();
+    throw new Error(
+      `${name} ${marker ? `was seeded with ${JSON.stringify(marker)}, not ${JSON.stringify(wanted)}` : 'has no finished seed'}: drop --reuse`,
+    );
+  }
+  opened.reused = true;
+  if (suite !== 'views') return opened;
   const counts = await countRows(opened.handle);
   if (counts.benchInvoices !== options.invoices) {
     await opened.close();
@@ -825,11 +871,12 @@ export async function benchDatabase(
   log: Logger = () => {},
   verify: (kind: DatabaseKind, pairs: readonly AnswerPair[]) => void = assertSameAnswers,
 ): Promise<DatabaseResult> {
-  const opened = await openBenchDatabase(kind, options, log);
+  const opened = await openBenchDatabase(kind, options, log, options.database ?? BENCH_DATABASE);
   try {
     const reused = opened.seed !== null;
     log(`${kind}: ${reused ? 'reusing' : 'seeding'} ${options.invoices.toLocaleString('en-US')} invoices…`);
     const seed = opened.seed ?? (await seedBook(opened.handle, { invoices: options.invoices }));
+    if (!reused) await writeSeedMarker(opened.handle, 'views', { invoices: options.invoices, workspaces: 2 });
     if (!reused) log(`${kind}: seeded in ${seed.seconds.toFixed(1)} s`);
     if (options.sql.length > 0) {
       for (const statement of options.sql) {
@@ -953,6 +1000,13 @@ async function main(): Promise<void> {
   if (options.suites.includes('dates')) {
     const { runDatesSuite, formatDatesReport } = await import('./dates.js');
     console.log(formatDatesReport(runDatesSuite(options), options));
+  }
+  // The many-workspace book is a hosted install's: PostgreSQL only.
+  if (options.suites.includes('many') && !options.suiteDatabases.includes('postgres')) {
+    log('many: skipped (PostgreSQL only; --db pglite was given)');
+  } else if (options.suites.includes('many')) {
+    const { runManySuite, formatManyReport } = await import('./many.js');
+    console.log(formatManyReport(await runManySuite(options, log), options));
   }
   if (options.suites.includes('books')) {
     const { runBooksSuite, formatBooksReport } = await import('./books.js');

@@ -255,3 +255,28 @@ export async function bigClients(handle: DatabaseHandle): Promise<string[]> {
 
 /** Yesterday, for the day-change queries. */
 export const YESTERDAY: LocalDate = addDays(TODAY, -1);
+
+/** What a seeded benchmark database holds, written when its seeding finished (read by --reuse). */
+export interface SeedMarker {
+  invoices: number;
+  workspaces: number;
+}
+
+const MARKER_TABLE = `create table if not exists bench_seed (suite text primary key, invoices int not null,
+  workspaces int not null, seeded_at timestamptz not null default now())`;
+
+export async function writeSeedMarker(handle: DatabaseHandle, suite: string, marker: SeedMarker): Promise<void> {
+  await handle.raw(MARKER_TABLE, []);
+  await handle.raw(
+    `insert into bench_seed (suite, invoices, workspaces) values ($1, $2, $3)
+     on conflict (suite) do update set invoices = excluded.invoices, workspaces = excluded.workspaces, seeded_at = now()`,
+    [suite, marker.invoices, marker.workspaces],
+  );
+}
+
+export async function readSeedMarker(handle: DatabaseHandle, suite: string): Promise<SeedMarker | undefined> {
+  const [table] = await handle.raw(`select to_regclass('bench_seed') is not null as found`, []);
+  if (!table?.found) return undefined;
+  const [row] = await handle.raw('select invoices, workspaces from bench_seed where suite = $1', [suite]);
+  return row ? { invoices: Number(row.invoices), workspaces: Number(row.workspaces) } : undefined;
+}

@@ -9,6 +9,7 @@ import { exportCommand, importEntry } from './io.js';
 import { ratesCommand } from './numbers.js';
 import type { StandaloneCommand } from './options.js';
 import { plainStyle, type Style } from './table.js';
+import { totalsCommand } from './totals.js';
 import { webhooksCommand } from './webhooks.js';
 import { workspaceCommand } from './workspace.js';
 
@@ -17,6 +18,8 @@ type CommandSpec = {
   summary: string;
   /** Long options the command reads itself; any other option is refused. */
   options?: readonly string[];
+  /** With --all: runs once for every workspace instead (no --workspace needed). */
+  runAll?: (ctx: LedgerContext, args: readonly string[], out: Out) => Promise<number>;
 } & (
   | { run: Command; standalone?: undefined }
   /** Picks (or makes) its workspace itself: works on a database that has none yet. */
@@ -75,6 +78,13 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: 'the ledger webhooks and how their deliveries stand; add one (prints its secret once) or remove one',
     run: webhooksCommand,
     options: ['--replay'],
+  },
+  totals: {
+    usage: 'totals check|rebuild [--all]',
+    summary: 'the running totals the overview and aging read: check them against a recount, or rebuild them',
+    run: (ctx, workspace, args, out) => totalsCommand(ctx, workspace.teamId, args, out),
+    runAll: (ctx, args, out) => totalsCommand(ctx, undefined, args, out),
+    options: ['--all'],
   },
 };
 
@@ -207,6 +217,7 @@ export async function runCli(
   try {
     if (spec.standalone)
       return await spec.standalone(session.ctx, parsed.args, out, { workspace: parsed.workspace, style });
+    if (spec.runAll && parsed.args.includes('--all')) return await spec.runAll(session.ctx, parsed.args, out);
     const workspace = await resolveWorkspace(session.ctx, parsed.workspace, out);
     if (typeof workspace === 'number') return workspace;
     return await spec.run(session.ctx, workspace, parsed.args, out, { style });

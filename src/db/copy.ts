@@ -38,6 +38,9 @@ function quoted(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** Kept by triggers from other tables (migration 0018). */
+const DERIVED = new Set(['invoice_totals', 'workspace_plans', 'workspace_plan_requests']);
+
 /** The book's tables (schema public), parents before the tables whose foreign keys point at them. */
 export async function bookTables(handle: DatabaseHandle): Promise<string[]> {
   const tables = (
@@ -71,7 +74,8 @@ export async function bookTables(handle: DatabaseHandle): Promise<string[]> {
       placed.add(table);
     }
   }
-  return ordered;
+  // Tables the triggers fill from others (running totals, planning) go last, over what the triggers wrote.
+  return [...ordered.filter((t) => !DERIVED.has(t)), ...ordered.filter((t) => DERIVED.has(t))];
 }
 
 /** Count and checksum of one table, independent of row order and of the database kind. */
@@ -147,6 +151,8 @@ export async function copyBook(
   const serials = await serialColumns(from);
   await to.db.transaction(async (tx) => {
     for (const table of tables) {
+      // Filled by the target's triggers as the invoices and workspaces went in: replaced by the source's rows.
+      if (DERIVED.has(table)) await queryRows(tx, sql`delete from ${sql.identifier(table)}`);
       let copied = 0;
       for (let offset = 0; ; offset += batch) {
         // ctid order is stable while the source does not change; each batch is one statement each side.

@@ -798,3 +798,64 @@ export const slackInstallations = pgTable(
 );
 
 export type SlackInstallationRow = typeof slackInstallations.$inferSelect;
+
+/**
+ * Running totals of each workspace's book, so the overview, aging and the needs-action counts read a few hundred
+ * rows instead of every open invoice. Kept by statement triggers on invoices (see the hand-written SQL at the end
+ * of migration 0018_invoice_totals) in the same statement as every insert, update and delete, so no writer can
+ * forget them; `npm run cli -- totals check` recounts, `totals rebuild` rewrites them from the invoices.
+ *
+ * One row per (team, kind, currency, day), where kind and day are:
+ * - 'draft' (open, not sent) and 'sent' (open, sent): by due date; the view turns due dates into Sent/Due/Overdue;
+ * - 'paid' and 'credited' (closed): by paid_on (-infinity when unknown); 'void': by due date;
+ * - 'promise' (open, sent, promised): by promised date, broken once it is before today;
+ * - 'stale' (open, sent, not held): by the first local day it is stale if nothing happens — the latest of its due
+ *   date, the day after its promise and its last action's local day plus the workspace's stale days.
+ */
+export const invoiceTotals = pgTable(
+  'invoice_totals',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId),
+    kind: text('kind').notNull(),
+    currency: text('currency').notNull(),
+    day: day('day').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+    totalMinor: money('total_minor').notNull(),
+    /** What is still due: total less payments and credits (0 for closed and void). */
+    dueMinor: money('due_minor').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.kind, t.currency, t.day] }),
+    check('invoice_totals_kind', sql`${t.kind} in ('draft', 'sent', 'paid', 'credited', 'void', 'promise', 'stale')`),
+  ],
+);
+
+/**
+ * When each workspace must next be planned (alerts, follow-ups, its digest, the channel prompt): the scheduler's
+ * minute tick reads only the rows whose time has come, and writes the next time after each run. A row is made
+ * with the workspace (-infinity: plan at the next tick) by a trigger (migration 0018).
+ */
+export const workspacePlans = pgTable(
+  'workspace_plans',
+  {
+    teamId: text('team_id')
+      .primaryKey()
+      .references(() => workspaces.teamId),
+    nextPlanAt: ts('next_plan_at').notNull(),
+  },
+  (t) => [index('workspace_plans_next_idx').on(t.nextPlanAt)],
+);
+
+/**
+ * "Plan this workspace again at the next tick": appended by triggers when its settings or any of its invoices
+ * change, taken (deleted) by the tick. Insert-only, so writers never wait on each other or on the scheduler, and a
+ * request from a transaction the tick could not yet see stays for the next one.
+ */
+export const workspacePlanRequests = pgTable('workspace_plan_requests', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  teamId: text('team_id')
+    .notNull()
+    .references(() => workspaces.teamId),
+});

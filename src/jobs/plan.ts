@@ -3,7 +3,7 @@
 import { getFollowUpsDue } from '../db/queries/follow-ups.js';
 import { type DayChangeKind, getDayChangeIds } from '../db/queries/views.js';
 import type { WorkspaceRow } from '../db/schema.js';
-import { addDays, localTimeOf, todayIn } from '../domain/dates.js';
+import { addDays, instantAt, localTimeOf, todayIn } from '../domain/dates.js';
 import { alertDatesFor, digestInstant, latestDigestDate } from '../domain/schedule.js';
 import type { LedgerContext } from '../services/context.js';
 import { holidayCalendar } from '../services/holidays.js';
@@ -141,6 +141,25 @@ export function planChannelPrompt(workspace: WorkspaceRow, now: Date): Decision 
     localDate: todayIn(workspace.timeZone, now),
     channelId: admin,
   };
+}
+
+/**
+ * When the workspace must next be planned after a run at `now`, if nothing changes meanwhile: its next alert time
+ * (alerts, follow-ups and the channel prompt are planned then) or its next digest, whichever comes first. A change
+ * to its settings or invoices asks for a plan sooner (src/db/plans.ts).
+ */
+export function nextPlanAt(
+  workspace: Pick<WorkspaceRow, 'timeZone' | 'alertTime' | 'digestWeekday' | 'digestTime'>,
+  now: Date,
+): Date {
+  const tz = workspace.timeZone;
+  const today = todayIn(tz, now);
+  const time = localTimeOf(now, tz);
+  // The same test as planAlerts: before the alert time today, today's; else tomorrow's.
+  const alert = instantAt(time < workspace.alertTime ? today : addDays(today, 1), workspace.alertTime, tz);
+  const latest = latestDigestDate(today, time, { weekday: workspace.digestWeekday, time: workspace.digestTime });
+  const digest = digestInstant(addDays(latest, 7), workspace.digestTime, tz);
+  return alert < digest ? alert : digest;
 }
 
 export async function recordAlerts(ledger: LedgerContext, workspace: WorkspaceRow, now: Date): Promise<number> {

@@ -2,15 +2,52 @@
 // (and once at start, to catch up) a pass decides what is due for every workspace, then delivers webhooks and
 // posts what is pending; between minutes the scheduler also wakes when the soonest retry falls due (a webhook
 // backed off for 30 s, an alert held until the owner's window ends), so a retry runs when it is due.
-import { workspaces } from '../db/schema.js';
+import { setNextPlan, takeDuePlans } from '../db/plans.js';
+import { workspacesWithActiveRetainers } from '../db/queries/retainers.js';
+import type { LedgerContext } from '../services/context.js';
 import { eraseExpiredWorkspaces } from '../services/installations.js';
 import { deliverWebhooks, type WebhookEnv } from '../webhooks/deliver.js';
 import { nextWebhookRetryAt } from '../webhooks/endpoints.js';
 import { nextDeliveryDue } from './deliveries.js';
 import { recordDigest } from './digest.js';
-import { recordAlerts } from './plan.js';
+import { nextPlanAt, recordAlerts } from './plan.js';
 import { type DeliveryReport, deliverDue, emptyReport, type PosterEnv } from './post.js';
 import { recordRetainers } from './retainers.js';
+
+/**
+ * Plans the workspaces whose time has come (src/db/plans.ts): their alerts, follow-ups and digest, then when each
+ * is next due. A workspace whose planning fails stays due and is tried again at the next tick. Costs in proportion
+ * to the workspaces planned, not to all of them. Returns how many were planned.
+ */
+export async function planDue(
+  ledger: LedgerContext,
+  now: Date,
+  options: {
+    logger?: Pick<PosterEnv['logger'], 'error'>;
+    signal?: AbortSignal;
+    /** Whether the app is installed in a workspace now; one it is not (uninstalled, revoked) is not planned for. */
+    installed?: (teamId: string) => Promise<boolean>;
+  } = {},
+): Promise<number> {
+  let planned = 0;
+  for (const { workspace, seen } of await takeDuePlans(ledger.db, now)) {
+    if (options.signal?.aborted) break;
+    try {
+      // Nothing would go there: it is looked at again at its next planning time (or when something changes).
+      if (options.installed && !(await options.installed(workspace.teamId))) {
+        await setNextPlan(ledger.db, { teamId: workspace.teamId, seen }, nextPlanAt(workspace, now));
+        continue;
+      }
+      await recordAlerts(ledger, workspace, now);
+      await recordDigest(ledger, workspace, now);
+      await setNextPlan(ledger.db, { teamId: workspace.teamId, seen }, nextPlanAt(workspace, now));
+      planned += 1;
+    } catch (error) {
+      options.logger?.error(`Planning for ${workspace.teamId} failed:`, error);
+    }
+  }
+  return planned;
+}
 
 export interface Scheduler {
   /** One pass: decide for every workspace, then deliver. Safe to run concurrently in several replicas. */
@@ -81,22 +118,19 @@ export function createScheduler(env: PosterEnv, options: SchedulerOptions = {}):
     await eraseExpiredWorkspaces(env.ledger).catch((error) =>
       env.logger.error('Erasing workspaces past their retention failed:', error),
     );
-    const all = await env.ledger.db.select().from(workspaces);
-    for (const workspace of all) {
+    // A retainer's invoice is made on its day whatever the alerts do (its notice waits for the alert time): only the
+    // workspaces with a running retainer are read for it.
+    for (const workspace of await workspacesWithActiveRetainers(env.ledger.db)) {
       if (draining.signal.aborted) return;
-      // A retainer's invoice is made on its day whatever the alerts do (its notice waits for the alert time).
       await recordRetainers(env.ledger, workspace, now).catch((error) =>
         env.logger.error(`Making retainer invoices for ${workspace.teamId} failed:`, error),
       );
-      try {
-        // A workspace the app is not installed in (uninstalled, revoked) is not planned for: nothing would go there.
-        if (!(await env.poster.forTeam(workspace.teamId))) continue;
-        await recordAlerts(env.ledger, workspace, now);
-        await recordDigest(env.ledger, workspace, now);
-      } catch (error) {
-        env.logger.error(`Planning for ${workspace.teamId} failed:`, error);
-      }
     }
+    await planDue(env.ledger, now, {
+      logger: env.logger,
+      signal: draining.signal,
+      installed: async (teamId) => (await env.poster.forTeam(teamId)) !== null,
+    });
   }
 
   async function pass(withPlanning: boolean): Promise<DeliveryReport> {

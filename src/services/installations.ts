@@ -226,6 +226,10 @@ export const WORKSPACE_TABLES = [
   'invoices',
   'retainers',
   'clients',
+  // kept by triggers on invoices and workspaces: after the invoices, whose deletion touches them
+  'invoice_totals',
+  'workspace_plan_requests',
+  'workspace_plans',
   'exchange_rates',
   'slack_installations',
   'workspaces',
@@ -235,7 +239,7 @@ export const WORKSPACE_TABLES = [
  * Deletes every row of one workspace, in every table, in one transaction: the operator's answer to a deletion
  * request (npm run cli -- workspace delete --team T…), and what happens by itself RETENTION_DAYS after an uninstall.
  * Refused while the app is installed there (it would start again at the next message). Returns the rows deleted per
- * table. The append-only events give way to this transaction only, and only for this team (see migration 0014).
+ * table. The append-only events give way to this transaction only, and only for this team (see migration 0015).
  */
 export async function eraseWorkspace(
   ctx: LedgerContext,

@@ -44,7 +44,7 @@ describe('bench --suite slack --quick on PGlite', () => {
       fakeIn: 'app',
     });
     expect(parseArgs(['--quick'])).toMatchObject({
-      suites: ['views', 'slack', 'jobs', 'page', 'dates', 'books', 'import'],
+      suites: ['views', 'slack', 'jobs', 'page', 'dates', 'books', 'import', 'many'],
       slackIterations: 20,
     });
     expect(parseArgs(['--fake-in', 'client', '--db', 'both'])).toMatchObject({

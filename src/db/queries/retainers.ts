@@ -1,7 +1,7 @@
 // Reads of retainers: a workspace's (or one client's) with how many invoices each has made and its last occurrence.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../client.js';
-import { clients, type RetainerRow, retainerRuns, retainers } from '../schema.js';
+import { clients, type RetainerRow, retainerRuns, retainers, type WorkspaceRow, workspaces } from '../schema.js';
 
 export interface RetainerListRow {
   retainer: RetainerRow;
@@ -67,4 +67,18 @@ export async function getRetainerRuns(
     .from(retainerRuns)
     .where(and(eq(retainerRuns.teamId, params.teamId), eq(retainerRuns.retainerId, params.retainerId)))
     .orderBy(asc(retainerRuns.occurrenceDate));
+}
+
+/**
+ * The workspaces with a running retainer: the scheduler's tick makes their due invoices, and reads no other
+ * workspace for it (the partial index retainers_active_idx), so a tick costs in proportion to them.
+ */
+export async function workspacesWithActiveRetainers(db: DatabaseOrTransaction): Promise<WorkspaceRow[]> {
+  return db
+    .select()
+    .from(workspaces)
+    .where(
+      sql`${workspaces.teamId} in (select distinct ${retainers.teamId} from ${retainers} where ${retainers.status} = 'active')`,
+    )
+    .orderBy(asc(workspaces.teamId));
 }

@@ -157,22 +157,48 @@ const STATE_RANK = sql.raw(
      else 5 end`,
 );
 
+const STATES: readonly InvoiceState[] = ['overdue', 'due', 'sent', 'draft', 'paid', 'credited'];
+
 /** Closed by credit notes alone (the rest of the closed are paid). Mirrors stateSql. */
 const CREDITED = sql.raw('i.credited_minor >= i.total_minor');
 
-/** Live invoices grouped by state (paid and credited ones for RECENTLY_PAID_DAYS), most urgent first. */
-export async function getOverview(db: DatabaseOrTransaction, params: OverviewParams): Promise<Overview> {
-  const { workspace, today } = params;
-  const limit = params.limit ?? 20;
-  const team = workspace.teamId;
-  const paidSince = addDays(today, -RECENTLY_PAID_DAYS);
-  const client = params.clientId ? sql`and i.client_id = ${params.clientId}::uuid` : sql``;
-  const stale = staleBefore(workspace, today);
+/** The row of the totals queries that carries only the broken-promise and stale counts. */
+const NEEDS_ACTION = '~needs-action';
 
-  // Totals: one pass over the open book (partial index) plus the recently paid (paid_on index).
-  // Totals in two steps: first per currency and due date (a few hundred groups, hashed, off the covering
-  // index), then each due date to its state — the same rules as stateSql for an open invoice.
-  const totalsQuery = sql`
+/**
+ * The overview's totals from the running totals (invoice_totals, kept by triggers): each open due date to its
+ * state as stateSql says it, the recently closed by paid_on, and the needs-action counts from the promise and
+ * stale days. Reads a few rows per currency and day, whatever the size of the book.
+ */
+function runningTotalsSql(team: string, today: LocalDate, paidSince: LocalDate): SQL {
+  return sql`
+    select state, currency, sum(count)::int as count, sum(total_minor)::text as total_minor,
+      sum(due_minor)::text as due_minor, sum(broken)::int as broken, sum(stale)::int as stale
+    from (
+      select case when t.kind = 'draft' then 'draft' when t.day > ${today}::date then 'sent'
+                  when t.day = ${today}::date then 'due' else 'overdue' end as state,
+        t.currency, t.count, t.total_minor, t.due_minor, 0 as broken, 0 as stale
+      from invoice_totals t where t.team_id = ${team} and t.kind in ('draft', 'sent')
+      union all
+      select t.kind, t.currency, t.count, t.total_minor, 0, 0, 0
+      from invoice_totals t where t.team_id = ${team} and t.kind in ('paid', 'credited') and t.day >= ${paidSince}::date
+      union all
+      select ${NEEDS_ACTION}, '', 0, 0, 0, case when t.kind = 'promise' then t.count else 0 end,
+        case when t.kind = 'stale' then t.count else 0 end
+      from invoice_totals t
+      where t.team_id = ${team} and ((t.kind = 'promise' and t.day < ${today}::date)
+        or (t.kind = 'stale' and t.day <= ${today}::date))
+    ) t
+    group by state, currency
+    having sum(count) <> 0 or sum(broken) <> 0 or sum(stale) <> 0
+    order by ${STATE_RANK}, currency`;
+}
+
+/** The same totals counted from the invoices themselves: for one client's overview, and to check the running ones. */
+export function recountTotalsSql(team: string, today: LocalDate, paidSince: LocalDate, stale: Date, client: SQL): SQL {
+  // In two steps: first per currency and due date (a few hundred groups, hashed, off the covering index), then
+  // each due date to its state — the same rules as stateSql for an open invoice.
+  return sql`
     select state, currency, sum(n)::int as count, sum(total_minor)::text as total_minor,
       sum(due_minor)::text as due_minor, sum(broken)::int as broken, sum(stale)::int as stale
     from (
@@ -196,51 +222,81 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
     ) t
     group by state, currency
     order by ${STATE_RANK}, currency`;
+}
 
-  // Lists: each state's most urgent invoices, each read straight off an index with its own limit.
-  const listQuery = sql`
-    (select 'overdue' as state, ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date < ${today}::date ${client}
-      order by i.due_date, i.number limit ${limit})
-    union all
-    (select 'due', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date = ${today}::date ${client}
-      order by ${DUE_MINOR} desc, i.number limit ${limit})
-    union all
-    (select 'sent', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.due_date > ${today}::date ${client}
-      order by i.due_date, i.number limit ${limit})
-    union all
-    (select 'draft', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${OPEN} and i.sent_at is null ${client}
-      order by i.issue_date, i.number limit ${limit})
-    union all
-    (select 'paid', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${CLOSED} and not ${CREDITED} and i.paid_on >= ${paidSince}::date ${client}
-      order by i.paid_on desc, i.number limit ${limit})
-    union all
-    (select 'credited', ${INVOICE_COLUMNS} from invoices i join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where i.team_id = ${team} and ${CLOSED} and ${CREDITED} and i.paid_on >= ${paidSince}::date ${client}
-      order by i.paid_on desc, i.number limit ${limit})`;
+/** Live invoices grouped by state (paid and credited ones for RECENTLY_PAID_DAYS), most urgent first. */
+export async function getOverview(db: DatabaseOrTransaction, params: OverviewParams): Promise<Overview> {
+  const { workspace, today } = params;
+  const limit = params.limit ?? 20;
+  const team = workspace.teamId;
+  const paidSince = addDays(today, -RECENTLY_PAID_DAYS);
+  const client = params.clientId ? sql`and i.client_id = ${params.clientId}::uuid` : sql``;
+  const stale = staleBefore(workspace, today);
+
+  // Totals: off the running totals (a few hundred rows) for the whole book; a client's recounted from its invoices.
+  const totalsQuery = params.clientId
+    ? recountTotalsSql(team, today, paidSince, stale, client)
+    : runningTotalsSql(team, today, paidSince);
 
   const totalsRows = await queryRows<Record<string, string | number>>(db, totalsQuery);
-  const listRows = await queryRows<RawInvoice>(db, listQuery);
+
+  // Lists: each state's most urgent invoices, each read straight off an index with its own limit, and only for the
+  // states the totals say hold any (an empty state costs nothing, however many closed invoices share its index).
+  // Each arm cuts to the limit on the invoices alone, then joins only the rows kept to their clients.
+  const arm = (state: InvoiceState, where: SQL, order: SQL) => sql`
+    (select ${sql.raw(`'${state}'`)} as state, ${INVOICE_COLUMNS}
+      from (select * from invoices i where i.team_id = ${team} and ${where} ${client} order by ${order} limit ${limit}) i
+      join clients c on c.team_id = i.team_id and c.id = i.client_id
+      order by ${order})`;
+  const arms: Record<InvoiceState, SQL> = {
+    overdue: arm(
+      'overdue',
+      sql`${OPEN} and i.sent_at is not null and i.due_date < ${today}::date`,
+      sql`i.due_date, i.number`,
+    ),
+    due: arm(
+      'due',
+      sql`${OPEN} and i.sent_at is not null and i.due_date = ${today}::date`,
+      sql`${DUE_MINOR} desc, i.number`,
+    ),
+    sent: arm(
+      'sent',
+      sql`${OPEN} and i.sent_at is not null and i.due_date > ${today}::date`,
+      sql`i.due_date, i.number`,
+    ),
+    draft: arm('draft', sql`${OPEN} and i.sent_at is null`, sql`i.issue_date, i.number`),
+    paid: arm(
+      'paid',
+      sql`${CLOSED} and not ${CREDITED} and i.paid_on >= ${paidSince}::date`,
+      sql`i.paid_on desc, i.number`,
+    ),
+    credited: arm(
+      'credited',
+      sql`${CLOSED} and ${CREDITED} and i.paid_on >= ${paidSince}::date`,
+      sql`i.paid_on desc, i.number`,
+    ),
+  };
+  const held = new Set(totalsRows.filter((r) => Number(r.count) > 0).map((r) => String(r.state)));
+  const wanted = STATES.filter((state) => held.has(state)).map((state) => arms[state]);
+  const listRows = wanted.length > 0 ? await queryRows<RawInvoice>(db, sql.join(wanted, sql` union all `)) : [];
 
   const counts: Record<InvoiceState, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0, credited: 0 };
   const needsAction = { overdue: 0, due: 0, promisesBroken: 0, stale: 0 };
-  const totals: StateTotal[] = totalsRows.map((r) => {
-    const state = r.state as InvoiceState;
-    counts[state] += Number(r.count);
+  const totals: StateTotal[] = [];
+  for (const r of totalsRows) {
     needsAction.promisesBroken += Number(r.broken);
     needsAction.stale += Number(r.stale);
-    return {
+    if (r.state === NEEDS_ACTION) continue;
+    const state = r.state as InvoiceState;
+    counts[state] += Number(r.count);
+    totals.push({
       state,
       currency: String(r.currency),
       count: Number(r.count),
       totalMinor: BigInt(String(r.total_minor)),
       dueMinor: BigInt(String(r.due_minor)),
-    };
-  });
+    });
+  }
   needsAction.overdue = counts.overdue;
   needsAction.due = counts.due;
   const invoices: Record<InvoiceState, InvoiceView[]> = {
@@ -265,22 +321,26 @@ export interface AgingRow {
   dueMinor: bigint;
 }
 
-/** What is owed by how late it is, per currency: sent, unpaid, not void. Drafts are not yet receivable. */
+/**
+ * What is owed by how late it is, per currency: sent, unpaid, not void. Drafts are not yet receivable. Off the
+ * running totals of the open, sent book by due date (invoice_totals), each due date to its bucket.
+ */
 export async function getAging(db: DatabaseOrTransaction, params: ViewParams): Promise<AgingRow[]> {
   const { today } = params;
   const rows = await queryRows<Record<string, string | number>>(
     db,
-    sql`select currency, bucket, count(*)::int as count, sum(due_minor)::text as due_minor from (
-        select i.currency, ${DUE_MINOR} as due_minor,
-          case when i.due_date >= ${today}::date then 'current'
-               when ${today}::date - i.due_date <= 30 then '1-30'
-               when ${today}::date - i.due_date <= 60 then '31-60'
-               when ${today}::date - i.due_date <= 90 then '61-90'
+    sql`select currency, bucket, sum(count)::int as count, sum(due_minor)::text as due_minor from (
+        select t.currency, t.count, t.due_minor,
+          case when t.day >= ${today}::date then 'current'
+               when ${today}::date - t.day <= 30 then '1-30'
+               when ${today}::date - t.day <= 60 then '31-60'
+               when ${today}::date - t.day <= 90 then '61-90'
                else '90+' end as bucket
-        from invoices i
-        where i.team_id = ${params.workspace.teamId} and ${OPEN} and i.sent_at is not null
+        from invoice_totals t
+        where t.team_id = ${params.workspace.teamId} and t.kind = 'sent'
       ) t
       group by currency, bucket
+      having sum(count) <> 0
       order by currency, case bucket when 'current' then 0 when '1-30' then 1 when '31-60' then 2
         when '61-90' then 3 else 4 end`,
   );
@@ -486,6 +546,10 @@ function dayChangesSql(workspace: Workspace, today: LocalDate): SQL {
   const staleDay = addDays(today, -workspace.staleDays);
   const staleFrom = startOfLocalDay(staleDay, workspace.timeZone).toISOString();
   const staleTo = startOfLocalDay(addDays(staleDay, 1), workspace.timeZone).toISOString();
+  const stale = sql`i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
+    and i.due_date <= ${today}::date
+    and (i.promised_date is null or i.promised_date < ${today}::date)
+    and (i.last_action_at is null or i.last_action_at < ${staleTo}::timestamptz)`;
   return sql`(
         select 'due' as change, i.id from invoices i
           where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
@@ -500,10 +564,7 @@ function dayChangesSql(workspace: Workspace, today: LocalDate): SQL {
             and i.promised_date = ${yesterday}::date
         union all
         select 'stale', i.id from invoices i
-          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
-            and i.due_date <= ${today}::date
-            and (i.promised_date is null or i.promised_date < ${today}::date)
-            and (i.last_action_at is null or i.last_action_at < ${staleTo}::timestamptz)
+          where ${stale}
             -- it was not stale yesterday: it became due today, its promise broke today, or its last action just aged out
             and (i.due_date = ${today}::date or i.promised_date = ${yesterday}::date
               or (i.last_action_at >= ${staleFrom}::timestamptz and i.last_action_at < ${staleTo}::timestamptz))
