@@ -20,7 +20,7 @@ import { addDays, todayIn } from '../domain/dates.js';
 import { cleanText, controlCharacterIn, stripControls } from '../domain/text.js';
 import { createClient, updateClient } from '../services/clients.js';
 import type { LedgerContext } from '../services/context.js';
-import { issueCreditNote, reversePayment } from '../services/corrections.js';
+import { issueCreditNote, reversePayment, withdrawCreditNote } from '../services/corrections.js';
 import { isLedgerError, LedgerError } from '../services/errors.js';
 import { createInvoice, editInvoice, markSent, recordPayment, voidInvoice } from '../services/invoices.js';
 import { operatorPrincipal, type Principal } from '../services/policy.js';
@@ -76,6 +76,8 @@ export interface SyncOutcome {
   reversed: number;
   /** Credit-note allocations taken in as credit notes here. */
   credits: number;
+  /** Credit notes voided in the ledger after we took them in, withdrawn here. */
+  withdrawn: number;
   voided: number;
   clients: number;
   problems: SyncProblem[];
@@ -131,6 +133,7 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
     payments: 0,
     reversed: 0,
     credits: 0,
+    withdrawn: 0,
     voided: 0,
     clients: 0,
     problems: [],
@@ -706,7 +709,8 @@ async function ourPaymentInvoice(tx: Transaction, ctx: LedgerContext, teamId: st
 /**
  * A sales credit note: each allocation to an invoice we have becomes a credit note here, once (by the credit note's
  * and the invoice's ids), up to what is still due. Numbered as in the ledger; a note allocated to several invoices
- * numbers each part `<number>/<n>`. A credit note voided in the ledger after we took it in is reported, not undone.
+ * numbers each part `<number>/<n>`. A credit note voided in the ledger after we took it in is withdrawn here (each
+ * part we took in), with the reason "Voided in Xero"; one voided before we ever had it changes nothing.
  */
 async function applyCreditNote(
   ctx: LedgerContext,
@@ -721,10 +725,11 @@ async function applyCreditNote(
     const taken = await findLink(ctx.db, teamId, provider.id, 'credit_note', key);
     if (note.status === 'void') {
       if (taken?.localId) {
-        outcome.problems.push({
-          ref: `credit note ${note.number ?? note.externalId}`,
-          message: `voided in ${provider.label} after it was taken in; its credit stays here`,
-        });
+        const id = await withdrawVoided(ctx, teamId, provider, key, taken.localId);
+        if (id) {
+          outcome.withdrawn += 1;
+          changed.push(id);
+        }
       }
       continue;
     }
@@ -786,8 +791,39 @@ async function applyCreditNote(
 }
 
 /**
+ * Our credit note for a part of a note voided in the ledger, withdrawn (once: a note already withdrawn, or on an
+ * invoice voided since, is left as it is). Returns the invoice's id when it changed.
+ */
+async function withdrawVoided(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  key: string,
+  creditNoteId: string,
+): Promise<string | undefined> {
+  return ctx.db.transaction(async (tx) => {
+    const [ours] = await tx
+      .select({ invoiceId: creditNoteRows.invoiceId, withdrawnAt: creditNoteRows.withdrawnAt })
+      .from(creditNoteRows)
+      .where(and(eq(creditNoteRows.teamId, teamId), eq(creditNoteRows.id, creditNoteId)));
+    if (!ours || ours.withdrawnAt) return undefined;
+    const row = await reread({ db: tx, clock: ctx.clock }, teamId, ours.invoiceId);
+    if (!row || row.voidedAt) return undefined;
+    await withdrawCreditNote(
+      { db: tx, clock: ctx.clock },
+      teamId,
+      ledgerActor(provider.id),
+      { invoice: row.id, creditNote: creditNoteId, reason: `Voided in ${provider.label}` },
+      { idempotencyKey: `${provider.id}:credit:${key}:voided` },
+    );
+    return row.id;
+  });
+}
+
+/**
  * Credit taken in from the invoice's side (QuickBooks: `<memo>:<invoice>:<payment>`) that the ledger no longer
- * lists on it (the memo deleted or unapplied): reported, as a credit note voided in Xero is; its credit stays here.
+ * lists on it (the memo deleted or unapplied): reported; its credit stays here (a credit note voided in Xero is
+ * withdrawn instead, see applyCreditNote).
  */
 async function reportRemovedCredits(
   ctx: LedgerContext,
@@ -814,6 +850,7 @@ async function reportRemovedCredits(
         eq(ledgerLinks.provider, provider.id),
         eq(ledgerLinks.kind, 'credit_note'),
         sql`split_part(${ledgerLinks.externalId}, ':', 2) = ${invoice.externalId}`,
+        isNull(creditNoteRows.withdrawnAt),
       ),
     );
   for (const credit of taken) {

@@ -115,6 +115,7 @@ const ACTION_WORDS: Record<string, string> = {
   paid: 'paid',
   payment_reversed: 'payment reversed',
   credit_note_issued: 'credited',
+  credit_note_withdrawn: 'credit withdrawn',
   held: 'put on hold',
   disputed: 'disputed',
   released: 'released',
@@ -237,6 +238,10 @@ export function describeEvent(event: HistoryEvent, currencyHint?: string): strin
       const left = minorOf(d.amountDueAfterMinor) ?? 0n;
       const after = d.fullyCredited === true ? '; credited in full' : left > 0n ? `; ${money(left)} still due` : '';
       return `Credit note ${text(d.number)} for ${money(d.amountMinor)} dated ${text(d.issuedOn)}: ${text(d.reason)}${after}`;
+    }
+    case 'credit_note_withdrawn': {
+      const left = minorOf(d.amountDueAfterMinor) ?? 0n;
+      return `Withdrew credit note ${text(d.number)} for ${money(d.amountMinor)} dated ${text(d.issuedOn)}: ${text(d.reason)}${left > 0n ? `; ${money(left)} due again` : ''}`;
     }
     case 'held':
       return `Put on hold: ${text(d.reason)}`;

@@ -233,7 +233,8 @@ export const payments = pgTable(
 
 /**
  * A credit note against an invoice: it reduces what is due, like a payment that is not money. Numbered (unique in
- * the workspace, any case), dated, with a reason; never changed or deleted once issued.
+ * the workspace, any case), dated, with a reason; never deleted once issued. A withdrawn note (voided in the books
+ * after we took it in) stays, marked with who, when and why, and counts for nothing.
  */
 export const creditNotes = pgTable(
   'credit_notes',
@@ -247,6 +248,9 @@ export const creditNotes = pgTable(
     reason: text('reason').notNull(),
     issuedBy: text('issued_by').notNull(),
     createdAt: createdAt(),
+    withdrawnAt: ts('withdrawn_at'),
+    withdrawnBy: text('withdrawn_by'),
+    withdrawalReason: text('withdrawal_reason'),
   },
   (t) => [
     primaryKey({ columns: [t.teamId, t.id] }),
@@ -255,6 +259,10 @@ export const creditNotes = pgTable(
     index('credit_notes_team_invoice_idx').on(t.teamId, t.invoiceId),
     check('credit_notes_amount_positive', sql`${t.amountMinor} > 0`),
     check('credit_notes_number_not_blank', sql`length(btrim(${t.number})) > 0`),
+    check(
+      'credit_notes_withdrawal_complete',
+      sql`(${t.withdrawnAt} is null) = (${t.withdrawalReason} is null) and (${t.withdrawnAt} is null) = (${t.withdrawnBy} is null)`,
+    ),
   ],
 );
 

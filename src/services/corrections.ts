@@ -1,6 +1,7 @@
 // Corrections to the money on an invoice (finance admins): reversing a payment recorded by mistake, and issuing a
-// credit note that takes part or all of the amount due off it. Each is an event with a reason; nothing is deleted:
-// a reversed payment stays, marked reversed, and counts for nothing; the invoice's state follows from its facts.
+// credit note that takes part or all of the amount due off it, and withdrawing a credit note (voided in the books
+// after we took it in). Each is an event with a reason; nothing is deleted: a reversed payment or a withdrawn credit
+// note stays, marked so, and counts for nothing; the invoice's state follows from its facts.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
@@ -37,7 +38,16 @@ const creditSchema = z.object({
   expectedVersion: version.optional(),
 });
 
+const withdrawSchema = z.object({
+  invoice: invoiceRef,
+  /** The credit note to withdraw (its id). */
+  creditNote: uuid,
+  reason: requiredText(2000, { multiline: true }),
+  expectedVersion: version.optional(),
+});
+
 export type ReversePaymentInput = z.input<typeof reverseSchema>;
+export type WithdrawCreditNoteInput = z.input<typeof withdrawSchema>;
 export type IssueCreditNoteInput = z.input<typeof creditSchema>;
 
 export interface ReversalResult {
@@ -203,6 +213,74 @@ export async function issueCreditNote(
     if (isUniqueViolation(error, 'credit_notes_team_number_key')) throw duplicateNumber(data.number);
     throw error;
   }
+  const { creditNoteId, amountMinor } = written.extra as { creditNoteId: string; amountMinor: bigint };
+  return { result: { invoice: written.result, creditNoteId, amountMinor }, replayed: written.replayed };
+}
+
+/**
+ * Withdraws a credit note (voided in the books after we took it in, say): the note stays, marked withdrawn with who,
+ * when and why, and stops counting: the invoice's credited amount drops by it, so its state is what its remaining
+ * facts give (Overdue again, say). The event `credit_note_withdrawn` names the note. A withdrawn note cannot be
+ * withdrawn again; a void invoice refuses.
+ */
+export async function withdrawCreditNote(
+  ctx: LedgerContext,
+  teamId: string,
+  principal: Principal,
+  input: WithdrawCreditNoteInput,
+  options: WriteOptions = {},
+): Promise<Written<CreditNoteResult>> {
+  const data = parseInput(withdrawSchema, input);
+  const written = await mutate(ctx, teamId, principal, 'withdrawCreditNote', data, options, async (tx, row) => {
+    refuseVoid(row);
+    await refuseLedgerOwned(tx, teamId, principal, row, ['amount'], 'withdraw its credit notes');
+    const [note] = await tx
+      .select()
+      .from(creditNotes)
+      .where(
+        and(eq(creditNotes.teamId, teamId), eq(creditNotes.id, data.creditNote), eq(creditNotes.invoiceId, row.id)),
+      )
+      .for('update');
+    if (!note) {
+      throw new LedgerError(
+        'CREDIT_NOTE_NOT_FOUND',
+        `${row.number} has no such credit note; pick one of its credit notes.`,
+        [{ field: 'creditNote', message: `is not a credit note on ${row.number}` }],
+      );
+    }
+    if (note.withdrawnAt) {
+      throw new LedgerError(
+        'CREDIT_NOTE_ALREADY_WITHDRAWN',
+        `Credit note ${note.number} was already withdrawn (${note.withdrawalReason}); a withdrawal is never undone: issue a new credit note if one is due.`,
+        [{ field: 'creditNote', message: 'was already withdrawn' }],
+      );
+    }
+    await tx
+      .update(creditNotes)
+      .set({ withdrawnAt: ctx.clock.now(), withdrawnBy: principal.id, withdrawalReason: data.reason })
+      .where(and(eq(creditNotes.teamId, teamId), eq(creditNotes.id, note.id)));
+    const creditedMinor = row.creditedMinor - note.amountMinor;
+    const settled = row.paidMinor + creditedMinor >= row.totalMinor;
+    const due = row.totalMinor - row.paidMinor - creditedMinor;
+    return {
+      set: { creditedMinor, paidOn: settled ? row.paidOn : null },
+      event: {
+        kind: 'credit_note_withdrawn',
+        // The client saw the credit on their page: they see it taken back too (not the team's reason).
+        visibility: 'shared',
+        details: {
+          creditNoteId: note.id,
+          number: note.number,
+          amountMinor: note.amountMinor,
+          currency: row.currency,
+          issuedOn: note.issuedOn,
+          reason: data.reason,
+          amountDueAfterMinor: due > 0n ? due : 0n,
+        },
+      },
+      result: { creditNoteId: note.id, amountMinor: note.amountMinor },
+    };
+  });
   const { creditNoteId, amountMinor } = written.extra as { creditNoteId: string; amountMinor: bigint };
   return { result: { invoice: written.result, creditNoteId, amountMinor }, replayed: written.replayed };
 }

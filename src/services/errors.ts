@@ -23,6 +23,9 @@ export type LedgerErrorCode =
   /** A credit note for more than is still due. */
   | 'CREDIT_EXCEEDS_DUE'
   | 'DUPLICATE_CREDIT_NOTE_NUMBER'
+  | 'CREDIT_NOTE_NOT_FOUND'
+  /** A withdrawn credit note is never withdrawn again (nor revived): issue a new one if credit is due. */
+  | 'CREDIT_NOTE_ALREADY_WITHDRAWN'
   | 'INVOICE_HAS_CREDITS'
   | 'ALREADY_ON_HOLD'
   | 'NOT_ON_HOLD'

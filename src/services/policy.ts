@@ -47,6 +47,8 @@ export const POLICY = {
   /** Taking back a payment recorded by mistake (an event with a reason; the payment is kept, marked reversed). */
   reversePayment: { allow: ADMINS, what: 'reverse payments' },
   issueCreditNote: { allow: ADMINS, what: 'issue credit notes' },
+  /** Taking back a credit note (voided in the books): kept, marked withdrawn, counting for nothing. */
+  withdrawCreditNote: { allow: ADMINS, what: 'withdraw credit notes' },
   createClient: { allow: STAFF, what: 'add clients' },
   updateClient: { allow: ADMINS, what: 'change a client’s details, terms or contact' },
   import: { allow: ADMINS, what: 'import invoices' },

@@ -279,6 +279,8 @@ export function pageEventText(e: PageEvent, workspaceName: string): string {
       return `A payment recorded on ${text(d.receivedOn) ?? 'an earlier date'} was taken back: it had been recorded by mistake`;
     case 'credit_note_issued':
       return `Credit note ${text(d.number) ?? ''} issued${d.fullyCredited === true ? ': nothing left to pay' : ''}`;
+    case 'credit_note_withdrawn':
+      return `Credit note ${text(d.number) ?? ''} was withdrawn: it no longer counts against this invoice`;
     case 'client_approved':
       return `Approved for payment${by}`;
     case 'client_scheduled': {

@@ -10,6 +10,7 @@ export const WEBHOOK_TYPES: Readonly<Record<string, string>> = {
   paid: 'invoice.paid',
   payment_reversed: 'invoice.payment_reversed',
   credit_note_issued: 'invoice.credited',
+  credit_note_withdrawn: 'invoice.credit_note_withdrawn',
   chased: 'invoice.chased',
   held: 'invoice.held',
   disputed: 'invoice.disputed',

@@ -136,6 +136,8 @@ export interface FakeXero {
     status?: FakeCreditNote['Status'];
     allocations: { invoiceId: string; amount: string; date?: string }[];
   }): string;
+  /** The credit note is voided (Status VOIDED, its allocations still listed); each PAID invoice it settled reopens. */
+  voidCreditNote(creditNoteId: string): void;
   invoice(invoiceId: string): FakeInvoice;
   /** A prepayment or overpayment received from the contact (RECEIVE-PREPAYMENT / RECEIVE-OVERPAYMENT). */
   receiveAdvance(a: {
@@ -1023,6 +1025,19 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
         invoice.UpdatedDateUTC = at;
       }
       return id;
+    },
+    voidCreditNote(creditNoteId) {
+      const note = creditNotes.get(creditNoteId);
+      if (!note) throw new Error(`no credit note ${creditNoteId}`);
+      const at = stamp();
+      note.Status = 'VOIDED';
+      note.UpdatedDateUTC = at;
+      for (const a of note.Allocations) {
+        const invoice = invoices.get(a.InvoiceID);
+        if (!invoice) continue;
+        if (invoice.Status === 'PAID') invoice.Status = 'AUTHORISED';
+        invoice.UpdatedDateUTC = at;
+      }
     },
     receiveAdvance(a) {
       const id = randomUUID();

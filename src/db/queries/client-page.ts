@@ -14,7 +14,7 @@ export const MAX_INVOICES = 200;
  * Kinds the client always sees. The services record them as shared; the same kinds recorded before the status
  * page existed (when every event was written internal, and events are never updated) are read as shared too.
  */
-const ALWAYS_SHARED = ['sent', 'paid', 'part_paid', 'payment_reversed', 'credit_note_issued'];
+const ALWAYS_SHARED = ['sent', 'paid', 'part_paid', 'payment_reversed', 'credit_note_issued', 'credit_note_withdrawn'];
 /** An invoice's page history shows its latest events, up to this many. */
 export const HISTORY_SHOWN = 50;
 
@@ -123,7 +123,7 @@ export async function getClientPage(
         issuedOn: creditNotes.issuedOn,
       })
       .from(creditNotes)
-      .where(and(eq(creditNotes.teamId, teamId), inArray(creditNotes.invoiceId, ids)))
+      .where(and(eq(creditNotes.teamId, teamId), inArray(creditNotes.invoiceId, ids), isNull(creditNotes.withdrawnAt)))
       .orderBy(asc(creditNotes.issuedOn), asc(creditNotes.createdAt));
     for (const { invoiceId, ...c } of creditRows) {
       creditMap.set(invoiceId, [...(creditMap.get(invoiceId) ?? []), c]);

@@ -1,5 +1,5 @@
 // An invoice's payments (reversed ones too) and credit notes, as the card's forms, the history and the exports list them.
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../client.js';
 import { creditNotes, payments } from '../schema.js';
 
@@ -51,7 +51,7 @@ export async function getPayments(
   }));
 }
 
-/** The credit notes issued against these invoices, oldest first. */
+/** The credit notes that count against these invoices (withdrawn ones left out), oldest first. */
 export async function getCreditNotes(
   db: DatabaseOrTransaction,
   params: { teamId: string; invoiceIds: readonly string[] },
@@ -60,7 +60,14 @@ export async function getCreditNotes(
   const rows = await db
     .select()
     .from(creditNotes)
-    .where(and(eq(creditNotes.teamId, params.teamId), inArray(creditNotes.invoiceId, [...params.invoiceIds])))
+    .where(
+      and(
+        eq(creditNotes.teamId, params.teamId),
+        inArray(creditNotes.invoiceId, [...params.invoiceIds]),
+        // A withdrawn note (voided in the books) stays in the table but counts for nothing.
+        isNull(creditNotes.withdrawnAt),
+      ),
+    )
     .orderBy(asc(creditNotes.issuedOn), asc(creditNotes.createdAt), asc(creditNotes.id));
   return rows.map((c) => ({
     id: c.id,

@@ -216,7 +216,7 @@ export async function getInvoiceExportExtras(
   const credits = await queryRows<Raw>(
     db,
     sql`select n.invoice_id::text as invoice_id, n.number, n.issued_on::text as issued_on, n.amount_minor::text as amount
-        from credit_notes n where n.team_id = ${team}
+        from credit_notes n where n.team_id = ${team} and n.withdrawn_at is null
         order by n.issued_on, n.created_at, n.id`,
   );
   for (const r of credits) {

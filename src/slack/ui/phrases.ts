@@ -246,6 +246,18 @@ export function eventText(kind: string, details: Record<string, unknown>): Mrkdw
       else if (left) parts.push(md`${left} still due`);
       break;
     }
+    case 'credit_note_withdrawn': {
+      const credit = amount('amountMinor');
+      const number = textOf(details.number);
+      const reason = textOf(details.reason);
+      parts.push(
+        md`withdrew credit note${number ? md` ${inline(number, 40)}` : literal('')}${credit ? md` for ${credit}` : literal('')}${reason ? md` — ${quote(reason)}` : literal('')}`,
+      );
+      add(literal('dated '), details.issuedOn);
+      const left = amount('amountDueAfterMinor');
+      if (left) parts.push(md`${left} due again`);
+      break;
+    }
     case 'chased': {
       const method = textOf(details.method);
       const note = textOf(details.note);

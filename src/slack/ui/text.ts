@@ -215,6 +215,8 @@ export function actionVerb(kind: string): Mrkdwn {
       return literal('reversed a payment');
     case 'credit_note_issued':
       return literal('issued a credit note');
+    case 'credit_note_withdrawn':
+      return literal('withdrew a credit note');
     case 'chased':
       return literal('chased');
     case 'held':
