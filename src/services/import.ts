@@ -476,18 +476,24 @@ function planNewInvoice(
   }
   tally.created++;
 
-  // pay → recordPayment
+  // pay → recordPayment, once per payment: each listed with its day (our export's payments_received), else one
+  // payment of the amount paid on the file's payment date.
   const paid = invoice.amountPaid === undefined ? 0n : minor(invoice.amountPaid, invoice.currency);
   let paidOn: LocalDate | undefined;
-  if (paid > 0n) {
-    const receivedOn = paymentDateOf(file, paid);
+  const received =
+    paid > 0n && invoice.payments && invoice.payments.length > 0
+      ? invoice.payments.map((p) => ({ amount: p.amount as RecordPaymentInput['amount'], receivedOn: p.receivedOn }))
+      : paid > 0n
+        ? [{ amount: paid as RecordPaymentInput['amount'], receivedOn: paymentDateOf(file, paid) }]
+        : [];
+  for (const entry of received) {
     const payment = parseInput(recordPaymentSchema, {
       invoice: row.id,
-      amount: paid,
-      receivedOn,
+      amount: entry.amount,
+      receivedOn: entry.receivedOn,
       reference: PAYMENT_REFERENCE,
     } satisfies RecordPaymentInput);
-    const owed = row.totalMinor;
+    const owed = row.totalMinor - row.paidMinor;
     const amount = payment.amount === undefined ? owed : toMinor(payment.amount, row.currency, 'amount');
     if (amount > owed && !payment.overpayment) {
       throw new LedgerError(
@@ -519,7 +525,7 @@ function planNewInvoice(
       recordedBy: importing.actor.id,
     });
     const paidInFull = amount >= owed;
-    row.paidMinor = amount;
+    row.paidMinor += amount;
     row.paidOn = paidInFull ? on : null;
     row.version++;
     row.lastActionKind = paidInFull ? 'paid' : 'part_paid';
@@ -537,8 +543,8 @@ function planNewInvoice(
       },
     });
     paidOn = on;
-    tally.payments++;
   }
+  if (received.length > 0) tally.payments++;
 
   // voidInvoice
   if (invoice.status === 'void') {
