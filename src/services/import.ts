@@ -40,6 +40,7 @@ import type { LedgerContext } from './context.js';
 import { isLedgerError, LedgerError } from './errors.js';
 import {
   type CreateInvoiceInput,
+  createdDetails,
   createInvoice,
   createInvoiceSchema,
   dueDate,
@@ -461,14 +462,7 @@ function planNewInvoice(
   const event = (kind: string, rest: Partial<EventInput> = {}) =>
     plan.events.push({ teamId, invoiceId: row.id, clientId: client.id, kind, actor, at: now, ...rest });
   event('created', {
-    details: {
-      number: row.number,
-      currency: row.currency,
-      totalMinor: row.totalMinor,
-      issueDate: row.issueDate,
-      dueDate: row.dueDate,
-      terms,
-    },
+    details: createdDetails(row, terms),
   });
   if (data.status === 'sent') {
     event('sent', { visibility: 'shared', ...(data.sentOn ? { details: { sentOn: data.sentOn } } : {}) });

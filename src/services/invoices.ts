@@ -208,14 +208,7 @@ export async function createInvoice(
         kind: 'created',
         actor,
         at: now,
-        details: {
-          number: row.number,
-          currency: row.currency,
-          totalMinor: row.totalMinor,
-          issueDate: row.issueDate,
-          dueDate: row.dueDate,
-          terms,
-        },
+        details: createdDetails(row, terms),
       });
       if (data.status === 'sent') {
         await appendEvent(tx, {
@@ -809,4 +802,19 @@ export function formatPaid(row: Pick<InvoiceRow, 'paidMinor' | 'currency'>) {
 
 function notFound(ref: string) {
   return new LedgerError('INVOICE_NOT_FOUND', `There is no invoice ${ref} in this workspace.`);
+}
+
+/** What a `created` event records of the invoice: the one shape for a form, an import and a retainer alike. */
+export function createdDetails(
+  row: Pick<InvoiceRow, 'number' | 'currency' | 'totalMinor' | 'issueDate' | 'dueDate'>,
+  terms: unknown,
+) {
+  return {
+    number: row.number,
+    currency: row.currency,
+    totalMinor: row.totalMinor,
+    issueDate: row.issueDate,
+    dueDate: row.dueDate,
+    terms,
+  };
 }

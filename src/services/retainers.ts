@@ -20,6 +20,7 @@ import { dueDateFor, type PaymentTerms } from '../domain/terms.js';
 import { decide } from '../jobs/deliveries.js';
 import type { LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
+import { createdDetails } from './invoices.js';
 import { actorOf, authorize, operatorPrincipal, type Principal } from './policy.js';
 import {
   amountInput,
@@ -507,12 +508,7 @@ async function makeOccurrence(
         actor,
         at: now,
         details: {
-          number: invoice.number,
-          currency: invoice.currency,
-          totalMinor: invoice.totalMinor,
-          issueDate: invoice.issueDate,
-          dueDate: invoice.dueDate,
-          terms,
+          ...createdDetails(invoice, terms),
           retainerId,
           occurrenceDate: occurrence,
           schedule: describeSchedule(scheduleOf(row)),

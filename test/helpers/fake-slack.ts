@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BOT_SCOPES } from '../../src/slack/install/scopes.js';
 
 /** Arguments as Slack received them. Form fields stay strings ('true', '10'); JSON fields (blocks, view…) are parsed. */
 // biome-ignore lint/suspicious/noExplicitAny: recorded Slack arguments are free-form JSON that tests index into.
@@ -628,21 +629,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return token;
   }
 
-  const DEFAULT_SCOPES = [
-    'commands',
-    'chat:write',
-    'usergroups:read',
-    'users:read',
-    'files:read',
-    'files:write',
-    'im:write',
-    'channels:read',
-    'groups:read',
-    'channels:join',
-    'channels:history',
-    'groups:history',
-    'im:history',
-  ];
+  // What the app asks for (src/slack/install/scopes.ts): the fake grants it unless a test says otherwise.
+  const DEFAULT_SCOPES: readonly string[] = BOT_SCOPES;
 
   /** Each workspace's token lifetime with rotation on (seconds), as its install set it. */
   const codesRotation = new Map<string, number>();
