@@ -37,7 +37,7 @@ import {
 import type { DateOrder } from '../io/values.js';
 import { createClient, createClientSchema } from './clients.js';
 import type { LedgerContext } from './context.js';
-import { isLedgerError, LedgerError } from './errors.js';
+import { isLedgerError, isUniqueViolation, LedgerError } from './errors.js';
 import {
   type CreateInvoiceInput,
   createdDetails,
@@ -315,7 +315,17 @@ async function importInBulk(
     [invoices, plan.invoices],
     [payments, plan.payments],
   ] as const) {
-    await insertMany(ctx.db, table, values as never[]);
+    try {
+      await insertMany(ctx.db, table, values as never[]);
+    } catch (error) {
+      // Someone (another import, a person, a sync) added one of these numbers or clients since the file was checked:
+      // nothing is kept (one transaction), and importing again matches what is there now.
+      if (!isUniqueViolation(error)) throw error;
+      throw new LedgerError(
+        'CONFLICT',
+        `Some of these ${table === clients ? 'clients' : 'invoices'} were added by someone else while the file was being imported, so nothing was imported; import the file again and it will match them.`,
+      );
+    }
     written += values.length;
     progress('writing', written, rows);
   }
