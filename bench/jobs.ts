@@ -7,14 +7,14 @@
 // payments and the owners (and the last digest's time).
 import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
+import type { Decision } from '../src/db/deliveries.js';
+import { lastDigestAt } from '../src/db/deliveries.js';
 import { getDigestData } from '../src/db/queries/digest.js';
 import { staleBefore } from '../src/db/queries/views.js';
 import type { WorkspaceRow } from '../src/db/schema.js';
 import { addDays, type LocalDate, localDateOf, startOfLocalDay, todayIn } from '../src/domain/dates.js';
 import { type DigestData, type DigestInvoice, type OpenState, summariseDigest } from '../src/domain/digest.js';
 import { alertDatesFor } from '../src/domain/schedule.js';
-import type { Decision } from '../src/jobs/deliveries.js';
-import { lastDigestAt } from '../src/jobs/deliveries.js';
 import { buildDigest } from '../src/jobs/digest.js';
 import { planAlerts, SUMMARY_THRESHOLD } from '../src/jobs/plan.js';
 import { fixedClock } from '../src/services/context.js';

@@ -1,5 +1,7 @@
 // The weekly digest, decided once per workspace and week: its parent and thread replies are rendered
 // when decided and stored with the decision, so every replica posts the same messages, once.
+
+import { decide, findDelivery, lastDigestAt } from '../db/deliveries.js';
 import { getDigestData } from '../db/queries/digest.js';
 import { getNumbersData } from '../db/queries/numbers.js';
 import type { WorkspaceRow } from '../db/schema.js';
@@ -8,7 +10,6 @@ import { type DigestSummary, summariseDigest } from '../domain/digest.js';
 import { computeNumbers } from '../domain/numbers.js';
 import type { LedgerContext } from '../services/context.js';
 import { type DigestMessages, digestMessages } from '../slack/ui/digest.js';
-import { decide, findDelivery, lastDigestAt } from './deliveries.js';
 import { planDigest } from './plan.js';
 
 const WEEK_MS = 7 * 86_400_000;

@@ -7,12 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
-export interface ClaimHolder {
-  /** Stable across restarts of the same instance; never shared by two live processes. */
-  instance: string;
-  /** New at every start. */
-  boot: string;
-}
+import type { ClaimHolder } from '../db/deliveries.js';
+
+export type { ClaimHolder };
 
 /** A holder no later process will ever recognise as its own: its claims are taken only after they lapse. */
 export function transientHolder(): ClaimHolder {

@@ -1,5 +1,7 @@
 // Deciding what the finance channel must hear today: one decision per invoice and kind under a key
 // with the local date. Planning is idempotent; run it on every tick and at start to catch up.
+
+import { type Decision, type DeliveryKind, decide } from '../db/deliveries.js';
 import { getFollowUpsDue } from '../db/queries/follow-ups.js';
 import { type DayChangeKind, getDayChangeIds } from '../db/queries/views.js';
 import type { WorkspaceRow } from '../db/schema.js';
@@ -7,7 +9,6 @@ import { addDays, instantAt, localTimeOf, todayIn } from '../domain/dates.js';
 import { alertDatesFor, digestInstant, latestDigestDate } from '../domain/schedule.js';
 import type { LedgerContext } from '../services/context.js';
 import { holidayCalendar } from '../services/holidays.js';
-import { type Decision, type DeliveryKind, decide } from './deliveries.js';
 
 /** More alerts than this in one day become one summary message with the cards in its thread. */
 export const SUMMARY_THRESHOLD = 5;

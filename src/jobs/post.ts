@@ -3,6 +3,17 @@
 // An alert is rendered when it is posted, from the live record: what was paid or put on hold since the
 // decision is not announced. A failed post is retried with backoff; a give-up is visible, never silent.
 import type { WebClient } from '@slack/web-api';
+import {
+  claimDue,
+  type DeliveryClaim,
+  deliveriesOn,
+  findDelivery,
+  markDelivered,
+  markRetry,
+  markSkipped,
+  releaseClaim,
+  renewClaim,
+} from '../db/deliveries.js';
 import { invoiceThread, rememberCard } from '../db/queries/cards.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { getClientStats, getLastChase } from '../db/queries/views.js';
@@ -25,17 +36,6 @@ import {
 import { linesMessage } from '../slack/ui/blocks.js';
 import { retainerInvoiceLead } from '../slack/ui/retainers.js';
 import type { Mrkdwn, SlackMessage } from '../slack/ui/text.js';
-import {
-  claimDue,
-  type DeliveryClaim,
-  deliveriesOn,
-  findDelivery,
-  markDelivered,
-  markRetry,
-  markSkipped,
-  releaseClaim,
-  renewClaim,
-} from './deliveries.js';
 import type { ClaimHolder } from './holder.js';
 
 export const DELIVERY_EVENT = 'receivables_delivery';

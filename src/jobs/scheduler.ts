@@ -2,13 +2,14 @@
 // (and once at start, to catch up) a pass decides what is due for every workspace, then delivers webhooks and
 // posts what is pending; between minutes the scheduler also wakes when the soonest retry falls due (a webhook
 // backed off for 30 s, an alert held until the owner's window ends), so a retry runs when it is due.
+
+import { nextDeliveryDue } from '../db/deliveries.js';
 import { setNextPlan, takeDuePlans } from '../db/plans.js';
 import { workspacesWithActiveRetainers } from '../db/queries/retainers.js';
 import type { LedgerContext } from '../services/context.js';
 import { eraseExpiredWorkspaces } from '../services/installations.js';
 import { deliverWebhooks, type WebhookEnv } from '../webhooks/deliver.js';
 import { nextWebhookRetryAt } from '../webhooks/endpoints.js';
-import { nextDeliveryDue } from './deliveries.js';
 import { recordDigest } from './digest.js';
 import { nextPlanAt, recordAlerts } from './plan.js';
 import { type DeliveryReport, deliverDue, emptyReport, type PosterEnv } from './post.js';

@@ -5,6 +5,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
+import { decide } from '../db/deliveries.js';
 import { getRetainers, type RetainerListRow } from '../db/queries/retainers.js';
 import { clients, invoices, type RetainerRow, retainerRuns, retainers, type WorkspaceRow } from '../db/schema.js';
 import { addDays, instantAt, type LocalDate, todayIn } from '../domain/dates.js';
@@ -17,7 +18,6 @@ import {
   type RetainerSchedule,
 } from '../domain/retainers.js';
 import { dueDateFor, type PaymentTerms } from '../domain/terms.js';
-import { decide } from '../jobs/deliveries.js';
 import type { LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
 import { createdDetails } from './invoices.js';

@@ -4,6 +4,7 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
+import { decide } from '../db/deliveries.js';
 import { pageHasInvoice } from '../db/queries/client-page.js';
 import {
   type ClientLinkRow,
@@ -15,7 +16,6 @@ import {
 } from '../db/schema.js';
 import { addDays, todayIn } from '../domain/dates.js';
 import { characterCount, hasControlCharacter, hasVisibleText, normalizeLine, normalizeText } from '../domain/text.js';
-import { decide } from '../jobs/deliveries.js';
 import { findClient } from './clients.js';
 import type { Actor, Clock, LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';

@@ -1,7 +1,7 @@
 // The command line on the demo book, read as a person reads it: what each command prints and its exit code.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
-import { seedDemoBook } from '../../src/db/seed.js';
+import { seedDemoBook } from '../../src/cli/seed.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
 

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TEAM_ID, seedDemoBook } from '../../src/cli/seed.js';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { bookTables, compareBooks, copyBook } from '../../src/db/copy.js';
-import { DEMO_TEAM_ID, seedDemoBook } from '../../src/db/seed.js';
 import { fixedClock } from '../../src/services/context.js';
 import { sentInvoice } from '../helpers/ledger.js';
 

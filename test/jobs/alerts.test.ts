@@ -1,7 +1,7 @@
 // The finance channel hears it the day it happens, exactly once: through crashes, 429s, timeouts and
 // two schedulers on one database.
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { deliveriesOn } from '../../src/jobs/deliveries.js';
+import { deliveriesOn } from '../../src/db/deliveries.js';
 import { recordAlerts } from '../../src/jobs/plan.js';
 import { DELIVERY_EVENT, deliverDue } from '../../src/jobs/post.js';
 import type { LedgerContext } from '../../src/services/context.js';

@@ -2,8 +2,8 @@
 // nothing and stops, a stop lets go at once, and a restart takes over what its own predecessor left.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type DeliveryKind, decide, deliveriesOn, findDelivery } from '../../src/db/deliveries.js';
 import { deliveries } from '../../src/db/schema.js';
-import { type DeliveryKind, decide, deliveriesOn, findDelivery } from '../../src/jobs/deliveries.js';
 import { type ClaimHolder, processHolder } from '../../src/jobs/holder.js';
 import { recordAlerts } from '../../src/jobs/plan.js';
 import { type DeliveryReport, deliverDue, type PosterEnv } from '../../src/jobs/post.js';

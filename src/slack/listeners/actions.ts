@@ -2,13 +2,13 @@
 // or calls a service and brings every live view of the invoice up to date.
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { releaseNow } from '../../db/deliveries.js';
 import { getPayments, suggestCreditNoteNumber } from '../../db/queries/corrections.js';
 import type { InvoiceView } from '../../db/queries/invoices.js';
 import { suggestInvoiceNumber } from '../../db/queries/search.js';
 import { getHistory } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { todayIn } from '../../domain/dates.js';
-import { releaseNow } from '../../jobs/deliveries.js';
 import { getInvoice, markSent, releaseHold } from '../../services/invoices.js';
 import type { Principal } from '../../services/policy.js';
 import type { SlackDeps } from '../deps.js';

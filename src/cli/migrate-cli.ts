@@ -1,6 +1,7 @@
 // `npm run db:migrate`: brings the configured database (DATABASE_URL, else PGlite in DATA_DIR) up to date.
-import { openConfiguredDatabase, runScript } from '../cli/database.js';
-import { type DatabaseHandle, runMigrations } from './client.js';
+
+import { type DatabaseHandle, runMigrations } from '../db/client.js';
+import { openConfiguredDatabase, runScript } from './database.js';
 
 await runScript(async () => {
   const { handle, description } = await openConfiguredDatabase({ migrate: false });

@@ -2,6 +2,9 @@
 // Everything is dated relative to the clock's today, so every state shows up whenever it is seeded, and
 // every write goes through the services with the clock moved to when it happened, so the history reads true.
 import { count, eq } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { findInvoiceRows, toInvoiceView } from '../db/queries/invoices.js';
+import { clients, invoices, workspaces } from '../db/schema.js';
 import { addDays, type LocalDate, startOfLocalDay, todayIn } from '../domain/dates.js';
 import type { Lifecycle } from '../domain/status.js';
 import type { PaymentTerms } from '../domain/terms.js';
@@ -21,9 +24,6 @@ import {
 } from '../services/invoices.js';
 import type { Principal } from '../services/policy.js';
 import { ensureWorkspace, getWorkspace, updateWorkspaceSettings } from '../services/workspaces.js';
-import type { Database } from './client.js';
-import { findInvoiceRows, toInvoiceView } from './queries/invoices.js';
-import { clients, invoices, workspaces } from './schema.js';
 
 export const DEMO_TEAM_ID = 'T0DEMO';
 export const DEMO_TIME_ZONE = 'America/New_York';
@@ -191,7 +191,7 @@ const CLIENTS: readonly ClientPlan[] = [
 
 /**
  * The book. Days are relative to today; numbers are given in order of issue when seeding. The comment on
- * an invoice says where it stands today (test/db/seed.test.ts holds the counts per state).
+ * an invoice says where it stands today (test/cli/seed.test.ts holds the counts per state).
  */
 const PLANS: readonly InvoicePlan[] = [
   {

@@ -3,9 +3,16 @@
 // marked delivered with the message's channel and ts. Every write of the holder is fenced by its claim token.
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { type DatabaseOrTransaction, queryRows } from '../db/client.js';
-import { type DeliveryRow, deliveries } from '../db/schema.js';
-import type { ClaimHolder } from './holder.js';
+import { type DatabaseOrTransaction, queryRows } from './client.js';
+import { type DeliveryRow, deliveries } from './schema.js';
+
+/** Who holds a claim (jobs/holder.ts makes them): a stable instance name and this boot's nonce. */
+export interface ClaimHolder {
+  /** Stable across restarts of the same instance; never shared by two live processes. */
+  instance: string;
+  /** New at every start. */
+  boot: string;
+}
 
 export type DeliveryKind =
   | 'became_due'

@@ -1,7 +1,7 @@
 // The demo book: every state whenever it is seeded, a history that reads forward in time, and nothing twice.
 import { expect, it } from 'vitest';
+import { DEMO_TEAM_ID, seedDemoBook } from '../../src/cli/seed.js';
 import { getOverview } from '../../src/db/queries/views.js';
-import { DEMO_TEAM_ID, seedDemoBook } from '../../src/db/seed.js';
 import { todayIn } from '../../src/domain/dates.js';
 import { getWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';

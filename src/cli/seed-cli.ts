@@ -1,7 +1,8 @@
 // `npm run db:seed`: puts the demo book into the configured database, dated around today.
-import { openConfiguredDatabase, runScript } from '../cli/database.js';
+
 import { STATE_LABEL } from '../domain/status.js';
 import { systemClock } from '../services/context.js';
+import { openConfiguredDatabase, runScript } from './database.js';
 import { seedDemoBook } from './seed.js';
 
 const ORDER = ['overdue', 'due', 'sent', 'draft', 'paid', 'void'] as const;
