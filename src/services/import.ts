@@ -43,15 +43,14 @@ import {
   createdDetails,
   createInvoice,
   createInvoiceSchema,
-  dueDate,
   type EditInvoiceInput,
   editInvoice,
   formatPaid,
   markSent,
+  newInvoiceValues,
   type RecordPaymentInput,
   recordPayment,
   recordPaymentSchema,
-  sentAtOf,
   toMinor,
   voidInvoice,
   voidInvoiceSchema,
@@ -431,34 +430,19 @@ function planNewInvoice(
   } satisfies CreateInvoiceInput);
   const totalMinor = toMinor(data.total, data.currency, 'total');
   checkInvoiceDates(today, { issueDate: data.issueDate, basisDate: data.basisDate }, data.issueDate);
-  if (client.archived) {
-    throw new LedgerError('CLIENT_ARCHIVED', `${client.name} is archived; restore the client before invoicing it.`, [
-      { field: 'clientId', message: `${client.name} is archived` },
-    ]);
-  }
-  const terms: PaymentTerms =
-    data.terms ??
-    (client.termsKind === 'receipt'
-      ? { kind: 'receipt' }
-      : { kind: client.termsKind as 'net' | 'eom', days: client.termsDays });
-  const due = dueDate(terms, data.issueDate, data.basisDate);
-  checkInvoiceDates(today, { dueDate: due }, data.issueDate, terms.kind === 'fixed' ? 'terms' : 'basisDate');
+  const { terms, values } = newInvoiceValues({
+    teamId,
+    data,
+    totalMinor,
+    client,
+    actor,
+    today,
+    timeZone: workspace.timeZone,
+    now,
+  });
   const row = {
     id: randomUUID(),
-    teamId,
-    number: data.number,
-    clientId: client.id,
-    currency: data.currency,
-    totalMinor,
-    issueDate: data.issueDate,
-    termsKind: terms.kind,
-    termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
-    termsBasisDate: data.basisDate ?? data.issueDate,
-    termsBasisLabel: data.basisLabel ?? null,
-    dueDate: due,
-    ownerUserId: data.ownerUserId ?? (actor.type === 'user' ? actor.id : null),
-    description: data.description ?? null,
-    sentAt: data.status === 'sent' ? sentAtOf(data.sentOn, data.issueDate, today, workspace.timeZone, now) : null,
+    ...values,
     paidMinor: 0n,
     paidOn: null as LocalDate | null,
     voidedAt: null as Date | null,
@@ -466,7 +450,6 @@ function planNewInvoice(
     lastActionKind: 'created',
     lastActionAt: now,
     lastActionBy: actor.id,
-    createdAt: now,
     version: 1,
   };
   const event = (kind: string, rest: Partial<EventInput> = {}) =>

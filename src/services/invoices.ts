@@ -4,8 +4,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
-import { findInvoiceRow, type InvoiceView, toInvoiceView } from '../db/queries/invoices.js';
-import { clients, type InvoiceRow, invoices, payments, type WorkspaceRow } from '../db/schema.js';
+import { findInvoiceRow, type InvoiceView, termsOf, toInvoiceView } from '../db/queries/invoices.js';
+import { type ClientRow, clients, type InvoiceRow, invoices, payments, type WorkspaceRow } from '../db/schema.js';
 import { type LocalDate, startOfLocalDay, todayIn } from '../domain/dates.js';
 import { INVOICE_NUMBER_MAX } from '../domain/invoice-number.js';
 import { formatMoney, parseMoney } from '../domain/money.js';
@@ -164,42 +164,19 @@ export async function createInvoice(
       const today = todayIn(workspace.timeZone, ctx.clock.now());
       checkInvoiceDates(today, { issueDate: data.issueDate, basisDate: data.basisDate }, data.issueDate);
       const client = await clientFor(tx, teamId, actor, data, ctx.clock.now());
-      if (client.archived) {
-        throw new LedgerError(
-          'CLIENT_ARCHIVED',
-          `${client.name} is archived; restore the client before invoicing it.`,
-          [{ field: 'clientId', message: `${client.name} is archived` }],
-        );
-      }
-      const terms: PaymentTerms =
-        data.terms ??
-        (client.termsKind === 'receipt'
-          ? { kind: 'receipt' }
-          : { kind: client.termsKind as 'net' | 'eom', days: client.termsDays });
-      const due = dueDate(terms, data.issueDate, data.basisDate);
-      checkInvoiceDates(today, { dueDate: due }, data.issueDate, terms.kind === 'fixed' ? 'terms' : 'basisDate');
-      await refuseDuplicateNumber(tx, teamId, data.number);
       const now = ctx.clock.now();
-      const [row] = await tx
-        .insert(invoices)
-        .values({
-          teamId,
-          number: data.number,
-          clientId: client.id,
-          currency: data.currency,
-          totalMinor,
-          issueDate: data.issueDate,
-          termsKind: terms.kind,
-          termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
-          termsBasisDate: data.basisDate ?? data.issueDate,
-          termsBasisLabel: data.basisLabel,
-          dueDate: due,
-          ownerUserId: data.ownerUserId ?? (actor.type === 'user' ? actor.id : null),
-          description: data.description,
-          sentAt: data.status === 'sent' ? sentAtOf(data.sentOn, data.issueDate, today, workspace.timeZone, now) : null,
-          createdAt: now,
-        })
-        .returning();
+      const { terms, values } = newInvoiceValues({
+        teamId,
+        data,
+        totalMinor,
+        client,
+        actor,
+        today,
+        timeZone: workspace.timeZone,
+        now,
+      });
+      await refuseDuplicateNumber(tx, teamId, data.number);
+      const [row] = await tx.insert(invoices).values(values).returning();
       if (!row) throw new Error('invoice insert returned no row');
       await appendEvent(tx, {
         teamId,
@@ -271,7 +248,7 @@ export async function editInvoice(
     if (c.number && c.number.toLowerCase() !== row.number.toLowerCase()) {
       await refuseDuplicateNumber(tx, teamId, c.number);
     }
-    const terms: PaymentTerms = c.terms ?? termsOfRow(row);
+    const terms: PaymentTerms = c.terms ?? termsOf(row);
     const issueDate = c.issueDate ?? row.issueDate;
     // A new issue date moves the basis too, unless the basis was another date (e.g. delivery).
     const basisDate = c.basisDate ?? (row.termsBasisDate === row.issueDate ? issueDate : row.termsBasisDate);
@@ -341,7 +318,7 @@ export async function markSent(
  * When an invoice went out: now, or the start of the earlier day it was sent on (an import's), which must be
  * neither before its invoice date nor after today.
  */
-export function sentAtOf(
+function sentAtOf(
   sentOn: LocalDate | undefined,
   issueDate: LocalDate,
   today: LocalDate,
@@ -702,7 +679,55 @@ async function clientFor(
   return created;
 }
 
-export function dueDate(terms: PaymentTerms, issueDate: string, basisDate: string | undefined): string {
+/**
+ * The row a new invoice is written as, checked — the client not archived, the due date from the terms (the client's
+ * own when none are given) within bounds, the day it was sent — given today in the workspace's zone. The one place
+ * for createInvoice and the set-based import, so both refuse alike and write alike. The invoice and basis dates are
+ * checked by the caller first (createInvoice does so before it looks the client up).
+ */
+export function newInvoiceValues(p: {
+  teamId: string;
+  data: z.output<typeof createSchema>;
+  /** The total in minor units, read (and refused) by the caller before anything else. */
+  totalMinor: bigint;
+  client: Pick<ClientRow, 'id' | 'name' | 'archived' | 'termsKind' | 'termsDays'>;
+  actor: Actor;
+  today: LocalDate;
+  timeZone: string;
+  now: Date;
+}) {
+  const { data, totalMinor, client, actor, today, now } = p;
+  if (client.archived) {
+    throw new LedgerError('CLIENT_ARCHIVED', `${client.name} is archived; restore the client before invoicing it.`, [
+      { field: 'clientId', message: `${client.name} is archived` },
+    ]);
+  }
+  const terms: PaymentTerms = data.terms ?? termsOf(client);
+  const due = dueDate(terms, data.issueDate, data.basisDate);
+  checkInvoiceDates(today, { dueDate: due }, data.issueDate, terms.kind === 'fixed' ? 'terms' : 'basisDate');
+  return {
+    terms,
+    values: {
+      teamId: p.teamId,
+      number: data.number,
+      clientId: client.id,
+      currency: data.currency,
+      totalMinor,
+      issueDate: data.issueDate,
+      termsKind: terms.kind,
+      termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
+      termsBasisDate: data.basisDate ?? data.issueDate,
+      termsBasisLabel: data.basisLabel ?? null,
+      dueDate: due,
+      ownerUserId: data.ownerUserId ?? (actor.type === 'user' ? actor.id : null),
+      description: data.description ?? null,
+      sentAt: data.status === 'sent' ? sentAtOf(data.sentOn, data.issueDate, today, p.timeZone, now) : null,
+      createdAt: now,
+    },
+  };
+}
+
+function dueDate(terms: PaymentTerms, issueDate: string, basisDate: string | undefined): string {
   const due = terms.kind === 'fixed' ? terms.dueDate : dueDateFor(terms, basisDate ?? issueDate);
   if (due < issueDate) {
     throw LedgerError.invalid(
@@ -737,18 +762,12 @@ function sameAmount(amount: bigint | string, currency: string, minor: bigint): b
 }
 
 function sameTerms(terms: PaymentTerms, row: InvoiceRow): boolean {
-  const now = termsOfRow(row);
+  const now = termsOf(row);
   if (terms.kind === 'fixed' || now.kind === 'fixed') {
     return terms.kind === now.kind && terms.kind === 'fixed' && terms.dueDate === row.dueDate;
   }
   if (terms.kind === 'receipt' || now.kind === 'receipt') return terms.kind === now.kind;
   return terms.kind === now.kind && terms.days === now.days;
-}
-
-function termsOfRow(row: InvoiceRow): PaymentTerms {
-  if (row.termsKind === 'fixed') return { kind: 'fixed', dueDate: row.dueDate };
-  if (row.termsKind === 'receipt') return { kind: 'receipt' };
-  return { kind: row.termsKind as 'net' | 'eom', days: row.termsDays };
 }
 
 export function toMinor(amount: bigint | string, currency: string, field: string): bigint {

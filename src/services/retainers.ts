@@ -6,6 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../db/client.js';
 import { decide } from '../db/deliveries.js';
+import { termsOf } from '../db/queries/invoices.js';
 import { getRetainers, type RetainerListRow } from '../db/queries/retainers.js';
 import { clients, invoices, type RetainerRow, retainerRuns, retainers, type WorkspaceRow } from '../db/schema.js';
 import { addDays, instantAt, type LocalDate, todayIn } from '../domain/dates.js';
@@ -125,12 +126,6 @@ export function scheduleOf(row: RetainerRow): RetainerSchedule {
     endDate: row.endDate,
     maxCount: row.maxCount,
   };
-}
-
-function termsOf(row: Pick<RetainerRow, 'termsKind' | 'termsDays'>): PaymentTerms {
-  return row.termsKind === 'receipt'
-    ? { kind: 'receipt' }
-    : { kind: row.termsKind as 'net' | 'eom', days: row.termsDays };
 }
 
 /** Where making resumes: the later of the last resume (or the start) and the day after the last occurrence made. */

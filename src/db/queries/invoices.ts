@@ -38,7 +38,7 @@ export interface InvoiceView {
   status: InvoiceStatus;
 }
 
-export function termsOf(row: Pick<InvoiceRow, 'termsKind' | 'termsDays' | 'dueDate'>): PaymentTerms {
+export function termsOf(row: { termsKind: string; termsDays: number; dueDate?: string }): PaymentTerms {
   switch (row.termsKind) {
     case 'net':
       return { kind: 'net', days: row.termsDays };
@@ -47,6 +47,8 @@ export function termsOf(row: Pick<InvoiceRow, 'termsKind' | 'termsDays' | 'dueDa
     case 'receipt':
       return { kind: 'receipt' };
     default:
+      // Only an invoice has a fixed due date; a client's or a retainer's terms always run from a date.
+      if (row.dueDate === undefined) throw new Error(`terms ${row.termsKind} need a due date`);
       return { kind: 'fixed', dueDate: row.dueDate };
   }
 }
