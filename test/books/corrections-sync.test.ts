@@ -1,9 +1,8 @@
 // Corrections from Xero, against the contract fake, through the services, on each database: a payment deleted in
 // Xero reverses ours ("Deleted in Xero"); a sales credit note allocated to an invoice becomes a credit note here.
-import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { type Books, createBooks } from '../../src/books/index.js';
+import type { Books } from '../../src/books/index.js';
 import { getCreditNotes, getPayments } from '../../src/db/queries/corrections.js';
 import { getHistory } from '../../src/db/queries/views.js';
 import { events } from '../../src/db/schema.js';
@@ -11,9 +10,10 @@ import { issueCreditNote, reversePayment } from '../../src/services/corrections.
 import { isLedgerError } from '../../src/services/errors.js';
 import { getInvoice } from '../../src/services/invoices.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
-import { describeEachDatabase, type TestLedger } from '../helpers/db.js';
-import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
+import { describeEachDatabase } from '../helpers/db.js';
+import { type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
 import { ALICE, asAdmin } from '../helpers/ledger.js';
+import { connectXero, xeroBooks } from '../helpers/xero-books.js';
 
 const NOW = '2026-11-23T15:00:00Z';
 const TEAM = 'T0ACME';
@@ -26,36 +26,13 @@ afterAll(async () => {
   await xero.close();
 });
 
-function booksFor(t: TestLedger) {
-  return createBooks({
-    ledger: t.ctx,
-    xero: { ...FAKE_XERO_CLIENT, apiUrl: xero.url, identityUrl: xero.url, loginUrl: xero.url },
-    tokenKey: randomBytes(32).toString('base64'),
-    publicUrl: () => 'http://127.0.0.1:9',
-    logger: { info: () => {}, warn: () => {}, error: () => {} },
-    sleep: async (ms) => {
-      t.ctx.clock.advance(ms);
-    },
-  });
-}
-
-async function connect(books: Books) {
-  const url = await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'xero');
-  const back = new URL(await xero.approve(url));
-  return books.completeConnect(
-    'xero',
-    { state: back.searchParams.get('state') ?? '', code: back.searchParams.get('code') ?? '' },
-    async (team, user) => asAdmin({ type: 'user', id: user }, team),
-  );
-}
-
 describeEachDatabase('corrections from Xero', NOW, (get) => {
   let books: Books;
   beforeEach(async () => {
     const t = get();
     xero.reset();
     xero.setNow(NOW);
-    books = booksFor(t);
+    books = xeroBooks(t, xero);
     await ensureWorkspace(t.ctx, { teamId: TEAM, name: 'Studio', timeZone: 'America/New_York' });
   });
 
@@ -77,7 +54,7 @@ describeEachDatabase('corrections from Xero', NOW, (get) => {
       DueDate: '2026-10-31',
     });
     const paymentId = xero.pay(a, { amount: '300.00', date: '2026-11-20', reference: 'Wire 9' });
-    await connect(books);
+    await connectXero(books, xero, TEAM);
     await books.syncNow(TEAM, 'xero');
     expect((await getInvoice(t.ctx, TEAM, 'INV-0050')).status.state).toBe('paid');
 
@@ -115,7 +92,7 @@ describeEachDatabase('corrections from Xero', NOW, (get) => {
     });
     const pre = xero.receiveAdvance({ kind: 'prepayment', contactId: acme, total: '250.00', date: '2026-09-20' });
     xero.allocateAdvance(pre, { invoiceId: a, amount: '250.00', date: '2026-10-02' });
-    await connect(books);
+    await connectXero(books, xero, TEAM);
 
     const first = await books.syncNow(TEAM, 'xero');
 
@@ -166,7 +143,7 @@ describeEachDatabase('corrections from Xero', NOW, (get) => {
       Date: '2026-11-01',
       DueDate: '2026-12-01',
     });
-    await connect(books);
+    await connectXero(books, xero, TEAM);
     await books.syncNow(TEAM, 'xero');
 
     later();
@@ -221,7 +198,7 @@ describeEachDatabase('corrections from Xero', NOW, (get) => {
       allocations: [{ invoiceId: a, amount: '120000' }],
     });
     expect(xero.invoice(a).Status).toBe('PAID');
-    await connect(books);
+    await connectXero(books, xero, TEAM);
     await books.syncNow(TEAM, 'xero');
     const inv = await getInvoice(t.ctx, TEAM, 'INV-0070');
     expect(inv.status.state).toBe('credited');
@@ -233,7 +210,7 @@ describeEachDatabase('corrections from Xero', NOW, (get) => {
     const acme = xero.addContact({ name: 'Acme Corp' });
     const a = xero.addInvoice({ InvoiceNumber: 'INV-0080', ContactID: acme, Total: '90.00', Date: '2026-11-01' });
     xero.pay(a, { amount: '40.00', date: '2026-11-20' });
-    await connect(books);
+    await connectXero(books, xero, TEAM);
     await books.syncNow(TEAM, 'xero');
     const inv = await getInvoice(t.ctx, TEAM, 'INV-0080');
     const [payment] = await getPayments(t.ctx.db, { teamId: TEAM, invoiceIds: [inv.id] });

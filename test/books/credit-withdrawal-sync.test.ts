@@ -1,18 +1,17 @@
 // A credit note voided in Xero after the bot took it in, against the contract fake, on each database: the next sync
 // withdraws each part of it here ("Voided in Xero"), so what it had taken off is due again; a later sync changes
 // nothing.
-import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { type Books, createBooks } from '../../src/books/index.js';
+import type { Books } from '../../src/books/index.js';
 import { getCreditNotes } from '../../src/db/queries/corrections.js';
 import { getHistory } from '../../src/db/queries/views.js';
 import { events } from '../../src/db/schema.js';
 import { getInvoice } from '../../src/services/invoices.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
-import { describeEachDatabase, type TestLedger } from '../helpers/db.js';
-import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
-import { ALICE, asAdmin } from '../helpers/ledger.js';
+import { describeEachDatabase } from '../helpers/db.js';
+import { type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
+import { connectXero, xeroBooks } from '../helpers/xero-books.js';
 
 const NOW = '2026-11-23T15:00:00Z';
 const TEAM = 'T0ACME';
@@ -25,36 +24,13 @@ afterAll(async () => {
   await xero.close();
 });
 
-function booksFor(t: TestLedger) {
-  return createBooks({
-    ledger: t.ctx,
-    xero: { ...FAKE_XERO_CLIENT, apiUrl: xero.url, identityUrl: xero.url, loginUrl: xero.url },
-    tokenKey: randomBytes(32).toString('base64'),
-    publicUrl: () => 'http://127.0.0.1:9',
-    logger: { info: () => {}, warn: () => {}, error: () => {} },
-    sleep: async (ms) => {
-      t.ctx.clock.advance(ms);
-    },
-  });
-}
-
-async function connect(books: Books) {
-  const url = await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'xero');
-  const back = new URL(await xero.approve(url));
-  return books.completeConnect(
-    'xero',
-    { state: back.searchParams.get('state') ?? '', code: back.searchParams.get('code') ?? '' },
-    async (team, user) => asAdmin({ type: 'user', id: user }, team),
-  );
-}
-
 describeEachDatabase('a credit note voided in Xero', NOW, (get) => {
   let books: Books;
   beforeEach(async () => {
     const t = get();
     xero.reset();
     xero.setNow(NOW);
-    books = booksFor(t);
+    books = xeroBooks(t, xero);
     await ensureWorkspace(t.ctx, { teamId: TEAM, name: 'Studio', timeZone: 'America/New_York' });
   });
 
@@ -91,7 +67,7 @@ describeEachDatabase('a credit note voided in Xero', NOW, (get) => {
         { invoiceId: b, amount: '250.00' },
       ],
     });
-    await connect(books);
+    await connectXero(books, xero, TEAM);
     await books.syncNow(TEAM, 'xero');
     expect((await getInvoice(t.ctx, TEAM, 'INV-0080')).status).toMatchObject({
       state: 'overdue',
