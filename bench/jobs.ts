@@ -126,7 +126,7 @@ function alertsFromRows(rows: readonly Row[]): string[] {
   return lines.sort();
 }
 
-const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::int8::text`;
+const ms = (column: string) => `floor(extract(epoch from ${column}) * 1000)::int8::text`;
 const STATE = `case when i.sent_at is null then 'draft' when i.due_date > $2::date then 'sent'
   when i.due_date = $2::date then 'due' else 'overdue' end`;
 const BROKEN = 'i.sent_at is not null and i.promised_date < $2::date';

@@ -1,7 +1,7 @@
 // What the weekly digest reads: the open invoices worth naming (candidates, however big the book) and every one
 // counted, the totals, and what changed since
 // the previous digest. Every part is one set-based query; none loops over invoices.
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type LocalDate, localDateOf } from '../../domain/dates.js';
 import {
   type ChangedInvoice,
@@ -12,7 +12,7 @@ import {
 } from '../../domain/digest.js';
 import { type DatabaseOrTransaction, queryRows } from '../client.js';
 import type { WorkspaceRow } from '../schema.js';
-import { getAging, OPEN, promiseBrokenSql, staleBefore, staleSql, stateSql } from './views.js';
+import { getAging, ms, OPEN, promiseBrokenSql, staleBefore, staleSql, stateRank, stateSql } from './views.js';
 
 export interface GetDigestDataParams {
   workspace: Pick<WorkspaceRow, 'teamId' | 'timeZone' | 'staleDays'>;
@@ -28,12 +28,6 @@ export interface GetDigestDataParams {
 
 /** What is still due on an open invoice: payments not reversed and credit notes both count. */
 const DUE_MINOR = sql.raw('(i.total_minor - i.paid_minor - i.credited_minor)');
-const STATE_RANK = sql.raw(`case t.state when 'overdue' then 0 when 'due' then 1 when 'sent' then 2 else 3 end`);
-
-/** Epoch milliseconds as text: exact on both drivers, whatever their timestamp parsing. */
-function ms(column: SQL): SQL {
-  return sql`(extract(epoch from ${column}) * 1000)::int8::text`;
-}
 
 type Raw = Record<string, string | number | boolean | null>;
 
@@ -82,12 +76,12 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       )
       select t.id::text as id, t.number, c.name as client_name, t.currency, t.due_minor::text as due_minor,
         t.due_date::text as due_date, t.state, t.days_overdue, t.owner_user_id, t.last_action_kind,
-        ${ms(sql`t.last_action_at`)} as last_action_at, t.hold_kind, t.hold_reason,
+        ${sql.raw(ms('t.last_action_at'))} as last_action_at, t.hold_kind, t.hold_reason,
         t.promised_date::text as promised_date, t.promise_broken::int as promise_broken, t.stale::int as stale
       from ranked t
       join clients c on c.team_id = ${team} and c.id = t.client_id
       where t.by_amount <= ${2 * cap} or (t.urgent and t.by_urgency <= ${cap})
-      order by ${STATE_RANK}, t.due_date, t.number, t.id`,
+      order by ${stateRank('t.state')}, t.due_date, t.number, t.id`,
   );
 
   // Every open invoice, counted per state and currency.
@@ -183,7 +177,7 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
     db,
     sql`select p.id::text as payment_id, i.id::text as invoice_id, i.number, c.name as client_name, i.currency,
         p.amount_minor::text as amount_minor, p.received_on::text as received_on, p.recorded_by,
-        ${ms(sql`e.at`)} as recorded_at
+        ${sql.raw(ms('e.at'))} as recorded_at
       from events e
       join payments p on p.team_id = e.team_id
         and p.id = case when e.details->>'paymentId' ~ '^[0-9a-fA-F-]{36}$' then (e.details->>'paymentId')::uuid end

@@ -58,8 +58,8 @@ const INVOICE_COLUMNS = sql.raw(`i.id::text as id, i.team_id, i.number, i.client
   i.last_action_kind, ${ms('i.last_action_at')} as last_action_at, i.last_action_by,
   ${ms('i.created_at')} as created_at, i.version, c.name as client_name`);
 
-/** Milliseconds since the epoch, truncated like both drivers truncate microseconds. */
-function ms(column: string): string {
+/** Milliseconds since the epoch, truncated like both drivers truncate microseconds (the views and the digest alike). */
+export function ms(column: string): string {
   return `floor(extract(epoch from ${column}) * 1000)::int8::text`;
 }
 
@@ -152,10 +152,15 @@ export interface OverviewParams extends ViewParams {
   clientId?: string;
 }
 
-const STATE_RANK = sql.raw(
-  `case state when 'overdue' then 0 when 'due' then 1 when 'sent' then 2 when 'draft' then 3 when 'paid' then 4
+/** The five states' display order, most urgent first, over a column holding a state (the views and the digest). */
+export function stateRank(column: string): SQL {
+  return sql.raw(
+    `case ${column} when 'overdue' then 0 when 'due' then 1 when 'sent' then 2 when 'draft' then 3 when 'paid' then 4
      else 5 end`,
-);
+  );
+}
+
+const STATE_RANK = stateRank('state');
 
 const STATES: readonly InvoiceState[] = ['overdue', 'due', 'sent', 'draft', 'paid', 'credited'];
 
