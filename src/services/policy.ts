@@ -49,6 +49,10 @@ export const POLICY = {
   issueCreditNote: { allow: ADMINS, what: 'issue credit notes' },
   /** Taking back a credit note (voided in the books): kept, marked withdrawn, counting for nothing. */
   withdrawCreditNote: { allow: ADMINS, what: 'withdraw credit notes' },
+  /** Taking credit kept on a client's account off another of their open invoices. */
+  applyAccountCredit: { allow: ADMINS, what: 'apply credit on account' },
+  /** Money going back: an invoice's overpayment, or credit on a client's account. */
+  recordRefund: { allow: ADMINS, what: 'record refunds' },
   createClient: { allow: STAFF, what: 'add clients' },
   updateClient: { allow: ADMINS, what: 'change a client’s details, terms or contact' },
   import: { allow: ADMINS, what: 'import invoices' },
