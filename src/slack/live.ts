@@ -1,6 +1,8 @@
 // Keeps every view live: each card posted about an invoice is updated in place when the invoice
 // changes (or its state moves with the date), and the App Home is republished for those who use it.
 import type { WebClient } from '@slack/web-api';
+import type { DatabaseOrTransaction } from '../db/client.js';
+import { accountCreditBalance, getAccountCredits, getRefunds } from '../db/queries/account-credit.js';
 import {
   type CardRef,
   cardsForInvoice,
@@ -10,6 +12,7 @@ import {
   rememberCard,
   staleCards,
 } from '../db/queries/cards.js';
+import type { InvoiceView } from '../db/queries/invoices.js';
 import { getNumbersData } from '../db/queries/numbers.js';
 import { getOverview } from '../db/queries/views.js';
 import { todayIn } from '../domain/dates.js';
@@ -25,6 +28,7 @@ import { section } from './ui/blocks.js';
 import { invoiceCard } from './ui/card.js';
 import { homeView } from './ui/home.js';
 import { pushLines } from './ui/ledger-push.js';
+import { creditCardLines } from './ui/modals/credit.js';
 import { type Mrkdwn, md, type SlackMessage, truncate, unstyled } from './ui/text.js';
 
 const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
@@ -63,6 +67,7 @@ export function createLive(deps: SlackDeps): Live {
       now,
       timeZone: workspace.timeZone,
       ...(pushes.length > 0 ? { ledgerLines: pushLines(pushes, workspace.timeZone) } : {}),
+      credit: await cardCredit(ledger.db, invoice),
     });
     return {
       invoice,
@@ -244,4 +249,15 @@ export function describe(error: unknown): string {
   const data = (error as { data?: { error?: string } }).data;
   if (data?.error) return data.error;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The client's credit on account in the invoice's currency, and the card's lines of credit applied and refunds. */
+async function cardCredit(db: DatabaseOrTransaction, invoice: InvoiceView) {
+  const params = { teamId: invoice.teamId, invoiceIds: [invoice.id] };
+  const [accountCreditMinor, credits, refunds] = await Promise.all([
+    accountCreditBalance(db, { teamId: invoice.teamId, clientId: invoice.clientId, currency: invoice.currency }),
+    getAccountCredits(db, params),
+    getRefunds(db, params),
+  ]);
+  return { accountCreditMinor, lines: creditCardLines(invoice, credits, refunds) };
 }

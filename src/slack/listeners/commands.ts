@@ -41,6 +41,7 @@ import { clientRetainerLines } from '../ui/retainers.js';
 import { channelLink, literal, type Mrkdwn, md } from '../ui/text.js';
 import { afterAck } from '../work-queue.js';
 import { connectCommand } from './connect.js';
+import { clientCreditSection } from './credit.js';
 import { openImport, sendExport } from './io.js';
 import { ratesCommand } from './rates.js';
 import { recurringCommand } from './retainers.js';
@@ -161,7 +162,9 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
       const retainers = clientRetainerLines(
         await listRetainers(deps.ledger, teamId, { clientId: found.id }, workspace),
       );
-      if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone, statusLink, retainers }));
+      const credit = await clientCreditSection(deps, client, workspace, command.user_id, found.id);
+      if (record)
+        await reply(clientMessage({ record, now, timeZone: workspace.timeZone, statusLink, retainers, credit }));
       return;
     }
     case 'share':

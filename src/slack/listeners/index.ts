@@ -3,6 +3,7 @@ import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
+import { registerCredit } from './credit.js';
 import { registerEvents } from './events.js';
 import { registerImportExport } from './io.js';
 import { registerLedgerPush } from './ledger-push.js';
@@ -26,5 +27,6 @@ export function registerListeners(
   registerOptions(app, deps);
   registerLedgerPush(app, deps);
   registerRetainers(app, deps);
+  registerCredit(app, deps, live);
   registerSetup(app, deps, live, { firstContact: options.firstContactSetup });
 }

@@ -17,6 +17,7 @@ import { updateWorkspaceSettings } from '../../services/workspaces.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { FIELD, type ModalMetadata, VIEW } from '../ui/ids.js';
+import { readKeepOnAccount } from '../ui/modals/credit.js';
 import {
   CHASE_FIELDS,
   CREDIT_NOTE_FIELDS,
@@ -245,6 +246,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
         amount: form.amount,
         ...(form.issuedOn ? { issuedOn: form.issuedOn } : {}),
         reason: form.reason,
+        keepOnAccount: readKeepOnAccount(s.values),
       },
       { idempotencyKey: s.metadata.key },
     );

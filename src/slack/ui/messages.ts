@@ -170,6 +170,8 @@ export function clientMessage(p: {
   statusLink?: Pick<ClientLinkRow, 'createdBy' | 'createdAt' | 'lastSeenAt'> | null;
   /** The client's retainers, as lines (ui/retainers.ts clientRetainerLines); none: nothing shown. */
   retainers?: readonly Mrkdwn[];
+  /** Credit on account and refunds (ui/modals/credit.ts clientCreditBlocks); none: nothing shown. */
+  credit?: readonly KnownBlock[];
 }): SlackMessage {
   const { client, balances, payment } = p.record;
   const name = inline(client.name, 150);
@@ -215,6 +217,7 @@ export function clientMessage(p: {
   if (p.retainers && p.retainers.length > 0) {
     for (const text of packLines(p.retainers, { maxTexts: 1 })) blocks.push(section(text));
   }
+  if (p.credit) blocks.push(...p.credit);
 
   const invoices = p.record.invoices.slice(0, CLIENT_INVOICE_LINES).map((inv) => invoiceLine(inv, { marker: true }));
   const invoiceTotal = Math.max(p.record.invoiceCount, p.record.invoices.length);

@@ -17,6 +17,7 @@ import { zoneLabel } from '../../domain/zones.js';
 import type { WorkspaceSettings } from '../../services/workspaces.js';
 import { context, plain, section } from './blocks.js';
 import { ACTION, FIELD, type ModalMetadata, VIEW } from './ids.js';
+import { keepOnAccountInput } from './modals/credit.js';
 import { eventLine, invoiceHeadline, lastActionText, quote } from './phrases.js';
 import {
   actionVerb,
@@ -905,9 +906,10 @@ export function creditNoteModal(p: {
       `Amount credited (${inv.currency})`,
       { type: 'plain_text_input', initial_value: due, placeholder: plain('1,234.50') },
       {
-        hint: `At most the ${formatMoney(inv.status.amountDueMinor, inv.currency)} still due. The whole of it closes the invoice as Credited.`,
+        hint: `At most the ${formatMoney(inv.status.amountDueMinor, inv.currency)} still due (or more, kept on account below). The whole of it closes the invoice as Credited.`,
       },
     ),
+    keepOnAccountInput(inv),
     input(FIELD.creditDate, 'Dated', { type: 'datepicker', initial_date: p.today }),
     input(
       FIELD.reason,
