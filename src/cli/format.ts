@@ -116,6 +116,8 @@ const ACTION_WORDS: Record<string, string> = {
   payment_reversed: 'payment reversed',
   credit_note_issued: 'credited',
   credit_note_withdrawn: 'credit withdrawn',
+  account_credit_applied: 'credit on account applied',
+  refunded: 'refunded',
   held: 'put on hold',
   disputed: 'disputed',
   released: 'released',

@@ -217,6 +217,10 @@ export function actionVerb(kind: string): Mrkdwn {
       return literal('issued a credit note');
     case 'credit_note_withdrawn':
       return literal('withdrew a credit note');
+    case 'account_credit_applied':
+      return literal('applied credit on account');
+    case 'refunded':
+      return literal('recorded a refund');
     case 'chased':
       return literal('chased');
     case 'held':
