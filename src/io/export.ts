@@ -1,10 +1,9 @@
 // The book and its history as CSV. Invoices come out in our own import format, so an export imports back
-
+// unchanged. Amounts are plain decimals in the currency's exponent, never floats; a cell that a spreadsheet
+// would run as a formula (=, +, -, @) gets a leading quote, which the import takes off again.
 import { stringify } from 'csv-stringify/sync';
 import { and, asc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../db/client.js';
-// unchanged. Amounts are plain decimals in the currency's exponent, never floats; a cell that a spreadsheet
-// would run as a formula (=, +, -, @) gets a leading quote, which the import takes off again.
 import { getAccountCredits, getRefunds } from '../db/queries/account-credit.js';
 import { toInvoiceView } from '../db/queries/invoices.js';
 import { getDerivedHistorySources, getInvoiceExportExtras, type InvoiceExportExtras } from '../db/queries/numbers.js';
