@@ -4,6 +4,7 @@ import { asc } from 'drizzle-orm';
 import { type WorkspaceRow, workspaces } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
+import { creditCommand } from './credit.js';
 import { digest } from './digest.js';
 import { exportCommand, importEntry } from './io.js';
 import { ratesCommand } from './numbers.js';
@@ -72,6 +73,13 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     usage: 'rates [currency CODE | CODE RATE [YYYY-MM-DD]]',
     summary: 'the reporting currency and the exchange rates into it (each with its date); name it or set a rate',
     run: ratesCommand,
+  },
+  credit: {
+    usage: 'credit note|withdraw|apply|refund|show …',
+    summary:
+      'credit notes (keep the excess on account with --keep-on-account), withdraw one, apply credit on account, refund; --reason required',
+    run: creditCommand,
+    options: ['--reason', '--date', '--method', '--reference', '--client', '--currency', '--keep-on-account'],
   },
   webhooks: {
     usage: 'webhooks [add URL [--replay] | remove ID]',
