@@ -1,6 +1,8 @@
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { accountCreditBalances, getAccountCredits, getRefunds } from '../../src/db/queries/account-credit.js';
 import { getHistory } from '../../src/db/queries/views.js';
+import { exportHistoryCsv } from '../../src/io/export.js';
 import { applyAccountCredit, refundAccountCredit, refundOverpayment } from '../../src/services/account-credit.js';
 import { issueCreditNote, reversePayment, withdrawCreditNote } from '../../src/services/corrections.js';
 import { isLedgerError, type LedgerError } from '../../src/services/errors.js';
@@ -177,6 +179,11 @@ describeEachDatabase('credit on account and refunds', '2026-10-05T18:00:00Z', (g
       );
       expect(over.code).toBe('REFUND_EXCEEDS_REFUNDABLE');
       expect(over.message).toBe('$200.00 is more than the $150.00 overpaid on INV-1; refund at most that.');
+      const member = await refusal(
+        refundOverpayment(ctx, teamId, asMember(BOB, teamId), { invoice: 'INV-1', reason: 'Paid twice' }),
+      );
+      expect(member.code).toBe('FORBIDDEN');
+      expect(member.message).toContain('can record refunds');
       const { result } = await refundOverpayment(ctx, teamId, admin, {
         invoice: 'INV-1',
         amount: '100.00',
@@ -248,14 +255,32 @@ describeEachDatabase('credit on account and refunds', '2026-10-05T18:00:00Z', (g
         [],
       );
       expect(event).toEqual({ kind: 'account_credit_refunded', visibility: 'shared', client: client.id });
+      // The history CSV covers the new events, with their amounts.
+      const csv = parse(
+        await exportHistoryCsv(ctx.db, {
+          teamId,
+          from: new Date('2026-10-01T00:00:00Z'),
+          to: new Date('2026-10-06T00:00:00Z'),
+          timeZone: 'America/New_York',
+          now: ctx.clock.now(),
+        }),
+        { columns: true },
+      ) as Record<string, string>[];
+      expect(csv.filter((l) => l.kind === 'account_credit_refunded').map((l) => [l.client, l.amount])).toEqual([
+        ['Acme Corp', '120.00'],
+      ]);
     });
   });
 
   describe('withdrawing a credit note that kept credit on account', () => {
-    it('takes back the credit kept on account with the note', async () => {
+    it('takes back the credit kept on account with the note; a member is refused', async () => {
       const { ctx } = get();
-      const { teamId, client, admin } = await book();
+      const { teamId, client, admin, member } = await book();
       const { result } = await creditWithExcess(teamId);
+      const denied = await refusal(
+        withdrawCreditNote(ctx, teamId, member, { invoice: 'INV-1', creditNote: result.creditNoteId, reason: 'x' }),
+      );
+      expect(denied.code).toBe('FORBIDDEN');
       const { result: withdrawn } = await withdrawCreditNote(ctx, teamId, admin, {
         invoice: 'INV-1',
         creditNote: result.creditNoteId,
