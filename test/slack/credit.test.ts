@@ -11,7 +11,7 @@ import { getInvoice, recordPayment } from '../../src/services/invoices.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
 import { CREDIT_ACTION, CREDIT_FIELD, CREDIT_VIEW } from '../../src/slack/ui/modals/credit.js';
 import { useTestBot } from '../helpers/bot.js';
-import type { Args } from '../helpers/fake-slack.js';
+import type { Args, Call } from '../helpers/fake-slack.js';
 import { asAdmin, sentInvoice } from '../helpers/ledger.js';
 import { stateValue } from '../helpers/signed.js';
 
@@ -43,11 +43,20 @@ async function card(number: string, total = '€800.00') {
   return { inv, ts: (await t.bot.live.postCard(TEAM, 'C0CHAN', inv.id)).ts };
 }
 
-/** Clicks a card's button and returns the form it opened. */
-async function click(userId: string, actionId: string, value: string, ts: string) {
-  t.fake.reset();
+/** Clicks a button (without forgetting the cards the fake holds) and returns what it led to: the next `method` call. */
+async function click(userId: string, actionId: string, value: string, ts: string, method = 'views.open') {
+  const before = t.fake.calls(method).length;
   await t.as(userId).blockAction({ action_id: actionId, value, message_ts: ts });
-  await t.bot.idle();
+  return (await t.fake.waitForCount(method, before + 1)).at(-1) as Call;
+}
+
+/** The next update of the card at `ts`, after those seen so far. */
+async function nextUpdate(ts: string, seen = updatesOf(ts)) {
+  return (await t.fake.waitForCount('chat.update', seen + 1, (c) => c.args.ts === ts)).at(-1) as Call;
+}
+
+function updatesOf(ts: string): number {
+  return t.fake.calls('chat.update').filter((c) => c.args.ts === ts).length;
 }
 
 function creditValues(amount: string, keep: boolean) {
@@ -76,9 +85,8 @@ function formValues(fields: { amount?: string; reason?: string | null; method?: 
 describe('credit kept on the client’s account', () => {
   it('keeps the excess when ticked, shows it on the client record, applies it to another invoice and refunds the rest', async () => {
     const first = await card('K-1');
-    const secondInv = await sentInvoice(t.ledger, TEAM, BOB, { number: 'K-2', currency: 'EUR', total: '€500.00' });
+    const second = await card('K-2', '€500.00');
     // The credit note form: over what is due, refused unless the box is ticked.
-    t.fake.reset();
     await t.as(ADMIN).blockAction({
       action_id: ACTION.more,
       element: 'overflow',
@@ -103,6 +111,7 @@ describe('credit kept on the client’s account', () => {
     });
     expect(kept.body).toBe('');
     const credited = await t.fake.waitFor('chat.update', (c) => c.args.ts === first.ts);
+    expect(json(credited.args.blocks)).not.toContain(CREDIT_ACTION.apply);
     expect(json(credited.args.blocks)).toContain('Credited on 2026-11-23');
     expect(json(credited.args.blocks)).toContain('€300.00 kept on the client');
 
@@ -113,15 +122,15 @@ describe('credit kept on the client’s account', () => {
     expect(json(record.blocks)).toContain(CREDIT_ACTION.refundAccount);
     expect(json((await command(BOB, 'client Globex')).blocks)).not.toContain(CREDIT_ACTION.refundAccount);
 
-    // The other invoice's card offers the credit; a member is refused, an admin applies part of it.
-    t.fake.reset();
-    const second = { inv: secondInv, ts: (await t.bot.live.postCard(TEAM, 'C0CHAN', secondInv.id)).ts };
-    expect(json((await t.fake.waitFor('chat.postMessage')).args.blocks)).toContain(CREDIT_ACTION.apply);
-    await click(BOB, CREDIT_ACTION.apply, second.inv.id, second.ts);
-    expect((await t.fake.waitFor('response_url')).args.text).toContain('can apply credit on account');
-    expect(t.fake.calls('views.open')).toHaveLength(0);
-    await click(ADMIN, CREDIT_ACTION.apply, second.inv.id, second.ts);
-    const apply = await t.fake.waitFor('views.open');
+    // The client's other card was redrawn: it now offers the credit. A member is refused, an admin applies part of it.
+    const offered = await t.fake.waitFor('chat.update', (c) => c.args.ts === second.ts);
+    expect(json(offered.args.blocks)).toContain(CREDIT_ACTION.apply);
+    const forms = t.fake.calls('views.open').length;
+    expect((await click(BOB, CREDIT_ACTION.apply, second.inv.id, second.ts, 'response_url')).args.text).toContain(
+      'can apply credit on account',
+    );
+    expect(t.fake.calls('views.open')).toHaveLength(forms);
+    const apply = await click(ADMIN, CREDIT_ACTION.apply, second.inv.id, second.ts);
     expect(apply.args.view.callback_id).toBe(CREDIT_VIEW.apply);
     expect(json(apply.args.view.blocks)).toContain('Globex has *€300.00* of credit on account');
     const tooMuch = await t.as(ADMIN).viewSubmission({
@@ -133,12 +142,14 @@ describe('credit kept on the client’s account', () => {
       response_action: 'errors',
       errors: { [CREDIT_FIELD.amount]: 'Is more than the €300.00 on account' },
     });
-    await t.as(ADMIN).viewSubmission({
+    const seen = updatesOf(second.ts);
+    const done = await t.as(ADMIN).viewSubmission({
       callback_id: CREDIT_VIEW.apply,
       private_metadata: apply.args.view.private_metadata,
       values: formValues({ amount: '200', reason: 'Agreed with Ada' }),
     });
-    const applied = await t.fake.waitFor('chat.update', (c) => c.args.ts === second.ts);
+    expect(done.body).toBe('');
+    const applied = await nextUpdate(second.ts, seen);
     expect(json(applied.args.blocks)).toContain('€300.00 due');
     expect(json(applied.args.blocks)).toContain('€200.00 of credit on account applied on 2026-11-23');
     expect((await getInvoice(t.ledger, TEAM, second.inv.id)).status.amountDueMinor).toBe(30_000n);
@@ -147,8 +158,7 @@ describe('credit kept on the client’s account', () => {
     const again = await command(ADMIN, 'client Globex');
     expect(json(again.blocks)).toContain('*Credit on account*: €100.00');
     const clientId = second.inv.clientId;
-    await click(ADMIN, CREDIT_ACTION.refundAccount, `${clientId}:EUR`, second.ts);
-    const refund = await t.fake.waitFor('views.open');
+    const refund = await click(ADMIN, CREDIT_ACTION.refundAccount, `${clientId}:EUR`, second.ts);
     expect(refund.args.view.callback_id).toBe(CREDIT_VIEW.refund);
     await t.as(ADMIN).viewSubmission({
       callback_id: CREDIT_VIEW.refund,
@@ -171,10 +181,10 @@ describe('refunding an overpayment from the card', () => {
     t.fake.reset();
     const { ts } = await t.bot.live.postCard(TEAM, 'C0CHAN', inv.id);
     expect(json((await t.fake.waitFor('chat.postMessage')).args.blocks)).toContain(CREDIT_ACTION.refund);
-    await click(BOB, CREDIT_ACTION.refund, inv.id, ts);
-    expect((await t.fake.waitFor('response_url')).args.text).toContain('can record refunds');
-    await click(ADMIN, CREDIT_ACTION.refund, inv.id, ts);
-    const opened = await t.fake.waitFor('views.open');
+    expect((await click(BOB, CREDIT_ACTION.refund, inv.id, ts, 'response_url')).args.text).toContain(
+      'can record refunds',
+    );
+    const opened = await click(ADMIN, CREDIT_ACTION.refund, inv.id, ts);
     expect(json(opened.args.view.blocks)).toContain('O-1 is overpaid by *€100.00*');
     const missing = await t.as(ADMIN).viewSubmission({
       callback_id: CREDIT_VIEW.refund,
@@ -216,10 +226,10 @@ describe('withdrawing a credit note from the card', () => {
     t.fake.reset();
     const { ts } = await t.bot.live.postCard(TEAM, 'C0CHAN', inv.id);
     expect(json((await t.fake.waitFor('chat.postMessage')).args.blocks)).toContain(CREDIT_ACTION.withdraw);
-    await click(BOB, CREDIT_ACTION.withdraw, inv.id, ts);
-    expect((await t.fake.waitFor('response_url')).args.text).toContain('can withdraw credit notes');
-    await click(ADMIN, CREDIT_ACTION.withdraw, inv.id, ts);
-    const opened = await t.fake.waitFor('views.open');
+    expect((await click(BOB, CREDIT_ACTION.withdraw, inv.id, ts, 'response_url')).args.text).toContain(
+      'can withdraw credit notes',
+    );
+    const opened = await click(ADMIN, CREDIT_ACTION.withdraw, inv.id, ts);
     expect(opened.args.view.callback_id).toBe(CREDIT_VIEW.withdraw);
     expect(json(opened.args.view.blocks)).toContain('CN-9 · €800.00 on 2026-11-23');
     const noReason = await t.as(ADMIN).viewSubmission({
@@ -260,8 +270,7 @@ describe('withdrawing a credit note from the card', () => {
       .insert(ledgerLinks)
       .values({ teamId: TEAM, provider: 'xero', kind: 'invoice', externalId: 'xero-x-1', localId: inv.id });
     const { ts } = await t.bot.live.postCard(TEAM, 'C0CHAN', inv.id);
-    await click(ADMIN, CREDIT_ACTION.withdraw, inv.id, ts);
-    const opened = await t.fake.waitFor('views.open');
+    const opened = await click(ADMIN, CREDIT_ACTION.withdraw, inv.id, ts);
     const refused = await t.as(ADMIN).viewSubmission({
       callback_id: CREDIT_VIEW.withdraw,
       private_metadata: opened.args.view.private_metadata,

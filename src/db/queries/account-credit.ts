@@ -132,3 +132,22 @@ export async function getRefunds(
     reason: r.reason,
   }));
 }
+
+/**
+ * The client's open invoices in a currency that have live cards (at most `limit`): their "Apply credit on account"
+ * button follows the balance, so they are redrawn when it changes.
+ */
+export async function carded(
+  db: DatabaseOrTransaction,
+  params: { teamId: string; clientId: string; currency: string; limit?: number },
+): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`select distinct i.id::text as id from invoices i
+        join posted_messages p on p.team_id = i.team_id and p.invoice_id = i.id
+        where i.team_id = ${params.teamId} and i.client_id = ${params.clientId}::uuid and i.currency = ${params.currency}
+          and i.voided_at is null and i.paid_minor + i.credited_minor < i.total_minor
+        limit ${params.limit ?? 25}`,
+  );
+  return rows.map((r) => r.id);
+}

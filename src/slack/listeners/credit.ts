@@ -14,6 +14,7 @@ import type { WebClient } from '@slack/web-api';
 import {
   accountCreditBalance,
   accountCreditBalances,
+  carded,
   getAccountCredits,
   getRefunds,
 } from '../../db/queries/account-credit.js';
@@ -217,7 +218,10 @@ export function registerCredit(app: App, deps: SlackDeps, live: Live): void {
       },
       { idempotencyKey: s.m.key },
     );
-    return () => live.invoiceChanged(s.workspace.teamId, result.invoice.id);
+    return async () => {
+      await live.invoiceChanged(s.workspace.teamId, result.invoice.id);
+      await clientCreditChanged(deps, live, invoiceClient(s.workspace.teamId, result.invoice));
+    };
   });
 
   onSubmit(CREDIT_VIEW.refund, CREDIT_FIELDS, async (s) => {
@@ -247,6 +251,7 @@ export function registerCredit(app: App, deps: SlackDeps, live: Live): void {
     );
     return async () => {
       if (replayed) return;
+      await clientCreditChanged(deps, live, { teamId: s.workspace.teamId, ...result });
       await s.client.chat.postMessage({ channel: s.userId, ...(refundedMessage(result) as { text: string }) });
     };
   });
@@ -259,8 +264,17 @@ export function registerCredit(app: App, deps: SlackDeps, live: Live): void {
       { invoice: s.m.invoiceId ?? '', creditNote: s.form.creditNote ?? '', reason: s.form.reason },
       { idempotencyKey: s.m.key },
     );
-    return () => live.invoiceChanged(s.workspace.teamId, result.invoice.id);
+    return async () => {
+      await live.invoiceChanged(s.workspace.teamId, result.invoice.id);
+      if (result.onAccountMinor > 0n) {
+        await clientCreditChanged(deps, live, invoiceClient(s.workspace.teamId, result.invoice));
+      }
+    };
   });
+}
+
+function invoiceClient(teamId: string, invoice: { clientId: string; currency: string }) {
+  return { teamId, clientId: invoice.clientId, currency: invoice.currency };
 }
 
 function invoiceMetadata(invoiceId: string): CreditModalMetadata {
@@ -303,4 +317,13 @@ export async function clientCreditSection(
     refunds,
     canManage: may(principal, 'recordRefund', teamId),
   });
+}
+
+/** The client's credit on account changed: their other open invoices' cards redraw (the Apply button follows it). */
+export async function clientCreditChanged(
+  deps: SlackDeps,
+  live: Live,
+  params: { teamId: string; clientId: string; currency: string },
+): Promise<void> {
+  for (const invoiceId of await carded(deps.ledger.db, params)) await live.invoiceChanged(params.teamId, invoiceId);
 }

@@ -41,6 +41,7 @@ import {
   VOID_FIELDS,
 } from '../ui/modals.js';
 import { afterAck } from '../work-queue.js';
+import { clientCreditChanged } from './credit.js';
 import { explain, isForeignUser, principalOf, readMetadata, workspaceOf } from './shared.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
@@ -250,7 +251,14 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       },
       { idempotencyKey: s.metadata.key },
     );
-    return { invoiceId: result.invoice.id };
+    const { clientId, currency } = result.invoice;
+    const kept = result.onAccountMinor > 0n;
+    return {
+      invoiceId: result.invoice.id,
+      ...(kept
+        ? { after: () => clientCreditChanged(s.deps, live, { teamId: s.workspace.teamId, clientId, currency }) }
+        : {}),
+    };
   });
 
   on(VIEW.editInvoice, NEW_INVOICE_FIELDS, FIELD.number, async (s) => {
