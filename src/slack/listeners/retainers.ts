@@ -11,11 +11,13 @@ import type {
 import type { WebClient } from '@slack/web-api';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { todayIn } from '../../domain/dates.js';
-import { isLedgerError } from '../../services/errors.js';
+import { isLedgerError, LedgerError } from '../../services/errors.js';
 import { may } from '../../services/policy.js';
 import {
   createRetainer,
+  editRetainer,
   endRetainer,
+  getRetainer,
   listRetainers,
   pauseRetainer,
   type RetainerView,
@@ -25,6 +27,13 @@ import type { RecurringRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import { fieldErrors } from '../ui/modals.js';
+import {
+  RETAINER_EDIT_FIELDS,
+  RETAINER_EDIT_VIEW,
+  type RetainerEditMetadata,
+  retainerEditedMessage,
+  retainerEditModal,
+} from '../ui/retainer-edit.js';
 import {
   RETAINER_ACTION,
   RETAINER_FIELD,
@@ -39,7 +48,7 @@ import {
 import type { SlackMessage } from '../ui/text.js';
 import { explain, isForeignUser, newKey, principalOf, workspaceOf } from './shared.js';
 
-const DENIED = 'set up, pause, resume or end retainers';
+const DENIED = 'set up, edit, pause, resume or end retainers';
 
 const CHANGE = {
   pause: { run: pauseRetainer, said: 'paused' },
@@ -72,6 +81,14 @@ export async function recurringCommand(params: {
       if (!canManage) return void (await reply(deniedMessage(DENIED)));
       await openRetainerModal(deps, client, workspace, params.userId, params.triggerId, params.channelId);
       return;
+    case 'edit':
+      if (!canManage) return void (await reply(deniedMessage(DENIED)));
+      try {
+        await openRetainerEditModal(deps, client, teamId, request.id, params.triggerId);
+      } catch (error) {
+        await reply(errorMessage(explain(deps, error, 'opening that retainer')));
+      }
+      return;
     default: {
       const change = CHANGE[request.action];
       try {
@@ -103,6 +120,22 @@ async function openRetainerModal(
       defaultCurrency: 'USD',
     }),
   });
+}
+
+/** The edit form, prefilled from the retainer as it is now (a retainer that ended is refused with words). */
+async function openRetainerEditModal(
+  deps: SlackDeps,
+  client: WebClient,
+  teamId: string,
+  ref: string,
+  triggerId: string,
+): Promise<void> {
+  const retainer = await getRetainer(deps.ledger, teamId, ref);
+  if (retainer.status === 'ended') {
+    throw new LedgerError('RETAINER_STATE', 'That retainer has ended; set up a new one with `/invoice recurring new`.');
+  }
+  const metadata: RetainerEditMetadata = { key: newKey(), retainerId: retainer.id, version: retainer.version };
+  await client.views.open({ trigger_id: triggerId, view: retainerEditModal({ retainer, metadata }) });
 }
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
@@ -166,6 +199,61 @@ export function registerRetainers(app: App, deps: SlackDeps): void {
       .catch((error: unknown) => deps.logger.warn('Could not tell the person their retainer is set up:', error));
   });
 
+  app.view<SlackViewAction>(RETAINER_EDIT_VIEW, async (args: ViewArgs) => {
+    const { body, view, ack } = args;
+    const refuse = (message: string) =>
+      ack({ response_action: 'errors', errors: { [RETAINER_FIELD.amount]: message.slice(0, 2000) } });
+    if (isForeignUser(body)) return refuse('Only members of this workspace can do this.');
+    let metadata: Partial<RetainerEditMetadata> = {};
+    try {
+      metadata = JSON.parse(view.private_metadata || '{}') as Partial<RetainerEditMetadata>;
+    } catch {
+      // Not a form we made: refused below, as it names no retainer.
+    }
+    if (typeof metadata.retainerId !== 'string') return refuse('This form names no retainer; open it again.');
+    const key = typeof metadata.key === 'string' ? metadata.key : `view:${view.id}`;
+    let written: Awaited<ReturnType<typeof editRetainer>>;
+    try {
+      const teamId = body.team?.id ?? body.user.team_id ?? '';
+      const workspace = await workspaceOf(deps, teamId, body.team?.domain);
+      const principal = await principalOf(deps, args.client, workspace, body.user.id);
+      const form = readRetainerForm(view.state.values);
+      written = await editRetainer(
+        deps.ledger,
+        teamId,
+        principal,
+        {
+          retainer: metadata.retainerId,
+          ...(typeof metadata.version === 'number' ? { expectedVersion: metadata.version } : {}),
+          amount: form.amount,
+          currency: form.currency,
+          terms: form.terms,
+          description: form.description ?? null,
+          ownerUserId: form.ownerUserId ?? null,
+          cadence: form.cadence as 'monthly',
+          dayOfMonth: form.dayOfMonth,
+          endDate: form.endDate ?? null,
+          maxCount: form.maxCount ?? null,
+          createAs: form.createAs as 'draft',
+        },
+        { idempotencyKey: `retainer-edit:${key}` },
+      );
+    } catch (error) {
+      if (isLedgerError(error) && error.issues.length > 0) {
+        await ack({ response_action: 'errors', errors: fieldErrors(error.issues, RETAINER_EDIT_FIELDS) });
+        return;
+      }
+      await refuse(explain(deps, error, 'editing that retainer'));
+      return;
+    }
+    await ack();
+    if (written.replayed) return;
+    // The answer goes to the person's DM with the app, where it stays.
+    await args.client.chat
+      .postMessage({ channel: body.user.id, ...(retainerEditedMessage(written.result) as { text: string }) })
+      .catch((error: unknown) => deps.logger.warn('Could not tell the person their retainer is edited:', error));
+  });
+
   const onAction = (actionId: string, handle: (args: ActionArgs, ctx: ActionCtx) => Promise<SlackMessage | null>) => {
     app.action<BlockAction>(actionId, async (args: ActionArgs) => {
       await args.ack();
@@ -208,6 +296,12 @@ export function registerRetainers(app: App, deps: SlackDeps): void {
       args.body.trigger_id,
       args.body.channel?.id ?? args.body.container?.channel_id,
     );
+    return null;
+  });
+
+  onAction(RETAINER_ACTION.edit, async (args, { workspace, principal, value }) => {
+    if (!may(principal, 'manageRetainers', workspace.teamId)) return deniedMessage(DENIED);
+    await openRetainerEditModal(deps, args.client, workspace.teamId, value, args.body.trigger_id);
     return null;
   });
 
