@@ -68,7 +68,7 @@ describeEachDatabase('the retainers command', START, (get) => {
     expect((await cli(ctx, 'retainers', 'resume', short)).text).toContain('next 2027-01-01');
     const ended = await cli(ctx, 'retainers', 'end', short);
     expect(ended.text).toContain('Ended: no more invoices; those it made stay.');
-    expect((await cli(ctx, 'retainers')).text).toBe('Acme Studio has no running or paused retainers.');
+    expect((await cli(ctx, 'retainers')).text).toBe('Studio has no running or paused retainers.');
     expect((await cli(ctx, 'retainers', 'list', '--all')).text).toMatch(/monthly on the 1st +net 15 +ended +1/);
     expect(
       await handle.raw("select kind, actor_type, actor_id from events where kind like 'retainer_%' order by id", []),
