@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/services/clients.js';
 import { createInvoice } from '../../src/services/invoices.js';
 import { createRetainer, pauseRetainer, type RetainerView } from '../../src/services/retainers.js';
-import { HOME_RETAINER_LINES, homeRetainerBlocks } from '../../src/slack/ui/retainers.js';
+import { HOME_RETAINER_LINES, homeRetainerBlocks, RETAINER_ACTION } from '../../src/slack/ui/retainers.js';
 import { useTestBot } from '../helpers/bot.js';
 import { asAdmin } from '../helpers/ledger.js';
 import { nowSeconds } from '../helpers/signed.js';
@@ -20,6 +20,7 @@ const t = useTestBot({
 });
 
 const admin = asAdmin({ type: 'user', id: ADMIN }, TEAM);
+const json = (value: unknown) => JSON.stringify(value ?? null);
 
 async function homeText(): Promise<string> {
   t.fake.reset();
@@ -80,6 +81,18 @@ describe('the App Home’s retainers', () => {
       '• 🔁 *Acme Corp* · $4,500.00 monthly on the 1st · next *2026-12-01*',
       '• ⏸ *Beta Ltd* · £250.00 quarterly on the 15th · ⏸ *paused*: no invoices until resumed',
     ]);
+
+    // Resumed from the list's button: the viewer's home is redrawn with it running.
+    t.fake.reset();
+    await t.as(ADMIN).blockAction({
+      action_id: RETAINER_ACTION.resume,
+      value: paused.id,
+      response_url: t.fake.responseUrl('resume'),
+    });
+    await t.fake.waitFor('response_url', (c) => c.id === 'resume');
+    const redrawn = await t.fake.waitFor('views.publish');
+    expect(json(redrawn.args.view.blocks)).toContain('*Retainers* — 3 running');
+    expect(json(redrawn.args.view.blocks)).toContain('£250.00 quarterly on the 15th · next *2027-02-15*');
   });
 });
 

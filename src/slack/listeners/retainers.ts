@@ -25,6 +25,7 @@ import {
 } from '../../services/retainers.js';
 import type { RecurringRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
+import type { Live } from '../live.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import { fieldErrors } from '../ui/modals.js';
 import {
@@ -58,6 +59,8 @@ const CHANGE = {
 
 export async function recurringCommand(params: {
   deps: SlackDeps;
+  /** The App Homes show the retainers: redrawn after a change. */
+  live?: Live;
   client: WebClient;
   workspace: WorkspaceRow;
   userId: string;
@@ -94,6 +97,7 @@ export async function recurringCommand(params: {
       try {
         const changed = await change.run(deps.ledger, teamId, principal, { retainer: request.id });
         await reply(retainerChangedMessage(changed, change.said));
+        await redrawHomes(deps, params.live, teamId);
       } catch (error) {
         if (isLedgerError(error, 'FORBIDDEN')) return void (await reply(deniedMessage(DENIED)));
         await reply(errorMessage(explain(deps, error, `changing that retainer`)));
@@ -138,10 +142,20 @@ async function openRetainerEditModal(
   await client.views.open({ trigger_id: triggerId, view: retainerEditModal({ retainer, metadata }) });
 }
 
+/** The App Home lists the retainers: after a change, every recent viewer's home is redrawn. */
+async function redrawHomes(deps: SlackDeps, live: Live | undefined, teamId: string): Promise<void> {
+  try {
+    await live?.refreshHomes(teamId);
+  } catch (error) {
+    // The change is made and the person told; a home not redrawn now is on the next refresh.
+    deps.logger.warn('After a retainer changed, refreshing the App Homes failed:', error);
+  }
+}
+
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-export function registerRetainers(app: App, deps: SlackDeps): void {
+export function registerRetainers(app: App, deps: SlackDeps, live?: Live): void {
   app.view<SlackViewAction>(RETAINER_VIEW, async (args: ViewArgs) => {
     const { body, view, ack } = args;
     const refuse = (message: string, block: string = RETAINER_FIELD.client) =>
@@ -197,6 +211,7 @@ export function registerRetainers(app: App, deps: SlackDeps): void {
     await args.client.chat
       .postMessage({ channel: body.user.id, ...(retainerChangedMessage(created, 'created') as { text: string }) })
       .catch((error: unknown) => deps.logger.warn('Could not tell the person their retainer is set up:', error));
+    await redrawHomes(deps, live, body.team?.id ?? body.user.team_id ?? '');
   });
 
   app.view<SlackViewAction>(RETAINER_EDIT_VIEW, async (args: ViewArgs) => {
@@ -252,6 +267,7 @@ export function registerRetainers(app: App, deps: SlackDeps): void {
     await args.client.chat
       .postMessage({ channel: body.user.id, ...(retainerEditedMessage(written.result) as { text: string }) })
       .catch((error: unknown) => deps.logger.warn('Could not tell the person their retainer is edited:', error));
+    await redrawHomes(deps, live, body.team?.id ?? body.user.team_id ?? '');
   });
 
   const onAction = (actionId: string, handle: (args: ActionArgs, ctx: ActionCtx) => Promise<SlackMessage | null>) => {
@@ -309,6 +325,7 @@ export function registerRetainers(app: App, deps: SlackDeps): void {
     onAction(RETAINER_ACTION[action], async (_args, { workspace, principal, value }) => {
       const change = CHANGE[action];
       const changed = await change.run(deps.ledger, workspace.teamId, principal, { retainer: value });
+      await redrawHomes(deps, live, workspace.teamId);
       // The list again, as it now stands, under what was done.
       const retainers = await listRetainers(deps.ledger, workspace.teamId, {}, workspace);
       const list = retainersMessage({ retainers, canManage: true });
