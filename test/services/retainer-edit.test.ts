@@ -4,6 +4,7 @@
 import { expect, it } from 'vitest';
 import { describeEvent } from '../../src/cli/format.js';
 import { getHistory } from '../../src/db/queries/views.js';
+import { updateClient } from '../../src/services/clients.js';
 import { isLedgerError } from '../../src/services/errors.js';
 import { getInvoice } from '../../src/services/invoices.js';
 import {
@@ -260,5 +261,22 @@ describeEachDatabase('editing a retainer', START, (get) => {
     await editRetainer(ctx, teamId, admin, { retainer: retainer.id, maxCount: null, endDate: '2027-07-31' });
     expect(await tick(ctx, teamId, '2027-12-01T15:00:00Z')).toEqual(['ACME-RET-2027-06-01', 'ACME-RET-2027-07-01']);
     expect((await getRetainer(ctx, teamId, retainer.id)).next).toBeNull();
+  });
+
+  it('refuses a new schedule while an occurrence waits on an archived client, and makes it once the client is restored', async () => {
+    const { ctx } = get();
+    const { teamId, client, retainer, admin } = await setUp(ctx);
+    await updateClient(ctx, teamId, admin, { clientId: client.id, changes: { archived: true } });
+    expect(await tick(ctx, teamId, '2026-12-01T15:00:00Z')).toEqual([]);
+    ctx.clock.set('2026-12-02T15:00:00Z');
+    const refused = await editRetainer(ctx, teamId, admin, { retainer: retainer.id, dayOfMonth: 15 }).catch(
+      (e: unknown) => e,
+    );
+    expect(isLedgerError(refused, 'CLIENT_ARCHIVED')).toBe(true);
+    // What it bills may still change meanwhile; restored, the waiting occurrence is made with it.
+    await editRetainer(ctx, teamId, admin, { retainer: retainer.id, amount: '5,100' });
+    await updateClient(ctx, teamId, admin, { clientId: client.id, changes: { archived: false } });
+    expect(await tick(ctx, teamId, '2026-12-02T16:00:00Z')).toEqual(['ACME-RET-2026-12-01']);
+    expect((await getInvoice(ctx, teamId, 'ACME-RET-2026-12-01')).totalMinor).toBe(510_000n);
   });
 });
