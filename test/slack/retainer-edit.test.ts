@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/services/clients.js';
 import { createRetainer, editRetainer, type RetainerView } from '../../src/services/retainers.js';
+import { parseInvoiceCommand } from '../../src/slack/command.js';
 import { RETAINER_EDIT_VIEW } from '../../src/slack/ui/retainer-edit.js';
 import { RETAINER_ACTION, RETAINER_FIELD } from '../../src/slack/ui/retainers.js';
 import { useTestBot } from '../helpers/bot.js';
@@ -210,5 +211,20 @@ describe('/invoice recurring edit', () => {
 
     // An unknown id is said in words.
     expect((await command(ADMIN, 'recurring edit 12345678')).text).toContain('There is no retainer 12345678 here');
+  });
+});
+
+describe('reading /invoice recurring edit', () => {
+  it('takes the id, and asks for it when it is missing', () => {
+    expect(parseInvoiceCommand('recurring edit 6F1C2A3B')).toEqual({
+      kind: 'recurring',
+      action: 'edit',
+      id: '6f1c2a3b',
+    });
+    expect(parseInvoiceCommand('retainers edit')).toMatchObject({ kind: 'missing' });
+    expect(parseInvoiceCommand('recurring change 6f1c2a3b')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('new, edit, pause, resume or end'),
+    });
   });
 });
