@@ -25,6 +25,6 @@ export function registerListeners(
   registerEvents(app, deps, live);
   registerOptions(app, deps);
   registerLedgerPush(app, deps);
-  registerRetainers(app, deps);
+  registerRetainers(app, deps, live);
   registerSetup(app, deps, live, { firstContact: options.firstContactSetup });
 }
