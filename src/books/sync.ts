@@ -212,7 +212,14 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
             for (const id of await applyCreditNote(ctx, teamId, provider, note, outcome)) changed.add(id);
           });
         }
-        if (invoice.credits) await reportRemovedCredits(ctx, teamId, provider, invoice, outcome);
+        if (invoice.listsAdvances && invoice.status !== 'void') {
+          await guarded(outcome, invoice.number ?? invoice.externalId, async () => {
+            for (const id of await reverseRemovedAdvances(ctx, teamId, provider, invoice, outcome)) changed.add(id);
+          });
+        }
+        if (invoice.credits && invoice.status !== 'void') {
+          for (const id of await withdrawRemovedCredits(ctx, teamId, provider, invoice, outcome)) changed.add(id);
+        }
       }
       const next: SyncState = listing.more
         ? { ...state, phase, page: page + 1 }
@@ -695,6 +702,54 @@ async function reverseDeleted(
   return changed;
 }
 
+/**
+ * Advances (Xero's prepayments and overpayments) recorded here as payments on this invoice that the ledger no longer
+ * lists on it — the allocation deleted, or the advance voided — are reversed ("Allocation removed in Xero"), so the
+ * invoice is what its remaining facts give. The reversal's key is the deleted payment's: once, whichever way it comes.
+ */
+async function reverseRemovedAdvances(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  invoice: LedgerInvoice,
+  outcome: SyncOutcome,
+): Promise<string[]> {
+  const listed = new Set(invoice.payments.filter((p) => !p.deleted).map((p) => p.externalId));
+  const recorded = await ctx.db
+    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
+    .from(ledgerLinks)
+    .innerJoin(paymentRows, and(eq(paymentRows.teamId, ledgerLinks.teamId), eq(paymentRows.id, ledgerLinks.localId)))
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider.id),
+        eq(ledgerLinks.kind, 'payment'),
+        sql`split_part(${ledgerLinks.externalId}, ':', 2) = ${invoice.externalId}`,
+        isNull(paymentRows.reversedAt),
+      ),
+    );
+  const changed: string[] = [];
+  for (const advance of recorded) {
+    if (listed.has(advance.externalId) || !advance.localId) continue;
+    const localId = advance.localId;
+    const id = await ctx.db.transaction(async (tx) => {
+      const row = await ourPaymentInvoice(tx, ctx, teamId, localId);
+      if (!row) return undefined;
+      await reversePayment(
+        { db: tx, clock: ctx.clock },
+        teamId,
+        ledgerActor(provider.id),
+        { invoice: row.id, payment: localId, reason: `Allocation removed in ${provider.label}` },
+        { idempotencyKey: `${provider.id}:payment:${advance.externalId}:deleted` },
+      );
+      outcome.reversed += 1;
+      return row.id;
+    });
+    if (id) changed.push(id);
+  }
+  return changed;
+}
+
 /** The live invoice our payment is on, while the payment still counts (not reversed); else undefined. */
 async function ourPaymentInvoice(tx: Transaction, ctx: LedgerContext, teamId: string, paymentId: string) {
   const [ours] = await tx
@@ -791,8 +846,8 @@ async function applyCreditNote(
 }
 
 /**
- * Our credit note for a part of a note voided in the ledger, withdrawn (once: a note already withdrawn, or on an
- * invoice voided since, is left as it is). Returns the invoice's id when it changed.
+ * Our credit note for a part of a note voided in the ledger (or no longer applied there: `why`), withdrawn (once: a
+ * note already withdrawn, or on an invoice voided since, is left as it is). Returns the invoice's id when it changed.
  */
 async function withdrawVoided(
   ctx: LedgerContext,
@@ -800,6 +855,7 @@ async function withdrawVoided(
   provider: LedgerProvider,
   key: string,
   creditNoteId: string,
+  why: { reason: string; key: string } = { reason: `Voided in ${provider.label}`, key: 'voided' },
 ): Promise<string | undefined> {
   return ctx.db.transaction(async (tx) => {
     const [ours] = await tx
@@ -813,32 +869,33 @@ async function withdrawVoided(
       { db: tx, clock: ctx.clock },
       teamId,
       ledgerActor(provider.id),
-      { invoice: row.id, creditNote: creditNoteId, reason: `Voided in ${provider.label}` },
-      { idempotencyKey: `${provider.id}:credit:${key}:voided` },
+      { invoice: row.id, creditNote: creditNoteId, reason: why.reason },
+      { idempotencyKey: `${provider.id}:credit:${key}:${why.key}` },
     );
     return row.id;
   });
 }
 
 /**
- * Credit taken in from the invoice's side (QuickBooks: `<memo>:<invoice>:<payment>`) that the ledger no longer
- * lists on it (the memo deleted or unapplied): reported; its credit stays here (a credit note voided in Xero is
- * withdrawn instead, see applyCreditNote).
+ * Credit taken in from the invoice's side (QuickBooks: `<memo>:<invoice>:<payment>`) that the ledger no longer lists
+ * on it — the memo deleted or voided, or the payment that applied it deleted or changed — is withdrawn here, as a
+ * credit note voided in Xero is (see applyCreditNote): the note stays, marked, and what it took off is due again.
+ * Returns the invoices that changed; a re-sync finds the note withdrawn already and changes nothing.
  */
-async function reportRemovedCredits(
+async function withdrawRemovedCredits(
   ctx: LedgerContext,
   teamId: string,
   provider: LedgerProvider,
   invoice: LedgerInvoice,
   outcome: SyncOutcome,
-): Promise<void> {
+): Promise<string[]> {
   const listed = new Set(
     (invoice.credits ?? []).flatMap((n) =>
       n.allocations.map((a) => a.externalId ?? `${n.externalId}:${a.invoiceExternalId}`),
     ),
   );
   const taken = await ctx.db
-    .select({ externalId: ledgerLinks.externalId, number: creditNoteRows.number })
+    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
     .from(ledgerLinks)
     .innerJoin(
       creditNoteRows,
@@ -853,13 +910,19 @@ async function reportRemovedCredits(
         isNull(creditNoteRows.withdrawnAt),
       ),
     );
+  const changed: string[] = [];
   for (const credit of taken) {
-    if (listed.has(credit.externalId)) continue;
-    outcome.problems.push({
-      ref: `credit note ${credit.number}`,
-      message: `no longer applied to ${invoice.number ?? invoice.externalId} in ${provider.label}; its credit stays here`,
+    if (listed.has(credit.externalId) || !credit.localId) continue;
+    const id = await withdrawVoided(ctx, teamId, provider, credit.externalId, credit.localId, {
+      reason: `No longer applied to ${invoice.number ?? invoice.externalId} in ${provider.label}`,
+      key: 'removed',
     });
+    if (id) {
+      outcome.withdrawn += 1;
+      changed.push(id);
+    }
   }
+  return changed;
 }
 
 async function reread(ctx: LedgerContext, teamId: string, id: string): Promise<InvoiceRow | undefined> {
