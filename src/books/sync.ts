@@ -5,8 +5,10 @@
 // The first sync takes every open invoice and those paid in the last 90 days; later ones only what changed since
 // the cursor (If-Modified-Since), page by page. The place (phase, page) is saved after every page under the
 // connection's claim, so a crash resumes there; re-doing a page changes nothing.
-import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { insertMany } from '../db/bulk.js';
 import type { Transaction } from '../db/client.js';
+import { findClientsByNames, findInvoicesByNumbers } from '../db/queries/import.js';
 import { findInvoiceRow } from '../db/queries/invoices.js';
 import {
   clients,
@@ -23,6 +25,7 @@ import type { LedgerContext } from '../services/context.js';
 import { issueCreditNote, reversePayment, withdrawCreditNote } from '../services/corrections.js';
 import { isLedgerError, LedgerError } from '../services/errors.js';
 import { createInvoice, editInvoice, markSent, recordPayment, voidInvoice } from '../services/invoices.js';
+import { createClientsInBulk, createInvoicesInBulk, type NewLedgerInvoice } from '../services/ledger-intake.js';
 import { operatorPrincipal, type Principal } from '../services/policy.js';
 import { loadWorkspace } from '../services/write.js';
 import type {
@@ -103,6 +106,8 @@ export interface SyncDeps {
   }) => Promise<boolean>;
   /** True once the process is stopping: the run ends after the page it is on (its place saved). */
   stopping?: () => boolean;
+  /** New records a page needs to be taken in set-based (BULK_FROM unless given). */
+  bulkFrom?: number;
 }
 
 const PHASES: Record<SyncState['mode'], Phase[]> = {
@@ -146,6 +151,7 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
   const paidCutoff = addDays(today, -FIRST_SYNC_PAID_DAYS);
   // A provider that lists no credit notes (the method is optional) skips that phase.
   const phases = PHASES[state.mode].filter((phase) => phase !== 'credits' || provider.listCreditNotesSince);
+  const bulkFrom = deps.bulkFrom ?? BULK_FROM;
 
   for (let p = phases.indexOf(state.phase); p < phases.length; p++) {
     const phase = phases[p] as Phase;
@@ -171,8 +177,23 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
         });
       }
       if (page === 1 && listing.total !== undefined) total += listing.total;
+      // The page's new records, taken in set-based (a first sync is all new): what is left goes one by one below.
+      const inBulk =
+        phase === 'contacts'
+          ? await contactsInBulk(ctx, teamId, provider.id, listing.items as LedgerContact[], outcome, bulkFrom)
+          : phase === 'open' || phase === 'paid' || phase === 'invoices'
+            ? await invoicesInBulk(ctx, teamId, provider, listing.items as LedgerInvoice[], {
+                phase,
+                paidCutoff,
+                today,
+                outcome,
+                changed,
+                bulkFrom,
+              })
+            : new Set<string>();
       for (const item of listing.items) {
         done += 1;
+        if (phase === 'contacts' && inBulk.has((item as LedgerContact).externalId)) continue;
         if (phase === 'contacts') {
           await guarded(outcome, `contact ${(item as LedgerContact).name}`, () =>
             applyContact(ctx, teamId, provider.id, item as LedgerContact, outcome),
@@ -194,6 +215,14 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
           continue;
         }
         const invoice = item as LedgerInvoice;
+        if (inBulk.has(invoice.externalId)) {
+          for (const note of invoice.credits ?? []) {
+            await guarded(outcome, `credit note ${note.number ?? note.externalId}`, async () => {
+              for (const id of await applyCreditNote(ctx, teamId, provider, note, outcome)) changed.add(id);
+            });
+          }
+          continue;
+        }
         // Paid in full before the last 90 days: not ours to chase, unless we already have it.
         if (
           invoice.status === 'paid' &&
@@ -333,6 +362,251 @@ async function linkedLocal(tx: Transaction, teamId: string, provider: ProviderId
       ),
     );
   return row?.externalId;
+}
+
+// --- the set-based path: a page's new records -----------------------------------------------------------------
+
+/**
+ * A page needs at least this many new records to be taken in set-based; fewer go one by one through the services
+ * (the same rows and events either way: the set-based path is checked by the services' own rules).
+ */
+export const BULK_FROM = 10;
+
+async function linksOf(
+  db: LedgerContext['db'],
+  teamId: string,
+  provider: ProviderId,
+  kind: LinkKind,
+  externalIds: readonly string[],
+) {
+  if (externalIds.length === 0) return new Map<string, { localId: string | null }>();
+  const rows = await db
+    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
+    .from(ledgerLinks)
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider),
+        eq(ledgerLinks.kind, kind),
+        inArray(ledgerLinks.externalId, [...new Set(externalIds)]),
+      ),
+    );
+  return new Map(rows.map((r) => [r.externalId, { localId: r.localId }]));
+}
+
+type LinkRow = typeof ledgerLinks.$inferInsert;
+
+/**
+ * The page's customer contacts we have never seen and whose name no client has (any case, nor another contact of the
+ * page): created in bulk as createClient would create them, each linked. Returns their ids; anything else (a
+ * contact already linked, a name to match, a refusal) is left to applyContact.
+ */
+async function contactsInBulk(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: ProviderId,
+  items: readonly LedgerContact[],
+  outcome: SyncOutcome,
+  bulkFrom: number,
+): Promise<Set<string>> {
+  const candidates: { contact: LedgerContact; name: string }[] = [];
+  for (const contact of items) {
+    if (!contact.isCustomer) continue;
+    const name = cleanText(contact.name);
+    if (controlCharacterIn(name) || name === '') continue;
+    candidates.push({ contact, name });
+  }
+  if (candidates.length < bulkFrom) return new Set();
+  const linked = await linksOf(
+    ctx.db,
+    teamId,
+    provider,
+    'contact',
+    candidates.map((c) => c.contact.externalId),
+  );
+  const named = await findClientsByNames(ctx.db, { teamId, names: candidates.map((c) => c.name) });
+  const seen = new Map<string, number>();
+  for (const c of candidates) seen.set(c.name.toLowerCase(), (seen.get(c.name.toLowerCase()) ?? 0) + 1);
+  const fresh = candidates.filter(
+    (c) =>
+      !linked.has(c.contact.externalId) && !named.has(c.name.toLowerCase()) && seen.get(c.name.toLowerCase()) === 1,
+  );
+  if (fresh.length < bulkFrom) return new Set();
+  const byKey = new Map(fresh.map((c) => [c.contact.externalId, c.contact]));
+  const { written } = await createClientsInBulk(
+    ctx,
+    teamId,
+    ledgerActor(provider),
+    fresh.map((c) => ({ key: c.contact.externalId, name: c.name, contactEmail: emailOrNull(c.contact.email) })),
+    async (tx, made) => {
+      await insertMany(
+        tx,
+        ledgerLinks,
+        made.map(
+          (m): LinkRow => ({
+            teamId,
+            provider,
+            kind: 'contact',
+            externalId: m.key,
+            localId: m.clientId,
+            externalUpdatedAt: byKey.get(m.key)?.updatedAt ?? null,
+          }),
+        ),
+      );
+    },
+  );
+  outcome.clients += written.length;
+  return new Set(written.map((w) => w.key));
+}
+
+/**
+ * The page's invoices we have never seen, whose number (any case, in any currency) no invoice here has, and whose
+ * contact is linked to a client already in step with it: created in bulk with their payments, exactly as
+ * applyInvoice would (createInvoice, then recordPayment for each payment up to what the ledger says is paid), each
+ * linked with its payments. Returns their ids; everything else goes through applyInvoice.
+ */
+async function invoicesInBulk(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  items: readonly LedgerInvoice[],
+  p: {
+    phase: Phase;
+    paidCutoff: string;
+    today: string;
+    outcome: SyncOutcome;
+    changed: Set<string>;
+    bulkFrom: number;
+  },
+): Promise<Set<string>> {
+  const live = items.filter((i) => i.status !== 'void' && i.number !== null);
+  if (live.length < p.bulkFrom) return new Set();
+  const linked = await linksOf(
+    ctx.db,
+    teamId,
+    provider.id,
+    'invoice',
+    live.map((i) => i.externalId),
+  );
+  const kept: LedgerInvoice[] = [];
+  for (const raw of live) {
+    if (linked.has(raw.externalId)) continue;
+    // Paid in full before the last 90 days and never ours: the loop below skips it.
+    if (raw.status === 'paid' && !paidSince(raw, p.paidCutoff)) continue;
+    try {
+      kept.push(asKept(raw));
+    } catch {
+      // Refused one by one, where the problem is reported.
+    }
+  }
+  if (kept.length < p.bulkFrom) return new Set();
+  const numbers = new Map<string, number>();
+  for (const i of kept)
+    numbers.set((i.number ?? '').toLowerCase(), (numbers.get((i.number ?? '').toLowerCase()) ?? 0) + 1);
+  const existing = await findInvoicesByNumbers(ctx.db, { teamId, numbers: kept.map((i) => i.number ?? '') });
+  const contacts = await linksOf(
+    ctx.db,
+    teamId,
+    provider.id,
+    'contact',
+    kept.map((i) => i.contact.externalId),
+  );
+  const clientIds = [...new Set([...contacts.values()].flatMap((c) => (c.localId ? [c.localId] : [])))];
+  const clientRows = clientIds.length
+    ? await ctx.db
+        .select({ id: clients.id, name: clients.name, contactEmail: clients.contactEmail })
+        .from(clients)
+        .where(and(eq(clients.teamId, teamId), inArray(clients.id, clientIds)))
+    : [];
+  const clientById = new Map(clientRows.map((c) => [c.id, c]));
+  const paymentLinks = await linksOf(
+    ctx.db,
+    teamId,
+    provider.id,
+    'payment',
+    kept.flatMap((i) => i.payments.map((x) => x.externalId)),
+  );
+  const planned: NewLedgerInvoice[] = [];
+  const unpaid = new Map<string, string[]>();
+  for (const invoice of kept) {
+    const number = invoice.number as string;
+    if (numbers.get(number.toLowerCase()) !== 1 || existing.has(number.toLowerCase())) continue;
+    const clientId = contacts.get(invoice.contact.externalId)?.localId;
+    const client = clientId ? clientById.get(clientId) : undefined;
+    // A client to rename or give an email first: clientFor does that, one by one.
+    if (!client || client.name !== invoice.contact.name) continue;
+    const email = emailOrNull(invoice.contact.email);
+    if (email && client.contactEmail !== email) continue;
+    if (invoice.payments.some((x) => paymentLinks.has(x.externalId))) continue;
+    try {
+      const issueDate = invoice.issueDate ?? invoice.updatedAt.toISOString().slice(0, 10);
+      const total = decimalToMinor(invoice.total, invoice.currency);
+      const ledgerPaid = invoice.payments.length > 0 ? decimalToMinor(invoice.amountPaid, invoice.currency) : 0n;
+      let paid = 0n;
+      const payments: NewLedgerInvoice['payments'] = [];
+      const none: string[] = [];
+      for (const payment of invoice.payments) {
+        if (payment.deleted) continue;
+        const amount = decimalToMinor(payment.amount, invoice.currency);
+        const take = [amount, ledgerPaid - paid, total - paid].reduce((a, b) => (b < a ? b : a));
+        if (take <= 0n) {
+          none.push(payment.externalId);
+          continue;
+        }
+        paid += take;
+        payments.push({
+          key: payment.externalId,
+          amount: take,
+          receivedOn: laterOf(payment.date < p.today ? payment.date : p.today, issueDate),
+          reference: `from ${provider.label}${payment.reference ? `: ${stripControls(payment.reference)}` : ''}`.slice(
+            0,
+            200,
+          ),
+          method: provider.label,
+        });
+      }
+      planned.push({
+        key: invoice.externalId,
+        number,
+        clientId: client.id,
+        currency: invoice.currency,
+        total,
+        issueDate,
+        dueDate: laterOf(invoice.dueDate ?? issueDate, issueDate),
+        status: invoice.status === 'draft' ? 'draft' : 'sent',
+        payments,
+      });
+      unpaid.set(invoice.externalId, none);
+    } catch (error) {
+      if (error instanceof AmountError || isLedgerError(error)) continue;
+      throw error;
+    }
+  }
+  if (planned.length < p.bulkFrom) return new Set();
+  const updatedAt = new Map(kept.map((i) => [i.externalId, i.updatedAt]));
+  const { written } = await createInvoicesInBulk(ctx, teamId, ledgerActor(provider.id), planned, async (tx, made) => {
+    const rows: LinkRow[] = [];
+    for (const m of made) {
+      const link = (kind: LinkKind, externalId: string, localId: string | null, at: Date | null): LinkRow => ({
+        teamId,
+        provider: provider.id,
+        kind,
+        externalId,
+        localId,
+        externalUpdatedAt: at,
+      });
+      rows.push(link('invoice', m.key, m.invoiceId, updatedAt.get(m.key) ?? null));
+      for (const x of m.payments) rows.push(link('payment', x.key, x.paymentId, null));
+      for (const x of unpaid.get(m.key) ?? []) rows.push(link('payment', x, null, null));
+    }
+    await insertMany(tx, ledgerLinks, rows);
+  });
+  for (const m of written) {
+    p.outcome.created += 1;
+    p.outcome.payments += m.payments.length;
+    p.changed.add(m.invoiceId);
+  }
+  return new Set(written.map((w) => w.key));
 }
 
 // --- contacts → clients -----------------------------------------------------------------------------------------
