@@ -4,7 +4,8 @@
 //
 // The first sync takes every open invoice and those paid in the last 90 days; later ones only what changed since
 // the cursor (If-Modified-Since), page by page. The place (phase, page) is saved after every page under the
-// connection's claim, so a crash resumes there; re-doing a page changes nothing.
+// connection's claim, so a crash resumes there; re-doing a page changes nothing. A page's plainly new records (the
+// whole of a first sync) are taken in set-based (services/ledger-intake.ts), with the same rows and events.
 import { and, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { insertMany } from '../db/bulk.js';
 import type { Transaction } from '../db/client.js';
@@ -183,7 +184,6 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
           ? await contactsInBulk(ctx, teamId, provider.id, listing.items as LedgerContact[], outcome, bulkFrom)
           : phase === 'open' || phase === 'paid' || phase === 'invoices'
             ? await invoicesInBulk(ctx, teamId, provider, listing.items as LedgerInvoice[], {
-                phase,
                 paidCutoff,
                 today,
                 outcome,
@@ -471,7 +471,6 @@ async function invoicesInBulk(
   provider: LedgerProvider,
   items: readonly LedgerInvoice[],
   p: {
-    phase: Phase;
     paidCutoff: string;
     today: string;
     outcome: SyncOutcome;
