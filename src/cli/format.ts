@@ -270,6 +270,8 @@ export function describeEvent(event: HistoryEvent, currencyHint?: string): strin
     case 'edited':
     case 'client_updated':
       return `${event.kind === 'edited' ? 'Edited' : 'Client details changed'}: ${describeChanges(d.changes, money)}`;
+    case 'retainer_edited':
+      return `Retainer edited: ${describeChanges(d.changes, money)}`;
     case 'client_created': {
       const contact = [text(d.contactName), text(d.contactEmail) && `<${text(d.contactEmail)}>`].filter(Boolean);
       return `Client added${contact.length > 0 ? `, contact ${contact.join(' ')}` : ''}`;

@@ -68,7 +68,7 @@ export const POLICY = {
   claimFirstAdmin: { allow: ['member'], what: 'claim the first finance admin seat' },
   postDigest: { allow: ADMINS, what: 'post the digest' },
   /** Setting up a retainer (a recurring invoice), pausing, resuming or ending it. */
-  manageRetainers: { allow: ADMINS, what: 'set up, pause, resume or end retainers' },
+  manageRetainers: { allow: ADMINS, what: 'set up, edit, pause, resume or end retainers' },
   /** What Slack tells the app of itself: an install (OAuth), a token's rotation, an uninstall or revocation. */
   manageInstallation: { allow: ['operator'], what: 'record the app’s installation' },
   /** Deleting every row of a workspace (a deletion request, or RETENTION_DAYS after an uninstall). */

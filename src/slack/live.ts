@@ -19,6 +19,7 @@ import { todayIn } from '../domain/dates.js';
 import { computeNumbers } from '../domain/numbers.js';
 import { getInvoice } from '../services/invoices.js';
 import { pushesOfInvoice } from '../services/ledger-push.js';
+import { listRetainers } from '../services/retainers.js';
 import { getWorkspace, setupGaps } from '../services/workspaces.js';
 import { failingWebhookEndpoints } from '../webhooks/endpoints.js';
 import { clientFor } from './clients.js';
@@ -124,7 +125,8 @@ export function createLive(deps: SlackDeps): Live {
     const failingWebhooks = await failingWebhookEndpoints(ledger.db, teamId);
     const ledgerConnections = deps.books ? await deps.books.connections(teamId) : [];
     const setup = await setupGaps(ledger, workspace);
-    return { workspace, now, today, overview, numbers, failingWebhooks, ledgerConnections, setup };
+    const retainers = await listRetainers(ledger, teamId, {}, workspace);
+    return { workspace, now, today, overview, numbers, failingWebhooks, ledgerConnections, setup, retainers };
   }
 
   async function publish(data: Awaited<ReturnType<typeof homeData>>, userId: string, client: WebClient) {
@@ -142,6 +144,7 @@ export function createLive(deps: SlackDeps): Live {
       ledgerConnections: data.ledgerConnections,
       setup: data.setup,
       numbers: data.numbers,
+      retainers: data.retainers,
     });
     await client.views.publish({ user_id: userId, view });
   }

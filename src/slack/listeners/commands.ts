@@ -264,6 +264,7 @@ async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps
     case 'recurring':
       return recurringCommand({
         deps,
+        live,
         client,
         workspace,
         userId: command.user_id,

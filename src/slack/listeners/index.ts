@@ -26,7 +26,7 @@ export function registerListeners(
   registerEvents(app, deps, live);
   registerOptions(app, deps);
   registerLedgerPush(app, deps);
-  registerRetainers(app, deps);
+  registerRetainers(app, deps, live);
   registerCredit(app, deps, live);
   registerSetup(app, deps, live, { firstContact: options.firstContactSetup });
 }

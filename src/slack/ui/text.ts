@@ -253,6 +253,8 @@ export function actionVerb(kind: string): Mrkdwn {
       return literal('resumed a retainer');
     case 'retainer_ended':
       return literal('ended a retainer');
+    case 'retainer_edited':
+      return literal('edited a retainer');
     default:
       return escapeClip(kind.replaceAll('_', ' '), 40);
   }
