@@ -841,6 +841,31 @@ export const invoiceTotals = pgTable(
 );
 
 /**
+ * What a transaction's writes add to the running totals, until its commit: the triggers on invoices append their
+ * grouped deltas here (insert-only, no key, so concurrent writers never wait on each other mid-transaction), and at
+ * commit one deferred trigger moves them all into invoice_totals in one statement, in key order. Every writer thus
+ * locks the totals rows it touches in one global order, once, at the very end of its transaction: two transactions
+ * changing several invoices in any order cannot deadlock on them (migration 0020). Empty outside a transaction.
+ */
+export const invoiceTotalsPending = pgTable('invoice_totals_pending', {
+  teamId: text('team_id').notNull(),
+  kind: text('kind').notNull(),
+  currency: text('currency').notNull(),
+  day: day('day').notNull(),
+  count: bigint('count', { mode: 'number' }).notNull(),
+  totalMinor: money('total_minor').notNull(),
+  dueMinor: money('due_minor').notNull(),
+});
+
+/**
+ * One row per transaction with pending totals (its txid_current()), whose deferred trigger moves them at commit:
+ * the first write of a transaction inserts it, later ones find it there. Empty outside a transaction.
+ */
+export const invoiceTotalsFlushes = pgTable('invoice_totals_flushes', {
+  xid: bigint('xid', { mode: 'number' }).primaryKey(),
+});
+
+/**
  * When each workspace must next be planned (alerts, follow-ups, its digest, the channel prompt): the scheduler's
  * minute tick reads only the rows whose time has come, and writes the next time after each run. A row is made
  * with the workspace (-infinity: plan at the next tick) by a trigger (migration 0018).
