@@ -498,14 +498,11 @@ export interface DayChanges {
  */
 export async function getDayChanges(db: DatabaseOrTransaction, params: ViewParams): Promise<DayChanges> {
   const { workspace, today } = params;
-  const team = workspace.teamId;
+  // Each arm reads its invoices in full and joins their clients itself: no second lookup of each row by id.
   const rows = await queryRows<RawInvoice & { change: string }>(
     db,
-    sql`select t.change, ${INVOICE_COLUMNS}
-      from ${dayChangesSql(workspace, today)} t
-      join invoices i on i.team_id = ${team} and i.id = t.id
-      join clients c on c.team_id = i.team_id and c.id = i.client_id
-      order by t.change, i.due_date, i.number`,
+    sql`select * from ${dayChangesSql(workspace, today, sql`${INVOICE_COLUMNS}, i.due_date as sort_due, i.number as sort_number`, sql`join clients c on c.team_id = i.team_id and c.id = i.client_id`)} t
+      order by t.change, t.sort_due, t.sort_number`,
   );
   const result: DayChanges = { date: today, becameDue: [], becameOverdue: [], promisesBroken: [], wentStale: [] };
   const asOf = todayIn(workspace.timeZone, params.now);
@@ -532,44 +529,42 @@ export async function getDayChangeIds(
   const { workspace, dates } = params;
   if (dates.length === 0) return [];
   const parts = dates.map(
-    (date) => sql`select ${date}::text as day, t.change, t.id from ${dayChangesSql(workspace, date)} t`,
+    (date) =>
+      sql`select ${date}::text as day, t.change, t.id, t.owner_user_id
+        from ${dayChangesSql(workspace, date, sql`i.id::text as id, i.owner_user_id`, sql``)} t`,
   );
   const rows = await queryRows<{ day: string; change: DayChangeKind; id: string; owner_user_id: string | null }>(
     db,
-    sql`select c.day, c.change, i.id::text as id, i.owner_user_id
-        from (${sql.join(parts, sql` union all `)}) c
-        join invoices i on i.team_id = ${workspace.teamId} and i.id = c.id
-        order by c.day, c.change, i.id`,
+    sql`select c.day, c.change, c.id, c.owner_user_id from (${sql.join(parts, sql` union all `)}) c
+        order by c.day, c.change, c.id::uuid`,
   );
   return rows.map((r) => ({ date: String(r.day), change: r.change, id: r.id, ownerUserId: r.owner_user_id }));
 }
 
-/** The day's changes as a subquery of (change, id): the one definition both readers share. */
-function dayChangesSql(workspace: Workspace, today: LocalDate): SQL {
+/**
+ * The day's changes as a subquery of (change, columns…): the one definition both readers share, each arm reading
+ * `columns` of its invoices `i` (joined to what `join` adds) straight off its index.
+ */
+function dayChangesSql(workspace: Workspace, today: LocalDate, columns: SQL, join: SQL): SQL {
   const team = workspace.teamId;
   const yesterday = addDays(today, -1);
   const staleDay = addDays(today, -workspace.staleDays);
   const staleFrom = startOfLocalDay(staleDay, workspace.timeZone).toISOString();
   const staleTo = startOfLocalDay(addDays(staleDay, 1), workspace.timeZone).toISOString();
-  const stale = sql`i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
-    and i.due_date <= ${today}::date
-    and (i.promised_date is null or i.promised_date < ${today}::date)
-    and (i.last_action_at is null or i.last_action_at < ${staleTo}::timestamptz)`;
+  const arm = (change: string) =>
+    sql`select ${sql.raw(`'${change}'`)} as change, ${columns} from invoices i ${join}
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null`;
   return sql`(
-        select 'due' as change, i.id from invoices i
-          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
-            and i.due_date = ${today}::date
+        ${arm('due')} and i.due_date = ${today}::date
         union all
-        select 'overdue', i.id from invoices i
-          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
-            and i.due_date = ${yesterday}::date
+        ${arm('overdue')} and i.due_date = ${yesterday}::date
         union all
-        select 'broken', i.id from invoices i
-          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
-            and i.promised_date = ${yesterday}::date
+        ${arm('broken')} and i.promised_date = ${yesterday}::date
         union all
-        select 'stale', i.id from invoices i
-          where ${stale}
+        ${arm('stale')}
+            and i.due_date <= ${today}::date
+            and (i.promised_date is null or i.promised_date < ${today}::date)
+            and (i.last_action_at is null or i.last_action_at < ${staleTo}::timestamptz)
             -- it was not stale yesterday: it became due today, its promise broke today, or its last action just aged out
             and (i.due_date = ${today}::date or i.promised_date = ${yesterday}::date
               or (i.last_action_at >= ${staleFrom}::timestamptz and i.last_action_at < ${staleTo}::timestamptz))
