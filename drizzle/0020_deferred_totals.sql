@@ -118,3 +118,14 @@ BEGIN
   RETURN NULL;
 END
 $$;
+--> statement-breakpoint
+-- The owner's numbers (App Home, every refresh): credit sales are the sent, live invoices issued in the last 90 days,
+-- summed per currency; this index holds what is summed, so they are read off it alone, in issue-date order.
+CREATE INDEX "invoices_sent_issue_idx" ON "invoices" USING btree ("team_id", "issue_date")
+  INCLUDE ("currency", "total_minor", "credited_minor")
+  WHERE "voided_at" IS NULL AND "sent_at" IS NOT NULL;
+--> statement-breakpoint
+-- The client's "payment scheduled" answers (status page), latest per invoice: the numbers' forecast looks one up for
+-- each invoice with a live promise; the events of other kinds are not in this index.
+CREATE INDEX "events_client_scheduled_idx" ON "events" USING btree ("team_id", "invoice_id", "id")
+  WHERE "kind" = 'client_scheduled';
