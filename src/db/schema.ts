@@ -810,8 +810,9 @@ export type SlackInstallationRow = typeof slackInstallations.$inferSelect;
 /**
  * Running totals of each workspace's book, so the overview, aging and the needs-action counts read a few hundred
  * rows instead of every open invoice. Kept by statement triggers on invoices (see the hand-written SQL at the end
- * of migration 0018_invoice_totals) in the same statement as every insert, update and delete, so no writer can
- * forget them; `npm run cli -- totals check` recounts, `totals rebuild` rewrites them from the invoices.
+ * of migrations 0018_invoice_totals and 0020_deferred_totals) in the same transaction as every insert, update and
+ * delete — gathered in invoice_totals_pending and added at its commit — so no writer can forget them;
+ * `npm run cli -- totals check` recounts, `totals rebuild` rewrites them from the invoices.
  *
  * One row per (team, kind, currency, day), where kind and day are:
  * - 'draft' (open, not sent) and 'sent' (open, sent): by due date; the view turns due dates into Sent/Due/Overdue;
