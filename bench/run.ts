@@ -219,8 +219,35 @@ export interface Probe {
 function instrument(db: Database): { db: Database; probe: Probe } {
   const dialect = new PgDialect();
   const probe: Probe = { sqlMs: 0, recording: null };
+  type Prepared = { execute(...args: unknown[]): Promise<unknown> };
+  type Session = { prepareQuery(built: { sql: string; params: unknown[] }, ...rest: unknown[]): Prepared };
+  // Prepared statements (queryPrepared) go through the session, not execute(): timed and recorded likewise.
+  const timedSession = (session: Session) =>
+    new Proxy(session, {
+      get(target, property, receiver) {
+        if (property !== 'prepareQuery') return Reflect.get(target, property, receiver);
+        return (built: { sql: string; params: unknown[] }, ...rest: unknown[]) => {
+          const prepared = target.prepareQuery(built, ...rest);
+          return new Proxy(prepared, {
+            get(p, key, r) {
+              if (key !== 'execute') return Reflect.get(p, key, r);
+              return async (...args: unknown[]) => {
+                if (probe.recording) probe.recording.push({ sql: built.sql, params: built.params });
+                const started = performance.now();
+                try {
+                  return await p.execute(...args);
+                } finally {
+                  probe.sqlMs += performance.now() - started;
+                }
+              };
+            },
+          });
+        };
+      },
+    });
   const proxied = new Proxy(db, {
     get(target, property, receiver) {
+      if (property === 'session') return timedSession(Reflect.get(target, property, receiver) as Session);
       if (property !== 'execute') return Reflect.get(target, property, receiver);
       return async (query: SQL) => {
         if (probe.recording) probe.recording.push(dialect.sqlToQuery(query));

@@ -886,8 +886,9 @@ export type SlackInstallationRow = typeof slackInstallations.$inferSelect;
 /**
  * Running totals of each workspace's book, so the overview, aging and the needs-action counts read a few hundred
  * rows instead of every open invoice. Kept by statement triggers on invoices (see the hand-written SQL at the end
- * of migration 0018_invoice_totals) in the same statement as every insert, update and delete, so no writer can
- * forget them; `npm run cli -- totals check` recounts, `totals rebuild` rewrites them from the invoices.
+ * of migrations 0018_invoice_totals and 0021_deferred_totals) in the same transaction as every insert, update and
+ * delete — gathered in invoice_totals_pending and added at its commit — so no writer can forget them;
+ * `npm run cli -- totals check` recounts, `totals rebuild` rewrites them from the invoices.
  *
  * One row per (team, kind, currency, day), where kind and day are:
  * - 'draft' (open, not sent) and 'sent' (open, sent): by due date; the view turns due dates into Sent/Due/Overdue;
@@ -915,6 +916,31 @@ export const invoiceTotals = pgTable(
     check('invoice_totals_kind', sql`${t.kind} in ('draft', 'sent', 'paid', 'credited', 'void', 'promise', 'stale')`),
   ],
 );
+
+/**
+ * What a transaction's writes add to the running totals, until its commit: the triggers on invoices append their
+ * grouped deltas here (insert-only, no key, so concurrent writers never wait on each other mid-transaction), and at
+ * commit one deferred trigger moves them all into invoice_totals in one statement, in key order. Every writer thus
+ * locks the totals rows it touches in one global order, once, at the very end of its transaction: two transactions
+ * changing several invoices in any order cannot deadlock on them (migration 0021). Empty outside a transaction.
+ */
+export const invoiceTotalsPending = pgTable('invoice_totals_pending', {
+  teamId: text('team_id').notNull(),
+  kind: text('kind').notNull(),
+  currency: text('currency').notNull(),
+  day: day('day').notNull(),
+  count: bigint('count', { mode: 'number' }).notNull(),
+  totalMinor: money('total_minor').notNull(),
+  dueMinor: money('due_minor').notNull(),
+});
+
+/**
+ * One row per transaction with pending totals (its txid_current()), whose deferred trigger moves them at commit:
+ * the first write of a transaction inserts it, later ones find it there. Empty outside a transaction.
+ */
+export const invoiceTotalsFlushes = pgTable('invoice_totals_flushes', {
+  xid: bigint('xid', { mode: 'number' }).primaryKey(),
+});
 
 /**
  * When each workspace must next be planned (alerts, follow-ups, its digest, the channel prompt): the scheduler's

@@ -65,7 +65,8 @@ export async function checkTotals(db: DatabaseOrTransaction, teamId?: string): P
 
 /**
  * Rewrites the totals of one workspace (all when none is given) from its invoices, in one transaction that holds
- * writers to the invoices off meanwhile (SHARE lock), so no change falls between the recount and the write.
+ * writers to the invoices off meanwhile (SHARE lock), so no change falls between the recount and the write (a
+ * writer's deltas reach the totals at its commit, which the lock waits for).
  * Returns the rows written.
  */
 export async function rebuildTotals(
@@ -75,6 +76,8 @@ export async function rebuildTotals(
   const team = scope(teamId);
   return db.transaction(async (tx) => {
     await queryRows(tx, sql`lock table invoices in share mode`);
+    // What this transaction's own writes would add at commit is in the recount already.
+    await queryRows(tx, sql`delete from invoice_totals_pending p where (${team} is null or p.team_id = ${team})`);
     const removed = await queryRows<{ n: number }>(
       tx,
       sql`with gone as (delete from invoice_totals t where (${team} is null or t.team_id = ${team}) returning 1)

@@ -42,14 +42,16 @@ export interface NumbersData {
   creditSales: CurrencyAmount[];
   /** Payments not reversed, received in the COLLECTED_DAYS ending today, summed per currency and day. */
   payments: { currency: string; receivedOn: LocalDate; minor: bigint; count: number }[];
-  /** Every open, sent invoice with what is still due and its dates. */
+  /** The open, sent invoices with what is still due and their dates (each entry may stand for `count` alike). */
   open: ExpectedSource[];
   /** The reporting currency and its rates; null when none is named. */
   reporting: Reporting | null;
 }
 
 export interface ExpectedSource {
-  invoiceId: string;
+  invoiceId?: string;
+  /** How many invoices this stands for, alike in what the forecast reads (amountDueMinor is theirs summed); 1 if unset. */
+  count?: number;
   currency: string;
   amountDueMinor: bigint;
   dueDate: LocalDate;
@@ -173,13 +175,13 @@ export function computeNumbers(data: NumbersData): OwnerNumbers {
     week: i + 1,
     from: addDays(today, i * 7),
     to: addDays(today, i * 7 + 6),
-    items: [] as { currency: string; minor: bigint; basis: ExpectedBasis }[],
+    items: [] as { currency: string; minor: bigint; count: number; basis: ExpectedBasis }[],
   }));
-  const later: CurrencyAmount[] = [];
-  const late: CurrencyAmount[] = [];
-  const inDispute: CurrencyAmount[] = [];
+  const later: (CurrencyAmount & { count: number })[] = [];
+  const late: (CurrencyAmount & { count: number })[] = [];
+  const inDispute: (CurrencyAmount & { count: number })[] = [];
   for (const source of data.open) {
-    const money = { currency: source.currency, minor: source.amountDueMinor };
+    const money = { currency: source.currency, minor: source.amountDueMinor, count: source.count ?? 1 };
     if (source.amountDueMinor <= 0n) continue;
     if (source.inDispute) {
       inDispute.push(money);
@@ -201,7 +203,7 @@ export function computeNumbers(data: NumbersData): OwnerNumbers {
       week: w.week,
       from: w.from,
       to: w.to,
-      count: w.items.length,
+      count: w.items.reduce((n, i) => n + i.count, 0),
       amounts,
       byBasis: { scheduled: basis('scheduled'), promised: basis('promised'), due: basis('due') },
       converted: convert(amounts),

@@ -226,6 +226,8 @@ export const WORKSPACE_TABLES = [
   'payments',
   'retainer_runs',
   'invoices',
+  // what the deleted invoices would take off the totals at commit: dropped with the totals themselves
+  'invoice_totals_pending',
   'retainers',
   'clients',
   // kept by triggers on invoices and workspaces: after the invoices, whose deletion touches them

@@ -59,6 +59,8 @@ const writeArb = fc.record({
   pick: fc.nat(),
   x: fc.integer({ min: -60, max: 1000 }),
   rolledBack: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
+  /** In the same transaction as the next write (the totals move at commit, whatever the transaction wrote). */
+  withNext: fc.boolean(),
 });
 
 type InvoiceSpec = typeof invoiceArb extends fc.Arbitrary<infer T> ? T : never;
@@ -194,18 +196,22 @@ describeEachDatabase('the running totals', NOW.toISOString(), (get) => {
           await handle.raw(`insert into clients (team_id, name) values ($1, 'Acme')`, [TEAM]);
           const written = todayIn(timeZone, NOW);
           if (book.length > 0) await insertInvoices(book, written, 0);
+          // The writes in transactions of one or more (each up to a write not `withNext`).
+          const transactions: WriteSpec[][] = [[]];
           for (const w of writes) {
-            if (w.rolledBack) {
-              // A write whose transaction fails takes its totals with it.
-              await handle.db
-                .transaction(async (tx) => {
-                  await queryRows(tx, writeSql(w, written));
-                  throw new Error('rolled back');
-                })
-                .catch(() => undefined);
-            } else {
-              await queryRows(handle.db, writeSql(w, written));
-            }
+            transactions.at(-1)?.push(w);
+            if (!w.withNext) transactions.push([]);
+          }
+          for (const group of transactions.filter((g) => g.length > 0)) {
+            await handle.db
+              .transaction(async (tx) => {
+                for (const w of group) await queryRows(tx, writeSql(w, written));
+                // A transaction that fails takes its totals with it.
+                if (group.some((w) => w.rolledBack)) throw new Error('rolled back');
+              })
+              .catch((error: Error) => {
+                if (error.message !== 'rolled back') throw error;
+              });
           }
           const check = await checkTotals(handle.db, TEAM);
           expect(check.differences).toEqual([]);
@@ -231,6 +237,69 @@ describeEachDatabase('the running totals', NOW.toISOString(), (get) => {
       { numRuns: 12 },
     );
   }, 120_000);
+
+  it('let two transactions change several invoices in opposite due-date orders, and both commit', async () => {
+    const { handle } = get();
+    // PGlite has one connection: its transactions never interleave.
+    if (handle.kind !== 'postgres') return;
+    await handle.raw(`insert into workspaces (team_id, name) values ($1, 'Totals Co')`, [TEAM]);
+    await handle.raw(`insert into clients (team_id, name) values ($1, 'Acme')`, [TEAM]);
+    const today = todayIn('UTC', NOW);
+    // Two due dates, two invoices on each: the first transaction pays its invoice due on the earlier date, then the
+    // one due on the later; the second the other way round. Each statement's old upsert took the totals row of its
+    // due date at once and held it to commit, so each waited on the other and PostgreSQL aborted one.
+    const due = { early: -10, late: 5 };
+    await insertInvoices(
+      [due.early, due.late, due.late, due.early].map((dueOffset) => ({
+        totalMinor: 1_000n,
+        currency: 'USD',
+        sent: true,
+        dueOffset,
+        promiseOffset: null,
+        lastActionAgoMs: null,
+      })),
+      today,
+      0,
+    );
+    const pay = (number: string) =>
+      sql`update invoices set paid_minor = paid_minor + 100 where team_id = ${TEAM} and number = ${number}`;
+    const gate = () => {
+      let open = () => {};
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      return { open, opened };
+    };
+    const firstPaid = gate();
+    const secondPaid = gate();
+    const first = handle.db.transaction(async (tx) => {
+      await queryRows(tx, pay('INV-0')); // due early
+      firstPaid.open();
+      await secondPaid.opened;
+      await queryRows(tx, pay('INV-1')); // due late
+    });
+    const second = handle.db.transaction(async (tx) => {
+      await firstPaid.opened;
+      await queryRows(tx, pay('INV-2')); // due late
+      secondPaid.open();
+      await queryRows(tx, pay('INV-3')); // due early
+    });
+    const outcomes = await Promise.allSettled([first, second]);
+    // A refused one would say why: drizzle wraps PostgreSQL's error ("deadlock detected") as its cause.
+    const why = (reason: unknown) => String((reason as { cause?: unknown }).cause ?? reason);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? why(o.reason) : o.status))).toEqual([
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect((await checkTotals(handle.db, TEAM)).differences).toEqual([]);
+    const [sent] = await handle.raw(
+      `select sum(count)::int as n, sum(due_minor)::text as due from invoice_totals where team_id = $1 and kind = 'sent'`,
+      [TEAM],
+    );
+    expect(sent).toEqual({ n: 4, due: '3600' });
+    // Nothing is left pending once they committed.
+    expect(await handle.raw('select count(*)::int as n from invoice_totals_pending', [])).toEqual([{ n: 0 }]);
+  });
 
   it('are checked and rebuilt from the command line', async () => {
     const { handle, ctx } = get();

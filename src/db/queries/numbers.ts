@@ -7,7 +7,7 @@ import { addDays, type LocalDate, localDateOf } from '../../domain/dates.js';
 import { derivedLabel, derivedStateLines } from '../../domain/derived-history.js';
 import { COLLECTED_DAYS, DSO_WINDOW_DAYS, type NumbersData } from '../../domain/numbers.js';
 import type { Reporting } from '../../domain/rates.js';
-import { type DatabaseOrTransaction, queryRows } from '../client.js';
+import { type DatabaseOrTransaction, queryPrepared, queryRows } from '../client.js';
 import { exchangeRates, type WorkspaceRow } from '../schema.js';
 import { type HistoryEvent, OPEN } from './views.js';
 
@@ -46,23 +46,26 @@ export interface GetNumbersDataParams {
   today: LocalDate;
 }
 
-/** Everything computeNumbers needs, as of `today`: five set-based queries. */
+/** Everything computeNumbers needs, as of `today`: five set-based queries, none reading the open book row by row. */
 export async function getNumbersData(db: DatabaseOrTransaction, params: GetNumbersDataParams): Promise<NumbersData> {
   const { workspace, today } = params;
   const team = workspace.teamId;
 
-  // Receivables: still due on sent, open invoices.
-  const receivables = await queryRows<Raw>(
+  // Receivables: still due on sent, open invoices — the running totals' 'sent' rows (invoice_totals, kept with every
+  // write), a few hundred rows however big the book.
+  const receivables = await queryPrepared<Raw>(
     db,
-    sql`select i.currency, sum(${DUE_MINOR})::text as minor
-        from invoices i
-        where i.team_id = ${team} and ${OPEN} and i.sent_at is not null
-        group by i.currency`,
+    sql`select t.currency, sum(t.due_minor)::text as minor
+        from invoice_totals t
+        where t.team_id = ${team} and t.kind = 'sent'
+        group by t.currency
+        having sum(t.count) > 0`,
   );
 
   // Credit sales: sent invoices dated in the window (today and the 89 days before), not void, less their credits.
+  // Off the issued index (invoices_sent_issue_idx), which holds what is summed.
   const salesFrom = addDays(today, -(DSO_WINDOW_DAYS - 1));
-  const sales = await queryRows<Raw>(
+  const sales = await queryPrepared<Raw>(
     db,
     sql`select i.currency, sum(i.total_minor - i.credited_minor)::text as minor
         from invoices i
@@ -73,7 +76,7 @@ export async function getNumbersData(db: DatabaseOrTransaction, params: GetNumbe
 
   // Payments not reversed, received in the last COLLECTED_DAYS (today included), per currency and day.
   const paymentsFrom = addDays(today, -(COLLECTED_DAYS - 1));
-  const payments = await queryRows<Raw>(
+  const payments = await queryPrepared<Raw>(
     db,
     sql`select i.currency, p.received_on::text as received_on, sum(p.amount_minor)::text as minor, count(*)::int as n
         from payments p
@@ -83,17 +86,39 @@ export async function getNumbersData(db: DatabaseOrTransaction, params: GetNumbe
         group by i.currency, p.received_on`,
   );
 
-  // The open, sent book with its dates, and the client's latest scheduled date from the status page.
-  const open = await queryRows<Raw>(
+  // The open, sent book, counted and summed per set of invoices whose forecast is the same (expectedDate): in
+  // dispute; by a live promise (today or later), the client's scheduled date or not; by a due date today or later;
+  // or late (every date passed: one group, its earliest due date standing for them). All but the live promises are
+  // read off the open book's covering index alone; the client's scheduled date (the status page's latest answer) is
+  // looked up only for those, in the index of such answers (events_client_scheduled_idx).
+  const open = await queryPrepared<Raw>(
     db,
-    sql`select i.id::text as id, i.currency, ${DUE_MINOR}::text as due_minor, i.due_date::text as due_date,
-          i.promised_date::text as promised_date, i.hold_kind,
-          (select e.details->>'date' from events e
-            where e.team_id = i.team_id and e.invoice_id = i.id and e.kind = 'client_scheduled'
-            order by e.id desc limit 1) as scheduled_date
-        from invoices i
-        where i.team_id = ${team} and ${OPEN} and i.sent_at is not null
-        order by i.due_date, i.id`,
+    sql`select a.currency, a.dispute, null as promised_date, false as scheduled,
+          coalesce(a.due_key, min(a.due_date))::text as due_date, count(*)::int as n, sum(a.due)::text as due_minor
+        from (
+          select i.currency, ${DUE_MINOR} as due, i.due_date, coalesce(i.hold_kind = 'dispute', false) as dispute,
+            case when i.due_date >= ${today}::date then i.due_date end as due_key
+          from invoices i
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null
+            and not (i.promised_date is not null and i.promised_date >= ${today}::date
+              and i.hold_kind is distinct from 'dispute')
+        ) a
+        group by a.currency, a.dispute, a.due_key
+        union all
+        select b.currency, false, b.promised_date::text, b.scheduled, min(b.due_date)::text, count(*)::int,
+          sum(b.due)::text
+        from (
+          select i.currency, ${DUE_MINOR} as due, i.due_date, i.promised_date,
+            coalesce(i.promised_date::text = (select e.details->>'date' from events e
+              where e.team_id = i.team_id and e.invoice_id = i.id and e.kind = 'client_scheduled'
+              order by e.id desc limit 1), false) as scheduled
+          from invoices i
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null
+            and i.promised_date is not null and i.promised_date >= ${today}::date
+            and i.hold_kind is distinct from 'dispute'
+        ) b
+        group by b.currency, b.promised_date, b.scheduled
+        order by 1, 2, 3, 4, 5`,
   );
 
   return {
@@ -107,13 +132,13 @@ export async function getNumbersData(db: DatabaseOrTransaction, params: GetNumbe
       count: Number(r.n),
     })),
     open: open.map((r) => ({
-      invoiceId: String(r.id),
+      count: Number(r.n),
       currency: String(r.currency),
       amountDueMinor: big(r.due_minor),
       dueDate: String(r.due_date),
       promisedDate: text(r.promised_date),
-      scheduledDate: text(r.scheduled_date),
-      inDispute: r.hold_kind === 'dispute',
+      scheduledDate: r.scheduled === true || r.scheduled === 't' ? text(r.promised_date) : null,
+      inDispute: r.dispute === true || r.dispute === 't',
     })),
     reporting: await getReporting(db, workspace),
   };

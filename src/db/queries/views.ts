@@ -4,7 +4,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { addDays, type LocalDate, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import type { InvoiceState } from '../../domain/status.js';
 import { describeTerms } from '../../domain/terms.js';
-import { type DatabaseOrTransaction, queryRows } from '../client.js';
+import { type DatabaseOrTransaction, queryPrepared } from '../client.js';
 import type { InvoiceRow, WorkspaceRow } from '../schema.js';
 import { type InvoiceView, toInvoiceView } from './invoices.js';
 
@@ -243,7 +243,7 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
     ? recountTotalsSql(team, today, paidSince, stale, client)
     : runningTotalsSql(team, today, paidSince);
 
-  const totalsRows = await queryRows<Record<string, string | number>>(db, totalsQuery);
+  const totalsRows = await queryPrepared<Record<string, string | number>>(db, totalsQuery);
 
   // Lists: each state's most urgent invoices, each read straight off an index with its own limit, and only for the
   // states the totals say hold any (an empty state costs nothing, however many closed invoices share its index).
@@ -283,7 +283,7 @@ export async function getOverview(db: DatabaseOrTransaction, params: OverviewPar
   };
   const held = new Set(totalsRows.filter((r) => Number(r.count) > 0).map((r) => String(r.state)));
   const wanted = STATES.filter((state) => held.has(state)).map((state) => arms[state]);
-  const listRows = wanted.length > 0 ? await queryRows<RawInvoice>(db, sql.join(wanted, sql` union all `)) : [];
+  const listRows = wanted.length > 0 ? await queryPrepared<RawInvoice>(db, sql.join(wanted, sql` union all `)) : [];
 
   const counts: Record<InvoiceState, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0, credited: 0 };
   const needsAction = { overdue: 0, due: 0, promisesBroken: 0, stale: 0 };
@@ -332,7 +332,7 @@ export interface AgingRow {
  */
 export async function getAging(db: DatabaseOrTransaction, params: ViewParams): Promise<AgingRow[]> {
   const { today } = params;
-  const rows = await queryRows<Record<string, string | number>>(
+  const rows = await queryPrepared<Record<string, string | number>>(
     db,
     sql`select currency, bucket, sum(count)::int as count, sum(due_minor)::text as due_minor from (
         select t.currency, t.count, t.due_minor,
@@ -389,7 +389,7 @@ export async function getClientStats(
   db: DatabaseOrTransaction,
   params: { teamId: string; clientId: string },
 ): Promise<ClientStats> {
-  const [stats] = await queryRows<Record<string, string | number | null>>(
+  const [stats] = await queryPrepared<Record<string, string | number | null>>(
     db,
     sql`select count(*)::int as invoice_count,
           count(*) filter (where ${PAID_IN_FULL})::int as paid_count,
@@ -423,13 +423,13 @@ export async function getClientRecord(
 ): Promise<ClientRecord | undefined> {
   const team = params.workspace.teamId;
   const { today } = params;
-  const [client] = await queryRows<Record<string, string | number | boolean | null>>(
+  const [client] = await queryPrepared<Record<string, string | number | boolean | null>>(
     db,
     sql`select id::text as id, name, contact_name, contact_email, terms_kind, terms_days, notes, archived
         from clients where team_id = ${team} and id = ${params.clientId}::uuid`,
   );
   if (!client) return undefined;
-  const balances = await queryRows<Record<string, string | number>>(
+  const balances = await queryPrepared<Record<string, string | number>>(
     db,
     sql`select i.currency, count(*)::int as open_count,
           sum(${DUE_MINOR})::text as outstanding,
@@ -438,7 +438,7 @@ export async function getClientRecord(
         where i.team_id = ${team} and i.client_id = ${params.clientId}::uuid and ${OPEN} and i.sent_at is not null
         group by i.currency order by i.currency`,
   );
-  const invoiceRows = await queryRows<RawInvoice>(
+  const invoiceRows = await queryPrepared<RawInvoice>(
     db,
     // Sort and cut on the raw columns first; convert only the rows that are kept.
     sql`select ${INVOICE_COLUMNS} from (
@@ -498,14 +498,11 @@ export interface DayChanges {
  */
 export async function getDayChanges(db: DatabaseOrTransaction, params: ViewParams): Promise<DayChanges> {
   const { workspace, today } = params;
-  const team = workspace.teamId;
-  const rows = await queryRows<RawInvoice & { change: string }>(
+  // Each arm reads its invoices in full and joins their clients itself: no second lookup of each row by id.
+  const rows = await queryPrepared<RawInvoice & { change: string }>(
     db,
-    sql`select t.change, ${INVOICE_COLUMNS}
-      from ${dayChangesSql(workspace, today)} t
-      join invoices i on i.team_id = ${team} and i.id = t.id
-      join clients c on c.team_id = i.team_id and c.id = i.client_id
-      order by t.change, i.due_date, i.number`,
+    sql`select * from ${dayChangesSql(workspace, today, sql`${INVOICE_COLUMNS}, i.due_date as sort_due, i.number as sort_number`, sql`join clients c on c.team_id = i.team_id and c.id = i.client_id`)} t
+      order by t.change, t.sort_due, t.sort_number`,
   );
   const result: DayChanges = { date: today, becameDue: [], becameOverdue: [], promisesBroken: [], wentStale: [] };
   const asOf = todayIn(workspace.timeZone, params.now);
@@ -532,44 +529,42 @@ export async function getDayChangeIds(
   const { workspace, dates } = params;
   if (dates.length === 0) return [];
   const parts = dates.map(
-    (date) => sql`select ${date}::text as day, t.change, t.id from ${dayChangesSql(workspace, date)} t`,
+    (date) =>
+      sql`select ${date}::text as day, t.change, t.id, t.owner_user_id
+        from ${dayChangesSql(workspace, date, sql`i.id::text as id, i.owner_user_id`, sql``)} t`,
   );
-  const rows = await queryRows<{ day: string; change: DayChangeKind; id: string; owner_user_id: string | null }>(
+  const rows = await queryPrepared<{ day: string; change: DayChangeKind; id: string; owner_user_id: string | null }>(
     db,
-    sql`select c.day, c.change, i.id::text as id, i.owner_user_id
-        from (${sql.join(parts, sql` union all `)}) c
-        join invoices i on i.team_id = ${workspace.teamId} and i.id = c.id
-        order by c.day, c.change, i.id`,
+    sql`select c.day, c.change, c.id, c.owner_user_id from (${sql.join(parts, sql` union all `)}) c
+        order by c.day, c.change, c.id::uuid`,
   );
   return rows.map((r) => ({ date: String(r.day), change: r.change, id: r.id, ownerUserId: r.owner_user_id }));
 }
 
-/** The day's changes as a subquery of (change, id): the one definition both readers share. */
-function dayChangesSql(workspace: Workspace, today: LocalDate): SQL {
+/**
+ * The day's changes as a subquery of (change, columns…): the one definition both readers share, each arm reading
+ * `columns` of its invoices `i` (joined to what `join` adds) straight off its index.
+ */
+function dayChangesSql(workspace: Workspace, today: LocalDate, columns: SQL, join: SQL): SQL {
   const team = workspace.teamId;
   const yesterday = addDays(today, -1);
   const staleDay = addDays(today, -workspace.staleDays);
   const staleFrom = startOfLocalDay(staleDay, workspace.timeZone).toISOString();
   const staleTo = startOfLocalDay(addDays(staleDay, 1), workspace.timeZone).toISOString();
-  const stale = sql`i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
-    and i.due_date <= ${today}::date
-    and (i.promised_date is null or i.promised_date < ${today}::date)
-    and (i.last_action_at is null or i.last_action_at < ${staleTo}::timestamptz)`;
+  const arm = (change: string) =>
+    sql`select ${sql.raw(`'${change}'`)} as change, ${columns} from invoices i ${join}
+          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null`;
   return sql`(
-        select 'due' as change, i.id from invoices i
-          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
-            and i.due_date = ${today}::date
+        ${arm('due')} and i.due_date = ${today}::date
         union all
-        select 'overdue', i.id from invoices i
-          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
-            and i.due_date = ${yesterday}::date
+        ${arm('overdue')} and i.due_date = ${yesterday}::date
         union all
-        select 'broken', i.id from invoices i
-          where i.team_id = ${team} and ${OPEN} and i.sent_at is not null and i.hold_kind is null
-            and i.promised_date = ${yesterday}::date
+        ${arm('broken')} and i.promised_date = ${yesterday}::date
         union all
-        select 'stale', i.id from invoices i
-          where ${stale}
+        ${arm('stale')}
+            and i.due_date <= ${today}::date
+            and (i.promised_date is null or i.promised_date < ${today}::date)
+            and (i.last_action_at is null or i.last_action_at < ${staleTo}::timestamptz)
             -- it was not stale yesterday: it became due today, its promise broke today, or its last action just aged out
             and (i.due_date = ${today}::date or i.promised_date = ${yesterday}::date
               or (i.last_action_at >= ${staleFrom}::timestamptz and i.last_action_at < ${staleTo}::timestamptz))
@@ -634,7 +629,7 @@ export async function getHistory(db: DatabaseOrTransaction, params: HistoryParam
   if (params.afterId !== undefined) filters.push(sql`e.id > ${params.afterId.toString()}::int8`);
   const where = sql.join(filters, sql` and `);
   const order = params.latest ? sql`e.id desc limit ${params.latest}` : sql`e.id limit ${params.limit ?? 500}`;
-  const rows = await queryRows<Record<string, unknown>>(
+  const rows = await queryPrepared<Record<string, unknown>>(
     db,
     sql`select e.id::text as id, e.invoice_id::text as invoice_id, i.number as invoice_number,
           e.client_id::text as client_id, c.name as client_name, e.kind, e.actor_type, e.actor_id,
