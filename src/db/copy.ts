@@ -39,7 +39,7 @@ function quoted(name: string): string {
 }
 
 /**
- * Kept by triggers from other tables (migrations 0018, 0020). The copied invoices' pending deltas are dropped with
+ * Kept by triggers from other tables (migrations 0018, 0021). The copied invoices' pending deltas are dropped with
  * the totals the triggers made, so the commit adds nothing to the source's totals copied in their place.
  */
 const DERIVED = new Set(['invoice_totals', 'invoice_totals_pending', 'workspace_plans', 'workspace_plan_requests']);
