@@ -151,7 +151,7 @@ describeEachDatabase('the owner’s numbers from the book', NOW, (get) => {
     ]);
     // A new rate replaces the old one; both changes are in the history.
     await setRate(ctx, teamId, OPERATOR, { currency: 'EUR', rate: '1.2', rateDate: '2026-12-03' });
-    const changes = await ctx.db.select().from(events).where(eq(events.teamId, teamId));
+    const changes = await ctx.db.select().from(events).where(eq(events.teamId, teamId)).orderBy(events.id);
     const rateEvents = changes.filter((e) => e.kind === 'rate_set' || e.kind === 'reporting_currency_set');
     expect(rateEvents.map((e) => [e.kind, e.actorId, e.details])).toEqual([
       ['reporting_currency_set', BOB.id, { from: null, to: 'USD' }],

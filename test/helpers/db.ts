@@ -38,8 +38,9 @@ async function openWorkerPostgres(): Promise<DatabaseHandle> {
  * Empties every table of the schema between tests. Deleting with triggers off (`session_replication_role`, which the
  * tests' superuser may set) is about ten times cheaper on PGlite than TRUNCATE, which makes new files for every
  * table; the sequences start again at 1 as TRUNCATE … RESTART IDENTITY did. The tables are read from the catalogue
- * once per database, so a new table is emptied without anyone listing it. PGlite has no autovacuum: every
- * VACUUM_EVERY resets the dead rows are vacuumed away, so later tests do not scan them.
+ * once per database, so a new table is emptied without anyone listing it. Every VACUUM_EVERY resets the empty tables
+ * are rewritten (VACUUM FULL), so later tests do not scan the dead rows; autovacuum is off for them, as only a
+ * rewrite keeps new rows in the order they were inserted, which TRUNCATE's fresh files gave and some tests read by.
  */
 export async function emptyDatabase(handle: DatabaseHandle): Promise<void> {
   let reset = resets.get(handle);
@@ -49,7 +50,7 @@ export async function emptyDatabase(handle: DatabaseHandle): Promise<void> {
   }
   const state = await reset;
   await handle.raw(state.statement, []);
-  if (handle.kind === 'pglite' && ++state.count % VACUUM_EVERY === 0) await handle.raw('vacuum', []);
+  if (++state.count % VACUUM_EVERY === 0) await handle.raw('vacuum full', []);
 }
 
 const VACUUM_EVERY = 100;
@@ -59,6 +60,9 @@ async function resetOf(handle: DatabaseHandle): Promise<{ statement: string; cou
   const tables = await handle.raw(`select tablename as name from pg_tables where schemaname = 'public'`, []);
   const sequences = await handle.raw(`select sequencename as name from pg_sequences where schemaname = 'public'`, []);
   const quoted = (row: Record<string, unknown>) => `"${String(row.name).replaceAll('"', '""')}"`;
+  for (const row of tables) {
+    await handle.raw(`alter table public.${quoted(row)} set (autovacuum_enabled = false)`, []);
+  }
   const statement = [
     "do $$ begin perform set_config('session_replication_role', 'replica', true);",
     ...tables.map((row) => `delete from public.${quoted(row)};`),
