@@ -831,6 +831,38 @@ async function applyInvoice(
         );
         outcome.reversed += 1;
       }
+      // Credit notes too: QuickBooks takes a memo's credit off an invoice (the memo unapplied or deleted) before it
+      // voids it, and Xero its credit notes' allocations; that removal may arrive only as the void. Each of ours
+      // still counting is withdrawn first, as the ledger did, then the invoice voided.
+      const credited = await tx
+        .select({ id: creditNoteRows.id, externalId: ledgerLinks.externalId })
+        .from(creditNoteRows)
+        .innerJoin(
+          ledgerLinks,
+          and(
+            eq(ledgerLinks.teamId, creditNoteRows.teamId),
+            eq(ledgerLinks.provider, provider.id),
+            eq(ledgerLinks.kind, 'credit_note'),
+            eq(ledgerLinks.localId, creditNoteRows.id),
+          ),
+        )
+        .where(
+          and(
+            eq(creditNoteRows.teamId, teamId),
+            eq(creditNoteRows.invoiceId, row.id),
+            isNull(creditNoteRows.withdrawnAt),
+          ),
+        );
+      for (const note of credited) {
+        await withdrawCreditNote(
+          t,
+          teamId,
+          actor,
+          { invoice: row.id, creditNote: note.id, reason: `${word} in ${provider.label} with the invoice` },
+          { idempotencyKey: `${provider.id}:credit:${note.externalId}:with-invoice` },
+        );
+        outcome.withdrawn += 1;
+      }
       await voidInvoice(
         t,
         teamId,
