@@ -1071,6 +1071,12 @@ async function ourPaymentInvoice(tx: Transaction, ctx: LedgerContext, teamId: st
  * and the invoice's ids), up to what is still due. Numbered as in the ledger; a note allocated to several invoices
  * numbers each part `<number>/<n>`. A credit note voided in the ledger after we took it in is withdrawn here (each
  * part we took in), with the reason "Voided in Xero"; one voided before we ever had it changes nothing.
+ *
+ * The ledger's amount for an allocation is followed: allocated twice to the same invoice, it counts twice (the
+ * allocations' sum); reduced there, our notes for it are withdrawn ("Reduced in QuickBooks") newest first until
+ * they are no more than the new amount, and the rest taken in as a further note; applied more, or applied again
+ * after we withdrew ours (a memo re-applied by the same payment), the difference is taken in as a further note.
+ * A further note is its own row, numbered on (`CM-1/2`), linked `<allocation>~<n>`: no note ever counts twice.
  */
 async function applyCreditNote(
   ctx: LedgerContext,
@@ -1080,12 +1086,18 @@ async function applyCreditNote(
   outcome: SyncOutcome,
 ): Promise<string[]> {
   const changed: string[] = [];
+  const byKey = new Map<string, LedgerCreditNote['allocations']>();
   for (const allocation of note.allocations) {
     const key = allocation.externalId ?? `${note.externalId}:${allocation.invoiceExternalId}`;
-    const taken = await findLink(ctx.db, teamId, provider.id, 'credit_note', key);
+    byKey.set(key, [...(byKey.get(key) ?? []), allocation]);
+  }
+  for (const [key, allocations] of byKey) {
+    const allocation = allocations[0] as LedgerCreditNote['allocations'][number];
+    const parts = await creditParts(ctx.db, teamId, provider.id, key);
     if (note.status === 'void') {
-      if (taken?.localId) {
-        const id = await withdrawVoided(ctx, teamId, provider, key, taken.localId);
+      for (const part of parts) {
+        if (!part.localId || part.withdrawnAt) continue;
+        const id = await withdrawVoided(ctx, teamId, provider, part.externalId, part.localId);
         if (id) {
           outcome.withdrawn += 1;
           changed.push(id);
@@ -1093,26 +1105,50 @@ async function applyCreditNote(
       }
       continue;
     }
-    if (taken) continue;
+    // Every part linked to nothing: not taken on purpose (nothing was due, or the invoice was void).
+    if (parts.length > 0 && parts.every((part) => !part.localId)) continue;
     const invoiceLink = await findLink(ctx.db, teamId, provider.id, 'invoice', allocation.invoiceExternalId);
     if (!invoiceLink?.localId) continue;
     const localId = invoiceLink.localId;
     const id = await ctx.db.transaction(async (tx) => {
       const t: LedgerContext = { db: tx, clock: ctx.clock };
-      const row = await reread(t, teamId, localId);
+      let row = await reread(t, teamId, localId);
       if (!row) return undefined;
-      const amount = decimalToMinor(allocation.amount, row.currency);
+      const amount = allocations.reduce((sum, a) => sum + decimalToMinor(a.amount, row?.currency ?? note.currency), 0n);
+      const counting = parts.filter((part) => part.localId && !part.withdrawnAt && part.amountMinor !== null);
+      let counted = counting.reduce((sum, part) => sum + (part.amountMinor ?? 0n), 0n);
+      if (parts.length > 0 && (amount === counted || row.voidedAt)) return undefined;
+      let touched = false;
+      // Reduced in the ledger: ours withdrawn, newest first, until they are no more than its amount.
+      for (const part of [...counting].reverse()) {
+        if (counted <= amount) break;
+        await withdrawCreditNote(
+          t,
+          teamId,
+          ledgerActor(provider.id),
+          { invoice: row.id, creditNote: part.localId as string, reason: `Reduced in ${provider.label}` },
+          { idempotencyKey: `${provider.id}:credit:${part.externalId}:reduced` },
+        );
+        outcome.withdrawn += 1;
+        counted -= part.amountMinor ?? 0n;
+        touched = true;
+        row = await reread(t, teamId, row.id);
+        if (!row) throw new Error('the credited invoice vanished');
+      }
+      const partKey = parts.length === 0 ? key : `${key}~${parts.length + 1}`;
       const due = row.totalMinor - row.paidMinor - row.creditedMinor;
-      const take = amount < due ? amount : due;
+      const wanted = amount - counted;
+      const take = wanted < due ? wanted : due;
       if (row.voidedAt || !row.sentAt || take <= 0n) {
-        await link(tx, teamId, provider.id, 'credit_note', key, null, note.updatedAt);
-        return undefined;
+        // A first part not taken is linked to nothing (a re-sync leaves it); a further one is tried again.
+        if (parts.length === 0) await link(tx, teamId, provider.id, 'credit_note', key, null, note.updatedAt);
+        return touched ? row.id : undefined;
       }
       const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
       const day = allocation.date ?? note.date ?? today;
       const number = note.number ?? `${provider.label}-${note.externalId.slice(0, 8)}`;
-      // Each part of a note applied more than once (to several invoices, or through several QuickBooks payments)
-      // is numbered <number>/<n> in the order they arrive, n counting the parts already seen.
+      // Each part of a note applied more than once (to several invoices, or through several QuickBooks payments, or
+      // taken in again) is numbered <number>/<n> in the order they arrive, n counting the parts already seen.
       const [seen] = await tx
         .select({ n: count() })
         .from(ledgerLinks)
@@ -1139,15 +1175,52 @@ async function applyCreditNote(
             2000,
           ),
         },
-        { idempotencyKey: `${provider.id}:credit:${key}` },
+        { idempotencyKey: `${provider.id}:credit:${partKey}` },
       );
-      await link(tx, teamId, provider.id, 'credit_note', key, result.creditNoteId, note.updatedAt);
+      await link(tx, teamId, provider.id, 'credit_note', partKey, result.creditNoteId, note.updatedAt);
       outcome.credits += 1;
       return row.id;
     });
     if (id) changed.push(id);
   }
   return changed;
+}
+
+/** The parts of one allocation taken in (`<key>`, then `<key>~2`, `<key>~3`…), oldest first, with our notes. */
+async function creditParts(db: LedgerContext['db'], teamId: string, provider: ProviderId, key: string) {
+  const rows = await db
+    .select({
+      externalId: ledgerLinks.externalId,
+      localId: ledgerLinks.localId,
+      amountMinor: creditNoteRows.amountMinor,
+      withdrawnAt: creditNoteRows.withdrawnAt,
+    })
+    .from(ledgerLinks)
+    .leftJoin(
+      creditNoteRows,
+      and(eq(creditNoteRows.teamId, ledgerLinks.teamId), eq(creditNoteRows.id, ledgerLinks.localId)),
+    )
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider),
+        eq(ledgerLinks.kind, 'credit_note'),
+        sql`(${ledgerLinks.externalId} = ${key} or starts_with(${ledgerLinks.externalId}, ${`${key}~`}))`,
+      ),
+    );
+  return rows.sort((a, b) => partNumber(a.externalId) - partNumber(b.externalId));
+}
+
+/** 1 for `<key>`, n for `<key>~n`. */
+function partNumber(externalId: string): number {
+  const at = externalId.lastIndexOf('~');
+  return at < 0 ? 1 : Number(externalId.slice(at + 1));
+}
+
+/** The allocation a part belongs to: `<key>` of `<key>~n`. */
+function partBase(externalId: string): string {
+  const at = externalId.indexOf('~');
+  return at < 0 ? externalId : externalId.slice(0, at);
 }
 
 /**
@@ -1211,13 +1284,13 @@ async function withdrawRemovedCredits(
         eq(ledgerLinks.teamId, teamId),
         eq(ledgerLinks.provider, provider.id),
         eq(ledgerLinks.kind, 'credit_note'),
-        sql`split_part(${ledgerLinks.externalId}, ':', 2) = ${invoice.externalId}`,
+        sql`split_part(split_part(${ledgerLinks.externalId}, '~', 1), ':', 2) = ${invoice.externalId}`,
         isNull(creditNoteRows.withdrawnAt),
       ),
     );
   const changed: string[] = [];
   for (const credit of taken) {
-    if (listed.has(credit.externalId) || !credit.localId) continue;
+    if (listed.has(partBase(credit.externalId)) || !credit.localId) continue;
     const id = await withdrawVoided(ctx, teamId, provider, credit.externalId, credit.localId, {
       reason: `No longer applied to ${invoice.number ?? invoice.externalId} in ${provider.label}`,
       key: 'removed',

@@ -147,4 +147,81 @@ describeEachDatabase('a QuickBooks credit memo changed on an invoice', NOW, (get
       expect(await eventsOf('voided')).toHaveLength(1);
     });
   }
+
+  it('follows a credit reduced in QuickBooks: our note withdrawn ("Reduced in QuickBooks") and the new amount taken in as a further note, once', async () => {
+    const t = get();
+    later();
+    qbo.reduceCredit(applied, memo, '50.00');
+
+    const outcome = await books.syncNow(TEAM, 'quickbooks');
+
+    expect(outcome).toMatchObject({ withdrawn: 1, credits: 1, reversed: 0, payments: 0, problems: [] });
+    const inv = await getInvoice(t.ctx, TEAM, '6201');
+    expect([inv.paidMinor, inv.creditedMinor]).toEqual([10_000n, 5_000n]);
+    expect(inv.status).toMatchObject({ state: 'overdue', amountDueMinor: 35_000n });
+    expect(outcome?.changedInvoices).toEqual([inv.id]);
+    expect(await notes()).toEqual([
+      ['CM-62', 12_000n, 'Reduced in QuickBooks'],
+      ['CM-62/2', 5_000n, null],
+    ]);
+    const history = await getHistory(t.ctx.db, {
+      teamId: TEAM,
+      invoiceId: inv.id,
+      kinds: ['credit_note_withdrawn', 'credit_note_issued'],
+    });
+    expect(history.slice(-2).map((e) => [e.kind, e.actorId, e.details])).toEqual([
+      [
+        'credit_note_withdrawn',
+        'quickbooks',
+        expect.objectContaining({ number: 'CM-62', reason: 'Reduced in QuickBooks' }),
+      ],
+      ['credit_note_issued', 'quickbooks', expect.objectContaining({ number: 'CM-62/2' })],
+    ]);
+
+    later();
+    expect(await books.syncNow(TEAM, 'quickbooks')).toMatchObject({
+      withdrawn: 0,
+      credits: 0,
+      changedInvoices: [],
+      problems: [],
+    });
+    expect(await notes()).toHaveLength(2);
+  });
+
+  it('takes in a memo applied again by the same payment as a further note, never counting the withdrawn one', async () => {
+    const t = get();
+    later();
+    qbo.unapplyCredit(applied, memo);
+    expect(await books.syncNow(TEAM, 'quickbooks')).toMatchObject({ withdrawn: 1, credits: 0, problems: [] });
+    expect((await getInvoice(t.ctx, TEAM, '6201')).status).toMatchObject({ amountDueMinor: 40_000n });
+
+    later();
+    qbo.reapplyCredit(applied, { memo, invoices: [{ id: a, amount: '80.00' }] });
+    const again = await books.syncNow(TEAM, 'quickbooks');
+
+    expect(again).toMatchObject({ withdrawn: 0, credits: 1, problems: [] });
+    const inv = await getInvoice(t.ctx, TEAM, '6201');
+    expect([inv.paidMinor, inv.creditedMinor]).toEqual([10_000n, 8_000n]);
+    expect(inv.status).toMatchObject({ state: 'overdue', amountDueMinor: 32_000n });
+    expect(await notes()).toEqual([
+      ['CM-62', 12_000n, 'No longer applied to 6201 in QuickBooks'],
+      ['CM-62/2', 8_000n, null],
+    ]);
+
+    // Applied more by the same payment: the difference is a further note.
+    later();
+    qbo.reapplyCredit(applied, { memo, invoices: [{ id: a, amount: '30.00' }] });
+    expect(await books.syncNow(TEAM, 'quickbooks')).toMatchObject({ withdrawn: 0, credits: 1, problems: [] });
+    expect((await getInvoice(t.ctx, TEAM, '6201')).creditedMinor).toBe(11_000n);
+    expect((await notes()).at(-1)).toEqual(['CM-62/3', 3_000n, null]);
+
+    later();
+    expect(await books.syncNow(TEAM, 'quickbooks')).toMatchObject({
+      withdrawn: 0,
+      credits: 0,
+      changedInvoices: [],
+      problems: [],
+    });
+    expect(await eventsOf('credit_note_issued')).toHaveLength(3);
+  });
 });
