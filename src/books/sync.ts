@@ -769,8 +769,26 @@ async function applyInvoice(
     // already recorded here by hand is not recorded twice.
     const ledgerPaid = invoice.payments.length > 0 ? decimalToMinor(invoice.amountPaid, invoice.currency) : 0n;
     const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
+    // An amount the ledger changes in place (Xero's advances), summed per id should it be listed more than once.
+    const followed = new Map<string, bigint>();
+    for (const payment of invoice.payments) {
+      if (!payment.followsAmount || payment.deleted) continue;
+      const amount = decimalToMinor(payment.amount, invoice.currency);
+      followed.set(payment.externalId, (followed.get(payment.externalId) ?? 0n) + amount);
+    }
     for (const payment of invoice.payments) {
       if (payment.deleted || !row || row.voidedAt) continue;
+      if (payment.followsAmount) {
+        const amount = followed.get(payment.externalId);
+        if (amount === undefined) continue;
+        followed.delete(payment.externalId);
+        const after = await followAmount(t, teamId, provider, row, payment, { amount, ledgerPaid, today }, outcome);
+        if (after) {
+          touched = true;
+          row = after;
+        }
+        continue;
+      }
       if (await findLink(tx, teamId, provider.id, 'payment', payment.externalId)) continue;
       const amount = decimalToMinor(payment.amount, invoice.currency);
       const room = ledgerPaid - row.paidMinor;
@@ -932,6 +950,104 @@ async function applyPayment(
 }
 
 /**
+ * A payment whose amount the ledger changes in place (a Xero advance on an invoice: allocated to it again, or one of
+ * its allocations there deleted) is followed. The first time it is taken in as any payment (`<key>`, up to what the
+ * ledger says is paid and what is due). Later, ours for it still counting are compared with the ledger's amount:
+ * more there (allocated again: it counts twice), the difference is a further payment (`<key>~<n>`); less there, ours
+ * are reversed ("Reduced in Xero") newest first until they are no more than it, and the rest is a further payment.
+ * Returns the invoice as it is after, when anything changed.
+ */
+async function followAmount(
+  t: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  start: InvoiceRow,
+  payment: LedgerPayment,
+  ledger: { amount: bigint; ledgerPaid: bigint; today: string },
+  outcome: SyncOutcome,
+): Promise<InvoiceRow | undefined> {
+  const tx = t.db as Transaction;
+  const actor = ledgerActor(provider.id);
+  const key = payment.externalId;
+  const parts = await paymentParts(tx, teamId, provider.id, key);
+  // Every part linked to nothing: not taken on purpose (recorded here already, or nothing was due).
+  if (parts.length > 0 && parts.every((part) => !part.localId)) return undefined;
+  const counting = parts.filter((part) => part.localId && !part.reversedAt && part.amountMinor !== null);
+  let counted = counting.reduce((sum, part) => sum + (part.amountMinor ?? 0n), 0n);
+  if (parts.length > 0 && counted === ledger.amount) return undefined;
+  let row = start;
+  let touched = false;
+  for (const part of reductionOrder(counting, counted - ledger.amount)) {
+    if (counted <= ledger.amount) break;
+    await reversePayment(
+      t,
+      teamId,
+      actor,
+      { invoice: row.id, payment: part.localId as string, reason: `Reduced in ${provider.label}` },
+      { idempotencyKey: `${provider.id}:payment:${part.externalId}:reduced` },
+    );
+    outcome.reversed += 1;
+    counted -= part.amountMinor ?? 0n;
+    touched = true;
+    const now = await reread(t, teamId, row.id);
+    if (!now) throw new Error('the synced invoice vanished');
+    row = now;
+  }
+  const partKey = parts.length === 0 ? key : `${key}~${parts.length + 1}`;
+  const take = [
+    ledger.amount - counted,
+    ledger.ledgerPaid - row.paidMinor,
+    row.totalMinor - row.paidMinor - row.creditedMinor,
+  ].reduce((a, b) => (b < a ? b : a));
+  if (take <= 0n) {
+    // A first part not taken is linked to nothing (a re-sync leaves it); a further one is tried again.
+    if (parts.length === 0) await link(tx, teamId, provider.id, 'payment', key, null, null);
+    return touched ? row : undefined;
+  }
+  const { result } = await recordPayment(
+    t,
+    teamId,
+    actor,
+    {
+      invoice: row.id,
+      amount: take,
+      receivedOn: laterOf(payment.date < ledger.today ? payment.date : ledger.today, row.issueDate),
+      reference: `from ${provider.label}${payment.reference ? `: ${stripControls(payment.reference)}` : ''}`.slice(
+        0,
+        200,
+      ),
+      method: provider.label,
+    },
+    { idempotencyKey: `${provider.id}:payment:${partKey}` },
+  );
+  await link(tx, teamId, provider.id, 'payment', partKey, result.paymentId, null);
+  outcome.payments += 1;
+  return reread(t, teamId, row.id);
+}
+
+/** The parts of one followed payment recorded (`<key>`, then `<key>~2`…), oldest first, with our payments. */
+async function paymentParts(tx: Transaction, teamId: string, provider: ProviderId, key: string) {
+  const rows = await tx
+    .select({
+      externalId: ledgerLinks.externalId,
+      localId: ledgerLinks.localId,
+      amountMinor: paymentRows.amountMinor,
+      reversedAt: paymentRows.reversedAt,
+    })
+    .from(ledgerLinks)
+    .leftJoin(paymentRows, and(eq(paymentRows.teamId, ledgerLinks.teamId), eq(paymentRows.id, ledgerLinks.localId)))
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider),
+        eq(ledgerLinks.kind, 'payment'),
+        sql`(${ledgerLinks.externalId} = ${key} or starts_with(${ledgerLinks.externalId}, ${`${key}~`}))`,
+      ),
+    );
+  return rows.sort((a, b) => partNumber(a.externalId) - partNumber(b.externalId));
+}
+
+/**
  * The ledger's texts as ours are kept (services/schemas.ts cleans what anyone types the same way): NFC, bidi
  * overrides dropped, runs of white space one space. So "INV  7" or an NFD "Café" in Xero matches the invoice or
  * client typed here, and a re-sync finds nothing changed. Anything else (`< > &`, `<!channel>`, `*bold*`, any
@@ -1029,13 +1145,13 @@ async function reverseRemovedAdvances(
         eq(ledgerLinks.teamId, teamId),
         eq(ledgerLinks.provider, provider.id),
         eq(ledgerLinks.kind, 'payment'),
-        sql`split_part(${ledgerLinks.externalId}, ':', 2) = ${invoice.externalId}`,
+        sql`split_part(split_part(${ledgerLinks.externalId}, '~', 1), ':', 2) = ${invoice.externalId}`,
         isNull(paymentRows.reversedAt),
       ),
     );
   const changed: string[] = [];
   for (const advance of recorded) {
-    if (listed.has(advance.externalId) || !advance.localId) continue;
+    if (listed.has(partBase(advance.externalId)) || !advance.localId) continue;
     const localId = advance.localId;
     const id = await ctx.db.transaction(async (tx) => {
       const row = await ourPaymentInvoice(tx, ctx, teamId, localId);
@@ -1120,7 +1236,7 @@ async function applyCreditNote(
       if (parts.length > 0 && (amount === counted || row.voidedAt)) return undefined;
       let touched = false;
       // Reduced in the ledger: ours withdrawn, newest first, until they are no more than its amount.
-      for (const part of [...counting].reverse()) {
+      for (const part of reductionOrder(counting, counted - amount)) {
         if (counted <= amount) break;
         await withdrawCreditNote(
           t,
@@ -1209,6 +1325,15 @@ async function creditParts(db: LedgerContext['db'], teamId: string, provider: Pr
       ),
     );
   return rows.sort((a, b) => partNumber(a.externalId) - partNumber(b.externalId));
+}
+
+/**
+ * Which of ours to undo when the ledger's amount went down by `less`: the newest part of exactly that amount (the
+ * allocation deleted there, most likely), else newest first.
+ */
+function reductionOrder<T extends { amountMinor: bigint | null }>(counting: readonly T[], less: bigint): T[] {
+  const exact = counting.filter((part) => part.amountMinor === less).at(-1);
+  return exact ? [exact] : [...counting].reverse();
 }
 
 /** 1 for `<key>`, n for `<key>~n`. */

@@ -19,7 +19,9 @@
 // allocation is deleted with DELETE /Prepayments/{PrepaymentID}/Allocations/{AllocationID} (or Overpayments), which
 // answers the Allocation with IsDeleted true; the spec says nothing more, so this fake takes the deleted allocation
 // off the invoice's Prepayments/Overpayments and its AmountCredited, as a voided advance (Status VOIDED) is, and the
-// invoice changes (UpdatedDateUTC) either way, its amount due having gone up.
+// invoice changes (UpdatedDateUTC) either way, its amount due having gone up. An advance allocated to the same
+// invoice more than once is listed there once, its AppliedAmount what those allocations add up to (the spec names
+// one AppliedAmount per advance on an invoice and says no more); deleting one of them lowers it.
 //
 // Posting payments: GET /Accounts (the chart, `where=Status=="ACTIVE"`) and PUT /Payments with Idempotency-Key (the
 // same key answers the same payment, never a second), its 400 ValidationException (more than the amount due, an

@@ -1,0 +1,189 @@
+// A Xero prepayment's allocations to one invoice changed after the bot took them in, against the contract fake, on
+// each database: allocated twice to the same invoice it counts twice; one of its allocations deleted, the payment it
+// made here is reversed ("Reduced in Xero") and the rest still counts; the prepayment voided, the rest is reversed.
+// Each once: a later sync changes nothing.
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import type { Books } from '../../src/books/index.js';
+import { getHistory } from '../../src/db/queries/views.js';
+import { events, payments } from '../../src/db/schema.js';
+import { getInvoice } from '../../src/services/invoices.js';
+import { ensureWorkspace } from '../../src/services/workspaces.js';
+import { describeEachDatabase } from '../helpers/db.js';
+import { type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
+import { connectXero, xeroBooks } from '../helpers/xero-books.js';
+
+const NOW = '2026-11-23T15:00:00Z';
+const TEAM = 'T0ACME';
+
+let xero: FakeXero;
+beforeAll(async () => {
+  xero = await startFakeXero();
+});
+afterAll(async () => {
+  await xero.close();
+});
+
+describeEachDatabase('a Xero prepayment allocated more than once to an invoice', NOW, (get) => {
+  let books: Books;
+  beforeEach(async () => {
+    const t = get();
+    xero.reset();
+    xero.setNow(NOW);
+    books = xeroBooks(t, xero);
+    await ensureWorkspace(t.ctx, { teamId: TEAM, name: 'Studio', timeZone: 'America/New_York' });
+  });
+
+  /** An hour later, in step with Xero's clock. */
+  function later() {
+    const t = get();
+    t.ctx.clock.advance(60 * 60_000);
+    xero.setNow(t.ctx.clock.now());
+  }
+
+  async function lines(invoiceId: string) {
+    const t = get();
+    const rows = await t.ctx.db
+      .select()
+      .from(payments)
+      .where(and(eq(payments.teamId, TEAM), eq(payments.invoiceId, invoiceId)));
+    return rows
+      .sort((x, y) => (x.createdAt < y.createdAt ? -1 : x.createdAt > y.createdAt ? 1 : 0))
+      .map((p) => [p.amountMinor, p.reference, p.reversalReason]);
+  }
+
+  it('counts a second allocation, reverses the one deleted ("Reduced in Xero"), then the rest when voided; each once', async () => {
+    const t = get();
+    const acme = xero.addContact({ name: 'Acme Corp' });
+    const a = xero.addInvoice({
+      InvoiceNumber: 'INV-0090',
+      ContactID: acme,
+      Total: '500.00',
+      Date: '2026-10-01',
+      DueDate: '2026-10-31',
+    });
+    const pre = xero.receiveAdvance({ kind: 'prepayment', contactId: acme, total: '300.00', date: '2026-10-05' });
+    const first = xero.allocateAdvance(pre, { invoiceId: a, amount: '100.00', date: '2026-10-05' });
+    await connectXero(books, xero, TEAM);
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ created: 1, payments: 1, problems: [] });
+    const inv = await getInvoice(t.ctx, TEAM, 'INV-0090');
+    expect(inv.status).toMatchObject({ state: 'overdue', amountDueMinor: 40_000n });
+
+    // Allocated again to the same invoice: Xero's AppliedAmount on it is now 250.
+    later();
+    xero.allocateAdvance(pre, { invoiceId: a, amount: '150.00', date: '2026-11-23' });
+    const twice = await books.syncNow(TEAM, 'xero');
+    expect(twice).toMatchObject({ payments: 1, reversed: 0, problems: [], changedInvoices: [inv.id] });
+    expect((await getInvoice(t.ctx, TEAM, 'INV-0090')).status).toMatchObject({ amountDueMinor: 25_000n });
+    expect(await lines(inv.id)).toEqual([
+      [10_000n, 'from Xero: prepayment', null],
+      [15_000n, 'from Xero: prepayment', null],
+    ]);
+    later();
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ payments: 0, reversed: 0, changedInvoices: [] });
+
+    // The first allocation deleted: 150 still applied.
+    later();
+    xero.deleteAdvanceAllocation(pre, first);
+    const reduced = await books.syncNow(TEAM, 'xero');
+    expect(reduced).toMatchObject({ payments: 0, reversed: 1, problems: [], changedInvoices: [inv.id] });
+    expect((await getInvoice(t.ctx, TEAM, 'INV-0090')).status).toMatchObject({
+      state: 'overdue',
+      amountDueMinor: 35_000n,
+    });
+    expect(await lines(inv.id)).toEqual([
+      [10_000n, 'from Xero: prepayment', 'Reduced in Xero'],
+      [15_000n, 'from Xero: prepayment', null],
+    ]);
+    const [reversal] = await getHistory(t.ctx.db, { teamId: TEAM, invoiceId: inv.id, kinds: ['payment_reversed'] });
+    expect(reversal).toMatchObject({
+      actorType: 'system',
+      actorId: 'xero',
+      details: {
+        reason: 'Reduced in Xero',
+        amountMinor: { $bigint: '10000' },
+        amountDueAfterMinor: { $bigint: '35000' },
+      },
+    });
+    later();
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ payments: 0, reversed: 0, changedInvoices: [] });
+
+    // The prepayment voided: the part still counting is reversed too.
+    later();
+    xero.voidAdvance(pre);
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ payments: 0, reversed: 1, problems: [] });
+    expect((await getInvoice(t.ctx, TEAM, 'INV-0090')).status).toMatchObject({ amountDueMinor: 50_000n });
+    expect((await lines(inv.id)).map((l) => l[2])).toEqual(['Reduced in Xero', 'Allocation removed in Xero']);
+
+    later();
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ payments: 0, reversed: 0, changedInvoices: [] });
+    const reversals = await t.ctx.db
+      .select()
+      .from(events)
+      .where(and(eq(events.teamId, TEAM), eq(events.kind, 'payment_reversed')));
+    expect(reversals).toHaveLength(2);
+  });
+
+  it('follows an allocation reduced below what one payment here took: reversed, and the new amount taken in', async () => {
+    const t = get();
+    const acme = xero.addContact({ name: 'Acme Corp' });
+    const a = xero.addInvoice({
+      InvoiceNumber: 'INV-0091',
+      ContactID: acme,
+      Total: '500.00',
+      Date: '2026-10-01',
+      DueDate: '2026-10-31',
+    });
+    const over = xero.receiveAdvance({ kind: 'overpayment', contactId: acme, total: '400.00', date: '2026-10-05' });
+    xero.allocateAdvance(over, { invoiceId: a, amount: '100.00', date: '2026-10-05' });
+    const second = xero.allocateAdvance(over, { invoiceId: a, amount: '150.00', date: '2026-10-06' });
+    await connectXero(books, xero, TEAM);
+    // Both allocations before the first sync: one payment here of their sum.
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ created: 1, payments: 1, problems: [] });
+    const inv = await getInvoice(t.ctx, TEAM, 'INV-0091');
+    expect(inv.status).toMatchObject({ amountDueMinor: 25_000n });
+
+    later();
+    xero.deleteAdvanceAllocation(over, second);
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ payments: 1, reversed: 1, problems: [] });
+    expect((await getInvoice(t.ctx, TEAM, 'INV-0091')).status).toMatchObject({ amountDueMinor: 40_000n });
+    expect(await lines(inv.id)).toEqual([
+      [25_000n, 'from Xero: overpayment', 'Reduced in Xero'],
+      [10_000n, 'from Xero: overpayment', null],
+    ]);
+    later();
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ payments: 0, reversed: 0, changedInvoices: [] });
+  });
+
+  it('counts a sales credit note allocated twice to the same invoice twice', async () => {
+    const t = get();
+    const acme = xero.addContact({ name: 'Acme Corp' });
+    const a = xero.addInvoice({
+      InvoiceNumber: 'INV-0092',
+      ContactID: acme,
+      Total: '1000.00',
+      Date: '2026-10-01',
+      DueDate: '2026-10-31',
+    });
+    await connectXero(books, xero, TEAM);
+    await books.syncNow(TEAM, 'xero');
+
+    later();
+    xero.addCreditNote({
+      number: 'CN-0009',
+      contactId: acme,
+      date: '2026-11-22',
+      allocations: [
+        { invoiceId: a, amount: '200.00' },
+        { invoiceId: a, amount: '100.00' },
+      ],
+    });
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ credits: 1, problems: [] });
+    const inv = await getInvoice(t.ctx, TEAM, 'INV-0092');
+    expect(inv.creditedMinor).toBe(30_000n);
+    expect(inv.status).toMatchObject({ amountDueMinor: 70_000n });
+
+    later();
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ credits: 0, withdrawn: 0, changedInvoices: [] });
+  });
+});
