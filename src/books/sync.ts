@@ -1223,6 +1223,8 @@ async function applyCreditNote(
     }
     // Every part linked to nothing: not taken on purpose (nothing was due, or the invoice was void).
     if (parts.length > 0 && parts.every((part) => !part.localId)) continue;
+    // Ours for it already count what the ledger says (the usual re-sync): nothing to open a transaction for.
+    if (parts.length > 0 && sameAmount(allocations, note.currency, parts)) continue;
     const invoiceLink = await findLink(ctx.db, teamId, provider.id, 'invoice', allocation.invoiceExternalId);
     if (!invoiceLink?.localId) continue;
     const localId = invoiceLink.localId;
@@ -1300,6 +1302,17 @@ async function applyCreditNote(
     if (id) changed.push(id);
   }
   return changed;
+}
+
+/** The allocations' sum (in the note's currency) is what our notes for them still counting add up to. */
+function sameAmount(
+  allocations: LedgerCreditNote['allocations'],
+  currency: string,
+  parts: { localId: string | null; withdrawnAt: Date | null; amountMinor: bigint | null }[],
+): boolean {
+  const amount = allocations.reduce((sum, a) => sum + decimalToMinor(a.amount, currency), 0n);
+  const counted = parts.reduce((sum, p) => sum + (p.localId && !p.withdrawnAt ? (p.amountMinor ?? 0n) : 0n), 0n);
+  return amount === counted;
 }
 
 /** The parts of one allocation taken in (`<key>`, then `<key>~2`, `<key>~3`…), oldest first, with our notes. */

@@ -1,7 +1,8 @@
-// A Xero prepayment's allocations to one invoice changed after the bot took them in, against the contract fake, on
-// each database: allocated twice to the same invoice it counts twice; one of its allocations deleted, the payment it
-// made here is reversed ("Reduced in Xero") and the rest still counts; the prepayment voided, the rest is reversed.
-// Each once: a later sync changes nothing.
+// Xero's allocations to an invoice changed after the bot took them in, against the contract fake, on each database:
+// a prepayment allocated twice to the same invoice counts twice; one of its allocations deleted, the payment it made
+// here is reversed ("Reduced in Xero") and the rest still counts; the prepayment voided, the rest is reversed; a
+// credit note allocated twice counts twice; an invoice voided with its credit note in the same window is void here,
+// our credit note withdrawn first. Each once: a later sync changes nothing.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Books } from '../../src/books/index.js';
@@ -24,7 +25,7 @@ afterAll(async () => {
   await xero.close();
 });
 
-describeEachDatabase('a Xero prepayment allocated more than once to an invoice', NOW, (get) => {
+describeEachDatabase('Xero allocations changed on an invoice', NOW, (get) => {
   let books: Books;
   beforeEach(async () => {
     const t = get();
@@ -185,5 +186,52 @@ describeEachDatabase('a Xero prepayment allocated more than once to an invoice',
 
     later();
     expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ credits: 0, withdrawn: 0, changedInvoices: [] });
+  });
+
+  it('voids an invoice voided in Xero with its credit note in the same window, withdrawing our credit note first, once', async () => {
+    const t = get();
+    const acme = xero.addContact({ name: 'Acme Corp' });
+    const a = xero.addInvoice({
+      InvoiceNumber: 'INV-0093',
+      ContactID: acme,
+      Total: '400.00',
+      Date: '2026-10-01',
+      DueDate: '2026-10-31',
+    });
+    const cn = xero.addCreditNote({
+      number: 'CN-0010',
+      contactId: acme,
+      date: '2026-11-02',
+      allocations: [{ invoiceId: a, amount: '150.00' }],
+    });
+    await connectXero(books, xero, TEAM);
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ created: 1, credits: 1, problems: [] });
+
+    // The invoices phase sees the void before the credit notes phase sees the credit note voided.
+    later();
+    xero.voidCreditNote(cn);
+    xero.setStatus(a, 'VOIDED');
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ voided: 1, withdrawn: 1, problems: [] });
+    const inv = await getInvoice(t.ctx, TEAM, 'INV-0093');
+    expect(inv.voidReason).toBe('Voided in Xero');
+    expect(inv.creditedMinor).toBe(0n);
+    const [withdrawal] = await getHistory(t.ctx.db, {
+      teamId: TEAM,
+      invoiceId: inv.id,
+      kinds: ['credit_note_withdrawn'],
+    });
+    expect(withdrawal).toMatchObject({
+      actorId: 'xero',
+      details: { number: 'CN-0010', reason: 'Voided in Xero with the invoice' },
+    });
+
+    later();
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({
+      voided: 0,
+      withdrawn: 0,
+      credits: 0,
+      changedInvoices: [],
+      problems: [],
+    });
   });
 });
