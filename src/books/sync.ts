@@ -1301,6 +1301,37 @@ async function applyCreditNote(
     });
     if (id) changed.push(id);
   }
+  // A note that lists all its allocations (Xero's; a QuickBooks memo arrives one application at a time): a part we
+  // took in whose allocation it no longer lists was deleted there, and is withdrawn ("Allocation removed in Xero").
+  if (note.status === 'open' && note.allocations.every((a) => a.externalId === undefined)) {
+    const taken = await ctx.db
+      .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
+      .from(ledgerLinks)
+      .innerJoin(
+        creditNoteRows,
+        and(eq(creditNoteRows.teamId, ledgerLinks.teamId), eq(creditNoteRows.id, ledgerLinks.localId)),
+      )
+      .where(
+        and(
+          eq(ledgerLinks.teamId, teamId),
+          eq(ledgerLinks.provider, provider.id),
+          eq(ledgerLinks.kind, 'credit_note'),
+          sql`starts_with(${ledgerLinks.externalId}, ${`${note.externalId}:`})`,
+          isNull(creditNoteRows.withdrawnAt),
+        ),
+      );
+    for (const part of taken) {
+      if (byKey.has(partBase(part.externalId)) || !part.localId) continue;
+      const id = await withdrawVoided(ctx, teamId, provider, part.externalId, part.localId, {
+        reason: `Allocation removed in ${provider.label}`,
+        key: 'removed',
+      });
+      if (id) {
+        outcome.withdrawn += 1;
+        changed.push(id);
+      }
+    }
+  }
   return changed;
 }
 

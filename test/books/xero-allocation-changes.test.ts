@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Books } from '../../src/books/index.js';
 import { getHistory } from '../../src/db/queries/views.js';
-import { events, payments } from '../../src/db/schema.js';
+import { creditNotes, events, payments } from '../../src/db/schema.js';
 import { getInvoice } from '../../src/services/invoices.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase } from '../helpers/db.js';
@@ -233,5 +233,59 @@ describeEachDatabase('Xero allocations changed on an invoice', NOW, (get) => {
       changedInvoices: [],
       problems: [],
     });
+  });
+
+  it('withdraws our credit note when its allocation is deleted in Xero ("Allocation removed in Xero"), or reduced when one of two is, once', async () => {
+    const t = get();
+    const acme = xero.addContact({ name: 'Acme Corp' });
+    const a = xero.addInvoice({
+      InvoiceNumber: 'INV-0094',
+      ContactID: acme,
+      Total: '1000.00',
+      Date: '2026-10-01',
+      DueDate: '2026-10-31',
+    });
+    const b = xero.addInvoice({
+      InvoiceNumber: 'INV-0095',
+      ContactID: acme,
+      Total: '250.00',
+      Date: '2026-11-01',
+      DueDate: '2026-12-01',
+    });
+    const cn = xero.addCreditNote({
+      number: 'CN-0011',
+      contactId: acme,
+      date: '2026-11-10',
+      allocations: [
+        { invoiceId: a, amount: '200.00' },
+        { invoiceId: a, amount: '100.00' },
+        { invoiceId: b, amount: '250.00' },
+      ],
+    });
+    await connectXero(books, xero, TEAM);
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ credits: 2, problems: [] });
+    expect((await getInvoice(t.ctx, TEAM, 'INV-0094')).creditedMinor).toBe(30_000n);
+    expect((await getInvoice(t.ctx, TEAM, 'INV-0095')).status.state).toBe('credited');
+
+    later();
+    const [, second, third] = xero.creditNoteAllocations(cn);
+    xero.deleteCreditNoteAllocation(cn, third?.AllocationID ?? '');
+    xero.deleteCreditNoteAllocation(cn, second?.AllocationID ?? '');
+    const outcome = await books.syncNow(TEAM, 'xero');
+
+    expect(outcome).toMatchObject({ withdrawn: 2, credits: 1, problems: [] });
+    const partly = await getInvoice(t.ctx, TEAM, 'INV-0094');
+    const whole = await getInvoice(t.ctx, TEAM, 'INV-0095');
+    expect(partly.status).toMatchObject({ amountDueMinor: 80_000n });
+    expect(whole.status).toMatchObject({ state: 'sent', amountDueMinor: 25_000n });
+    const notes = await t.ctx.db.select().from(creditNotes).where(eq(creditNotes.teamId, TEAM));
+    expect(notes.map((n) => [n.number, n.amountMinor, n.withdrawalReason]).sort()).toEqual([
+      ['CN-0011/1', 30_000n, 'Reduced in Xero'],
+      ['CN-0011/2', 25_000n, 'Allocation removed in Xero'],
+      ['CN-0011/3', 20_000n, null],
+    ]);
+
+    later();
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ withdrawn: 0, credits: 0, changedInvoices: [] });
   });
 });

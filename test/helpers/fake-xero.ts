@@ -82,7 +82,7 @@ export interface FakeCreditNote {
   Date: string;
   Status: 'DRAFT' | 'AUTHORISED' | 'PAID' | 'VOIDED' | 'DELETED';
   Reference: string;
-  Allocations: { InvoiceID: string; Amount: string; Date: string }[];
+  Allocations: { AllocationID: string; InvoiceID: string; Amount: string; Date: string }[];
   UpdatedDateUTC: Date;
 }
 
@@ -144,6 +144,14 @@ export interface FakeXero {
   }): string;
   /** The credit note is voided (Status VOIDED, its allocations still listed); each PAID invoice it settled reopens. */
   voidCreditNote(creditNoteId: string): void;
+  /** The credit note's allocations, as its Allocations list them (AllocationID, invoice, amount). */
+  creditNoteAllocations(creditNoteId: string): { AllocationID: string; InvoiceID: string; Amount: string }[];
+  /**
+   * One allocation deleted, as DELETE /CreditNotes/{CreditNoteID}/Allocations/{AllocationID} deletes it: the spec
+   * says no more (as for prepayments), so this fake takes it off the note (AUTHORISED again, UpdatedDateUTC) and off
+   * the invoice's AmountCredited, the invoice reopening and changing.
+   */
+  deleteCreditNoteAllocation(creditNoteId: string, allocationId: string): void;
   invoice(invoiceId: string): FakeInvoice;
   /** A prepayment or overpayment received from the contact (RECEIVE-PREPAYMENT / RECEIVE-OVERPAYMENT). */
   receiveAdvance(a: {
@@ -899,7 +907,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
             RemainingCredit: num(c.Allocations.reduce((left, a) => sub(left, a.Amount), c.Total)),
             UpdatedDateUTC: msDate(c.UpdatedDateUTC),
             Allocations: c.Allocations.map((a) => ({
-              AllocationID: randomUUID(),
+              AllocationID: a.AllocationID,
               Amount: num(a.Amount),
               Date: msDate(a.Date),
               Invoice: { InvoiceID: a.InvoiceID, InvoiceNumber: invoices.get(a.InvoiceID)?.InvoiceNumber },
@@ -1046,6 +1054,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       const id = randomUUID();
       const at = stamp();
       const allocations = c.allocations.map((a) => ({
+        AllocationID: randomUUID(),
         InvoiceID: a.invoiceId,
         Amount: a.amount,
         Date: a.date ?? c.date,
@@ -1082,6 +1091,25 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       for (const a of note.Allocations) {
         const invoice = invoices.get(a.InvoiceID);
         if (!invoice) continue;
+        if (invoice.Status === 'PAID') invoice.Status = 'AUTHORISED';
+        invoice.UpdatedDateUTC = at;
+      }
+    },
+    creditNoteAllocations(creditNoteId) {
+      const note = creditNotes.get(creditNoteId);
+      if (!note) throw new Error(`no credit note ${creditNoteId}`);
+      return note.Allocations.map((a) => ({ AllocationID: a.AllocationID, InvoiceID: a.InvoiceID, Amount: a.Amount }));
+    },
+    deleteCreditNoteAllocation(creditNoteId, allocationId) {
+      const note = creditNotes.get(creditNoteId);
+      const allocation = note?.Allocations.find((a) => a.AllocationID === allocationId);
+      if (!note || !allocation || note.Status === 'VOIDED') throw new Error(`no allocation ${allocationId}`);
+      const at = stamp();
+      note.Allocations = note.Allocations.filter((a) => a !== allocation);
+      note.Status = 'AUTHORISED';
+      note.UpdatedDateUTC = at;
+      const invoice = invoices.get(allocation.InvoiceID);
+      if (invoice) {
         if (invoice.Status === 'PAID') invoice.Status = 'AUTHORISED';
         invoice.UpdatedDateUTC = at;
       }
