@@ -14,6 +14,7 @@ import {
   releaseClaim,
   renewClaim,
 } from '../db/deliveries.js';
+import type { ClaimHolder } from '../db/holder.js';
 import { invoiceThread, rememberCard } from '../db/queries/cards.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { getClientStats, getLastChase } from '../db/queries/views.js';
@@ -36,7 +37,6 @@ import {
 import { linesMessage } from '../slack/ui/blocks.js';
 import { retainerInvoiceLead } from '../slack/ui/retainers.js';
 import type { Mrkdwn, SlackMessage } from '../slack/ui/text.js';
-import type { ClaimHolder } from './holder.js';
 
 export const DELIVERY_EVENT = 'receivables_delivery';
 const MAX_ATTEMPTS = 8;

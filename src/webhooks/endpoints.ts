@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { type DatabaseOrTransaction, queryRows } from '../db/client.js';
 import { events, webhookEndpoints } from '../db/schema.js';
+import { checkWebhookUrl } from '../domain/webhook-address.js';
 import type { LedgerContext, WriteOptions } from '../services/context.js';
 import { LedgerError } from '../services/errors.js';
 import { authorize, type Principal } from '../services/policy.js';
 import { idempotencyKey } from '../services/schemas.js';
 import { loadWorkspace, parseInput, write } from '../services/write.js';
-import { checkWebhookUrl } from './address.js';
 
 export interface AddWebhookEndpointParams {
   url: string;

@@ -11,7 +11,6 @@ import { isValidTimeZone, todayIn } from '../../domain/dates.js';
 import { type InvoiceState, STATE_LABEL } from '../../domain/status.js';
 import { closest } from '../../domain/suggest.js';
 import { RENAMED_ZONES } from '../../domain/zones.js';
-import { digestSummary, queueDigest } from '../../jobs/digest.js';
 import { findClient } from '../../services/clients.js';
 import { isLedgerError } from '../../services/errors.js';
 import { holidayPlaceLabel } from '../../services/holidays.js';
@@ -22,6 +21,7 @@ import { liveClientLink } from '../../services/sharing.js';
 import { claimFirstAdmin, firstAdminOpen, timeZoneChosen } from '../../services/workspaces.js';
 import { parseInvoiceCommand } from '../command.js';
 import type { SlackDeps } from '../deps.js';
+import { digestSummary, queueDigest } from '../digest.js';
 
 import type { Live } from '../live.js';
 import { context } from '../ui/blocks.js';
