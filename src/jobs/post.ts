@@ -3,6 +3,7 @@
 // An alert is rendered when it is posted, from the live record: what was paid or put on hold since the
 // decision is not announced. A failed post is retried with backoff; a give-up is visible, never silent.
 import type { WebClient } from '@slack/web-api';
+import { invoiceThread, rememberCard } from '../db/cards.js';
 import {
   claimDue,
   type DeliveryClaim,
@@ -15,7 +16,6 @@ import {
   renewClaim,
 } from '../db/deliveries.js';
 import type { ClaimHolder } from '../db/holder.js';
-import { invoiceThread, rememberCard } from '../db/queries/cards.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { getClientStats, getLastChase } from '../db/queries/views.js';
 import type { DeliveryRow } from '../db/schema.js';

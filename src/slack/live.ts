@@ -9,7 +9,7 @@ import {
   recentHomeViewers,
   rememberCard,
   staleCards,
-} from '../db/queries/cards.js';
+} from '../db/cards.js';
 import { getNumbersData } from '../db/queries/numbers.js';
 import { getOverview } from '../db/queries/views.js';
 import { todayIn } from '../domain/dates.js';
