@@ -109,6 +109,16 @@ describe('layers', () => {
     expect(roomCycles(edges)).toEqual([]);
   });
 
+  // Interfaces read the store through named query functions (src/db/queries/), never a query of their own.
+  it('the interfaces hold no inline query', () => {
+    const INLINE = /\.select\(|\.selectDistinct\(|\.execute\(|\.raw\(|\bsql`|from\s*'drizzle-orm'/;
+    const found = walk(src)
+      .filter((file) => ['slack', 'web', 'cli', 'jobs'].includes(roomOf(file)))
+      .filter((file) => INLINE.test(readFileSync(file, 'utf8').replace(/^\s*(?:\/\/|\*|\/\*).*$/gm, '')))
+      .map((file) => relative(src, file));
+    expect(found).toEqual([]);
+  });
+
   it('sees an upward import and a cycle when there is one', () => {
     const at = (path: string) => join(src, path);
     expect(upward([[at('services/x.ts'), at('slack/y.ts')]])).toEqual(['services/x.ts -> slack/y.ts']);
