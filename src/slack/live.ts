@@ -10,8 +10,10 @@ import {
   rememberCard,
   staleCards,
 } from '../db/cards.js';
+import type { InvoiceView } from '../db/queries/invoices.js';
 import { getNumbersData } from '../db/queries/numbers.js';
 import { getOverview } from '../db/queries/views.js';
+import type { WorkspaceRow } from '../db/schema.js';
 import { todayIn } from '../domain/dates.js';
 import { computeNumbers } from '../domain/numbers.js';
 import { getInvoice } from '../services/invoices.js';
@@ -30,6 +32,12 @@ import { type Mrkdwn, md, type SlackMessage, truncate, unstyled } from './ui/tex
 const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
 const HOME_AUDIENCE_DAYS = 30;
 
+/** Rows already read after a change committed: used as they are instead of being read again. */
+export interface Known {
+  workspace?: WorkspaceRow;
+  invoice?: InvoiceView;
+}
+
 export interface Live {
   /** Posts an invoice's card (under a lead line, if given) and remembers it, so it stays live. */
   postCard(
@@ -40,24 +48,27 @@ export interface Live {
       threadTs?: string;
       lead?: Mrkdwn;
       metadata?: { event_type: string; event_payload: Record<string, string> };
+      known?: Known;
     },
   ): Promise<CardRef>;
-  /** Brings every card of one invoice up to date, then the homes of its workspace. */
-  invoiceChanged(teamId: string, invoiceId: string): Promise<void>;
+  /** Brings every card of one invoice up to date, then the homes of its workspace (reading each row once). */
+  invoiceChanged(teamId: string, invoiceId: string, known?: Known): Promise<void>;
   /** One sweep over all cards that no longer show the live state (other processes, a new day). */
   sync(): Promise<number>;
   /** Publishes one person's App Home, with `client` (the request's) or else the workspace's own. */
   publishHome(teamId: string, userId: string, client?: WebClient): Promise<void>;
-  refreshHomes(teamId: string): Promise<void>;
+  /** Republishes the homes of those who use them; `known` serves the first pass (a later one reads again). */
+  refreshHomes(teamId: string, known?: Pick<Known, 'workspace'>): Promise<void>;
 }
 
 export function createLive(deps: SlackDeps): Live {
   const { ledger, background, logger } = deps;
 
-  async function render(teamId: string, invoiceId: string, lead?: Mrkdwn | null) {
-    const workspace = await getWorkspace(ledger, teamId);
+  async function render(teamId: string, invoiceId: string, lead: Mrkdwn | null | undefined, known: Known = {}) {
+    const workspace = known.workspace ?? (await getWorkspace(ledger, teamId));
     const now = ledger.clock.now();
-    const invoice = await getInvoice(ledger, teamId, invoiceId, workspace);
+    const invoice =
+      known.invoice?.id === invoiceId ? known.invoice : await getInvoice(ledger, teamId, invoiceId, workspace);
     const pushes = await pushesOfInvoice(ledger, teamId, invoiceId);
     const card = invoiceCard(invoice, {
       now,
@@ -65,14 +76,17 @@ export function createLive(deps: SlackDeps): Live {
       ...(pushes.length > 0 ? { ledgerLines: pushLines(pushes, workspace.timeZone) } : {}),
     });
     return {
+      workspace,
       invoice,
       message: lead ? withLead(lead, card) : card,
       today: todayIn(workspace.timeZone, now),
     };
   }
 
-  async function update(cards: CardRef[]): Promise<number> {
+  /** Updates the cards, reading each workspace once and each invoice once (`known` saves those reads too). */
+  async function update(cards: CardRef[], known: Known = {}): Promise<{ updated: number; read: Map<string, Known> }> {
     let updated = 0;
+    const read = new Map<string, Known>();
     const byInvoice = new Map<string, CardRef[]>();
     for (const card of cards) {
       const key = `${card.teamId}/${card.invoiceId}/${card.lead ?? ''}`;
@@ -85,7 +99,14 @@ export function createLive(deps: SlackDeps): Live {
       const client = await background.forTeam(first.teamId);
       if (!client) continue;
       // A stored lead is the Mrkdwn postCard was given (alertLead, clientAnswerLead), kept as it was sent.
-      const { invoice, message, today } = await render(first.teamId, first.invoiceId, first.lead as Mrkdwn | null);
+      const had = read.get(first.teamId) ?? (known.workspace?.teamId === first.teamId ? known : {});
+      const { workspace, invoice, message, today } = await render(
+        first.teamId,
+        first.invoiceId,
+        first.lead as Mrkdwn | null,
+        had,
+      );
+      read.set(first.teamId, { workspace, invoice });
       for (const card of group) {
         try {
           await client.chat.update({
@@ -106,12 +127,12 @@ export function createLive(deps: SlackDeps): Live {
         }
       }
     }
-    return updated;
+    return { updated, read };
   }
 
   /** What every viewer's App Home shows: the workspace's book, its failing webhooks and its ledger connections, read once. */
-  async function homeData(teamId: string) {
-    const workspace = await getWorkspace(ledger, teamId);
+  async function homeData(teamId: string, known?: WorkspaceRow) {
+    const workspace = known ?? (await getWorkspace(ledger, teamId));
     const now = ledger.clock.now();
     const today = todayIn(workspace.timeZone, now);
     const overview = await getOverview(ledger.db, { workspace, today, now, limit: 15 });
@@ -146,7 +167,7 @@ export function createLive(deps: SlackDeps): Live {
   const live: Live = {
     async postCard(teamId, channelId, invoiceId, options = {}) {
       const client = await clientFor(background, teamId);
-      const { invoice, message, today } = await render(teamId, invoiceId, options.lead);
+      const { invoice, message, today } = await render(teamId, invoiceId, options.lead, options.known);
       const posted = await client.chat.postMessage({
         channel: channelId,
         text: message.text,
@@ -167,14 +188,15 @@ export function createLive(deps: SlackDeps): Live {
       return card;
     },
 
-    async invoiceChanged(teamId, invoiceId) {
-      await update(await cardsForInvoice(ledger.db, teamId, invoiceId));
-      await live.refreshHomes(teamId);
+    async invoiceChanged(teamId, invoiceId, known = {}) {
+      const { read } = await update(await cardsForInvoice(ledger.db, teamId, invoiceId), known);
+      const workspace = read.get(teamId)?.workspace ?? known.workspace;
+      await live.refreshHomes(teamId, workspace ? { workspace } : {});
     },
 
     async sync() {
       const cards = await staleCards(ledger.db, { now: ledger.clock.now() });
-      const updated = await update(cards);
+      const { updated } = await update(cards);
       for (const teamId of new Set(cards.map((c) => c.teamId))) await live.refreshHomes(teamId);
       return updated;
     },
@@ -186,7 +208,7 @@ export function createLive(deps: SlackDeps): Live {
     },
 
     /** One refresh per workspace at a time; a change during a refresh queues one more, not one per change. */
-    refreshHomes(teamId) {
+    refreshHomes(teamId, known = {}) {
       const running = homeRefreshes.get(teamId);
       if (running) {
         // A change during a refresh may have come after some homes were drawn: one more pass follows,
@@ -195,10 +217,14 @@ export function createLive(deps: SlackDeps): Live {
         return running.done;
       }
       const state: { done: Promise<void>; again: boolean } = { done: Promise.resolve(), again: false };
+      let workspace = known.workspace;
       state.done = (async () => {
         try {
           do {
             state.again = false;
+            // What was read before the change serves the first pass only: a pass after it follows a change.
+            const pass = workspace;
+            workspace = undefined;
             const since = new Date(ledger.clock.now().getTime() - HOME_AUDIENCE_DAYS * 86_400_000);
             const viewers = await recentHomeViewers(ledger.db, teamId, since);
             if (viewers.length === 0) continue;
@@ -207,7 +233,7 @@ export function createLive(deps: SlackDeps): Live {
             // The book is the same for every viewer: read it once a pass, draw it for each.
             let data: Awaited<ReturnType<typeof homeData>>;
             try {
-              data = await homeData(teamId);
+              data = await homeData(teamId, pass);
             } catch (error) {
               logger.warn(`Could not read the App Home of ${teamId}: ${describe(error)}`);
               continue;
