@@ -197,29 +197,66 @@ function inFlightCounter(app: App): { idle(): Promise<void> } {
   };
 }
 
+/** The installable mode: Bolt's installer on the HTTP receiver, the installations in the database. */
+function installOf(
+  options: SlackAppOptions,
+  logger: () => Logger,
+  deps: () => SlackDeps | undefined,
+): InstallWiring | undefined {
+  const { settings, ledger, apiUrl: slackApiUrl } = options;
+  if (!settings.install) return undefined;
+  if (!options.installPages) throw new Error('The installable mode needs its install pages.');
+  return installWiring({
+    settings: settings.install,
+    ledger,
+    clientOptions: { ...(slackApiUrl ? { slackApiUrl } : {}), timeout: 10_000 },
+    publicUrl: options.configuredPublicUrl,
+    logger,
+    installed: async (teamId, installerUserId) => {
+      const ready = deps();
+      const client = ready ? await ready.background.forTeam(teamId) : null;
+      if (ready && client) await (options.onInstalled ?? onInstalled)(ready, teamId, installerUserId, client);
+    },
+    pages: options.installPages,
+  });
+}
+
+/** Starts receiving: Socket Mode refuses to start without Slack; HTTP serves either way and says how Slack was. */
+async function startBolt(
+  app: App,
+  options: SlackAppOptions,
+  check: () => Promise<'ok' | string>,
+): Promise<{ slack: 'ok' | string; port?: number }> {
+  if (options.settings.mode === 'socket') {
+    const slack = await check();
+    if (slack !== 'ok') {
+      throw new SlackUnreachableError(
+        `Cannot reach Slack at ${options.apiUrl ?? 'https://slack.com/api/'} (${slack.replace('unreachable: ', '')}).`,
+      );
+    }
+    try {
+      await app.start();
+    } catch (error) {
+      throw new SlackUnreachableError(`Cannot open the Socket Mode connection: ${describe(error)}.`);
+    }
+    return { slack };
+  }
+  const server = (await app.start(options.port)) as unknown as { address(): { port: number } | string | null };
+  const address = server?.address?.();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return { slack: await check(), port };
+}
+
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { settings, ledger } = options;
   const slackApiUrl = options.apiUrl;
   let slackStatus: 'ok' | string = 'not checked yet';
   let deps: SlackDeps | undefined;
-
-  // The installable mode: Bolt's installer on the HTTP receiver, the installations in the database.
-  if (settings.install && !options.installPages) throw new Error('The installable mode needs its install pages.');
-  const install: InstallWiring | undefined =
-    settings.install && options.installPages
-      ? installWiring({
-          settings: settings.install,
-          ledger,
-          clientOptions: { ...(slackApiUrl ? { slackApiUrl } : {}), timeout: 10_000 },
-          publicUrl: options.configuredPublicUrl,
-          logger: (): Logger => app.logger,
-          installed: async (teamId, installerUserId) => {
-            const client = deps ? await deps.background.forTeam(teamId) : null;
-            if (deps && client) await (options.onInstalled ?? onInstalled)(deps, teamId, installerUserId, client);
-          },
-          pages: options.installPages,
-        })
-      : undefined;
+  const install = installOf(
+    options,
+    () => app.logger,
+    () => deps,
+  );
   const tokens: TokenSource = install?.store ?? singleToken(settings.botToken ?? '');
   const identity = slackIdentity(settings, slackApiUrl);
   const app = boltApp(options, install, identity.learn);
@@ -256,25 +293,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     status: () => slackStatus,
     startWorkspaceSetup: (teamId, userId, client) => startWorkspaceSetup(ready, teamId, userId, client),
     async start() {
-      if (settings.mode === 'socket') {
-        slackStatus = await identity.check();
-        if (slackStatus !== 'ok') {
-          throw new SlackUnreachableError(
-            `Cannot reach Slack at ${slackApiUrl ?? 'https://slack.com/api/'} (${slackStatus.replace('unreachable: ', '')}).`,
-          );
-        }
-        try {
-          await app.start();
-        } catch (error) {
-          throw new SlackUnreachableError(`Cannot open the Socket Mode connection: ${describe(error)}.`);
-        }
-        return { slack: slackStatus };
-      }
-      const server = (await app.start(options.port)) as unknown as { address(): { port: number } | string | null };
-      const address = server?.address?.();
-      const port = typeof address === 'object' && address ? address.port : options.port;
-      slackStatus = await identity.check();
-      return { slack: slackStatus, port };
+      const started = await startBolt(app, options, identity.check);
+      slackStatus = started.slack;
+      return started;
     },
     idle: () => listeners.idle(),
     async stop() {
