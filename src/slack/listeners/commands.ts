@@ -36,7 +36,7 @@ import {
   listMessage,
   notFoundMessage,
 } from '../ui/messages.js';
-import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals.js';
+import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals/index.js';
 import { clientRetainerLines } from '../ui/retainers.js';
 import { channelLink, literal, type Mrkdwn, md } from '../ui/text.js';
 import { afterAck } from '../work-queue.js';

@@ -24,7 +24,7 @@ import {
 import type { RecurringRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
-import { fieldErrors } from '../ui/modals.js';
+import { fieldErrors } from '../ui/modals/index.js';
 import {
   RETAINER_ACTION,
   RETAINER_FIELD,

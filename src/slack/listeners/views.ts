@@ -39,7 +39,7 @@ import {
   readVoid,
   SETTINGS_FIELDS,
   VOID_FIELDS,
-} from '../ui/modals.js';
+} from '../ui/modals/index.js';
 import { afterAck } from '../work-queue.js';
 import { explain, isForeignUser, principalOf, readMetadata, workspaceOf } from './shared.js';
 
