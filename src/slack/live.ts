@@ -133,7 +133,8 @@ async function updateCards(
     const client = await background.forTeam(first.teamId);
     if (!client) continue;
     // A stored lead is the Mrkdwn postCard was given (alertLead, clientAnswerLead), kept as it was sent.
-    const had = read.get(first.teamId) ?? (known.workspace?.teamId === first.teamId ? known : {});
+    // What this pass read for the team (or was given) serves every group; an invoice serves only its own cards.
+    const had = { ...known, ...read.get(first.teamId) };
     const { workspace, invoice, message, today } = await render(
       deps,
       first.teamId,
