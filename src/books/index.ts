@@ -80,6 +80,8 @@ export interface BooksOptions {
   fetch?: FetchLike;
   /** Waits (rate limits); tests pass one that moves their clock instead of sleeping. */
   sleep?: (ms: number) => Promise<void>;
+  /** How many new records a page needs to be taken in set-based (BULK_FROM; tests compare with one by one). */
+  bulkFrom?: number;
   /** Told which invoices a sync changed, to bring their cards up to date. */
   invoicesChanged?: (teamId: string, invoiceIds: string[]) => Promise<void>;
   /**
@@ -396,6 +398,7 @@ export function createBooks(options: BooksOptions): Books {
         {
           ctx: ledger,
           provider: d.provider,
+          ...(options.bulkFrom === undefined ? {} : { bulkFrom: options.bulkFrom }),
           accessToken: () => accessToken(d, teamId),
           stopping: () => stopping,
           save: async (fields) => {

@@ -90,6 +90,12 @@ export interface LedgerInvoice {
    * apart instead.
    */
   credits?: LedgerCreditNote[];
+  /**
+   * The ledger lists on the invoice every advance set against it (Xero: each prepayment and overpayment allocated,
+   * a payment `<advance id>:<invoice id>` among `payments`): one recorded here that it no longer lists was taken off
+   * there (the allocation deleted, or the advance voided) and is reversed here.
+   */
+  listsAdvances?: boolean;
 }
 
 /** Part of a credit note applied to one invoice. */

@@ -4,9 +4,12 @@
 //
 // The first sync takes every open invoice and those paid in the last 90 days; later ones only what changed since
 // the cursor (If-Modified-Since), page by page. The place (phase, page) is saved after every page under the
-// connection's claim, so a crash resumes there; re-doing a page changes nothing.
-import { and, count, eq, isNull, sql } from 'drizzle-orm';
+// connection's claim, so a crash resumes there; re-doing a page changes nothing. A page's plainly new records (the
+// whole of a first sync) are taken in set-based (services/ledger-intake.ts), with the same rows and events.
+import { and, count, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { insertMany } from '../db/bulk.js';
 import type { Transaction } from '../db/client.js';
+import { findClientsByNames, findInvoicesByNumbers } from '../db/queries/import.js';
 import { findInvoiceRow } from '../db/queries/invoices.js';
 import {
   clients,
@@ -23,6 +26,7 @@ import type { LedgerContext } from '../services/context.js';
 import { issueCreditNote, reversePayment, withdrawCreditNote } from '../services/corrections.js';
 import { isLedgerError, LedgerError } from '../services/errors.js';
 import { createInvoice, editInvoice, markSent, recordPayment, voidInvoice } from '../services/invoices.js';
+import { createClientsInBulk, createInvoicesInBulk, type NewLedgerInvoice } from '../services/ledger-intake.js';
 import { operatorPrincipal, type Principal } from '../services/policy.js';
 import { loadWorkspace } from '../services/write.js';
 import type {
@@ -103,6 +107,8 @@ export interface SyncDeps {
   }) => Promise<boolean>;
   /** True once the process is stopping: the run ends after the page it is on (its place saved). */
   stopping?: () => boolean;
+  /** New records a page needs to be taken in set-based (BULK_FROM unless given). */
+  bulkFrom?: number;
 }
 
 const PHASES: Record<SyncState['mode'], Phase[]> = {
@@ -146,6 +152,7 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
   const paidCutoff = addDays(today, -FIRST_SYNC_PAID_DAYS);
   // A provider that lists no credit notes (the method is optional) skips that phase.
   const phases = PHASES[state.mode].filter((phase) => phase !== 'credits' || provider.listCreditNotesSince);
+  const bulkFrom = deps.bulkFrom ?? BULK_FROM;
 
   for (let p = phases.indexOf(state.phase); p < phases.length; p++) {
     const phase = phases[p] as Phase;
@@ -171,8 +178,22 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
         });
       }
       if (page === 1 && listing.total !== undefined) total += listing.total;
+      // The page's new records, taken in set-based (a first sync is all new): what is left goes one by one below.
+      const inBulk =
+        phase === 'contacts'
+          ? await contactsInBulk(ctx, teamId, provider.id, listing.items as LedgerContact[], outcome, bulkFrom)
+          : phase === 'open' || phase === 'paid' || phase === 'invoices'
+            ? await invoicesInBulk(ctx, teamId, provider, listing.items as LedgerInvoice[], {
+                paidCutoff,
+                today,
+                outcome,
+                changed,
+                bulkFrom,
+              })
+            : new Set<string>();
       for (const item of listing.items) {
         done += 1;
+        if (phase === 'contacts' && inBulk.has((item as LedgerContact).externalId)) continue;
         if (phase === 'contacts') {
           await guarded(outcome, `contact ${(item as LedgerContact).name}`, () =>
             applyContact(ctx, teamId, provider.id, item as LedgerContact, outcome),
@@ -194,6 +215,14 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
           continue;
         }
         const invoice = item as LedgerInvoice;
+        if (inBulk.has(invoice.externalId)) {
+          for (const note of invoice.credits ?? []) {
+            await guarded(outcome, `credit note ${note.number ?? note.externalId}`, async () => {
+              for (const id of await applyCreditNote(ctx, teamId, provider, note, outcome)) changed.add(id);
+            });
+          }
+          continue;
+        }
         // Paid in full before the last 90 days: not ours to chase, unless we already have it.
         if (
           invoice.status === 'paid' &&
@@ -212,7 +241,14 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
             for (const id of await applyCreditNote(ctx, teamId, provider, note, outcome)) changed.add(id);
           });
         }
-        if (invoice.credits) await reportRemovedCredits(ctx, teamId, provider, invoice, outcome);
+        if (invoice.listsAdvances && invoice.status !== 'void') {
+          await guarded(outcome, invoice.number ?? invoice.externalId, async () => {
+            for (const id of await reverseRemovedAdvances(ctx, teamId, provider, invoice, outcome)) changed.add(id);
+          });
+        }
+        if (invoice.credits && invoice.status !== 'void') {
+          for (const id of await withdrawRemovedCredits(ctx, teamId, provider, invoice, outcome)) changed.add(id);
+        }
       }
       const next: SyncState = listing.more
         ? { ...state, phase, page: page + 1 }
@@ -326,6 +362,250 @@ async function linkedLocal(tx: Transaction, teamId: string, provider: ProviderId
       ),
     );
   return row?.externalId;
+}
+
+// --- the set-based path: a page's new records -----------------------------------------------------------------
+
+/**
+ * A page needs at least this many new records to be taken in set-based; fewer go one by one through the services
+ * (the same rows and events either way: the set-based path is checked by the services' own rules).
+ */
+export const BULK_FROM = 10;
+
+async function linksOf(
+  db: LedgerContext['db'],
+  teamId: string,
+  provider: ProviderId,
+  kind: LinkKind,
+  externalIds: readonly string[],
+) {
+  if (externalIds.length === 0) return new Map<string, { localId: string | null }>();
+  const rows = await db
+    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
+    .from(ledgerLinks)
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider),
+        eq(ledgerLinks.kind, kind),
+        inArray(ledgerLinks.externalId, [...new Set(externalIds)]),
+      ),
+    );
+  return new Map(rows.map((r) => [r.externalId, { localId: r.localId }]));
+}
+
+type LinkRow = typeof ledgerLinks.$inferInsert;
+
+/**
+ * The page's customer contacts we have never seen and whose name no client has (any case, nor another contact of the
+ * page): created in bulk as createClient would create them, each linked. Returns their ids; anything else (a
+ * contact already linked, a name to match, a refusal) is left to applyContact.
+ */
+async function contactsInBulk(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: ProviderId,
+  items: readonly LedgerContact[],
+  outcome: SyncOutcome,
+  bulkFrom: number,
+): Promise<Set<string>> {
+  const candidates: { contact: LedgerContact; name: string }[] = [];
+  for (const contact of items) {
+    if (!contact.isCustomer) continue;
+    const name = cleanText(contact.name);
+    if (controlCharacterIn(name) || name === '') continue;
+    candidates.push({ contact, name });
+  }
+  if (candidates.length < bulkFrom) return new Set();
+  const linked = await linksOf(
+    ctx.db,
+    teamId,
+    provider,
+    'contact',
+    candidates.map((c) => c.contact.externalId),
+  );
+  const named = await findClientsByNames(ctx.db, { teamId, names: candidates.map((c) => c.name) });
+  const seen = new Map<string, number>();
+  for (const c of candidates) seen.set(c.name.toLowerCase(), (seen.get(c.name.toLowerCase()) ?? 0) + 1);
+  const fresh = candidates.filter(
+    (c) =>
+      !linked.has(c.contact.externalId) && !named.has(c.name.toLowerCase()) && seen.get(c.name.toLowerCase()) === 1,
+  );
+  if (fresh.length < bulkFrom) return new Set();
+  const byKey = new Map(fresh.map((c) => [c.contact.externalId, c.contact]));
+  const { written } = await createClientsInBulk(
+    ctx,
+    teamId,
+    ledgerActor(provider),
+    fresh.map((c) => ({ key: c.contact.externalId, name: c.name, contactEmail: emailOrNull(c.contact.email) })),
+    async (tx, made) => {
+      await insertMany(
+        tx,
+        ledgerLinks,
+        made.map(
+          (m): LinkRow => ({
+            teamId,
+            provider,
+            kind: 'contact',
+            externalId: m.key,
+            localId: m.clientId,
+            externalUpdatedAt: byKey.get(m.key)?.updatedAt ?? null,
+          }),
+        ),
+      );
+    },
+  );
+  outcome.clients += written.length;
+  return new Set(written.map((w) => w.key));
+}
+
+/**
+ * The page's invoices we have never seen, whose number (any case, in any currency) no invoice here has, and whose
+ * contact is linked to a client already in step with it: created in bulk with their payments, exactly as
+ * applyInvoice would (createInvoice, then recordPayment for each payment up to what the ledger says is paid), each
+ * linked with its payments. Returns their ids; everything else goes through applyInvoice.
+ */
+async function invoicesInBulk(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  items: readonly LedgerInvoice[],
+  p: {
+    paidCutoff: string;
+    today: string;
+    outcome: SyncOutcome;
+    changed: Set<string>;
+    bulkFrom: number;
+  },
+): Promise<Set<string>> {
+  const live = items.filter((i) => i.status !== 'void' && i.number !== null);
+  if (live.length < p.bulkFrom) return new Set();
+  const linked = await linksOf(
+    ctx.db,
+    teamId,
+    provider.id,
+    'invoice',
+    live.map((i) => i.externalId),
+  );
+  const kept: LedgerInvoice[] = [];
+  for (const raw of live) {
+    if (linked.has(raw.externalId)) continue;
+    // Paid in full before the last 90 days and never ours: the loop below skips it.
+    if (raw.status === 'paid' && !paidSince(raw, p.paidCutoff)) continue;
+    try {
+      kept.push(asKept(raw));
+    } catch {
+      // Refused one by one, where the problem is reported.
+    }
+  }
+  if (kept.length < p.bulkFrom) return new Set();
+  const numbers = new Map<string, number>();
+  for (const i of kept)
+    numbers.set((i.number ?? '').toLowerCase(), (numbers.get((i.number ?? '').toLowerCase()) ?? 0) + 1);
+  const existing = await findInvoicesByNumbers(ctx.db, { teamId, numbers: kept.map((i) => i.number ?? '') });
+  const contacts = await linksOf(
+    ctx.db,
+    teamId,
+    provider.id,
+    'contact',
+    kept.map((i) => i.contact.externalId),
+  );
+  const clientIds = [...new Set([...contacts.values()].flatMap((c) => (c.localId ? [c.localId] : [])))];
+  const clientRows = clientIds.length
+    ? await ctx.db
+        .select({ id: clients.id, name: clients.name, contactEmail: clients.contactEmail })
+        .from(clients)
+        .where(and(eq(clients.teamId, teamId), inArray(clients.id, clientIds)))
+    : [];
+  const clientById = new Map(clientRows.map((c) => [c.id, c]));
+  const paymentLinks = await linksOf(
+    ctx.db,
+    teamId,
+    provider.id,
+    'payment',
+    kept.flatMap((i) => i.payments.map((x) => x.externalId)),
+  );
+  const planned: NewLedgerInvoice[] = [];
+  const unpaid = new Map<string, string[]>();
+  for (const invoice of kept) {
+    const number = invoice.number as string;
+    if (numbers.get(number.toLowerCase()) !== 1 || existing.has(number.toLowerCase())) continue;
+    const clientId = contacts.get(invoice.contact.externalId)?.localId;
+    const client = clientId ? clientById.get(clientId) : undefined;
+    // A client to rename or give an email first: clientFor does that, one by one.
+    if (!client || client.name !== invoice.contact.name) continue;
+    const email = emailOrNull(invoice.contact.email);
+    if (email && client.contactEmail !== email) continue;
+    if (invoice.payments.some((x) => paymentLinks.has(x.externalId))) continue;
+    try {
+      const issueDate = invoice.issueDate ?? invoice.updatedAt.toISOString().slice(0, 10);
+      const total = decimalToMinor(invoice.total, invoice.currency);
+      const ledgerPaid = invoice.payments.length > 0 ? decimalToMinor(invoice.amountPaid, invoice.currency) : 0n;
+      let paid = 0n;
+      const payments: NewLedgerInvoice['payments'] = [];
+      const none: string[] = [];
+      for (const payment of invoice.payments) {
+        if (payment.deleted) continue;
+        const amount = decimalToMinor(payment.amount, invoice.currency);
+        const take = [amount, ledgerPaid - paid, total - paid].reduce((a, b) => (b < a ? b : a));
+        if (take <= 0n) {
+          none.push(payment.externalId);
+          continue;
+        }
+        paid += take;
+        payments.push({
+          key: payment.externalId,
+          amount: take,
+          receivedOn: laterOf(payment.date < p.today ? payment.date : p.today, issueDate),
+          reference: `from ${provider.label}${payment.reference ? `: ${stripControls(payment.reference)}` : ''}`.slice(
+            0,
+            200,
+          ),
+          method: provider.label,
+        });
+      }
+      planned.push({
+        key: invoice.externalId,
+        number,
+        clientId: client.id,
+        currency: invoice.currency,
+        total,
+        issueDate,
+        dueDate: laterOf(invoice.dueDate ?? issueDate, issueDate),
+        status: invoice.status === 'draft' ? 'draft' : 'sent',
+        payments,
+      });
+      unpaid.set(invoice.externalId, none);
+    } catch (error) {
+      if (error instanceof AmountError || isLedgerError(error)) continue;
+      throw error;
+    }
+  }
+  if (planned.length < p.bulkFrom) return new Set();
+  const updatedAt = new Map(kept.map((i) => [i.externalId, i.updatedAt]));
+  const { written } = await createInvoicesInBulk(ctx, teamId, ledgerActor(provider.id), planned, async (tx, made) => {
+    const rows: LinkRow[] = [];
+    for (const m of made) {
+      const link = (kind: LinkKind, externalId: string, localId: string | null, at: Date | null): LinkRow => ({
+        teamId,
+        provider: provider.id,
+        kind,
+        externalId,
+        localId,
+        externalUpdatedAt: at,
+      });
+      rows.push(link('invoice', m.key, m.invoiceId, updatedAt.get(m.key) ?? null));
+      for (const x of m.payments) rows.push(link('payment', x.key, x.paymentId, null));
+      for (const x of unpaid.get(m.key) ?? []) rows.push(link('payment', x, null, null));
+    }
+    await insertMany(tx, ledgerLinks, rows);
+  });
+  for (const m of written) {
+    p.outcome.created += 1;
+    p.outcome.payments += m.payments.length;
+    p.changed.add(m.invoiceId);
+  }
+  return new Set(written.map((w) => w.key));
 }
 
 // --- contacts → clients -----------------------------------------------------------------------------------------
@@ -695,6 +975,54 @@ async function reverseDeleted(
   return changed;
 }
 
+/**
+ * Advances (Xero's prepayments and overpayments) recorded here as payments on this invoice that the ledger no longer
+ * lists on it — the allocation deleted, or the advance voided — are reversed ("Allocation removed in Xero"), so the
+ * invoice is what its remaining facts give. The reversal's key is the deleted payment's: once, whichever way it comes.
+ */
+async function reverseRemovedAdvances(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  invoice: LedgerInvoice,
+  outcome: SyncOutcome,
+): Promise<string[]> {
+  const listed = new Set(invoice.payments.filter((p) => !p.deleted).map((p) => p.externalId));
+  const recorded = await ctx.db
+    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
+    .from(ledgerLinks)
+    .innerJoin(paymentRows, and(eq(paymentRows.teamId, ledgerLinks.teamId), eq(paymentRows.id, ledgerLinks.localId)))
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider.id),
+        eq(ledgerLinks.kind, 'payment'),
+        sql`split_part(${ledgerLinks.externalId}, ':', 2) = ${invoice.externalId}`,
+        isNull(paymentRows.reversedAt),
+      ),
+    );
+  const changed: string[] = [];
+  for (const advance of recorded) {
+    if (listed.has(advance.externalId) || !advance.localId) continue;
+    const localId = advance.localId;
+    const id = await ctx.db.transaction(async (tx) => {
+      const row = await ourPaymentInvoice(tx, ctx, teamId, localId);
+      if (!row) return undefined;
+      await reversePayment(
+        { db: tx, clock: ctx.clock },
+        teamId,
+        ledgerActor(provider.id),
+        { invoice: row.id, payment: localId, reason: `Allocation removed in ${provider.label}` },
+        { idempotencyKey: `${provider.id}:payment:${advance.externalId}:deleted` },
+      );
+      outcome.reversed += 1;
+      return row.id;
+    });
+    if (id) changed.push(id);
+  }
+  return changed;
+}
+
 /** The live invoice our payment is on, while the payment still counts (not reversed); else undefined. */
 async function ourPaymentInvoice(tx: Transaction, ctx: LedgerContext, teamId: string, paymentId: string) {
   const [ours] = await tx
@@ -791,8 +1119,8 @@ async function applyCreditNote(
 }
 
 /**
- * Our credit note for a part of a note voided in the ledger, withdrawn (once: a note already withdrawn, or on an
- * invoice voided since, is left as it is). Returns the invoice's id when it changed.
+ * Our credit note for a part of a note voided in the ledger (or no longer applied there: `why`), withdrawn (once: a
+ * note already withdrawn, or on an invoice voided since, is left as it is). Returns the invoice's id when it changed.
  */
 async function withdrawVoided(
   ctx: LedgerContext,
@@ -800,6 +1128,7 @@ async function withdrawVoided(
   provider: LedgerProvider,
   key: string,
   creditNoteId: string,
+  why: { reason: string; key: string } = { reason: `Voided in ${provider.label}`, key: 'voided' },
 ): Promise<string | undefined> {
   return ctx.db.transaction(async (tx) => {
     const [ours] = await tx
@@ -813,32 +1142,33 @@ async function withdrawVoided(
       { db: tx, clock: ctx.clock },
       teamId,
       ledgerActor(provider.id),
-      { invoice: row.id, creditNote: creditNoteId, reason: `Voided in ${provider.label}` },
-      { idempotencyKey: `${provider.id}:credit:${key}:voided` },
+      { invoice: row.id, creditNote: creditNoteId, reason: why.reason },
+      { idempotencyKey: `${provider.id}:credit:${key}:${why.key}` },
     );
     return row.id;
   });
 }
 
 /**
- * Credit taken in from the invoice's side (QuickBooks: `<memo>:<invoice>:<payment>`) that the ledger no longer
- * lists on it (the memo deleted or unapplied): reported; its credit stays here (a credit note voided in Xero is
- * withdrawn instead, see applyCreditNote).
+ * Credit taken in from the invoice's side (QuickBooks: `<memo>:<invoice>:<payment>`) that the ledger no longer lists
+ * on it — the memo deleted or voided, or the payment that applied it deleted or changed — is withdrawn here, as a
+ * credit note voided in Xero is (see applyCreditNote): the note stays, marked, and what it took off is due again.
+ * Returns the invoices that changed; a re-sync finds the note withdrawn already and changes nothing.
  */
-async function reportRemovedCredits(
+async function withdrawRemovedCredits(
   ctx: LedgerContext,
   teamId: string,
   provider: LedgerProvider,
   invoice: LedgerInvoice,
   outcome: SyncOutcome,
-): Promise<void> {
+): Promise<string[]> {
   const listed = new Set(
     (invoice.credits ?? []).flatMap((n) =>
       n.allocations.map((a) => a.externalId ?? `${n.externalId}:${a.invoiceExternalId}`),
     ),
   );
   const taken = await ctx.db
-    .select({ externalId: ledgerLinks.externalId, number: creditNoteRows.number })
+    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
     .from(ledgerLinks)
     .innerJoin(
       creditNoteRows,
@@ -853,13 +1183,19 @@ async function reportRemovedCredits(
         isNull(creditNoteRows.withdrawnAt),
       ),
     );
+  const changed: string[] = [];
   for (const credit of taken) {
-    if (listed.has(credit.externalId)) continue;
-    outcome.problems.push({
-      ref: `credit note ${credit.number}`,
-      message: `no longer applied to ${invoice.number ?? invoice.externalId} in ${provider.label}; its credit stays here`,
+    if (listed.has(credit.externalId) || !credit.localId) continue;
+    const id = await withdrawVoided(ctx, teamId, provider, credit.externalId, credit.localId, {
+      reason: `No longer applied to ${invoice.number ?? invoice.externalId} in ${provider.label}`,
+      key: 'removed',
     });
+    if (id) {
+      outcome.withdrawn += 1;
+      changed.push(id);
+    }
   }
+  return changed;
 }
 
 async function reread(ctx: LedgerContext, teamId: string, id: string): Promise<InvoiceRow | undefined> {

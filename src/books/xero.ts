@@ -549,6 +549,9 @@ function toInvoice(i: z.output<typeof xeroInvoice>): LedgerInvoice {
     payments: [...(i.Payments ?? []).map((p) => toPayment(p, i.InvoiceID)), ...advances].sort((a, b) =>
       a.date < b.date ? -1 : a.date > b.date ? 1 : 0,
     ),
+    // The invoice lists its prepayments and overpayments in force (Invoice.Prepayments, .Overpayments): an
+    // allocation deleted (DELETE /Prepayments/{id}/Allocations/{AllocationID}) or an advance voided is not among them.
+    listsAdvances: true,
   };
 }
 

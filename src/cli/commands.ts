@@ -21,6 +21,7 @@ import { type InvoiceState, STATE_LABEL, STATE_ORDER } from '../domain/status.js
 import type { LedgerContext } from '../services/context.js';
 import { getInvoice } from '../services/invoices.js';
 import { listRetainers } from '../services/retainers.js';
+import { clientCreditText } from './credit.js';
 import {
   actorName,
   amountOwed,
@@ -280,6 +281,11 @@ export const client: Command = async (ctx, workspace, args, out, options = {}) =
     const where = r.status === 'paused' ? 'paused' : r.next ? `next ${r.next}` : 'finished';
     const line = `${formatMoney(r.amountMinor, r.currency)} ${describeSchedule(r.schedule)}${end ? `, ${end}` : ''} · ${where} · ${plural(r.made, 'invoice')} made`;
     facts.push([i === 0 ? 'Retainers' : '', line]);
+  }
+  const [creditHead, ...creditMoves] = await clientCreditText(ctx.db, workspace.teamId, who.id);
+  if (creditMoves.length > 0 && creditHead) {
+    facts.push(['Credit', creditHead.replace('Credit on account: ', 'on account: ')]);
+    for (const move of creditMoves) facts.push(['', move.trim()]);
   }
   const width = Math.max(...facts.map(([label]) => label.length));
   for (const [label, value] of facts) out(`${INDENT}${style.dim(label.padEnd(width))}  ${value}`);

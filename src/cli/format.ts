@@ -116,6 +116,8 @@ const ACTION_WORDS: Record<string, string> = {
   payment_reversed: 'payment reversed',
   credit_note_issued: 'credited',
   credit_note_withdrawn: 'credit withdrawn',
+  account_credit_applied: 'credit on account applied',
+  refunded: 'refunded',
   held: 'put on hold',
   disputed: 'disputed',
   released: 'released',
@@ -237,11 +239,25 @@ export function describeEvent(event: HistoryEvent, currencyHint?: string): strin
     case 'credit_note_issued': {
       const left = minorOf(d.amountDueAfterMinor) ?? 0n;
       const after = d.fullyCredited === true ? '; credited in full' : left > 0n ? `; ${money(left)} still due` : '';
-      return `Credit note ${text(d.number)} for ${money(d.amountMinor)} dated ${text(d.issuedOn)}: ${text(d.reason)}${after}`;
+      const kept = minorOf(d.keptOnAccountMinor) ?? 0n;
+      const onAccount = kept > 0n ? `; ${money(kept)} more kept as credit on the client's account` : '';
+      return `Credit note ${text(d.number)} for ${money(d.amountMinor)} dated ${text(d.issuedOn)}: ${text(d.reason)}${after}${onAccount}`;
+    }
+    case 'account_credit_applied': {
+      const left = minorOf(d.amountDueAfterMinor) ?? 0n;
+      return `Credit on account applied: ${money(d.amountMinor)} on ${text(d.appliedOn)}: ${text(d.reason)}${left > 0n ? `; ${money(left)} still due` : '; nothing left due'}; ${money(d.balanceAfterMinor)} left on account`;
+    }
+    case 'refunded':
+    case 'account_credit_refunded': {
+      const how = [text(d.method), text(d.reference) && `ref ${text(d.reference)}`].filter(Boolean).join(', ');
+      const what = event.kind === 'refunded' ? 'of the overpayment' : 'of credit on account';
+      return `Refunded ${money(d.amountMinor)} ${what} on ${text(d.refundedOn)}${how ? ` (${how})` : ''}: ${text(d.reason)}`;
     }
     case 'credit_note_withdrawn': {
       const left = minorOf(d.amountDueAfterMinor) ?? 0n;
-      return `Withdrew credit note ${text(d.number)} for ${money(d.amountMinor)} dated ${text(d.issuedOn)}: ${text(d.reason)}${left > 0n ? `; ${money(left)} due again` : ''}`;
+      const back = minorOf(d.withdrawnFromAccountMinor) ?? 0n;
+      const fromAccount = back > 0n ? `; ${money(back)} taken back from the client's account` : '';
+      return `Withdrew credit note ${text(d.number)} for ${money(d.amountMinor)} dated ${text(d.issuedOn)}: ${text(d.reason)}${left > 0n ? `; ${money(left)} due again` : ''}${fromAccount}`;
     }
     case 'held':
       return `Put on hold: ${text(d.reason)}`;
@@ -254,6 +270,8 @@ export function describeEvent(event: HistoryEvent, currencyHint?: string): strin
     case 'edited':
     case 'client_updated':
       return `${event.kind === 'edited' ? 'Edited' : 'Client details changed'}: ${describeChanges(d.changes, money)}`;
+    case 'retainer_edited':
+      return `Retainer edited: ${describeChanges(d.changes, money)}`;
     case 'client_created': {
       const contact = [text(d.contactName), text(d.contactEmail) && `<${text(d.contactEmail)}>`].filter(Boolean);
       return `Client added${contact.length > 0 ? `, contact ${contact.join(' ')}` : ''}`;

@@ -4,10 +4,12 @@ import { getWorkspaces } from '../db/queries/lookups.js';
 import type { WorkspaceRow } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
+import { creditCommand } from './credit.js';
 import { digest } from './digest.js';
 import { exportCommand, importEntry } from './io.js';
 import { ratesCommand } from './numbers.js';
 import type { StandaloneCommand } from './options.js';
+import { RETAINER_EDIT_OPTIONS, RETAINERS_USAGE, retainersCommand } from './retainers.js';
 import { plainStyle, type Style } from './table.js';
 import { totalsCommand } from './totals.js';
 import { webhooksCommand } from './webhooks.js';
@@ -73,11 +75,25 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: 'the reporting currency and the exchange rates into it (each with its date); name it or set a rate',
     run: ratesCommand,
   },
+  credit: {
+    usage: 'credit note|withdraw|apply|refund|show …',
+    summary:
+      'credit notes (keep the excess on account with --keep-on-account), withdraw one, apply credit on account, refund; --reason required',
+    run: creditCommand,
+    options: ['--reason', '--date', '--method', '--reference', '--client', '--currency', '--keep-on-account'],
+  },
   webhooks: {
     usage: 'webhooks [add URL [--replay] | remove ID]',
     summary: 'the ledger webhooks and how their deliveries stand; add one (prints its secret once) or remove one',
     run: webhooksCommand,
     options: ['--replay'],
+  },
+  retainers: {
+    usage: RETAINERS_USAGE,
+    summary:
+      'the recurring invoices: list them (--all with the ended), show one with what it made, pause, resume, end or edit one (see below)',
+    run: retainersCommand,
+    options: ['--all', ...RETAINER_EDIT_OPTIONS],
   },
   totals: {
     usage: 'totals check|rebuild [--all]',
@@ -118,6 +134,12 @@ export function helpLines(): string[] {
     '                 [--channel C0123ABCD] [--admins U0123ABCD,U0456EFGH] [--holidays GB-SCT]',
     '  workspace list · workspace show [T…]   how each is set up, and what is still not chosen',
     '  workspace delete --team T… [--yes]     every row of a workspace, on request (counted without --yes)',
+    '',
+    'Editing a retainer (the change applies to the invoices not made yet; a new day or cadence applies from today,',
+    'never billing a month — or a quarter — twice; what was due before the edit is made first):',
+    '  retainers edit ID [--amount 5,500] [--currency EUR] [--terms "net 30"] [--description TEXT|none]',
+    '                    [--owner U0123ABCD|none] [--cadence monthly|quarterly] [--day 1-31|last]',
+    '                    [--end YYYY-MM-DD|none] [--count N|none] [--as draft|sent]',
     '',
     'The database is DATABASE_URL when set, else the embedded one in DATA_DIR (default ./data).',
     'Examples: npm run cli -- client northwind   ·   npm run cli -- history INV-001',

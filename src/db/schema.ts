@@ -150,9 +150,12 @@ export const invoices = pgTable(
     holdReason: text('hold_reason'),
     holdSince: ts('hold_since'),
     holdBy: text('hold_by'),
-    /** Sum of the payments not reversed, kept by the payment services in the payment's own transaction. */
+    /**
+     * Sum of the payments not reversed, less the refunds of its overpayment: kept by the payment, reversal and refund
+     * services in their own transaction.
+     */
     paidMinor: money('paid_minor').notNull().default(sql`0`),
-    /** Sum of the credit notes issued against it, kept by the credit service in the same way. */
+    /** Sum of the credit notes issued against it and of the credit on account applied to it, kept in the same way. */
     creditedMinor: money('credited_minor').notNull().default(sql`0`),
     /**
      * The local date it was settled: the payment (or credit note) that covered what was left (for "how late they
@@ -263,6 +266,79 @@ export const creditNotes = pgTable(
       'credit_notes_withdrawal_complete',
       sql`(${t.withdrawnAt} is null) = (${t.withdrawalReason} is null) and (${t.withdrawnAt} is null) = (${t.withdrawnBy} is null)`,
     ),
+  ],
+);
+
+/**
+ * Credit kept on a client's account, one row per movement, in the invoice's currency: `kept` (the part of a credit
+ * note beyond what its invoice had due, kept when the admin said so), `applied` (taken off another open invoice of
+ * the client: that invoice's credited amount grows by it), `withdrawn` (its credit note withdrawn). The balance is
+ * kept − applied − withdrawn − the refunds from the account: derived from the rows, never stored.
+ */
+export const accountCredits = pgTable(
+  'account_credits',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    /** The order they were recorded in (several can share an instant). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    teamId: text('team_id').notNull(),
+    clientId: uuid('client_id').notNull(),
+    currency: text('currency').notNull(),
+    kind: text('kind').notNull(),
+    amountMinor: money('amount_minor').notNull(),
+    /** The invoice it was kept from (kept, withdrawn) or applied to (applied). */
+    invoiceId: uuid('invoice_id').notNull(),
+    /** The credit note it came from (kept, withdrawn). */
+    creditNoteId: uuid('credit_note_id'),
+    onDate: day('on_date').notNull(),
+    reason: text('reason').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.id] }),
+    foreignKey({ columns: [t.teamId, t.clientId], foreignColumns: [clients.teamId, clients.id] }),
+    foreignKey({ columns: [t.teamId, t.invoiceId], foreignColumns: [invoices.teamId, invoices.id] }),
+    index('account_credits_team_client_idx').on(t.teamId, t.clientId, t.currency),
+    index('account_credits_team_invoice_idx').on(t.teamId, t.invoiceId),
+    check('account_credits_kind', sql`${t.kind} in ('kept', 'applied', 'withdrawn')`),
+    check('account_credits_amount_positive', sql`${t.amountMinor} > 0`),
+  ],
+);
+
+/**
+ * Money going back to a client: an invoice's overpayment (its paid amount drops by it) or credit on the client's
+ * account (the balance drops by it). Never more than what is refundable; never deleted.
+ */
+export const refunds = pgTable(
+  'refunds',
+  {
+    id: uuid('id').notNull().defaultRandom(),
+    /** The order they were recorded in (several can share an instant). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    teamId: text('team_id').notNull(),
+    clientId: uuid('client_id').notNull(),
+    currency: text('currency').notNull(),
+    /** 'overpayment' (of the invoice named) or 'account' (of credit on the client's account). */
+    source: text('source').notNull(),
+    invoiceId: uuid('invoice_id'),
+    amountMinor: money('amount_minor').notNull(),
+    refundedOn: day('refunded_on').notNull(),
+    method: text('method'),
+    reference: text('reference'),
+    reason: text('reason').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.id] }),
+    foreignKey({ columns: [t.teamId, t.clientId], foreignColumns: [clients.teamId, clients.id] }),
+    foreignKey({ columns: [t.teamId, t.invoiceId], foreignColumns: [invoices.teamId, invoices.id] }),
+    index('refunds_team_client_idx').on(t.teamId, t.clientId, t.currency),
+    index('refunds_team_invoice_idx').on(t.teamId, t.invoiceId),
+    check('refunds_source', sql`${t.source} in ('overpayment', 'account')`),
+    check('refunds_source_invoice', sql`(${t.source} = 'overpayment') = (${t.invoiceId} is not null)`),
+    check('refunds_amount_positive', sql`${t.amountMinor} > 0`),
   ],
 );
 

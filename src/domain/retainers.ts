@@ -1,6 +1,8 @@
 // When a retainer bills: monthly or quarterly, on a day of the month (a day the month lacks means its last day) or
-// on the month's last working day, from a start date until an end date or a count. Pure: dates in, dates out.
-import { addDays, compareDates, endOfMonth, isLocalDate, type LocalDate, weekdayOf } from './dates.js';
+// on the month's last working day (weekly days off and the workspace's public holidays both count), from a start date
+// until an end date or a count. Pure: dates in, dates out; the holiday calendar is passed in.
+import { addDays, compareDates, endOfMonth, isLocalDate, type LocalDate } from './dates.js';
+import { type HolidayCalendar, isWorkingDay, NO_HOLIDAYS } from './schedule.js';
 
 export type Cadence = 'monthly' | 'quarterly';
 
@@ -33,15 +35,23 @@ function addMonths(year: number, month: number, n: number): { year: number; mont
 }
 
 /**
- * The last working day of the month (0 = Sunday … 6 = Saturday are the working days). A workspace that names no
- * working day at all gets the month's last day.
+ * The last working day of the month (0 = Sunday … 6 = Saturday are the working days), a public holiday being a day
+ * off: 31 December on a Thursday that is a holiday makes it the 30th. A workspace that names no working day at all
+ * gets the month's last day; a month with no working day at all (a calendar gone wrong) gets its last weekday.
  */
-export function lastWorkingDayOf(year: number, month: number, workingDays: readonly number[]): LocalDate {
-  const last = endOfMonth(firstOfMonth(year, month));
+export function lastWorkingDayOf(
+  year: number,
+  month: number,
+  workingDays: readonly number[],
+  holidays: HolidayCalendar = NO_HOLIDAYS,
+): LocalDate {
+  const first = firstOfMonth(year, month);
+  const last = endOfMonth(first);
   if (workingDays.length === 0) return last;
-  let d = last;
-  while (!workingDays.includes(weekdayOf(d))) d = addDays(d, -1);
-  return d;
+  for (let d = last; compareDates(d, first) >= 0; d = addDays(d, -1)) {
+    if (isWorkingDay(d, workingDays, holidays)) return d;
+  }
+  return lastWorkingDayOf(year, month, workingDays);
 }
 
 /** The schedule's day in a month: the day of the month (clamped to the month's last day), or its last working day. */
@@ -50,8 +60,9 @@ export function occurrenceInMonth(
   year: number,
   month: number,
   workingDays: readonly number[],
+  holidays: HolidayCalendar = NO_HOLIDAYS,
 ): LocalDate {
-  if (schedule.dayOfMonth === null) return lastWorkingDayOf(year, month, workingDays);
+  if (schedule.dayOfMonth === null) return lastWorkingDayOf(year, month, workingDays, holidays);
   const last = endOfMonth(firstOfMonth(year, month));
   const day = Math.min(schedule.dayOfMonth, Number(last.slice(8, 10)));
   return `${firstOfMonth(year, month).slice(0, 8)}${String(day).padStart(2, '0')}`;
@@ -70,12 +81,13 @@ export function* occurrences(
   schedule: RetainerSchedule,
   workingDays: readonly number[],
   limit = 1200,
+  holidays: HolidayCalendar = NO_HOLIDAYS,
 ): Generator<LocalDate> {
   const start = ymOf(schedule.startDate);
   const step = MONTHS[schedule.cadence];
   for (let i = 0, yielded = 0; yielded < limit; i++) {
     const { year, month } = addMonths(start.year, start.month, i * step);
-    const d = occurrenceInMonth(schedule, year, month, workingDays);
+    const d = occurrenceInMonth(schedule, year, month, workingDays, holidays);
     if (schedule.endDate !== null && compareDates(d, schedule.endDate) > 0) return;
     if (compareDates(d, schedule.startDate) < 0) continue;
     yielded += 1;
@@ -91,12 +103,12 @@ export function* occurrences(
 export function dueOccurrences(
   schedule: RetainerSchedule,
   workingDays: readonly number[],
-  params: { from: LocalDate; through: LocalDate; made: number },
+  params: { from: LocalDate; through: LocalDate; made: number; holidays?: HolidayCalendar },
 ): LocalDate[] {
   const left = schedule.maxCount === null ? Number.POSITIVE_INFINITY : schedule.maxCount - params.made;
   const due: LocalDate[] = [];
   if (left <= 0 || compareDates(params.from, params.through) > 0) return due;
-  for (const d of occurrences(schedule, workingDays)) {
+  for (const d of occurrences(schedule, workingDays, undefined, params.holidays)) {
     if (compareDates(d, params.through) > 0) break;
     if (compareDates(d, params.from) < 0) continue;
     due.push(d);
@@ -109,10 +121,10 @@ export function dueOccurrences(
 export function nextOccurrence(
   schedule: RetainerSchedule,
   workingDays: readonly number[],
-  params: { from: LocalDate; made: number },
+  params: { from: LocalDate; made: number; holidays?: HolidayCalendar },
 ): LocalDate | undefined {
   if (schedule.maxCount !== null && params.made >= schedule.maxCount) return undefined;
-  for (const d of occurrences(schedule, workingDays)) {
+  for (const d of occurrences(schedule, workingDays, undefined, params.holidays)) {
     if (compareDates(d, params.from) >= 0) return d;
   }
   return undefined;
@@ -150,4 +162,32 @@ export function scheduleProblems(schedule: RetainerSchedule): { field: string; m
     problems.push({ field: 'endDate', message: `must be on or after the start (${schedule.startDate})` });
   }
   return problems;
+}
+
+/**
+ * Where a retainer resumes after its schedule (cadence or day) is edited — the rule that an edit never bills a
+ * period twice, never back-dates, and never drops what was due before it:
+ * - what the old schedule had due through the day of the edit is made first (the service does it, under the old
+ *   dates), so nothing that was due before the edit is skipped;
+ * - the new schedule then applies from the day of the edit (today included, never before), and never within the
+ *   period the last invoice made already covers: a month, or three for a quarterly one. Moving the 1st to the 15th
+ *   after the 1st's invoice was made makes the next one on the 15th of next month, not a second one this month.
+ * The later of: where it resumed already, today, and the first day after the last invoice's period.
+ */
+export function resumeAfterScheduleEdit(p: {
+  today: LocalDate;
+  resumeFrom: LocalDate;
+  /** The latest occurrence made, if any (after the old schedule's due ones were made). */
+  lastOccurrence: LocalDate | null;
+  /** The cadence it was made under: the period it covers. */
+  lastCadence: Cadence;
+}): LocalDate {
+  let from = compareDates(p.today, p.resumeFrom) > 0 ? p.today : p.resumeFrom;
+  if (p.lastOccurrence !== null) {
+    const { year, month } = ymOf(p.lastOccurrence);
+    const next = addMonths(year, month, MONTHS[p.lastCadence]);
+    const afterPeriod = firstOfMonth(next.year, next.month);
+    if (compareDates(afterPeriod, from) > 0) from = afterPeriod;
+  }
+  return from;
 }

@@ -4,6 +4,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { and, asc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../db/client.js';
+import { getAccountCredits, getRefunds } from '../db/queries/account-credit.js';
 import { toInvoiceView } from '../db/queries/invoices.js';
 import { getDerivedHistorySources, getInvoiceExportExtras, type InvoiceExportExtras } from '../db/queries/numbers.js';
 import { getHistory, type HistoryEvent } from '../db/queries/views.js';
@@ -22,7 +23,11 @@ import type { PaymentTerms } from '../domain/terms.js';
  * - client_approved: each "approved for payment" from the client's page, 'Name on YYYY-MM-DD', joined by '; ';
  * - client_scheduled: each date the client scheduled, 'YYYY-MM-DD (ref …) given YYYY-MM-DD', joined by '; ';
  * - credit_notes: 'CN-0001 100.00 on YYYY-MM-DD' each; payments_received: 'YYYY-MM-DD 250.00' each, every
- *   payment not reversed with the day it came (part payments too), oldest first.
+ *   payment not reversed with the day it came (part payments too), oldest first (left empty on an invoice whose
+ *   overpayment was refunded: amount_paid is then what was kept, and the payments would not add up to it);
+ * - account_credit: credit on the client's account kept from this invoice's credit note or applied to it,
+ *   'kept 300.00 on YYYY-MM-DD' / 'applied 200.00 on YYYY-MM-DD' / 'taken back 300.00 on YYYY-MM-DD' each;
+ * - refunds: each refund of its overpayment, 'YYYY-MM-DD 100.00 (bank transfer, ref RF-9)'.
  */
 export const INVOICE_COLUMNS = [
   'number',
@@ -51,6 +56,8 @@ export const INVOICE_COLUMNS = [
   'client_scheduled',
   'credit_notes',
   'payments_received',
+  'account_credit',
+  'refunds',
 ] as const;
 
 export const HISTORY_COLUMNS = [
@@ -68,6 +75,12 @@ export const HISTORY_COLUMNS = [
   'currency',
   'details',
 ] as const;
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
+  return out;
+}
 
 /** Lines of a list cell: each item, joined by '; '. */
 function joined(items: readonly string[]): string {
@@ -118,6 +131,8 @@ export async function exportInvoicesCsv(db: DatabaseOrTransaction, params: Expor
     .where(and(...filters))
     .orderBy(asc(invoices.issueDate), asc(invoices.number));
   const extras = await getInvoiceExportExtras(db, { teamId: workspace.teamId });
+  const credits = groupBy(await getAccountCredits(db, { teamId: workspace.teamId }), (c) => c.invoiceId);
+  const refunds = groupBy(await getRefunds(db, { teamId: workspace.teamId }), (r) => r.invoiceId ?? '');
   const zone = workspace.timeZone;
   const lines = rows.map(({ invoice, clientName, clientEmail }) => {
     const more = extras.get(invoice.id) ?? NO_EXTRAS;
@@ -161,7 +176,20 @@ export async function exportInvoicesCsv(db: DatabaseOrTransaction, params: Expor
         ),
       ),
       joined(more.creditNotes.map((n) => `${n.number} ${money(n.amountMinor)} on ${n.issuedOn}`)),
-      joined(more.payments.map((p) => `${p.receivedOn} ${money(p.amountMinor)}`)),
+      (refunds.get(invoice.id) ?? []).length > 0
+        ? ''
+        : joined(more.payments.map((p) => `${p.receivedOn} ${money(p.amountMinor)}`)),
+      joined(
+        (credits.get(invoice.id) ?? []).map(
+          (c) => `${c.kind === 'withdrawn' ? 'taken back' : c.kind} ${money(c.amountMinor)} on ${c.onDate}`,
+        ),
+      ),
+      joined(
+        (refunds.get(invoice.id) ?? []).map((r) => {
+          const how = [r.method, r.reference ? `ref ${r.reference}` : null].filter(Boolean).join(', ');
+          return `${r.refundedOn} ${money(r.amountMinor)}${how ? ` (${how})` : ''}`;
+        }),
+      ),
     ];
   });
   return toCsv(INVOICE_COLUMNS, lines);

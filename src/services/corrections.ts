@@ -9,6 +9,7 @@ import type { InvoiceView } from '../db/queries/invoices.js';
 import { creditNotes, events, type InvoiceRow, payments } from '../db/schema.js';
 import { todayIn } from '../domain/dates.js';
 import { formatMoney, parseMoney } from '../domain/money.js';
+import { keepOnAccount, withdrawFromAccount } from './account-credit.js';
 import type { LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
 import { mutate } from './invoices.js';
@@ -35,6 +36,11 @@ const creditSchema = z.object({
   /** Defaults to today in the workspace's time zone. */
   issuedOn: localDate.optional(),
   reason: requiredText(2000, { multiline: true }),
+  /**
+   * Said explicitly by the admin: a credit larger than what is due closes the invoice for what was due and keeps
+   * the rest as credit on the client's account. Without it such a credit is refused.
+   */
+  keepOnAccount: z.boolean().default(false),
   expectedVersion: version.optional(),
 });
 
@@ -59,7 +65,10 @@ export interface ReversalResult {
 export interface CreditNoteResult {
   invoice: InvoiceView;
   creditNoteId: string;
+  /** What the note takes off (or, withdrawn, gives back to) the invoice. */
   amountMinor: bigint;
+  /** The part kept on (or, withdrawn, taken back from) the client's account. */
+  onAccountMinor: bigint;
 }
 
 /**
@@ -93,6 +102,13 @@ export async function reversePayment(
         'PAYMENT_ALREADY_REVERSED',
         `The payment of ${formatMoney(payment.amountMinor, row.currency)} received ${payment.receivedOn} was already reversed (${payment.reversalReason}); a reversal is never undone: record the payment again if it did come.`,
         [{ field: 'payment', message: 'was already reversed' }],
+      );
+    }
+    if (payment.amountMinor > row.paidMinor) {
+      throw new LedgerError(
+        'PAYMENT_REFUNDED',
+        `Part of the payment of ${formatMoney(payment.amountMinor, row.currency)} on ${row.number} was refunded to the client already; a refunded payment cannot be reversed.`,
+        [{ field: 'payment', message: 'was partly refunded' }],
       );
     }
     const now = ctx.clock.now();
@@ -158,14 +174,17 @@ export async function issueCreditNote(
           [{ field: 'amount', message: `nothing is due on ${row.number}` }],
         );
       }
-      const amount = data.amount === undefined ? due : toMinor(data.amount, row.currency);
-      if (amount > due) {
+      const whole = data.amount === undefined ? due : toMinor(data.amount, row.currency);
+      if (whole > due && !data.keepOnAccount) {
         throw new LedgerError(
           'CREDIT_EXCEEDS_DUE',
-          `A credit note of ${formatMoney(amount, row.currency)} is more than the ${formatMoney(due, row.currency)} still due on ${row.number}; credit at most what is due.`,
+          `A credit note of ${formatMoney(whole, row.currency)} is more than the ${formatMoney(due, row.currency)} still due on ${row.number}; credit at most what is due, or keep the rest as credit on the client's account.`,
           [{ field: 'amount', message: `is more than the ${formatMoney(due, row.currency)} still due` }],
         );
       }
+      // What the note takes off this invoice; the rest (said so) is kept on the client's account.
+      const amount = whole > due ? due : whole;
+      const onAccount = whole - amount;
       const today = todayIn(workspace.timeZone, ctx.clock.now());
       const issuedOn = data.issuedOn ?? today;
       checkPaymentDate('issuedOn', issuedOn, today);
@@ -187,6 +206,21 @@ export async function issueCreditNote(
         })
         .returning({ id: creditNotes.id });
       if (!note) throw new Error('credit note insert returned no row');
+      const balanceAfter =
+        onAccount > 0n
+          ? await keepOnAccount(tx, {
+              teamId,
+              clientId: row.clientId,
+              currency: row.currency,
+              invoiceId: row.id,
+              creditNoteId: note.id,
+              amountMinor: onAccount,
+              onDate: issuedOn,
+              reason: data.reason,
+              by: principal.id,
+              now: ctx.clock.now(),
+            })
+          : null;
       const creditedMinor = row.creditedMinor + amount;
       const closes = amount === due;
       return {
@@ -204,17 +238,25 @@ export async function issueCreditNote(
             reason: data.reason,
             amountDueAfterMinor: due - amount,
             fullyCredited: creditedMinor >= row.totalMinor,
+            ...(balanceAfter !== null ? { keptOnAccountMinor: onAccount, accountBalanceAfterMinor: balanceAfter } : {}),
           },
         },
-        result: { creditNoteId: note.id, amountMinor: amount },
+        result: { creditNoteId: note.id, amountMinor: amount, onAccountMinor: onAccount },
       };
     });
   } catch (error) {
     if (isUniqueViolation(error, 'credit_notes_team_number_key')) throw duplicateNumber(data.number);
     throw error;
   }
-  const { creditNoteId, amountMinor } = written.extra as { creditNoteId: string; amountMinor: bigint };
-  return { result: { invoice: written.result, creditNoteId, amountMinor }, replayed: written.replayed };
+  const { creditNoteId, amountMinor, onAccountMinor } = written.extra as {
+    creditNoteId: string;
+    amountMinor: bigint;
+    onAccountMinor: bigint;
+  };
+  return {
+    result: { invoice: written.result, creditNoteId, amountMinor, onAccountMinor },
+    replayed: written.replayed,
+  };
 }
 
 /**
@@ -231,7 +273,7 @@ export async function withdrawCreditNote(
   options: WriteOptions = {},
 ): Promise<Written<CreditNoteResult>> {
   const data = parseInput(withdrawSchema, input);
-  const written = await mutate(ctx, teamId, principal, 'withdrawCreditNote', data, options, async (tx, row) => {
+  const written = await mutate(ctx, teamId, principal, 'withdrawCreditNote', data, options, async (tx, row, ws) => {
     refuseVoid(row);
     await refuseLedgerOwned(tx, teamId, principal, row, ['amount'], 'withdraw its credit notes');
     const [note] = await tx
@@ -255,6 +297,19 @@ export async function withdrawCreditNote(
         [{ field: 'creditNote', message: 'was already withdrawn' }],
       );
     }
+    // What the note kept on the client's account goes too (refused when it was applied or refunded since).
+    const fromAccount = await withdrawFromAccount(tx, {
+      teamId,
+      clientId: row.clientId,
+      currency: row.currency,
+      invoiceId: row.id,
+      creditNoteId: note.id,
+      noteNumber: note.number,
+      onDate: todayIn(ws.timeZone, ctx.clock.now()),
+      reason: data.reason,
+      by: principal.id,
+      now: ctx.clock.now(),
+    });
     await tx
       .update(creditNotes)
       .set({ withdrawnAt: ctx.clock.now(), withdrawnBy: principal.id, withdrawalReason: data.reason })
@@ -276,13 +331,21 @@ export async function withdrawCreditNote(
           issuedOn: note.issuedOn,
           reason: data.reason,
           amountDueAfterMinor: due > 0n ? due : 0n,
+          ...(fromAccount > 0n ? { withdrawnFromAccountMinor: fromAccount } : {}),
         },
       },
-      result: { creditNoteId: note.id, amountMinor: note.amountMinor },
+      result: { creditNoteId: note.id, amountMinor: note.amountMinor, onAccountMinor: fromAccount },
     };
   });
-  const { creditNoteId, amountMinor } = written.extra as { creditNoteId: string; amountMinor: bigint };
-  return { result: { invoice: written.result, creditNoteId, amountMinor }, replayed: written.replayed };
+  const { creditNoteId, amountMinor, onAccountMinor } = written.extra as {
+    creditNoteId: string;
+    amountMinor: bigint;
+    onAccountMinor: bigint;
+  };
+  return {
+    result: { invoice: written.result, creditNoteId, amountMinor, onAccountMinor },
+    replayed: written.replayed,
+  };
 }
 
 /** The id of the event that recorded the payment ('paid' or 'part_paid' naming it), if there is one. */

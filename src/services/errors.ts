@@ -26,6 +26,15 @@ export type LedgerErrorCode =
   | 'CREDIT_NOTE_NOT_FOUND'
   /** A withdrawn credit note is never withdrawn again (nor revived): issue a new one if credit is due. */
   | 'CREDIT_NOTE_ALREADY_WITHDRAWN'
+  /** Credit on account: none in that currency, more asked than the balance, or already applied or refunded. */
+  | 'NO_ACCOUNT_CREDIT'
+  | 'CREDIT_EXCEEDS_BALANCE'
+  | 'ACCOUNT_CREDIT_USED'
+  | 'NOTHING_DUE'
+  /** Refunds: never more than the overpayment or the credit on account; a refunded payment is not reversed. */
+  | 'NOTHING_TO_REFUND'
+  | 'REFUND_EXCEEDS_REFUNDABLE'
+  | 'PAYMENT_REFUNDED'
   | 'INVOICE_HAS_CREDITS'
   | 'ALREADY_ON_HOLD'
   | 'NOT_ON_HOLD'

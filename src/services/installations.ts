@@ -220,6 +220,8 @@ export const WORKSPACE_TABLES = [
   'posted_messages',
   'idempotency_keys',
   'events',
+  'refunds',
+  'account_credits',
   'credit_notes',
   'payments',
   'retainer_runs',

@@ -49,6 +49,10 @@ export const POLICY = {
   issueCreditNote: { allow: ADMINS, what: 'issue credit notes' },
   /** Taking back a credit note (voided in the books): kept, marked withdrawn, counting for nothing. */
   withdrawCreditNote: { allow: ADMINS, what: 'withdraw credit notes' },
+  /** Taking credit kept on a client's account off another of their open invoices. */
+  applyAccountCredit: { allow: ADMINS, what: 'apply credit on account' },
+  /** Money going back: an invoice's overpayment, or credit on a client's account. */
+  recordRefund: { allow: ADMINS, what: 'record refunds' },
   createClient: { allow: STAFF, what: 'add clients' },
   updateClient: { allow: ADMINS, what: 'change a client’s details, terms or contact' },
   import: { allow: ADMINS, what: 'import invoices' },
@@ -64,7 +68,7 @@ export const POLICY = {
   claimFirstAdmin: { allow: ['member'], what: 'claim the first finance admin seat' },
   postDigest: { allow: ADMINS, what: 'post the digest' },
   /** Setting up a retainer (a recurring invoice), pausing, resuming or ending it. */
-  manageRetainers: { allow: ADMINS, what: 'set up, pause, resume or end retainers' },
+  manageRetainers: { allow: ADMINS, what: 'set up, edit, pause, resume or end retainers' },
   /** What Slack tells the app of itself: an install (OAuth), a token's rotation, an uninstall or revocation. */
   manageInstallation: { allow: ['operator'], what: 'record the app’s installation' },
   /** Deleting every row of a workspace (a deletion request, or RETENTION_DAYS after an uninstall). */

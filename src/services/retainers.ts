@@ -10,17 +10,21 @@ import { termsOf } from '../db/queries/invoices.js';
 import { getRetainers, type RetainerListRow } from '../db/queries/retainers.js';
 import { clients, invoices, type RetainerRow, retainerRuns, retainers, type WorkspaceRow } from '../db/schema.js';
 import { addDays, instantAt, type LocalDate, todayIn } from '../domain/dates.js';
-import { parseMoney } from '../domain/money.js';
+import { formatMoney, parseMoney } from '../domain/money.js';
 import {
   type Cadence,
   describeSchedule,
   dueOccurrences,
   nextOccurrence,
+  ordinal,
   type RetainerSchedule,
+  resumeAfterScheduleEdit,
 } from '../domain/retainers.js';
-import { dueDateFor, type PaymentTerms } from '../domain/terms.js';
+import { type HolidayCalendar, NO_HOLIDAYS } from '../domain/schedule.js';
+import { describeTerms, dueDateFor, type PaymentTerms } from '../domain/terms.js';
 import type { LedgerContext, WriteOptions } from './context.js';
 import { isUniqueViolation, LedgerError } from './errors.js';
+import { holidayCalendar } from './holidays.js';
 import { createdDetails } from './invoices.js';
 import { actorOf, authorize, operatorPrincipal, type Principal } from './policy.js';
 import {
@@ -134,13 +138,21 @@ function resumesFrom(row: RetainerRow, lastOccurrence: LocalDate | null): LocalD
   return afterLast > row.resumeFrom ? afterLast : row.resumeFrom;
 }
 
-export function toRetainerView(found: RetainerListRow, workingDays: readonly number[]): RetainerView {
+export function toRetainerView(
+  found: RetainerListRow,
+  workingDays: readonly number[],
+  holidays: HolidayCalendar = NO_HOLIDAYS,
+): RetainerView {
   const row = found.retainer;
   const schedule = scheduleOf(row);
   const next =
     row.status === 'ended'
       ? undefined
-      : nextOccurrence(schedule, workingDays, { from: resumesFrom(row, found.lastOccurrence), made: found.made });
+      : nextOccurrence(schedule, workingDays, {
+          from: resumesFrom(row, found.lastOccurrence),
+          made: found.made,
+          holidays,
+        });
   return {
     id: row.id,
     clientId: row.clientId,
@@ -175,7 +187,13 @@ export async function listRetainers(
     ...(params.clientId ? { clientId: params.clientId } : {}),
     ...(params.includeEnded ? {} : { statuses: ['active', 'paused'] }),
   });
-  return rows.map((r) => toRetainerView(r, workspace.workingDays));
+  const holidays = await holidaysOf(workspace);
+  return rows.map((r) => toRetainerView(r, workspace.workingDays, holidays));
+}
+
+/** The workspace's public holidays, which move a last working day that falls on one. */
+function holidaysOf(workspace: WorkspaceRow): Promise<HolidayCalendar> {
+  return holidayCalendar(workspace.holidayCountry, workspace.holidayRegion);
 }
 
 export async function getRetainer(ctx: LedgerContext, teamId: string, ref: string): Promise<RetainerView> {
@@ -183,7 +201,7 @@ export async function getRetainer(ctx: LedgerContext, teamId: string, ref: strin
   const id = await resolveRetainerId(ctx.db, teamId, ref);
   const [found] = await getRetainers(ctx.db, { teamId, id });
   if (!found) throw notFound(ref);
-  return toRetainerView(found, workspace.workingDays);
+  return toRetainerView(found, workspace.workingDays, await holidaysOf(workspace));
 }
 
 /** A prefix of letters and digits from the client's name: 'Northwind Traders' → 'NORTHWIND-RET'. */
@@ -306,6 +324,251 @@ export function endRetainer(ctx: LedgerContext, teamId: string, principal: Princ
   });
 }
 
+const editSchema = z.object({
+  /** The retainer's id, or the first 8 characters of it or more. */
+  retainer: changeSchema.shape.retainer,
+  expectedVersion: version.optional(),
+  /** In the new currency when the currency changes (then it must be given). */
+  amount: amountInput.optional(),
+  currency: currencyCode.optional(),
+  terms: paymentTerms.optional(),
+  description: optionalText(2000, { multiline: true }),
+  /** null: nobody (the finance channel hears). */
+  ownerUserId: slackUserId.nullish(),
+  cadence: createSchema.shape.cadence.optional(),
+  dayOfMonth: createSchema.shape.dayOfMonth.optional(),
+  endDate: localDate.nullish(),
+  maxCount: createSchema.shape.maxCount,
+  createAs: z.enum(['draft', 'sent'], { message: 'must be draft or sent' }).optional(),
+});
+
+/** What an edit may change; a field left out (undefined) stays as it is, null clears one that may be empty. */
+export type EditRetainerInput = z.input<typeof editSchema>;
+
+/** The fields an edit can change, as the `retainer_edited` event names them. */
+export type RetainerField =
+  | 'amount'
+  | 'currency'
+  | 'terms'
+  | 'description'
+  | 'owner'
+  | 'cadence'
+  | 'dayOfMonth'
+  | 'endDate'
+  | 'maxCount'
+  | 'createAs';
+
+/** One changed field, before and after, as people read it ("$5,000.00" → "€4,600.00", "net 15" → "net 30"). */
+export interface RetainerChange {
+  field: RetainerField;
+  from: string | null;
+  to: string | null;
+}
+
+export interface EditedRetainer {
+  retainer: RetainerView;
+  /** Empty when the edit changed nothing (then nothing was written). */
+  changes: RetainerChange[];
+  /** What the old schedule had due through the day of the edit, made before the new one applied. */
+  made: MadeInvoice[];
+}
+
+/**
+ * Changes a retainer that is running or paused: amount, currency, terms, description, owner, schedule (cadence, day,
+ * end date, count) and whether its invoices are made as drafts or sent. The change applies to the occurrences not
+ * made yet; the invoices already made stay as they are. A change of cadence or day follows the rule in
+ * resumeAfterScheduleEdit: the old schedule's occurrences due through today are made first (with the edited amount,
+ * terms…), then the new schedule applies from today, never inside the period the last invoice covers. One
+ * `retainer_edited` event names each changed field, before and after.
+ */
+export async function editRetainer(
+  ctx: LedgerContext,
+  teamId: string,
+  principal: Principal,
+  input: EditRetainerInput,
+  options: WriteOptions = {},
+): Promise<Written<EditedRetainer>> {
+  authorize(principal, 'manageRetainers', teamId);
+  const data = parseInput(editSchema, input);
+  const given = (field: keyof EditRetainerInput) => (input as Record<string, unknown>)[field] !== undefined;
+  const key = parseInput(idempotencyKey, options.idempotencyKey);
+  const actor = actorOf(principal);
+  const id = await resolveRetainerId(ctx.db, teamId, data.retainer);
+  const written = await write(ctx, { teamId, operation: 'editRetainer', idempotencyKey: key }, async (tx) => {
+    const workspace = await loadWorkspace(tx, teamId);
+    const holidays = await holidaysOf(workspace);
+    const now = ctx.clock.now();
+    const today = todayIn(workspace.timeZone, now);
+    const row = await lockRetainer(tx, teamId, id);
+    if (!row) throw notFound(data.retainer);
+    if (data.expectedVersion !== undefined && data.expectedVersion !== row.version) {
+      throw new LedgerError('CONFLICT', 'This retainer was changed meanwhile; look at it again and retry.');
+    }
+    if (row.status === 'ended') throw wrongState('edit', 'it has ended (set up a new one instead)');
+
+    // The row as edited: only the fields given change.
+    const currency = data.currency ?? row.currency;
+    let amountMinor = row.amountMinor;
+    if (currency !== row.currency && !given('amount')) {
+      throw LedgerError.invalid('amount', `give the amount in ${currency} too: the currency changes`);
+    }
+    if (data.amount !== undefined) {
+      const parsed = typeof data.amount === 'bigint' ? undefined : parseMoney(data.amount, currency);
+      const minor = typeof data.amount === 'bigint' ? data.amount : parsed?.ok ? parsed.minor : undefined;
+      if (minor === undefined) {
+        throw LedgerError.invalid('amount', parsed && !parsed.ok ? parsed.message : 'is not an amount');
+      }
+      if (minor <= 0n) throw LedgerError.invalid('amount', 'must be more than zero');
+      amountMinor = minor;
+    }
+    if (data.terms?.kind === 'fixed') {
+      throw LedgerError.invalid(
+        'terms',
+        'must run from each invoice’s date (net N, end of month + N or due on receipt), not a fixed date',
+      );
+    }
+    const terms = data.terms ?? termsOf(row);
+    const edited: RetainerRow = {
+      ...row,
+      currency,
+      amountMinor,
+      termsKind: terms.kind,
+      termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
+      description: given('description') ? data.description : row.description,
+      ownerUserId: given('ownerUserId') ? (data.ownerUserId ?? null) : row.ownerUserId,
+      cadence: data.cadence ?? row.cadence,
+      dayOfMonth: given('dayOfMonth') ? (data.dayOfMonth ?? null) : row.dayOfMonth,
+      endDate: given('endDate') ? (data.endDate ?? null) : row.endDate,
+      maxCount: given('maxCount') ? (data.maxCount ?? null) : row.maxCount,
+      createAs: data.createAs ?? row.createAs,
+    };
+    if (edited.endDate !== null && edited.endDate < edited.startDate) {
+      throw LedgerError.invalid('endDate', `must be on or after the start (${edited.startDate})`);
+    }
+    const changes = changesBetween(row, edited);
+    if (changes.length === 0) return { changes, made: [] as MadeInvoice[] };
+
+    const runs = await tx
+      .select({ occurrenceDate: retainerRuns.occurrenceDate })
+      .from(retainerRuns)
+      .where(and(eq(retainerRuns.teamId, teamId), eq(retainerRuns.retainerId, id)));
+    const madeBefore = runs.length;
+    if (edited.maxCount !== null && edited.maxCount < madeBefore) {
+      throw LedgerError.invalid('maxCount', `must be at least ${madeBefore}: it has made ${madeBefore} already`);
+    }
+    const scheduleChanged = changes.some((c) => SCHEDULE_FIELDS.has(c.field));
+    const made: MadeInvoice[] = [];
+    let resumeFrom = row.resumeFrom;
+    if (scheduleChanged) {
+      const lastOccurrence = runs.reduce<LocalDate | null>(
+        (last, r) => (last === null || r.occurrenceDate > last ? r.occurrenceDate : last),
+        null,
+      );
+      // Nothing due before the edit is dropped: what the old schedule has due through today is made now, under
+      // its own dates (a paused retainer skips them, as pausing does).
+      const pending =
+        row.status === 'active'
+          ? dueOccurrences(scheduleOf(row), workspace.workingDays, {
+              from: resumesFrom(row, lastOccurrence),
+              through: today,
+              made: madeBefore,
+              holidays,
+            })
+          : [];
+      if (pending.length > 0) {
+        const [client] = await tx
+          .select({ name: clients.name, archived: clients.archived })
+          .from(clients)
+          .where(and(eq(clients.teamId, teamId), eq(clients.id, row.clientId)));
+        if (!client || client.archived) {
+          throw new LedgerError(
+            'CLIENT_ARCHIVED',
+            `${client?.name ?? 'Its client'} is archived, and its invoice of ${pending[0]} is still to make: restore the client first (it is made then), or end the retainer.`,
+            [{ field: 'cadence', message: 'the client is archived' }],
+          );
+        }
+        const taken = new Set(runs.map((r) => r.occurrenceDate));
+        for (const occurrence of pending) {
+          if (taken.has(occurrence)) continue;
+          made.push(await insertOccurrence(tx, workspace, edited, occurrence, now, scheduleOf(row)));
+        }
+      }
+      const last = made.at(-1)?.occurrenceDate ?? lastOccurrence;
+      resumeFrom = resumeAfterScheduleEdit({
+        today,
+        resumeFrom: row.resumeFrom,
+        lastOccurrence: last,
+        lastCadence: row.cadence as Cadence,
+      });
+    }
+    await tx
+      .update(retainers)
+      .set({
+        currency: edited.currency,
+        amountMinor: edited.amountMinor,
+        termsKind: edited.termsKind,
+        termsDays: edited.termsDays,
+        description: edited.description,
+        ownerUserId: edited.ownerUserId,
+        cadence: edited.cadence,
+        dayOfMonth: edited.dayOfMonth,
+        endDate: edited.endDate,
+        maxCount: edited.maxCount,
+        createAs: edited.createAs,
+        resumeFrom,
+        version: row.version + 1,
+      })
+      .where(and(eq(retainers.teamId, teamId), eq(retainers.id, id)));
+    await appendEvent(tx, {
+      teamId,
+      clientId: row.clientId,
+      kind: 'retainer_edited',
+      actor,
+      at: now,
+      details: {
+        retainerId: row.id,
+        // The shape of an invoice's `edited` event: each field, before and after.
+        changes: Object.fromEntries(changes.map((c) => [c.field, { from: c.from, to: c.to }])),
+        schedule: describeSchedule(scheduleOf(edited)),
+        ...(resumeFrom !== row.resumeFrom ? { resumeFrom } : {}),
+        ...(made.length > 0 ? { madeFirst: made.map((m) => m.occurrenceDate) } : {}),
+      },
+    });
+    return { changes, made };
+  });
+  return {
+    result: { retainer: await getRetainer(ctx, teamId, id), ...written.result },
+    replayed: written.replayed,
+  };
+}
+
+const SCHEDULE_FIELDS: ReadonlySet<RetainerField> = new Set(['cadence', 'dayOfMonth', 'endDate', 'maxCount']);
+
+/** Each field that differs, before and after, in words. */
+function changesBetween(before: RetainerRow, after: RetainerRow): RetainerChange[] {
+  const amount = (r: RetainerRow) => formatMoney(r.amountMinor, r.currency);
+  const day = (r: RetainerRow) => (r.dayOfMonth === null ? 'the last working day' : ordinal(r.dayOfMonth));
+  const fields: [RetainerField, (r: RetainerRow) => string | null][] = [
+    ['amount', amount],
+    ['currency', (r) => r.currency],
+    ['terms', (r) => describeTerms(termsOf(r))],
+    ['description', (r) => r.description],
+    ['owner', (r) => r.ownerUserId],
+    ['cadence', (r) => r.cadence],
+    ['dayOfMonth', day],
+    ['endDate', (r) => r.endDate],
+    ['maxCount', (r) => (r.maxCount === null ? null : String(r.maxCount))],
+    ['createAs', (r) => r.createAs],
+  ];
+  const changes: RetainerChange[] = [];
+  for (const [field, read] of fields) {
+    const from = read(before);
+    const to = read(after);
+    if (from !== to) changes.push({ field, from, to });
+  }
+  return changes;
+}
+
 async function changeRetainer(
   ctx: LedgerContext,
   teamId: string,
@@ -412,12 +675,16 @@ export async function makeDueRetainerInvoices(
 ): Promise<MadeInvoice[]> {
   const today = todayIn(workspace.timeZone, now);
   const made: MadeInvoice[] = [];
-  for (const found of await getRetainers(ctx.db, { teamId: workspace.teamId, statuses: ['active'] })) {
+  const active = await getRetainers(ctx.db, { teamId: workspace.teamId, statuses: ['active'] });
+  if (active.length === 0) return made;
+  const holidays = await holidaysOf(workspace);
+  for (const found of active) {
     const row = found.retainer;
     const due = dueOccurrences(scheduleOf(row), workspace.workingDays, {
       from: resumesFrom(row, found.lastOccurrence),
       through: today,
       made: found.made,
+      holidays,
     });
     for (const occurrence of due) {
       const invoice = await makeOccurrence(ctx, workspace, row.id, occurrence, now);
@@ -439,8 +706,6 @@ async function makeOccurrence(
 ): Promise<MadeInvoice | undefined> {
   const teamId = workspace.teamId;
   authorize(RETAINER_PRINCIPAL, 'createInvoice', teamId);
-  const actor = actorOf(RETAINER_PRINCIPAL);
-  const today = todayIn(workspace.timeZone, now);
   try {
     const { result } = await write(ctx, { teamId, operation: 'makeRetainerInvoice' }, async (tx) => {
       // The retainer's row lock makes a racing replica wait here, then find the run made and stop.
@@ -459,91 +724,7 @@ async function makeOccurrence(
       // An archived client is not billed; the retainer waits (the list says why) until the client is restored.
       if (!client || client.archived) throw new AlreadyMade();
 
-      const terms = termsOf(row);
-      const number = await freeNumber(tx, teamId, `${row.numberPrefix}-${occurrence}`);
-      const caughtUp = occurrence < today;
-      const [invoice] = await tx
-        .insert(invoices)
-        .values({
-          teamId,
-          number,
-          clientId: row.clientId,
-          currency: row.currency,
-          totalMinor: row.amountMinor,
-          issueDate: occurrence,
-          termsKind: terms.kind,
-          termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
-          termsBasisDate: occurrence,
-          dueDate: dueDateFor(terms, occurrence),
-          ownerUserId: row.ownerUserId,
-          description: row.description,
-          sentAt: row.createAs === 'sent' ? now : null,
-          createdAt: now,
-        })
-        .returning();
-      if (!invoice) throw new Error('invoice insert returned no row');
-      const inserted = await tx
-        .insert(retainerRuns)
-        .values({
-          teamId,
-          retainerId,
-          occurrenceDate: occurrence,
-          invoiceId: invoice.id,
-          createdOn: today,
-          createdAt: now,
-        })
-        .onConflictDoNothing()
-        .returning({ retainerId: retainerRuns.retainerId });
-      if (inserted.length === 0) throw new AlreadyMade();
-      await appendEvent(tx, {
-        teamId,
-        invoiceId: invoice.id,
-        clientId: row.clientId,
-        kind: 'created',
-        actor,
-        at: now,
-        details: {
-          ...createdDetails(invoice, terms),
-          retainerId,
-          occurrenceDate: occurrence,
-          schedule: describeSchedule(scheduleOf(row)),
-          ...(caughtUp ? { caughtUp: true, madeOn: today } : {}),
-        },
-      });
-      if (row.createAs === 'sent') {
-        await appendEvent(tx, {
-          teamId,
-          invoiceId: invoice.id,
-          clientId: row.clientId,
-          kind: 'sent',
-          actor,
-          at: now,
-          visibility: 'shared',
-          details: { retainerId },
-        });
-      }
-      const to = row.ownerUserId ?? workspace.financeChannel;
-      if (to) {
-        // Made at the day's first tick; told at the workspace's alert time (at once when that has passed).
-        const alertAt = instantAt(today, workspace.alertTime, workspace.timeZone);
-        await decide(
-          tx,
-          [
-            {
-              teamId,
-              key: `${RETAINER_DELIVERY}:${retainerId}:${occurrence}`,
-              kind: RETAINER_DELIVERY,
-              invoiceId: invoice.id,
-              localDate: today,
-              channelId: to,
-              payload: { retainerId, occurrenceDate: occurrence, caughtUp, createAs: row.createAs },
-              ...(alertAt > now ? { notBefore: alertAt } : {}),
-            },
-          ],
-          now,
-        );
-      }
-      return { retainerId, occurrenceDate: occurrence, invoiceId: invoice.id, number: invoice.number, caughtUp };
+      return insertOccurrence(tx, workspace, row, occurrence, now);
     });
     return result;
   } catch (error) {
@@ -552,6 +733,110 @@ async function makeOccurrence(
     if (isUniqueViolation(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * The occurrence's invoice (dated its own day), its run, its `created` (and `sent`) events and the owner's notice, in
+ * the caller's transaction, which holds the retainer's row lock and has checked the occurrence is not made yet.
+ */
+async function insertOccurrence(
+  tx: Transaction,
+  workspace: WorkspaceRow,
+  row: RetainerRow,
+  occurrence: LocalDate,
+  now: Date,
+  /** The schedule it was made under, for its event; the row's own by default. */
+  schedule: RetainerSchedule = scheduleOf(row),
+): Promise<MadeInvoice> {
+  const teamId = workspace.teamId;
+  const retainerId = row.id;
+  const actor = actorOf(RETAINER_PRINCIPAL);
+  const today = todayIn(workspace.timeZone, now);
+  const terms = termsOf(row);
+  const number = await freeNumber(tx, teamId, `${row.numberPrefix}-${occurrence}`);
+  const caughtUp = occurrence < today;
+  const [invoice] = await tx
+    .insert(invoices)
+    .values({
+      teamId,
+      number,
+      clientId: row.clientId,
+      currency: row.currency,
+      totalMinor: row.amountMinor,
+      issueDate: occurrence,
+      termsKind: terms.kind,
+      termsDays: terms.kind === 'net' || terms.kind === 'eom' ? terms.days : 0,
+      termsBasisDate: occurrence,
+      dueDate: dueDateFor(terms, occurrence),
+      ownerUserId: row.ownerUserId,
+      description: row.description,
+      sentAt: row.createAs === 'sent' ? now : null,
+      createdAt: now,
+    })
+    .returning();
+  if (!invoice) throw new Error('invoice insert returned no row');
+  const inserted = await tx
+    .insert(retainerRuns)
+    .values({
+      teamId,
+      retainerId,
+      occurrenceDate: occurrence,
+      invoiceId: invoice.id,
+      createdOn: today,
+      createdAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ retainerId: retainerRuns.retainerId });
+  if (inserted.length === 0) throw new AlreadyMade();
+  await appendEvent(tx, {
+    teamId,
+    invoiceId: invoice.id,
+    clientId: row.clientId,
+    kind: 'created',
+    actor,
+    at: now,
+    details: {
+      ...createdDetails(invoice, terms),
+      retainerId,
+      occurrenceDate: occurrence,
+      schedule: describeSchedule(schedule),
+      ...(caughtUp ? { caughtUp: true, madeOn: today } : {}),
+    },
+  });
+  if (row.createAs === 'sent') {
+    await appendEvent(tx, {
+      teamId,
+      invoiceId: invoice.id,
+      clientId: row.clientId,
+      kind: 'sent',
+      actor,
+      at: now,
+      visibility: 'shared',
+      details: { retainerId },
+    });
+  }
+  const to = row.ownerUserId ?? workspace.financeChannel;
+  if (to) {
+    // Made at the day's first tick; told at the workspace's alert time (at once when that has passed).
+    const alertAt = instantAt(today, workspace.alertTime, workspace.timeZone);
+    await decide(
+      tx,
+      [
+        {
+          teamId,
+          key: `${RETAINER_DELIVERY}:${retainerId}:${occurrence}`,
+          kind: RETAINER_DELIVERY,
+          invoiceId: invoice.id,
+          localDate: today,
+          channelId: to,
+          payload: { retainerId, occurrenceDate: occurrence, caughtUp, createAs: row.createAs },
+          ...(alertAt > now ? { notBefore: alertAt } : {}),
+        },
+      ],
+      now,
+    );
+  }
+  return { retainerId, occurrenceDate: occurrence, invoiceId: invoice.id, number: invoice.number, caughtUp };
 }
 
 /** The number, or with -2, -3… when an invoice typed by hand already has it. */

@@ -22,7 +22,7 @@ export type ConnectRequest =
 export type RecurringRequest =
   | { action: 'list'; all: boolean }
   | { action: 'new' }
-  | { action: 'pause' | 'resume' | 'end'; id: string };
+  | { action: 'pause' | 'resume' | 'end' | 'edit'; id: string };
 /** `/invoice rates`: show them; `rates currency USD`: name the reporting currency; `rates EUR 1.08 [date]`: set one. */
 export type RatesRequest =
   | { action: 'show' }
@@ -175,7 +175,7 @@ export function parseInvoiceCommand(raw: string): InvoiceCommand {
   }
 }
 
-/** `recurring [list [all] | new | pause ID | resume ID | end ID]`. */
+/** `recurring [list [all] | new | edit ID | pause ID | resume ID | end ID]`. */
 function parseRecurring(words: readonly string[]): InvoiceCommand {
   const [action = 'list', id] = words.map((w) => w.toLowerCase());
   switch (action) {
@@ -187,6 +187,7 @@ function parseRecurring(words: readonly string[]): InvoiceCommand {
     case 'add':
     case 'create':
       return { kind: 'recurring', action: 'new' };
+    case 'edit':
     case 'pause':
     case 'resume':
     case 'end':
@@ -197,7 +198,7 @@ function parseRecurring(words: readonly string[]): InvoiceCommand {
       return {
         kind: 'invalid',
         command: 'recurring',
-        message: `\`/invoice recurring\` lists the retainers; it also takes new, pause, resume or end, not "${words[0] ?? ''}".`,
+        message: `\`/invoice recurring\` lists the retainers; it also takes new, edit, pause, resume or end, not "${words[0] ?? ''}".`,
         example: '/invoice recurring pause 6f1c2a3b',
       };
   }

@@ -10,6 +10,8 @@ import {
   rememberCard,
   staleCards,
 } from '../db/cards.js';
+import type { DatabaseOrTransaction } from '../db/client.js';
+import { accountCreditBalance, getAccountCredits, getRefunds } from '../db/queries/account-credit.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { getNumbersData } from '../db/queries/numbers.js';
 import { getOverview } from '../db/queries/views.js';
@@ -18,6 +20,7 @@ import { todayIn } from '../domain/dates.js';
 import { computeNumbers } from '../domain/numbers.js';
 import { getInvoice } from '../services/invoices.js';
 import { pushesOfInvoice } from '../services/ledger-push.js';
+import { listRetainers } from '../services/retainers.js';
 import { getWorkspace, setupGaps } from '../services/workspaces.js';
 import { failingWebhookEndpoints } from '../webhooks/endpoints.js';
 import { clientFor } from './clients.js';
@@ -27,6 +30,7 @@ import { section } from './ui/blocks.js';
 import { invoiceCard } from './ui/card.js';
 import { homeView } from './ui/home.js';
 import { pushLines } from './ui/ledger-push.js';
+import { creditCardLines } from './ui/modals/credit.js';
 import { type Mrkdwn, md, type SlackMessage, truncate, unstyled } from './ui/text.js';
 
 const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
@@ -103,6 +107,7 @@ async function render(
     now,
     timeZone: workspace.timeZone,
     ...(pushes.length > 0 ? { ledgerLines: pushLines(pushes, workspace.timeZone) } : {}),
+    credit: await cardCredit(ledger.db, invoice),
   });
   return {
     workspace,
@@ -177,7 +182,8 @@ async function homeData(deps: SlackDeps, teamId: string, known?: WorkspaceRow) {
   const failingWebhooks = await failingWebhookEndpoints(ledger.db, teamId);
   const ledgerConnections = deps.books ? await deps.books.connections(teamId) : [];
   const setup = await setupGaps(ledger, workspace);
-  return { workspace, now, today, overview, numbers, failingWebhooks, ledgerConnections, setup };
+  const retainers = await listRetainers(ledger, teamId, {}, workspace);
+  return { workspace, now, today, overview, numbers, failingWebhooks, ledgerConnections, setup, retainers };
 }
 
 type HomeData = Awaited<ReturnType<typeof homeData>>;
@@ -197,6 +203,7 @@ async function publish(deps: SlackDeps, data: HomeData, userId: string, client: 
     ledgerConnections: data.ledgerConnections,
     setup: data.setup,
     numbers: data.numbers,
+    retainers: data.retainers,
   });
   await client.views.publish({ user_id: userId, view });
 }
@@ -301,4 +308,15 @@ export function describe(error: unknown): string {
   const data = (error as { data?: { error?: string } }).data;
   if (data?.error) return data.error;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The client's credit on account in the invoice's currency, and the card's lines of credit applied and refunds. */
+async function cardCredit(db: DatabaseOrTransaction, invoice: InvoiceView) {
+  const params = { teamId: invoice.teamId, invoiceIds: [invoice.id] };
+  const [accountCreditMinor, credits, refunds] = await Promise.all([
+    accountCreditBalance(db, { teamId: invoice.teamId, clientId: invoice.clientId, currency: invoice.currency }),
+    getAccountCredits(db, params),
+    getRefunds(db, params),
+  ]);
+  return { accountCreditMinor, lines: creditCardLines(invoice, credits, refunds) };
 }

@@ -121,6 +121,7 @@ export function renderClientPage(data: ClientPageData, opts: PageOptions): strin
       ? `<p class="asof">This page shows the ${MAX_INVOICES} invoices due first; ask ${html(opts.workspaceName)} for a statement of the rest.</p>`
       : '',
     problemBanner,
+    accountCreditSection(data),
     data.open.length > 0
       ? `<section aria-label="Open invoices">${data.open.map((inv) => invoiceArticle(inv, data, opts, true)).join('')}</section>`
       : '',
@@ -256,6 +257,23 @@ function creditLine(c: PageCredit, currency: string): string {
   return `Credit note ${html(c.number)} · ${html(money(c.amountMinor, currency))} · ${html(c.issuedOn)}`;
 }
 
+/** Credit on the client's account, when there is or was some: the balance, and what was refunded of it. */
+function accountCreditSection(data: ClientPageData): string {
+  if (!data.accountCredit) return '';
+  const { balances, refunds } = data.accountCredit;
+  const held = [...balances].filter(([, minor]) => minor > 0n);
+  if (held.length === 0 && refunds.length === 0) return '';
+  const balance =
+    held.length > 0 ? held.map(([currency, minor]) => html(money(minor, currency))).join(' + ') : 'none left';
+  const lines = refunds.map(
+    (r) => `<li>${html(money(r.amountMinor, r.currency))} refunded to you on ${html(r.refundedOn)}</li>`,
+  );
+  const how = held.length > 0 ? ': taken off a later invoice, or refunded to you' : '';
+  return `<section aria-label="Credit on your account"><h2>Credit on your account</h2><p>${balance}${how}</p>${
+    lines.length > 0 ? `<ul>${lines.join('')}</ul>` : ''
+  }</section>`;
+}
+
 /** "Paid recently", or "Paid or credited recently" when a credited invoice is among them. */
 function closedTitle(data: ClientPageData): string {
   return data.paid.some((inv) => inv.status.state === 'credited') ? 'Paid or credited recently' : 'Paid recently';
@@ -277,8 +295,15 @@ export function pageEventText(e: PageEvent, workspaceName: string): string {
       return e.kind === 'paid' ? 'Payment received: paid in full' : 'Part payment received';
     case 'payment_reversed':
       return `A payment recorded on ${text(d.receivedOn) ?? 'an earlier date'} was taken back: it had been recorded by mistake`;
-    case 'credit_note_issued':
-      return `Credit note ${text(d.number) ?? ''} issued${d.fullyCredited === true ? ': nothing left to pay' : ''}`;
+    case 'credit_note_issued': {
+      const kept = amountOf(d, 'keptOnAccountMinor');
+      const onAccount = kept ? `; ${kept} kept as credit on your account` : '';
+      return `Credit note ${text(d.number) ?? ''} issued${d.fullyCredited === true ? ': nothing left to pay' : ''}${onAccount}`;
+    }
+    case 'account_credit_applied':
+      return `${amountOf(d, 'amountMinor') ?? 'Credit'} of the credit on your account taken off this invoice`;
+    case 'refunded':
+      return `${amountOf(d, 'amountMinor') ?? 'An overpayment'} refunded to you on ${text(d.refundedOn) ?? 'a date'}`;
     case 'credit_note_withdrawn':
       return `Credit note ${text(d.number) ?? ''} was withdrawn: it no longer counts against this invoice`;
     case 'client_approved':
@@ -354,4 +379,18 @@ function answerForms(inv: InvoiceView, today: string, opts: PageOptions): string
 <button type="submit">Send</button></form></details>`;
 
   return `<h3>Answer on ${number}</h3>${approved}${scheduled}${question}`;
+}
+
+/** An amount in an event's details ({ $bigint } or a string of minor units) in its currency, or null. */
+function amountOf(d: Record<string, unknown>, key: string): string | null {
+  const raw = d[key];
+  const value =
+    typeof raw === 'object' && raw !== null && '$bigint' in raw
+      ? String((raw as { $bigint: unknown }).$bigint)
+      : typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'bigint'
+        ? String(raw)
+        : null;
+  const currency = text(d.currency);
+  if (value === null || !/^-?\d+$/.test(value) || !currency) return null;
+  return money(BigInt(value), currency);
 }

@@ -23,7 +23,7 @@ describe('bench --quick on PGlite', () => {
       () => {},
       () => {},
     );
-  }, 60_000);
+  });
 
   it('seeds the quick book: 2,000 invoices in the workspace, a mix of states, 20 large clients', () => {
     expect(options).toMatchObject({ invoices: 2_000, iterations: 20, databases: ['pglite'] });

@@ -19,5 +19,5 @@ describe('bench --suite books', () => {
     expect(result?.limits.dayRemaining).toBe(4996);
     const report = formatBooksReport(result ? [result] : []);
     expect(report.split('\n').filter((l) => l.startsWith('| pglite | 120 (84 / 36) | 30 |'))).toHaveLength(1);
-  }, 60_000);
+  });
 });

@@ -20,7 +20,7 @@ beforeAll(async () => {
     () => {},
     () => {},
   );
-}, 60_000);
+});
 
 describe('bench --suite page --quick on PGlite', () => {
   it('parses the suite options: by default PostgreSQL, 200 rounds at 1 at once and 20 at 50', () => {

@@ -28,7 +28,7 @@ beforeAll(async () => {
       () => {},
     ),
   ]);
-}, 60_000);
+});
 
 describe('bench --suite slack --quick on PGlite', () => {
   const options = slackOptions;

@@ -1,5 +1,6 @@
 // Corrections from Xero, against the contract fake, through the services, on each database: a payment deleted in
-// Xero reverses ours ("Deleted in Xero"); a sales credit note allocated to an invoice becomes a credit note here.
+// Xero reverses ours ("Deleted in Xero"); a prepayment or overpayment allocation removed there reverses the payment
+// it made here ("Allocation removed in Xero"); a sales credit note allocated to an invoice becomes a credit note here.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Books } from '../../src/books/index.js';
@@ -124,6 +125,68 @@ describeEachDatabase('corrections from Xero', NOW, (get) => {
 
     later();
     expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ payments: 0, changedInvoices: [] });
+  });
+
+  it('reverses a prepayment or overpayment taken in when Xero no longer sets it against the invoice, once', async () => {
+    const t = get();
+    const acme = xero.addContact({ name: 'Acme Corp' });
+    const a = xero.addInvoice({
+      InvoiceNumber: 'INV-0075',
+      ContactID: acme,
+      Total: '500.00',
+      Date: '2026-10-01',
+      DueDate: '2026-10-31',
+    });
+    const pre = xero.receiveAdvance({ kind: 'prepayment', contactId: acme, total: '250.00', date: '2026-10-05' });
+    const allocation = xero.allocateAdvance(pre, { invoiceId: a, amount: '250.00', date: '2026-10-05' });
+    const over = xero.receiveAdvance({ kind: 'overpayment', contactId: acme, total: '150.00', date: '2026-11-20' });
+    xero.allocateAdvance(over, { invoiceId: a, amount: '150.00', date: '2026-11-20' });
+    xero.pay(a, { amount: '100.00', date: '2026-11-21', reference: 'BACS 9' });
+    await connectXero(books, xero, TEAM);
+    await books.syncNow(TEAM, 'xero');
+    expect((await getInvoice(t.ctx, TEAM, 'INV-0075')).status.state).toBe('paid');
+
+    // The prepayment's allocation deleted in Xero (DELETE /Prepayments/{id}/Allocations/{AllocationID}).
+    later();
+    xero.deleteAdvanceAllocation(pre, allocation);
+    const removed = await books.syncNow(TEAM, 'xero');
+
+    expect(removed).toMatchObject({ reversed: 1, payments: 0, problems: [] });
+    const reopened = await getInvoice(t.ctx, TEAM, 'INV-0075');
+    expect(reopened.status).toMatchObject({ state: 'overdue', amountDueMinor: 25_000n });
+    expect(reopened.paidOn).toBeNull();
+    expect(removed?.changedInvoices).toEqual([reopened.id]);
+    const [reversal] = await getHistory(t.ctx.db, {
+      teamId: TEAM,
+      invoiceId: reopened.id,
+      kinds: ['payment_reversed'],
+    });
+    expect(reversal).toMatchObject({
+      actorType: 'system',
+      actorId: 'xero',
+      details: { reason: 'Allocation removed in Xero', amountMinor: { $bigint: '25000' } },
+    });
+
+    // The overpayment voided in Xero: its allocation stops counting there, and here.
+    later();
+    xero.voidAdvance(over);
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ reversed: 1, problems: [] });
+    const open = await getInvoice(t.ctx, TEAM, 'INV-0075');
+    expect(open.status).toMatchObject({ state: 'overdue', amountDueMinor: 40_000n });
+    const lines = await getPayments(t.ctx.db, { teamId: TEAM, invoiceIds: [open.id] });
+    expect(lines.map((p) => [p.amountMinor, p.reversalReason])).toEqual([
+      [25_000n, 'Allocation removed in Xero'],
+      [15_000n, 'Allocation removed in Xero'],
+      [10_000n, null],
+    ]);
+
+    later();
+    expect(await books.syncNow(TEAM, 'xero')).toMatchObject({ reversed: 0, payments: 0, changedInvoices: [] });
+    const reversals = await t.ctx.db
+      .select()
+      .from(events)
+      .where(and(eq(events.teamId, TEAM), eq(events.kind, 'payment_reversed')));
+    expect(reversals).toHaveLength(2);
   });
 
   it('takes a credit note allocated in Xero as a credit note here: part of one invoice, all of another', async () => {

@@ -1,6 +1,7 @@
 // End to end, on each database: corrections made in the ledger reach the live card through the real Bolt app. In
-// QuickBooks a credit memo applied to an invoice takes its amount off what is due, and a payment deleted there is
-// reversed here; in Xero an overpayment allocated to an invoice pays it.
+// QuickBooks a credit memo applied to an invoice takes its amount off what is due (and voided there, is due again),
+// and a payment deleted there is reversed here; in Xero an overpayment allocated to an invoice pays it, and the
+// allocation removed there makes it due again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInvoice } from '../../src/services/invoices.js';
 import { BOOKS_ADMIN, type BooksBot, startBooksBot } from '../helpers/books-bot.js';
@@ -60,7 +61,7 @@ for (const database of databaseKinds()) {
     }
     const updatesSoFar = () => new Set<unknown>(app.fake.calls('chat.update'));
 
-    it('QuickBooks: a credit memo applied takes its amount off what is due; a deleted payment is due again', async () => {
+    it('QuickBooks: a credit memo applied takes its amount off what is due, voided it is due again; so is a deleted payment', async () => {
       const qbo = app.qbo;
       if (!qbo) throw new Error('the fake QuickBooks did not start');
       const acme = qbo.addCustomer({ name: 'Acme Corp' });
@@ -90,16 +91,24 @@ for (const database of databaseKinds()) {
       const credited = await getInvoice(app.ledger, TEAM, 'QB-2001');
       expect([credited.creditedMinor, credited.paidMinor]).toEqual([15_000n, 10_000n]);
 
+      // The memo voided in QuickBooks: its credit is withdrawn here, and the card owes it again.
+      later();
+      qbo.voidCreditMemo(memo);
+      seen = updatesSoFar();
+      await command('connect quickbooks sync');
+      expect(await updateOf(ts, seen)).toMatch(/QB-2001 · Acme Corp: \$400\.00 due of \$500\.00 · \S+ Overdue/);
+      expect((await getInvoice(app.ledger, TEAM, 'QB-2001')).creditedMinor).toBe(0n);
+
       later();
       qbo.deletePayment(paid);
       seen = updatesSoFar();
       await command('connect quickbooks sync');
-      expect(await updateOf(ts, seen)).toMatch(/QB-2001 · Acme Corp: \$350\.00 due of \$500\.00 · \S+ Overdue/);
+      expect(await updateOf(ts, seen)).toMatch(/QB-2001 · Acme Corp: \$500\.00 due of \$500\.00 · \S+ Overdue/);
       expect((await getInvoice(app.ledger, TEAM, 'QB-2001')).paidMinor).toBe(0n);
       expect((await command('connect quickbooks disconnect')).text).toMatch(/Disconnected from QuickBooks/);
     });
 
-    it('Xero: an overpayment allocated to an invoice pays it, and the card turns Paid', async () => {
+    it('Xero: an overpayment allocated to an invoice pays it, and the card turns Paid; the allocation removed, Overdue again', async () => {
       const xero = app.xero;
       const globex = xero.addContact({ name: 'Globex' });
       const id = xero.addInvoice({
@@ -118,11 +127,20 @@ for (const database of databaseKinds()) {
 
       later();
       const over = xero.receiveAdvance({ kind: 'overpayment', contactId: globex, total: '350.00', date: '2026-11-22' });
-      xero.allocateAdvance(over, { invoiceId: id, amount: '300.00', date: '2026-11-23' });
-      const seen = updatesSoFar();
+      const allocation = xero.allocateAdvance(over, { invoiceId: id, amount: '300.00', date: '2026-11-23' });
+      let seen = updatesSoFar();
       expect((await command('connect xero sync')).text).toMatch(/Synced from Xero: 0 new, 0 updated, 1 payment/);
       expect(await updateOf(ts, seen)).toMatch(/INV-0900 · Globex: \$300\.00 · \S+ Paid on 2026-11-22/);
       expect((await getInvoice(app.ledger, TEAM, 'INV-0900')).status.state).toBe('paid');
+
+      // The allocation removed in Xero: the payment it made is reversed, and the card is Overdue again.
+      later();
+      xero.deleteAdvanceAllocation(over, allocation);
+      seen = updatesSoFar();
+      await command('connect xero sync');
+      expect(await updateOf(ts, seen)).toMatch(/INV-0900 · Globex: \$300\.00 due of \$300\.00 · \S+ Overdue/);
+      const reopened = await getInvoice(app.ledger, TEAM, 'INV-0900');
+      expect([reopened.status.state, reopened.paidMinor]).toEqual(['overdue', 0n]);
     });
   });
 }

@@ -312,15 +312,12 @@ describeEachDatabase('the QuickBooks Online sync', NOW, (get) => {
     expect(await books.syncNow(TEAM, 'quickbooks')).toMatchObject({ credits: 0, payments: 0, changedInvoices: [] });
     expect(await eventCount(t)).toBe(before);
 
-    // Unapplied in QuickBooks afterwards (its $0 payment deleted): said, not undone.
+    // Unapplied in QuickBooks afterwards (its $0 payment deleted): withdrawn here (quickbooks-credit-removal.test.ts).
     later(t, 60_000);
     qbo.deletePayment(applied);
     const unapplied = await books.syncNow(TEAM, 'quickbooks');
-    expect(unapplied).toMatchObject({ credits: 0, reversed: 0 });
-    expect(unapplied?.problems).toEqual([
-      { ref: 'credit note CM-1', message: 'no longer applied to 6001 in QuickBooks; its credit stays here' },
-    ]);
-    expect((await getInvoice(t.ctx, TEAM, '6001')).creditedMinor).toBe(20_000n);
+    expect(unapplied).toMatchObject({ credits: 0, reversed: 0, withdrawn: 1, problems: [] });
+    expect((await getInvoice(t.ctx, TEAM, '6001')).creditedMinor).toBe(8_000n);
   });
 
   it('reverses our payment when it is deleted or voided in QuickBooks, and voids an invoice deleted after its payment', async () => {

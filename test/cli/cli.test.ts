@@ -233,7 +233,7 @@ describe('the command line without a database', () => {
     expect(await cli('overveiw')).toEqual({
       code: 2,
       text:
-        'Unknown command "overveiw". Commands: overview, client, aging, history, day-changes, digest, workspace, import, export, rates, webhooks, totals, help.\n' +
+        'Unknown command "overveiw". Commands: overview, client, aging, history, day-changes, digest, workspace, import, export, rates, credit, webhooks, retainers, totals, help.\n' +
         'Run `npm run cli -- help` for what each does.',
     });
   });

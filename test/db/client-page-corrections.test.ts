@@ -3,6 +3,7 @@
 // date, and an invoice credited in full is among the recently closed as Credited — on each database.
 import { expect, it } from 'vitest';
 import { getClientPage } from '../../src/db/queries/client-page.js';
+import { applyAccountCredit, refundAccountCredit, refundOverpayment } from '../../src/services/account-credit.js';
 import { issueCreditNote, reversePayment } from '../../src/services/corrections.js';
 import { recordPayment } from '../../src/services/invoices.js';
 import { getWorkspace } from '../../src/services/workspaces.js';
@@ -59,5 +60,49 @@ describeEachDatabase('the status page and corrections', '2026-10-05T18:00:00Z', 
     expect(page).toContain('A payment recorded on 2026-10-05 was taken back: it had been recorded by mistake');
     expect(page).toContain('Credit note CN-2 · $300.00 · 2026-10-05');
     expect(page).toContain('credited in full');
+  });
+
+  it('shows the credit kept on the client’s account, its use and refunds, without the team’s reasons', async () => {
+    const { ctx } = get();
+    const { teamId, client } = await workspaceWithClient(ctx);
+    await invoice(ctx, teamId, client.id, { number: 'INV-1' });
+    await invoice(ctx, teamId, client.id, { number: 'INV-2' });
+    await invoice(ctx, teamId, client.id, { number: 'INV-3' });
+    await issueCreditNote(ctx, teamId, OPERATOR, {
+      invoice: 'INV-1',
+      number: 'CN-1',
+      amount: '1,500.00',
+      reason: 'TEAM-ONLY NOTE',
+      keepOnAccount: true,
+    });
+    await applyAccountCredit(ctx, teamId, OPERATOR, { invoice: 'INV-2', amount: '200.00', reason: 'TEAM-ONLY APPLY' });
+    await refundAccountCredit(ctx, teamId, OPERATOR, {
+      client: client.id,
+      currency: 'USD',
+      amount: '100.00',
+      reason: 'TEAM-ONLY REFUND',
+    });
+    await recordPayment(ctx, teamId, OPERATOR, { invoice: 'INV-3', amount: '1,040.00', overpayment: true });
+    await refundOverpayment(ctx, teamId, OPERATOR, { invoice: 'INV-3', reason: 'TEAM-ONLY OVERPAID' });
+
+    const workspace = await getWorkspace(ctx, teamId);
+    const data = await getClientPage(ctx.db, { workspace, client, now: ctx.clock.now() });
+    expect(data.accountCredit?.balances).toEqual(new Map([['USD', 20_000n]]));
+    expect(data.open.map((v) => [v.number, v.status.amountDueMinor])).toEqual([['INV-2', 80_000n]]);
+    const page = renderClientPage(data, {
+      workspaceName: 'Studio',
+      clientName: client.name,
+      timeZone: workspace.timeZone,
+      now: ctx.clock.now(),
+      formToken: 't',
+      nonce: () => 'n',
+    });
+    expect(page).not.toContain('TEAM-ONLY');
+    expect(page).toContain(
+      '<section aria-label="Credit on your account"><h2>Credit on your account</h2><p>$200.00: taken off a later invoice, or refunded to you</p><ul><li>$100.00 refunded to you on 2026-10-05</li></ul></section>',
+    );
+    expect(page).toContain('Credit note CN-1 issued: nothing left to pay; $500.00 kept as credit on your account');
+    expect(page).toContain('$200.00 of the credit on your account taken off this invoice');
+    expect(page).toContain('$40.00 refunded to you on 2026-10-05');
   });
 });

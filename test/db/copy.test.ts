@@ -36,7 +36,7 @@ describe('copying the book to another database', () => {
   let source: DatabaseHandle;
   beforeAll(async () => {
     source = await seeded();
-  }, 60_000);
+  });
 
   it('copies every table into an empty embedded database, checks it, refuses a second copy, and is ready to use', async () => {
     const target = await fresh();
@@ -71,7 +71,7 @@ describe('copying the book to another database', () => {
     await sentInvoice({ db: target.db, clock: fixedClock(NOW) }, DEMO_TEAM_ID, 'U0ALICE', { number: 'AFTER-COPY' });
     const [next] = await target.raw('select max(id)::text as id from events', []);
     expect(BigInt(String(next?.id))).toBeGreaterThan(BigInt(String(last?.id)));
-  }, 90_000);
+  });
 
   it.runIf(Boolean(process.env.TEST_DATABASE_URL))(
     'moves the book to PostgreSQL and back, with the same checksums on both kinds of database',
@@ -131,5 +131,5 @@ describe('npm run db:copy', () => {
       /Checked: \d+ tables, \d+ rows, each table's count and checksum the same on both sides\./,
     );
     expect(run.stdout).toContain(`Now remove DATABASE_URL from .env and set DATA_DIR=${to}, then start the bot.`);
-  }, 90_000);
+  });
 });

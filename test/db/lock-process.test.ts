@@ -99,7 +99,7 @@ describe.skipIf(!canUnshare)('a crash as PID 1 and a restart as PID 1 (the Docke
     second.process.stdin?.end();
     expect(await second.exited).toBe(0);
     expect(existsSync(path.join(data, LOCK_FILE))).toBe(false);
-  }, 90_000);
+  });
 });
 
 describe('processes starting at once', () => {
@@ -128,5 +128,5 @@ describe('processes starting at once', () => {
       for (const loser of losers) expect(loser).toContain(`is in use by another process (pid ${winnerPid})`);
       expect(existsSync(path.join(data, LOCK_FILE))).toBe(false);
     }
-  }, 90_000);
+  });
 });

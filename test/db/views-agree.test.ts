@@ -1,10 +1,18 @@
 // The views compute state in SQL; the status engine computes it in TypeScript. For any book, on any day,
 // in any time zone, they must say the same thing.
 
+import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
+import {
+  accountCreditBalance,
+  accountCreditBalances,
+  getAccountCredits,
+  getRefunds,
+} from '../../src/db/queries/account-credit.js';
+import { getClientPage } from '../../src/db/queries/client-page.js';
 import { getCreditNotes, getPayments } from '../../src/db/queries/corrections.js';
 import { getDigestData } from '../../src/db/queries/digest.js';
 import {
@@ -18,8 +26,13 @@ import {
 } from '../../src/db/queries/views.js';
 import { agingBucket } from '../../src/domain/aging.js';
 import { addDays, todayIn } from '../../src/domain/dates.js';
+import { toDecimalString } from '../../src/domain/money.js';
 import { deriveStatus, type InvoiceFacts, isClosed, isOpen } from '../../src/domain/status.js';
-import { issueCreditNote, reversePayment } from '../../src/services/corrections.js';
+import { exportInvoicesCsv } from '../../src/io/export.js';
+import { applyAccountCredit, refundAccountCredit, refundOverpayment } from '../../src/services/account-credit.js';
+import { createClient } from '../../src/services/clients.js';
+import { issueCreditNote, reversePayment, withdrawCreditNote } from '../../src/services/corrections.js';
+import { isLedgerError } from '../../src/services/errors.js';
 import { createInvoice, getInvoice, recordPayment } from '../../src/services/invoices.js';
 import { describeEachDatabase, emptyDatabase } from '../helpers/db.js';
 import { OPERATOR, workspaceWithClient } from '../helpers/ledger.js';
@@ -202,12 +215,25 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
     );
   });
 
-  // The same, for books written through the services: payments, payments reversed as mistakes and credit notes,
-  // in any order. The facts the engine is given are summed here from the payment and credit-note rows themselves
-  // (reversed payments left out), so the views are held to what was recorded, not to the invoice's own sums.
+  // The same, for books written through the services: payments (overpayments too), payments reversed as mistakes,
+  // credit notes (their excess kept on the client's account), credit on account applied, refunds of overpayments and
+  // of credit on account, credit notes withdrawn, in any order. The facts the engine is given are summed here from
+  // the rows themselves (reversed payments and withdrawn notes left out, refunds taken off), so the views are held to
+  // what was recorded, not to the invoice's own sums.
   const operationArb = fc.record({
     invoice: fc.nat(),
-    kind: fc.constantFrom('pay', 'pay', 'reverse', 'credit'),
+    kind: fc.constantFrom(
+      'pay',
+      'pay',
+      'overpay',
+      'reverse',
+      'credit',
+      'credit_keep',
+      'apply',
+      'refund',
+      'refund_account',
+      'withdraw',
+    ),
     /** Per mille of what is due (0 → the whole of it). */
     share: fc.integer({ min: 0, max: 1000 }),
     /** Which live payment to reverse. */
@@ -217,9 +243,11 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
     totalMinor: fc.bigInt({ min: 1n, max: 5_000_000n }),
     currency: fc.constantFrom('USD', 'JPY', 'KWD'),
     dueOffset: fc.integer({ min: -90, max: 30 }),
+    /** Two clients, so that credit on account stays with its own. */
+    second: fc.boolean(),
   });
 
-  it('for books with payments, reversals and credit notes written through the services', async () => {
+  it('for books with payments, reversals, credit notes, credit on account and refunds written through the services', async () => {
     const { handle, ctx } = get();
     await fc.assert(
       fc.asyncProperty(
@@ -231,13 +259,14 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
           await emptyDatabase(handle);
           ctx.clock.set('2026-11-23T12:00:00Z');
           const { teamId, client, workspace } = await workspaceWithClient(ctx, { timeZone });
+          const { result: other } = await createClient(ctx, teamId, OPERATOR, { name: 'Globex' });
           const written = todayIn(timeZone, ctx.clock.now());
           const ids: string[] = [];
           for (const [n, inv] of book.entries()) {
             const due = addDays(written, inv.dueOffset);
             const { result } = await createInvoice(ctx, teamId, OPERATOR, {
               number: `S-${n}`,
-              clientId: client.id,
+              clientId: inv.second ? other.id : client.id,
               currency: inv.currency,
               total: inv.totalMinor,
               issueDate: addDays(due, -30),
@@ -252,21 +281,70 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
             const view = await getInvoice(ctx, teamId, id);
             const due = view.status.amountDueMinor;
             const amount = op.share === 0 ? due : (due * BigInt(op.share)) / 1000n;
-            if (op.kind === 'reverse') {
-              const live = (await getPayments(ctx.db, { teamId, invoiceIds: [id] })).filter((p) => !p.reversedAt);
-              const payment = live[op.pick % Math.max(live.length, 1)];
-              if (!payment) continue;
-              await reversePayment(ctx, teamId, OPERATOR, { invoice: id, payment: payment.id, reason: 'mistake' });
-            } else if (amount > 0n && op.kind === 'pay') {
-              await recordPayment(ctx, teamId, OPERATOR, { invoice: id, amount });
-            } else if (amount > 0n) {
-              credits += 1;
-              await issueCreditNote(ctx, teamId, OPERATOR, {
-                invoice: id,
-                number: `CN-${credits}`,
-                amount,
-                reason: 'r',
-              });
+            const extra = BigInt(op.share) + 1n;
+            const balance = await accountCreditBalance(ctx.db, {
+              teamId,
+              clientId: view.clientId,
+              currency: view.currency,
+            });
+            const refundable = view.status.overpaidMinor < view.paidMinor ? view.status.overpaidMinor : view.paidMinor;
+            try {
+              if (op.kind === 'reverse') {
+                const live = (await getPayments(ctx.db, { teamId, invoiceIds: [id] })).filter((p) => !p.reversedAt);
+                const payment = live[op.pick % Math.max(live.length, 1)];
+                if (!payment) continue;
+                await reversePayment(ctx, teamId, OPERATOR, { invoice: id, payment: payment.id, reason: 'mistake' });
+              } else if (op.kind === 'withdraw') {
+                const notes = await getCreditNotes(ctx.db, { teamId, invoiceIds: [id] });
+                const note = notes[op.pick % Math.max(notes.length, 1)];
+                if (!note) continue;
+                await withdrawCreditNote(ctx, teamId, OPERATOR, { invoice: id, creditNote: note.id, reason: 'void' });
+              } else if (op.kind === 'overpay' && due > 0n) {
+                await recordPayment(ctx, teamId, OPERATOR, { invoice: id, amount: due + extra, overpayment: true });
+              } else if (op.kind === 'credit_keep' && due > 0n) {
+                credits += 1;
+                await issueCreditNote(ctx, teamId, OPERATOR, {
+                  invoice: id,
+                  number: `CN-${credits}`,
+                  amount: due + extra,
+                  reason: 'r',
+                  keepOnAccount: true,
+                });
+              } else if (op.kind === 'apply' && due > 0n && balance > 0n) {
+                const most = balance < due ? balance : due;
+                const part = op.share === 0 ? most : (most * BigInt(op.share)) / 1000n;
+                if (part > 0n)
+                  await applyAccountCredit(ctx, teamId, OPERATOR, { invoice: id, amount: part, reason: 'a' });
+              } else if (op.kind === 'refund' && refundable > 0n) {
+                const part = op.share === 0 ? refundable : (refundable * BigInt(op.share)) / 1000n;
+                if (part > 0n)
+                  await refundOverpayment(ctx, teamId, OPERATOR, { invoice: id, amount: part, reason: 'r' });
+              } else if (op.kind === 'refund_account' && balance > 0n) {
+                const part = op.share === 0 ? balance : (balance * BigInt(op.share)) / 1000n;
+                if (part > 0n) {
+                  await refundAccountCredit(ctx, teamId, OPERATOR, {
+                    client: view.clientId,
+                    currency: view.currency,
+                    amount: part,
+                    reason: 'r',
+                  });
+                }
+              } else if (amount > 0n && op.kind === 'pay') {
+                await recordPayment(ctx, teamId, OPERATOR, { invoice: id, amount });
+              } else if (amount > 0n && op.kind === 'credit') {
+                credits += 1;
+                await issueCreditNote(ctx, teamId, OPERATOR, {
+                  invoice: id,
+                  number: `CN-${credits}`,
+                  amount,
+                  reason: 'r',
+                });
+              }
+            } catch (error) {
+              // Refusals the services make on purpose: a refunded payment is not reversed; a note whose credit on
+              // account was applied or refunded is not withdrawn. They change nothing.
+              if (!isLedgerError(error, 'PAYMENT_REFUNDED') && !isLedgerError(error, 'ACCOUNT_CREDIT_USED'))
+                throw error;
             }
           }
 
@@ -275,13 +353,35 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
           const today = todayIn(timeZone, now);
           const payments = await getPayments(ctx.db, { teamId, invoiceIds: ids });
           const notes = await getCreditNotes(ctx.db, { teamId, invoiceIds: ids });
+          const accountRows = await getAccountCredits(ctx.db, { teamId });
+          const refundRows = await getRefunds(ctx.db, { teamId });
+          const sum = (items: readonly { amountMinor: bigint }[]) => items.reduce((t, i) => t + i.amountMinor, 0n);
+          // Each client's balance per currency: kept − applied − withdrawn − refunded from the account, never below 0.
+          for (const who of [client.id, other.id]) {
+            const balances = await accountCreditBalances(ctx.db, { teamId, clientId: who });
+            const expectedBalances = new Map<string, bigint>();
+            for (const r of accountRows.filter((r) => r.clientId === who)) {
+              const sign = r.kind === 'kept' ? 1n : -1n;
+              expectedBalances.set(r.currency, (expectedBalances.get(r.currency) ?? 0n) + sign * r.amountMinor);
+            }
+            for (const r of refundRows.filter((r) => r.clientId === who && r.source === 'account')) {
+              expectedBalances.set(r.currency, (expectedBalances.get(r.currency) ?? 0n) - r.amountMinor);
+            }
+            for (const [currency, minor] of expectedBalances) {
+              expect(minor >= 0n).toBe(true);
+              if (minor === 0n) expectedBalances.delete(currency);
+            }
+            expect(balances).toEqual(expectedBalances);
+          }
           const facts = new Map<string, InvoiceFacts & { currency: string; paidOn: string | null }>();
           for (const id of ids) {
             const view = await getInvoice(ctx, teamId, id);
-            const paidMinor = payments
-              .filter((p) => p.invoiceId === id && p.reversedAt === null)
-              .reduce((sum, p) => sum + p.amountMinor, 0n);
-            const creditedMinor = notes.filter((c) => c.invoiceId === id).reduce((sum, c) => sum + c.amountMinor, 0n);
+            const paidMinor =
+              sum(payments.filter((p) => p.invoiceId === id && p.reversedAt === null)) -
+              sum(refundRows.filter((r) => r.invoiceId === id));
+            const creditedMinor =
+              sum(notes.filter((c) => c.invoiceId === id)) +
+              sum(accountRows.filter((r) => r.invoiceId === id && r.kind === 'applied'));
             expect({ paid: view.paidMinor, credited: view.creditedMinor }).toEqual({
               paid: paidMinor,
               credited: creditedMinor,
@@ -348,6 +448,34 @@ describeEachDatabase('views agree with the status engine', '2026-11-23T12:00:00Z
               outstanding.set(f.currency, (outstanding.get(f.currency) ?? 0n) + status.amountDueMinor);
           }
           expect(new Map(digest.totals.map((t) => [t.currency, t.outstandingMinor]))).toEqual(outstanding);
+
+          // The exports (state and amount due per invoice) and each client's status page (its open invoices and
+          // what is due on them) against the engine too.
+          const exported = parse(await exportInvoicesCsv(handle.db, { workspace, now }), { columns: true }) as Record<
+            string,
+            string
+          >[];
+          for (const [n, id] of ids.entries()) {
+            const f = facts.get(id) as InvoiceFacts & { currency: string };
+            const status = deriveStatus(f, context);
+            const line = exported.find((l) => l.number === `S-${n}`);
+            expect({ state: line?.state, due: line?.amount_due }).toEqual({
+              state: status.lifecycle,
+              due: toDecimalString(status.amountDueMinor, f.currency),
+            });
+          }
+          for (const who of [client, other]) {
+            const page = await getClientPage(handle.db, { workspace, client: who, now });
+            const shown = new Map(page.open.map((v) => [v.id, v.status.amountDueMinor]));
+            const engine = new Map<string, bigint>();
+            for (const [id, f] of facts) {
+              const view = await getInvoice(ctx, teamId, id);
+              if (view.clientId !== who.id) continue;
+              const status = deriveStatus(f, context);
+              if (isOpen(status.state) && status.state !== 'draft') engine.set(id, status.amountDueMinor);
+            }
+            expect(shown).toEqual(engine);
+          }
         },
       ),
       { numRuns: RUNS.services },

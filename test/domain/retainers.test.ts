@@ -9,7 +9,9 @@ import {
   occurrenceInMonth,
   occurrences,
   type RetainerSchedule,
+  resumeAfterScheduleEdit,
 } from '../../src/domain/retainers.js';
+import { holidaysOn } from '../../src/domain/schedule.js';
 
 const WEEKDAYS = [1, 2, 3, 4, 5];
 const monthly = (dayOfMonth: number | null, more: Partial<RetainerSchedule> = {}): RetainerSchedule => ({
@@ -110,5 +112,63 @@ describe('when a retainer bills', () => {
     expect(describeEnd({ endDate: '2027-06-30', maxCount: 12 })).toBe('until 2027-06-30 or 12 invoices');
     expect(describeEnd({ endDate: null, maxCount: 1 })).toBe('1 invoice');
     expect(describeEnd({ endDate: null, maxCount: null })).toBe('');
+  });
+});
+
+describe('the last working day with public holidays', () => {
+  // 2026-12-31 is a Thursday; 2027-04-30 a Friday; 2027-05-31 a Monday (Spring bank holiday in England).
+  const holidays = holidaysOn({
+    '2026-12-31': 'New Year’s Eve (a made-up holiday)',
+    '2027-04-30': 'A holiday',
+    '2027-04-29': 'Another holiday',
+    '2027-05-31': 'Spring bank holiday',
+  });
+
+  it('moves a last working day that is a public holiday to the working day before it', () => {
+    expect(lastWorkingDayOf(2026, 12, WEEKDAYS)).toBe('2026-12-31');
+    expect(lastWorkingDayOf(2026, 12, WEEKDAYS, holidays)).toBe('2026-12-30');
+    // Two holidays in a row: back past both.
+    expect(lastWorkingDayOf(2027, 4, WEEKDAYS, holidays)).toBe('2027-04-28');
+    // A holiday on a Monday, then the weekend: back to Friday the 28th.
+    expect(lastWorkingDayOf(2027, 5, WEEKDAYS, holidays)).toBe('2027-05-28');
+  });
+
+  it('leaves a day of the month alone: a 31st is billed on the 31st, holiday or not', () => {
+    expect(occurrenceInMonth({ dayOfMonth: 31 }, 2026, 12, WEEKDAYS, holidays)).toBe('2026-12-31');
+  });
+
+  it('counts the holidays in the occurrences, the due ones and the next one', () => {
+    const schedule = monthly(null, { startDate: '2026-12-01' });
+    const out: string[] = [];
+    for (const d of occurrences(schedule, WEEKDAYS, 6, holidays)) out.push(d);
+    expect(out).toEqual(['2026-12-30', '2027-01-29', '2027-02-26', '2027-03-31', '2027-04-28', '2027-05-28']);
+    expect(
+      dueOccurrences(schedule, WEEKDAYS, { from: '2026-12-01', through: '2026-12-31', made: 0, holidays }),
+    ).toEqual(['2026-12-30']);
+    expect(nextOccurrence(schedule, WEEKDAYS, { from: '2026-12-31', made: 1, holidays })).toBe('2027-01-29');
+  });
+
+  it('gives the month’s last weekday when a calendar gone wrong makes every day of it a holiday', () => {
+    const everyDay = { holidayOn: (d: string) => (d.startsWith('2027-02') ? 'all month' : undefined) };
+    expect(lastWorkingDayOf(2027, 2, WEEKDAYS, everyDay)).toBe('2027-02-26');
+  });
+});
+
+describe('where a retainer resumes after its schedule is edited', () => {
+  it('never inside the period the last invoice covers, never before today, never before where it resumed', () => {
+    const at = (p: Partial<Parameters<typeof resumeAfterScheduleEdit>[0]>) =>
+      resumeAfterScheduleEdit({
+        today: '2026-12-03',
+        resumeFrom: '2026-11-20',
+        lastOccurrence: null,
+        lastCadence: 'monthly',
+        ...p,
+      });
+    expect(at({})).toBe('2026-12-03');
+    expect(at({ lastOccurrence: '2026-12-01' })).toBe('2027-01-01');
+    expect(at({ lastOccurrence: '2026-11-30' })).toBe('2026-12-03');
+    expect(at({ lastOccurrence: '2026-11-30', lastCadence: 'quarterly' })).toBe('2027-02-01');
+    expect(at({ lastOccurrence: '2026-12-31', lastCadence: 'quarterly' })).toBe('2027-03-01');
+    expect(at({ resumeFrom: '2027-05-01', lastOccurrence: '2026-12-01' })).toBe('2027-05-01');
   });
 });

@@ -34,11 +34,38 @@ async function openWorkerPostgres(): Promise<DatabaseHandle> {
   return openDatabase({ url: url.toString(), maxConnections: 8 });
 }
 
+/**
+ * Empties every table of the schema between tests. Deleting with triggers off (`session_replication_role`, which the
+ * tests' superuser may set) is about ten times cheaper on PGlite than TRUNCATE, which makes new files for every
+ * table; the sequences start again at 1 as TRUNCATE … RESTART IDENTITY did. The tables are read from the catalogue
+ * once per database, so a new table is emptied without anyone listing it. PGlite has no autovacuum: every
+ * VACUUM_EVERY resets the dead rows are vacuumed away, so later tests do not scan them.
+ */
 export async function emptyDatabase(handle: DatabaseHandle): Promise<void> {
-  await handle.raw(
-    'truncate workspaces, clients, invoices, payments, credit_notes, events, idempotency_keys, posted_messages, home_viewers, deliveries, webhook_endpoints, client_links, ledger_connections, ledger_links, ledger_auth_states, ledger_pending_grants, ledger_push_settings, ledger_pushes, slack_installations restart identity cascade',
-    [],
-  );
+  let reset = resets.get(handle);
+  if (!reset) {
+    reset = resetOf(handle);
+    resets.set(handle, reset);
+  }
+  const state = await reset;
+  await handle.raw(state.statement, []);
+  if (handle.kind === 'pglite' && ++state.count % VACUUM_EVERY === 0) await handle.raw('vacuum', []);
+}
+
+const VACUUM_EVERY = 100;
+const resets = new WeakMap<DatabaseHandle, Promise<{ statement: string; count: number }>>();
+
+async function resetOf(handle: DatabaseHandle): Promise<{ statement: string; count: number }> {
+  const tables = await handle.raw(`select tablename as name from pg_tables where schemaname = 'public'`, []);
+  const sequences = await handle.raw(`select sequencename as name from pg_sequences where schemaname = 'public'`, []);
+  const quoted = (row: Record<string, unknown>) => `"${String(row.name).replaceAll('"', '""')}"`;
+  const statement = [
+    "do $$ begin perform set_config('session_replication_role', 'replica', true);",
+    ...tables.map((row) => `delete from public.${quoted(row)};`),
+    ...sequences.map((row) => `alter sequence public.${quoted(row)} restart;`),
+    'end $$',
+  ].join(' ');
+  return { statement, count: 0 };
 }
 
 export interface TestLedger {

@@ -35,6 +35,10 @@
 // - Deleting a payment takes it off its invoices (their balances go back up) and CDC reports it {Id, status:
 //   "Deleted"}; voiding one keeps it with its amounts zeroed and "Voided" before its private note, its invoices'
 //   balances back up. QuickBooks voids or deletes an invoice only once no payment is left on it.
+// - A credit memo deleted or voided, or a payment edited so it no longer applies one, unlinks it from the payment
+//   ("Manage linked transactions": deleting or voiding a linked transaction unlinks it): the payment keeps its money,
+//   its invoice lines drop by the credit they took, and the invoices' balances go back up (their records change). A
+//   voided memo is kept with its amounts zeroed and "Voided" before its note, like a voided invoice.
 // - Posting a payment: POST /v3/company/{realmId}/payment?requestid=… with {CustomerRef, CurrencyRef, TotalAmt,
 //   TxnDate, DepositToAccountRef, PrivateNote, Line[{Amount, LinkedTxn[{TxnId, TxnType:"Invoice"}]}]} → {Payment:
 //   {…}}; the same requestid answers the same payment again and creates nothing ("Idempotency": requestid, at most
@@ -115,6 +119,8 @@ interface CreditMemo {
   /** Credit not applied yet (RemainingCredit). */
   Balance: string;
   TxnDate: string;
+  /** "Voided" at its start once voided, as an invoice's or payment's. */
+  PrivateNote: string;
   updatedAt: Date;
 }
 
@@ -163,6 +169,12 @@ export interface FakeQuickBooks {
   deletePayment(paymentId: string): void;
   /** The payment is voided: kept with its amounts zeroed, "Voided" in its note; its invoices' balances go back up. */
   voidPayment(paymentId: string): void;
+  /** The payment edited so it no longer applies the memo: its credit comes off the payment and its invoices. */
+  unapplyCredit(paymentId: string, memoId: string): void;
+  /** The credit memo deleted: taken off every payment that applied it (see unapplyCredit); it is gone. */
+  deleteCreditMemo(memoId: string): void;
+  /** The credit memo voided: taken off every payment that applied it; kept, zeroed, "Voided" in its note. */
+  voidCreditMemo(memoId: string): void;
   addAccount(a: {
     Name: string;
     AccountType: string;
@@ -386,6 +398,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       TotalAmt: num(m.TotalAmt),
       Balance: num(m.Balance),
       RemainingCredit: num(m.Balance),
+      ...(m.PrivateNote ? { PrivateNote: m.PrivateNote } : {}),
       Line: [
         {
           Id: '1',
@@ -731,6 +744,45 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     }
   }
 
+  /**
+   * The memo's credit taken off a payment: the payment stops linking it, and each invoice line gives back what the
+   * credit paid of it (in the lines' order, as splitPayment reads it), so the money the payment holds is unchanged
+   * and the invoices' balances go back up by the credit. A line left at nothing is dropped, and its invoice stops
+   * naming the payment.
+   */
+  function takeOffCredit(p: Payment, memoId: string, at: Date) {
+    let left = p.credits.filter((c) => c.memoId === memoId).reduce((sum, c) => sub(sum, `-${c.amount}`), '0');
+    p.credits = p.credits.filter((c) => c.memoId !== memoId);
+    const memo = creditMemos.get(memoId);
+    if (memo) {
+      memo.Balance = sub(memo.Balance, `-${left}`);
+      memo.updatedAt = at;
+    }
+    for (const line of p.lines) {
+      if (!/[1-9]/.test(left)) break;
+      const take = sub(line.amount, left).startsWith('-') ? line.amount : left;
+      line.amount = sub(line.amount, take);
+      left = sub(left, take);
+      const invoice = invoices.get(line.invoiceId);
+      if (!invoice) continue;
+      invoice.Balance = sub(invoice.Balance, `-${take}`);
+      invoice.updatedAt = at;
+    }
+    const kept = p.lines.filter((l) => /[1-9]/.test(l.amount));
+    for (const gone of p.lines.filter((l) => !kept.includes(l))) {
+      const invoice = invoices.get(gone.invoiceId);
+      if (invoice && !kept.some((l) => l.invoiceId === gone.invoiceId)) {
+        invoice.paymentIds = invoice.paymentIds.filter((x) => x !== p.Id);
+      }
+    }
+    p.lines = kept;
+    p.updatedAt = at;
+  }
+
+  function applying(memoId: string): Payment[] {
+    return [...payments.values()].filter((p) => p.credits.some((c) => c.memoId === memoId));
+  }
+
   const fake: FakeQuickBooks = {
     url,
     company,
@@ -817,6 +869,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         TotalAmt: c.TotalAmt,
         Balance: c.TotalAmt,
         TxnDate: c.TxnDate ?? '2026-11-01',
+        PrivateNote: '',
         updatedAt: stamp(),
       });
       return id;
@@ -846,6 +899,24 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       payment.credits = payment.credits.map((c) => ({ ...c, amount: zeroLike(c.amount) }));
       payment.PrivateNote = payment.PrivateNote ? `Voided ${payment.PrivateNote}` : 'Voided';
       payment.updatedAt = at;
+    },
+    unapplyCredit(paymentId, memoId) {
+      takeOffCredit(mustPayment(paymentId), mustMemo(memoId).Id, stamp());
+    },
+    deleteCreditMemo(memoId) {
+      mustMemo(memoId);
+      const at = stamp();
+      for (const p of applying(memoId)) takeOffCredit(p, memoId, at);
+      creditMemos.delete(memoId);
+    },
+    voidCreditMemo(memoId) {
+      const memo = mustMemo(memoId);
+      const at = stamp();
+      for (const p of applying(memoId)) takeOffCredit(p, memoId, at);
+      memo.TotalAmt = zeroLike(memo.TotalAmt);
+      memo.Balance = zeroLike(memo.Balance);
+      memo.PrivateNote = memo.PrivateNote ? `Voided ${memo.PrivateNote}` : 'Voided';
+      memo.updatedAt = at;
     },
     editInvoice(invoiceId, changes) {
       const invoice = mustInvoice(invoiceId);

@@ -15,7 +15,11 @@
 // Status AUTHORISED | PAID | VOIDED, Total, RemainingCredit, Allocations[{Invoice, Amount, Date}]; allocated with PUT
 // /Prepayments/{PrepaymentID}/Allocations): an invoice lists those allocated to it in Prepayments and Overpayments,
 // each with AppliedAmount, and counts them in AmountCredited ("Sum of all credit notes, over-payments and
-// pre-payments applied to invoice"), not AmountPaid; an allocation changes the invoice's UpdatedDateUTC.
+// pre-payments applied to invoice"), not AmountPaid; an allocation changes the invoice's UpdatedDateUTC. An
+// allocation is deleted with DELETE /Prepayments/{PrepaymentID}/Allocations/{AllocationID} (or Overpayments), which
+// answers the Allocation with IsDeleted true; the spec says nothing more, so this fake takes the deleted allocation
+// off the invoice's Prepayments/Overpayments and its AmountCredited, as a voided advance (Status VOIDED) is, and the
+// invoice changes (UpdatedDateUTC) either way, its amount due having gone up.
 //
 // Posting payments: GET /Accounts (the chart, `where=Status=="ACTIVE"`) and PUT /Payments with Idempotency-Key (the
 // same key answers the same payment, never a second), its 400 ValidationException (more than the amount due, an
@@ -90,7 +94,7 @@ export interface FakeAdvance {
   Date: string;
   Status: 'AUTHORISED' | 'PAID' | 'VOIDED';
   Reference: string;
-  Allocations: { InvoiceID: string; Amount: string; Date: string }[];
+  Allocations: { AllocationID: string; InvoiceID: string; Amount: string; Date: string }[];
   UpdatedDateUTC: Date;
 }
 
@@ -147,8 +151,18 @@ export interface FakeXero {
     date: string;
     reference?: string;
   }): string;
-  /** Part of it allocated to an invoice (refused beyond its remaining credit or the invoice's amount due). */
-  allocateAdvance(advanceId: string, a: { invoiceId: string; amount: string; date: string }): void;
+  /**
+   * Part of it allocated to an invoice (refused beyond its remaining credit or the invoice's amount due); returns
+   * the allocation's id (AllocationID).
+   */
+  allocateAdvance(advanceId: string, a: { invoiceId: string; amount: string; date: string }): string;
+  /**
+   * The allocation deleted, as DELETE /Prepayments/{id}/Allocations/{AllocationID} (or Overpayments) deletes it;
+   * returns what that call answers, the Allocation with IsDeleted true.
+   */
+  deleteAdvanceAllocation(advanceId: string, allocationId: string): unknown;
+  /** The prepayment or overpayment voided in Xero (Status VOIDED): its allocations stop counting on the invoices. */
+  voidAdvance(advanceId: string): void;
   /** The next `times` Accounting API calls answer 429 with Retry-After `seconds` (X-Rate-Limit-Problem: `problem`). */
   rateLimitNext(times: number, seconds: number, problem?: RateLimitProblem): void;
   /** What the organisation's limits saw: calls counted, 429s sent (by problem), most at once, the day's calls left. */
@@ -442,6 +456,37 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
           UpdatedDateUTC: msDate(a.UpdatedDateUTC),
         };
       });
+  }
+
+  /** An invoice whose credit went down: no longer PAID, and changed (its UpdatedDateUTC moves). */
+  function reopen(invoiceId: string, at: Date) {
+    const invoice = invoices.get(invoiceId);
+    if (!invoice) return;
+    if (invoice.Status === 'PAID') invoice.Status = 'AUTHORISED';
+    invoice.UpdatedDateUTC = at;
+  }
+
+  /**
+   * Deletes one allocation of a prepayment or overpayment (DELETE …/Allocations/{AllocationID}): it is no longer
+   * listed on the advance nor on the invoice, whose AmountCredited drops by it. Returns what Xero answers (the
+   * Allocation with IsDeleted true), or undefined when there is no such allocation.
+   */
+  function deleteAllocation(advanceId: string, allocationId: string) {
+    const advance = advances.get(advanceId);
+    const allocation = advance?.Allocations.find((x) => x.AllocationID === allocationId);
+    if (!advance || !allocation || advance.Status === 'VOIDED') return undefined;
+    const at = stamp();
+    advance.Allocations = advance.Allocations.filter((x) => x !== allocation);
+    advance.Status = 'AUTHORISED';
+    advance.UpdatedDateUTC = at;
+    reopen(allocation.InvoiceID, at);
+    return {
+      AllocationID: allocation.AllocationID,
+      Amount: num(allocation.Amount),
+      Date: msDate(allocation.Date),
+      Invoice: { InvoiceID: allocation.InvoiceID },
+      IsDeleted: true,
+    };
   }
 
   function invoiceJson(i: FakeInvoice) {
@@ -1067,11 +1112,26 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       if (sub(remaining, a.amount).startsWith('-') || sub(due, a.amount).startsWith('-'))
         throw new Error('the allocation is more than the credit left or the amount due');
       const at = stamp();
-      advance.Allocations.push({ InvoiceID: a.invoiceId, Amount: a.amount, Date: a.date });
+      const allocationId = randomUUID();
+      advance.Allocations.push({ AllocationID: allocationId, InvoiceID: a.invoiceId, Amount: a.amount, Date: a.date });
       if (/^0(\.0+)?$/.test(sub(remaining, a.amount))) advance.Status = 'PAID';
       advance.UpdatedDateUTC = at;
       if (/^0(\.0+)?$/.test(sub(due, a.amount))) invoice.Status = 'PAID';
       invoice.UpdatedDateUTC = at;
+      return allocationId;
+    },
+    deleteAdvanceAllocation(advanceId, allocationId) {
+      const deleted = deleteAllocation(advanceId, allocationId);
+      if (!deleted) throw new Error(`no allocation ${allocationId} of ${advanceId}`);
+      return deleted;
+    },
+    voidAdvance(advanceId) {
+      const advance = advances.get(advanceId);
+      if (!advance) throw new Error(`no advance ${advanceId}`);
+      const at = stamp();
+      advance.Status = 'VOIDED';
+      advance.UpdatedDateUTC = at;
+      for (const x of advance.Allocations) reopen(x.InvoiceID, at);
     },
     invoice(invoiceId) {
       const invoice = invoices.get(invoiceId);

@@ -126,7 +126,7 @@ describeEachDatabase('importing and exporting from the command line', '2026-11-2
       const { code, text } = await cli('export', 'invoices');
       expect(code).toBe(0);
       expect(text.split('\n')[0]).toBe(
-        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state,hold,hold_reason,hold_since,promised_date,client_approved,client_scheduled,credit_notes,payments_received',
+        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state,hold,hold_reason,hold_since,promised_date,client_approved,client_scheduled,credit_notes,payments_received,account_credit,refunds',
       );
       expect(text.split('\n')).toHaveLength(6);
     });

@@ -32,12 +32,12 @@ describeEachDatabase('exporting as CSV', '2026-11-23T15:00:00Z', (get) => {
       await importInvoices(get().ctx, 'T0STUDIO', IMPORT, XERO);
       const csv = await invoicesOf('T0STUDIO');
       expect(csv.split('\n')).toEqual([
-        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state,hold,hold_reason,hold_since,promised_date,client_approved,client_scheduled,credit_notes,payments_received',
-        'INV-0101,Kowhai Design Ltd,ap@kowhai.example,NZD,5370.50,2026-09-14,,2026-10-20,2026-09-14,,,PO 7781,paid,5370.50,2026-10-20,0.00,0.00,paid,,,,,,,,2026-10-20 5370.50',
-        'INV-0102,Tui Brewing Co,accounts@tui.example,NZD,2070.00,2026-10-02,,2026-11-20,2026-10-02,,,Seasonal label design; Print management,sent,500.00,,0.00,1570.00,overdue,,,,,,,,2026-11-20 500.00',
-        'INV-0103,Kowhai Design Ltd,ap@kowhai.example,NZD,1150.00,2026-10-05,,2026-11-05,2026-10-05,,,Photography,void,0.00,,0.00,0.00,void,,,,,,,,',
-        'INV-0104,Harbour Analytics Pty Ltd,finance@harbour.example,AUD,4400.00,2026-10-21,,2026-12-20,2026-10-21,,,Dashboard build,sent,0.00,,0.00,4400.00,sent,,,,,,,,',
-        'INV-0105,Tui Brewing Co,accounts@tui.example,NZD,1426.00,2026-11-18,,2026-12-18,2026-11-18,,,Website retainer - December; Hosting,draft,0.00,,0.00,1426.00,draft,,,,,,,,',
+        'number,client,client_email,currency,total,issue_date,terms,due_date,basis_date,basis_label,owner,description,status,amount_paid,paid_on,amount_credited,amount_due,state,hold,hold_reason,hold_since,promised_date,client_approved,client_scheduled,credit_notes,payments_received,account_credit,refunds',
+        'INV-0101,Kowhai Design Ltd,ap@kowhai.example,NZD,5370.50,2026-09-14,,2026-10-20,2026-09-14,,,PO 7781,paid,5370.50,2026-10-20,0.00,0.00,paid,,,,,,,,2026-10-20 5370.50,,',
+        'INV-0102,Tui Brewing Co,accounts@tui.example,NZD,2070.00,2026-10-02,,2026-11-20,2026-10-02,,,Seasonal label design; Print management,sent,500.00,,0.00,1570.00,overdue,,,,,,,,2026-11-20 500.00,,',
+        'INV-0103,Kowhai Design Ltd,ap@kowhai.example,NZD,1150.00,2026-10-05,,2026-11-05,2026-10-05,,,Photography,void,0.00,,0.00,0.00,void,,,,,,,,,,',
+        'INV-0104,Harbour Analytics Pty Ltd,finance@harbour.example,AUD,4400.00,2026-10-21,,2026-12-20,2026-10-21,,,Dashboard build,sent,0.00,,0.00,4400.00,sent,,,,,,,,,,',
+        'INV-0105,Tui Brewing Co,accounts@tui.example,NZD,1426.00,2026-11-18,,2026-12-18,2026-11-18,,,Website retainer - December; Hosting,draft,0.00,,0.00,1426.00,draft,,,,,,,,,,',
         '',
       ]);
     });

@@ -872,7 +872,7 @@ describe('end to end, what the fake Slack received', () => {
       const channel = t.fake.calls('chat.postMessage').filter((c) => c.args.channel === FIN);
       expect(channel.length).toBeGreaterThanOrEqual(4);
       expect(mrkdwnOf(channel.map((c) => c.args))).toContain(escapeText(assigned.get('question') ?? '∅').slice(0, 40));
-    }, 60_000);
+    });
   }
 });
 

@@ -237,7 +237,7 @@ describeEachDatabase('corrections', '2026-10-05T18:00:00Z', (get) => {
       );
       expect(error.code).toBe('CREDIT_EXCEEDS_DUE');
       expect(error.message).toBe(
-        'A credit note of $500.00 is more than the $400.00 still due on INV-1; credit at most what is due.',
+        "A credit note of $500.00 is more than the $400.00 still due on INV-1; credit at most what is due, or keep the rest as credit on the client's account.",
       );
       expect(error.issues).toEqual([{ field: 'amount', message: 'is more than the $400.00 still due' }]);
       expect(await handle.raw('select count(*)::int as n from credit_notes', [])).toEqual([{ n: 0 }]);

@@ -328,6 +328,8 @@ describeEachDatabase('who may do what, as the services decide it', '2026-11-23T1
       reversePayment: ['finance_admin', 'operator'],
       issueCreditNote: ['finance_admin', 'operator'],
       withdrawCreditNote: ['finance_admin', 'operator'],
+      applyAccountCredit: ['finance_admin', 'operator'],
+      recordRefund: ['finance_admin', 'operator'],
       createClient: ['member', 'finance_admin', 'operator'],
       updateClient: ['finance_admin', 'operator'],
       import: ['finance_admin', 'operator'],

@@ -161,14 +161,14 @@ describe('/invoice recurring', () => {
     expect(json(seen.blocks)).not.toContain(RETAINER_ACTION.pause);
     const denied = await command(BOB, 'recurring new');
     expect(denied.text).toContain(
-      '🔒 Only the people named in `/invoice settings` can set up, pause, resume or end retainers',
+      '🔒 Only the people named in `/invoice settings` can set up, edit, pause, resume or end retainers',
     );
     expect(t.fake.calls('views.open')).toHaveLength(1);
     await t
       .as(BOB)
       .blockAction({ action_id: RETAINER_ACTION.pause, value: id, response_url: t.fake.responseUrl('bob') });
     expect((await t.fake.waitFor('response_url', (c) => c.id === 'bob')).args.text).toContain(
-      'can set up, pause, resume or end retainers',
+      'can set up, edit, pause, resume or end retainers',
     );
     const forged = await command(BOB, `recurring end ${id.slice(0, 8)}`);
     expect(forged.text).toContain('🔒');

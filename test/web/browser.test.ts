@@ -55,7 +55,7 @@ describe.skipIf(!haveBrowser)('the status page in Chromium', () => {
         '--disable-sync',
       ],
     });
-  }, 60_000);
+  });
   afterAll(async () => {
     await browser?.close();
   });
@@ -121,5 +121,5 @@ describe.skipIf(!haveBrowser)('the status page in Chromium', () => {
     const told = await t.fake.waitFor('chat.postMessage', (c) => c.args.thread_ts === card.ts);
     expect(told.args.text).toContain('Northwind Traders (ap@northwind.test) answered on *NW-1042*');
     expect(told.args.text).toContain("payment scheduled for 2026-12-04 · ref 'BACS 2291' · by 'Ada Lovelace'");
-  }, 60_000);
+  });
 });

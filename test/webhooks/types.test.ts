@@ -19,6 +19,13 @@ describe('webhookType', () => {
     expect(webhookType('credit_note_issued', onInvoice)).toBe('invoice.credited');
   });
 
+  it('names credit on account and refunds in the style of the other corrections', () => {
+    expect(webhookType('account_credit_applied', onInvoice)).toBe('invoice.account_credit_applied');
+    expect(webhookType('refunded', onInvoice)).toBe('invoice.refunded');
+    expect(webhookType('account_credit_refunded', onClient)).toBe('client.account_credit_refunded');
+    expect(webhookType('credit_note_withdrawn', onInvoice)).toBe('invoice.credit_note_withdrawn');
+  });
+
   it('sends a kind it does not know yet under its subject', () => {
     expect(webhookType('reminded', onInvoice)).toBe('invoice.reminded');
     expect(webhookType('client_merged', onClient)).toBe('client.merged');

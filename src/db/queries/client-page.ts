@@ -5,6 +5,7 @@ import { addDays, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import { isClosed, isOpen } from '../../domain/status.js';
 import type { DatabaseOrTransaction } from '../client.js';
 import { type ClientRow, creditNotes, events, invoices, payments, type WorkspaceRow } from '../schema.js';
+import { accountCreditBalances, getRefunds } from './account-credit.js';
 import { type InvoiceView, toInvoiceView } from './invoices.js';
 
 /** Paid (and cancelled) invoices stay on the page this long after, so the client sees what became of them. */
@@ -14,7 +15,16 @@ export const MAX_INVOICES = 200;
  * Kinds the client always sees. The services record them as shared; the same kinds recorded before the status
  * page existed (when every event was written internal, and events are never updated) are read as shared too.
  */
-const ALWAYS_SHARED = ['sent', 'paid', 'part_paid', 'payment_reversed', 'credit_note_issued', 'credit_note_withdrawn'];
+const ALWAYS_SHARED = [
+  'sent',
+  'paid',
+  'part_paid',
+  'payment_reversed',
+  'credit_note_issued',
+  'credit_note_withdrawn',
+  'account_credit_applied',
+  'refunded',
+];
 /** An invoice's page history shows its latest events, up to this many. */
 export const HISTORY_SHOWN = 50;
 
@@ -62,6 +72,11 @@ export interface ClientPageData {
   sharedPromises: Map<string, string>;
   /** The client's own reason for each invoice in dispute because the client disputed it on the page. */
   clientDisputes: Map<string, string>;
+  /** Credit on the client's account (a credit is shared): the balance per currency, and its refunds. */
+  accountCredit?: {
+    balances: Map<string, bigint>;
+    refunds: { amountMinor: bigint; currency: string; refundedOn: string }[];
+  };
 }
 
 export async function getClientPage(
@@ -162,8 +177,15 @@ export async function getClientPage(
     promised: views.filter((v) => v.status.promisedDate !== null).map((v) => v.id),
     disputed: views.filter((v) => v.status.hold?.kind === 'dispute').map((v) => v.id),
   });
+  const accountCredit = {
+    balances: await accountCreditBalances(db, { teamId, clientId: params.client.id }),
+    refunds: (await getRefunds(db, { teamId, clientId: params.client.id }))
+      .filter((r) => r.source === 'account')
+      .map(({ amountMinor, currency, refundedOn }) => ({ amountMinor, currency, refundedOn })),
+  };
   return {
     today,
+    accountCredit,
     sharedPromises,
     clientDisputes,
     open: views.filter((v) => isOpen(v.status.state)),

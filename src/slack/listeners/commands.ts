@@ -41,6 +41,7 @@ import { clientRetainerLines } from '../ui/retainers.js';
 import { channelLink, literal, type Mrkdwn, md } from '../ui/text.js';
 import { afterAck } from '../work-queue.js';
 import { connectCommand } from './connect.js';
+import { clientCreditSection } from './credit.js';
 import { openImport, sendExport } from './io.js';
 import { ratesCommand } from './rates.js';
 import { recurringCommand } from './retainers.js';
@@ -173,7 +174,17 @@ const show: Subcommand<'show'> = async ({ deps, live, command, workspace, teamId
   }
 };
 
-const clientRecord: Subcommand<'client'> = async ({ deps, workspace, teamId, now, today, reply, parsed }) => {
+const clientRecord: Subcommand<'client'> = async ({
+  deps,
+  client,
+  command,
+  workspace,
+  teamId,
+  now,
+  today,
+  reply,
+  parsed,
+}) => {
   const found = await findClient(deps.ledger, teamId, parsed.name);
   if (!found) return clientNotFound(deps, teamId, parsed.name, reply);
   const record = await getClientRecord(deps.ledger.db, { workspace, today, now, clientId: found.id });
@@ -189,7 +200,8 @@ const clientRecord: Subcommand<'client'> = async ({ deps, workspace, teamId, now
   }
   const statusLink = (await liveClientLink(deps.ledger, teamId, found.id)) ?? null;
   const retainers = clientRetainerLines(await listRetainers(deps.ledger, teamId, { clientId: found.id }, workspace));
-  if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone, statusLink, retainers }));
+  const credit = await clientCreditSection(deps, client, workspace, command.user_id, found.id);
+  if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone, statusLink, retainers, credit }));
 };
 
 const share: Subcommand<'share'> = async ({ deps, client, command, workspace, teamId, reply, requestKey, parsed }) => {
@@ -314,9 +326,10 @@ const connect: Subcommand<'connect'> = async ({ deps, client, command, workspace
   });
 };
 
-const recurring: Subcommand<'recurring'> = async ({ deps, client, command, workspace, reply, parsed }) => {
+const recurring: Subcommand<'recurring'> = async ({ deps, live, client, command, workspace, reply, parsed }) => {
   return recurringCommand({
     deps,
+    live,
     client,
     workspace,
     userId: command.user_id,

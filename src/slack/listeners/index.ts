@@ -3,6 +3,7 @@ import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
+import { registerCredit } from './credit.js';
 import { registerEvents } from './events.js';
 import { registerImportExport } from './io.js';
 import { registerLedgerPush } from './ledger-push.js';
@@ -25,6 +26,7 @@ export function registerListeners(
   registerEvents(app, deps, live);
   registerOptions(app, deps);
   registerLedgerPush(app, deps);
-  registerRetainers(app, deps);
+  registerRetainers(app, deps, live);
+  registerCredit(app, deps, live);
   registerSetup(app, deps, live, { firstContact: options.firstContactSetup });
 }

@@ -11,11 +11,13 @@ import type {
 import type { WebClient } from '@slack/web-api';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { todayIn } from '../../domain/dates.js';
-import { isLedgerError } from '../../services/errors.js';
+import { isLedgerError, LedgerError } from '../../services/errors.js';
 import { may } from '../../services/policy.js';
 import {
   createRetainer,
+  editRetainer,
   endRetainer,
+  getRetainer,
   listRetainers,
   pauseRetainer,
   type RetainerView,
@@ -23,8 +25,16 @@ import {
 } from '../../services/retainers.js';
 import type { RecurringRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
+import type { Live } from '../live.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
 import { fieldErrors } from '../ui/modals/index.js';
+import {
+  RETAINER_EDIT_FIELDS,
+  RETAINER_EDIT_VIEW,
+  type RetainerEditMetadata,
+  retainerEditedMessage,
+  retainerEditModal,
+} from '../ui/retainer-edit.js';
 import {
   RETAINER_ACTION,
   RETAINER_FIELD,
@@ -39,7 +49,7 @@ import {
 import type { SlackMessage } from '../ui/text.js';
 import { explain, isForeignUser, newKey, principalOf, workspaceOf } from './shared.js';
 
-const DENIED = 'set up, pause, resume or end retainers';
+const DENIED = 'set up, edit, pause, resume or end retainers';
 
 const CHANGE = {
   pause: { run: pauseRetainer, said: 'paused' },
@@ -49,6 +59,8 @@ const CHANGE = {
 
 export async function recurringCommand(params: {
   deps: SlackDeps;
+  /** The App Homes show the retainers: redrawn after a change. */
+  live?: Live;
   client: WebClient;
   workspace: WorkspaceRow;
   userId: string;
@@ -72,11 +84,20 @@ export async function recurringCommand(params: {
       if (!canManage) return void (await reply(deniedMessage(DENIED)));
       await openRetainerModal(deps, client, workspace, params.userId, params.triggerId, params.channelId);
       return;
+    case 'edit':
+      if (!canManage) return void (await reply(deniedMessage(DENIED)));
+      try {
+        await openRetainerEditModal(deps, client, teamId, request.id, params.triggerId);
+      } catch (error) {
+        await reply(errorMessage(explain(deps, error, 'opening that retainer')));
+      }
+      return;
     default: {
       const change = CHANGE[request.action];
       try {
         const changed = await change.run(deps.ledger, teamId, principal, { retainer: request.id });
         await reply(retainerChangedMessage(changed, change.said));
+        await redrawHomes(deps, params.live, teamId);
       } catch (error) {
         if (isLedgerError(error, 'FORBIDDEN')) return void (await reply(deniedMessage(DENIED)));
         await reply(errorMessage(explain(deps, error, `changing that retainer`)));
@@ -105,10 +126,36 @@ async function openRetainerModal(
   });
 }
 
+/** The edit form, prefilled from the retainer as it is now (a retainer that ended is refused with words). */
+async function openRetainerEditModal(
+  deps: SlackDeps,
+  client: WebClient,
+  teamId: string,
+  ref: string,
+  triggerId: string,
+): Promise<void> {
+  const retainer = await getRetainer(deps.ledger, teamId, ref);
+  if (retainer.status === 'ended') {
+    throw new LedgerError('RETAINER_STATE', 'That retainer has ended; set up a new one with `/invoice recurring new`.');
+  }
+  const metadata: RetainerEditMetadata = { key: newKey(), retainerId: retainer.id, version: retainer.version };
+  await client.views.open({ trigger_id: triggerId, view: retainerEditModal({ retainer, metadata }) });
+}
+
+/** The App Home lists the retainers: after a change, every recent viewer's home is redrawn. */
+async function redrawHomes(deps: SlackDeps, live: Live | undefined, teamId: string): Promise<void> {
+  try {
+    await live?.refreshHomes(teamId);
+  } catch (error) {
+    // The change is made and the person told; a home not redrawn now is on the next refresh.
+    deps.logger.warn('After a retainer changed, refreshing the App Homes failed:', error);
+  }
+}
+
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-export function registerRetainers(app: App, deps: SlackDeps): void {
+export function registerRetainers(app: App, deps: SlackDeps, live?: Live): void {
   app.view<SlackViewAction>(RETAINER_VIEW, async (args: ViewArgs) => {
     const { body, view, ack } = args;
     const refuse = (message: string, block: string = RETAINER_FIELD.client) =>
@@ -164,6 +211,63 @@ export function registerRetainers(app: App, deps: SlackDeps): void {
     await args.client.chat
       .postMessage({ channel: body.user.id, ...(retainerChangedMessage(created, 'created') as { text: string }) })
       .catch((error: unknown) => deps.logger.warn('Could not tell the person their retainer is set up:', error));
+    await redrawHomes(deps, live, body.team?.id ?? body.user.team_id ?? '');
+  });
+
+  app.view<SlackViewAction>(RETAINER_EDIT_VIEW, async (args: ViewArgs) => {
+    const { body, view, ack } = args;
+    const refuse = (message: string) =>
+      ack({ response_action: 'errors', errors: { [RETAINER_FIELD.amount]: message.slice(0, 2000) } });
+    if (isForeignUser(body)) return refuse('Only members of this workspace can do this.');
+    let metadata: Partial<RetainerEditMetadata> = {};
+    try {
+      metadata = JSON.parse(view.private_metadata || '{}') as Partial<RetainerEditMetadata>;
+    } catch {
+      // Not a form we made: refused below, as it names no retainer.
+    }
+    if (typeof metadata.retainerId !== 'string') return refuse('This form names no retainer; open it again.');
+    const key = typeof metadata.key === 'string' ? metadata.key : `view:${view.id}`;
+    let written: Awaited<ReturnType<typeof editRetainer>>;
+    try {
+      const teamId = body.team?.id ?? body.user.team_id ?? '';
+      const workspace = await workspaceOf(deps, teamId, body.team?.domain);
+      const principal = await principalOf(deps, args.client, workspace, body.user.id);
+      const form = readRetainerForm(view.state.values);
+      written = await editRetainer(
+        deps.ledger,
+        teamId,
+        principal,
+        {
+          retainer: metadata.retainerId,
+          ...(typeof metadata.version === 'number' ? { expectedVersion: metadata.version } : {}),
+          amount: form.amount,
+          currency: form.currency,
+          terms: form.terms,
+          description: form.description ?? null,
+          ownerUserId: form.ownerUserId ?? null,
+          cadence: form.cadence as 'monthly',
+          dayOfMonth: form.dayOfMonth,
+          endDate: form.endDate ?? null,
+          maxCount: form.maxCount ?? null,
+          createAs: form.createAs as 'draft',
+        },
+        { idempotencyKey: `retainer-edit:${key}` },
+      );
+    } catch (error) {
+      if (isLedgerError(error) && error.issues.length > 0) {
+        await ack({ response_action: 'errors', errors: fieldErrors(error.issues, RETAINER_EDIT_FIELDS) });
+        return;
+      }
+      await refuse(explain(deps, error, 'editing that retainer'));
+      return;
+    }
+    await ack();
+    if (written.replayed) return;
+    // The answer goes to the person's DM with the app, where it stays.
+    await args.client.chat
+      .postMessage({ channel: body.user.id, ...(retainerEditedMessage(written.result) as { text: string }) })
+      .catch((error: unknown) => deps.logger.warn('Could not tell the person their retainer is edited:', error));
+    await redrawHomes(deps, live, body.team?.id ?? body.user.team_id ?? '');
   });
 
   const onAction = (actionId: string, handle: (args: ActionArgs, ctx: ActionCtx) => Promise<SlackMessage | null>) => {
@@ -211,10 +315,17 @@ export function registerRetainers(app: App, deps: SlackDeps): void {
     return null;
   });
 
+  onAction(RETAINER_ACTION.edit, async (args, { workspace, principal, value }) => {
+    if (!may(principal, 'manageRetainers', workspace.teamId)) return deniedMessage(DENIED);
+    await openRetainerEditModal(deps, args.client, workspace.teamId, value, args.body.trigger_id);
+    return null;
+  });
+
   for (const action of ['pause', 'resume', 'end'] as const) {
     onAction(RETAINER_ACTION[action], async (_args, { workspace, principal, value }) => {
       const change = CHANGE[action];
       const changed = await change.run(deps.ledger, workspace.teamId, principal, { retainer: value });
+      await redrawHomes(deps, live, workspace.teamId);
       // The list again, as it now stands, under what was done.
       const retainers = await listRetainers(deps.ledger, workspace.teamId, {}, workspace);
       const list = retainersMessage({ retainers, canManage: true });

@@ -18,6 +18,7 @@ import { getWorkspace, updateWorkspaceSettings } from '../../services/workspaces
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { FIELD, type ModalMetadata, VIEW } from '../ui/ids.js';
+import { readKeepOnAccount } from '../ui/modals/credit.js';
 import {
   CHASE_FIELDS,
   CREDIT_NOTE_FIELDS,
@@ -41,6 +42,7 @@ import {
   VOID_FIELDS,
 } from '../ui/modals/index.js';
 import { afterAck } from '../work-queue.js';
+import { clientCreditChanged } from './credit.js';
 import { explain, isForeignUser, principalOf, readMetadata, workspaceOf } from './shared.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<SlackViewAction> & AllMiddlewareArgs;
@@ -249,10 +251,18 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
         amount: form.amount,
         ...(form.issuedOn ? { issuedOn: form.issuedOn } : {}),
         reason: form.reason,
+        keepOnAccount: readKeepOnAccount(s.values),
       },
       { idempotencyKey: s.metadata.key },
     );
-    return { invoice: result.invoice };
+    const { clientId, currency } = result.invoice;
+    const kept = result.onAccountMinor > 0n;
+    return {
+      invoice: result.invoice,
+      ...(kept
+        ? { after: () => clientCreditChanged(s.deps, live, { teamId: s.workspace.teamId, clientId, currency }) }
+        : {}),
+    };
   });
 
   on(VIEW.editInvoice, NEW_INVOICE_FIELDS, FIELD.number, async (s) => {

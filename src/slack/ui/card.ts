@@ -5,6 +5,7 @@ import { localDateOf } from '../../domain/dates.js';
 import { isOpen } from '../../domain/status.js';
 import { mrkdwn } from './blocks.js';
 import { ACTION } from './ids.js';
+import { creditButtons } from './modals/credit.js';
 import { amountLine, flags, lastActionText, statusText } from './phrases.js';
 import {
   asOf,
@@ -27,6 +28,8 @@ export interface CardOptions {
   timeZone: string;
   /** Where payments recorded here stand in the connected ledger ("sent to Xero"), one line each (ui/ledger-push.ts). */
   ledgerLines?: readonly Mrkdwn[];
+  /** Credit on account and refunds (ui/modals/credit.ts): the client's balance in its currency, and its lines. */
+  credit?: { accountCreditMinor: bigint; lines: readonly Mrkdwn[] };
 }
 
 /** The invoice as a card: number, client, amount due, state, due date and basis, owner, last action, buttons. */
@@ -43,7 +46,12 @@ export function invoiceCard(inv: InvoiceView, opts: CardOptions): SlackMessage {
   if (inv.description?.trim()) {
     blocks.push({ type: 'section', text: mrkdwn(md`*Description*\n${escapeClip(inv.description.trim(), 1000)}`) });
   }
-  blocks.push(open ? openActions(inv) : closedActions(inv));
+  const actions = open ? openActions(inv) : closedActions(inv);
+  actions.elements.push(...creditButtons(inv, opts.credit?.accountCreditMinor ?? 0n));
+  blocks.push(actions);
+  if (opts.credit && opts.credit.lines.length > 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn(joinMd(opts.credit.lines, '\n'))] });
+  }
   if (opts.ledgerLines && opts.ledgerLines.length > 0) {
     blocks.push({ type: 'context', elements: [mrkdwn(joinMd(opts.ledgerLines, '\n'))] });
   }

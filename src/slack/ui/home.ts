@@ -8,6 +8,7 @@ import type { Overview } from '../../db/queries/views.js';
 import type { LedgerConnectionRow } from '../../db/schema.js';
 import type { OwnerNumbers } from '../../domain/numbers.js';
 import { type InvoiceState, isClosed, STATE_ORDER } from '../../domain/status.js';
+import type { RetainerView } from '../../services/retainers.js';
 import type { SetupGaps } from '../../services/workspaces.js';
 import type { FailingWebhookEndpoint } from '../../webhooks/endpoints.js';
 import { mrkdwn } from './blocks.js';
@@ -15,6 +16,7 @@ import { ledgerSyncLine } from './connect.js';
 import { ACTION } from './ids.js';
 import { numbersLines } from './numbers.js';
 import { invoiceLine } from './phrases.js';
+import { homeRetainerBlocks } from './retainers.js';
 import { homeSetupBlocks } from './setup.js';
 import {
   asOf,
@@ -54,6 +56,8 @@ export interface HomeViewParams {
   setup?: SetupGaps;
   /** The owner's numbers (DSO, collected, expected in), shown under what needs action. */
   numbers?: OwnerNumbers;
+  /** The running and paused retainers, shown under the numbers (their next invoice, amount and client). */
+  retainers?: readonly RetainerView[];
 }
 
 /** Lines listed under "Needs action today" and under each state; the rest are counted in "and N more". */
@@ -98,10 +102,16 @@ export function homeView(p: HomeViewParams): HomeView {
     ...webhookWarning(p),
   ];
   if (p.isEmpty) {
-    blocks.push(...firstTouch());
+    blocks.push(...firstTouch(), ...homeRetainerBlocks(p.retainers ?? []));
     return { type: 'home', blocks };
   }
-  blocks.push({ type: 'divider' }, ...needsAction(p.overview), ...numbersSection(p.numbers), { type: 'divider' });
+  blocks.push(
+    { type: 'divider' },
+    ...needsAction(p.overview),
+    ...numbersSection(p.numbers),
+    ...homeRetainerBlocks(p.retainers ?? []),
+    { type: 'divider' },
+  );
   for (const state of STATE_ORDER) {
     // Credited invoices are rare: their section appears only when there are some.
     if (state === 'credited' && p.overview.counts.credited === 0) continue;

@@ -57,7 +57,7 @@ const COMMANDS: readonly Mrkdwn[] = [
     '`/invoice connect` — how the books’ connection stands (`/invoice connect xero` or `/invoice connect quickbooks` connects one; add `sync` to sync now, `payments` to post payments recorded here to the books, `disconnect` to end it); an invoice from the books takes its number, total, dates, payments and voids from there',
   ),
   literal(
-    '`/invoice recurring` — the retainers (invoices made on a schedule): `new` sets one up, `pause`, `resume` or `end ID` changes one',
+    '`/invoice recurring` — the retainers (invoices made on a schedule): `new` sets one up, `edit ID` opens its form, `pause`, `resume` or `end ID` changes one',
   ),
   literal(
     '`/invoice rates` — the reporting currency and exchange rates, each with its date (`currency USD` names it, `EUR 1.08 [date]` sets a rate; finance admins)',
@@ -170,6 +170,8 @@ export function clientMessage(p: {
   statusLink?: Pick<ClientLinkRow, 'createdBy' | 'createdAt' | 'lastSeenAt'> | null;
   /** The client's retainers, as lines (ui/retainers.ts clientRetainerLines); none: nothing shown. */
   retainers?: readonly Mrkdwn[];
+  /** Credit on account and refunds (ui/modals/credit.ts clientCreditBlocks); none: nothing shown. */
+  credit?: readonly KnownBlock[];
 }): SlackMessage {
   const { client, balances, payment } = p.record;
   const name = inline(client.name, 150);
@@ -215,6 +217,7 @@ export function clientMessage(p: {
   if (p.retainers && p.retainers.length > 0) {
     for (const text of packLines(p.retainers, { maxTexts: 1 })) blocks.push(section(text));
   }
+  if (p.credit) blocks.push(...p.credit);
 
   const invoices = p.record.invoices.slice(0, CLIENT_INVOICE_LINES).map((inv) => invoiceLine(inv, { marker: true }));
   const invoiceTotal = Math.max(p.record.invoiceCount, p.record.invoices.length);

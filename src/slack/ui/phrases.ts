@@ -244,6 +244,31 @@ export function eventText(kind: string, details: Record<string, unknown>): Mrkdw
       const left = amount('amountDueAfterMinor');
       if (details.fullyCredited === true) parts.push(literal('credited in full'));
       else if (left) parts.push(md`${left} still due`);
+      const kept = amount('keptOnAccountMinor');
+      if (kept) parts.push(md`${kept} kept on the client's account`);
+      break;
+    }
+    case 'account_credit_applied': {
+      const credit = amount('amountMinor');
+      const reason = textOf(details.reason);
+      parts.push(
+        md`applied ${credit ?? literal('')} of credit on account${reason ? md` — ${quote(reason)}` : literal('')}`,
+      );
+      const left = amount('amountDueAfterMinor');
+      if (left) parts.push(md`${left} still due`);
+      const balance = amount('balanceAfterMinor');
+      if (balance) parts.push(md`${balance} left on account`);
+      break;
+    }
+    case 'refunded':
+    case 'account_credit_refunded': {
+      const refunded = amount('amountMinor');
+      const reason = textOf(details.reason);
+      const from = kind === 'refunded' ? literal(' of the overpayment') : literal(' of credit on account');
+      parts.push(md`refunded ${refunded ?? literal('')}${from}${reason ? md` — ${quote(reason)}` : literal('')}`);
+      add(literal('on '), details.refundedOn);
+      add(literal(''), details.method);
+      add(literal('ref '), details.reference);
       break;
     }
     case 'credit_note_withdrawn': {
@@ -256,6 +281,8 @@ export function eventText(kind: string, details: Record<string, unknown>): Mrkdw
       add(literal('dated '), details.issuedOn);
       const left = amount('amountDueAfterMinor');
       if (left) parts.push(md`${left} due again`);
+      const back = amount('withdrawnFromAccountMinor');
+      if (back) parts.push(md`${back} taken back from the client's account`);
       break;
     }
     case 'chased': {

@@ -19,6 +19,7 @@ import {
   md,
   mention,
   money,
+  packLines,
   type SlackMessage,
   truncate,
 } from './text.js';
@@ -29,6 +30,8 @@ export const RETAINER_VIEW = 'view.retainer_new';
 /** The list's buttons; each button's value is the retainer's id. */
 export const RETAINER_ACTION = {
   create: 'retainer.create',
+  /** Opens the edit form (src/slack/ui/retainer-edit.ts). */
+  edit: 'retainer.edit',
   pause: 'retainer.pause',
   resume: 'retainer.resume',
   end: 'retainer.end',
@@ -75,13 +78,14 @@ export interface RetainerModalMetadata {
   channelId?: string;
 }
 
-const LAST_WORKING_DAY = 'last_working_day';
+/** The day menu's value for the last working day. */
+export const LAST_WORKING_DAY = 'last_working_day';
 
-function option(text: string, value: string): PlainTextOption {
+export function option(text: string, value: string): PlainTextOption {
   return { text: plain(text, 75), value };
 }
 
-function input(
+export function input(
   field: string,
   label: string,
   element: InputBlock['element'],
@@ -97,9 +101,19 @@ function input(
   };
 }
 
-function select(options: PlainTextOption[], selected?: string): InputBlock['element'] {
+export function select(options: PlainTextOption[], selected?: string): InputBlock['element'] {
   const initial = options.find((o) => o.value === selected);
   return { type: 'static_select', options, ...(initial ? { initial_option: initial } : {}) };
+}
+
+/** 1 to 31, then the last working day. */
+export function dayOptions(): PlainTextOption[] {
+  return [
+    ...Array.from({ length: 31 }, (_, i) =>
+      option(i + 1 > 28 ? `${i + 1}, or the last day of a shorter month` : String(i + 1), String(i + 1)),
+    ),
+    option('The last working day', LAST_WORKING_DAY),
+  ];
 }
 
 export function retainerModal(p: {
@@ -110,12 +124,7 @@ export function retainerModal(p: {
   defaultCurrency: string;
 }): ModalView {
   const currencies = [...new Set([p.defaultCurrency, ...COMMON_CURRENCIES])].slice(0, 100);
-  const days = [
-    ...Array.from({ length: 31 }, (_, i) =>
-      option(i + 1 > 28 ? `${i + 1}, or the last day of a shorter month` : String(i + 1), String(i + 1)),
-    ),
-    option('The last working day', LAST_WORKING_DAY),
-  ];
+  const days = dayOptions();
   const blocks: KnownBlock[] = [
     section(
       literal(
@@ -313,7 +322,7 @@ export function retainersMessage(p: { retainers: readonly RetainerView[]; canMan
   for (const r of shown) {
     blocks.push(section(truncate(retainerLine(r), 2900)));
     if (p.canManage) {
-      const buttons: Button[] = [];
+      const buttons: Button[] = r.status === 'ended' ? [] : [button('Edit', RETAINER_ACTION.edit, r.id)];
       if (r.status === 'active') buttons.push(button('Pause', RETAINER_ACTION.pause, r.id));
       if (r.status === 'paused') buttons.push(button('Resume', RETAINER_ACTION.resume, r.id, 'primary'));
       buttons.push({
@@ -400,4 +409,40 @@ export function retainerInvoiceLead(inv: InvoiceView, payload: Record<string, un
     md`:repeat: *${inline(inv.number, 60)}* for ${inline(inv.clientName, 80)} (${money(inv.totalMinor, inv.currency)}) was made by its retainer ${how}, dated ${esc(occurrence)}${owner}${caughtUp}`,
     2900,
   );
+}
+
+/** Lines of the App Home's retainers section; the rest are counted in "and N more". */
+export const HOME_RETAINER_LINES = 10;
+
+/**
+ * The App Home's retainers: the running ones by their next invoice's date, then the paused ones, marked — each with
+ * its client, amount and schedule. Nothing when there are none; one section at most.
+ */
+export function homeRetainerBlocks(retainers: readonly RetainerView[]): KnownBlock[] {
+  const running = retainers
+    .filter((r) => r.status === 'active')
+    .sort((a, b) => (a.next ?? '9999').localeCompare(b.next ?? '9999') || a.clientName.localeCompare(b.clientName));
+  const paused = retainers.filter((r) => r.status === 'paused');
+  if (running.length === 0 && paused.length === 0) return [];
+  const counts = [
+    running.length > 0 ? md`${esc(String(running.length))} running` : null,
+    paused.length > 0 ? md`${esc(String(paused.length))} paused` : null,
+  ].filter((c): c is Mrkdwn => c !== null);
+  const line = (r: RetainerView) => {
+    const when =
+      r.status === 'paused'
+        ? literal('⏸ *paused*: no invoices until resumed')
+        : r.next
+          ? md`next *${esc(r.next)}*`
+          : literal('finished: its end or count is reached');
+    return md`• ${r.status === 'paused' ? literal('⏸ ') : literal('🔁 ')}*${inline(r.clientName, 60)}* · ${money(r.amountMinor, r.currency)} ${esc(describeSchedule(r.schedule))} · ${when}`;
+  };
+  const shown = [...running, ...paused];
+  const lines = [md`*Retainers* — ${joinMd(counts, ' · ')}`, ...shown.slice(0, HOME_RETAINER_LINES).map(line)];
+  const texts = packLines(lines, {
+    maxTexts: 1,
+    total: shown.length + 1,
+    more: (hidden) => md`_…and ${esc(String(hidden))} more: \`/invoice recurring\`_`,
+  });
+  return texts.map((text) => section(text));
 }

@@ -217,6 +217,10 @@ export function actionVerb(kind: string): Mrkdwn {
       return literal('issued a credit note');
     case 'credit_note_withdrawn':
       return literal('withdrew a credit note');
+    case 'account_credit_applied':
+      return literal('applied credit on account');
+    case 'refunded':
+      return literal('recorded a refund');
     case 'chased':
       return literal('chased');
     case 'held':
@@ -249,6 +253,8 @@ export function actionVerb(kind: string): Mrkdwn {
       return literal('resumed a retainer');
     case 'retainer_ended':
       return literal('ended a retainer');
+    case 'retainer_edited':
+      return literal('edited a retainer');
     default:
       return escapeClip(kind.replaceAll('_', ' '), 40);
   }

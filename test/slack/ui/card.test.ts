@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { invoiceCard } from '../../../src/slack/ui/card.js';
 import { ACTION } from '../../../src/slack/ui/ids.js';
+import { CREDIT_ACTION } from '../../../src/slack/ui/modals/credit.js';
 import {
   INVOICE_ID,
   makeInvoice,
@@ -129,7 +130,7 @@ describe('invoiceCard', () => {
     });
   });
 
-  it('shows a credited invoice as Credited, not Paid, with only its history', () => {
+  it('shows a credited invoice as Credited, not Paid, with its history and withdrawing the credit note', () => {
     const credited = makeInvoice({
       creditedMinor: 1_000_000n,
       paidOn: '2026-11-12',
@@ -141,7 +142,18 @@ describe('invoiceCard', () => {
       type: 'section',
       text: { type: 'mrkdwn', text: '*INV-0042* · Acme Corp\n*$10,000.00* credited in full' },
     });
-    expect(card.blocks).toContainEqual({ type: 'actions', elements: [historyButton] });
+    expect(card.blocks).toContainEqual({
+      type: 'actions',
+      elements: [
+        historyButton,
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Withdraw credit note', emoji: true },
+          action_id: CREDIT_ACTION.withdraw,
+          value: credited.id,
+        },
+      ],
+    });
     expect(JSON.stringify(card.blocks)).toContain('issued a credit note by <@U0BOB> · 2 days ago');
   });
 

@@ -25,7 +25,7 @@ const commands = [
   '• `/invoice webhooks` — the ledger’s webhook endpoints and how their deliveries stand (`add https://…` adds one, `remove ID` removes one)',
   '• `/invoice digest` — the weekly digest now, just for you (`/invoice digest post` posts it to the finance channel)',
   '• `/invoice connect` — how the books’ connection stands (`/invoice connect xero` or `/invoice connect quickbooks` connects one; add `sync` to sync now, `payments` to post payments recorded here to the books, `disconnect` to end it); an invoice from the books takes its number, total, dates, payments and voids from there',
-  '• `/invoice recurring` — the retainers (invoices made on a schedule): `new` sets one up, `pause`, `resume` or `end ID` changes one',
+  '• `/invoice recurring` — the retainers (invoices made on a schedule): `new` sets one up, `edit ID` opens its form, `pause`, `resume` or `end ID` changes one',
   '• `/invoice rates` — the reporting currency and exchange rates, each with its date (`currency USD` names it, `EUR 1.08 [date]` sets a rate; finance admins)',
   '• `/invoice settings` — the finance channel, alert times and who may record payments',
 ].join('\n');

@@ -5,6 +5,7 @@ import { formatMoney, toDecimalString } from '../../../domain/money.js';
 import { plain, section } from '../blocks.js';
 import { FIELD, type ModalMetadata, VIEW } from '../ids.js';
 import { invoiceHeadline } from '../phrases.js';
+import { keepOnAccountInput } from './credit.js';
 import { compact, dateIn, input, modal, textIn, type ViewStateValues } from './shared.js';
 
 export const CREDIT_NOTE_FIELDS: Readonly<Record<string, string>> = {
@@ -37,9 +38,10 @@ export function creditNoteModal(p: {
       `Amount credited (${inv.currency})`,
       { type: 'plain_text_input', initial_value: due, placeholder: plain('1,234.50') },
       {
-        hint: `At most the ${formatMoney(inv.status.amountDueMinor, inv.currency)} still due. The whole of it closes the invoice as Credited.`,
+        hint: `At most the ${formatMoney(inv.status.amountDueMinor, inv.currency)} still due (or more, kept on account below). The whole of it closes the invoice as Credited.`,
       },
     ),
+    keepOnAccountInput(inv),
     input(FIELD.creditDate, 'Dated', { type: 'datepicker', initial_date: p.today }),
     input(
       FIELD.reason,
