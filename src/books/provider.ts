@@ -68,6 +68,19 @@ export interface LedgerPayment {
    * allocations there add up to; one more allocation raises it, one deleted lowers it): the sync follows the amount.
    */
   followsAmount?: boolean;
+  /**
+   * The ledger edits it in place under the same id (QuickBooks: a Payment's amount or date; its SyncToken and
+   * MetaData.LastUpdatedTime move and CDC lists it again, whole): the sync follows its amount as `followsAmount`
+   * does, and its date too, reversing ours ("Changed in QuickBooks") and taking the ledger's amount and date in anew.
+   */
+  followsEdits?: boolean;
+  /**
+   * The whole payment this is a part of, when the ledger lists every part of it together (QuickBooks: each invoice a
+   * Payment pays is a part `<payment>:<invoice>`): a part recorded here that is not among `parts` was moved to
+   * another invoice or taken off there, and is reversed. A payment paying no invoice now is listed once, with
+   * `invoiceExternalId` '' and no parts.
+   */
+  whole?: { id: string; parts: string[] };
 }
 
 /** draft: not sent; sent: issued and open (or part paid); paid: paid in full; void: voided or deleted. */

@@ -546,13 +546,32 @@ export function splitPayment(p: QboPayment): { cash: Map<string, string>; credit
  */
 export function toPayments(p: QboPayment): LedgerPayment[] {
   if (isVoided(p)) return [{ ...deletedPayment(p), voided: true }];
-  return [...splitPayment(p).cash.entries()].map(([invoiceId, amount]) => ({
+  const cash = [...splitPayment(p).cash.entries()];
+  // QuickBooks edits a payment in place (its amount, date, the invoices its lines pay): each part follows its amount
+  // and date, and the whole payment names its parts, so one moved off an invoice is reversed there.
+  const whole = { id: p.Id, parts: cash.map(([invoiceId]) => `${p.Id}:${invoiceId}`) };
+  if (cash.length === 0) {
+    return [
+      {
+        externalId: p.Id,
+        invoiceExternalId: '',
+        date: p.TxnDate as LocalDate,
+        amount: '0',
+        reference: p.PaymentRefNum,
+        deleted: false,
+        whole,
+      },
+    ];
+  }
+  return cash.map(([invoiceId, amount]) => ({
     externalId: `${p.Id}:${invoiceId}`,
     invoiceExternalId: invoiceId,
     date: p.TxnDate as LocalDate,
     amount,
     reference: p.PaymentRefNum,
     deleted: false,
+    followsEdits: true,
+    whole,
   }));
 }
 

@@ -772,13 +772,13 @@ async function applyInvoice(
     // An amount the ledger changes in place (Xero's advances), summed per id should it be listed more than once.
     const followed = new Map<string, bigint>();
     for (const payment of invoice.payments) {
-      if (!payment.followsAmount || payment.deleted) continue;
+      if (!(payment.followsAmount || payment.followsEdits) || payment.deleted) continue;
       const amount = decimalToMinor(payment.amount, invoice.currency);
       followed.set(payment.externalId, (followed.get(payment.externalId) ?? 0n) + amount);
     }
     for (const payment of invoice.payments) {
       if (payment.deleted || !row || row.voidedAt) continue;
-      if (payment.followsAmount) {
+      if (payment.followsAmount || payment.followsEdits) {
         const amount = followed.get(payment.externalId);
         if (amount === undefined) continue;
         followed.delete(payment.externalId);
@@ -909,9 +909,15 @@ async function applyPayment(
   outcome: SyncOutcome,
 ): Promise<string[]> {
   if (payment.deleted) return reverseDeleted(ctx, teamId, provider, payment, outcome);
-  if (await findLink(ctx.db, teamId, provider.id, 'payment', payment.externalId)) return [];
+  const moved = payment.whole ? await reverseMoved(ctx, teamId, provider, payment.whole, outcome) : [];
+  if (payment.invoiceExternalId === '') return moved;
   const invoiceLink = await findLink(ctx.db, teamId, provider.id, 'invoice', payment.invoiceExternalId);
-  if (!invoiceLink?.localId) return [];
+  if (await findLink(ctx.db, teamId, provider.id, 'payment', payment.externalId)) {
+    if (!payment.followsEdits || !invoiceLink?.localId) return moved;
+    const followed = await followEdited(ctx, teamId, provider, invoiceLink.localId, payment, outcome);
+    return followed ? [...moved, followed] : moved;
+  }
+  if (!invoiceLink?.localId) return moved;
   const localId = invoiceLink.localId;
   const id = await ctx.db.transaction(async (tx) => {
     const t: LedgerContext = { db: tx, clock: ctx.clock };
@@ -946,7 +952,80 @@ async function applyPayment(
     outcome.payments += 1;
     return row.id;
   });
-  return id ? [id] : [];
+  return id ? [...moved, id] : moved;
+}
+
+/**
+ * A payment the ledger edited in place, listed on its own (QuickBooks' CDC lists it whole once its SyncToken moves):
+ * followed on our invoice linked to its invoice, as applyInvoice follows it, up to what is still due there. Returns
+ * the invoice's id when anything changed.
+ */
+async function followEdited(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  localId: string,
+  payment: LedgerPayment,
+  outcome: SyncOutcome,
+): Promise<string | undefined> {
+  return ctx.db.transaction(async (tx) => {
+    const t: LedgerContext = { db: tx, clock: ctx.clock };
+    const row = await reread(t, teamId, localId);
+    if (!row || row.voidedAt) return undefined;
+    const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
+    const amount = decimalToMinor(payment.amount, row.currency);
+    // The invoice's paid figure is not at hand here: what we count now bounds it. A new amount moves the invoice's
+    // balance, so its own record lists it too, with what is paid; here a date moved, or a part taken off, is followed.
+    const ledgerPaid = row.paidMinor;
+    const after = await followAmount(t, teamId, provider, row, payment, { amount, ledgerPaid, today }, outcome);
+    return after ? row.id : undefined;
+  });
+}
+
+/**
+ * The parts of a whole payment recorded here (`<payment>:<invoice>`, and their further parts `~n`) that the ledger
+ * no longer lists — its line moved to another invoice, or taken off — are reversed ("Changed in QuickBooks"), once.
+ * Returns the invoices that changed.
+ */
+async function reverseMoved(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  whole: { id: string; parts: string[] },
+  outcome: SyncOutcome,
+): Promise<string[]> {
+  const listed = new Set(whole.parts);
+  const recorded = await ctx.db
+    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
+    .from(ledgerLinks)
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider.id),
+        eq(ledgerLinks.kind, 'payment'),
+        sql`starts_with(${ledgerLinks.externalId}, ${`${whole.id}:`})`,
+      ),
+    );
+  const changed: string[] = [];
+  for (const part of recorded) {
+    if (!part.localId || listed.has(partBase(part.externalId))) continue;
+    const localId = part.localId;
+    const id = await ctx.db.transaction(async (tx) => {
+      const row = await ourPaymentInvoice(tx, ctx, teamId, localId);
+      if (!row) return undefined;
+      await reversePayment(
+        { db: tx, clock: ctx.clock },
+        teamId,
+        ledgerActor(provider.id),
+        { invoice: row.id, payment: localId, reason: `Changed in ${provider.label}` },
+        { idempotencyKey: `${provider.id}:payment:${part.externalId}:changed` },
+      );
+      outcome.reversed += 1;
+      return row.id;
+    });
+    if (id && !changed.includes(id)) changed.push(id);
+  }
+  return changed;
 }
 
 /**
@@ -974,17 +1053,27 @@ async function followAmount(
   if (parts.length > 0 && parts.every((part) => !part.localId)) return undefined;
   const counting = parts.filter((part) => part.localId && !part.reversedAt && part.amountMinor !== null);
   let counted = counting.reduce((sum, part) => sum + (part.amountMinor ?? 0n), 0n);
-  if (parts.length > 0 && counted === ledger.amount) return undefined;
+  const on = laterOf(payment.date < ledger.today ? payment.date : ledger.today, start.issueDate);
+  // A payment edited in place (QuickBooks) is one payment here too: when its amount or its date moved, ours for it
+  // are all reversed ("Changed in QuickBooks") and it is taken anew, on its date, up to what the ledger says is paid
+  // and what is due. Only a change that takes something different: one held back by a payment recorded here by hand
+  // (it took less than the ledger's amount) is not taken again for nothing. A date still to come was taken on the day
+  // it arrived: that is not a change.
+  const anew =
+    parts.length > 0 && payment.followsEdits === true && edited(start, counting, counted, ledger, on, payment);
+  if (parts.length > 0 && counted === ledger.amount && !anew) return undefined;
+  if (parts.length > 0 && payment.followsEdits && !anew) return undefined;
+  const [reason, suffix] = payment.followsEdits ? ['Changed', 'changed'] : ['Reduced', 'reduced'];
   let row = start;
   let touched = false;
-  for (const part of reductionOrder(counting, counted - ledger.amount)) {
-    if (counted <= ledger.amount) break;
+  for (const part of anew ? [...counting].reverse() : reductionOrder(counting, counted - ledger.amount)) {
+    if (!anew && counted <= ledger.amount) break;
     await reversePayment(
       t,
       teamId,
       actor,
-      { invoice: row.id, payment: part.localId as string, reason: `Reduced in ${provider.label}` },
-      { idempotencyKey: `${provider.id}:payment:${part.externalId}:reduced` },
+      { invoice: row.id, payment: part.localId as string, reason: `${reason} in ${provider.label}` },
+      { idempotencyKey: `${provider.id}:payment:${part.externalId}:${suffix}` },
     );
     outcome.reversed += 1;
     counted -= part.amountMinor ?? 0n;
@@ -1011,7 +1100,7 @@ async function followAmount(
     {
       invoice: row.id,
       amount: take,
-      receivedOn: laterOf(payment.date < ledger.today ? payment.date : ledger.today, row.issueDate),
+      receivedOn: on,
       reference: `from ${provider.label}${payment.reference ? `: ${stripControls(payment.reference)}` : ''}`.slice(
         0,
         200,
@@ -1025,6 +1114,28 @@ async function followAmount(
   return reread(t, teamId, row.id);
 }
 
+/**
+ * Whether a payment edited in place differs from ours for it: another day (not one still to come), less than we
+ * count, or more that would be taken (room left by what the ledger says is paid and by what is due).
+ */
+function edited(
+  row: InvoiceRow,
+  counting: readonly { amountMinor: bigint | null; receivedOn: string | null }[],
+  counted: bigint,
+  ledger: { amount: bigint; ledgerPaid: bigint; today: string },
+  on: string,
+  payment: LedgerPayment,
+): boolean {
+  if (payment.date <= ledger.today && counting.some((part) => part.receivedOn !== on)) return true;
+  if (ledger.amount < counted) return true;
+  const whole = [
+    ledger.amount,
+    ledger.ledgerPaid - row.paidMinor + counted,
+    row.totalMinor - row.paidMinor - row.creditedMinor + counted,
+  ].reduce((a, b) => (b < a ? b : a));
+  return whole > counted;
+}
+
 /** The parts of one followed payment recorded (`<key>`, then `<key>~2`…), oldest first, with our payments. */
 async function paymentParts(tx: Transaction, teamId: string, provider: ProviderId, key: string) {
   const rows = await tx
@@ -1033,6 +1144,7 @@ async function paymentParts(tx: Transaction, teamId: string, provider: ProviderI
       localId: ledgerLinks.localId,
       amountMinor: paymentRows.amountMinor,
       reversedAt: paymentRows.reversedAt,
+      receivedOn: paymentRows.receivedOn,
     })
     .from(ledgerLinks)
     .leftJoin(paymentRows, and(eq(paymentRows.teamId, ledgerLinks.teamId), eq(paymentRows.id, ledgerLinks.localId)))

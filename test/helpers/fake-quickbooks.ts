@@ -41,6 +41,14 @@
 //   voided memo is kept with its amounts zeroed and "Voided" before its note, like a voided invoice. A payment edited
 //   to apply less of a memo, or to apply it again, moves its invoice lines by the credit (the docs say no more than
 //   that a payment's lines link invoices and memos; this fake keeps the payment's money as it was).
+// - Editing a payment (editPayment): an update names the Id and the current SyncToken, a Line array sent replaces
+//   every line ("Payment" update, sparse by default); the record keeps its Id, its SyncToken goes up by one at each
+//   change (Intuit: "As soon as an application modifies an object, its SyncToken is incremented") and
+//   MetaData.LastUpdatedTime is the time of the edit, so CDC ("returns the full payload for entities that changed")
+//   lists the whole payment again. The docs are silent on the invoices' side: this fake changes the record of each
+//   invoice whose line was added, moved or changed (its Balance moves, its LinkedTxn names the payment or not), as
+//   deleting a payment does, and leaves it alone on a date-only edit (nothing of the invoice changed); it refuses to
+//   edit a payment that applies a credit memo (see reduceCredit and reapplyCredit for those).
 // - Posting a payment: POST /v3/company/{realmId}/payment?requestid=… with {CustomerRef, CurrencyRef, TotalAmt,
 //   TxnDate, DepositToAccountRef, PrivateNote, Line[{Amount, LinkedTxn[{TxnId, TxnType:"Invoice"}]}]} → {Payment:
 //   {…}}; the same requestid answers the same payment again and creates nothing ("Idempotency": requestid, at most
@@ -109,6 +117,8 @@ interface Payment {
   lines: { invoiceId: string; amount: string }[];
   /** Credit memos this payment applies, with the credit each gives. */
   credits: { memoId: string; amount: string }[];
+  /** SyncToken: the payment's version, one more at each change to it (Intuit: "incremented" on every modify). */
+  version: number;
   updatedAt: Date;
 }
 
@@ -171,6 +181,15 @@ export interface FakeQuickBooks {
   deletePayment(paymentId: string): void;
   /** The payment is voided: kept with its amounts zeroed, "Voided" in its note; its invoices' balances go back up. */
   voidPayment(paymentId: string): void;
+  /**
+   * The payment edited in place, as a person does in QuickBooks or an app by a sparse update (Id and the current
+   * SyncToken; a Line array sent replaces every line): its date, and the invoices it pays with each one's amount
+   * (`lines`: an amount changed, a line moved to another invoice, one taken off). The invoices it no longer pays, or
+   * pays otherwise, have their balances moved and their records changed; the payment keeps its Id, its SyncToken goes
+   * up by one and MetaData.LastUpdatedTime is now, so CDC lists it again, whole. Refused for a payment applying a
+   * credit memo (its lines would have to be split between money and credit; see reduceCredit).
+   */
+  editPayment(paymentId: string, changes: { date?: string; lines?: { id: string; amount: string }[] }): void;
   /** The payment edited so it no longer applies the memo: its credit comes off the payment and its invoices. */
   unapplyCredit(paymentId: string, memoId: string): void;
   /**
@@ -370,7 +389,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     const total = p.credits.reduce((sum, c) => sub(sum, c.amount), paid);
     return {
       Id: p.Id,
-      SyncToken: '0',
+      SyncToken: String(p.version),
       domain: 'QBO',
       sparse: false,
       TxnDate: p.TxnDate,
@@ -794,6 +813,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     }
     p.lines = kept;
     p.updatedAt = at;
+    p.version += 1;
   }
 
   function applying(memoId: string): Payment[] {
@@ -857,6 +877,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         PrivateNote: '',
         lines: p.invoices.map((x) => ({ invoiceId: x.id, amount: x.amount })),
         credits: (p.credits ?? []).map((c) => ({ memoId: c.id, amount: c.amount })),
+        version: 0,
         updatedAt: at,
       });
       for (const c of p.credits ?? []) {
@@ -916,6 +937,33 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       payment.credits = payment.credits.map((c) => ({ ...c, amount: zeroLike(c.amount) }));
       payment.PrivateNote = payment.PrivateNote ? `Voided ${payment.PrivateNote}` : 'Voided';
       payment.updatedAt = at;
+      payment.version += 1;
+    },
+    editPayment(paymentId, changes) {
+      const payment = mustPayment(paymentId);
+      if (payment.credits.length > 0) throw new Error(`payment ${paymentId} applies a credit memo: not edited here`);
+      const at = stamp();
+      if (changes.lines) {
+        for (const line of changes.lines) {
+          const invoice = mustInvoice(line.id);
+          if (invoice.CustomerId !== payment.CustomerId) throw new Error(`invoice ${line.id} is another customer's`);
+        }
+        unapply(payment, at);
+        for (const invoice of invoices.values()) {
+          invoice.paymentIds = invoice.paymentIds.filter((x) => x !== paymentId);
+        }
+        payment.lines = changes.lines.map((l) => ({ invoiceId: l.id, amount: l.amount }));
+        for (const line of payment.lines) {
+          const invoice = mustInvoice(line.invoiceId);
+          invoice.Balance = sub(invoice.Balance, line.amount);
+          if (invoice.Balance.startsWith('-')) throw new Error(`invoice ${invoice.Id} would be overpaid`);
+          if (!invoice.paymentIds.includes(paymentId)) invoice.paymentIds.push(paymentId);
+          invoice.updatedAt = at;
+        }
+      }
+      if (changes.date !== undefined) payment.TxnDate = changes.date;
+      payment.updatedAt = at;
+      payment.version += 1;
     },
     unapplyCredit(paymentId, memoId) {
       takeOffCredit(mustPayment(paymentId), mustMemo(memoId).Id, stamp());
@@ -944,6 +992,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         invoice.updatedAt = at;
       }
       payment.updatedAt = at;
+      payment.version += 1;
     },
     deleteCreditMemo(memoId) {
       mustMemo(memoId);
