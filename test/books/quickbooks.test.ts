@@ -201,6 +201,8 @@ describe('reading QuickBooks Online', () => {
         amount: '500.00',
         reference: 'CHK 4471',
         deleted: false,
+        followsEdits: true,
+        whole: { id: payment, parts: [`${payment}:${one}`, `${payment}:${two}`] },
       },
     ]);
     expect(byNumber.get('1002')).toMatchObject({ status: 'sent', total: '300.00', amountPaid: '100.00' });
@@ -270,12 +272,14 @@ describe('reading QuickBooks Online', () => {
     ]);
     expect(byNumber.get('1102')).toMatchObject({ status: 'paid', amountPaid: '300.00', credits: [] });
 
-    // Listed on their own, payments carry only money: the $0 payment none.
+    // Listed on their own, payments carry only money: the $0 payment none, listed whole with no part (so a part of
+    // it taken in before, as money, would be reversed).
     clock.advance(60_000);
     const payments = await provider.listPaymentsSince(a, new Date('2026-11-23T14:00:00Z'), 1);
-    expect(payments.items.map((p) => [p.externalId, p.amount])).toEqual([
-      [`${mixed}:${one}`, '30.00'],
-      [`${mixed}:${two}`, '300.00'],
+    expect(payments.items.map((p) => [p.externalId, p.invoiceExternalId, p.amount, p.whole?.parts])).toEqual([
+      [applied, '', '0', []],
+      [`${mixed}:${one}`, one, '30.00', [`${mixed}:${one}`, `${mixed}:${two}`]],
+      [`${mixed}:${two}`, two, '300.00', [`${mixed}:${one}`, `${mixed}:${two}`]],
     ]);
   });
 
@@ -308,6 +312,45 @@ describe('reading QuickBooks Online', () => {
     // The invoice lists neither any more as money paid.
     const invoices = await provider.listInvoicesSince(a, { page: 1 });
     expect(invoices.items[0]).toMatchObject({ amountPaid: '0.00', payments: [], credits: [] });
+  });
+
+  it('reads a payment edited in place through CDC again, whole, under its Id with its SyncToken and LastUpdatedTime moved', async () => {
+    const a = await auth();
+    const customer = qbo.addCustomer({ name: 'Initech' });
+    const one = qbo.addInvoice({ DocNumber: '2201', CustomerId: customer, TotalAmt: '40.00' });
+    const two = qbo.addInvoice({ DocNumber: '2202', CustomerId: customer, TotalAmt: '50.00' });
+    const paid = qbo.pay({ invoices: [{ id: one, amount: '30.00' }], date: '2026-11-20', reference: 'EFT 2' });
+    const since = new Date('2026-11-23T15:05:00Z');
+    qbo.setNow('2026-11-23T15:10:00Z');
+    clock.set('2026-11-23T15:10:00Z');
+    qbo.editPayment(paid, {
+      date: '2026-11-21',
+      lines: [
+        { id: one, amount: '10.00' },
+        { id: two, amount: '25.00' },
+      ],
+    });
+    expect([qbo.invoice(one).Balance, qbo.invoice(two).Balance]).toEqual(['30.00', '25.00']);
+
+    const url = new URL(`${qbo.url}/v3/company/${a.tenantId}/cdc`);
+    url.searchParams.set('entities', 'Payment');
+    url.searchParams.set('changedSince', since.toISOString());
+    url.searchParams.set('minorversion', '75');
+    const raw = (await (
+      await fetch(url, { headers: { authorization: `Bearer ${a.accessToken}`, accept: 'application/json' } })
+    ).json()) as { CDCResponse: { QueryResponse: { Payment?: Record<string, unknown>[] }[] }[] };
+    const [edited] = raw.CDCResponse[0]?.QueryResponse[0]?.Payment ?? [];
+    expect(edited).toMatchObject({ Id: paid, SyncToken: '1', TxnDate: '2026-11-21', TotalAmt: 35 });
+    // Stamped at the edit (the fake's clock ticks a second per change), after the cursor.
+    const stamped = new Date((edited?.MetaData as { LastUpdatedTime: string }).LastUpdatedTime).getTime();
+    expect(stamped).toBeGreaterThanOrEqual(new Date('2026-11-23T15:10:00Z').getTime());
+
+    const changes = await provider.listPaymentsSince(a, since, 1);
+    const parts = [`${paid}:${one}`, `${paid}:${two}`];
+    expect(changes.items.map((p) => [p.externalId, p.date, p.amount, p.followsEdits, p.whole])).toEqual([
+      [`${paid}:${one}`, '2026-11-21', '10.00', true, { id: paid, parts }],
+      [`${paid}:${two}`, '2026-11-21', '25.00', true, { id: paid, parts }],
+    ]);
   });
 
   it('reads changes through CDC, deleted and voided invoices among them, and queries a cursor past its 30 days', async () => {

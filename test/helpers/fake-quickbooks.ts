@@ -48,7 +48,9 @@
 //   lists the whole payment again. The docs are silent on the invoices' side: this fake changes the record of each
 //   invoice whose line was added, moved or changed (its Balance moves, its LinkedTxn names the payment or not), as
 //   deleting a payment does, and leaves it alone on a date-only edit (nothing of the invoice changed); it refuses to
-//   edit a payment that applies a credit memo (see reduceCredit and reapplyCredit for those).
+//   edit a payment that applies a credit memo (see reduceCredit and reapplyCredit for those). Its TotalAmt stays the
+//   sum of its lines (the amount received edited with them); QuickBooks can also keep money unapplied (UnappliedAmt),
+//   which this fake does not model and the sync does not read.
 // - Posting a payment: POST /v3/company/{realmId}/payment?requestid=… with {CustomerRef, CurrencyRef, TotalAmt,
 //   TxnDate, DepositToAccountRef, PrivateNote, Line[{Amount, LinkedTxn[{TxnId, TxnType:"Invoice"}]}]} → {Payment:
 //   {…}}; the same requestid answers the same payment again and creates nothing ("Idempotency": requestid, at most
