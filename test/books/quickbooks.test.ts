@@ -338,11 +338,13 @@ describe('reading QuickBooks Online', () => {
     url.searchParams.set('minorversion', '75');
     const raw = (await (
       await fetch(url, { headers: { authorization: `Bearer ${a.accessToken}`, accept: 'application/json' } })
-    ).json()) as { CDCResponse: { QueryResponse: { Payment?: Record<string, unknown>[] }[] }[] };
+    ).json()) as {
+      CDCResponse: { QueryResponse: { Payment?: { MetaData: { LastUpdatedTime: string } }[] }[] }[];
+    };
     const [edited] = raw.CDCResponse[0]?.QueryResponse[0]?.Payment ?? [];
     expect(edited).toMatchObject({ Id: paid, SyncToken: '1', TxnDate: '2026-11-21', TotalAmt: 35 });
     // Stamped at the edit (the fake's clock ticks a second per change), after the cursor.
-    const stamped = new Date((edited?.MetaData as { LastUpdatedTime: string }).LastUpdatedTime).getTime();
+    const stamped = new Date(edited?.MetaData.LastUpdatedTime ?? 0).getTime();
     expect(stamped).toBeGreaterThanOrEqual(new Date('2026-11-23T15:10:00Z').getTime());
 
     const changes = await provider.listPaymentsSince(a, since, 1);
