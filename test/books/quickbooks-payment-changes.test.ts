@@ -212,6 +212,21 @@ describeEachDatabase('a QuickBooks payment edited in place', NOW, (get) => {
     await quiet();
   });
 
+  it('reverses a payment whose every line is taken off (it pays no invoice now), once', async () => {
+    const t = get();
+    await first();
+    later();
+    qbo.editPayment(paid, { lines: [] });
+
+    const off = await books.syncNow(TEAM, 'quickbooks');
+
+    const inv = await getInvoice(t.ctx, TEAM, '7101');
+    expect(off).toMatchObject({ payments: 0, reversed: 1, problems: [], changedInvoices: [inv.id] });
+    expect(inv.status).toMatchObject({ state: 'overdue', amountDueMinor: 50_000n });
+    expect(await lines('7101')).toEqual([[30_000n, '2026-11-14', 'from QuickBooks: ACH 7', 'Changed in QuickBooks']]);
+    await quiet();
+  });
+
   it('takes a payment held back by one recorded here by hand no further at each sync; an edit is followed once', async () => {
     const t = get();
     const { createClient } = await import('../../src/services/clients.js');
