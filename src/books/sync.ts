@@ -525,6 +525,10 @@ async function invoicesInBulk(
     'payment',
     kept.flatMap((i) => i.payments.map((x) => x.externalId)),
   );
+  // A payment listed twice on the page (an advance allocated twice to one invoice, one payment over several
+  // invoices) is followed one by one, where each listing is its own part; one link per payment here.
+  const listed = new Map<string, number>();
+  for (const x of kept.flatMap((i) => i.payments)) listed.set(x.externalId, (listed.get(x.externalId) ?? 0) + 1);
   const planned: NewLedgerInvoice[] = [];
   const unpaid = new Map<string, string[]>();
   for (const invoice of kept) {
@@ -536,7 +540,7 @@ async function invoicesInBulk(
     if (!client || client.name !== invoice.contact.name) continue;
     const email = emailOrNull(invoice.contact.email);
     if (email && client.contactEmail !== email) continue;
-    if (invoice.payments.some((x) => paymentLinks.has(x.externalId))) continue;
+    if (invoice.payments.some((x) => paymentLinks.has(x.externalId) || listed.get(x.externalId) !== 1)) continue;
     try {
       const issueDate = invoice.issueDate ?? invoice.updatedAt.toISOString().slice(0, 10);
       const total = decimalToMinor(invoice.total, invoice.currency);

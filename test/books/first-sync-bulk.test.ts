@@ -156,4 +156,37 @@ describeEachDatabase('the set-based first sync', NOW, (get) => {
       .where(and(eq(events.teamId, TEAM)));
     expect(after?.n).toBe(before?.n);
   });
+
+  it('takes in an advance allocated twice to one invoice as two payments, the same as one by one', {
+    timeout: 300_000,
+  }, async () => {
+    const t = get();
+    xero.reset();
+    xero.setNow(NOW);
+    seedLedger(xero, { invoices: 20, today: '2026-11-23' });
+    const contactId = xero.addContact({ name: 'Twice Ltd' });
+    const invoiceId = xero.addInvoice({
+      InvoiceNumber: 'ADV-1',
+      ContactID: contactId,
+      Total: '500.00',
+      Date: '2026-10-01',
+      DueDate: '2026-10-31',
+    });
+    const advance = xero.receiveAdvance({ kind: 'prepayment', contactId, total: '400.00', date: '2026-09-20' });
+    xero.allocateAdvance(advance, { invoiceId, amount: '100.00', date: '2026-10-05' });
+    xero.allocateAdvance(advance, { invoiceId, amount: '150.00', date: '2026-10-06' });
+
+    await syncOnce(Number.POSITIVE_INFINITY);
+    const expected = await book(t);
+    const bulk = await syncOnce(undefined);
+    const got = await book(t);
+
+    expect(bulk.outcome).toMatchObject({ problems: [], finished: true });
+    expect(got).toEqual(expected);
+    const [adv] = await t.ctx.db
+      .select({ paid: invoices.paidMinor })
+      .from(invoices)
+      .where(and(eq(invoices.teamId, TEAM), eq(invoices.number, 'ADV-1')));
+    expect(adv?.paid).toBe(25_000n);
+  });
 });
