@@ -77,10 +77,15 @@ async function book(t: TestLedger) {
       client: clientName.get(clientId),
       sent: sentAt !== null,
     })),
-    payments: paymentRows.map(({ id: _id, invoiceId, createdAt: _c, ...rest }) => ({
-      ...rest,
-      invoice: number.get(invoiceId),
-    })),
+    // Two payments on one day of one amount are told apart by their invoice's number.
+    payments: paymentRows
+      .map(({ id: _id, invoiceId, createdAt: _c, ...rest }) => ({ ...rest, invoice: number.get(invoiceId) ?? '' }))
+      .sort(
+        (a, b) =>
+          a.receivedOn.localeCompare(b.receivedOn) ||
+          Number(a.amountMinor - b.amountMinor) ||
+          a.invoice.localeCompare(b.invoice),
+      ),
     // Each invoice's and client's history, in the order it was written.
     history: [
       ...new Set(eventRows.map((e) => (e.invoiceId ? number.get(e.invoiceId) : clientName.get(e.clientId ?? '')))),
