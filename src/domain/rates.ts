@@ -95,7 +95,7 @@ export function describeRate(text: string, currency: string, into: string): stri
 /** "Xero's rate of 2026-12-01", or "rate of 2026-12-01" for one set here. */
 export function rateOrigin(r: Rate): string {
   return r.source && r.source !== 'manual'
-    ? `${LEDGER_RATE_LABEL[r.source]}'s rate of ${r.rateDate}`
+    ? `${possessive(LEDGER_RATE_LABEL[r.source])} rate of ${r.rateDate}`
     : `rate of ${r.rateDate}`;
 }
 
@@ -103,9 +103,14 @@ export function rateOrigin(r: Rate): string {
 export const LEDGER_RATES_RULE =
   'With Xero or QuickBooks connected and the reporting currency its home currency, each sync reads its rates: a newer date replaces the rate kept, and on the same date a rate set here stays.';
 
+/** "Xero's", "QuickBooks'". */
+function possessive(name: string): string {
+  return name.endsWith('s') ? `${name}'` : `${name}'s`;
+}
+
 /** "Xero's rates of 2026-12-01", or "the rates of …" when not all the rates used came from one ledger. */
 export function ratesPhrase(total: Pick<ConvertedTotal, 'rateDate' | 'source'>): string {
-  const whose = total.source && total.source !== 'manual' ? `${LEDGER_RATE_LABEL[total.source]}'s` : 'the';
+  const whose = total.source && total.source !== 'manual' ? possessive(LEDGER_RATE_LABEL[total.source]) : 'the';
   return `${whose} rates of ${total.rateDate ?? '?'}`;
 }
 
