@@ -6,7 +6,7 @@ import { type LocalDate, todayIn } from '../domain/dates.js';
 import type { CountedAmounts, CurrencyAmount } from '../domain/digest.js';
 import { formatMoney } from '../domain/money.js';
 import { computeNumbers, NUMBERS_METHOD, type OwnerNumbers } from '../domain/numbers.js';
-import { type ConvertedTotal, describeRate, LEDGER_RATES_RULE, rateOrigin, ratesPhrase } from '../domain/rates.js';
+import { type ConvertedTotal, describeRate, LEDGER_RATES_RULE, ratesPhrase } from '../domain/rates.js';
 import type { LedgerContext } from '../services/context.js';
 import { LedgerError } from '../services/errors.js';
 import { operatorPrincipal } from '../services/policy.js';
@@ -110,9 +110,7 @@ export const ratesCommand: Command = async (ctx, workspace, args, out) => {
   out(`Reporting currency: ${current.currency}`);
   if (current.rates.length === 0) out(`${INDENT}no rates yet: \`npm run cli -- rates EUR 1.08\` sets one`);
   for (const r of current.rates) {
-    out(
-      `${INDENT}1 ${r.currency} = ${describeRate(r.rate, r.currency, current.currency)} ${current.currency} (${rateOrigin(r)})`,
-    );
+    out(`${INDENT}${describeRate(r, current.currency)}`);
   }
   out(`${INDENT}${LEDGER_RATES_RULE}`);
   return 0;

@@ -80,16 +80,17 @@ function normaliseDecimal(text: string): string | undefined {
 }
 
 /**
- * A rate for people: the decimal as kept, or for one over a decimal its value to 6 places (rounded half to even)
- * and the ledger's own quote: '1.086957 (1 USD = 0.92 EUR)'.
+ * One rate as people read it, after "• ": '1 EUR = 1.08 USD (rate of 2026-11-20)', or for a ledger's inverted quote
+ * its value to 6 places (half to even) and the quote itself: '1 GBP = 1.265823 USD (Xero's rate of 2026-11-22:
+ * 1 USD = 0.79 GBP)'.
  */
-export function describeRate(text: string, currency: string, into: string): string {
+export function describeRate(r: Rate, into: string): string {
+  const text = r.rate.trim();
   const ratio = parseRate(text);
-  if (!ratio || !text.trim().startsWith('1/')) return text;
+  if (!ratio || !text.startsWith('1/')) return `1 ${r.currency} = ${text} ${into} (${rateOrigin(r)})`;
   const millionths = divideHalfEven(ratio.numerator * 1_000_000n, ratio.denominator);
-  const whole = millionths / 1_000_000n;
-  const fraction = (millionths % 1_000_000n).toString().padStart(6, '0');
-  return `${whole}.${fraction} (1 ${into} = ${text.trim().slice(2)} ${currency})`;
+  const value = `${millionths / 1_000_000n}.${(millionths % 1_000_000n).toString().padStart(6, '0')}`;
+  return `1 ${r.currency} = ${value} ${into} (${rateOrigin(r)}: 1 ${into} = ${text.slice(2)} ${r.currency})`;
 }
 
 /** "Xero's rate of 2026-12-01", or "rate of 2026-12-01" for one set here. */

@@ -7,7 +7,6 @@ import {
   describeRate,
   LEDGER_RATES_RULE,
   type Reporting,
-  rateOrigin,
   ratesPhrase,
 } from '../../domain/rates.js';
 import { section } from './blocks.js';
@@ -96,9 +95,7 @@ export function ratesMessage(p: { reporting: Reporting | null; changed: string |
     lines.push(md`*Reporting currency:* ${esc(into)}`);
     if (p.reporting.rates.length === 0) lines.push(md`No rates yet: \`/invoice rates EUR 1.08\` sets one.`);
     for (const r of p.reporting.rates) {
-      lines.push(
-        md`• 1 ${esc(r.currency)} = ${esc(describeRate(r.rate, r.currency, into))} ${esc(into)} (${esc(rateOrigin(r))})`,
-      );
+      lines.push(md`• ${esc(describeRate(r, into))}`);
     }
     lines.push(
       literal(
