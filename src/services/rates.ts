@@ -26,7 +26,8 @@ const rateSchema = z.object({
   rate: z
     .string()
     .trim()
-    .refine((r) => normaliseRate(r) !== undefined, {
+    // One over a decimal ('1/0.92') is how a ledger's inverted quote is kept, not something to type.
+    .refine((r) => !r.includes('/') && normaliseRate(r) !== undefined, {
       message:
         'must be a positive decimal like 1.2734 (units of the reporting currency for one unit; at most 12 decimals)',
     }),

@@ -164,7 +164,7 @@ describeEachDatabase('the owner’s numbers from the book', NOW, (get) => {
           into: 'USD',
           rate: '1.2',
           rateDate: '2026-12-03',
-          previous: { into: 'USD', rate: '1.1', rateDate: '2026-12-01' },
+          previous: { into: 'USD', rate: '1.1', rateDate: '2026-12-01', source: 'manual' },
         },
       ],
     ]);
