@@ -15,10 +15,10 @@ import type { WorkspaceRow } from '../src/db/schema.js';
 import { addDays, type LocalDate, localDateOf, startOfLocalDay, todayIn } from '../src/domain/dates.js';
 import { type DigestData, type DigestInvoice, type OpenState, summariseDigest } from '../src/domain/digest.js';
 import { alertDatesFor } from '../src/domain/schedule.js';
-import { buildDigest } from '../src/jobs/digest.js';
 import { planAlerts, SUMMARY_THRESHOLD } from '../src/jobs/plan.js';
 import { fixedClock } from '../src/services/context.js';
 import { getWorkspace } from '../src/services/workspaces.js';
+import { buildDigest } from '../src/slack/digest.js';
 import { digestMessages } from '../src/slack/ui/digest.js';
 import {
   AGING_SQL,

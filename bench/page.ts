@@ -32,9 +32,9 @@ import {
   type PageEvent,
 } from '../src/db/queries/client-page.js';
 import { addDays, startOfLocalDay, todayIn } from '../src/domain/dates.js';
+import { type AppServer, createApp } from '../src/http.js';
 import { fixedClock } from '../src/services/context.js';
 import { formToken, hashToken, openClientLink, shareClient } from '../src/services/sharing.js';
-import { createSlackApp, type SlackApp } from '../src/slack/app.js';
 import { localDateTime, money } from '../src/slack/ui/text.js';
 import { CLIENT_PAGE_PATH, type ClientPageLimits, DEFAULT_LIMITS, PAGE_HEADERS } from '../src/web/client-page.js';
 import { html, pageEventText, renderClientPage } from '../src/web/page.js';
@@ -733,7 +733,7 @@ export async function benchPage(
 
     const fake: FakeSlack = await startFakeSlack();
     cleanup.unshift(() => fake.close());
-    const bot: SlackApp = createSlackApp({
+    const bot: AppServer = createApp({
       settings: { botToken: 'xoxb-bench', signingSecret: SECRET, appToken: undefined, mode: 'http' },
       ledger,
       apiUrl: fake.apiUrl,

@@ -15,9 +15,9 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../src/db/client.js';
 import { getOverview } from '../src/db/queries/views.js';
+import { type AppServer, createApp } from '../src/http.js';
 import { fixedClock } from '../src/services/context.js';
 import { ensureWorkspace } from '../src/services/workspaces.js';
-import { createSlackApp, type SlackApp } from '../src/slack/app.js';
 import { listMessage } from '../src/slack/ui/messages.js';
 import { type Args, type FakeSlack, startFakeSlack } from '../test/helpers/fake-slack.js';
 import {
@@ -281,7 +281,7 @@ export async function benchSlack(
       fakeUrls = { apiUrl: answer.apiUrl, baseUrl: answer.baseUrl };
     }
 
-    const bot: SlackApp = createSlackApp({
+    const bot: AppServer = createApp({
       settings: { botToken: 'xoxb-bench', signingSecret: SECRET, appToken: undefined, mode: 'http' },
       ledger,
       apiUrl: fakeUrls.apiUrl,

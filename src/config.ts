@@ -2,7 +2,7 @@
 // program with one message that names every problem and how to fix it. .env.sample lists every key.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { parseNetworks } from './webhooks/address.js';
+import { parseNetworks } from './domain/webhook-address.js';
 
 const optionalText = z
   .string()

@@ -1,4 +1,4 @@
-// Wiring only: config → database → ledger → Slack app → card sweeps → start; SIGTERM closes it cleanly and soon.
+// Wiring only: config → database → ledger → the app's HTTP routes and Slack app (src/http.ts) → jobs → card sweeps → start; SIGTERM closes it cleanly and soon.
 import { createBooks } from './books/index.js';
 import {
   ConfigError,
@@ -10,11 +10,12 @@ import {
   xeroSettings,
 } from './config.js';
 import { openDatabase, redact } from './db/client.js';
-import { processHolder } from './jobs/holder.js';
+import { processHolder } from './db/holder.js';
+import { createApp } from './http.js';
 import { createJobs } from './jobs/index.js';
 import { STOP_GRACE_MS } from './jobs/scheduler.js';
 import { systemClock } from './services/context.js';
-import { createSlackApp, SlackUnreachableError } from './slack/app.js';
+import { SlackUnreachableError } from './slack/app.js';
 import { tellBroken } from './slack/listeners/connect.js';
 import { tellPushFailed } from './slack/listeners/ledger-push.js';
 
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     },
     paymentPushFailed: (failure) => tellPushFailed(bot.deps, failure),
   });
-  const bot = createSlackApp({
+  const bot = createApp({
     books,
     settings,
     ledger,

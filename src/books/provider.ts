@@ -63,6 +63,11 @@ export interface LedgerPayment {
   deleted: boolean;
   /** Voided rather than deleted (the reversal's reason says which). */
   voided?: boolean;
+  /**
+   * The ledger can change its amount in place (Xero: an advance's AppliedAmount on the invoice is what its
+   * allocations there add up to; one more allocation raises it, one deleted lowers it): the sync follows the amount.
+   */
+  followsAmount?: boolean;
 }
 
 /** draft: not sent; sent: issued and open (or part paid); paid: paid in full; void: voided or deleted. */

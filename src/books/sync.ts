@@ -782,8 +782,26 @@ async function applyInvoice(
     // already recorded here by hand is not recorded twice.
     const ledgerPaid = invoice.payments.length > 0 ? decimalToMinor(invoice.amountPaid, invoice.currency) : 0n;
     const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
+    // An amount the ledger changes in place (Xero's advances), summed per id should it be listed more than once.
+    const followed = new Map<string, bigint>();
+    for (const payment of invoice.payments) {
+      if (!payment.followsAmount || payment.deleted) continue;
+      const amount = decimalToMinor(payment.amount, invoice.currency);
+      followed.set(payment.externalId, (followed.get(payment.externalId) ?? 0n) + amount);
+    }
     for (const payment of invoice.payments) {
       if (payment.deleted || !row || row.voidedAt) continue;
+      if (payment.followsAmount) {
+        const amount = followed.get(payment.externalId);
+        if (amount === undefined) continue;
+        followed.delete(payment.externalId);
+        const after = await followAmount(t, teamId, provider, row, payment, { amount, ledgerPaid, today }, outcome);
+        if (after) {
+          touched = true;
+          row = after;
+        }
+        continue;
+      }
       if (await findLink(tx, teamId, provider.id, 'payment', payment.externalId)) continue;
       const amount = decimalToMinor(payment.amount, invoice.currency);
       const room = ledgerPaid - row.paidMinor;
@@ -843,6 +861,38 @@ async function applyInvoice(
           { idempotencyKey: `${provider.id}:payment:${payment.externalId}:deleted` },
         );
         outcome.reversed += 1;
+      }
+      // Credit notes too: QuickBooks takes a memo's credit off an invoice (the memo unapplied or deleted) before it
+      // voids it, and Xero its credit notes' allocations; that removal may arrive only as the void. Each of ours
+      // still counting is withdrawn first, as the ledger did, then the invoice voided.
+      const credited = await tx
+        .select({ id: creditNoteRows.id, externalId: ledgerLinks.externalId })
+        .from(creditNoteRows)
+        .innerJoin(
+          ledgerLinks,
+          and(
+            eq(ledgerLinks.teamId, creditNoteRows.teamId),
+            eq(ledgerLinks.provider, provider.id),
+            eq(ledgerLinks.kind, 'credit_note'),
+            eq(ledgerLinks.localId, creditNoteRows.id),
+          ),
+        )
+        .where(
+          and(
+            eq(creditNoteRows.teamId, teamId),
+            eq(creditNoteRows.invoiceId, row.id),
+            isNull(creditNoteRows.withdrawnAt),
+          ),
+        );
+      for (const note of credited) {
+        await withdrawCreditNote(
+          t,
+          teamId,
+          actor,
+          { invoice: row.id, creditNote: note.id, reason: `${word} in ${provider.label} with the invoice` },
+          { idempotencyKey: `${provider.id}:credit:${note.externalId}:with-invoice` },
+        );
+        outcome.withdrawn += 1;
       }
       await voidInvoice(
         t,
@@ -910,6 +960,104 @@ async function applyPayment(
     return row.id;
   });
   return id ? [id] : [];
+}
+
+/**
+ * A payment whose amount the ledger changes in place (a Xero advance on an invoice: allocated to it again, or one of
+ * its allocations there deleted) is followed. The first time it is taken in as any payment (`<key>`, up to what the
+ * ledger says is paid and what is due). Later, ours for it still counting are compared with the ledger's amount:
+ * more there (allocated again: it counts twice), the difference is a further payment (`<key>~<n>`); less there, ours
+ * are reversed ("Reduced in Xero") newest first until they are no more than it, and the rest is a further payment.
+ * Returns the invoice as it is after, when anything changed.
+ */
+async function followAmount(
+  t: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  start: InvoiceRow,
+  payment: LedgerPayment,
+  ledger: { amount: bigint; ledgerPaid: bigint; today: string },
+  outcome: SyncOutcome,
+): Promise<InvoiceRow | undefined> {
+  const tx = t.db as Transaction;
+  const actor = ledgerActor(provider.id);
+  const key = payment.externalId;
+  const parts = await paymentParts(tx, teamId, provider.id, key);
+  // Every part linked to nothing: not taken on purpose (recorded here already, or nothing was due).
+  if (parts.length > 0 && parts.every((part) => !part.localId)) return undefined;
+  const counting = parts.filter((part) => part.localId && !part.reversedAt && part.amountMinor !== null);
+  let counted = counting.reduce((sum, part) => sum + (part.amountMinor ?? 0n), 0n);
+  if (parts.length > 0 && counted === ledger.amount) return undefined;
+  let row = start;
+  let touched = false;
+  for (const part of reductionOrder(counting, counted - ledger.amount)) {
+    if (counted <= ledger.amount) break;
+    await reversePayment(
+      t,
+      teamId,
+      actor,
+      { invoice: row.id, payment: part.localId as string, reason: `Reduced in ${provider.label}` },
+      { idempotencyKey: `${provider.id}:payment:${part.externalId}:reduced` },
+    );
+    outcome.reversed += 1;
+    counted -= part.amountMinor ?? 0n;
+    touched = true;
+    const now = await reread(t, teamId, row.id);
+    if (!now) throw new Error('the synced invoice vanished');
+    row = now;
+  }
+  const partKey = parts.length === 0 ? key : `${key}~${parts.length + 1}`;
+  const take = [
+    ledger.amount - counted,
+    ledger.ledgerPaid - row.paidMinor,
+    row.totalMinor - row.paidMinor - row.creditedMinor,
+  ].reduce((a, b) => (b < a ? b : a));
+  if (take <= 0n) {
+    // A first part not taken is linked to nothing (a re-sync leaves it); a further one is tried again.
+    if (parts.length === 0) await link(tx, teamId, provider.id, 'payment', key, null, null);
+    return touched ? row : undefined;
+  }
+  const { result } = await recordPayment(
+    t,
+    teamId,
+    actor,
+    {
+      invoice: row.id,
+      amount: take,
+      receivedOn: laterOf(payment.date < ledger.today ? payment.date : ledger.today, row.issueDate),
+      reference: `from ${provider.label}${payment.reference ? `: ${stripControls(payment.reference)}` : ''}`.slice(
+        0,
+        200,
+      ),
+      method: provider.label,
+    },
+    { idempotencyKey: `${provider.id}:payment:${partKey}` },
+  );
+  await link(tx, teamId, provider.id, 'payment', partKey, result.paymentId, null);
+  outcome.payments += 1;
+  return reread(t, teamId, row.id);
+}
+
+/** The parts of one followed payment recorded (`<key>`, then `<key>~2`…), oldest first, with our payments. */
+async function paymentParts(tx: Transaction, teamId: string, provider: ProviderId, key: string) {
+  const rows = await tx
+    .select({
+      externalId: ledgerLinks.externalId,
+      localId: ledgerLinks.localId,
+      amountMinor: paymentRows.amountMinor,
+      reversedAt: paymentRows.reversedAt,
+    })
+    .from(ledgerLinks)
+    .leftJoin(paymentRows, and(eq(paymentRows.teamId, ledgerLinks.teamId), eq(paymentRows.id, ledgerLinks.localId)))
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider),
+        eq(ledgerLinks.kind, 'payment'),
+        sql`(${ledgerLinks.externalId} = ${key} or starts_with(${ledgerLinks.externalId}, ${`${key}~`}))`,
+      ),
+    );
+  return rows.sort((a, b) => partNumber(a.externalId) - partNumber(b.externalId));
 }
 
 /**
@@ -1010,13 +1158,13 @@ async function reverseRemovedAdvances(
         eq(ledgerLinks.teamId, teamId),
         eq(ledgerLinks.provider, provider.id),
         eq(ledgerLinks.kind, 'payment'),
-        sql`split_part(${ledgerLinks.externalId}, ':', 2) = ${invoice.externalId}`,
+        sql`split_part(split_part(${ledgerLinks.externalId}, '~', 1), ':', 2) = ${invoice.externalId}`,
         isNull(paymentRows.reversedAt),
       ),
     );
   const changed: string[] = [];
   for (const advance of recorded) {
-    if (listed.has(advance.externalId) || !advance.localId) continue;
+    if (listed.has(partBase(advance.externalId)) || !advance.localId) continue;
     const localId = advance.localId;
     const id = await ctx.db.transaction(async (tx) => {
       const row = await ourPaymentInvoice(tx, ctx, teamId, localId);
@@ -1052,6 +1200,12 @@ async function ourPaymentInvoice(tx: Transaction, ctx: LedgerContext, teamId: st
  * and the invoice's ids), up to what is still due. Numbered as in the ledger; a note allocated to several invoices
  * numbers each part `<number>/<n>`. A credit note voided in the ledger after we took it in is withdrawn here (each
  * part we took in), with the reason "Voided in Xero"; one voided before we ever had it changes nothing.
+ *
+ * The ledger's amount for an allocation is followed: allocated twice to the same invoice, it counts twice (the
+ * allocations' sum); reduced there, our notes for it are withdrawn ("Reduced in QuickBooks") newest first until
+ * they are no more than the new amount, and the rest taken in as a further note; applied more, or applied again
+ * after we withdrew ours (a memo re-applied by the same payment), the difference is taken in as a further note.
+ * A further note is its own row, numbered on (`CM-1/2`), linked `<allocation>~<n>`: no note ever counts twice.
  */
 async function applyCreditNote(
   ctx: LedgerContext,
@@ -1061,12 +1215,18 @@ async function applyCreditNote(
   outcome: SyncOutcome,
 ): Promise<string[]> {
   const changed: string[] = [];
+  const byKey = new Map<string, LedgerCreditNote['allocations']>();
   for (const allocation of note.allocations) {
     const key = allocation.externalId ?? `${note.externalId}:${allocation.invoiceExternalId}`;
-    const taken = await findLink(ctx.db, teamId, provider.id, 'credit_note', key);
+    byKey.set(key, [...(byKey.get(key) ?? []), allocation]);
+  }
+  for (const [key, allocations] of byKey) {
+    const allocation = allocations[0] as LedgerCreditNote['allocations'][number];
+    const parts = await creditParts(ctx.db, teamId, provider.id, key);
     if (note.status === 'void') {
-      if (taken?.localId) {
-        const id = await withdrawVoided(ctx, teamId, provider, key, taken.localId);
+      for (const part of parts) {
+        if (!part.localId || part.withdrawnAt) continue;
+        const id = await withdrawVoided(ctx, teamId, provider, part.externalId, part.localId);
         if (id) {
           outcome.withdrawn += 1;
           changed.push(id);
@@ -1074,26 +1234,52 @@ async function applyCreditNote(
       }
       continue;
     }
-    if (taken) continue;
+    // Every part linked to nothing: not taken on purpose (nothing was due, or the invoice was void).
+    if (parts.length > 0 && parts.every((part) => !part.localId)) continue;
+    // Ours for it already count what the ledger says (the usual re-sync): nothing to open a transaction for.
+    if (parts.length > 0 && sameAmount(allocations, note.currency, parts)) continue;
     const invoiceLink = await findLink(ctx.db, teamId, provider.id, 'invoice', allocation.invoiceExternalId);
     if (!invoiceLink?.localId) continue;
     const localId = invoiceLink.localId;
     const id = await ctx.db.transaction(async (tx) => {
       const t: LedgerContext = { db: tx, clock: ctx.clock };
-      const row = await reread(t, teamId, localId);
+      let row = await reread(t, teamId, localId);
       if (!row) return undefined;
-      const amount = decimalToMinor(allocation.amount, row.currency);
+      const amount = allocations.reduce((sum, a) => sum + decimalToMinor(a.amount, row?.currency ?? note.currency), 0n);
+      const counting = parts.filter((part) => part.localId && !part.withdrawnAt && part.amountMinor !== null);
+      let counted = counting.reduce((sum, part) => sum + (part.amountMinor ?? 0n), 0n);
+      if (parts.length > 0 && (amount === counted || row.voidedAt)) return undefined;
+      let touched = false;
+      // Reduced in the ledger: ours withdrawn, newest first, until they are no more than its amount.
+      for (const part of reductionOrder(counting, counted - amount)) {
+        if (counted <= amount) break;
+        await withdrawCreditNote(
+          t,
+          teamId,
+          ledgerActor(provider.id),
+          { invoice: row.id, creditNote: part.localId as string, reason: `Reduced in ${provider.label}` },
+          { idempotencyKey: `${provider.id}:credit:${part.externalId}:reduced` },
+        );
+        outcome.withdrawn += 1;
+        counted -= part.amountMinor ?? 0n;
+        touched = true;
+        row = await reread(t, teamId, row.id);
+        if (!row) throw new Error('the credited invoice vanished');
+      }
+      const partKey = parts.length === 0 ? key : `${key}~${parts.length + 1}`;
       const due = row.totalMinor - row.paidMinor - row.creditedMinor;
-      const take = amount < due ? amount : due;
+      const wanted = amount - counted;
+      const take = wanted < due ? wanted : due;
       if (row.voidedAt || !row.sentAt || take <= 0n) {
-        await link(tx, teamId, provider.id, 'credit_note', key, null, note.updatedAt);
-        return undefined;
+        // A first part not taken is linked to nothing (a re-sync leaves it); a further one is tried again.
+        if (parts.length === 0) await link(tx, teamId, provider.id, 'credit_note', key, null, note.updatedAt);
+        return touched ? row.id : undefined;
       }
       const today = todayIn((await loadWorkspace(tx, teamId)).timeZone, ctx.clock.now());
       const day = allocation.date ?? note.date ?? today;
       const number = note.number ?? `${provider.label}-${note.externalId.slice(0, 8)}`;
-      // Each part of a note applied more than once (to several invoices, or through several QuickBooks payments)
-      // is numbered <number>/<n> in the order they arrive, n counting the parts already seen.
+      // Each part of a note applied more than once (to several invoices, or through several QuickBooks payments, or
+      // taken in again) is numbered <number>/<n> in the order they arrive, n counting the parts already seen.
       const [seen] = await tx
         .select({ n: count() })
         .from(ledgerLinks)
@@ -1120,15 +1306,103 @@ async function applyCreditNote(
             2000,
           ),
         },
-        { idempotencyKey: `${provider.id}:credit:${key}` },
+        { idempotencyKey: `${provider.id}:credit:${partKey}` },
       );
-      await link(tx, teamId, provider.id, 'credit_note', key, result.creditNoteId, note.updatedAt);
+      await link(tx, teamId, provider.id, 'credit_note', partKey, result.creditNoteId, note.updatedAt);
       outcome.credits += 1;
       return row.id;
     });
     if (id) changed.push(id);
   }
+  // A note that lists all its allocations (Xero's; a QuickBooks memo arrives one application at a time): a part we
+  // took in whose allocation it no longer lists was deleted there, and is withdrawn ("Allocation removed in Xero").
+  if (note.status === 'open' && note.allocations.every((a) => a.externalId === undefined)) {
+    const taken = await ctx.db
+      .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
+      .from(ledgerLinks)
+      .innerJoin(
+        creditNoteRows,
+        and(eq(creditNoteRows.teamId, ledgerLinks.teamId), eq(creditNoteRows.id, ledgerLinks.localId)),
+      )
+      .where(
+        and(
+          eq(ledgerLinks.teamId, teamId),
+          eq(ledgerLinks.provider, provider.id),
+          eq(ledgerLinks.kind, 'credit_note'),
+          sql`starts_with(${ledgerLinks.externalId}, ${`${note.externalId}:`})`,
+          isNull(creditNoteRows.withdrawnAt),
+        ),
+      );
+    for (const part of taken) {
+      if (byKey.has(partBase(part.externalId)) || !part.localId) continue;
+      const id = await withdrawVoided(ctx, teamId, provider, part.externalId, part.localId, {
+        reason: `Allocation removed in ${provider.label}`,
+        key: 'removed',
+      });
+      if (id) {
+        outcome.withdrawn += 1;
+        changed.push(id);
+      }
+    }
+  }
   return changed;
+}
+
+/** The allocations' sum (in the note's currency) is what our notes for them still counting add up to. */
+function sameAmount(
+  allocations: LedgerCreditNote['allocations'],
+  currency: string,
+  parts: { localId: string | null; withdrawnAt: Date | null; amountMinor: bigint | null }[],
+): boolean {
+  const amount = allocations.reduce((sum, a) => sum + decimalToMinor(a.amount, currency), 0n);
+  const counted = parts.reduce((sum, p) => sum + (p.localId && !p.withdrawnAt ? (p.amountMinor ?? 0n) : 0n), 0n);
+  return amount === counted;
+}
+
+/** The parts of one allocation taken in (`<key>`, then `<key>~2`, `<key>~3`…), oldest first, with our notes. */
+async function creditParts(db: LedgerContext['db'], teamId: string, provider: ProviderId, key: string) {
+  const rows = await db
+    .select({
+      externalId: ledgerLinks.externalId,
+      localId: ledgerLinks.localId,
+      amountMinor: creditNoteRows.amountMinor,
+      withdrawnAt: creditNoteRows.withdrawnAt,
+    })
+    .from(ledgerLinks)
+    .leftJoin(
+      creditNoteRows,
+      and(eq(creditNoteRows.teamId, ledgerLinks.teamId), eq(creditNoteRows.id, ledgerLinks.localId)),
+    )
+    .where(
+      and(
+        eq(ledgerLinks.teamId, teamId),
+        eq(ledgerLinks.provider, provider),
+        eq(ledgerLinks.kind, 'credit_note'),
+        sql`(${ledgerLinks.externalId} = ${key} or starts_with(${ledgerLinks.externalId}, ${`${key}~`}))`,
+      ),
+    );
+  return rows.sort((a, b) => partNumber(a.externalId) - partNumber(b.externalId));
+}
+
+/**
+ * Which of ours to undo when the ledger's amount went down by `less`: the newest part of exactly that amount (the
+ * allocation deleted there, most likely), else newest first.
+ */
+function reductionOrder<T extends { amountMinor: bigint | null }>(counting: readonly T[], less: bigint): T[] {
+  const exact = counting.filter((part) => part.amountMinor === less).at(-1);
+  return exact ? [exact] : [...counting].reverse();
+}
+
+/** 1 for `<key>`, n for `<key>~n`. */
+function partNumber(externalId: string): number {
+  const at = externalId.lastIndexOf('~');
+  return at < 0 ? 1 : Number(externalId.slice(at + 1));
+}
+
+/** The allocation a part belongs to: `<key>` of `<key>~n`. */
+function partBase(externalId: string): string {
+  const at = externalId.indexOf('~');
+  return at < 0 ? externalId : externalId.slice(0, at);
 }
 
 /**
@@ -1192,13 +1466,13 @@ async function withdrawRemovedCredits(
         eq(ledgerLinks.teamId, teamId),
         eq(ledgerLinks.provider, provider.id),
         eq(ledgerLinks.kind, 'credit_note'),
-        sql`split_part(${ledgerLinks.externalId}, ':', 2) = ${invoice.externalId}`,
+        sql`split_part(split_part(${ledgerLinks.externalId}, '~', 1), ':', 2) = ${invoice.externalId}`,
         isNull(creditNoteRows.withdrawnAt),
       ),
     );
   const changed: string[] = [];
   for (const credit of taken) {
-    if (listed.has(credit.externalId) || !credit.localId) continue;
+    if (listed.has(partBase(credit.externalId)) || !credit.localId) continue;
     const id = await withdrawVoided(ctx, teamId, provider, credit.externalId, credit.localId, {
       reason: `No longer applied to ${invoice.number ?? invoice.externalId} in ${provider.label}`,
       key: 'removed',

@@ -542,6 +542,7 @@ function advancesOf(i: z.output<typeof xeroInvoice>): LedgerPayment[] {
         amount: a.AppliedAmount,
         reference: a.Reference ? `${word} ${a.Reference}` : word,
         deleted: a.Status === 'VOIDED' || a.Status === 'DELETED',
+        followsAmount: true,
       },
     ];
   });

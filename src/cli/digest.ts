@@ -1,7 +1,7 @@
 // `npm run cli -- digest`: the weekly digest as it would be posted now, as plain text.
 import type { KnownBlock } from '@slack/types';
 import { todayIn } from '../domain/dates.js';
-import { buildDigest } from '../jobs/digest.js';
+import { buildDigest } from '../slack/digest.js';
 import type { Command } from './commands.js';
 
 /** Slack's mrkdwn as terminal text: no emphasis markers, mentions and entities spelled out. */

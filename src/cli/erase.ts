@@ -1,7 +1,7 @@
 // `workspace delete --team T… --yes`: a workspace's data deleted on request, every row of it in every table and
 // nothing of any other workspace (services/installations.ts eraseWorkspace). Without --yes it only counts. Refused
 // while the app is still installed there. Exit codes as elsewhere in the CLI: 0 done, 1 refused, 2 used wrongly.
-import { sql } from 'drizzle-orm';
+import { countWorkspaceRows } from '../db/queries/lookups.js';
 import type { LedgerContext } from '../services/context.js';
 import { isLedgerError } from '../services/errors.js';
 import { eraseWorkspace, RETENTION_DAYS, WORKSPACE_TABLES } from '../services/installations.js';
@@ -48,14 +48,6 @@ export async function workspaceDelete(
   }
 }
 
-async function countRows(ctx: LedgerContext, teamId: string): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const table of WORKSPACE_TABLES) {
-    const result = await ctx.db.execute(
-      sql`select count(*)::int as n from ${sql.identifier(table)} where team_id = ${teamId}`,
-    );
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[];
-    counts[table] = Number(rows[0]?.n ?? 0);
-  }
-  return counts;
+function countRows(ctx: LedgerContext, teamId: string): Promise<Record<string, number>> {
+  return countWorkspaceRows(ctx.db, { teamId, tables: WORKSPACE_TABLES });
 }

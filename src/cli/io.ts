@@ -2,11 +2,11 @@
 // Exit codes as elsewhere in the CLI: 0 done, 1 the file had errors (nothing written) or could not be
 // read or written, 2 used wrongly.
 import { readFile, writeFile } from 'node:fs/promises';
+import { decodeCsv } from '../domain/csv-formats.js';
+import type { DateOrder } from '../domain/csv-values.js';
 import { addDays, isLocalDate, type LocalDate, startOfLocalDay, todayIn } from '../domain/dates.js';
 import { isCurrency } from '../domain/money.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../io/export.js';
-import { decodeCsv } from '../io/formats.js';
-import type { DateOrder } from '../io/values.js';
 import type { LedgerContext } from '../services/context.js';
 import { isLedgerError } from '../services/errors.js';
 import { type ImportProgress, type ImportReport, importInvoices } from '../services/import.js';

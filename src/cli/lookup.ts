@@ -1,7 +1,7 @@
 // Finding what a person typed: a client by name, an invoice by number, with "did you mean" when it is close.
-import { asc, eq } from 'drizzle-orm';
 import { findInvoiceRow } from '../db/queries/invoices.js';
-import { clients, invoices, type WorkspaceRow } from '../db/schema.js';
+import { getClientNames, getInvoiceNumbers } from '../db/queries/lookups.js';
+import type { WorkspaceRow } from '../db/schema.js';
 import { orList, suggest } from '../domain/suggest.js';
 import type { LedgerContext } from '../services/context.js';
 
@@ -16,11 +16,7 @@ export async function lookUpClient(
   workspace: WorkspaceRow,
   typed: string,
 ): Promise<Lookup<{ id: string; name: string }>> {
-  const all = await ctx.db
-    .select({ id: clients.id, name: clients.name })
-    .from(clients)
-    .where(eq(clients.teamId, workspace.teamId))
-    .orderBy(asc(clients.name));
+  const all = await getClientNames(ctx.db, { teamId: workspace.teamId });
   const query = typed.trim().toLowerCase();
   const exact = all.find((c) => c.name.toLowerCase() === query);
   if (exact) return { found: exact };
@@ -53,15 +49,7 @@ export async function lookUpInvoice(
     const { id, number, currency } = row.invoice;
     return { found: { id, number, currency, clientName: row.clientName } };
   }
-  const numbers = await ctx.db
-    .select({ number: invoices.number })
-    .from(invoices)
-    .where(eq(invoices.teamId, workspace.teamId))
-    .orderBy(asc(invoices.number));
-  const close = suggest(
-    typed,
-    numbers.map((n) => n.number),
-  );
+  const close = suggest(typed, await getInvoiceNumbers(ctx.db, { teamId: workspace.teamId }));
   const base = `There is no invoice ${typed} in ${workspace.name}.`;
   if (close.length > 0) return { message: `${base} Did you mean ${orList(close)}?` };
   return { message: `${base} The overview lists them: npm run cli -- overview` };

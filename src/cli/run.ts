@@ -1,7 +1,7 @@
 // The command line without the process: reading the arguments, picking the workspace, running a command.
 // main.ts gives it the real database and stdout; tests give it theirs.
-import { asc } from 'drizzle-orm';
-import { type WorkspaceRow, workspaces } from '../db/schema.js';
+import { getWorkspaces } from '../db/queries/lookups.js';
+import type { WorkspaceRow } from '../db/schema.js';
 import type { LedgerContext } from '../services/context.js';
 import { aging, type Command, client, dayChanges, history, type Out, overview } from './commands.js';
 import { creditCommand } from './credit.js';
@@ -182,7 +182,7 @@ export async function resolveWorkspace(
   requested: string | undefined,
   out: Out,
 ): Promise<WorkspaceRow | number> {
-  const all = await ctx.db.select().from(workspaces).orderBy(asc(workspaces.name), asc(workspaces.teamId));
+  const all = await getWorkspaces(ctx.db);
   const list = () => {
     for (const w of all) out(`  ${w.teamId}  ${w.name} (${w.timeZone})`);
   };

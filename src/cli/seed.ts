@@ -1,10 +1,9 @@
 // A demo book for trying the app: a studio with a dozen clients and about forty invoices in every state.
 // Everything is dated relative to the clock's today, so every state shows up whenever it is seeded, and
 // every write goes through the services with the clock moved to when it happened, so the history reads true.
-import { count, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { findInvoiceRows, toInvoiceView } from '../db/queries/invoices.js';
-import { clients, invoices, workspaces } from '../db/schema.js';
+import { countInvoices, getBookSize, getWorkspaces } from '../db/queries/lookups.js';
 import { addDays, type LocalDate, startOfLocalDay, todayIn } from '../domain/dates.js';
 import type { Lifecycle } from '../domain/status.js';
 import type { PaymentTerms } from '../domain/terms.js';
@@ -744,8 +743,7 @@ export async function seedDemoBook(ctx: LedgerContext, options: SeedOptions = {}
 
   return ctx.db.transaction(async (tx) => {
     const db = tx as unknown as Database;
-    const [existing] = await db.select({ n: count() }).from(invoices).where(eq(invoices.teamId, teamId));
-    if ((existing?.n ?? 0) > 0) {
+    if ((await countInvoices(db, { teamId })) > 0) {
       const workspace = await getWorkspace({ db, clock: ctx.clock }, teamId);
       return {
         ...(await summarize(db, teamId, end)),
@@ -937,15 +935,14 @@ function localTime(today: LocalDate, offset: number, time: string, timeZone: str
 }
 
 async function summarize(db: Database, teamId: string, now: Date) {
-  const [workspace] = await db.select().from(workspaces).where(eq(workspaces.teamId, teamId));
-  const [clientCount] = await db.select({ n: count() }).from(clients).where(eq(clients.teamId, teamId));
-  const ids = await db.select({ id: invoices.id }).from(invoices).where(eq(invoices.teamId, teamId));
+  const [workspace] = await getWorkspaces(db, { teamId });
+  const size = await getBookSize(db, { teamId });
   const byState: Record<Lifecycle, number> = { overdue: 0, due: 0, sent: 0, draft: 0, paid: 0, credited: 0, void: 0 };
   if (workspace) {
-    const rows = await findInvoiceRows(db, { teamId, ids: ids.map((row) => row.id) });
+    const rows = await findInvoiceRows(db, { teamId, ids: size.invoiceIds });
     for (const { invoice, clientName } of rows) {
       byState[toInvoiceView(invoice, clientName, workspace, now).status.lifecycle] += 1;
     }
   }
-  return { clients: clientCount?.n ?? 0, invoices: ids.length, byState };
+  return { clients: size.clients, invoices: size.invoiceIds.length, byState };
 }

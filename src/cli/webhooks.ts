@@ -1,7 +1,8 @@
 // `webhooks`: the workspace's webhook endpoints and how their deliveries stand; `add URL` and `remove ID`.
 import { isLedgerError } from '../services/errors.js';
 import { operatorPrincipal } from '../services/policy.js';
-import { addWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint } from '../webhooks/endpoints.js';
+import { addWebhookEndpoint, removeWebhookEndpoint } from '../services/webhooks.js';
+import { listWebhookEndpoints } from '../webhooks/endpoints.js';
 import type { Command } from './commands.js';
 import { dateTime, plural } from './format.js';
 import { table } from './table.js';

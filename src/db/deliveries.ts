@@ -6,7 +6,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type DatabaseOrTransaction, queryRows } from './client.js';
 import { type DeliveryRow, deliveries } from './schema.js';
 
-/** Who holds a claim (jobs/holder.ts makes them): a stable instance name and this boot's nonce. */
+/** Who holds a claim (holder.ts makes them): a stable instance name and this boot's nonce. */
 export interface ClaimHolder {
   /** Stable across restarts of the same instance; never shared by two live processes. */
   instance: string;

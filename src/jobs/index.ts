@@ -2,10 +2,10 @@
 // post twice, so the delivery ledger retries, after looking whether the first attempt went through.
 import type { Logger } from '@slack/bolt';
 import { LogLevel as WebLogLevel } from '@slack/web-api';
+import type { ClaimHolder } from '../db/holder.js';
 import type { LedgerContext } from '../services/context.js';
 import { slackClients, type TokenSource } from '../slack/clients.js';
 import { createLive } from '../slack/live.js';
-import type { ClaimHolder } from './holder.js';
 import type { PosterEnv } from './post.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
 
@@ -15,7 +15,7 @@ export function createJobs(options: {
   apiUrl?: string | undefined;
   ledger: LedgerContext;
   logger: Logger;
-  /** Who this process is, for its claims (see holder.ts). */
+  /** Who this process is, for its claims (see db/holder.ts). */
   holder: ClaimHolder;
   /** The ledger syncs, started on each tick (src/books). */
   books?: { kick(): void };

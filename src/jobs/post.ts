@@ -3,6 +3,7 @@
 // An alert is rendered when it is posted, from the live record: what was paid or put on hold since the
 // decision is not announced. A failed post is retried with backoff; a give-up is visible, never silent.
 import type { WebClient } from '@slack/web-api';
+import { invoiceThread, rememberCard } from '../db/cards.js';
 import {
   claimDue,
   type DeliveryClaim,
@@ -14,7 +15,7 @@ import {
   releaseClaim,
   renewClaim,
 } from '../db/deliveries.js';
-import { invoiceThread, rememberCard } from '../db/queries/cards.js';
+import type { ClaimHolder } from '../db/holder.js';
 import type { InvoiceView } from '../db/queries/invoices.js';
 import { getClientStats, getLastChase } from '../db/queries/views.js';
 import type { DeliveryRow } from '../db/schema.js';
@@ -36,7 +37,6 @@ import {
 import { linesMessage } from '../slack/ui/blocks.js';
 import { retainerInvoiceLead } from '../slack/ui/retainers.js';
 import type { Mrkdwn, SlackMessage } from '../slack/ui/text.js';
-import type { ClaimHolder } from './holder.js';
 
 export const DELIVERY_EVENT = 'receivables_delivery';
 const MAX_ATTEMPTS = 8;

@@ -1,6 +1,6 @@
 // What every service needs: the database and the clock. The clock is injected so tests can move time.
 import type { Database } from '../db/client.js';
-import type { Network } from '../webhooks/address.js';
+import type { Network } from '../domain/webhook-address.js';
 
 export interface Clock {
   now(): Date;

@@ -23,9 +23,6 @@ import { insertMany } from '../db/bulk.js';
 import { findClientsByNames, findInvoicesByNumbers } from '../db/queries/import.js';
 import { findInvoiceRow, termsOf } from '../db/queries/invoices.js';
 import { type ClientRow, clients, type InvoiceRow, invoices, payments, type WorkspaceRow } from '../db/schema.js';
-import { type LocalDate, todayIn } from '../domain/dates.js';
-import { formatMoney, parseMoney, toDecimalString } from '../domain/money.js';
-import { dueDateFor, type PaymentTerms, parseTerms } from '../domain/terms.js';
 import {
   FORMAT_NAMES,
   type FormatId,
@@ -33,8 +30,11 @@ import {
   type InvoiceField,
   type RowProblem,
   readInvoicesCsv,
-} from '../io/formats.js';
-import type { DateOrder } from '../io/values.js';
+} from '../domain/csv-formats.js';
+import type { DateOrder } from '../domain/csv-values.js';
+import { type LocalDate, todayIn } from '../domain/dates.js';
+import { formatMoney, parseMoney, toDecimalString } from '../domain/money.js';
+import { dueDateFor, type PaymentTerms, parseTerms } from '../domain/terms.js';
 import { createClient, createClientSchema } from './clients.js';
 import type { LedgerContext } from './context.js';
 import { isLedgerError, isUniqueViolation, LedgerError } from './errors.js';

@@ -158,9 +158,12 @@ export async function createInvoice(
   const actor = actorOf(principal);
   const totalMinor = toMinor(data.total, data.currency, 'total');
   let written: Written<{ invoiceId: string }>;
+  // The workspace as the transaction read it (a new invoice does not change it): the invoice is read once after.
+  let read: WorkspaceRow | undefined;
   try {
     written = await write(ctx, { teamId, operation: 'createInvoice', idempotencyKey: key }, async (tx) => {
       const workspace = await loadWorkspace(tx, teamId);
+      read = workspace;
       const today = todayIn(workspace.timeZone, ctx.clock.now());
       checkInvoiceDates(today, { issueDate: data.issueDate, basisDate: data.basisDate }, data.issueDate);
       const client = await clientFor(tx, teamId, actor, data, ctx.clock.now());
@@ -205,7 +208,7 @@ export async function createInvoice(
     if (isUniqueViolation(error, 'invoices_team_number_key')) throw duplicateNumber(data.number);
     throw error;
   }
-  return { result: await getInvoice(ctx, teamId, written.result.invoiceId), replayed: written.replayed };
+  return { result: await getInvoice(ctx, teamId, written.result.invoiceId, read), replayed: written.replayed };
 }
 
 export async function editInvoice(
@@ -594,8 +597,11 @@ export async function mutate(
   authorize(principal, operation, teamId);
   const key = parseInput(idempotencyKey, options.idempotencyKey);
   const actor = actorOf(principal);
+  // The workspace as the transaction read it (a change to an invoice does not change it): not read again after.
+  let read: WorkspaceRow | undefined;
   const written = await write(ctx, { teamId, operation, idempotencyKey: key }, async (tx) => {
     const workspace = await loadWorkspace(tx, teamId);
+    read = workspace;
     const found = await findInvoiceRow(tx, { teamId, idOrNumber: data.invoice, forUpdate: true });
     if (!found) throw notFound(data.invoice);
     const row = found.invoice;
@@ -634,7 +640,7 @@ export async function mutate(
   });
   const { invoiceId, ...extra } = written.result;
   return {
-    result: await getInvoice(ctx, teamId, invoiceId),
+    result: await getInvoice(ctx, teamId, invoiceId, read),
     replayed: written.replayed,
     extra: Object.keys(extra).length > 0 ? extra : undefined,
   };

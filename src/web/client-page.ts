@@ -78,178 +78,30 @@ const THANKS: Readonly<Record<AnswerKind, (number: string) => string>> = {
   dispute: (n) => `Thank you: ${n} is marked as disputed and our finance team will come back to you.`,
 };
 
+/** What every request to the page shares: its dependencies, its limits and limiter, the work after answers. */
+interface Page {
+  deps: ClientPageDeps;
+  limits: ClientPageLimits;
+  limiter: RateLimiter;
+  /** Runs the work after an answer (cards, channel) without holding the response; idle() waits for it. */
+  follow(work: Promise<void>): void;
+}
+
 export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler {
-  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const limiter = new RateLimiter(() => deps.ledger.clock.now().getTime());
-  const publicOrigin = () => new URL(deps.publicUrl()).origin;
   const pending = new Set<Promise<void>>();
-
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const token = tokenOf(req.url);
-    // Every other path under /c is the same page as a link that does not exist; nothing is looked up.
-    if (token === undefined) return send(res, 404, notFoundPage());
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
-      return send(res, 405, messagePage('Not allowed', 'This page only answers GET, HEAD and POST.'), {
-        allow: ALLOWED,
-      });
-    }
-    // An address that has been guessing is refused every link, a real one too, until its window ends.
-    const address = `miss:${addressKey(req.socket.remoteAddress)}`;
-    const guessing = limiter.check(address, limits.misses);
-    if (guessing > 0) return tooMany(res, guessing);
-    const opened = await openClientLink(deps.ledger, token);
-    if (!opened) {
-      const missWait = limiter.take(address, limits.misses);
-      if (missWait > 0) return tooMany(res, missWait);
-      return send(res, 404, notFoundPage());
-    }
-    const linkWait = limiter.take(
-      `${method === 'POST' ? 'answer' : 'view'}:${opened.link.id}`,
-      method === 'POST' ? limits.answers : limits.views,
-    );
-    if (linkWait > 0) return tooMany(res, linkWait);
-    if (method !== 'POST') {
-      const url = new URL(req.url ?? '/', 'http://page.invalid');
-      const kind = url.searchParams.get('answered');
-      const invoiceId = url.searchParams.get('invoice');
-      await showPage(res, opened, 200, { answered: isAnswerKind(kind) ? { kind, invoiceId } : undefined });
-      return;
-    }
-    await answer(req, res, opened, token);
-  }
-
-  async function showPage(
-    res: ServerResponse,
-    opened: OpenedLink,
-    status: number,
-    extra: { answered?: { kind: AnswerKind; invoiceId: string | null } | undefined; problem?: FormProblem },
-  ) {
-    const { workspace, client, link } = opened;
-    const now = deps.ledger.clock.now();
-    const data = await getClientPage(deps.ledger.db, { workspace, client, now });
-    let notice: string | undefined;
-    if (extra.answered) {
-      const inv = [...data.open, ...data.paid].find((i) => i.id === extra.answered?.invoiceId);
-      if (inv) notice = THANKS[extra.answered.kind](inv.number);
-    }
-    const page = renderClientPage(data, {
-      workspaceName: workspace.name,
-      clientName: client.name,
-      timeZone: workspace.timeZone,
-      now,
-      formToken: formToken(link, now),
-      nonce: () => randomUUID(),
-      ...(notice ? { notice } : {}),
-      ...(extra.problem ? { problem: extra.problem } : {}),
-    });
-    send(res, status, page);
-  }
-
-  async function answer(req: IncomingMessage, res: ServerResponse, opened: OpenedLink, token: string) {
-    if (!fromPublicOrigin(req, publicOrigin())) {
-      send(res, 403, messagePage('Not sent', 'Answers can only be sent from the page itself.'));
-      return;
-    }
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
-      send(res, 415, messagePage('Not sent', 'Send the form from the page.'));
-      return;
-    }
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === undefined) {
-      // Answered before the rest of the body is read: the client gets the page, then the connection closes.
-      send(res, 413, messagePage('Too long', 'That answer is too long; please shorten it.'), { connection: 'close' });
-      drain(req);
-      return;
-    }
-    const form = new URLSearchParams(body);
-    const now = deps.ledger.clock.now();
-    const kind = form.get('kind') ?? '';
-    const invoiceId = form.get('invoice') ?? '';
-    const values = {
-      name: form.get('name') ?? '',
-      date: form.get('date') ?? '',
-      reference: form.get('reference') ?? '',
-      reason: form.get('reason') ?? '',
-    };
-    const problemKind = isAnswerKind(kind) ? kind : 'question';
-    // NUL and other control characters never reach the ledger (nor the database, which refuses NUL in text).
-    const controlled = [...form.values()].some(hasControlCharacter);
-    if (controlled) {
-      const fieldErrors: Record<string, string> = {};
-      for (const [field, value] of Object.entries(values)) {
-        if (hasControlCharacter(value)) fieldErrors[field] = 'contains a character that cannot be used';
-      }
-      const problem: FormProblem = {
-        invoiceId,
-        kind: problemKind,
-        values: Object.fromEntries(
-          Object.entries(values).map(([field, value]) => [field, stripControlCharacters(value)]),
-        ),
-        fieldErrors,
-        message: `${describeFields(Object.keys(fieldErrors))} a character that cannot be used (a control character such as NUL), so nothing was recorded. Please type it again.`,
-      };
-      await showPage(res, opened, 400, { problem });
-      return;
-    }
-    if (!checkFormToken(opened.link, form.get('form') ?? '', now)) {
-      const problem: FormProblem = {
-        invoiceId,
-        kind: problemKind,
-        values,
-        fieldErrors: {},
-        message:
-          'This page had been open a long time (or came from elsewhere), so nothing was recorded. Please send it again.',
-      };
-      await showPage(res, opened, 403, { problem });
-      return;
-    }
-    const nonce = form.get('nonce') ?? '';
-    try {
-      // The service validates it (zod): a field missing for its kind is reported on that field.
-      const input = {
-        kind: kind as AnswerKind,
-        invoiceId,
-        ...(kind === 'approved' ? { name: values.name } : { name: values.name || null }),
-        ...(kind === 'scheduled' ? { date: values.date, reference: values.reference || null } : {}),
-        ...(kind === 'question' || kind === 'dispute' ? { reason: values.reason } : {}),
-      } as ClientAnswerInput;
-      const { result } = await answerAsClient(deps.ledger, opened, input, {
-        ...(/^[0-9a-f-]{36}$/.test(nonce) ? { idempotencyKey: `page:${opened.link.id}:${nonce}` } : {}),
-      });
-      follow(deps.answered(opened.link.teamId, result.invoiceId));
-      const location = `/c/${encodeURIComponent(token)}?answered=${kind}&invoice=${result.invoiceId}#inv-${result.invoiceId}`;
-      send(res, 303, '', { location });
-    } catch (error) {
-      if (!isLedgerError(error)) throw error;
-      // An invoice not on this page (another client's, another workspace's, a draft, none, or gone meanwhile) gets
-      // one answer, the same whatever else the form holds: the service decides it.
-      if (error.code === 'INVOICE_NOT_FOUND') return invoiceNotFound(res, token);
-      const fieldErrors: Record<string, string> = {};
-      for (const issue of error.issues) {
-        if (issue.field in values) fieldErrors[issue.field] = issue.message;
-      }
-      const problem: FormProblem = {
-        invoiceId,
-        kind: problemKind,
-        values,
-        fieldErrors,
-        message: pageMessage(error),
-      };
-      await showPage(res, opened, error.code === 'VALIDATION' ? 422 : 409, { problem });
-    }
-  }
-
-  function follow(work: Promise<void>) {
-    const tracked = work
-      .catch((error: unknown) => deps.logger.warn('After a client answer:', error))
-      .finally(() => pending.delete(tracked));
-    pending.add(tracked);
-  }
-
+  const page: Page = {
+    deps,
+    limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    limiter: new RateLimiter(() => deps.ledger.clock.now().getTime()),
+    follow(work) {
+      const tracked = work
+        .catch((error: unknown) => deps.logger.warn('After a client answer:', error))
+        .finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    },
+  };
   const handler = ((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(page, req, res).catch((error: unknown) => {
       deps.logger.error('Client page failed:', error);
       if (!res.headersSent) send(res, 500, messagePage('Something went wrong', 'Please try again in a minute.'));
       else res.end();
@@ -259,6 +111,190 @@ export function createClientPageHandler(deps: ClientPageDeps): ClientPageHandler
     while (pending.size > 0) await Promise.all([...pending]);
   };
   return handler;
+}
+
+async function handle(page: Page, req: IncomingMessage, res: ServerResponse) {
+  const { limits, limiter } = page;
+  const method = (req.method ?? 'GET').toUpperCase();
+  const token = tokenOf(req.url);
+  // Every other path under /c is the same page as a link that does not exist; nothing is looked up.
+  if (token === undefined) return send(res, 404, notFoundPage());
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+    return send(res, 405, messagePage('Not allowed', 'This page only answers GET, HEAD and POST.'), {
+      allow: ALLOWED,
+    });
+  }
+  // An address that has been guessing is refused every link, a real one too, until its window ends.
+  const address = `miss:${addressKey(req.socket.remoteAddress)}`;
+  const guessing = limiter.check(address, limits.misses);
+  if (guessing > 0) return tooMany(res, guessing);
+  const opened = await openClientLink(page.deps.ledger, token);
+  if (!opened) {
+    const missWait = limiter.take(address, limits.misses);
+    if (missWait > 0) return tooMany(res, missWait);
+    return send(res, 404, notFoundPage());
+  }
+  const linkWait = limiter.take(
+    `${method === 'POST' ? 'answer' : 'view'}:${opened.link.id}`,
+    method === 'POST' ? limits.answers : limits.views,
+  );
+  if (linkWait > 0) return tooMany(res, linkWait);
+  if (method !== 'POST') {
+    const url = new URL(req.url ?? '/', 'http://page.invalid');
+    const kind = url.searchParams.get('answered');
+    const invoiceId = url.searchParams.get('invoice');
+    await showPage(page, res, opened, 200, { answered: isAnswerKind(kind) ? { kind, invoiceId } : undefined });
+    return;
+  }
+  await answer(page, req, res, opened, token);
+}
+
+async function showPage(
+  page: Page,
+  res: ServerResponse,
+  opened: OpenedLink,
+  status: number,
+  extra: { answered?: { kind: AnswerKind; invoiceId: string | null } | undefined; problem?: FormProblem },
+) {
+  const { workspace, client, link } = opened;
+  const now = page.deps.ledger.clock.now();
+  const data = await getClientPage(page.deps.ledger.db, { workspace, client, now });
+  let notice: string | undefined;
+  if (extra.answered) {
+    const inv = [...data.open, ...data.paid].find((i) => i.id === extra.answered?.invoiceId);
+    if (inv) notice = THANKS[extra.answered.kind](inv.number);
+  }
+  const html = renderClientPage(data, {
+    workspaceName: workspace.name,
+    clientName: client.name,
+    timeZone: workspace.timeZone,
+    now,
+    formToken: formToken(link, now),
+    nonce: () => randomUUID(),
+    ...(notice ? { notice } : {}),
+    ...(extra.problem ? { problem: extra.problem } : {}),
+  });
+  send(res, status, html);
+}
+
+/** The answer's form, once it came from the page itself, as a form, and not too long; otherwise answered here. */
+async function readAnswerForm(page: Page, req: IncomingMessage, res: ServerResponse) {
+  if (!fromPublicOrigin(req, new URL(page.deps.publicUrl()).origin)) {
+    send(res, 403, messagePage('Not sent', 'Answers can only be sent from the page itself.'));
+    return undefined;
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    send(res, 415, messagePage('Not sent', 'Send the form from the page.'));
+    return undefined;
+  }
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (body === undefined) {
+    // Answered before the rest of the body is read: the client gets the page, then the connection closes.
+    send(res, 413, messagePage('Too long', 'That answer is too long; please shorten it.'), { connection: 'close' });
+    drain(req);
+    return undefined;
+  }
+  return new URLSearchParams(body);
+}
+
+/** The answer's fields as the form sent them. */
+interface AnswerForm {
+  kind: string;
+  invoiceId: string;
+  values: { name: string; date: string; reference: string; reason: string };
+  /** The kind the form is shown again with, should the answer be refused. */
+  problemKind: AnswerKind;
+}
+
+async function answer(page: Page, req: IncomingMessage, res: ServerResponse, opened: OpenedLink, token: string) {
+  const form = await readAnswerForm(page, req, res);
+  if (!form) return;
+  const now = page.deps.ledger.clock.now();
+  const kind = form.get('kind') ?? '';
+  const fields: AnswerForm = {
+    kind,
+    invoiceId: form.get('invoice') ?? '',
+    values: {
+      name: form.get('name') ?? '',
+      date: form.get('date') ?? '',
+      reference: form.get('reference') ?? '',
+      reason: form.get('reason') ?? '',
+    },
+    problemKind: isAnswerKind(kind) ? kind : 'question',
+  };
+  const { invoiceId, values, problemKind } = fields;
+  // NUL and other control characters never reach the ledger (nor the database, which refuses NUL in text).
+  if ([...form.values()].some(hasControlCharacter)) {
+    await showPage(page, res, opened, 400, { problem: controlProblem(fields) });
+    return;
+  }
+  if (!checkFormToken(opened.link, form.get('form') ?? '', now)) {
+    const problem: FormProblem = {
+      invoiceId,
+      kind: problemKind,
+      values,
+      fieldErrors: {},
+      message:
+        'This page had been open a long time (or came from elsewhere), so nothing was recorded. Please send it again.',
+    };
+    await showPage(page, res, opened, 403, { problem });
+    return;
+  }
+  await recordAnswer(page, res, opened, token, fields, form.get('nonce') ?? '');
+}
+
+/** The form shown again with the fields that held a control character, those characters taken out. */
+function controlProblem({ invoiceId, values, problemKind }: AnswerForm): FormProblem {
+  const fieldErrors: Record<string, string> = {};
+  for (const [field, value] of Object.entries(values)) {
+    if (hasControlCharacter(value)) fieldErrors[field] = 'contains a character that cannot be used';
+  }
+  return {
+    invoiceId,
+    kind: problemKind,
+    values: Object.fromEntries(Object.entries(values).map(([field, value]) => [field, stripControlCharacters(value)])),
+    fieldErrors,
+    message: `${describeFields(Object.keys(fieldErrors))} a character that cannot be used (a control character such as NUL), so nothing was recorded. Please type it again.`,
+  };
+}
+
+/** Records the answer through the service and redirects back to the page; a refusal shows the form again. */
+async function recordAnswer(
+  page: Page,
+  res: ServerResponse,
+  opened: OpenedLink,
+  token: string,
+  { kind, invoiceId, values, problemKind }: AnswerForm,
+  nonce: string,
+) {
+  try {
+    // The service validates it (zod): a field missing for its kind is reported on that field.
+    const input = {
+      kind: kind as AnswerKind,
+      invoiceId,
+      ...(kind === 'approved' ? { name: values.name } : { name: values.name || null }),
+      ...(kind === 'scheduled' ? { date: values.date, reference: values.reference || null } : {}),
+      ...(kind === 'question' || kind === 'dispute' ? { reason: values.reason } : {}),
+    } as ClientAnswerInput;
+    const { result } = await answerAsClient(page.deps.ledger, opened, input, {
+      ...(/^[0-9a-f-]{36}$/.test(nonce) ? { idempotencyKey: `page:${opened.link.id}:${nonce}` } : {}),
+    });
+    page.follow(page.deps.answered(opened.link.teamId, result.invoiceId));
+    const location = `/c/${encodeURIComponent(token)}?answered=${kind}&invoice=${result.invoiceId}#inv-${result.invoiceId}`;
+    send(res, 303, '', { location });
+  } catch (error) {
+    if (!isLedgerError(error)) throw error;
+    // An invoice not on this page (another client's, another workspace's, a draft, none, or gone meanwhile) gets
+    // one answer, the same whatever else the form holds: the service decides it.
+    if (error.code === 'INVOICE_NOT_FOUND') return invoiceNotFound(res, token);
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of error.issues) {
+      if (issue.field in values) fieldErrors[issue.field] = issue.message;
+    }
+    const problem: FormProblem = { invoiceId, kind: problemKind, values, fieldErrors, message: pageMessage(error) };
+    await showPage(page, res, opened, error.code === 'VALIDATION' ? 422 : 409, { problem });
+  }
 }
 
 function isAnswerKind(kind: string | null): kind is AnswerKind {

@@ -3,10 +3,9 @@
 // the client page's stylesheet inline (by hash in the CSP), no script and nothing fetched from elsewhere.
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { INSTALL_PATH } from '../slack/install/oauth.js';
 import { html, PAGE_CSS } from './page.js';
 
-export const INSTALL_PATH = '/slack/install';
-export const REDIRECT_PATH = '/slack/oauth_redirect';
 export const PRIVACY_PATH = '/privacy';
 
 /** The status page's stylesheet and a button-like link; allowed by its hash, as the status page's is. */

@@ -8,10 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
+import { type ClaimHolder, transientHolder } from '../db/holder.js';
 import { type WebhookEndpointRow, webhookEndpoints } from '../db/schema.js';
-import { type ClaimHolder, transientHolder } from '../jobs/holder.js';
+import type { Network } from '../domain/webhook-address.js';
 import type { Clock } from '../services/context.js';
-import type { Network } from './address.js';
 import { webhookDisplayUrl } from './endpoints.js';
 import { webhookHeaders, webhookPayload } from './payload.js';
 import { resolveHost, sendPinned, sendWebhook, type WebhookSender } from './send.js';

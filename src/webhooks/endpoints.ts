@@ -1,79 +1,8 @@
-// The workspace's webhook endpoints: add (the secret is returned once), list with their delivery state, remove.
-import { randomBytes } from 'node:crypto';
+// The workspace's webhook endpoints as read: listed with their delivery state, the failing ones, the next retry.
+// Adding and removing one is a service (src/services/webhooks.ts).
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { type DatabaseOrTransaction, queryRows } from '../db/client.js';
-import { events, webhookEndpoints } from '../db/schema.js';
-import type { LedgerContext, WriteOptions } from '../services/context.js';
-import { LedgerError } from '../services/errors.js';
-import { authorize, type Principal } from '../services/policy.js';
-import { idempotencyKey } from '../services/schemas.js';
-import { loadWorkspace, parseInput, write } from '../services/write.js';
-import { checkWebhookUrl } from './address.js';
-
-export interface AddWebhookEndpointParams {
-  url: string;
-  /** Send every event the workspace ever had, not only those after now. */
-  replay?: boolean;
-}
-
-export interface AddedWebhookEndpoint {
-  id: string;
-  url: string;
-  /** Shown once: only the receiver keeps it. */
-  secret: string;
-}
-
-/**
- * Finance admins only. A repeated request (same idempotency key: a replayed slash command) adds nothing and is
- * refused with what the first one did; the secret is never stored with the key, so it is never shown twice.
- */
-export async function addWebhookEndpoint(
-  ctx: LedgerContext,
-  teamId: string,
-  principal: Principal,
-  params: AddWebhookEndpointParams,
-  options: WriteOptions = {},
-): Promise<AddedWebhookEndpoint> {
-  authorize(principal, 'manageWebhooks', teamId);
-  const url = checkedUrl(ctx, params.url);
-  const key = parseInput(idempotencyKey, options.idempotencyKey);
-  let secret = '';
-  const written = await write(ctx, { teamId, operation: 'addWebhookEndpoint', idempotencyKey: key }, async (tx) => {
-    await loadWorkspace(tx, teamId);
-    const [latest] = await tx
-      .select({ id: sql<string | null>`max(${events.id})::text` })
-      .from(events)
-      .where(eq(events.teamId, teamId));
-    secret = randomBytes(32).toString('hex');
-    const [row] = await tx
-      .insert(webhookEndpoints)
-      .values({
-        teamId,
-        url,
-        secret,
-        lastEventId: params.replay ? 0n : BigInt(latest?.id ?? '0'),
-        nextAttemptAt: ctx.clock.now(),
-        createdAt: ctx.clock.now(),
-      })
-      .returning({ id: webhookEndpoints.id });
-    if (!row) throw new Error('webhook endpoint insert returned no row');
-    return { id: row.id, url };
-  });
-  if (written.replayed) {
-    throw new LedgerError(
-      'CONFLICT',
-      `That request was already handled: ${written.result.url} was added as webhook ${written.result.id}, and its signing secret shown then, once.`,
-    );
-  }
-  return { ...written.result, secret };
-}
-
-/** The address as stored, or a refusal naming the field: not a URL, not http(s), too long, or inside the network. */
-function checkedUrl(ctx: LedgerContext, input: string): string {
-  const verdict = checkWebhookUrl(input, ctx.webhookNetworks ?? []);
-  if (!verdict.ok) throw LedgerError.invalid('url', verdict.reason);
-  return verdict.url.toString();
-}
+import { webhookEndpoints } from '../db/schema.js';
 
 export interface WebhookEndpointState {
   id: string;
@@ -236,20 +165,4 @@ export function webhookDisplayUrl(url: string): string {
     // Stored URLs were parsed when added; should one not parse, show nothing that could be a credential.
     return 'an endpoint with an unreadable URL';
   }
-}
-
-/** Removes an endpoint (nothing more is sent to it). False when the workspace has no such endpoint. */
-export async function removeWebhookEndpoint(
-  db: DatabaseOrTransaction,
-  teamId: string,
-  principal: Principal,
-  id: string,
-): Promise<boolean> {
-  authorize(principal, 'manageWebhooks', teamId);
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return false;
-  const removed = await db
-    .delete(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.teamId, teamId), eq(webhookEndpoints.id, id)))
-    .returning({ id: webhookEndpoints.id });
-  return removed.length > 0;
 }

@@ -6,7 +6,7 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { checkAddress, checkResolved, type Network, parseWebhookUrl, webhookHost } from './address.js';
+import { checkAddress, checkResolved, type Network, parseWebhookUrl, webhookHost } from '../domain/webhook-address.js';
 
 /** One request to an address that has been checked: connect to `address`, ask for `url` (its host, SNI, path). */
 export interface PinnedRequest {

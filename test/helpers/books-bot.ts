@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { LogLevel } from '@slack/bolt';
 import { type Books, createBooks } from '../../src/books/index.js';
+import { type AppServer, createApp } from '../../src/http.js';
 import { fixedClock } from '../../src/services/context.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { tellBroken } from '../../src/slack/listeners/connect.js';
 import { tellPushFailed } from '../../src/slack/listeners/ledger-push.js';
 import { type DatabaseKind, emptyDatabase, testDatabase } from './db.js';
@@ -25,7 +25,7 @@ export interface BooksBot {
   xero: FakeXero;
   /** The fake QuickBooks Online, when started with `quickbooks`. */
   qbo: FakeQuickBooks | undefined;
-  bot: SlackApp;
+  bot: AppServer;
   books: Books;
   baseUrl: string;
   clock: ReturnType<typeof fixedClock>;
@@ -59,7 +59,7 @@ export async function startBooksBot(
   const handle = await testDatabase(options.database ?? 'pglite');
   await emptyDatabase(handle);
   const ledger = { db: handle.db, clock };
-  let bot: SlackApp | undefined;
+  let bot: AppServer | undefined;
   const app = () => {
     if (!bot) throw new Error('the app is not started yet');
     return bot;
@@ -91,7 +91,7 @@ export async function startBooksBot(
     },
     paymentPushFailed: (failure) => tellPushFailed(app().deps, failure),
   });
-  bot = createSlackApp({
+  bot = createApp({
     settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },
     ledger,
     apiUrl: fake.apiUrl,

@@ -3,11 +3,11 @@
 import { LogLevel } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
+import type { Network } from '../../src/domain/webhook-address.js';
+import { type AppServer, createApp } from '../../src/http.js';
 import { fixedClock } from '../../src/services/context.js';
 import { ensureWorkspace, updateWorkspaceSettings, type WorkspaceSettings } from '../../src/services/workspaces.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import type { ClientPageLimits } from '../../src/web/client-page.js';
-import type { Network } from '../../src/webhooks/address.js';
 import { emptyDatabase, testDatabase } from './db.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { OPERATOR } from './ledger.js';
@@ -19,7 +19,7 @@ export const TEST_NOW = '2026-11-23T15:00:00Z';
 
 export interface TestBot {
   fake: FakeSlack;
-  bot: SlackApp;
+  bot: AppServer;
   handle: DatabaseHandle;
   clock: ReturnType<typeof fixedClock>;
   ledger: { db: DatabaseHandle['db']; clock: ReturnType<typeof fixedClock>; webhookNetworks?: readonly Network[] };
@@ -41,7 +41,7 @@ export async function startTestBot(
     clock,
     ...(options.webhookNetworks ? { webhookNetworks: options.webhookNetworks } : {}),
   };
-  const bot = createSlackApp({
+  const bot = createApp({
     settings: { botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, mode: 'http' },
     ledger,
     apiUrl: fake.apiUrl,

@@ -38,7 +38,9 @@
 // - A credit memo deleted or voided, or a payment edited so it no longer applies one, unlinks it from the payment
 //   ("Manage linked transactions": deleting or voiding a linked transaction unlinks it): the payment keeps its money,
 //   its invoice lines drop by the credit they took, and the invoices' balances go back up (their records change). A
-//   voided memo is kept with its amounts zeroed and "Voided" before its note, like a voided invoice.
+//   voided memo is kept with its amounts zeroed and "Voided" before its note, like a voided invoice. A payment edited
+//   to apply less of a memo, or to apply it again, moves its invoice lines by the credit (the docs say no more than
+//   that a payment's lines link invoices and memos; this fake keeps the payment's money as it was).
 // - Posting a payment: POST /v3/company/{realmId}/payment?requestid=… with {CustomerRef, CurrencyRef, TotalAmt,
 //   TxnDate, DepositToAccountRef, PrivateNote, Line[{Amount, LinkedTxn[{TxnId, TxnType:"Invoice"}]}]} → {Payment:
 //   {…}}; the same requestid answers the same payment again and creates nothing ("Idempotency": requestid, at most
@@ -176,6 +178,16 @@ export interface FakeQuickBooks {
   voidPayment(paymentId: string): void;
   /** The payment edited so it no longer applies the memo: its credit comes off the payment and its invoices. */
   unapplyCredit(paymentId: string, memoId: string): void;
+  /**
+   * The payment edited so it applies less of the memo (`amount`, less than it applied and more than nothing): the
+   * credit it gives back comes off its invoice lines as unapplyCredit takes all of it (in the lines' order).
+   */
+  reduceCredit(paymentId: string, memoId: string, amount: string): void;
+  /**
+   * The payment edited to apply the memo again (after unapplyCredit, say): a line per invoice with the credit it
+   * takes, the memo's line for their sum; the money the payment holds is unchanged.
+   */
+  reapplyCredit(paymentId: string, c: { memo: string; invoices: { id: string; amount: string }[] }): void;
   /** The credit memo deleted: taken off every payment that applied it (see unapplyCredit); it is gone. */
   deleteCreditMemo(memoId: string): void;
   /** The credit memo voided: taken off every payment that applied it; kept, zeroed, "Voided" in its note. */
@@ -792,9 +804,14 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
    * and the invoices' balances go back up by the credit. A line left at nothing is dropped, and its invoice stops
    * naming the payment.
    */
-  function takeOffCredit(p: Payment, memoId: string, at: Date) {
-    let left = p.credits.filter((c) => c.memoId === memoId).reduce((sum, c) => sub(sum, `-${c.amount}`), '0');
+  function takeOffCredit(p: Payment, memoId: string, at: Date, keep?: string) {
+    const applied = p.credits.filter((c) => c.memoId === memoId).reduce((sum, c) => sub(sum, `-${c.amount}`), '0');
+    if (keep !== undefined && (sub(applied, keep).startsWith('-') || !/[1-9]/.test(keep))) {
+      throw new Error(`payment ${p.Id} applies ${applied} of the memo: keep less than that, and more than nothing`);
+    }
+    let left = keep === undefined ? applied : sub(applied, keep);
     p.credits = p.credits.filter((c) => c.memoId !== memoId);
+    if (keep !== undefined) p.credits.push({ memoId, amount: keep });
     const memo = creditMemos.get(memoId);
     if (memo) {
       memo.Balance = sub(memo.Balance, `-${left}`);
@@ -944,6 +961,31 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     },
     unapplyCredit(paymentId, memoId) {
       takeOffCredit(mustPayment(paymentId), mustMemo(memoId).Id, stamp());
+    },
+    reduceCredit(paymentId, memoId, amount) {
+      takeOffCredit(mustPayment(paymentId), mustMemo(memoId).Id, stamp(), amount);
+    },
+    reapplyCredit(paymentId, c) {
+      const payment = mustPayment(paymentId);
+      const memo = mustMemo(c.memo);
+      const at = stamp();
+      const total = c.invoices.reduce((sum, x) => sub(sum, `-${x.amount}`), zeroLike(c.invoices[0]?.amount ?? '0'));
+      if (sub(memo.Balance, total).startsWith('-')) throw new Error(`credit memo ${memo.Id} has not that much left`);
+      memo.Balance = sub(memo.Balance, total);
+      memo.updatedAt = at;
+      const same = payment.credits.find((x) => x.memoId === memo.Id);
+      if (same) same.amount = sub(same.amount, `-${total}`);
+      else payment.credits.push({ memoId: memo.Id, amount: total });
+      for (const x of c.invoices) {
+        const invoice = mustInvoice(x.id);
+        const line = payment.lines.find((l) => l.invoiceId === x.id);
+        if (line) line.amount = sub(line.amount, `-${x.amount}`);
+        else payment.lines.push({ invoiceId: x.id, amount: x.amount });
+        invoice.Balance = sub(invoice.Balance, x.amount);
+        if (!invoice.paymentIds.includes(payment.Id)) invoice.paymentIds.push(payment.Id);
+        invoice.updatedAt = at;
+      }
+      payment.updatedAt = at;
     },
     deleteCreditMemo(memoId) {
       mustMemo(memoId);

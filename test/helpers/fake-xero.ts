@@ -19,7 +19,9 @@
 // allocation is deleted with DELETE /Prepayments/{PrepaymentID}/Allocations/{AllocationID} (or Overpayments), which
 // answers the Allocation with IsDeleted true; the spec says nothing more, so this fake takes the deleted allocation
 // off the invoice's Prepayments/Overpayments and its AmountCredited, as a voided advance (Status VOIDED) is, and the
-// invoice changes (UpdatedDateUTC) either way, its amount due having gone up.
+// invoice changes (UpdatedDateUTC) either way, its amount due having gone up. An advance allocated to the same
+// invoice more than once is listed there once, its AppliedAmount what those allocations add up to (the spec names
+// one AppliedAmount per advance on an invoice and says no more); deleting one of them lowers it.
 //
 // Posting payments: GET /Accounts (the chart, `where=Status=="ACTIVE"`) and PUT /Payments with Idempotency-Key (the
 // same key answers the same payment, never a second), its 400 ValidationException (more than the amount due, an
@@ -85,7 +87,7 @@ export interface FakeCreditNote {
   Date: string;
   Status: 'DRAFT' | 'AUTHORISED' | 'PAID' | 'VOIDED' | 'DELETED';
   Reference: string;
-  Allocations: { InvoiceID: string; Amount: string; Date: string }[];
+  Allocations: { AllocationID: string; InvoiceID: string; Amount: string; Date: string }[];
   UpdatedDateUTC: Date;
 }
 
@@ -147,6 +149,14 @@ export interface FakeXero {
   }): string;
   /** The credit note is voided (Status VOIDED, its allocations still listed); each PAID invoice it settled reopens. */
   voidCreditNote(creditNoteId: string): void;
+  /** The credit note's allocations, as its Allocations list them (AllocationID, invoice, amount). */
+  creditNoteAllocations(creditNoteId: string): { AllocationID: string; InvoiceID: string; Amount: string }[];
+  /**
+   * One allocation deleted, as DELETE /CreditNotes/{CreditNoteID}/Allocations/{AllocationID} deletes it: the spec
+   * says no more (as for prepayments), so this fake takes it off the note (AUTHORISED again, UpdatedDateUTC) and off
+   * the invoice's AmountCredited, the invoice reopening and changing.
+   */
+  deleteCreditNoteAllocation(creditNoteId: string, allocationId: string): void;
   invoice(invoiceId: string): FakeInvoice;
   /** A prepayment or overpayment received from the contact (RECEIVE-PREPAYMENT / RECEIVE-OVERPAYMENT). */
   receiveAdvance(a: {
@@ -927,7 +937,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
             RemainingCredit: num(c.Allocations.reduce((left, a) => sub(left, a.Amount), c.Total)),
             UpdatedDateUTC: msDate(c.UpdatedDateUTC),
             Allocations: c.Allocations.map((a) => ({
-              AllocationID: randomUUID(),
+              AllocationID: a.AllocationID,
               Amount: num(a.Amount),
               Date: msDate(a.Date),
               Invoice: { InvoiceID: a.InvoiceID, InvoiceNumber: invoices.get(a.InvoiceID)?.InvoiceNumber },
@@ -1075,6 +1085,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       const id = randomUUID();
       const at = stamp();
       const allocations = c.allocations.map((a) => ({
+        AllocationID: randomUUID(),
         InvoiceID: a.invoiceId,
         Amount: a.amount,
         Date: a.date ?? c.date,
@@ -1111,6 +1122,25 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       for (const a of note.Allocations) {
         const invoice = invoices.get(a.InvoiceID);
         if (!invoice) continue;
+        if (invoice.Status === 'PAID') invoice.Status = 'AUTHORISED';
+        invoice.UpdatedDateUTC = at;
+      }
+    },
+    creditNoteAllocations(creditNoteId) {
+      const note = creditNotes.get(creditNoteId);
+      if (!note) throw new Error(`no credit note ${creditNoteId}`);
+      return note.Allocations.map((a) => ({ AllocationID: a.AllocationID, InvoiceID: a.InvoiceID, Amount: a.Amount }));
+    },
+    deleteCreditNoteAllocation(creditNoteId, allocationId) {
+      const note = creditNotes.get(creditNoteId);
+      const allocation = note?.Allocations.find((a) => a.AllocationID === allocationId);
+      if (!note || !allocation || note.Status === 'VOIDED') throw new Error(`no allocation ${allocationId}`);
+      const at = stamp();
+      note.Allocations = note.Allocations.filter((a) => a !== allocation);
+      note.Status = 'AUTHORISED';
+      note.UpdatedDateUTC = at;
+      const invoice = invoices.get(allocation.InvoiceID);
+      if (invoice) {
         if (invoice.Status === 'PAID') invoice.Status = 'AUTHORISED';
         invoice.UpdatedDateUTC = at;
       }

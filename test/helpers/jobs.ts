@@ -1,6 +1,6 @@
 // The jobs' world for tests: a ledger on a test database, a fake Slack, and a poster env per "replica".
 import { LogLevel } from '@slack/bolt';
-import { type ClaimHolder, transientHolder } from '../../src/jobs/holder.js';
+import { type ClaimHolder, transientHolder } from '../../src/db/holder.js';
 import type { PosterEnv } from '../../src/jobs/post.js';
 import type { Timers } from '../../src/jobs/scheduler.js';
 import type { LedgerContext } from '../../src/services/context.js';

@@ -3,8 +3,8 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DeliveryKind, decide, deliveriesOn, findDelivery } from '../../src/db/deliveries.js';
+import { type ClaimHolder, processHolder } from '../../src/db/holder.js';
 import { deliveries } from '../../src/db/schema.js';
-import { type ClaimHolder, processHolder } from '../../src/jobs/holder.js';
 import { recordAlerts } from '../../src/jobs/plan.js';
 import { type DeliveryReport, deliverDue, type PosterEnv } from '../../src/jobs/post.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';

@@ -7,10 +7,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/services/clients.js';
 import { shareClient } from '../../src/services/sharing.js';
+import { addWebhookEndpoint } from '../../src/services/webhooks.js';
 import { ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { GROUP_TTL_MS } from '../../src/slack/principal.js';
 import { ACTION, FIELD, VIEW } from '../../src/slack/ui/ids.js';
-import { addWebhookEndpoint } from '../../src/webhooks/endpoints.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Args } from '../helpers/fake-slack.js';
 import { asAdmin, invoice, OPERATOR, workspaceWithClient } from '../helpers/ledger.js';

@@ -56,7 +56,7 @@ import {
   paymentModal,
   settingsModal,
   voidModal,
-} from '../../src/slack/ui/modals.js';
+} from '../../src/slack/ui/modals/index.js';
 import { linkExistsMessage, linkRevokedMessage, linkSharedMessage } from '../../src/slack/ui/share.js';
 import { escapeText, type SlackMessage } from '../../src/slack/ui/text.js';
 import {

@@ -25,8 +25,8 @@ import {
   slackPrincipal,
 } from '../../src/services/policy.js';
 import { revokeClientLink, shareClient } from '../../src/services/sharing.js';
+import { addWebhookEndpoint, removeWebhookEndpoint } from '../../src/services/webhooks.js';
 import { claimFirstAdmin, ensureWorkspace, updateWorkspaceSettings } from '../../src/services/workspaces.js';
-import { addWebhookEndpoint, removeWebhookEndpoint } from '../../src/webhooks/endpoints.js';
 import { describeEachDatabase } from '../helpers/db.js';
 import { asAdmin, invoice, OPERATOR, workspaceWithClient } from '../helpers/ledger.js';
 

@@ -4,9 +4,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseNetworks } from '../../src/domain/webhook-address.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
-import { parseNetworks } from '../../src/webhooks/address.js';
-import { addWebhookEndpoint } from '../../src/webhooks/endpoints.js';
+import { addWebhookEndpoint } from '../../src/services/webhooks.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Call } from '../helpers/fake-slack.js';
 import { posterEnv } from '../helpers/jobs.js';

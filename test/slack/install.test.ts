@@ -8,9 +8,10 @@ import { LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { staleCards } from '../../src/db/queries/cards.js';
+import { staleCards } from '../../src/db/cards.js';
+import { transientHolder } from '../../src/db/holder.js';
 import { events, slackInstallations } from '../../src/db/schema.js';
-import { transientHolder } from '../../src/jobs/holder.js';
+import { type AppServer, createApp } from '../../src/http.js';
 import { createJobs } from '../../src/jobs/index.js';
 import { createClient } from '../../src/services/clients.js';
 import { fixedClock } from '../../src/services/context.js';
@@ -20,7 +21,6 @@ import {
   getWorkspace,
   updateWorkspaceSettings,
 } from '../../src/services/workspaces.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { BOT_EVENTS, BOT_SCOPES } from '../../src/slack/install/scopes.js';
 import { SECRET } from '../helpers/bot.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
@@ -35,7 +35,7 @@ const BETA = 'T0BETA';
 const NOW = '2026-11-23T15:00:00Z';
 
 let fake: FakeSlack;
-let bot: SlackApp;
+let bot: AppServer;
 let baseUrl: string;
 const clock = fixedClock(NOW);
 let ledger: { db: Awaited<ReturnType<typeof testDatabase>>['db']; clock: typeof clock };
@@ -45,7 +45,7 @@ beforeAll(async () => {
   fake = await startFakeSlack({ strictTokens: true, oauth: OAUTH });
   const handle = await testDatabase('pglite');
   ledger = { db: handle.db, clock };
-  bot = createSlackApp({
+  bot = createApp({
     settings: {
       install: { ...OAUTH, stateSecret: STATE_SECRET, tokenKey: randomBytes(32).toString('base64') },
       signingSecret: SECRET,

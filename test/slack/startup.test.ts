@@ -1,8 +1,9 @@
 // Starting up: Socket Mode against a local fake socket server; an unreachable Slack in either mode.
 import { LogLevel } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type AppServer, createApp } from '../../src/http.js';
 import { fixedClock } from '../../src/services/context.js';
-import { createSlackApp, type SlackApp, SlackUnreachableError } from '../../src/slack/app.js';
+import { SlackUnreachableError } from '../../src/slack/app.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { type FakeSlack, startFakeSlack, unreachableSlackUrl } from '../helpers/fake-slack.js';
 import { type FakeSocket, startFakeSocket } from '../helpers/fake-socket.js';
@@ -13,10 +14,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function app(options: { mode: 'socket' | 'http'; apiUrl: string; healthy?: boolean }): Promise<SlackApp> {
+async function app(options: { mode: 'socket' | 'http'; apiUrl: string; healthy?: boolean }): Promise<AppServer> {
   const handle = await testDatabase('pglite');
   await emptyDatabase(handle);
-  return createSlackApp({
+  return createApp({
     settings: {
       botToken: 'xoxb-test',
       signingSecret: 'secret',

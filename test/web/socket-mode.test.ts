@@ -2,8 +2,8 @@
 // under /c gets the page's answer and headers, and a path Bolt's router could not decode does not end the process.
 import { LogLevel } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppServer, createApp } from '../../src/http.js';
 import { fixedClock } from '../../src/services/context.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { PAGE_HEADERS } from '../../src/web/client-page.js';
 import { notFoundPage } from '../../src/web/page.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
@@ -13,7 +13,7 @@ import { type FakeSocket, startFakeSocket } from '../helpers/fake-socket.js';
 describe('the status page in Socket Mode', () => {
   let fake: FakeSlack;
   let socket: FakeSocket;
-  let bot: SlackApp;
+  let bot: AppServer;
   let base: string;
 
   beforeAll(async () => {
@@ -22,7 +22,7 @@ describe('the status page in Socket Mode', () => {
     fake.attachSocket(socket);
     const handle = await testDatabase('pglite');
     await emptyDatabase(handle);
-    bot = createSlackApp({
+    bot = createApp({
       settings: { botToken: 'xoxb-test', signingSecret: undefined, appToken: 'xapp-test', mode: 'socket' },
       ledger: { db: handle.db, clock: fixedClock('2026-11-23T15:00:00Z') },
       apiUrl: fake.apiUrl,

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseNetworks } from '../../src/webhooks/address.js';
+import { parseNetworks } from '../../src/domain/webhook-address.js';
 import { webhookErrorText } from '../../src/webhooks/endpoints.js';
 import {
   describeNetworkError,

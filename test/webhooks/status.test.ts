@@ -2,9 +2,9 @@
 // when next, how much is waiting), and the delivery pass telling its caller when an endpoint flips.
 import { describe, expect, it } from 'vitest';
 import type { LedgerContext } from '../../src/services/context.js';
+import { addWebhookEndpoint } from '../../src/services/webhooks.js';
 import { deliverWebhooks, type WebhookEnv } from '../../src/webhooks/deliver.js';
 import {
-  addWebhookEndpoint,
   FAILING_PENDING_CAP,
   failingWebhookEndpoints,
   listWebhookEndpoints,

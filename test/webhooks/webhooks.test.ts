@@ -7,14 +7,15 @@ import { asc, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { events, webhookEndpoints } from '../../src/db/schema.js';
+import { parseNetworks } from '../../src/domain/webhook-address.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import type { LedgerContext } from '../../src/services/context.js';
 import { logChase, recordPayment } from '../../src/services/invoices.js';
+import { addWebhookEndpoint, removeWebhookEndpoint } from '../../src/services/webhooks.js';
 import { updateWorkspaceSettings } from '../../src/services/workspaces.js';
 import { appendEvent } from '../../src/services/write.js';
-import { parseNetworks } from '../../src/webhooks/address.js';
 import { deliverWebhooks, type WebhookEnv } from '../../src/webhooks/deliver.js';
-import { addWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint } from '../../src/webhooks/endpoints.js';
+import { listWebhookEndpoints } from '../../src/webhooks/endpoints.js';
 import {
   EVENT_ID_HEADER,
   SIGNATURE_HEADER,

@@ -37,21 +37,62 @@ const big = (v: Raw[string] | undefined): bigint => BigInt(String(v ?? 0));
 const num = (v: Raw[string] | undefined): number => Number(v ?? 0);
 const instant = (v: Raw[string] | undefined): Date => new Date(Number(v));
 
+/** One digest's reading: its workspace, its day, and where "since" begins (as a local date and an instant). */
+interface Scope {
+  team: string;
+  workspace: GetDigestDataParams['workspace'];
+  today: LocalDate;
+  sinceDate: LocalDate;
+  sinceAt: string;
+}
+
 /**
  * Everything the weekly digest shows, as of `today`. Seven set-based queries, run one after another; pass
  * a repeatable-read transaction as `db` when all of them must see one snapshot.
  */
 export async function getDigestData(db: DatabaseOrTransaction, params: GetDigestDataParams): Promise<DigestData> {
   const { workspace, today, since } = params;
-  const team = workspace.teamId;
-  const sinceDate = localDateOf(since, workspace.timeZone);
-  const sinceAt = since.toISOString();
-
-  // The open book's candidates for naming, in display order: per state, the first `cap` that need naming
-  // (broken promise, stale, disputed) in the naming order, and per state and currency the first 2 × `cap` by
-  // amount — a superset of what the digest names (pickWorthNaming), however big the book. The rest is counted.
+  const scope: Scope = {
+    team: workspace.teamId,
+    workspace,
+    today,
+    sinceDate: localDateOf(since, workspace.timeZone),
+    sinceAt: since.toISOString(),
+  };
   const cap = Math.max(1, Math.floor(params.listCap ?? DIGEST_LIST_CAP));
-  const invoiceRows = await queryRows<Raw>(
+  const invoices = await digestCandidates(db, scope, cap);
+  const open = await openCounts(db, scope);
+  const totals = await currencyTotals(db, scope);
+  const aging = await getAging(db, params);
+  const changes = await changesSince(db, scope);
+  const payments = await paymentsSince(db, scope);
+  const owners = await ownerWork(db, scope);
+  return {
+    today,
+    since,
+    sinceDate: scope.sinceDate,
+    invoices,
+    open,
+    candidatesFor: cap,
+    totals,
+    aging,
+    changes,
+    payments,
+    owners,
+  };
+}
+
+/**
+ * The open book's candidates for naming, in display order: per state, the first `cap` that need naming
+ * (broken promise, stale, disputed) in the naming order, and per state and currency the first 2 × `cap` by
+ * amount — a superset of what the digest names (pickWorthNaming), however big the book. The rest is counted.
+ */
+async function digestCandidates(
+  db: DatabaseOrTransaction,
+  { team, workspace, today }: Scope,
+  cap: number,
+): Promise<DigestData['invoices']> {
+  const rows = await queryRows<Raw>(
     db,
     sql`with open_book as (
         select i.id, i.number, i.client_id, i.currency, ${DUE_MINOR} as due_minor, i.due_date,
@@ -83,9 +124,33 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       where t.by_amount <= ${2 * cap} or (t.urgent and t.by_urgency <= ${cap})
       order by ${stateRank('t.state')}, t.due_date, t.number, t.id`,
   );
+  return rows.map((r) => ({
+    id: str(r.id),
+    number: str(r.number),
+    clientName: str(r.client_name),
+    currency: str(r.currency),
+    amountDueMinor: big(r.due_minor),
+    dueDate: str(r.due_date),
+    state: r.state as OpenState,
+    daysOverdue: num(r.days_overdue),
+    ownerUserId: strOrNull(r.owner_user_id),
+    lastAction:
+      r.last_action_kind !== null && r.last_action_at !== null
+        ? { kind: str(r.last_action_kind), at: instant(r.last_action_at) }
+        : null,
+    hold:
+      r.hold_kind === 'hold' || r.hold_kind === 'dispute'
+        ? { kind: r.hold_kind, reason: str(r.hold_reason ?? '') }
+        : null,
+    promisedDate: strOrNull(r.promised_date),
+    promiseBroken: num(r.promise_broken) === 1,
+    stale: num(r.stale) === 1,
+  }));
+}
 
-  // Every open invoice, counted per state and currency.
-  const openRows = await queryRows<Raw>(
+/** Every open invoice, counted per state and currency. */
+async function openCounts(db: DatabaseOrTransaction, { team, today }: Scope): Promise<DigestData['open']> {
+  const rows = await queryRows<Raw>(
     db,
     sql`select t.state, t.currency, count(*)::int as count, coalesce(sum(t.due_minor), 0)::text as due_minor
       from (
@@ -96,9 +161,17 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       group by t.state, t.currency
       order by t.state, t.currency`,
   );
+  return rows.map((r) => ({
+    state: r.state as OpenState,
+    currency: str(r.currency),
+    count: num(r.count),
+    dueMinor: big(r.due_minor),
+  }));
+}
 
-  // Money per currency: sent and unpaid (outstanding), overdue, due today, and drafts.
-  const totalRows = await queryRows<Raw>(
+/** Money per currency: sent and unpaid (outstanding), overdue, due today, and drafts. */
+async function currencyTotals(db: DatabaseOrTransaction, { team, today }: Scope): Promise<DigestData['totals']> {
+  const rows = await queryRows<Raw>(
     db,
     sql`select i.currency,
         count(*) filter (where i.sent_at is not null)::int as outstanding_count,
@@ -116,10 +189,24 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       group by i.currency
       order by i.currency`,
   );
+  return rows.map((r) => ({
+    currency: str(r.currency),
+    outstandingCount: num(r.outstanding_count),
+    outstandingMinor: big(r.outstanding_minor),
+    overdueCount: num(r.overdue_count),
+    overdueMinor: big(r.overdue_minor),
+    dueTodayCount: num(r.due_count),
+    dueTodayMinor: big(r.due_minor),
+    draftCount: num(r.draft_count),
+    draftMinor: big(r.draft_minor),
+  }));
+}
 
-  const aging = await getAging(db, params);
-
-  // What changed: events since the last digest, and dates that passed since its local date.
+/** What changed: events since the last digest, dates that passed since its local date, and money received. */
+async function changesSince(
+  db: DatabaseOrTransaction,
+  { team, today, sinceDate, sinceAt }: Scope,
+): Promise<DigestChanges> {
   const changeRows = await queryRows<Raw>(
     db,
     sql`select t.change, t.on_date, i.id::text as invoice_id, i.number, c.name as client_name, i.currency,
@@ -156,65 +243,14 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       order by t.change, t.ord nulls first, t.on_date, i.number`,
   );
 
-  // Money received since, per currency, from the payment events (amounts are {"$bigint": "…"} in jsonb); a
-  // payment reversed since (recorded by mistake) was never received.
-  const receivedRows = await queryRows<Raw>(
-    db,
-    sql`select e.details->>'currency' as currency, count(*)::int as count,
-        coalesce(sum((e.details->'amountMinor'->>'$bigint')::int8), 0)::text as amount_minor
-      from events e
-      where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.kind in ('paid', 'part_paid')
-        and e.details->>'currency' is not null
-        and not exists (select 1 from payments p where p.team_id = e.team_id and p.reversed_at is not null
-          and p.id = case when e.details->>'paymentId' ~ '^[0-9a-fA-F-]{36}$' then (e.details->>'paymentId')::uuid end)
-      group by 1
-      order by 1`,
-  );
+  return changesOf(changeRows, await receivedSince(db, { team, sinceAt }));
+}
 
-  // The payments behind those events, as lines: recorded since the last digest, whatever day they arrived,
-  // so each payment is listed in exactly one digest and the lines add up to the money received.
-  const paymentRows = await queryRows<Raw>(
-    db,
-    sql`select p.id::text as payment_id, i.id::text as invoice_id, i.number, c.name as client_name, i.currency,
-        p.amount_minor::text as amount_minor, p.received_on::text as received_on, p.recorded_by,
-        ${sql.raw(ms('e.at'))} as recorded_at
-      from events e
-      join payments p on p.team_id = e.team_id
-        and p.id = case when e.details->>'paymentId' ~ '^[0-9a-fA-F-]{36}$' then (e.details->>'paymentId')::uuid end
-      join invoices i on i.team_id = p.team_id and i.id = p.invoice_id
-      join clients c on c.team_id = i.team_id and c.id = i.client_id
-      where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.kind in ('paid', 'part_paid')
-        and p.reversed_at is null
-      order by p.received_on, e.id`,
-  );
-
-  // Who needs to act: per owner, over the open book.
-  const ownerRows = await queryRows<Raw>(
-    db,
-    sql`select owner_user_id,
-        count(*) filter (where state = 'overdue')::int as overdue,
-        count(*) filter (where state = 'due')::int as due,
-        count(*) filter (where broken)::int as broken,
-        count(*) filter (where stale)::int as stale,
-        count(*) filter (where state in ('overdue', 'due') or broken or stale)::int as needs_action
-      from (
-        select i.owner_user_id, ${stateSql(today)} as state, ${promiseBrokenSql(today)} as broken,
-          ${staleSql(today, staleBefore(workspace, today))} as stale
-        from invoices i
-        where i.team_id = ${team} and ${OPEN}
-      ) t
-      group by owner_user_id
-      having count(*) filter (where state in ('overdue', 'due') or broken or stale) > 0
-      order by needs_action desc, owner_user_id nulls last`,
-  );
-
+/** The changes' rows sorted into the digest's lists, in their order. */
+function changesOf(changeRows: Raw[], received: DigestChanges['received']): DigestChanges {
   const changes: DigestChanges = {
     newInvoices: [],
-    received: receivedRows.map((r) => ({
-      currency: str(r.currency),
-      count: num(r.count),
-      amountMinor: big(r.amount_minor),
-    })),
+    received,
     newlyOverdue: [],
     promisesMade: [],
     promisesBroken: [],
@@ -240,73 +276,92 @@ export async function getDigestData(db: DatabaseOrTransaction, params: GetDigest
       ownerUserId: strOrNull(r.owner_user_id),
     });
   }
+  return changes;
+}
 
-  return {
-    today,
-    since,
-    sinceDate,
-    invoices: invoiceRows.map((r) => ({
-      id: str(r.id),
-      number: str(r.number),
-      clientName: str(r.client_name),
-      currency: str(r.currency),
-      amountDueMinor: big(r.due_minor),
-      dueDate: str(r.due_date),
-      state: r.state as OpenState,
-      daysOverdue: num(r.days_overdue),
-      ownerUserId: strOrNull(r.owner_user_id),
-      lastAction:
-        r.last_action_kind !== null && r.last_action_at !== null
-          ? { kind: str(r.last_action_kind), at: instant(r.last_action_at) }
-          : null,
-      hold:
-        r.hold_kind === 'hold' || r.hold_kind === 'dispute'
-          ? { kind: r.hold_kind, reason: str(r.hold_reason ?? '') }
-          : null,
-      promisedDate: strOrNull(r.promised_date),
-      promiseBroken: num(r.promise_broken) === 1,
-      stale: num(r.stale) === 1,
-    })),
-    open: openRows.map((r) => ({
-      state: r.state as OpenState,
-      currency: str(r.currency),
-      count: num(r.count),
-      dueMinor: big(r.due_minor),
-    })),
-    candidatesFor: cap,
-    totals: totalRows.map((r) => ({
-      currency: str(r.currency),
-      outstandingCount: num(r.outstanding_count),
-      outstandingMinor: big(r.outstanding_minor),
-      overdueCount: num(r.overdue_count),
-      overdueMinor: big(r.overdue_minor),
-      dueTodayCount: num(r.due_count),
-      dueTodayMinor: big(r.due_minor),
-      draftCount: num(r.draft_count),
-      draftMinor: big(r.draft_minor),
-    })),
-    aging,
-    changes,
-    payments: paymentRows.map((r) => ({
-      paymentId: str(r.payment_id),
-      invoiceId: str(r.invoice_id),
-      number: str(r.number),
-      clientName: str(r.client_name),
-      currency: str(r.currency),
-      amountMinor: big(r.amount_minor),
-      receivedOn: str(r.received_on),
-      recordedBy: str(r.recorded_by),
-      recordedAt: instant(r.recorded_at),
-    })),
-    owners: ownerRows.map((r) => ({
-      ownerUserId: strOrNull(r.owner_user_id),
-      overdue: num(r.overdue),
-      due: num(r.due),
-      promisesBroken: num(r.broken),
-      stale: num(r.stale),
-      needsAction: num(r.needs_action),
-    })),
-  };
+/**
+ * Money received since, per currency, from the payment events (amounts are {"$bigint": "…"} in jsonb); a
+ * payment reversed since (recorded by mistake) was never received.
+ */
+async function receivedSince(
+  db: DatabaseOrTransaction,
+  { team, sinceAt }: Pick<Scope, 'team' | 'sinceAt'>,
+): Promise<DigestChanges['received']> {
+  const rows = await queryRows<Raw>(
+    db,
+    sql`select e.details->>'currency' as currency, count(*)::int as count,
+        coalesce(sum((e.details->'amountMinor'->>'$bigint')::int8), 0)::text as amount_minor
+      from events e
+      where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.kind in ('paid', 'part_paid')
+        and e.details->>'currency' is not null
+        and not exists (select 1 from payments p where p.team_id = e.team_id and p.reversed_at is not null
+          and p.id = case when e.details->>'paymentId' ~ '^[0-9a-fA-F-]{36}$' then (e.details->>'paymentId')::uuid end)
+      group by 1
+      order by 1`,
+  );
+  return rows.map((r) => ({ currency: str(r.currency), count: num(r.count), amountMinor: big(r.amount_minor) }));
+}
+
+/**
+ * The payments behind the payment events, as lines: recorded since the last digest, whatever day they arrived,
+ * so each payment is listed in exactly one digest and the lines add up to the money received.
+ */
+async function paymentsSince(db: DatabaseOrTransaction, { team, sinceAt }: Scope): Promise<DigestData['payments']> {
+  const rows = await queryRows<Raw>(
+    db,
+    sql`select p.id::text as payment_id, i.id::text as invoice_id, i.number, c.name as client_name, i.currency,
+        p.amount_minor::text as amount_minor, p.received_on::text as received_on, p.recorded_by,
+        ${sql.raw(ms('e.at'))} as recorded_at
+      from events e
+      join payments p on p.team_id = e.team_id
+        and p.id = case when e.details->>'paymentId' ~ '^[0-9a-fA-F-]{36}$' then (e.details->>'paymentId')::uuid end
+      join invoices i on i.team_id = p.team_id and i.id = p.invoice_id
+      join clients c on c.team_id = i.team_id and c.id = i.client_id
+      where e.team_id = ${team} and e.at >= ${sinceAt}::timestamptz and e.kind in ('paid', 'part_paid')
+        and p.reversed_at is null
+      order by p.received_on, e.id`,
+  );
+  return rows.map((r) => ({
+    paymentId: str(r.payment_id),
+    invoiceId: str(r.invoice_id),
+    number: str(r.number),
+    clientName: str(r.client_name),
+    currency: str(r.currency),
+    amountMinor: big(r.amount_minor),
+    receivedOn: str(r.received_on),
+    recordedBy: str(r.recorded_by),
+    recordedAt: instant(r.recorded_at),
+  }));
+}
+
+/** Who needs to act: per owner, over the open book. */
+async function ownerWork(db: DatabaseOrTransaction, { team, workspace, today }: Scope): Promise<DigestData['owners']> {
+  const rows = await queryRows<Raw>(
+    db,
+    sql`select owner_user_id,
+        count(*) filter (where state = 'overdue')::int as overdue,
+        count(*) filter (where state = 'due')::int as due,
+        count(*) filter (where broken)::int as broken,
+        count(*) filter (where stale)::int as stale,
+        count(*) filter (where state in ('overdue', 'due') or broken or stale)::int as needs_action
+      from (
+        select i.owner_user_id, ${stateSql(today)} as state, ${promiseBrokenSql(today)} as broken,
+          ${staleSql(today, staleBefore(workspace, today))} as stale
+        from invoices i
+        where i.team_id = ${team} and ${OPEN}
+      ) t
+      group by owner_user_id
+      having count(*) filter (where state in ('overdue', 'due') or broken or stale) > 0
+      order by needs_action desc, owner_user_id nulls last`,
+  );
+  return rows.map((r) => ({
+    ownerUserId: strOrNull(r.owner_user_id),
+    overdue: num(r.overdue),
+    due: num(r.due),
+    promisesBroken: num(r.broken),
+    stale: num(r.stale),
+    needsAction: num(r.needs_action),
+  }));
 }
 
 export type {

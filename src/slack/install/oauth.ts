@@ -2,28 +2,28 @@
 // cookie and sends the person to Slack (the state signed with SLACK_STATE_SECRET), /slack/oauth_redirect checks the
 // state against the cookie, exchanges the code (oauth.v2.access) and stores the installation (store.ts). We add the
 // words: an org-wide install refused (its token revoked at once), the success page, a failure said plainly, and the
-// hook run after each install. Plus the pages at / and /privacy.
+// hook run after each install. The pages themselves are the web layer's, given in by the HTTP composition (src/http.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute, HTTPReceiverOptions, Installation, Logger } from '@slack/bolt';
+import type { HTTPReceiverOptions, Installation, Logger } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { InstallSettings } from '../../config.js';
 import type { LedgerContext } from '../../services/context.js';
-import { RETENTION_DAYS } from '../../services/installations.js';
-import {
-  INSTALL_PATH,
-  installedPage,
-  installFailedPage,
-  landingPage,
-  PRIVACY_PATH,
-  privacyPage,
-  REDIRECT_PATH,
-  sendPage,
-} from '../../web/install-pages.js';
 import { BOT_SCOPES } from './scopes.js';
 import { createInstallationStore, OrgInstallRefusedError, type SlackInstallationStore } from './store.js';
 
 /** Run after each successful install (and reinstall), once the page has answered: its failure is only logged. */
 export type OnInstalled = (teamId: string, installerUserId: string) => Promise<void>;
+
+/** Bolt's installer answers on these paths. */
+export const INSTALL_PATH = '/slack/install';
+export const REDIRECT_PATH = '/slack/oauth_redirect';
+
+/** How the end of an install is answered: the pages (src/web/install-pages.ts), given in by src/http.ts. */
+export interface InstallPages {
+  installed(res: ServerResponse, params: { teamName: string; teamId: string; appId?: string | undefined }): void;
+  /** Nothing was installed: why, in words, with the status to answer. */
+  failed(res: ServerResponse, status: number, reason: string): void;
+}
 
 export interface InstallWiring {
   store: SlackInstallationStore;
@@ -32,8 +32,6 @@ export interface InstallWiring {
     HTTPReceiverOptions,
     'clientId' | 'clientSecret' | 'stateSecret' | 'scopes' | 'installationStore' | 'redirectUri' | 'installerOptions'
   >;
-  /** GET / and GET /privacy. */
-  routes: CustomRoute[];
 }
 
 export function installWiring(options: {
@@ -44,8 +42,9 @@ export function installWiring(options: {
   publicUrl?: string | undefined;
   logger: () => Logger;
   installed: OnInstalled;
+  pages: InstallPages;
 }): InstallWiring {
-  const { settings, clientOptions } = options;
+  const { settings, clientOptions, pages } = options;
   const log = {
     warn: (...args: unknown[]) => options.logger().warn(...args),
     error: (...args: unknown[]) => options.logger().error(...args),
@@ -73,7 +72,7 @@ export function installWiring(options: {
         .revoke()
         .catch((error: unknown) => log.warn('Could not revoke the refused org-wide install’s token:', error));
     }
-    sendPage(res, 400, installFailedPage(new OrgInstallRefusedError().message));
+    pages.failed(res, 400, new OrgInstallRefusedError().message);
     return false;
   };
 
@@ -84,11 +83,7 @@ export function installWiring(options: {
     res: ServerResponse,
   ): Promise<void> => {
     const teamId = installation.team?.id ?? '';
-    sendPage(
-      res,
-      200,
-      installedPage({ teamName: installation.team?.name || teamId, teamId, appId: installation.appId }),
-    );
+    pages.installed(res, { teamName: installation.team?.name || teamId, teamId, appId: installation.appId });
     await options
       .installed(teamId, installation.user.id)
       .catch((error: unknown) => log.error(`After installing in ${teamId}:`, error));
@@ -110,10 +105,9 @@ export function installWiring(options: {
             ? 'This install link has expired, was already used, or was started in another browser, so nothing was installed. Start again from this browser.'
             : 'Slack did not complete the install, so nothing was installed. Start again in a minute.';
     if (!cancelled && !(error instanceof OrgInstallRefusedError)) log.warn(`An install failed: ${error.message}`);
-    sendPage(res, error.code === 'slack_oauth_unknown_error' && !cancelled ? 500 : 400, installFailedPage(reason));
+    pages.failed(res, error.code === 'slack_oauth_unknown_error' && !cancelled ? 500 : 400, reason);
   };
 
-  const page = (body: () => string) => (_req: IncomingMessage, res: ServerResponse) => sendPage(res, 200, body());
   return {
     store,
     receiverOptions: {
@@ -133,9 +127,5 @@ export function installWiring(options: {
         callbackOptions: { afterInstallation, successAsync, failureAsync },
       },
     },
-    routes: [
-      { path: '/', method: ['GET'], handler: page(landingPage) },
-      { path: PRIVACY_PATH, method: ['GET'], handler: page(() => privacyPage({ retentionDays: RETENTION_DAYS })) },
-    ],
   };
 }

@@ -25,7 +25,7 @@ import {
   paymentModal,
   reversePaymentModal,
   voidModal,
-} from '../ui/modals.js';
+} from '../ui/modals/index.js';
 import type { Mrkdwn } from '../ui/text.js';
 import { openChase, openSettings } from './commands.js';
 import { explain, isForeignUser, newKey, principalOf, workspaceOf } from './shared.js';

@@ -7,11 +7,10 @@ import { withDerivedLines } from '../../db/queries/numbers.js';
 import { clientNames, invoiceNumbersLike, suggestInvoiceNumber } from '../../db/queries/search.js';
 import { getClientRecord, getLastChase, getOverview, type Overview } from '../../db/queries/views.js';
 import type { WorkspaceRow } from '../../db/schema.js';
-import { isValidTimeZone, todayIn } from '../../domain/dates.js';
+import { isValidTimeZone, type LocalDate, todayIn } from '../../domain/dates.js';
 import { type InvoiceState, STATE_LABEL } from '../../domain/status.js';
 import { closest } from '../../domain/suggest.js';
 import { RENAMED_ZONES } from '../../domain/zones.js';
-import { digestSummary, queueDigest } from '../../jobs/digest.js';
 import { findClient } from '../../services/clients.js';
 import { isLedgerError } from '../../services/errors.js';
 import { holidayPlaceLabel } from '../../services/holidays.js';
@@ -20,8 +19,9 @@ import { authorize } from '../../services/policy.js';
 import { listRetainers } from '../../services/retainers.js';
 import { liveClientLink } from '../../services/sharing.js';
 import { claimFirstAdmin, firstAdminOpen, timeZoneChosen } from '../../services/workspaces.js';
-import { parseInvoiceCommand } from '../command.js';
+import { type InvoiceCommand, parseInvoiceCommand } from '../command.js';
 import type { SlackDeps } from '../deps.js';
+import { digestSummary, queueDigest } from '../digest.js';
 
 import type { Live } from '../live.js';
 import { context } from '../ui/blocks.js';
@@ -36,7 +36,7 @@ import {
   listMessage,
   notFoundMessage,
 } from '../ui/messages.js';
-import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals.js';
+import { chaseModal, newInvoiceModal, paymentModal, settingsModal } from '../ui/modals/index.js';
 import { clientRetainerLines } from '../ui/retainers.js';
 import { channelLink, literal, type Mrkdwn, md } from '../ui/text.js';
 import { afterAck } from '../work-queue.js';
@@ -70,224 +70,313 @@ export function registerCommands(app: App, deps: SlackDeps, live: Live): void {
   });
 }
 
+/** What every subcommand is given: the request, its workspace and day, and how to answer the person. */
+interface Invocation<K extends InvoiceCommand['kind']> {
+  deps: SlackDeps;
+  live: Live;
+  client: WebClient;
+  command: CommandArgs['command'];
+  workspace: WorkspaceRow;
+  teamId: string;
+  now: Date;
+  today: LocalDate;
+  reply: Reply;
+  /**
+   * A command that records something records once per Slack request: a replay of the same signed request
+   * (Slack accepts one for 5 minutes) carries the same trigger_id, unique to each invocation.
+   */
+  requestKey: string;
+  parsed: Extract<InvoiceCommand, { kind: K }>;
+}
+
+type Reply = (message: { text: Mrkdwn; blocks?: unknown[] }) => Promise<unknown>;
+type Subcommand<K extends InvoiceCommand['kind']> = (invocation: Invocation<K>) => Promise<void>;
+
 async function handle({ command, respond, client }: CommandArgs, deps: SlackDeps, live: Live): Promise<void> {
   const workspace = await workspaceOf(deps, command.team_id, command.team_domain);
   const parsed = parseInvoiceCommand(command.text);
-  const teamId = workspace.teamId;
   const now = deps.ledger.clock.now();
-  const today = todayIn(workspace.timeZone, now);
-  const reply = (message: { text: Mrkdwn; blocks?: unknown[] }) =>
-    respond({ response_type: 'ephemeral', ...(message as { text: string }) });
-  // A command that records something records once per Slack request: a replay of the same signed request
-  // (Slack accepts one for 5 minutes) carries the same trigger_id, unique to each invocation.
-  const requestKey = `command:${command.trigger_id}`;
-
-  switch (parsed.kind) {
-    case 'help': {
-      const overview = await getOverview(deps.ledger.db, { workspace, today, now, limit: 1 });
-      await reply(helpMessage({ isEmpty: isEmpty(overview) }));
-      return;
-    }
-    case 'new': {
-      const suggestedNumber = await suggestInvoiceNumber(deps.ledger.db, teamId);
-      await client.views.open({
-        trigger_id: command.trigger_id,
-        view: newInvoiceModal({
-          metadata: { key: newKey(), channelId: command.channel_id },
-          suggestedNumber,
-          today,
-          ownerUserId: command.user_id,
-          defaultCurrency: 'USD',
-        }),
-      });
-      return;
-    }
-    case 'list': {
-      let clientId: string | undefined;
-      if (parsed.client) {
-        const found = await findClient(deps.ledger, teamId, parsed.client);
-        if (!found) return clientNotFound(deps, teamId, parsed.client, reply);
-        clientId = found.id;
-      }
-      const overview = await getOverview(deps.ledger.db, {
-        workspace,
-        today,
-        now,
-        limit: 25,
-        ...(clientId ? { clientId } : {}),
-      });
-      const filtered = parsed.state ? onlyState(overview, parsed.state) : overview;
-      const filterLabel = [parsed.state ? STATE_LABEL[parsed.state] : null, parsed.client ?? null]
-        .filter(Boolean)
-        .join(' · ');
-      await reply(
-        listMessage({ overview: filtered, now, timeZone: workspace.timeZone, ...(filterLabel ? { filterLabel } : {}) }),
-      );
-      return;
-    }
-    case 'show': {
-      const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
-      if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
-      try {
-        await live.postCard(teamId, command.channel_id, found.invoice.id);
-      } catch {
-        // Not in that channel (or a DM the app cannot post in): show it privately instead, not live.
-        const invoice = await getInvoice(deps.ledger, teamId, found.invoice.id);
-        const card = invoiceCard(invoice, { now, timeZone: workspace.timeZone });
-        await reply({
-          text: card.text,
-          blocks: [
-            ...card.blocks,
-            context(literal('Only you can see this. Invite me to this channel to post live cards here.')),
-          ],
-        });
-      }
-      return;
-    }
-    case 'client': {
-      const found = await findClient(deps.ledger, teamId, parsed.name);
-      if (!found) return clientNotFound(deps, teamId, parsed.name, reply);
-      const record = await getClientRecord(deps.ledger.db, { workspace, today, now, clientId: found.id });
-      if (record) {
-        // When its invoices became Due and Overdue: derived lines among the events (src/domain/derived-history.ts).
-        record.history = await withDerivedLines(deps.ledger.db, {
-          teamId,
-          clientId: found.id,
-          timeZone: workspace.timeZone,
-          now,
-          history: record.history,
-        });
-      }
-      const statusLink = (await liveClientLink(deps.ledger, teamId, found.id)) ?? null;
-      const retainers = clientRetainerLines(
-        await listRetainers(deps.ledger, teamId, { clientId: found.id }, workspace),
-      );
-      const credit = await clientCreditSection(deps, client, workspace, command.user_id, found.id);
-      if (record)
-        await reply(clientMessage({ record, now, timeZone: workspace.timeZone, statusLink, retainers, credit }));
-      return;
-    }
-    case 'share':
-      return shareCommand({
-        deps,
-        client,
-        workspace,
-        userId: command.user_id,
-        requestKey,
-        clientRef: parsed.client,
-        action: parsed.action,
-        reply,
-        notFound: () => clientNotFound(deps, teamId, parsed.client, reply),
-      });
-    case 'paid': {
-      if (!(await mayHandle(deps, client, workspace, command.user_id)))
-        return void (await reply(deniedMessage('record payments')));
-      const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
-      if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
-      const invoice = await getInvoice(deps.ledger, teamId, found.invoice.id);
-      await client.views.open({
-        trigger_id: command.trigger_id,
-        view: paymentModal({
-          invoice,
-          today,
-          metadata: { key: newKey(), invoiceId: invoice.id, version: invoice.version, channelId: command.channel_id },
-          ...(parsed.amount ? { initialAmount: parsed.amount } : {}),
-          ...(parsed.date ? { initialDate: parsed.date } : {}),
-        }),
-      });
-      return;
-    }
-    case 'chase': {
-      const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
-      if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
-      await openChase(deps, client, workspace, found.invoice.id, command.trigger_id, command.channel_id, parsed.note);
-      return;
-    }
-    case 'settings': {
-      await openSettings(deps, client, workspace, command.user_id, command.trigger_id, reply);
-      return;
-    }
-    case 'digest': {
-      if (!parsed.post) {
-        const summary = await digestSummary(deps.ledger, workspace, now);
-        const messages = digestPreview(summary, { today, timeZone: workspace.timeZone, weekLabel: `As of ${today}` });
-        for (const message of messages) await reply(message);
-        return;
-      }
-      const principal = await principalOf(deps, client, workspace, command.user_id);
-      try {
-        authorize(principal, 'postDigest', teamId);
-      } catch {
-        return void (await reply(deniedMessage('post the digest')));
-      }
-      if (!workspace.financeChannel) {
-        await reply(errorMessage('Choose the finance channel in /invoice settings first: the digest is posted there.'));
-        return;
-      }
-      const queued = await queueDigest(deps.ledger, workspace, now, `digest:now:${requestKey}`, `As of ${today}`);
-      await deps.jobs?.tick();
-      await reply({
-        text:
-          queued > 0
-            ? md`The digest is on its way to ${channelLink(workspace.financeChannel) ?? literal('the finance channel')}.`
-            : md`That request was already handled: the digest went to ${channelLink(workspace.financeChannel) ?? literal('the finance channel')} then.`,
-      });
-      return;
-    }
-    case 'import':
-      await openImport(deps, client, workspace, command.user_id, command.trigger_id, reply);
-      return;
-    case 'export':
-      await sendExport(deps, { workspace, userId: command.user_id, request: parsed }, reply);
-      return;
-    case 'webhooks':
-      return webhooksCommand({
-        deps,
-        live,
-        client,
-        workspace,
-        userId: command.user_id,
-        requestKey,
-        request: parsed,
-        reply,
-      });
-    case 'connect':
-      return connectCommand({
-        deps,
-        client,
-        workspace,
-        userId: command.user_id,
-        triggerId: command.trigger_id,
-        request: parsed,
-        reply,
-      });
-    case 'recurring':
-      return recurringCommand({
-        deps,
-        live,
-        client,
-        workspace,
-        userId: command.user_id,
-        triggerId: command.trigger_id,
-        channelId: command.channel_id,
-        request: parsed,
-        reply,
-      });
-    case 'rates':
-      return ratesCommand({ deps, client, workspace, userId: command.user_id, request: parsed, reply });
-    case 'missing':
-      await reply(
-        errorMessage(`\`/invoice ${parsed.command}\` needs ${parsed.what}, for example \`${parsed.example}\`.`),
-      );
-      return;
-    case 'invalid':
-      await reply(errorMessage(`${parsed.message} For example \`${parsed.example}\`.`));
-      return;
-    case 'unknown':
-      await reply(notFoundMessage('command', parsed.word, parsed.suggestion));
-      return;
-  }
+  const reply: Reply = (message) => respond({ response_type: 'ephemeral', ...(message as { text: string }) });
+  const run = SUBCOMMANDS[parsed.kind] as Subcommand<typeof parsed.kind>;
+  await run({
+    deps,
+    live,
+    client,
+    command,
+    workspace,
+    teamId: workspace.teamId,
+    now,
+    today: todayIn(workspace.timeZone, now),
+    reply,
+    requestKey: `command:${command.trigger_id}`,
+    parsed,
+  });
 }
+
+const help: Subcommand<'help'> = async ({ deps, workspace, now, today, reply }) => {
+  const overview = await getOverview(deps.ledger.db, { workspace, today, now, limit: 1 });
+  await reply(helpMessage({ isEmpty: isEmpty(overview) }));
+};
+
+const newInvoice: Subcommand<'new'> = async ({ deps, client, command, teamId, today }) => {
+  const suggestedNumber = await suggestInvoiceNumber(deps.ledger.db, teamId);
+  await client.views.open({
+    trigger_id: command.trigger_id,
+    view: newInvoiceModal({
+      metadata: { key: newKey(), channelId: command.channel_id },
+      suggestedNumber,
+      today,
+      ownerUserId: command.user_id,
+      defaultCurrency: 'USD',
+    }),
+  });
+};
+
+const list: Subcommand<'list'> = async ({ deps, workspace, teamId, now, today, reply, parsed }) => {
+  let clientId: string | undefined;
+  if (parsed.client) {
+    const found = await findClient(deps.ledger, teamId, parsed.client);
+    if (!found) return clientNotFound(deps, teamId, parsed.client, reply);
+    clientId = found.id;
+  }
+  const overview = await getOverview(deps.ledger.db, {
+    workspace,
+    today,
+    now,
+    limit: 25,
+    ...(clientId ? { clientId } : {}),
+  });
+  const filtered = parsed.state ? onlyState(overview, parsed.state) : overview;
+  const filterLabel = [parsed.state ? STATE_LABEL[parsed.state] : null, parsed.client ?? null]
+    .filter(Boolean)
+    .join(' · ');
+  await reply(
+    listMessage({ overview: filtered, now, timeZone: workspace.timeZone, ...(filterLabel ? { filterLabel } : {}) }),
+  );
+};
+
+const show: Subcommand<'show'> = async ({ deps, live, command, workspace, teamId, now, reply, parsed }) => {
+  const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
+  if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
+  try {
+    await live.postCard(teamId, command.channel_id, found.invoice.id);
+  } catch {
+    // Not in that channel (or a DM the app cannot post in): show it privately instead, not live.
+    const invoice = await getInvoice(deps.ledger, teamId, found.invoice.id);
+    const card = invoiceCard(invoice, { now, timeZone: workspace.timeZone });
+    await reply({
+      text: card.text,
+      blocks: [
+        ...card.blocks,
+        context(literal('Only you can see this. Invite me to this channel to post live cards here.')),
+      ],
+    });
+  }
+};
+
+const clientRecord: Subcommand<'client'> = async ({
+  deps,
+  client,
+  command,
+  workspace,
+  teamId,
+  now,
+  today,
+  reply,
+  parsed,
+}) => {
+  const found = await findClient(deps.ledger, teamId, parsed.name);
+  if (!found) return clientNotFound(deps, teamId, parsed.name, reply);
+  const record = await getClientRecord(deps.ledger.db, { workspace, today, now, clientId: found.id });
+  if (record) {
+    // When its invoices became Due and Overdue: derived lines among the events (src/domain/derived-history.ts).
+    record.history = await withDerivedLines(deps.ledger.db, {
+      teamId,
+      clientId: found.id,
+      timeZone: workspace.timeZone,
+      now,
+      history: record.history,
+    });
+  }
+  const statusLink = (await liveClientLink(deps.ledger, teamId, found.id)) ?? null;
+  const retainers = clientRetainerLines(await listRetainers(deps.ledger, teamId, { clientId: found.id }, workspace));
+  const credit = await clientCreditSection(deps, client, workspace, command.user_id, found.id);
+  if (record) await reply(clientMessage({ record, now, timeZone: workspace.timeZone, statusLink, retainers, credit }));
+};
+
+const share: Subcommand<'share'> = async ({ deps, client, command, workspace, teamId, reply, requestKey, parsed }) => {
+  return shareCommand({
+    deps,
+    client,
+    workspace,
+    userId: command.user_id,
+    requestKey,
+    clientRef: parsed.client,
+    action: parsed.action,
+    reply,
+    notFound: () => clientNotFound(deps, teamId, parsed.client, reply),
+  });
+};
+
+const paid: Subcommand<'paid'> = async ({ deps, client, command, workspace, teamId, today, reply, parsed }) => {
+  if (!(await mayHandle(deps, client, workspace, command.user_id)))
+    return void (await reply(deniedMessage('record payments')));
+  const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
+  if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
+  const invoice = await getInvoice(deps.ledger, teamId, found.invoice.id);
+  await client.views.open({
+    trigger_id: command.trigger_id,
+    view: paymentModal({
+      invoice,
+      today,
+      metadata: { key: newKey(), invoiceId: invoice.id, version: invoice.version, channelId: command.channel_id },
+      ...(parsed.amount ? { initialAmount: parsed.amount } : {}),
+      ...(parsed.date ? { initialDate: parsed.date } : {}),
+    }),
+  });
+};
+
+const chase: Subcommand<'chase'> = async ({ deps, client, command, workspace, teamId, reply, parsed }) => {
+  const found = await findInvoiceRow(deps.ledger.db, { teamId, idOrNumber: parsed.ref });
+  if (!found) return invoiceNotFound(deps, teamId, parsed.ref, reply);
+  await openChase(deps, client, workspace, found.invoice.id, command.trigger_id, command.channel_id, parsed.note);
+};
+
+const settings: Subcommand<'settings'> = async ({ deps, client, command, workspace, reply }) => {
+  await openSettings(deps, client, workspace, command.user_id, command.trigger_id, reply);
+};
+
+const digest: Subcommand<'digest'> = async ({
+  deps,
+  client,
+  command,
+  workspace,
+  teamId,
+  now,
+  today,
+  reply,
+  requestKey,
+  parsed,
+}) => {
+  if (!parsed.post) {
+    const summary = await digestSummary(deps.ledger, workspace, now);
+    const messages = digestPreview(summary, { today, timeZone: workspace.timeZone, weekLabel: `As of ${today}` });
+    for (const message of messages) await reply(message);
+    return;
+  }
+  const principal = await principalOf(deps, client, workspace, command.user_id);
+  try {
+    authorize(principal, 'postDigest', teamId);
+  } catch {
+    return void (await reply(deniedMessage('post the digest')));
+  }
+  if (!workspace.financeChannel) {
+    await reply(errorMessage('Choose the finance channel in /invoice settings first: the digest is posted there.'));
+    return;
+  }
+  const queued = await queueDigest(deps.ledger, workspace, now, `digest:now:${requestKey}`, `As of ${today}`);
+  await deps.jobs?.tick();
+  await reply({
+    text:
+      queued > 0
+        ? md`The digest is on its way to ${channelLink(workspace.financeChannel) ?? literal('the finance channel')}.`
+        : md`That request was already handled: the digest went to ${channelLink(workspace.financeChannel) ?? literal('the finance channel')} then.`,
+  });
+};
+
+const importFile: Subcommand<'import'> = async ({ deps, client, command, workspace, reply }) => {
+  await openImport(deps, client, workspace, command.user_id, command.trigger_id, reply);
+};
+
+const exportFile: Subcommand<'export'> = async ({ deps, command, workspace, reply, parsed }) => {
+  await sendExport(deps, { workspace, userId: command.user_id, request: parsed }, reply);
+};
+
+const webhooks: Subcommand<'webhooks'> = async ({
+  deps,
+  live,
+  client,
+  command,
+  workspace,
+  reply,
+  requestKey,
+  parsed,
+}) => {
+  return webhooksCommand({
+    deps,
+    live,
+    client,
+    workspace,
+    userId: command.user_id,
+    requestKey,
+    request: parsed,
+    reply,
+  });
+};
+
+const connect: Subcommand<'connect'> = async ({ deps, client, command, workspace, reply, parsed }) => {
+  return connectCommand({
+    deps,
+    client,
+    workspace,
+    userId: command.user_id,
+    triggerId: command.trigger_id,
+    request: parsed,
+    reply,
+  });
+};
+
+const recurring: Subcommand<'recurring'> = async ({ deps, live, client, command, workspace, reply, parsed }) => {
+  return recurringCommand({
+    deps,
+    live,
+    client,
+    workspace,
+    userId: command.user_id,
+    triggerId: command.trigger_id,
+    channelId: command.channel_id,
+    request: parsed,
+    reply,
+  });
+};
+
+const rates: Subcommand<'rates'> = async ({ deps, client, command, workspace, reply, parsed }) => {
+  return ratesCommand({ deps, client, workspace, userId: command.user_id, request: parsed, reply });
+};
+
+const missing: Subcommand<'missing'> = async ({ reply, parsed }) => {
+  await reply(errorMessage(`\`/invoice ${parsed.command}\` needs ${parsed.what}, for example \`${parsed.example}\`.`));
+};
+
+const invalid: Subcommand<'invalid'> = async ({ reply, parsed }) => {
+  await reply(errorMessage(`${parsed.message} For example \`${parsed.example}\`.`));
+};
+
+const unknownWord: Subcommand<'unknown'> = async ({ reply, parsed }) => {
+  await reply(notFoundMessage('command', parsed.word, parsed.suggestion));
+};
+
+const SUBCOMMANDS: { [K in InvoiceCommand['kind']]: Subcommand<K> } = {
+  help,
+  new: newInvoice,
+  list,
+  show,
+  client: clientRecord,
+  share,
+  paid,
+  chase,
+  settings,
+  digest,
+  import: importFile,
+  export: exportFile,
+  webhooks,
+  connect,
+  recurring,
+  rates,
+  missing,
+  invalid,
+  unknown: unknownWord,
+};
 
 export async function openChase(
   deps: SlackDeps,

@@ -44,7 +44,7 @@ import {
   refundModal,
   withdrawCreditNoteModal,
 } from '../ui/modals/credit.js';
-import { fieldErrors } from '../ui/modals.js';
+import { fieldErrors } from '../ui/modals/index.js';
 import type { SlackMessage } from '../ui/text.js';
 import { afterAck } from '../work-queue.js';
 import { explain, isForeignUser, newKey, principalOf, workspaceOf } from './shared.js';

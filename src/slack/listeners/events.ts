@@ -1,7 +1,7 @@
 // Events: the App Home is published when someone opens it, and they are remembered so it stays live. Being
 // uninstalled, or losing the bot token, stops every post to that workspace at once (its installation forgets the token).
 import type { App } from '@slack/bolt';
-import { rememberHomeViewer } from '../../db/queries/cards.js';
+import { rememberHomeViewer } from '../../db/cards.js';
 import { recordUninstall, SLACK_PRINCIPAL } from '../../services/installations.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';

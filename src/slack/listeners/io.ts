@@ -5,10 +5,10 @@ import type { AllMiddlewareArgs, App, SlackViewAction, SlackViewMiddlewareArgs }
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { WorkspaceRow } from '../../db/schema.js';
+import { decodeCsv } from '../../domain/csv-formats.js';
+import type { DateOrder } from '../../domain/csv-values.js';
 import { addDays, endOfMonth, type LocalDate, startOfLocalDay, todayIn } from '../../domain/dates.js';
 import { exportHistoryCsv, exportInvoicesCsv } from '../../io/export.js';
-import { decodeCsv } from '../../io/formats.js';
-import type { DateOrder } from '../../io/values.js';
 import { type ImportProgress, importInvoices } from '../../services/import.js';
 import type { Principal } from '../../services/policy.js';
 import { write } from '../../services/write.js';

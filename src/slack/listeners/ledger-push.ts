@@ -20,7 +20,7 @@ import {
   pushSettingModal,
   readPushForm,
 } from '../ui/ledger-push.js';
-import { fieldErrors } from '../ui/modals.js';
+import { fieldErrors } from '../ui/modals/index.js';
 import { explain, isForeignUser, principalOf, workspaceOf } from './shared.js';
 
 const LABEL: Readonly<Record<string, string>> = { xero: 'Xero', quickbooks: 'QuickBooks' };

@@ -5,7 +5,7 @@ import { searchZones } from '../../domain/zones.js';
 import { searchHolidayPlaces } from '../../services/holidays.js';
 import type { SlackDeps } from '../deps.js';
 import { ACTION } from '../ui/ids.js';
-import { holidayValue } from '../ui/modals.js';
+import { holidayValue } from '../ui/modals/index.js';
 
 export function registerOptions(app: App, deps: SlackDeps): void {
   app.options(ACTION.clientSelect, async ({ body, options, ack }) => {

@@ -27,7 +27,7 @@ import type { RecurringRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { deniedMessage, errorMessage } from '../ui/messages.js';
-import { fieldErrors } from '../ui/modals.js';
+import { fieldErrors } from '../ui/modals/index.js';
 import {
   RETAINER_EDIT_FIELDS,
   RETAINER_EDIT_VIEW,

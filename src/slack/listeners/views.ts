@@ -1,6 +1,7 @@
 // Modal submissions. Validate and record before acknowledging, so a mistake is shown on its field
 // (response_action: errors) and nothing is recorded until it is right; Slack calls come after the ack.
 import type { AllMiddlewareArgs, App, SlackViewAction, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { InvoiceView } from '../../db/queries/invoices.js';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { issueCreditNote, reversePayment } from '../../services/corrections.js';
 import { type FieldIssue, isLedgerError } from '../../services/errors.js';
@@ -13,7 +14,7 @@ import {
   voidInvoice,
 } from '../../services/invoices.js';
 import type { Principal } from '../../services/policy.js';
-import { updateWorkspaceSettings } from '../../services/workspaces.js';
+import { getWorkspace, updateWorkspaceSettings } from '../../services/workspaces.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';
 import { FIELD, type ModalMetadata, VIEW } from '../ui/ids.js';
@@ -39,7 +40,7 @@ import {
   readVoid,
   SETTINGS_FIELDS,
   VOID_FIELDS,
-} from '../ui/modals.js';
+} from '../ui/modals/index.js';
 import { afterAck } from '../work-queue.js';
 import { clientCreditChanged } from './credit.js';
 import { explain, isForeignUser, principalOf, readMetadata, workspaceOf } from './shared.js';
@@ -65,8 +66,8 @@ class FormErrors extends Error {
   }
 }
 
-/** What a submit handler returns: after the ack, the invoice whose live views must catch up. */
-type Outcome = { invoiceId?: string; after?: () => Promise<void> };
+/** What a submit handler returns: after the ack, the invoice (as read once after the commit) whose live views must catch up. */
+type Outcome = { invoice?: InvoiceView; after?: () => Promise<void> };
 
 export function registerViews(app: App, deps: SlackDeps, live: Live): void {
   const on = (
@@ -85,9 +86,9 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
         return;
       }
       let outcome: Outcome;
+      let workspace: WorkspaceRow;
       try {
-        const teamId = body.team?.id ?? body.user.team_id ?? '';
-        const workspace = await workspaceOf(deps, teamId, body.team?.domain);
+        workspace = await workspaceOf(deps, body.team?.id ?? body.user.team_id ?? '', body.team?.domain);
         outcome = await handler({
           deps,
           workspace,
@@ -113,7 +114,8 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       await ack();
       try {
         await afterAck(deps, async () => {
-          if (outcome.invoiceId) await live.invoiceChanged(body.team?.id ?? '', outcome.invoiceId);
+          const { invoice } = outcome;
+          if (invoice) await live.invoiceChanged(workspace.teamId, invoice.id, { invoice });
           await outcome.after?.();
         });
       } catch (error) {
@@ -148,15 +150,17 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
     return {
       after: async () => {
         if (replayed) return;
+        // Read once after the commit, with the invoice createInvoice read: the card and the homes share them.
+        const known = { workspace: await getWorkspace(s.deps.ledger, s.workspace.teamId), invoice };
         const channel = s.workspace.financeChannel ?? s.metadata.channelId ?? s.userId;
         try {
-          await live.postCard(s.workspace.teamId, channel, invoice.id);
+          await live.postCard(s.workspace.teamId, channel, invoice.id, { known });
         } catch (error) {
           // The app is not in that channel: the creator still gets the card, in their DM with the app.
           s.deps.logger.warn(`Could not post ${invoice.number} to ${channel}: ${explain(s.deps, error, 'posting')}`);
-          await live.postCard(s.workspace.teamId, s.userId, invoice.id);
+          await live.postCard(s.workspace.teamId, s.userId, invoice.id, { known });
         }
-        await live.refreshHomes(s.workspace.teamId);
+        await live.refreshHomes(s.workspace.teamId, known);
       },
     };
   });
@@ -176,7 +180,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       },
       { idempotencyKey: s.metadata.key },
     );
-    return { invoiceId: result.invoice.id };
+    return { invoice: result.invoice };
   });
 
   on(VIEW.chase, CHASE_FIELDS, FIELD.chaseMethod, async (s) => {
@@ -196,7 +200,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       },
       { idempotencyKey: s.metadata.key },
     );
-    return { invoiceId: result.id };
+    return { invoice: result };
   });
 
   on(VIEW.hold, HOLD_FIELDS, FIELD.reason, async (s) => {
@@ -208,7 +212,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       { invoice: s.metadata.invoiceId ?? '', kind: form.kind, reason: form.reason },
       { idempotencyKey: s.metadata.key },
     );
-    return { invoiceId: result.id };
+    return { invoice: result };
   });
 
   on(VIEW.void, VOID_FIELDS, FIELD.reason, async (s) => {
@@ -220,7 +224,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       { invoice: s.metadata.invoiceId ?? '', reason: form.reason },
       { idempotencyKey: s.metadata.key },
     );
-    return { invoiceId: result.id };
+    return { invoice: result };
   });
 
   on(VIEW.reversePayment, REVERSE_PAYMENT_FIELDS, FIELD.reason, async (s) => {
@@ -232,7 +236,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       { invoice: s.metadata.invoiceId ?? '', payment: form.payment, reason: form.reason },
       { idempotencyKey: s.metadata.key },
     );
-    return { invoiceId: result.invoice.id };
+    return { invoice: result.invoice };
   });
 
   on(VIEW.creditNote, CREDIT_NOTE_FIELDS, FIELD.creditAmount, async (s) => {
@@ -254,7 +258,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
     const { clientId, currency } = result.invoice;
     const kept = result.onAccountMinor > 0n;
     return {
-      invoiceId: result.invoice.id,
+      invoice: result.invoice,
       ...(kept
         ? { after: () => clientCreditChanged(s.deps, live, { teamId: s.workspace.teamId, clientId, currency }) }
         : {}),
@@ -286,7 +290,7 @@ export function registerViews(app: App, deps: SlackDeps, live: Live): void {
       },
       { idempotencyKey: s.metadata.key },
     );
-    return { invoiceId: result.id };
+    return { invoice: result };
   });
 
   on(VIEW.settings, SETTINGS_FIELDS, FIELD.financeChannel, async (s) => {

@@ -3,12 +3,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { WorkspaceRow } from '../../db/schema.js';
 import { isLedgerError } from '../../services/errors.js';
-import {
-  addWebhookEndpoint,
-  FAILING_PENDING_CAP,
-  listWebhookEndpoints,
-  removeWebhookEndpoint,
-} from '../../webhooks/endpoints.js';
+import { addWebhookEndpoint, removeWebhookEndpoint } from '../../services/webhooks.js';
+import { FAILING_PENDING_CAP, listWebhookEndpoints } from '../../webhooks/endpoints.js';
 import type { WebhooksRequest } from '../command.js';
 import type { SlackDeps } from '../deps.js';
 import type { Live } from '../live.js';

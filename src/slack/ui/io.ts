@@ -5,9 +5,9 @@
 // the lines are packed into a few sections and the rest is counted ("…and 212 more").
 import type { ViewOutput } from '@slack/bolt';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { DateOrder } from '../../domain/csv-values.js';
 import type { LocalDate } from '../../domain/dates.js';
 import { isCurrency } from '../../domain/money.js';
-import type { DateOrder } from '../../io/values.js';
 import type { ImportProgress, ImportReport } from '../../services/import.js';
 import type { ExportKind } from '../command.js';
 import { context, mrkdwn, plain, section } from './blocks.js';

@@ -6,7 +6,7 @@ import { describeEnd } from '../../domain/retainers.js';
 import { describeTerms, TERMS_CHOICES } from '../../domain/terms.js';
 import type { EditedRetainer, RetainerChange, RetainerField, RetainerView } from '../../services/retainers.js';
 import { plain, section } from './blocks.js';
-import { COMMON_CURRENCIES } from './modals.js';
+import { COMMON_CURRENCIES } from './modals/index.js';
 import {
   dayOptions,
   input,

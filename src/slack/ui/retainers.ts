@@ -8,7 +8,7 @@ import { describeTerms, TERMS_CHOICES } from '../../domain/terms.js';
 import type { RetainerView } from '../../services/retainers.js';
 import { context, plain, section } from './blocks.js';
 import { ACTION } from './ids.js';
-import { COMMON_CURRENCIES } from './modals.js';
+import { COMMON_CURRENCIES } from './modals/index.js';
 import {
   esc,
   inline,

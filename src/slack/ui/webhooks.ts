@@ -1,4 +1,5 @@
-import type { AddedWebhookEndpoint, WebhookEndpointState } from '../../webhooks/endpoints.js';
+import type { AddedWebhookEndpoint } from '../../services/webhooks.js';
+import type { WebhookEndpointState } from '../../webhooks/endpoints.js';
 import { webhookDisplayUrl } from '../../webhooks/endpoints.js';
 import { context, linesMessage, section } from './blocks.js';
 import {

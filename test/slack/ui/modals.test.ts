@@ -25,7 +25,7 @@ import {
   SETTINGS_FIELDS,
   settingsModal,
   voidModal,
-} from '../../../src/slack/ui/modals.js';
+} from '../../../src/slack/ui/modals/index.js';
 import {
   ALICE,
   BOB,

@@ -14,7 +14,7 @@ import {
   paymentModal,
   settingsModal,
   voidModal,
-} from '../../../src/slack/ui/modals.js';
+} from '../../../src/slack/ui/modals/index.js';
 import {
   esc,
   escapeClip,

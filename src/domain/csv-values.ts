@@ -1,7 +1,7 @@
 // Reading one CSV cell as a date or an amount, with messages a person can act on. Exact: nothing is rounded.
-import { FIRST_YEAR, isLocalDate, isPlausibleDate, LAST_YEAR, type LocalDate } from '../domain/dates.js';
-import { currencyExponent, parseMoney } from '../domain/money.js';
-import { hiddenCharacterIn } from '../domain/text.js';
+import { FIRST_YEAR, isLocalDate, isPlausibleDate, LAST_YEAR, type LocalDate } from './dates.js';
+import { currencyExponent, parseMoney } from './money.js';
+import { hiddenCharacterIn } from './text.js';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 

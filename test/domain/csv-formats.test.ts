@@ -7,7 +7,7 @@ import {
   type ImportedInvoice,
   readInvoicesCsv,
   SHEET_COLUMNS,
-} from '../../src/io/formats.js';
+} from '../../src/domain/csv-formats.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 

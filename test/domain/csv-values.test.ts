@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, dateOrderEvidence, multiply, readDate, readDecimal, readMoney } from '../../src/io/values.js';
+import {
+  cellText,
+  dateOrderEvidence,
+  multiply,
+  readDate,
+  readDecimal,
+  readMoney,
+} from '../../src/domain/csv-values.js';
 
 describe('reading a date cell', () => {
   it('reads ISO dates, with or without a time after them', () => {

@@ -29,10 +29,6 @@
 //
 // Without a status, one is inferred from the row (inferStatus) and said in the notes.
 import { parse } from 'csv-parse/sync';
-import type { LocalDate } from '../domain/dates.js';
-import { isCurrency, toDecimalString } from '../domain/money.js';
-import { dueDateFor, parseTerms } from '../domain/terms.js';
-import { controlCharacterIn } from '../domain/text.js';
 import {
   cellText,
   type DateOrder,
@@ -42,7 +38,11 @@ import {
   readDate,
   readDecimal,
   readMoney,
-} from './values.js';
+} from './csv-values.js';
+import type { LocalDate } from './dates.js';
+import { isCurrency, toDecimalString } from './money.js';
+import { dueDateFor, parseTerms } from './terms.js';
+import { controlCharacterIn } from './text.js';
 
 export type FormatId =
   | 'xero'

@@ -9,7 +9,7 @@ import {
   parseIPv6,
   parseNetwork,
   parseNetworks,
-} from '../../src/webhooks/address.js';
+} from '../../src/domain/webhook-address.js';
 
 const hex = (value: bigint | undefined) => value?.toString(16);
 

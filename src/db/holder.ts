@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
-import type { ClaimHolder } from '../db/deliveries.js';
+import type { ClaimHolder } from './deliveries.js';
 
 export type { ClaimHolder };
 

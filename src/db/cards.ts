@@ -1,7 +1,7 @@
 // Which Slack messages show which invoice, and which of them no longer show its live state.
 import { and, eq, sql } from 'drizzle-orm';
-import { type DatabaseOrTransaction, queryRows } from '../client.js';
-import { homeViewers, postedMessages } from '../schema.js';
+import { type DatabaseOrTransaction, queryRows } from './client.js';
+import { homeViewers, postedMessages } from './schema.js';
 
 export interface CardRef {
   teamId: string;
