@@ -56,6 +56,8 @@ export async function takeLedgerRates(p: TakeRatesParams): Promise<{ changed: st
   const workspace = await loadWorkspace(ctx.db, teamId);
   // No reporting currency: nothing to convert into, so no call is spent.
   if (!workspace.reportingCurrency) return { changed: [] };
+  // A ledger that quotes rates only on invoices, and no invoice seen this run: nothing to ask it.
+  if (!provider.exchangeRates && p.seen.quotes.length === 0) return { changed: [] };
   try {
     const auth = await p.auth();
     const home = await provider.homeCurrency(auth);
