@@ -114,6 +114,20 @@ export interface LedgerInvoice {
    * there (the allocation deleted, or the advance voided) and is reversed here.
    */
   listsAdvances?: boolean;
+  /**
+   * Home-currency units for one unit of the invoice's currency, as the invoice carries it, for a ledger that quotes
+   * its rates on invoices (Xero's CurrencyRate is the other way round: kept as '1/<CurrencyRate>'). Books/rates.ts
+   * takes each currency's most recent one, dated the invoice's date.
+   */
+  homeRate?: string;
+}
+
+/** One of the ledger's rates into its home currency (see services/rates.ts `LedgerRate`). */
+export interface LedgerRateQuote {
+  currency: string;
+  /** Home-currency units for one unit of `currency`: a decimal, or '1/0.92' for an inverted quote. */
+  rate: string;
+  rateDate: LocalDate;
 }
 
 /** Part of a credit note applied to one invoice. */
@@ -178,6 +192,17 @@ export interface LedgerProvider {
    * it syncs no credit notes; the sync skips that phase.
    */
   listCreditNotesSince?(auth: Auth, since: Date | undefined, page: number): Promise<Page<LedgerCreditNote>>;
+  /**
+   * The ledger's home currency (Xero's organisation base currency, QuickBooks' home currency), to know whether its
+   * rates are into the reporting currency. Null when the connection may not read it (a Xero connection made before
+   * the app asked for accounting.settings.read). Optional: a provider without it gives no rates.
+   */
+  homeCurrency?(auth: Auth): Promise<string | null>;
+  /**
+   * The ledger's own rates into its home currency for these foreign currencies as of `today` (QuickBooks'
+   * ExchangeRate). Optional: a ledger that quotes rates on its invoices (`LedgerInvoice.homeRate`) needs none.
+   */
+  exchangeRates?(auth: Auth, currencies: readonly string[], today: LocalDate): Promise<LedgerRateQuote[]>;
   /**
    * The accounts a payment can be paid into (Xero: bank accounts, and accounts with payments enabled). Optional:
    * a provider without it (and createPayment) cannot post payments, and the setting cannot be turned on.

@@ -25,6 +25,7 @@ import {
   type LedgerInvoice,
   type LedgerPayment,
   type LedgerProvider,
+  type LedgerRateQuote,
   type NewLedgerPayment,
   type Page,
   ProviderError,
@@ -62,6 +63,20 @@ const tokenAnswer = z.object({
   expires_in: z.union([z.string().regex(/^\d+$/), z.number()]).transform(Number),
   x_refresh_token_expires_in: z.union([z.string(), z.number()]).optional(),
   token_type: z.string().optional(),
+});
+
+const preferencesAnswer = z.object({
+  Preferences: z.object({
+    CurrencyPrefs: z.object({ HomeCurrency: z.object({ value: z.string().nullish() }).nullish() }).nullish(),
+  }),
+});
+
+const exchangeRateAnswer = z.object({
+  ExchangeRate: z.object({
+    SourceCurrencyCode: z.string(),
+    Rate: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal'),
+    AsOfDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date'),
+  }),
 });
 
 const companyInfo = z.object({
@@ -372,6 +387,31 @@ export function quickbooksProvider(options: QuickBooksProviderOptions): LedgerPr
       const body = expectOk(answer, companyInfo, 'company');
       const name = body.CompanyInfo.CompanyName?.trim() || body.CompanyInfo.LegalName?.trim() || `Company ${named}`;
       return [{ id: named, name } satisfies Tenant];
+    },
+    /** Preferences.CurrencyPrefs.HomeCurrency: the currency every ExchangeRate is into. */
+    async homeCurrency(auth) {
+      const answer = await get(auth.accessToken, auth.tenantId, 'preferences', {});
+      const body = expectOk(answer, preferencesAnswer, 'preferences');
+      return body.Preferences.CurrencyPrefs?.HomeCurrency?.value?.toUpperCase() ?? null;
+    },
+    /**
+     * GET exchangerate?sourcecurrencycode=EUR&asofdate=… per currency: Rate is "the number of home currency units it
+     * takes to equal one foreign currency unit" (Intuit, Manage multiple currencies), dated AsOfDate. A currency
+     * QuickBooks gives no rate for is left out, not the sync failed.
+     */
+    async exchangeRates(auth, currencies, today) {
+      const quotes: LedgerRateQuote[] = [];
+      for (const currency of currencies) {
+        const answer = await get(auth.accessToken, auth.tenantId, 'exchangerate', {
+          sourcecurrencycode: currency,
+          asofdate: today,
+        });
+        if (answer.status === 400 || answer.status === 404) continue;
+        const rate = expectOk(answer, exchangeRateAnswer, 'exchange rate').ExchangeRate;
+        if (rate.SourceCurrencyCode.toUpperCase() !== currency) continue;
+        quotes.push({ currency, rate: rate.Rate, rateDate: rate.AsOfDate });
+      }
+      return quotes;
     },
     async listContactsSince(auth, since, page) {
       const cdc = since && page === 1 ? await changes(auth, 'Customer', since, qboCustomer) : undefined;

@@ -39,6 +39,7 @@ import type {
   Page,
   ProviderId,
 } from './provider.js';
+import { InvoiceRates, takeLedgerRates } from './rates.js';
 import { AmountError, decimalToMinor } from './values.js';
 
 /**
@@ -153,6 +154,7 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
   // A provider that lists no credit notes (the method is optional) skips that phase.
   const phases = PHASES[state.mode].filter((phase) => phase !== 'credits' || provider.listCreditNotesSince);
   const bulkFrom = deps.bulkFrom ?? BULK_FROM;
+  const seenRates = new InvoiceRates();
 
   for (let p = phases.indexOf(state.phase); p < phases.length; p++) {
     const phase = phases[p] as Phase;
@@ -215,6 +217,7 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
           continue;
         }
         const invoice = item as LedgerInvoice;
+        seenRates.note(invoice);
         if (inBulk.has(invoice.externalId)) {
           for (const note of invoice.credits ?? []) {
             await guarded(outcome, `credit note ${note.number ?? note.externalId}`, async () => {
@@ -266,6 +269,16 @@ export async function runSync(deps: SyncDeps, connection: LedgerConnectionRow): 
       page += 1;
     }
   }
+  // The ledger's exchange rates (books/rates.ts): a rate not read is a problem reported, not a failed sync.
+  const rates = await takeLedgerRates({
+    ctx,
+    provider,
+    teamId,
+    auth: async () => ({ accessToken: await deps.accessToken(), tenantId: connection.tenantId }),
+    seen: seenRates,
+    today,
+  });
+  if (rates.problem) outcome.problems.push({ ref: 'exchange rates', message: rates.problem });
   const started = new Date(state.startedAt);
   outcome.changedInvoices = [...changed];
   outcome.finished = await deps.save({

@@ -114,6 +114,8 @@ const xeroInvoice = z.object({
   DueDate: msDate.nullish(),
   Status: z.string(),
   UpdatedDateUTC: msDate,
+  /** components.schemas.Invoice.CurrencyRate: units of the invoice's currency for one of the base currency. */
+  CurrencyRate: decimal.nullish(),
   Payments: z.array(xeroPayment).optional(),
   Prepayments: z.array(xeroAdvance).nullish(),
   Overpayments: z.array(xeroAdvance).nullish(),
@@ -443,6 +445,26 @@ export function xeroProvider(options: XeroProviderOptions): LedgerProvider {
       }
       return { externalId: first.PaymentID };
     },
+    /**
+     * The organisation's base currency (GET /Organisation, Organisation.BaseCurrency), which needs
+     * accounting.settings.read: the consent to post payments has it, the read-only one does not; without it (401 or
+     * 403) null, and no rates are read from Xero.
+     */
+    async homeCurrency(auth) {
+      try {
+        const body = await get(
+          auth,
+          'Organisation',
+          {},
+          undefined,
+          z.object({ Organisations: z.array(z.object({ BaseCurrency: z.string().regex(/^[A-Za-z]{3}$/) })).min(1) }),
+        );
+        return body.Organisations[0]?.BaseCurrency.toUpperCase() ?? null;
+      } catch (error) {
+        if (error instanceof ProviderError && error.code === 'UNAUTHORIZED') return null;
+        throw error;
+      }
+    },
     async listCreditNotesSince(auth, since, page) {
       const body = await get(
         auth,
@@ -553,6 +575,11 @@ function toInvoice(i: z.output<typeof xeroInvoice>): LedgerInvoice {
     // The invoice lists its prepayments and overpayments in force (Invoice.Prepayments, .Overpayments): an
     // allocation deleted (DELETE /Prepayments/{id}/Allocations/{AllocationID}) or an advance voided is not among them.
     listsAdvances: true,
+    // CurrencyRate is invoice-currency units per base unit (0.92 EUR for 1 USD): the base units per one invoice unit
+    // are its inverse, kept as '1/0.92' so that no division rounds it.
+    ...(i.CurrencyRate && !/^-?0*(\.0*)?$/.test(i.CurrencyRate) && !i.CurrencyRate.startsWith('-')
+      ? { homeRate: `1/${i.CurrencyRate}` }
+      : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { type LocalDate, todayIn } from '../domain/dates.js';
 import type { CountedAmounts, CurrencyAmount } from '../domain/digest.js';
 import { formatMoney } from '../domain/money.js';
 import { computeNumbers, NUMBERS_METHOD, type OwnerNumbers } from '../domain/numbers.js';
-import type { ConvertedTotal } from '../domain/rates.js';
+import { type ConvertedTotal, describeRate, LEDGER_RATES_RULE, ratesPhrase } from '../domain/rates.js';
 import type { LedgerContext } from '../services/context.js';
 import { LedgerError } from '../services/errors.js';
 import { operatorPrincipal } from '../services/policy.js';
@@ -26,7 +26,7 @@ function converted(total: ConvertedTotal | null | undefined): string {
   if (!total || (!total.approximate && total.missing.length === 0)) return '';
   const parts: string[] = [];
   if (total.approximate) {
-    parts.push(`≈ ${formatMoney(total.minor, total.currency)} at the rates of ${total.rateDate ?? '?'}`);
+    parts.push(`≈ ${formatMoney(total.minor, total.currency)} at ${ratesPhrase(total)}`);
   }
   if (total.missing.length > 0) parts.push(`no rate for ${total.missing.join(', ')}`);
   return ` (${parts.join('; ')})`;
@@ -44,7 +44,7 @@ export function numbersText(n: OwnerNumbers, style: Style = plainStyle): string[
   const across = n.dso.converted;
   const acrossText =
     across && across.days !== null && (across.receivables.approximate || across.sales.approximate)
-      ? ` · ≈ ${plural(across.days, 'day')} across currencies in ${across.receivables.currency} at the rates of ${across.receivables.rateDate ?? across.sales.rateDate ?? '?'}`
+      ? ` · ≈ ${plural(across.days, 'day')} across currencies in ${across.receivables.currency} at ${ratesPhrase(across.receivables.approximate ? across.receivables : across.sales)}`
       : '';
   const c = n.collected;
   const e = n.expected;
@@ -109,7 +109,9 @@ export const ratesCommand: Command = async (ctx, workspace, args, out) => {
   }
   out(`Reporting currency: ${current.currency}`);
   if (current.rates.length === 0) out(`${INDENT}no rates yet: \`npm run cli -- rates EUR 1.08\` sets one`);
-  for (const r of current.rates)
-    out(`${INDENT}1 ${r.currency} = ${r.rate} ${current.currency} (rate of ${r.rateDate})`);
+  for (const r of current.rates) {
+    out(`${INDENT}${describeRate(r, current.currency)}`);
+  }
+  out(`${INDENT}${LEDGER_RATES_RULE}`);
   return 0;
 };

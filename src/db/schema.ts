@@ -69,8 +69,8 @@ export const workspaces = pgTable(
 );
 
 /**
- * The rate a finance admin set for one currency into the workspace's reporting currency: units of the reporting
- * currency for one unit of this one, kept as the decimal string typed (read as an exact fraction, never a float),
+ * The rate for one currency into the workspace's reporting currency, set by a finance admin or read from the
+ * connected ledger: units of the reporting currency for one unit of this one, kept as the decimal string typed (read as an exact fraction, never a float),
  * with the day it is the rate of. One row per currency, replaced when set again; every change is an event
  * (`rate_set`), so the history keeps the earlier rates.
  */
@@ -87,11 +87,18 @@ export const exchangeRates = pgTable(
     rateDate: day('rate_date').notNull(),
     setBy: text('set_by').notNull(),
     setAt: ts('set_at').notNull(),
+    /**
+     * Where the rate came from: 'manual' (a finance admin set it) or the connected ledger it was read from at a sync
+     * ('xero', 'quickbooks'). Which one wins is services/rates.ts's `setLedgerRates`.
+     */
+    source: text('source').notNull().default('manual'),
   },
   (t) => [
     primaryKey({ columns: [t.teamId, t.currency] }),
     check('exchange_rates_currency', sql`${t.currency} ~ '^[A-Z]{3}$' and ${t.intoCurrency} ~ '^[A-Z]{3}$'`),
-    check('exchange_rates_rate', sql`${t.rate} ~ '^[0-9]{1,12}(\\.[0-9]{1,12})?$'`),
+    // A decimal, or one over a decimal ('1/0.92': Xero's rates are quoted the other way round), kept exact.
+    check('exchange_rates_rate', sql`${t.rate} ~ '^(1/)?[0-9]{1,12}(\\.[0-9]{1,12})?$'`),
+    check('exchange_rates_source', sql`${t.source} in ('manual', 'xero', 'quickbooks')`),
   ],
 );
 

@@ -12,20 +12,46 @@ export interface Ratio {
   denominator: bigint;
 }
 
+/** Who a rate is from: a finance admin ('manual') or the connected ledger it was read from. */
+export type RateSource = 'manual' | 'xero' | 'quickbooks';
+
+/** The ledger's name for people, in "at Xero's rates of …". */
+export const LEDGER_RATE_LABEL: Readonly<Record<Exclude<RateSource, 'manual'>, string>> = {
+  xero: 'Xero',
+  quickbooks: 'QuickBooks',
+};
+
 /** One currency's rate into the reporting currency, with the day it is the rate of. */
 export interface Rate {
   currency: string;
-  /** Units of the reporting currency for one unit of `currency`, as typed: '1.2734'. */
+  /**
+   * Units of the reporting currency for one unit of `currency`, as typed: '1.2734'; or one over a decimal, '1/0.92',
+   * when the ledger quotes it the other way round (Xero: 0.92 EUR for one USD), kept exact rather than divided out.
+   */
   rate: string;
   rateDate: LocalDate;
+  /** 'manual' when absent. */
+  source?: RateSource;
 }
 
 /** At most 12 digits before the point and 12 after: wider than any published rate, small enough to stay exact. */
 const RATE_PATTERN = /^(\d{1,12})(?:\.(\d{1,12}))?$/;
 
-/** Reads a rate typed as a plain decimal ('1.27', '0.000123', '150'); undefined when it is not one or is zero. */
+/**
+ * Reads a rate typed as a plain decimal ('1.27', '0.000123', '150'), or one over a decimal ('1/0.92', as a ledger's
+ * inverse quote is kept); undefined when it is not one or is zero.
+ */
 export function parseRate(text: string): Ratio | undefined {
-  const match = RATE_PATTERN.exec(text.trim());
+  const trimmed = text.trim();
+  if (trimmed.startsWith('1/')) {
+    const inverse = parseDecimal(trimmed.slice(2));
+    return inverse ? { numerator: inverse.denominator, denominator: inverse.numerator } : undefined;
+  }
+  return parseDecimal(trimmed);
+}
+
+function parseDecimal(text: string): Ratio | undefined {
+  const match = RATE_PATTERN.exec(text);
   if (!match) return undefined;
   const whole = match[1] ?? '0';
   const fraction = match[2] ?? '';
@@ -34,14 +60,59 @@ export function parseRate(text: string): Ratio | undefined {
   return { numerator, denominator: 10n ** BigInt(fraction.length) };
 }
 
-/** A rate as people read it back: the decimal without trailing zeros ('1.2700' → '1.27'). */
+/** A rate as people read it back: the decimal without trailing zeros ('1.2700' → '1.27', '1/0.920000' → '1/0.92'). */
 export function normaliseRate(text: string): string | undefined {
-  const ratio = parseRate(text);
+  const trimmed = text.trim();
+  if (trimmed.startsWith('1/')) {
+    const inverse = normaliseDecimal(trimmed.slice(2));
+    return inverse ? `1/${inverse}` : undefined;
+  }
+  return normaliseDecimal(trimmed);
+}
+
+function normaliseDecimal(text: string): string | undefined {
+  const ratio = parseDecimal(text);
   if (!ratio) return undefined;
-  const [whole, fraction = ''] = text.trim().split('.');
+  const [whole, fraction = ''] = text.split('.');
   const trimmed = fraction.replace(/0+$/, '');
   const head = (whole ?? '0').replace(/^0+(?=\d)/, '');
   return trimmed ? `${head}.${trimmed}` : head;
+}
+
+/**
+ * One rate as people read it, after "• ": '1 EUR = 1.08 USD (rate of 2026-11-20)', or for a ledger's inverted quote
+ * its value to 6 places (half to even) and the quote itself: '1 GBP = 1.265823 USD (Xero's rate of 2026-11-22:
+ * 1 USD = 0.79 GBP)'.
+ */
+export function describeRate(r: Rate, into: string): string {
+  const text = r.rate.trim();
+  const ratio = parseRate(text);
+  if (!ratio || !text.startsWith('1/')) return `1 ${r.currency} = ${text} ${into} (${rateOrigin(r)})`;
+  const millionths = divideHalfEven(ratio.numerator * 1_000_000n, ratio.denominator);
+  const value = `${millionths / 1_000_000n}.${(millionths % 1_000_000n).toString().padStart(6, '0')}`;
+  return `1 ${r.currency} = ${value} ${into} (${rateOrigin(r)}: 1 ${into} = ${text.slice(2)} ${r.currency})`;
+}
+
+/** "Xero's rate of 2026-12-01", or "rate of 2026-12-01" for one set here. */
+export function rateOrigin(r: Rate): string {
+  return r.source && r.source !== 'manual'
+    ? `${possessive(LEDGER_RATE_LABEL[r.source])} rate of ${r.rateDate}`
+    : `rate of ${r.rateDate}`;
+}
+
+/** Which rate wins when both the ledger and a finance admin set one (services/rates.ts `setLedgerRates`). */
+export const LEDGER_RATES_RULE =
+  'With Xero or QuickBooks connected and the reporting currency its home currency, each sync reads its rates: a newer date replaces the rate kept, and on the same date a rate set here stays.';
+
+/** "Xero's", "QuickBooks'". */
+function possessive(name: string): string {
+  return name.endsWith('s') ? `${name}'` : `${name}'s`;
+}
+
+/** "Xero's rates of 2026-12-01", or "the rates of …" when not all the rates used came from one ledger. */
+export function ratesPhrase(total: Pick<ConvertedTotal, 'rateDate' | 'source'>): string {
+  const whose = total.source && total.source !== 'manual' ? possessive(LEDGER_RATE_LABEL[total.source]) : 'the';
+  return `${whose} rates of ${total.rateDate ?? '?'}`;
 }
 
 /**
@@ -86,6 +157,8 @@ export interface ConvertedTotal {
   rateDate: LocalDate | null;
   /** Currencies with an amount but no rate: left out of the total, and named. */
   missing: string[];
+  /** Where every rate used came from, when they all came from one place; absent when none was used or they differ. */
+  source?: RateSource;
 }
 
 /**
@@ -102,6 +175,7 @@ export function convertTotal(
   let approximate = false;
   let rateDate: LocalDate | null = null;
   const missing: string[] = [];
+  const sources = new Set<RateSource>();
   for (const [currency, sum] of [...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (sum === 0n) continue;
     if (currency === reporting.currency) {
@@ -116,7 +190,9 @@ export function convertTotal(
     }
     minor += convertMinor(sum, currency, reporting.currency, ratio);
     approximate = true;
+    sources.add(rate.source ?? 'manual');
     if (rateDate === null || rate.rateDate < rateDate) rateDate = rate.rateDate;
   }
-  return { currency: reporting.currency, minor, approximate, rateDate, missing };
+  const [only] = sources.size === 1 ? sources : [];
+  return { currency: reporting.currency, minor, approximate, rateDate, missing, ...(only ? { source: only } : {}) };
 }

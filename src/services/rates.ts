@@ -5,9 +5,9 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { type ExchangeRateRow, exchangeRates, type WorkspaceRow, workspaces } from '../db/schema.js';
-import { isLocalDate, todayIn } from '../domain/dates.js';
+import { isLocalDate, type LocalDate, todayIn } from '../domain/dates.js';
 import { isCurrency } from '../domain/money.js';
-import { normaliseRate } from '../domain/rates.js';
+import { normaliseRate, type RateSource } from '../domain/rates.js';
 import type { LedgerContext } from './context.js';
 import { LedgerError } from './errors.js';
 import { actorOf, authorize, type Principal } from './policy.js';
@@ -26,7 +26,8 @@ const rateSchema = z.object({
   rate: z
     .string()
     .trim()
-    .refine((r) => normaliseRate(r) !== undefined, {
+    // One over a decimal ('1/0.92') is how a ledger's inverted quote is kept, not something to type.
+    .refine((r) => !r.includes('/') && normaliseRate(r) !== undefined, {
       message:
         'must be a positive decimal like 1.2734 (units of the reporting currency for one unit; at most 12 decimals)',
     }),
@@ -94,7 +95,7 @@ export async function setRate(
       .select()
       .from(exchangeRates)
       .where(and(eq(exchangeRates.teamId, teamId), eq(exchangeRates.currency, data.currency)));
-    const values = { rate, rateDate, intoCurrency: into, setBy: actorOf(principal).id, setAt: now };
+    const values = { rate, rateDate, intoCurrency: into, setBy: actorOf(principal).id, setAt: now, source: 'manual' };
     const [row] = await tx
       .insert(exchangeRates)
       .values({ teamId, currency: data.currency, ...values })
@@ -110,10 +111,99 @@ export async function setRate(
         into,
         rate,
         rateDate,
-        previous: previous ? { into: previous.intoCurrency, rate: previous.rate, rateDate: previous.rateDate } : null,
+        previous: previous ? previousOf(previous) : null,
       },
     });
     if (!row) throw new Error('rate upsert returned no row');
     return row;
+  });
+}
+
+function previousOf(row: ExchangeRateRow) {
+  return { into: row.intoCurrency, rate: row.rate, rateDate: row.rateDate, source: row.source };
+}
+
+/** One rate the ledger quotes into its home currency. */
+export interface LedgerRate {
+  currency: string;
+  /** Home-currency units for one unit of `currency`: a decimal, or '1/0.92' when the ledger quotes it inverted. */
+  rate: string;
+  rateDate: LocalDate;
+}
+
+/**
+ * Takes the connected ledger's rates at a sync, as the ledger's system principal (events by `system`/`xero`), only
+ * when the reporting currency is the ledger's home currency (its rates are into that). Which rate wins:
+ * - a rate of a newer date replaces the one kept, whoever set either;
+ * - on the same date a rate a finance admin set stays (the ledger's is not taken), and a ledger's changed rate
+ *   replaces its own earlier reading;
+ * - an older rate, or the same rate again, changes nothing.
+ * Each rate taken is one `rate_set` event with `source` and the rate it replaced, in one transaction with the rows.
+ * Returns the currencies whose rate changed.
+ */
+export async function setLedgerRates(
+  ctx: LedgerContext,
+  teamId: string,
+  principal: Principal,
+  input: { source: Exclude<RateSource, 'manual'>; home: string; rates: readonly LedgerRate[] },
+): Promise<string[]> {
+  authorize(principal, 'manageRates', teamId, ['rate']);
+  return ctx.db.transaction(async (tx) => {
+    const [workspace] = await tx.select().from(workspaces).where(eq(workspaces.teamId, teamId)).for('update');
+    if (!workspace) throw new LedgerError('WORKSPACE_NOT_FOUND', `No workspace ${teamId} is set up.`);
+    const into = workspace.reportingCurrency;
+    if (!into || into !== input.home.toUpperCase()) return [];
+    const now = ctx.clock.now();
+    const today = todayIn(workspace.timeZone, now);
+    const kept = new Map(
+      (await tx.select().from(exchangeRates).where(eq(exchangeRates.teamId, teamId))).map((r) => [r.currency, r]),
+    );
+    const changed: string[] = [];
+    for (const given of input.rates) {
+      const currency = given.currency.toUpperCase();
+      const rate = normaliseRate(given.rate);
+      // Nothing the ledger sends is trusted blindly: an unknown currency, a zero rate or a future date is left out.
+      if (!isCurrency(currency) || currency === into || !rate || !isLocalDate(given.rateDate)) continue;
+      if (given.rateDate > today) continue;
+      const previous = kept.get(currency);
+      if (previous && previous.intoCurrency === into) {
+        if (given.rateDate < previous.rateDate) continue;
+        if (given.rateDate === previous.rateDate) {
+          if (previous.source === 'manual') continue;
+          if (previous.source === input.source && previous.rate === rate) continue;
+        }
+      }
+      const values = {
+        rate,
+        rateDate: given.rateDate,
+        intoCurrency: into,
+        setBy: actorOf(principal).id,
+        setAt: now,
+        source: input.source,
+      };
+      const [row] = await tx
+        .insert(exchangeRates)
+        .values({ teamId, currency, ...values })
+        .onConflictDoUpdate({ target: [exchangeRates.teamId, exchangeRates.currency], set: values })
+        .returning();
+      if (!row) throw new Error('rate upsert returned no row');
+      kept.set(currency, row);
+      await appendEvent(tx, {
+        teamId,
+        kind: 'rate_set',
+        actor: actorOf(principal),
+        at: now,
+        details: {
+          currency,
+          into,
+          rate,
+          rateDate: given.rateDate,
+          source: input.source,
+          previous: previous ? previousOf(previous) : null,
+        },
+      });
+      changed.push(currency);
+    }
+    return changed;
   });
 }

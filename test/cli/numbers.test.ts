@@ -58,6 +58,7 @@ describeEachDatabase('the numbers on the command line', '2026-12-03T17:00:00Z', 
       '1 JPY = 0.0063 USD, the rate of 2026-12-02.',
       'Reporting currency: USD',
       '  1 JPY = 0.0063 USD (rate of 2026-12-02)',
+      '  With Xero or QuickBooks connected and the reporting currency its home currency, each sync reads its rates: a newer date replaces the rate kept, and on the same date a rate set here stays.',
     ]);
     const refused = await cli('rates', 'JPY', 'lots');
     expect(refused.code).toBe(2);

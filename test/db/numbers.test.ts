@@ -133,7 +133,7 @@ describeEachDatabase('the owner’s numbers from the book', NOW, (get) => {
     const workspace = await getWorkspace(ctx, teamId);
     expect(await getReporting(ctx.db, workspace)).toEqual({
       currency: 'USD',
-      rates: [{ currency: 'EUR', rate: '1.1', rateDate: '2026-12-01' }],
+      rates: [{ currency: 'EUR', rate: '1.1', rateDate: '2026-12-01', source: 'manual' }],
     });
     const n = await numbersOf(ctx, teamId);
     // Expected in over four weeks: 1,000 + 1,600 + €400 × 1.1 = 3,040.00, approximate, at the rate of 1 December.
@@ -143,6 +143,7 @@ describeEachDatabase('the owner’s numbers from the book', NOW, (get) => {
       approximate: true,
       rateDate: '2026-12-01',
       missing: [],
+      source: 'manual',
     });
     // Per-currency totals stay exact.
     expect(n.expected.total.amounts).toEqual([
@@ -164,7 +165,7 @@ describeEachDatabase('the owner’s numbers from the book', NOW, (get) => {
           into: 'USD',
           rate: '1.2',
           rateDate: '2026-12-03',
-          previous: { into: 'USD', rate: '1.1', rateDate: '2026-12-01' },
+          previous: { into: 'USD', rate: '1.1', rateDate: '2026-12-01', source: 'manual' },
         },
       ],
     ]);

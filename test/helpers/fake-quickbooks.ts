@@ -57,6 +57,11 @@
 //   50 characters); an amount over the invoice's balance or an account that is not there gets 400 ValidationFault.
 //   Accounts are read with the query language (Account: Name, AcctNum, AccountType "Bank" | "Other Current Asset"…,
 //   AccountSubType "UndepositedFunds", Active).
+// - Multicurrency: GET /v3/company/{realmId}/preferences → {Preferences:{CurrencyPrefs:{MultiCurrencyEnabled,
+//   HomeCurrency:{value}}}}; GET /v3/company/{realmId}/exchangerate?sourcecurrencycode=EUR&asofdate=YYYY-MM-DD →
+//   {ExchangeRate:{SourceCurrencyCode, TargetCurrencyCode, Rate, AsOfDate}}, Rate being "the number of home currency
+//   units it takes to equal one foreign currency unit" (Intuit, "Manage multiple currencies"); the fake answers the
+//   latest rate set on or before asofdate, dated its own day, and 400 when there is none.
 // - Limits: 500 calls a minute per realm, 10 at once; throttled calls get 429 ("API call limits and throttles");
 //   this fake answers 429 with Retry-After when told to.
 // - Errors: a bad or expired access token gets 401 {"fault":{"error":[{…,"code":"3200"}],"type":"AUTHENTICATION"}}.
@@ -230,6 +235,10 @@ export interface FakeQuickBooks {
   /** The instant QuickBooks stamps changes with (MetaData.LastUpdatedTime) and CDC's 30 days count from. */
   setNow(at: Date | string): void;
   refreshTokensIssued(): number;
+  /** The company's home currency (USD unless set; reset returns it to USD). */
+  setHomeCurrency(code: string): void;
+  /** An ExchangeRate: home-currency units for one unit of `currency`, as of a day. */
+  setExchangeRate(r: { currency: string; rate: string; asOfDate: string }): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -276,6 +285,8 @@ function pacific(at: Date): string {
 
 export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const company = { realmId: '9341455130122345', name: 'Acme Agency LLC' };
+  let homeCurrency = 'USD';
+  const exchangeRates: { currency: string; rate: string; asOfDate: string }[] = [];
   const calls: FakeQboCall[] = [];
   const customers = new Map<string, Customer>();
   const invoices = new Map<string, Invoice>();
@@ -680,6 +691,37 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         });
       }
       const resource = api[2] as string;
+      if (resource === 'preferences') {
+        return send(200, {
+          Preferences: {
+            CurrencyPrefs: { MultiCurrencyEnabled: exchangeRates.length > 0, HomeCurrency: { value: homeCurrency } },
+            MetaData: meta(now),
+          },
+          time: pacific(now),
+        });
+      }
+      if (resource === 'exchangerate') {
+        const source = url.searchParams.get('sourcecurrencycode') ?? '';
+        const asOf = url.searchParams.get('asofdate') ?? now.toISOString().slice(0, 10);
+        const found = exchangeRates
+          .filter((r) => r.currency === source && r.asOfDate <= asOf)
+          .sort((a, b) => (a.asOfDate < b.asOfDate ? 1 : -1))[0];
+        if (!found)
+          return send(400, fault('ValidationFault', '2010', 'Invalid exchange rate', `no rate for ${source}`));
+        return send(200, {
+          ExchangeRate: {
+            SyncToken: '0',
+            domain: 'QBO',
+            AsOfDate: found.asOfDate,
+            SourceCurrencyCode: found.currency,
+            Rate: num(found.rate),
+            sparse: false,
+            TargetCurrencyCode: homeCurrency,
+            MetaData: meta(now),
+          },
+          time: pacific(now),
+        });
+      }
       if (resource === `companyinfo/${company.realmId}`) {
         return send(200, {
           CompanyInfo: {
@@ -1092,6 +1134,14 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       rateLimited = { times: 0, seconds: 0 };
       seq = 0;
       nextId = 1;
+      homeCurrency = 'USD';
+      exchangeRates.length = 0;
+    },
+    setHomeCurrency(code) {
+      homeCurrency = code;
+    },
+    setExchangeRate(r) {
+      exchangeRates.push(r);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -59,6 +59,11 @@ export interface FakeInvoice {
   Status: 'DRAFT' | 'SUBMITTED' | 'AUTHORISED' | 'PAID' | 'VOIDED' | 'DELETED';
   UpdatedDateUTC: Date;
   Type: 'ACCREC' | 'ACCPAY';
+  /**
+   * components.schemas.Invoice.CurrencyRate: units of the invoice's currency for one unit of the organisation's base
+   * currency (the spec's examples show 1.000000 on a base-currency invoice). '1.000000' unless given.
+   */
+  CurrencyRate?: string;
 }
 
 export interface FakePayment {
@@ -224,6 +229,8 @@ export interface FakeXeroOptions {
   limits?: { now: () => number; perMinute?: number; perDay?: number; concurrent?: number };
   /** How long each Accounting API answer takes (real ms), so that calls overlap; 0 unless given. */
   latencyMs?: number;
+  /** The organisation's base currency (GET /Organisation, Organisation.BaseCurrency); USD unless given. */
+  baseCurrency?: string;
 }
 
 /**
@@ -524,7 +531,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
       AmountDue: num(sub(sub(i.Total, paid), credited)),
       AmountPaid: num(paid),
       AmountCredited: num(credited),
-      CurrencyRate: num('1.000000'),
+      CurrencyRate: num(i.CurrencyRate ?? '1.000000'),
       IsDiscounted: false,
       HasAttachments: false,
       HasErrors: false,
@@ -857,6 +864,29 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
           Invoices: items.map(invoiceJson),
         });
       }
+      // paths./Organisation.get (scopes accounting.settings, accounting.settings.read): components.schemas.Organisation,
+      // of which only what the app reads and a few neighbours.
+      if (resource === 'Organisation') {
+        if (!scoped(req, 'accounting.settings', 'accounting.settings.read'))
+          return send(403, { Title: 'Forbidden', Status: 403, Detail: 'AuthorizationUnsuccessful' });
+        return send(200, {
+          Id: randomUUID(),
+          Status: 'OK',
+          DateTimeUTC: msDate(now),
+          Organisations: [
+            {
+              OrganisationID: tenant.id,
+              Name: tenant.name,
+              Version: 'US',
+              OrganisationType: 'COMPANY',
+              BaseCurrency: options.baseCurrency ?? 'USD',
+              CountryCode: 'US',
+              IsDemoCompany: false,
+              OrganisationStatus: 'ACTIVE',
+            },
+          ],
+        });
+      }
       if (resource === 'Accounts') {
         if (!scoped(req, 'accounting.settings', 'accounting.settings.read'))
           return send(403, { Title: 'Forbidden', Status: 403, Detail: 'AuthorizationUnsuccessful' });
@@ -1028,6 +1058,7 @@ export async function startFakeXero(options: FakeXeroOptions = {}): Promise<Fake
         DueDate: i.DueDate ?? date,
         Status: i.Status ?? 'AUTHORISED',
         UpdatedDateUTC: i.UpdatedDateUTC ?? stamp(),
+        ...(i.CurrencyRate ? { CurrencyRate: i.CurrencyRate } : {}),
       });
       return id;
     },

@@ -2,6 +2,8 @@
 // fake Slack), then the App Home and the digest preview showing DSO, collected and expected in, with the converted
 // total marked approximate and dated by its rate.
 import { describe, expect, it } from 'vitest';
+import { operatorPrincipal } from '../../src/services/policy.js';
+import { setLedgerRates } from '../../src/services/rates.js';
 import { useTestBot } from '../helpers/bot.js';
 import type { Args } from '../helpers/fake-slack.js';
 import { sentInvoice } from '../helpers/ledger.js';
@@ -61,6 +63,39 @@ describe('/invoice rates', () => {
     expect(read(member)).toContain('🔒');
     const [after] = await command(BOB, 'rates');
     expect(read(after)).toContain('• 1 EUR = 1.08 USD (rate of 2026-11-20)');
+  });
+
+  it('shows which rates came from the connected ledger, and a newer ledger rate replacing a manual one', async () => {
+    await command(ADMIN, 'rates currency USD');
+    await command(ADMIN, 'rates EUR 1.08 2026-11-20');
+    // What a Xero sync hands over: GBP from an invoice of 22 November at CurrencyRate 0.79 (GBP per USD), EUR from
+    // one of 21 November; and a stale EUR quote of 19 November.
+    const taken = await setLedgerRates(t.ledger, TEAM, operatorPrincipal('xero'), {
+      source: 'xero',
+      home: 'USD',
+      rates: [
+        { currency: 'GBP', rate: '1/0.790000', rateDate: '2026-11-22' },
+        { currency: 'EUR', rate: '1/0.92', rateDate: '2026-11-21' },
+      ],
+    });
+    expect(taken).toEqual(['GBP', 'EUR']);
+    expect(
+      await setLedgerRates(t.ledger, TEAM, operatorPrincipal('xero'), {
+        source: 'xero',
+        home: 'USD',
+        rates: [{ currency: 'EUR', rate: '1/0.9', rateDate: '2026-11-19' }],
+      }),
+    ).toEqual([]);
+    const [listed] = await command(BOB, 'rates');
+    expect(read(listed).split('\n').slice(0, 3)).toEqual([
+      '*Reporting currency:* USD',
+      "• 1 EUR = 1.086957 USD (Xero's rate of 2026-11-21: 1 USD = 0.92 EUR)",
+      "• 1 GBP = 1.265823 USD (Xero's rate of 2026-11-22: 1 USD = 0.79 GBP)",
+    ]);
+    expect(read(listed)).toContain('on the same date a rate set here stays');
+    // A finance admin's rate of a later day wins again, and says so.
+    const [set] = await command(ADMIN, 'rates EUR 1.09');
+    expect(read(set)).toContain('• 1 EUR = 1.09 USD (rate of 2026-11-23)');
   });
 });
 

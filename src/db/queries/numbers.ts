@@ -6,7 +6,7 @@ import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import { addDays, type LocalDate, localDateOf } from '../../domain/dates.js';
 import { derivedLabel, derivedStateLines } from '../../domain/derived-history.js';
 import { COLLECTED_DAYS, DSO_WINDOW_DAYS, type NumbersData } from '../../domain/numbers.js';
-import type { Reporting } from '../../domain/rates.js';
+import type { RateSource, Reporting } from '../../domain/rates.js';
 import { type DatabaseOrTransaction, queryPrepared, queryRows } from '../client.js';
 import { exchangeRates, type WorkspaceRow } from '../schema.js';
 import { type HistoryEvent, OPEN } from './views.js';
@@ -37,7 +37,15 @@ export async function getReporting(
     .from(exchangeRates)
     .where(and(eq(exchangeRates.teamId, workspace.teamId), eq(exchangeRates.intoCurrency, into)))
     .orderBy(asc(exchangeRates.currency));
-  return { currency: into, rates: rows.map((r) => ({ currency: r.currency, rate: r.rate, rateDate: r.rateDate })) };
+  return {
+    currency: into,
+    rates: rows.map((r) => ({
+      currency: r.currency,
+      rate: r.rate,
+      rateDate: r.rateDate,
+      source: r.source as RateSource,
+    })),
+  };
 }
 
 export interface GetNumbersDataParams {

@@ -2,7 +2,13 @@
 // Home. Per-currency amounts are exact; a converted total is marked ≈ and names the date of its rates.
 import type { CountedAmounts, CurrencyAmount } from '../../domain/digest.js';
 import { NUMBERS_METHOD, type OwnerNumbers } from '../../domain/numbers.js';
-import type { ConvertedTotal, Reporting } from '../../domain/rates.js';
+import {
+  type ConvertedTotal,
+  describeRate,
+  LEDGER_RATES_RULE,
+  type Reporting,
+  ratesPhrase,
+} from '../../domain/rates.js';
 import { section } from './blocks.js';
 import { esc, joinMd, literal, type Mrkdwn, md, money, moneyList, plural, type SlackMessage } from './text.js';
 
@@ -10,12 +16,15 @@ function amountsOr(amounts: readonly CurrencyAmount[], none: Mrkdwn = literal('n
   return amounts.length > 0 ? moneyList(amounts) : none;
 }
 
-/** ' (≈ $3,040.00 at the rates of 2026-12-01; no rate for GBP)', or nothing when no conversion was needed. */
+/**
+ * ' (≈ $3,040.00 at the rates of 2026-12-01; no rate for GBP)' — "at Xero's rates of …" when every rate used came
+ * from the connected ledger — or nothing when no conversion was needed.
+ */
 export function convertedNote(total: ConvertedTotal | null | undefined): Mrkdwn {
   if (!total || (!total.approximate && total.missing.length === 0)) return literal('');
   const parts: Mrkdwn[] = [];
   if (total.approximate) {
-    parts.push(md`≈ ${money(total.minor, total.currency)} at the rates of ${esc(total.rateDate ?? '?')}`);
+    parts.push(md`≈ ${money(total.minor, total.currency)} at ${esc(ratesPhrase(total))}`);
   }
   if (total.missing.length > 0) parts.push(md`no rate for ${esc(total.missing.join(', '))}`);
   return md` (${joinMd(parts, '; ')})`;
@@ -28,7 +37,7 @@ function dsoLine(n: OwnerNumbers): Mrkdwn {
   const converted = n.dso.converted;
   const across =
     converted && converted.days !== null && (converted.receivables.approximate || converted.sales.approximate)
-      ? md` · ≈ ${plural(converted.days, 'day')} across currencies in ${esc(converted.receivables.currency)} at the rates of ${esc(converted.receivables.rateDate ?? converted.sales.rateDate ?? '?')}`
+      ? md` · ≈ ${plural(converted.days, 'day')} across currencies in ${esc(converted.receivables.currency)} at ${esc(ratesPhrase(converted.receivables.approximate ? converted.receivables : converted.sales))}`
       : literal('');
   return md`*DSO:* ${per.length > 0 ? joinMd(per, ' · ') : literal('no receivables or sales yet')}${across}`;
 }
@@ -86,13 +95,14 @@ export function ratesMessage(p: { reporting: Reporting | null; changed: string |
     lines.push(md`*Reporting currency:* ${esc(into)}`);
     if (p.reporting.rates.length === 0) lines.push(md`No rates yet: \`/invoice rates EUR 1.08\` sets one.`);
     for (const r of p.reporting.rates) {
-      lines.push(md`• 1 ${esc(r.currency)} = ${esc(r.rate)} ${esc(into)} (rate of ${esc(r.rateDate)})`);
+      lines.push(md`• ${esc(describeRate(r, into))}`);
     }
     lines.push(
       literal(
         'Totals converted at these rates are approximate (≈) and say the date of the rates; each currency’s own total stays exact. Each amount is converted once, rounded half to even.',
       ),
     );
+    lines.push(literal(LEDGER_RATES_RULE));
   }
   const text = joinMd(lines, '\n');
   return { text, blocks: [section(text)] };
