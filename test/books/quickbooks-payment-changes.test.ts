@@ -2,10 +2,9 @@
 // its amount lowered or raised, its date moved, its line moved to another invoice and back. The payment keeps its Id
 // (its SyncToken and LastUpdatedTime move, so CDC lists it again): the sync reverses ours ("Changed in QuickBooks")
 // and takes the ledger's amount and date in, each change an event by QuickBooks, and a later sync writes nothing.
-import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { type Books, createBooks } from '../../src/books/index.js';
+import type { Books } from '../../src/books/index.js';
 import { getHistory } from '../../src/db/queries/views.js';
 import { events, payments } from '../../src/db/schema.js';
 import { getInvoice, recordPayment } from '../../src/services/invoices.js';
@@ -13,6 +12,7 @@ import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { describeEachDatabase, type TestLedger } from '../helpers/db.js';
 import { type FakeQuickBooks, startFakeQuickBooks } from '../helpers/fake-quickbooks.js';
 import { ALICE, asAdmin, invoice as ledgerInvoice } from '../helpers/ledger.js';
+import { connectQuickBooks, quickbooksBooks } from '../helpers/quickbooks-books.js';
 
 const NOW = '2026-11-23T15:00:00Z';
 const TEAM = 'T0ACME';
@@ -25,38 +25,8 @@ afterAll(async () => {
   await qbo.close();
 });
 
-function booksFor(t: TestLedger): Books {
-  return createBooks({
-    ledger: t.ctx,
-    // Xero is configured too, never reached here.
-    xero: {
-      clientId: 'x',
-      clientSecret: 'y',
-      apiUrl: 'http://127.0.0.1:9',
-      identityUrl: 'http://127.0.0.1:9',
-      loginUrl: 'http://127.0.0.1:9',
-    },
-    quickbooks: qbo.settings(),
-    tokenKey: randomBytes(32).toString('base64'),
-    publicUrl: () => 'http://127.0.0.1:9',
-    logger: { info: () => {}, warn: () => {}, error: () => {} },
-    sleep: async (ms) => t.ctx.clock.advance(ms),
-  });
-}
-
-async function connect(books: Books) {
-  const url = await books.startConnect(TEAM, asAdmin(ALICE, TEAM), 'quickbooks');
-  const back = new URL(await qbo.approve(url));
-  return books.completeConnect(
-    'quickbooks',
-    {
-      state: back.searchParams.get('state') ?? '',
-      code: back.searchParams.get('code') ?? '',
-      realmId: back.searchParams.get('realmId') ?? '',
-    },
-    async (teamId, userId) => asAdmin({ type: 'user', id: userId }, teamId),
-  );
-}
+const booksFor = (t: TestLedger): Books => quickbooksBooks(t, qbo);
+const connect = (books: Books) => connectQuickBooks(books, qbo, TEAM);
 
 describeEachDatabase('a QuickBooks payment edited in place', NOW, (get) => {
   let books: Books;
