@@ -35,12 +35,16 @@ async function openWorkerPostgres(): Promise<DatabaseHandle> {
 }
 
 /**
- * Empties every table of the schema between tests. Deleting with triggers off (`session_replication_role`, which the
- * tests' superuser may set) is about ten times cheaper on PGlite than TRUNCATE, which makes new files for every
- * table; the sequences start again at 1 as TRUNCATE … RESTART IDENTITY did. The tables are read from the catalogue
- * once per database, so a new table is emptied without anyone listing it. Every VACUUM_EVERY resets the empty tables
- * are rewritten (VACUUM FULL), so later tests do not scan the dead rows; autovacuum is off for them, as only a
- * rewrite keeps new rows in the order they were inserted, which TRUNCATE's fresh files gave and some tests read by.
+ * Empties every table of the schema between tests; the tables are read from the catalogue once per database, so a
+ * new table is emptied without anyone listing it, and the sequences start again at 1.
+ *
+ * PostgreSQL: TRUNCATE … RESTART IDENTITY, short and in one statement (webhook delivery waits for every transaction
+ * on the server to end, so a test's reset must never be a long one).
+ *
+ * PGlite (one per worker, so nothing else waits on it): deleting with triggers off (`session_replication_role`) is
+ * about ten times cheaper than TRUNCATE, which makes new files for every table. Every VACUUM_EVERY resets the empty
+ * tables are rewritten (VACUUM FULL), so later tests do not scan dead rows and new rows keep the order they were
+ * inserted in, as TRUNCATE's fresh files gave (a plain VACUUM would let them reuse space; PGlite has no autovacuum).
  */
 export async function emptyDatabase(handle: DatabaseHandle): Promise<void> {
   let reset = resets.get(handle);
@@ -50,7 +54,7 @@ export async function emptyDatabase(handle: DatabaseHandle): Promise<void> {
   }
   const state = await reset;
   await handle.raw(state.statement, []);
-  if (++state.count % VACUUM_EVERY === 0) await handle.raw('vacuum full', []);
+  if (handle.kind === 'pglite' && ++state.count % VACUUM_EVERY === 0) await handle.raw('vacuum full', []);
 }
 
 const VACUUM_EVERY = 100;
@@ -58,15 +62,15 @@ const resets = new WeakMap<DatabaseHandle, Promise<{ statement: string; count: n
 
 async function resetOf(handle: DatabaseHandle): Promise<{ statement: string; count: number }> {
   const tables = await handle.raw(`select tablename as name from pg_tables where schemaname = 'public'`, []);
-  const sequences = await handle.raw(`select sequencename as name from pg_sequences where schemaname = 'public'`, []);
-  const quoted = (row: Record<string, unknown>) => `"${String(row.name).replaceAll('"', '""')}"`;
-  for (const row of tables) {
-    await handle.raw(`alter table public.${quoted(row)} set (autovacuum_enabled = false)`, []);
+  const quoted = (row: Record<string, unknown>) => `public."${String(row.name).replaceAll('"', '""')}"`;
+  if (handle.kind === 'postgres') {
+    return { statement: `truncate ${tables.map(quoted).join(', ')} restart identity cascade`, count: 0 };
   }
+  const sequences = await handle.raw(`select sequencename as name from pg_sequences where schemaname = 'public'`, []);
   const statement = [
     "do $$ begin perform set_config('session_replication_role', 'replica', true);",
-    ...tables.map((row) => `delete from public.${quoted(row)};`),
-    ...sequences.map((row) => `alter sequence public.${quoted(row)} restart;`),
+    ...tables.map((row) => `delete from ${quoted(row)};`),
+    ...sequences.map((row) => `alter sequence ${quoted(row)} restart;`),
     'end $$',
   ].join(' ');
   return { statement, count: 0 };
