@@ -1265,19 +1265,7 @@ async function reverseRemovedAdvances(
   outcome: SyncOutcome,
 ): Promise<string[]> {
   const listed = new Set(invoice.payments.filter((p) => !p.deleted).map((p) => p.externalId));
-  const recorded = await ctx.db
-    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
-    .from(ledgerLinks)
-    .innerJoin(paymentRows, and(eq(paymentRows.teamId, ledgerLinks.teamId), eq(paymentRows.id, ledgerLinks.localId)))
-    .where(
-      and(
-        eq(ledgerLinks.teamId, teamId),
-        eq(ledgerLinks.provider, provider.id),
-        eq(ledgerLinks.kind, 'payment'),
-        sql`split_part(split_part(${ledgerLinks.externalId}, '~', 1), ':', 2) = ${invoice.externalId}`,
-        isNull(paymentRows.reversedAt),
-      ),
-    );
+  const recorded = await stillCounting(ctx, teamId, provider, 'payment', invoice.externalId);
   const changed: string[] = [];
   for (const advance of recorded) {
     if (listed.has(partBase(advance.externalId)) || !advance.localId) continue;
@@ -1516,6 +1504,43 @@ function partNumber(externalId: string): number {
 }
 
 /** The allocation a part belongs to: `<key>` of `<key>~n`. */
+/**
+ * Our payments (not reversed) or credit notes (not withdrawn) taken in from the ledger against one of its invoices,
+ * whose links are `<payment or note>:<invoice>[:…][~n]`: what may since have been taken off it there.
+ */
+async function stillCounting(
+  ctx: LedgerContext,
+  teamId: string,
+  provider: LedgerProvider,
+  kind: 'payment' | 'credit_note',
+  invoiceExternalId: string,
+): Promise<{ externalId: string; localId: string | null }[]> {
+  const onInvoice = and(
+    eq(ledgerLinks.teamId, teamId),
+    eq(ledgerLinks.provider, provider.id),
+    eq(ledgerLinks.kind, kind),
+    sql`split_part(split_part(${ledgerLinks.externalId}, '~', 1), ':', 2) = ${invoiceExternalId}`,
+  );
+  const link = { externalId: ledgerLinks.externalId, localId: ledgerLinks.localId };
+  return kind === 'payment'
+    ? ctx.db
+        .select(link)
+        .from(ledgerLinks)
+        .innerJoin(
+          paymentRows,
+          and(eq(paymentRows.teamId, ledgerLinks.teamId), eq(paymentRows.id, ledgerLinks.localId)),
+        )
+        .where(and(onInvoice, isNull(paymentRows.reversedAt)))
+    : ctx.db
+        .select(link)
+        .from(ledgerLinks)
+        .innerJoin(
+          creditNoteRows,
+          and(eq(creditNoteRows.teamId, ledgerLinks.teamId), eq(creditNoteRows.id, ledgerLinks.localId)),
+        )
+        .where(and(onInvoice, isNull(creditNoteRows.withdrawnAt)));
+}
+
 function partBase(externalId: string): string {
   const at = externalId.indexOf('~');
   return at < 0 ? externalId : externalId.slice(0, at);
@@ -1570,22 +1595,7 @@ async function withdrawRemovedCredits(
       n.allocations.map((a) => a.externalId ?? `${n.externalId}:${a.invoiceExternalId}`),
     ),
   );
-  const taken = await ctx.db
-    .select({ externalId: ledgerLinks.externalId, localId: ledgerLinks.localId })
-    .from(ledgerLinks)
-    .innerJoin(
-      creditNoteRows,
-      and(eq(creditNoteRows.teamId, ledgerLinks.teamId), eq(creditNoteRows.id, ledgerLinks.localId)),
-    )
-    .where(
-      and(
-        eq(ledgerLinks.teamId, teamId),
-        eq(ledgerLinks.provider, provider.id),
-        eq(ledgerLinks.kind, 'credit_note'),
-        sql`split_part(split_part(${ledgerLinks.externalId}, '~', 1), ':', 2) = ${invoice.externalId}`,
-        isNull(creditNoteRows.withdrawnAt),
-      ),
-    );
+  const taken = await stillCounting(ctx, teamId, provider, 'credit_note', invoice.externalId);
   const changed: string[] = [];
   for (const credit of taken) {
     if (listed.has(partBase(credit.externalId)) || !credit.localId) continue;

@@ -48,6 +48,7 @@ import {
   formatPaid,
   markSent,
   newInvoiceValues,
+  paymentReceived,
   type RecordPaymentInput,
   recordPayment,
   recordPaymentSchema,
@@ -511,24 +512,20 @@ function planNewInvoice(
       overpayment: amount > owed,
       recordedBy: importing.actor.id,
     });
-    const paidInFull = amount >= owed;
-    row.paidMinor += amount;
-    row.paidOn = paidInFull ? on : null;
-    row.version++;
-    row.lastActionKind = paidInFull ? 'paid' : 'part_paid';
-    event(row.lastActionKind, {
-      visibility: 'shared',
-      details: {
-        paymentId,
-        amountMinor: amount,
-        currency: row.currency,
-        receivedOn: on,
-        reference: payment.reference,
-        method: payment.method,
-        amountDueAfterMinor: paidInFull ? 0n : owed - amount,
-        overpaidMinor: amount > owed ? amount - owed : 0n,
-      },
+    const received = paymentReceived({
+      paymentId,
+      amount,
+      due: owed,
+      currency: row.currency,
+      receivedOn: on,
+      reference: payment.reference,
+      method: payment.method,
     });
+    row.paidMinor += amount;
+    row.paidOn = received.paidInFull ? on : null;
+    row.version++;
+    row.lastActionKind = received.kind;
+    event(row.lastActionKind, { visibility: 'shared', details: received.details });
     paidOn = on;
   }
   if (received.length > 0) tally.payments++;

@@ -334,6 +334,36 @@ function sentAtOf(
   return startOfLocalDay(sentOn, timeZone);
 }
 
+/**
+ * A payment of `amount` against `due`: whether it pays the invoice in full, and its `paid`/`part_paid` event's details.
+ * One shape for recordPayment, the set-based import and the ledger's set-based intake.
+ */
+export function paymentReceived(p: {
+  paymentId: string;
+  amount: bigint;
+  due: bigint;
+  currency: string;
+  receivedOn: string;
+  reference: string | null | undefined;
+  method: string | null | undefined;
+}) {
+  const paidInFull = p.amount >= p.due;
+  return {
+    paidInFull,
+    kind: paidInFull ? ('paid' as const) : ('part_paid' as const),
+    details: {
+      paymentId: p.paymentId,
+      amountMinor: p.amount,
+      currency: p.currency,
+      receivedOn: p.receivedOn,
+      reference: p.reference,
+      method: p.method,
+      amountDueAfterMinor: paidInFull ? 0n : p.due - p.amount,
+      overpaidMinor: p.amount > p.due ? p.amount - p.due : 0n,
+    },
+  };
+}
+
 export async function recordPayment(
   ctx: LedgerContext,
   teamId: string,
@@ -382,23 +412,18 @@ export async function recordPayment(
       })
       .returning({ id: payments.id });
     if (!payment) throw new Error('payment insert returned no row');
-    const paidInFull = amount >= due;
+    const received = paymentReceived({
+      paymentId: payment.id,
+      amount,
+      due,
+      currency: row.currency,
+      receivedOn,
+      reference: data.reference,
+      method: data.method,
+    });
     return {
-      set: { paidMinor: row.paidMinor + amount, paidOn: paidInFull ? receivedOn : null },
-      event: {
-        kind: paidInFull ? 'paid' : 'part_paid',
-        visibility: 'shared',
-        details: {
-          paymentId: payment.id,
-          amountMinor: amount,
-          currency: row.currency,
-          receivedOn,
-          reference: data.reference,
-          method: data.method,
-          amountDueAfterMinor: paidInFull ? 0n : due - amount,
-          overpaidMinor: amount > due ? amount - due : 0n,
-        },
-      },
+      set: { paidMinor: row.paidMinor + amount, paidOn: received.paidInFull ? receivedOn : null },
+      event: { kind: received.kind, visibility: 'shared', details: received.details },
       result: { paymentId: payment.id, amountMinor: amount },
       ...(push
         ? {

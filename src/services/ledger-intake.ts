@@ -19,6 +19,7 @@ import {
   createdDetails,
   createInvoiceSchema,
   newInvoiceValues,
+  paymentReceived,
   type RecordPaymentInput,
   recordPaymentSchema,
   toMinor,
@@ -282,24 +283,20 @@ function planInvoice(
       recordedBy: p.principal.id,
     });
     paymentIds.push({ key: entry.key, paymentId });
-    const paidInFull = amount >= due;
-    row.paidMinor += amount;
-    row.paidOn = paidInFull ? on : null;
-    row.version++;
-    row.lastActionKind = paidInFull ? 'paid' : 'part_paid';
-    event(row.lastActionKind, {
-      visibility: 'shared',
-      details: {
-        paymentId,
-        amountMinor: amount,
-        currency: row.currency,
-        receivedOn: on,
-        reference: payment.reference,
-        method: payment.method,
-        amountDueAfterMinor: paidInFull ? 0n : due - amount,
-        overpaidMinor: amount > due ? amount - due : 0n,
-      },
+    const received = paymentReceived({
+      paymentId,
+      amount,
+      due: due,
+      currency: row.currency,
+      receivedOn: on,
+      reference: payment.reference,
+      method: payment.method,
     });
+    row.paidMinor += amount;
+    row.paidOn = received.paidInFull ? on : null;
+    row.version++;
+    row.lastActionKind = received.kind;
+    event(row.lastActionKind, { visibility: 'shared', details: received.details });
   }
   return { row, payments: planned, paymentIds, events };
 }
