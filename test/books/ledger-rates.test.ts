@@ -4,10 +4,9 @@
 // a manual rate of the same date stays, a newer ledger rate replaces it, each change a rate_set event by system/xero.
 // QuickBooks': its ExchangeRate (home-currency units per foreign unit, with AsOfDate) for each foreign currency the
 // book holds, when the reporting currency is the home currency (Preferences.CurrencyPrefs.HomeCurrency).
-import { randomBytes } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { type Books, createBooks } from '../../src/books/index.js';
+import type { Books } from '../../src/books/index.js';
 import { getNumbersData, getReporting } from '../../src/db/queries/numbers.js';
 import { events, exchangeRates } from '../../src/db/schema.js';
 import { computeNumbers } from '../../src/domain/numbers.js';
@@ -16,8 +15,10 @@ import { ensureWorkspace, getWorkspace } from '../../src/services/workspaces.js'
 import { convertedNote } from '../../src/slack/ui/numbers.js';
 import { describeEachDatabase, type TestLedger } from '../helpers/db.js';
 import { type FakeQuickBooks, startFakeQuickBooks } from '../helpers/fake-quickbooks.js';
-import { FAKE_XERO_CLIENT, type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
+import { type FakeXero, startFakeXero } from '../helpers/fake-xero.js';
 import { ALICE, asAdmin } from '../helpers/ledger.js';
+import { connectQuickBooks, quickbooksBooks } from '../helpers/quickbooks-books.js';
+import { connectXero, xeroBooks } from '../helpers/xero-books.js';
 
 const NOW = '2026-12-03T15:00:00Z';
 const TEAM = 'T0ACME';
@@ -34,26 +35,8 @@ afterAll(async () => {
   await qbo.close();
 });
 
-function booksFor(t: TestLedger): Books {
-  return createBooks({
-    ledger: t.ctx,
-    xero: { ...FAKE_XERO_CLIENT, apiUrl: xero.url, identityUrl: xero.url, loginUrl: xero.url },
-    tokenKey: randomBytes(32).toString('base64'),
-    publicUrl: () => 'http://127.0.0.1:9',
-    logger: { info: () => {}, warn: () => {}, error: () => {} },
-    sleep: async (ms) => t.ctx.clock.advance(ms),
-  });
-}
-
-async function connect(books: Books, withPayments: boolean) {
-  const url = await books.startConnect(TEAM, ADMIN, 'xero', { withPayments });
-  const back = new URL(await xero.approve(url));
-  await books.completeConnect(
-    'xero',
-    { state: back.searchParams.get('state') ?? '', code: back.searchParams.get('code') ?? '' },
-    async () => ADMIN,
-  );
-}
+const booksFor = (t: TestLedger): Books => xeroBooks(t, xero);
+const connect = (books: Books, withPayments: boolean) => connectXero(books, xero, TEAM, { withPayments });
 
 async function rates(t: TestLedger) {
   return t.ctx.db
@@ -191,38 +174,6 @@ describeEachDatabase('exchange rates from the connected Xero', NOW, (get) => {
   });
 });
 
-function quickbooksBooks(t: TestLedger): Books {
-  return createBooks({
-    ledger: t.ctx,
-    xero: {
-      clientId: 'x',
-      clientSecret: 'y',
-      apiUrl: 'http://127.0.0.1:9',
-      identityUrl: 'http://127.0.0.1:9',
-      loginUrl: 'http://127.0.0.1:9',
-    },
-    quickbooks: qbo.settings(),
-    tokenKey: randomBytes(32).toString('base64'),
-    publicUrl: () => 'http://127.0.0.1:9',
-    logger: { info: () => {}, warn: () => {}, error: () => {} },
-    sleep: async (ms) => t.ctx.clock.advance(ms),
-  });
-}
-
-async function connectQuickBooks(books: Books) {
-  const url = await books.startConnect(TEAM, ADMIN, 'quickbooks');
-  const back = new URL(await qbo.approve(url));
-  await books.completeConnect(
-    'quickbooks',
-    {
-      state: back.searchParams.get('state') ?? '',
-      code: back.searchParams.get('code') ?? '',
-      realmId: back.searchParams.get('realmId') ?? '',
-    },
-    async (teamId, userId) => asAdmin({ type: 'user', id: userId }, teamId),
-  );
-}
-
 describeEachDatabase('exchange rates from the connected QuickBooks', NOW, (get) => {
   let books: Books;
 
@@ -230,7 +181,7 @@ describeEachDatabase('exchange rates from the connected QuickBooks', NOW, (get) 
     const t = get();
     qbo.reset();
     qbo.setNow(NOW);
-    books = quickbooksBooks(t);
+    books = quickbooksBooks(t, qbo);
     await ensureWorkspace(t.ctx, { teamId: TEAM, name: 'Studio', timeZone: 'America/New_York' });
     const acme = qbo.addCustomer({ name: 'Acme GmbH' });
     qbo.addInvoice({ DocNumber: '1001', CustomerId: acme, TotalAmt: '300.00', TxnDate: '2026-11-20' });
@@ -249,7 +200,7 @@ describeEachDatabase('exchange rates from the connected QuickBooks', NOW, (get) 
   it('reads each foreign currency’s ExchangeRate as of today, dated its AsOfDate, and leaves out one it has none for', async () => {
     const t = get();
     await setReportingCurrency(t.ctx, TEAM, ADMIN, { currency: 'USD' });
-    await connectQuickBooks(books);
+    await connectQuickBooks(books, qbo, TEAM);
     expect((await books.syncNow(TEAM, 'quickbooks'))?.problems).toEqual([]);
     expect(await rates(t)).toEqual([
       { currency: 'EUR', rate: '1.0842', rateDate: '2026-12-02', source: 'quickbooks', setBy: 'quickbooks' },
@@ -270,7 +221,7 @@ describeEachDatabase('exchange rates from the connected QuickBooks', NOW, (get) 
 
   it('reads nothing while the reporting currency is not the home currency, nor before one is named', async () => {
     const t = get();
-    await connectQuickBooks(books);
+    await connectQuickBooks(books, qbo, TEAM);
     await books.syncNow(TEAM, 'quickbooks');
     expect(qbo.calls().filter((c) => c.path.endsWith('/preferences'))).toEqual([]);
     await setReportingCurrency(t.ctx, TEAM, ADMIN, { currency: 'EUR' });
