@@ -2,8 +2,7 @@
 // the ledger's home currency, its rates into it are taken (services/rates.ts `setLedgerRates` says which rate wins
 // over one a finance admin set). Xero quotes a rate on each invoice (the most recent invoice's per currency, dated
 // its invoice date); QuickBooks keeps an ExchangeRate per currency and day, read for each currency the book holds.
-import { eq } from 'drizzle-orm';
-import { invoices } from '../db/schema.js';
+import { currenciesHeld } from '../db/queries/numbers.js';
 import type { LocalDate } from '../domain/dates.js';
 import type { LedgerContext } from '../services/context.js';
 import { operatorPrincipal } from '../services/policy.js';
@@ -64,12 +63,8 @@ export async function takeLedgerRates(p: TakeRatesParams): Promise<{ changed: st
     if (!home || home.toUpperCase() !== workspace.reportingCurrency) return { changed: [] };
     const quotes = p.seen.quotes.filter((q) => q.currency !== home.toUpperCase());
     if (provider.exchangeRates) {
-      const held = await ctx.db
-        .selectDistinct({ currency: invoices.currency })
-        .from(invoices)
-        .where(eq(invoices.teamId, teamId));
-      const foreign = held.map((h) => h.currency).filter((c) => c !== home.toUpperCase());
-      if (foreign.length > 0) quotes.push(...(await provider.exchangeRates(auth, foreign.sort(), p.today)));
+      const foreign = (await currenciesHeld(ctx.db, teamId)).filter((c) => c !== home.toUpperCase());
+      if (foreign.length > 0) quotes.push(...(await provider.exchangeRates(auth, foreign, p.today)));
     }
     if (quotes.length === 0) return { changed: [] };
     // The ledger's system principal, as the sync's own changes (events by `system`/`xero`).

@@ -54,6 +54,18 @@ export interface GetNumbersDataParams {
   today: LocalDate;
 }
 
+/**
+ * The currencies a workspace's invoices are in, read off the running totals (one row per currency, class and day)
+ * instead of every invoice: the ledger's rates are asked for these at each sync.
+ */
+export async function currenciesHeld(db: DatabaseOrTransaction, teamId: string): Promise<string[]> {
+  const rows = await queryRows<{ currency: string }>(
+    db,
+    sql`select distinct currency from invoice_totals where team_id = ${teamId} and count > 0 order by currency`,
+  );
+  return rows.map((r) => r.currency);
+}
+
 /** Everything computeNumbers needs, as of `today`: five set-based queries, none reading the open book row by row. */
 export async function getNumbersData(db: DatabaseOrTransaction, params: GetNumbersDataParams): Promise<NumbersData> {
   const { workspace, today } = params;
